@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { Clock } from './common/clock';
+import { loggerParams } from './common/logging';
+import { ProblemFilter } from './common/problem.filter';
+import { RedisModule } from './common/redis.module';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { identityControllers, IdentityModule } from './identity/identity.module';
+import { JobsModule } from './jobs/jobs.module';
+import { registryControllers, RegistryModule } from './registry/registry.module';
+import { WorkerModule } from './worker.module';
+
+/** Every HTTP route of the api role; the feature modules hold the work behind them. */
+@Module({
+  imports: [IdentityModule, RegistryModule],
+  controllers: [...identityControllers, ...registryControllers],
+})
+export class ApiModule {}
+
+/**
+ * The application for a role: shared infrastructure always (config, logs, database, Redis,
+ * queues, health and metrics), the API for `api`, the job processors for `worker`, both for `all`.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, clock),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule,
+        RedisModule,
+        JobsModule,
+        HealthModule,
+        ...(config.runsApi ? [ApiModule] : []),
+        ...(config.runsWorker ? [WorkerModule] : []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

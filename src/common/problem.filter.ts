@@ -1,0 +1,51 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, Problem, problemForStatus } from './problem';
+
+/** Turns anything thrown into a Problem; unexpected errors become a bare 500. */
+export function toProblem(error: unknown): { problem: Problem; unexpected: boolean } {
+  if (error instanceof Problem) return { problem: error, unexpected: false };
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? ((response as { message: string[] }).message).join('; ')
+          : String((response as { message?: unknown }).message ?? error.message);
+    const problem = problemForStatus(error.getStatus(), message);
+    // Terminus puts the state of each dependency in `details`: keep it for the operator.
+    const details = typeof response === 'object' ? (response as { details?: unknown }).details : undefined;
+    if (details) problem.extensions.checks = details;
+    return { problem, unexpected: error.getStatus() >= 500 && !details };
+  }
+  // Errors raised by Fastify itself (body parsing, content type, size) carry a 4xx statusCode.
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = (error as Error).message.replace(/^FST_\w+: /, '');
+    return { problem: problemForStatus(status, message), unexpected: false };
+  }
+  return {
+    problem: new Problem(500, 'internal-error', 'Internal server error', 'An unexpected error occurred; quote the requestId when reporting it'),
+    unexpected: true,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
+  const { problem, unexpected } = toProblem(error);
+  if (unexpected) logger.error({ err: error, requestId: request.id }, 'unexpected error');
+  if (problem.status === 429 && problem.extensions.retryAfter !== undefined) {
+    void reply.header('Retry-After', String(problem.extensions.retryAfter));
+  }
+  void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem.toBody(request.id));
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(http.getResponse<FastifyReply>(), http.getRequest<FastifyRequest>(), exception, this.logger);
+  }
+}

@@ -1,0 +1,88 @@
+import { HttpStatus } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The body of every error response (RFC 9457 problem details). */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_PREFIX = 'urn:quality-credit:problem:';
+
+/**
+ * A domain error with a stable code. Services throw these; one filter turns them into
+ * problem+json, so a service never speaks HTTP beyond choosing the status.
+ */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+
+  get type(): string {
+    return TYPE_PREFIX + this.code;
+  }
+
+  static validation(errors: FieldError[]): Problem {
+    const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+    return new Problem(HttpStatus.BAD_REQUEST, 'validation-failed', 'Invalid request', `Invalid: ${fields}`, { errors });
+  }
+
+  static badRequest(code: string, detail: string): Problem {
+    return new Problem(HttpStatus.BAD_REQUEST, code, 'Bad request', detail);
+  }
+
+  static notFound(what: string, id: string): Problem {
+    return new Problem(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `${what} ${id} does not exist`);
+  }
+
+  static conflict(code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
+    return new Problem(HttpStatus.CONFLICT, code, 'Conflict', detail, extensions);
+  }
+
+  static unauthorized(detail: string): Problem {
+    return new Problem(HttpStatus.UNAUTHORIZED, 'unauthorized', 'Unauthorized', detail);
+  }
+
+  static forbidden(detail: string): Problem {
+    return new Problem(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', detail);
+  }
+
+  toBody(requestId?: string): ProblemBody {
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      ...this.extensions,
+      ...(requestId ? { requestId } : {}),
+    };
+  }
+}
+
+/** A problem for an HTTP status raised outside our code (router, body parser, framework). */
+export function problemForStatus(status: number, detail: string): Problem {
+  const title = (HttpStatus[status] ?? 'ERROR')
+    .toString()
+    .toLowerCase()
+    .split('_')
+    .map((w, i) => (i === 0 ? w[0].toUpperCase() + w.slice(1) : w))
+    .join(' ');
+  const code = title.toLowerCase().replace(/ /g, '-');
+  return new Problem(status, code, title, detail);
+}

@@ -1,0 +1,39 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldError, Problem } from './problem';
+
+/** Flattens class-validator's tree into `a.b[2].c` paths, one entry per failed constraint set. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const path = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
+    if (error.constraints) {
+      const messages = Object.entries(error.constraints).map(([name, message]) =>
+        name === 'whitelistValidation'
+          ? 'is not a known field'
+          : message.startsWith(`${error.property} `)
+            ? message.slice(error.property.length + 1)
+            : message,
+      );
+      out.push({ field: path, message: messages.join('; ') });
+    }
+    if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
+  }
+  return out;
+}
+
+/** The one validation pipe: unknown fields are errors, every bad field is listed. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { exposeDefaultValues: true },
+    stopAtFirstError: false,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => Problem.validation(flattenValidationErrors(errors)),
+  });
+}

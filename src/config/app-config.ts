@@ -1,0 +1,107 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type ProcessRole = (typeof ROLES)[number];
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : value === 'true' ? true : value === 'false' ? false : value;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The environment, validated at boot. Every variable has a default that works on one local
+ * machine (see `.env.example`); a wrong value stops start-up with a message naming it.
+ */
+export class AppConfig {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/quality_credit';
+
+  @IsString() @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
+  @IsString() @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
+  REDIS_PREFIX = 'qc';
+
+  @IsIn(ROLES)
+  ROLE: ProcessRole = 'all';
+
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
+  ADMIN_USERNAME?: string;
+
+  @IsOptional() @IsString() @MinLength(12, { message: 'must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Lifetime of an access token; short, so a disabled user is out within minutes. */
+  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  JWT_TTL_SECONDS = 900;
+
+  @Transform(toBoolean) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(60)
+  OBJECTION_WORKING_DAYS = 10;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(120)
+  REPAIR_MIN_MONTHS = 12;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(120)
+  LISTING_PERIOD_MONTHS = 36;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  get runsApi(): boolean {
+    return this.ROLE !== 'worker';
+  }
+
+  get runsWorker(): boolean {
+    return this.ROLE !== 'api';
+  }
+}
+
+const SECRETS = new Set(['ADMIN_PASSWORD', 'JWT_SECRET']);
+
+export class ConfigError extends Error {}
+
+/** Reads the known variables from `env`, applies defaults, and throws a ConfigError naming every bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig()).concat('ADMIN_USERNAME', 'ADMIN_PASSWORD', 'JWT_SECRET');
+  const given: Record<string, string> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') given[name] = value;
+  }
+  const config = plainToInstance(AppConfig, given, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (config.ADMIN_USERNAME && !config.ADMIN_PASSWORD) {
+    throw new ConfigError('ADMIN_PASSWORD: must be set when ADMIN_USERNAME is set');
+  }
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const shown = SECRETS.has(e.property) ? '(hidden)' : JSON.stringify(e.value);
+      return `${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import Redis from 'ioredis';
+import { REDIS } from '../common/redis.module';
+import { Access } from '../identity/access.decorator';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('Operations')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicator: HealthIndicatorService,
+    private readonly metrics: MetricsService,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Get('health/live')
+  @Access('public')
+  @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @Access('public')
+  @HealthCheck()
+  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 otherwise' })
+  @ApiServiceUnavailableResponse({ description: 'a dependency is down' })
+  ready() {
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 2000 }),
+      async () => {
+        const redis = this.indicator.check('redis');
+        try {
+          await Promise.race([
+            this.redis.ping(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout after 2000 ms')), 2000).unref()),
+          ]);
+          return redis.up();
+        } catch (error) {
+          return redis.down({ message: (error as Error).message });
+        }
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @Access('internal')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus metrics (serve to the internal network only)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' } })
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { jwtVerify, SignJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { UserPrincipal, UserRole } from './principal';
+
+const ISSUER = 'quality-credit-registry';
+
+interface AccessClaims {
+  username: string;
+  role: UserRole;
+  dept: string | null;
+  district: string | null;
+  inst: string | null;
+  uscc: string | null;
+}
+
+/**
+ * Short-lived HS256 access tokens. The secret is JWT_SECRET, or else one generated on first
+ * start and kept in `app_settings`, so every replica signs and verifies with the same one.
+ */
+@Injectable()
+export class TokenService implements OnModuleInit {
+  private secret!: Uint8Array;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.secret = new TextEncoder().encode(this.config.JWT_SECRET ?? (await this.storedSecret()));
+  }
+
+  private async storedSecret(): Promise<string> {
+    await this.dataSource.query(
+      `INSERT INTO app_settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
+      [randomBytes(48).toString('base64url')],
+    );
+    const [row] = await this.dataSource.query(`SELECT value FROM app_settings WHERE key = 'jwt_secret'`);
+    return row.value;
+  }
+
+  get ttlSeconds(): number {
+    return this.config.JWT_TTL_SECONDS;
+  }
+
+  async sign(user: Omit<UserPrincipal, 'kind'>): Promise<string> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const claims: AccessClaims = {
+      username: user.username,
+      role: user.role,
+      dept: user.departmentCode,
+      district: user.districtCode,
+      inst: user.institutionId,
+      uscc: user.uscc,
+    };
+    return new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setSubject(user.userId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.ttlSeconds)
+      .sign(this.secret);
+  }
+
+  /** The principal in a valid token, or null for a bad, foreign or expired one. */
+  async verify(token: string): Promise<UserPrincipal | null> {
+    try {
+      const { payload } = await jwtVerify<AccessClaims>(token, this.secret, {
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        currentDate: this.clock.now(),
+      });
+      return {
+        kind: 'user',
+        userId: payload.sub!,
+        username: payload.username,
+        role: payload.role,
+        departmentCode: payload.dept,
+        districtCode: payload.district,
+        institutionId: payload.inst,
+        uscc: payload.uscc,
+      };
+    } catch {
+      return null;
+    }
+  }
+}
