@@ -13,8 +13,6 @@ import { MetricsService } from './health/metrics.service';
 export interface AppOptions {
   /** Replaces the system clock (tests move deadlines with it). */
   clock?: Clock;
-  /** Buffer Nest's start-up logs until the pino logger takes over (default true). */
-  bufferLogs?: boolean;
 }
 
 export function openApiConfig() {
@@ -35,7 +33,7 @@ export function openApiConfig() {
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: requestId, bodyLimit: 1_048_576, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
-    bufferLogs: options.bufferLogs ?? true,
+    bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.get(MetricsService).instrument(adapter.getInstance());

@@ -1,0 +1,43 @@
+// Jest: unit tests beside the code, e2e tests in test/ against real PostgreSQL and Redis.
+// @swc/jest transforms TypeScript with decorator metadata; `npm run typecheck` checks types once.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const ESM_ONLY = ['content-disposition', 'cookie'];
+
+const common = {
+  rootDir: require('node:path').resolve(__dirname, '..'),
+  testEnvironment: 'node',
+  // A few dependencies ship ES modules only; Node 20 requires them natively but Jest's loader
+  // does not, so they are compiled to CommonJS like our own files.
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: common.rootDir,
+  maxWorkers: process.env.JEST_WORKERS || 2,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

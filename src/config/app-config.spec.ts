@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('has a working default for every variable', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/quality_credit',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ROLE: 'all',
+      WEBHOOK_ALLOW_PRIVATE: false,
+      OBJECTION_WORKING_DAYS: 10,
+      REPAIR_MIN_MONTHS: 12,
+      LISTING_PERIOD_MONTHS: 36,
+    });
+    expect(config.runsApi && config.runsWorker).toBe(true);
+  });
+
+  it('reads and converts the given values', () => {
+    const config = loadConfig({ PORT: '8080', ROLE: 'worker', WEBHOOK_ALLOW_PRIVATE: 'true', OBJECTION_WORKING_DAYS: '0' });
+    expect(config).toMatchObject({ PORT: 8080, ROLE: 'worker', WEBHOOK_ALLOW_PRIVATE: true, OBJECTION_WORKING_DAYS: 0 });
+    expect(config.runsApi).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ ROLE: 'both' }, 'ROLE'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
+    [{ LISTING_PERIOD_MONTHS: '0' }, 'LISTING_PERIOD_MONTHS'],
+    [{ ADMIN_USERNAME: 'root' }, 'ADMIN_PASSWORD'],
+  ])('stops on %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('names every bad variable at once and never prints a secret', () => {
+    try {
+      loadConfig({ PORT: '-1', ROLE: 'x', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'short', JWT_SECRET: 'tiny' });
+      throw new Error('loadConfig accepted bad values');
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT=.*\n.*ROLE=/s);
+      expect(message).toContain('ADMIN_PASSWORD=(hidden)');
+      expect(message).toContain('JWT_SECRET=(hidden)');
+      expect(message).not.toContain('short');
+      expect(message).not.toContain('tiny');
+    }
+  });
+});

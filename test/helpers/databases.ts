@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { Client } from 'pg';
+
+export const TEMPLATE_DATABASE = 'qc_test_template';
+const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+
+export const adminDatabaseUrl = () => `${SERVER}/postgres`;
+export const testDatabaseUrl = (name: string) => `${SERVER}/${name}`;
+
+async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminDatabaseUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A name unique to this test file and run: `qc_e2e_<file>_<random>`. */
+export function uniqueName(testFile: string): string {
+  const slug = basename(testFile).replace(/\.e2e-spec\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+  return `qc_e2e_${slug.slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A fresh copy of the migrated template. */
+export function cloneTemplate(name: string): Promise<void> {
+  return admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`)).then(() => undefined);
+}
+
+export function dropDatabase(name: string): Promise<void> {
+  return admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+}

@@ -1,0 +1,84 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
+import { Client } from 'pg';
+import { createApp } from '../../src/bootstrap';
+import { Clock } from '../../src/common/clock';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { cloneTemplate, dropDatabase, testDatabaseUrl, uniqueName } from './databases';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type Call = Omit<InjectOptions, 'payload' | 'body'> & { body?: unknown; token?: string };
+
+/** One booted application on its own database and Redis prefix, for one e2e file. */
+export class TestApp {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AppConfig,
+    readonly databaseName: string,
+  ) {}
+
+  static async start(testFile: string, env: NodeJS.ProcessEnv = {}, clock?: Clock): Promise<TestApp> {
+    const name = uniqueName(testFile);
+    await cloneTemplate(name);
+    const config = loadConfig({
+      DATABASE_URL: testDatabaseUrl(name),
+      REDIS_URL,
+      REDIS_PREFIX: name,
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+    const app = await createApp(config, { clock });
+    return new TestApp(app, config, name);
+  }
+
+  /** Sends a request through Fastify's inject (no socket); JSON bodies are encoded. */
+  request({ body, token, headers, ...rest }: Call): Promise<InjectResponse> {
+    return this.app.inject({
+      ...rest,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    } as InjectOptions);
+  }
+
+  async login(username: string, password: string): Promise<string> {
+    const res = await this.request({ method: 'POST', url: '/api/v1/auth/login', body: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    return res.json().accessToken;
+  }
+
+  loginAdmin(): Promise<string> {
+    return this.login(ADMIN.username, ADMIN.password);
+  }
+
+  /** Runs SQL on this file's database, outside the app (for setup and for checking what was stored). */
+  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.config.DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await dropDatabase(this.databaseName);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${this.config.REDIS_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
