@@ -13,7 +13,10 @@ describe('operations', () => {
     expect(live.json()).toEqual({ status: 'ok' });
     const ready = await t.request({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ok', details: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(ready.json()).toMatchObject({
+      status: 'ok',
+      details: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('serves Prometheus metrics with request latency by route pattern and queue depths', async () => {
@@ -22,7 +25,9 @@ describe('operations', () => {
     const res = await t.request({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/districts",status="200"\} 1/);
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/districts",status="200"\} 1/,
+    );
     // The route pattern, not the URL, so label values stay bounded.
     expect(res.body).toContain('route="/api/v1/enterprises/:uscc",status="401"');
     expect(res.body).not.toContain('91330100799655058B');
@@ -52,14 +57,27 @@ describe('operations', () => {
     const res = await t.request({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ status: 404, title: 'Not found', type: expect.any(String), detail: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      status: 404,
+      title: 'Not found',
+      type: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
-    const given = await t.request({ method: 'GET', url: '/api/v1/nothing-here', headers: { 'x-request-id': 'trace-123' } });
+    const given = await t.request({
+      method: 'GET',
+      url: '/api/v1/nothing-here',
+      headers: { 'x-request-id': 'trace-123' },
+    });
     expect(given.headers['x-request-id']).toBe('trace-123');
     expect(given.json().requestId).toBe('trace-123');
-    const made = await t.request({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'bad id with spaces' } });
+    const made = await t.request({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

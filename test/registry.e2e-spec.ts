@@ -10,7 +10,12 @@ describe('enterprise register', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename);
-    await insertUser(t, { username: 'reg-amr', password: 'regulator-pass-1', role: 'regulator', departmentCode: 'AMR' });
+    await insertUser(t, {
+      username: 'reg-amr',
+      password: 'regulator-pass-1',
+      role: 'regulator',
+      departmentCode: 'AMR',
+    });
     await insertUser(t, { username: 'rev-amr', password: 'reviewer-pass-1', role: 'reviewer', departmentCode: 'AMR' });
     await insertUser(t, { username: 'ent-bj', password: 'enterprise-pass-1', role: 'enterprise', uscc: CODES.beijing });
     [admin, regulator, reviewer, ownEnterprise] = await Promise.all([
@@ -22,7 +27,8 @@ describe('enterprise register', () => {
   });
   afterAll(() => t.close());
 
-  const create = (body: unknown, token = regulator) => t.request({ method: 'POST', url: '/api/v1/enterprises', body, token });
+  const create = (body: unknown, token = regulator) =>
+    t.request({ method: 'POST', url: '/api/v1/enterprises', body, token });
   const count = async () => Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM enterprises'))[0].n);
 
   describe('creating', () => {
@@ -41,7 +47,10 @@ describe('enterprise register', () => {
     });
 
     it('normalises a lower-case code with spaces', async () => {
-      const res = await create(enterpriseBody(`  ${CODES.shenzhen.toLowerCase()} `, { name: '深圳测试电子有限公司', districtCode: '330381' }), admin);
+      const res = await create(
+        enterpriseBody(`  ${CODES.shenzhen.toLowerCase()} `, { name: '深圳测试电子有限公司', districtCode: '330381' }),
+        admin,
+      );
       expect(res.statusCode).toBe(201);
       expect(res.json().uscc).toBe(CODES.shenzhen);
     });
@@ -80,15 +89,31 @@ describe('enterprise register', () => {
         colour: 'red',
       });
       expect(res.statusCode).toBe(400);
-      const fields = res.json().errors.map((e: { field: string }) => e.field).sort();
-      expect(fields).toEqual(['colour', 'districtCode', 'industryCode', 'legalRepresentative', 'name', 'registeredOn', 'uscc']);
+      const fields = res
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort();
+      expect(fields).toEqual([
+        'colour',
+        'districtCode',
+        'industryCode',
+        'legalRepresentative',
+        'name',
+        'registeredOn',
+        'uscc',
+      ]);
       expect(res.json().errors).toContainEqual({ field: 'colour', message: 'is not a known field' });
     });
 
     it('requires uscc, name and districtCode', async () => {
       const res = await create({});
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['districtCode', 'name', 'uscc']);
+      expect(
+        res
+          .json()
+          .errors.map((e: { field: string }) => e.field)
+          .sort(),
+      ).toEqual(['districtCode', 'name', 'uscc']);
     });
 
     it('rejects a district that does not exist', async () => {
@@ -111,7 +136,11 @@ describe('enterprise register', () => {
     });
 
     it('needs a login (401) and a writing role (403)', async () => {
-      const anonymous = await t.request({ method: 'POST', url: '/api/v1/enterprises', body: enterpriseBody(CODES.beijing) });
+      const anonymous = await t.request({
+        method: 'POST',
+        url: '/api/v1/enterprises',
+        body: enterpriseBody(CODES.beijing),
+      });
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.json().type).toContain('unauthorized');
       const forged = await create(enterpriseBody(CODES.beijing), `${regulator.slice(0, -4)}AAAA`);
@@ -129,7 +158,11 @@ describe('enterprise register', () => {
     });
 
     it('reads a file by code, in any case', async () => {
-      const res = await t.request({ method: 'GET', url: `/api/v1/enterprises/${CODES.wenzhouLike.toLowerCase()}`, token: reviewer });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/v1/enterprises/${CODES.wenzhouLike.toLowerCase()}`,
+        token: reviewer,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ uscc: CODES.wenzhouLike, legalRepresentative: '张三' });
     });
@@ -147,14 +180,22 @@ describe('enterprise register', () => {
       const own = await t.request({ method: 'GET', url: `/api/v1/enterprises/${CODES.beijing}`, token: ownEnterprise });
       expect(own.statusCode).toBe(200);
       expect(own.json().name).toBe('北京测试食品有限公司');
-      const other = await t.request({ method: 'GET', url: `/api/v1/enterprises/${CODES.wenzhouLike}`, token: ownEnterprise });
+      const other = await t.request({
+        method: 'GET',
+        url: `/api/v1/enterprises/${CODES.wenzhouLike}`,
+        token: ownEnterprise,
+      });
       expect(other.statusCode).toBe(403);
       const list = await t.request({ method: 'GET', url: '/api/v1/enterprises', token: ownEnterprise });
       expect(list.statusCode).toBe(403);
     });
 
     it('searches by a name fragment of one or more characters', async () => {
-      const res = await t.request({ method: 'GET', url: `/api/v1/enterprises?q=${encodeURIComponent('阀')}`, token: regulator });
+      const res = await t.request({
+        method: 'GET',
+        url: `/api/v1/enterprises?q=${encodeURIComponent('阀')}`,
+        token: regulator,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ page: 1, pageSize: 50, total: 1 });
       expect(res.json().items.map((e: { uscc: string }) => e.uscc)).toEqual([CODES.wenzhouLike]);
@@ -163,7 +204,11 @@ describe('enterprise register', () => {
     it('searches by the start of a credit code, case-insensitively', async () => {
       const res = await t.request({ method: 'GET', url: '/api/v1/enterprises?q=9111000080', token: regulator });
       expect(res.json().items.map((e: { uscc: string }) => e.uscc)).toEqual([CODES.beijing]);
-      const lower = await t.request({ method: 'GET', url: `/api/v1/enterprises?q=${CODES.shenzhen.toLowerCase()}`, token: regulator });
+      const lower = await t.request({
+        method: 'GET',
+        url: `/api/v1/enterprises?q=${CODES.shenzhen.toLowerCase()}`,
+        token: regulator,
+      });
       expect(lower.json().items.map((e: { uscc: string }) => e.uscc)).toEqual([CODES.shenzhen]);
     });
 
@@ -185,9 +230,18 @@ describe('enterprise register', () => {
     });
 
     it('rejects bad paging and unknown query parameters', async () => {
-      const res = await t.request({ method: 'GET', url: '/api/v1/enterprises?pageSize=501&page=0&colour=red', token: admin });
+      const res = await t.request({
+        method: 'GET',
+        url: '/api/v1/enterprises?pageSize=501&page=0&colour=red',
+        token: admin,
+      });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'page', 'pageSize']);
+      expect(
+        res
+          .json()
+          .errors.map((e: { field: string }) => e.field)
+          .sort(),
+      ).toEqual(['colour', 'page', 'pageSize']);
     });
   });
 
@@ -196,9 +250,19 @@ describe('enterprise register', () => {
       t.request({ method: 'PATCH', url: `/api/v1/enterprises/${uscc}`, body, token });
 
     it('changes name, address, legal representative and status', async () => {
-      const res = await patch(CODES.wenzhouLike, { name: '温州市鹿城新阀门有限公司', address: null, legalRepresentative: '李四', status: 'suspended' });
+      const res = await patch(CODES.wenzhouLike, {
+        name: '温州市鹿城新阀门有限公司',
+        address: null,
+        legalRepresentative: '李四',
+        status: 'suspended',
+      });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ name: '温州市鹿城新阀门有限公司', address: null, legalRepresentative: '李四', status: 'suspended' });
+      expect(res.json()).toMatchObject({
+        name: '温州市鹿城新阀门有限公司',
+        address: null,
+        legalRepresentative: '李四',
+        status: 'suspended',
+      });
       const [row] = await t.sql(`SELECT name, address, status FROM enterprises WHERE uscc = $1`, [CODES.wenzhouLike]);
       expect(row).toEqual({ name: '温州市鹿城新阀门有限公司', address: null, status: 'suspended' });
     });
@@ -206,9 +270,19 @@ describe('enterprise register', () => {
     it('refuses fields that may not change, bad values and empty changes', async () => {
       const fixed = await patch(CODES.wenzhouLike, { uscc: CODES.beijing, districtCode: '330303' });
       expect(fixed.statusCode).toBe(400);
-      expect(fixed.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['districtCode', 'uscc']);
+      expect(
+        fixed
+          .json()
+          .errors.map((e: { field: string }) => e.field)
+          .sort(),
+      ).toEqual(['districtCode', 'uscc']);
       const bad = await patch(CODES.wenzhouLike, { status: 'closed', name: '' });
-      expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'status']);
+      expect(
+        bad
+          .json()
+          .errors.map((e: { field: string }) => e.field)
+          .sort(),
+      ).toEqual(['name', 'status']);
       const empty = await patch(CODES.wenzhouLike, {});
       expect(empty.statusCode).toBe(400);
       const [row] = await t.sql(`SELECT name, status FROM enterprises WHERE uscc = $1`, [CODES.wenzhouLike]);
@@ -219,7 +293,10 @@ describe('enterprise register', () => {
       expect((await patch('91330000MA2CFL5Y9Q', { name: 'x' })).statusCode).toBe(404);
       expect((await patch(CODES.beijing, { name: 'x' }, reviewer)).statusCode).toBe(403);
       expect((await patch(CODES.beijing, { name: 'x' }, ownEnterprise)).statusCode).toBe(403);
-      expect((await t.request({ method: 'PATCH', url: `/api/v1/enterprises/${CODES.beijing}`, body: { name: 'x' } })).statusCode).toBe(401);
+      expect(
+        (await t.request({ method: 'PATCH', url: `/api/v1/enterprises/${CODES.beijing}`, body: { name: 'x' } }))
+          .statusCode,
+      ).toBe(401);
     });
   });
 
@@ -230,7 +307,12 @@ describe('enterprise register', () => {
       expect(districts.json()).toContainEqual({ code: '330302', nameZh: '鹿城区', nameEn: 'Lucheng District' });
       const departments = await t.request({ method: 'GET', url: '/api/v1/departments' });
       expect(departments.json()).toHaveLength(10);
-      expect(departments.json()).toContainEqual({ code: 'PBOC', nameZh: '中国人民银行温州市中心支行', nameEn: "People's Bank of China Wenzhou Central Sub-branch", kind: 'finance' });
+      expect(departments.json()).toContainEqual({
+        code: 'PBOC',
+        nameZh: '中国人民银行温州市中心支行',
+        nameEn: "People's Bank of China Wenzhou Central Sub-branch",
+        kind: 'finance',
+      });
     });
   });
 });

@@ -7,11 +7,16 @@ export const MAX_PAGE_SIZE = 500;
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   page = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   pageSize = 50;
 
   get offset(): number {

@@ -11,7 +11,7 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
       typeof response === 'string'
         ? response
         : Array.isArray((response as { message?: unknown }).message)
-          ? ((response as { message: string[] }).message).join('; ')
+          ? (response as { message: string[] }).message.join('; ')
           : String((response as { message?: unknown }).message ?? error.message);
     const problem = problemForStatus(error.getStatus(), message);
     // Terminus puts the state of each dependency in `details`: keep it for the operator.
@@ -26,7 +26,12 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
     return { problem: problemForStatus(status, message), unexpected: false };
   }
   return {
-    problem: new Problem(500, 'internal-error', 'Internal server error', 'An unexpected error occurred; quote the requestId when reporting it'),
+    problem: new Problem(
+      500,
+      'internal-error',
+      'Internal server error',
+      'An unexpected error occurred; quote the requestId when reporting it',
+    ),
     unexpected: true,
   };
 }

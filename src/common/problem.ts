@@ -40,7 +40,9 @@ export class Problem extends Error {
 
   static validation(errors: FieldError[]): Problem {
     const fields = [...new Set(errors.map((e) => e.field))].join(', ');
-    return new Problem(HttpStatus.BAD_REQUEST, 'validation-failed', 'Invalid request', `Invalid: ${fields}`, { errors });
+    return new Problem(HttpStatus.BAD_REQUEST, 'validation-failed', 'Invalid request', `Invalid: ${fields}`, {
+      errors,
+    });
   }
 
   static badRequest(code: string, detail: string): Problem {

@@ -25,7 +25,11 @@ class RedisCloser implements OnApplicationShutdown {
       provide: REDIS,
       inject: [AppConfig],
       useFactory: (config: AppConfig) =>
-        new Redis(config.REDIS_URL, { keyPrefix: `${config.REDIS_PREFIX}:`, maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+        new Redis(config.REDIS_URL, {
+          keyPrefix: `${config.REDIS_PREFIX}:`,
+          maxRetriesPerRequest: 2,
+          enableOfflineQueue: true,
+        }),
     },
     RedisCloser,
   ],

@@ -12,8 +12,7 @@ const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 export type UsccFailure = 'length' | 'alphabet' | 'organisation-code' | 'check-character';
 
 export type UsccResult =
-  | { valid: true; uscc: string }
-  | { valid: false; uscc: string; failure: UsccFailure; message: string };
+  { valid: true; uscc: string } | { valid: false; uscc: string; failure: UsccFailure; message: string };
 
 /** Trims surrounding white space and upper-cases; nothing else is forgiven. */
 export function normaliseUscc(input: string): string {

@@ -17,8 +17,18 @@ describe('loadConfig', () => {
   });
 
   it('reads and converts the given values', () => {
-    const config = loadConfig({ PORT: '8080', ROLE: 'worker', WEBHOOK_ALLOW_PRIVATE: 'true', OBJECTION_WORKING_DAYS: '0' });
-    expect(config).toMatchObject({ PORT: 8080, ROLE: 'worker', WEBHOOK_ALLOW_PRIVATE: true, OBJECTION_WORKING_DAYS: 0 });
+    const config = loadConfig({
+      PORT: '8080',
+      ROLE: 'worker',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      OBJECTION_WORKING_DAYS: '0',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      ROLE: 'worker',
+      WEBHOOK_ALLOW_PRIVATE: true,
+      OBJECTION_WORKING_DAYS: 0,
+    });
     expect(config.runsApi).toBe(false);
   });
 

@@ -26,45 +26,70 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * machine (see `.env.example`); a wrong value stops start-up with a message naming it.
  */
 export class AppConfig {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/quality_credit';
 
-  @IsString() @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
-  @IsString() @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
   REDIS_PREFIX = 'qc';
 
   @IsIn(ROLES)
   ROLE: ProcessRole = 'all';
 
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
   ADMIN_USERNAME?: string;
 
-  @IsOptional() @IsString() @MinLength(12, { message: 'must be at least 12 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
   ADMIN_PASSWORD?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET?: string;
 
   /** Lifetime of an access token; short, so a disabled user is out within minutes. */
-  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   JWT_TTL_SECONDS = 900;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(60)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
   OBJECTION_WORKING_DAYS = 10;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(120)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120)
   REPAIR_MIN_MONTHS = 12;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(120)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(120)
   LISTING_PERIOD_MONTHS = 36;
 
   @IsIn(LOG_LEVELS)

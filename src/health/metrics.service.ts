@@ -25,7 +25,9 @@ export class MetricsService implements OnModuleInit {
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
-    const queues = Object.values(QueueName).map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const queues = Object.values(QueueName).map((name) =>
+      this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
+    );
     new Gauge({
       name: 'queue_jobs',
       help: 'Bull jobs by queue and state',
@@ -34,7 +36,8 @@ export class MetricsService implements OnModuleInit {
       async collect() {
         const counts = await Promise.all(queues.map((q) => q.getJobCounts().then((c) => [q.name, c] as const)));
         for (const [queue, count] of counts) {
-          for (const state of QUEUE_STATES) this.set({ queue, state }, (count as unknown as Record<string, number>)[state] ?? 0);
+          for (const state of QUEUE_STATES)
+            this.set({ queue, state }, (count as unknown as Record<string, number>)[state] ?? 0);
         }
       },
     });

@@ -43,7 +43,11 @@ export class AccessGuard implements CanActivate {
 }
 
 /** Pure: whether `principal` holds one of `grants` for a request with these route params. */
-export function allows(grants: AccessGrant[], principal: Principal, params: Record<string, string | undefined>): boolean {
+export function allows(
+  grants: AccessGrant[],
+  principal: Principal,
+  params: Record<string, string | undefined>,
+): boolean {
   return grants.some((grant) => {
     if (grant === 'enterprise:own') {
       return principal.role === 'enterprise' && !!params.uscc && principal.uscc === normaliseUscc(params.uscc);

@@ -46,7 +46,10 @@ export class EnterprisesService {
     } catch (error) {
       const pg = pgError(error);
       if (pg?.code === UNIQUE_VIOLATION && pg.constraint === 'uq_enterprises_uscc') {
-        throw Problem.conflict('duplicate-enterprise', `An enterprise with credit code ${dto.uscc} is already registered`);
+        throw Problem.conflict(
+          'duplicate-enterprise',
+          `An enterprise with credit code ${dto.uscc} is already registered`,
+        );
       }
       if (pg?.code === FOREIGN_KEY_VIOLATION) {
         throw Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]);

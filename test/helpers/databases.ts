@@ -20,7 +20,10 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 
 /** A name unique to this test file and run: `qc_e2e_<file>_<random>`. */
 export function uniqueName(testFile: string): string {
-  const slug = basename(testFile).replace(/\.e2e-spec\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+  const slug = basename(testFile)
+    .replace(/\.e2e-spec\.ts$/, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase();
   return `qc_e2e_${slug.slice(0, 30)}_${randomBytes(4).toString('hex')}`;
 }
 

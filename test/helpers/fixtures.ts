@@ -22,10 +22,24 @@ export const enterpriseBody = (uscc: string, overrides: Record<string, unknown> 
 /** Inserts a user straight into the table (the users API arrives with its own tests). */
 export async function insertUser(
   t: TestApp,
-  user: { username: string; password: string; role: string; departmentCode?: string; districtCode?: string; uscc?: string },
+  user: {
+    username: string;
+    password: string;
+    role: string;
+    departmentCode?: string;
+    districtCode?: string;
+    uscc?: string;
+  },
 ): Promise<void> {
   await t.sql(
     `INSERT INTO users (username, password_hash, role, department_code, district_code, uscc) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [user.username, await argon2.hash(user.password), user.role, user.departmentCode ?? null, user.districtCode ?? null, user.uscc ?? null],
+    [
+      user.username,
+      await argon2.hash(user.password),
+      user.role,
+      user.departmentCode ?? null,
+      user.districtCode ?? null,
+      user.uscc ?? null,
+    ],
   );
 }

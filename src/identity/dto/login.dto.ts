@@ -4,11 +4,13 @@ import { USER_ROLES, UserRole } from '../principal';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
-  @IsString() @Length(1, 64)
+  @IsString()
+  @Length(1, 64)
   username!: string;
 
   @ApiProperty({ format: 'password' })
-  @IsString() @Length(1, 256)
+  @IsString()
+  @Length(1, 256)
   password!: string;
 }
 

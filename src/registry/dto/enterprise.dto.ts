@@ -14,55 +14,83 @@ export class CreateEnterpriseDto {
   uscc!: string;
 
   @ApiProperty({ example: '温州市某某阀门有限公司', maxLength: 200 })
-  @Transform(trim) @IsString() @Length(1, 200)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   name!: string;
 
   @ApiProperty({ example: '330302', description: 'a district code from GET /api/v1/districts' })
-  @IsString() @Matches(DISTRICT, { message: 'must be a 6-digit district code' })
+  @IsString()
+  @Matches(DISTRICT, { message: 'must be a 6-digit district code' })
   districtCode!: string;
 
   @ApiPropertyOptional({ example: 'C3443', description: 'GB/T 4754 industry: a section letter and 2-4 digits' })
-  @IsOptional() @IsString() @Matches(INDUSTRY, { message: 'must be a GB/T 4754 code such as C or C3443' })
+  @IsOptional()
+  @IsString()
+  @Matches(INDUSTRY, { message: 'must be a GB/T 4754 code such as C or C3443' })
   industryCode?: string;
 
   @ApiPropertyOptional({ maxLength: 100, description: 'personal data: masked on every public page' })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   legalRepresentative?: string;
 
   @ApiPropertyOptional({ maxLength: 300 })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 300)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 300)
   address?: string;
 
   @ApiPropertyOptional({ example: '2008-05-16', format: 'date' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
   registeredOn?: string;
 }
 
 export class UpdateEnterpriseDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 200)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 300, nullable: true, type: String, description: 'null clears it' })
-  @ValidateIf((_, v) => v !== null && v !== undefined) @Transform(trim) @IsString() @Length(1, 300)
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 300)
   address?: string | null;
 
   @ApiPropertyOptional({ maxLength: 100, nullable: true, type: String, description: 'null clears it' })
-  @ValidateIf((_, v) => v !== null && v !== undefined) @Transform(trim) @IsString() @Length(1, 100)
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   legalRepresentative?: string | null;
 
   @ApiPropertyOptional({ enum: ENTERPRISE_STATUSES })
-  @IsOptional() @IsIn(ENTERPRISE_STATUSES)
+  @IsOptional()
+  @IsIn(ENTERPRISE_STATUSES)
   status?: EnterpriseStatus;
 }
 
 export class ListEnterprisesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'a fragment of the name, or the start of a credit code' })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   q?: string;
 
   @ApiPropertyOptional({ example: '330302' })
-  @IsOptional() @IsString() @Matches(DISTRICT, { message: 'must be a 6-digit district code' })
+  @IsOptional()
+  @IsString()
+  @Matches(DISTRICT, { message: 'must be a 6-digit district code' })
   districtCode?: string;
 }
 
