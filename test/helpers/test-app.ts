@@ -1,6 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
-import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
@@ -9,6 +8,9 @@ import { cloneTemplate, dropDatabase, testDatabaseUrl, uniqueName } from './data
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+type InjectOptions = Exclude<Parameters<NestFastifyApplication['inject']>[0], string | undefined>;
+export type InjectResponse = Awaited<ReturnType<NestFastifyApplication['inject']>>;
 
 export type Call = Omit<InjectOptions, 'payload' | 'body'> & { body?: unknown; token?: string };
 
