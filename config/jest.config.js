@@ -30,6 +30,7 @@ const common = {
 module.exports = {
   rootDir: common.rootDir,
   maxWorkers: process.env.JEST_WORKERS || 2,
+  reporters: ['default', '<rootDir>/config/jest-summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
