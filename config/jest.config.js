@@ -30,6 +30,7 @@ const common = {
 module.exports = {
   rootDir: common.rootDir,
   maxWorkers: process.env.JEST_WORKERS || 2,
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/config/jest-summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
@@ -38,7 +39,6 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };

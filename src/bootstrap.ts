@@ -2,6 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
@@ -29,6 +30,24 @@ export function openApiConfig() {
     .build();
 }
 
+/**
+ * Request ids on every response, and a clean drain: once closing starts, each response that
+ * is still in flight asks the client to close its keep-alive connection, so the server can
+ * stop as soon as the last one is answered instead of waiting for idle sockets to time out.
+ */
+function drainOnClose(fastify: FastifyInstance): void {
+  let draining = false;
+  fastify.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('X-Request-Id', request.id);
+    if (draining) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
+}
+
 /** Builds the application for `config.ROLE` without listening; used by the entry points and tests. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: requestId, bodyLimit: 1_048_576, return503OnClosing: true });
@@ -37,10 +56,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
   app.get(MetricsService).instrument(adapter.getInstance());
-  adapter.getInstance().addHook('onSend', (request, reply, payload, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done(null, payload);
-  });
+  drainOnClose(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {
     const document = SwaggerModule.createDocument(app, openApiConfig());

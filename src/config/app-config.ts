@@ -27,21 +27,18 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  */
 export class AppConfig {
   @Transform(toInt)
-  @IsInt()
-  @Min(0)
   @Max(65535)
+  @Min(0)
+  @IsInt() // nearest the property: checked first
   PORT = 3000;
 
-  @IsString()
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/quality_credit';
 
-  @IsString()
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
-  @IsString()
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
   REDIS_PREFIX = 'qc';
 
@@ -49,7 +46,6 @@ export class AppConfig {
   ROLE: ProcessRole = 'all';
 
   @IsOptional()
-  @IsString()
   @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
   ADMIN_USERNAME?: string;
 
@@ -65,9 +61,9 @@ export class AppConfig {
 
   /** Lifetime of an access token; short, so a disabled user is out within minutes. */
   @Transform(toInt)
-  @IsInt()
-  @Min(60)
   @Max(86400)
+  @Min(60)
+  @IsInt() // nearest the property: checked first
   JWT_TTL_SECONDS = 900;
 
   @Transform(toBoolean)
@@ -75,21 +71,21 @@ export class AppConfig {
   WEBHOOK_ALLOW_PRIVATE = false;
 
   @Transform(toInt)
-  @IsInt()
-  @Min(0)
   @Max(60)
+  @Min(0)
+  @IsInt() // nearest the property: checked first
   OBJECTION_WORKING_DAYS = 10;
 
   @Transform(toInt)
-  @IsInt()
-  @Min(0)
   @Max(120)
+  @Min(0)
+  @IsInt() // nearest the property: checked first
   REPAIR_MIN_MONTHS = 12;
 
   @Transform(toInt)
-  @IsInt()
-  @Min(1)
   @Max(120)
+  @Min(1)
+  @IsInt() // nearest the property: checked first
   LISTING_PERIOD_MONTHS = 36;
 
   @IsIn(LOG_LEVELS)
@@ -117,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (value !== undefined && value !== '') given[name] = value;
   }
   const config = plainToInstance(AppConfig, given, { exposeDefaultValues: true });
-  const errors = validateSync(config, { forbidUnknownValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: true, stopAtFirstError: true });
   if (config.ADMIN_USERNAME && !config.ADMIN_PASSWORD) {
     throw new ConfigError('ADMIN_PASSWORD: must be set when ADMIN_USERNAME is set');
   }

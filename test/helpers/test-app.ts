@@ -72,8 +72,18 @@ export class TestApp {
     }
   }
 
-  async close(): Promise<void> {
+  private closed = false;
+
+  /** Stops the application as SIGTERM would (drain HTTP, finish jobs, close pools). */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.app.close();
+  }
+
+  /** Shuts down, then drops this file's database and Redis keys. */
+  async close(): Promise<void> {
+    await this.shutdown();
     await dropDatabase(this.databaseName);
     const redis = new Redis(REDIS_URL);
     try {
