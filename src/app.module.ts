@@ -8,6 +8,7 @@ import { RedisModule } from './common/redis.module';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { auditControllers, AuditModule } from './audit/audit.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { identityControllers, IdentityModule } from './identity/identity.module';
@@ -18,7 +19,7 @@ import { WorkerModule } from './worker.module';
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
   imports: [IdentityModule, RegistryModule],
-  controllers: [...identityControllers, ...registryControllers],
+  controllers: [...identityControllers, ...registryControllers, ...auditControllers],
 })
 export class ApiModule {}
 
@@ -36,6 +37,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule,
         RedisModule,
+        AuditModule,
         JobsModule,
         HealthModule,
         ...(config.runsApi ? [ApiModule] : []),

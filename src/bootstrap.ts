@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
+import { useContainer } from 'class-validator';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
@@ -10,6 +11,7 @@ import { requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
+import { RegistryModule } from './registry/registry.module';
 
 export interface AppOptions {
   /** Replaces the system clock (tests move deadlines with it). */
@@ -59,6 +61,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   drainOnClose(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {
+    // Validators such as UsccConstraint (which consults the allow-list) come from Nest's container.
+    useContainer(app.select(RegistryModule), { fallbackOnErrors: true });
     const document = SwaggerModule.createDocument(app, openApiConfig());
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

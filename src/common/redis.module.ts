@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-
-export const REDIS = Symbol('REDIS');
+import { RateLimiter } from './rate-limiter';
+import { REDIS } from './redis.token';
 
 /** Closes the shared client after everything that uses it has stopped. */
 @Injectable()
@@ -15,7 +15,7 @@ class RedisCloser implements OnApplicationShutdown {
 }
 
 /**
- * One shared ioredis connection for caches, rate limits and health checks. Keys are written
+ * One shared ioredis connection for caches, rate limits (RateLimiter) and health checks. Keys are written
  * under `REDIS_PREFIX`; Bull opens its own connections (see JobsModule).
  */
 @Global()
@@ -32,7 +32,8 @@ class RedisCloser implements OnApplicationShutdown {
         }),
     },
     RedisCloser,
+    RateLimiter,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RateLimiter],
 })
 export class RedisModule {}

@@ -1,17 +1,27 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { normaliseUscc } from '../common/uscc';
 import { Problem } from '../common/problem';
+import { RateLimiter } from '../common/rate-limiter';
+import { normaliseUscc } from '../common/uscc';
 import { ACCESS_METADATA, AccessGrant, AuthenticatedRequest } from './access.decorator';
+import { ApiKeysService } from './api-keys.service';
 import { Principal } from './principal';
 import { TokenService } from './token.service';
 
-/** Decides every request from the route's @Access grants; runs before validation. */
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Decides every request from the route's @Access grants, before validation: who is calling
+ * (bearer token or X-API-Key), whether one of the grants covers them, and, for a key,
+ * whether it is within its rate limit.
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly keys: ApiKeysService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,21 +34,38 @@ export class AccessGuard implements CanActivate {
     if (grants.includes('public') || grants.includes('internal')) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request);
+    const principal = await this.authenticate(request, grants);
     if (!allows(grants, principal, request.params as Record<string, string | undefined>)) {
       throw Problem.forbidden(`This route is for: ${grants.join(', ')}`);
+    }
+    if (principal.kind === 'key') {
+      await this.limiter.hit(
+        `key:${principal.keyId}`,
+        principal.rateLimitPerMinute,
+        RATE_WINDOW_MS,
+        `API key ${principal.prefix}`,
+      );
     }
     request.principal = principal;
     return true;
   }
 
-  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
-    const header = request.headers.authorization;
-    if (!header) throw Problem.unauthorized('Log in and send "Authorization: Bearer <token>"');
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match ? await this.tokens.verify(match[1]) : null;
-    if (!principal) throw Problem.unauthorized('The access token is invalid or has expired; log in again');
-    return principal;
+  private async authenticate(request: AuthenticatedRequest, grants: AccessGrant[]): Promise<Principal> {
+    const apiKey = request.headers['x-api-key'];
+    const authorization = request.headers.authorization;
+    if (typeof apiKey === 'string' && apiKey !== '') {
+      const principal = await this.keys.authenticate(apiKey.trim());
+      if (!principal) throw Problem.unauthorized('The API key is unknown or revoked');
+      return principal;
+    }
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const principal = match ? await this.tokens.verify(match[1]) : null;
+      if (!principal) throw Problem.unauthorized('The access token is invalid or has expired; log in again');
+      return principal;
+    }
+    const keyOnly = grants.every((g) => g.startsWith('scope:'));
+    throw Problem.unauthorized(keyOnly ? 'Send "X-API-Key: <key>"' : 'Log in and send "Authorization: Bearer <token>"');
   }
 }
 
@@ -49,6 +76,8 @@ export function allows(
   params: Record<string, string | undefined>,
 ): boolean {
   return grants.some((grant) => {
+    if (principal.kind === 'key')
+      return grant.startsWith('scope:') && principal.scopes.some((s) => grant === `scope:${s}`);
     if (grant === 'enterprise:own') {
       return principal.role === 'enterprise' && !!params.uscc && principal.uscc === normaliseUscc(params.uscc);
     }

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Access } from './access.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
@@ -12,9 +12,15 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Access('public')
-  @ApiOperation({ summary: 'Exchange a user name and password for a short-lived bearer token' })
+  @ApiOperation({
+    summary:
+      'Exchange a user name and password for a short-lived bearer token (throttled per address; locks a user after 5 failures for 15 minutes)',
+  })
   @ApiOkResponse({ type: LoginResultDto })
-  login(@Body() body: LoginDto): Promise<LoginResultDto> {
-    return this.auth.login(body);
+  @ApiTooManyRequestsResponse({
+    description: 'too many attempts from this address, or the user is locked after repeated failures',
+  })
+  login(@Body() body: LoginDto, @Ip() ip: string): Promise<LoginResultDto> {
+    return this.auth.login(body, ip);
   }
 }

@@ -22,6 +22,9 @@ export class User {
   @Column({ type: 'varchar', length: 6, nullable: true })
   districtCode!: string | null;
 
+  @Column({ type: 'uuid', nullable: true })
+  institutionId!: string | null;
+
   @Column({ type: 'varchar', length: 18, nullable: true })
   uscc!: string | null;
 

@@ -1,9 +1,33 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
-import { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { Page, pageOf } from '../common/pagination';
+import { FOREIGN_KEY_VIOLATION, pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { EnterprisesService } from '../registry/enterprises.service';
+import { DepartmentsService } from './departments.service';
+import { CreateUserDto, ListUsersQuery, UserDto } from './dto/user.dto';
+import { UserRole } from './principal';
 import { User } from './user.entity';
+
+/** Which binding each role needs (required) and may not have (forbidden). */
+const BINDINGS: Record<UserRole, { required: (keyof CreateUserDto)[]; allowed: (keyof CreateUserDto)[] }> = {
+  admin: { required: [], allowed: [] },
+  regulator: { required: ['departmentCode'], allowed: ['departmentCode', 'districtCode'] },
+  reviewer: { required: ['departmentCode'], allowed: ['departmentCode', 'districtCode'] },
+  institution: { required: ['institutionId'], allowed: ['institutionId'] },
+  enterprise: { required: ['uscc'], allowed: ['uscc'] },
+};
+const BINDING_FIELDS = ['departmentCode', 'districtCode', 'institutionId', 'uscc'] as const;
+
+function toDto(u: User): UserDto {
+  const { id, username, role, departmentCode, districtCode, institutionId, uscc, createdAt } = u;
+  return { id, username, role, departmentCode, districtCode, institutionId, uscc, createdAt };
+}
 
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
@@ -11,24 +35,123 @@ export class UsersService implements OnApplicationBootstrap {
 
   constructor(
     private readonly config: AppConfig,
-    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly departments: DepartmentsService,
+    private readonly enterprises: EnterprisesService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates the first administrator from ADMIN_USERNAME/ADMIN_PASSWORD once; never overwrites. */
   async onApplicationBootstrap(): Promise<void> {
     const { ADMIN_USERNAME: username, ADMIN_PASSWORD: password } = this.config;
     if (!username || !password) return;
-    const result = await this.users.query(
-      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'admin')
-       ON CONFLICT ((lower(username))) DO NOTHING RETURNING id`,
-      [username, await argon2.hash(password, { type: argon2.argon2id })],
-    );
-    if (result.length) this.logger.log(`created the first administrator "${username}"`);
+    const exists = await this.dataSource.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
+    if (exists.length) return;
+    const hash = await argon2.hash(password, { type: argon2.argon2id });
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = await manager.query(
+        `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'admin')
+         ON CONFLICT ((lower(username))) DO NOTHING RETURNING id, username, role, created_at`,
+        [username, hash],
+      );
+      if (!row) return; // another replica created it first
+      await this.audit.record(
+        manager,
+        { type: 'system', id: null, name: 'bootstrap', requestId: null },
+        {
+          action: 'user.create',
+          entityType: 'user',
+          entityId: row.id,
+          after: { id: row.id, username, role: 'admin' },
+        },
+      );
+      this.logger.log(`created the first administrator "${username}"`);
+    });
+  }
+
+  async create(dto: CreateUserDto, actor: Actor): Promise<UserDto> {
+    await this.checkBindings(dto);
+    const hash = await argon2.hash(dto.password, { type: argon2.argon2id });
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = await manager.save(
+          manager.create(User, {
+            username: dto.username,
+            passwordHash: hash,
+            role: dto.role,
+            departmentCode: dto.departmentCode ?? null,
+            districtCode: dto.districtCode ?? null,
+            institutionId: dto.institutionId ?? null,
+            uscc: dto.uscc ?? null,
+          }),
+        );
+        const user = toDto(await manager.findOneByOrFail(User, { id: saved.id }));
+        await this.audit.record(manager, actor, {
+          action: 'user.create',
+          entityType: 'user',
+          entityId: user.id,
+          after: user,
+        });
+        return user;
+      });
+    } catch (error) {
+      const pg = pgError(error);
+      if (pg?.code === UNIQUE_VIOLATION) throw Problem.conflict('duplicate-user', `User name ${dto.username} is taken`);
+      if (pg?.code === FOREIGN_KEY_VIOLATION) {
+        const field = pg.constraint?.includes('district') ? 'districtCode' : 'institutionId';
+        throw Problem.validation([
+          { field, message: `${field === 'districtCode' ? 'district' : 'institution'} does not exist` },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  /** Each role's binding: a regulator department, an institution, or a registered enterprise. */
+  private async checkBindings(dto: CreateUserDto): Promise<void> {
+    const { required, allowed } = BINDINGS[dto.role];
+    const errors: FieldError[] = [];
+    for (const field of required) {
+      if (dto[field] === undefined) errors.push({ field, message: `is required for a ${dto.role}` });
+    }
+    for (const field of BINDING_FIELDS) {
+      if (dto[field] !== undefined && !allowed.includes(field))
+        errors.push({ field, message: `does not apply to a ${dto.role}` });
+    }
+    if (errors.length) throw Problem.validation(errors);
+    if (dto.departmentCode) {
+      const department = await this.departments.requireActive(dto.departmentCode, 'departmentCode');
+      if (department.kind !== 'regulator') {
+        throw Problem.validation([
+          {
+            field: 'departmentCode',
+            message: `${dto.role}s belong to a regulator department; ${dto.departmentCode} is ${department.kind}`,
+          },
+        ]);
+      }
+    }
+    if (dto.uscc && !(await this.enterprises.exists(dto.uscc))) {
+      throw Problem.validation([{ field: 'uscc', message: `enterprise ${dto.uscc} is not registered` }]);
+    }
+  }
+
+  async list(query: ListUsersQuery): Promise<Page<UserDto>> {
+    const qb = this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .orderBy('u.username')
+      .offset(query.offset)
+      .limit(query.pageSize);
+    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
+    if (query.departmentCode) qb.andWhere('u.departmentCode = :dept', { dept: query.departmentCode });
+    const [rows, total] = await qb.getManyAndCount();
+    return pageOf(rows.map(toDto), total, query);
   }
 
   /** The active user with this name and their password hash, for login only. */
   findForLogin(username: string): Promise<User | null> {
-    return this.users
+    return this.dataSource
+      .getRepository(User)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('lower(u.username) = lower(:username)', { username })

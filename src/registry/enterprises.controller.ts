@@ -10,7 +10,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiPage, Page } from '../common/pagination';
-import { Access } from '../identity/access.decorator';
+import { Actor, CurrentActor } from '../audit/actor';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { jurisdiction, Principal } from '../identity/principal';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { EnterprisesService } from './enterprises.service';
 
@@ -23,20 +25,24 @@ export class EnterprisesController {
 
   @Post()
   @Access('regulator', 'admin')
-  @ApiOperation({ summary: 'Register an enterprise' })
+  @ApiOperation({ summary: 'Register an enterprise (a district-level regulator: in their district only)' })
   @ApiCreatedResponse({ type: EnterpriseDto })
   @ApiBadRequestResponse({ description: 'invalid fields, each named in `errors`' })
   @ApiConflictResponse({ description: 'the credit code is already registered' })
-  create(@Body() body: CreateEnterpriseDto): Promise<EnterpriseDto> {
-    return this.enterprises.create(body);
+  create(
+    @Body() body: CreateEnterpriseDto,
+    @CurrentActor() actor: Actor,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EnterpriseDto> {
+    return this.enterprises.create(body, actor, jurisdiction(principal));
   }
 
   @Get()
   @Access('regulator', 'reviewer', 'admin')
   @ApiOperation({ summary: 'Search the register by name fragment or credit code' })
   @ApiPage(EnterpriseDto)
-  search(@Query() query: ListEnterprisesQuery): Promise<Page<EnterpriseDto>> {
-    return this.enterprises.search(query);
+  search(@Query() query: ListEnterprisesQuery, @CurrentPrincipal() principal: Principal): Promise<Page<EnterpriseDto>> {
+    return this.enterprises.search(query, jurisdiction(principal));
   }
 
   @Get(':uscc')
@@ -45,8 +51,8 @@ export class EnterprisesController {
   @UsccParam()
   @ApiOkResponse({ type: EnterpriseDto })
   @ApiNotFoundResponse({ description: 'no enterprise has this code' })
-  findOne(@Param('uscc') uscc: string): Promise<EnterpriseDto> {
-    return this.enterprises.findOne(uscc);
+  findOne(@Param('uscc') uscc: string, @CurrentPrincipal() principal: Principal): Promise<EnterpriseDto> {
+    return this.enterprises.findOne(uscc, jurisdiction(principal));
   }
 
   @Patch(':uscc')
@@ -55,7 +61,12 @@ export class EnterprisesController {
   @UsccParam()
   @ApiOkResponse({ type: EnterpriseDto })
   @ApiNotFoundResponse({ description: 'no enterprise has this code' })
-  update(@Param('uscc') uscc: string, @Body() body: UpdateEnterpriseDto): Promise<EnterpriseDto> {
-    return this.enterprises.update(uscc, body);
+  update(
+    @Param('uscc') uscc: string,
+    @Body() body: UpdateEnterpriseDto,
+    @CurrentActor() actor: Actor,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EnterpriseDto> {
+    return this.enterprises.update(uscc, body, actor, jurisdiction(principal));
   }
 }

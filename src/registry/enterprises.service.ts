@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
 import { FOREIGN_KEY_VIOLATION, pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
@@ -31,18 +33,35 @@ export function toEnterpriseDto(e: Enterprise): EnterpriseDto {
   };
 }
 
+/**
+ * The enterprise register. `jurisdiction` is the caller's district when they are limited to
+ * one (a district-level regulator or reviewer), or null for city-wide callers.
+ */
 @Injectable()
 export class EnterprisesService {
   constructor(
-    @InjectRepository(Enterprise) private readonly enterprises: Repository<Enterprise>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
-  async create(dto: CreateEnterpriseDto): Promise<EnterpriseDto> {
+  async create(dto: CreateEnterpriseDto, actor: Actor, jurisdiction: string | null): Promise<EnterpriseDto> {
     this.assertNotFuture(dto.registeredOn);
+    if (jurisdiction && dto.districtCode !== jurisdiction) {
+      throw Problem.forbidden(`You act for district ${jurisdiction} only; this enterprise is in ${dto.districtCode}`);
+    }
     try {
-      const saved = await this.enterprises.save(this.enterprises.create({ ...dto }));
-      return toEnterpriseDto(await this.enterprises.findOneByOrFail({ id: saved.id }));
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = await manager.save(manager.create(Enterprise, { ...dto }));
+        const created = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: saved.id }));
+        await this.audit.record(manager, actor, {
+          action: 'enterprise.create',
+          entityType: 'enterprise',
+          entityId: created.uscc,
+          after: created,
+        });
+        return created;
+      });
     } catch (error) {
       const pg = pgError(error);
       if (pg?.code === UNIQUE_VIOLATION && pg.constraint === 'uq_enterprises_uscc') {
@@ -58,23 +77,46 @@ export class EnterprisesService {
     }
   }
 
-  async findOne(uscc: string): Promise<EnterpriseDto> {
-    return toEnterpriseDto(await this.load(uscc));
+  async findOne(uscc: string, jurisdiction: string | null = null): Promise<EnterpriseDto> {
+    return toEnterpriseDto(await this.load(this.dataSource.manager, uscc, jurisdiction));
   }
 
-  async update(uscc: string, dto: UpdateEnterpriseDto): Promise<EnterpriseDto> {
-    const enterprise = await this.load(uscc);
+  async exists(uscc: string): Promise<boolean> {
+    return (await this.dataSource.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
+  }
+
+  async update(
+    uscc: string,
+    dto: UpdateEnterpriseDto,
+    actor: Actor,
+    jurisdiction: string | null,
+  ): Promise<EnterpriseDto> {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) {
       throw Problem.badRequest('empty-update', 'Name at least one of name, address, legalRepresentative, status');
     }
-    await this.enterprises.update({ id: enterprise.id }, changes);
-    return toEnterpriseDto(await this.enterprises.findOneByOrFail({ id: enterprise.id }));
+    return this.dataSource.transaction(async (manager) => {
+      const before = await this.load(manager, uscc, jurisdiction, true);
+      await manager.update(Enterprise, { id: before.id }, changes);
+      const after = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: before.id }));
+      await this.audit.record(manager, actor, {
+        action: 'enterprise.update',
+        entityType: 'enterprise',
+        entityId: after.uscc,
+        before: toEnterpriseDto(before),
+        after,
+      });
+      return after;
+    });
   }
 
-  async search(query: ListEnterprisesQuery): Promise<Page<EnterpriseDto>> {
-    const qb = this.enterprises.createQueryBuilder('e');
-    if (query.districtCode) qb.andWhere('e.districtCode = :district', { district: query.districtCode });
+  async search(query: ListEnterprisesQuery, jurisdiction: string | null): Promise<Page<EnterpriseDto>> {
+    if (jurisdiction && query.districtCode && query.districtCode !== jurisdiction) {
+      throw Problem.forbidden(`You act for district ${jurisdiction} only`);
+    }
+    const qb = this.dataSource.getRepository(Enterprise).createQueryBuilder('e');
+    const district = jurisdiction ?? query.districtCode;
+    if (district) qb.andWhere('e.districtCode = :district', { district });
     if (query.q) {
       const code = query.q.toUpperCase();
       const byName = 'e.name ILIKE :fragment';
@@ -94,15 +136,28 @@ export class EnterprisesService {
     return pageOf(rows.map(toEnterpriseDto), total, query);
   }
 
-  /** The enterprise for a code given in a path; 400 for a malformed code, 404 for an unknown one. */
-  private async load(usccInput: string): Promise<Enterprise> {
+  /** The enterprise for a code given in a path: 400 malformed, 404 unknown, 403 outside the caller's district. */
+  private async load(
+    manager: EntityManager,
+    usccInput: string,
+    jurisdiction: string | null,
+    lock = false,
+  ): Promise<Enterprise> {
     const check = checkUscc(usccInput);
     // A path code is looked up, not registered: only its form matters here.
     if (check.valid === false && (check.failure === 'length' || check.failure === 'alphabet')) {
       throw Problem.validation([{ field: 'uscc', message: check.message }]);
     }
-    const enterprise = await this.enterprises.findOneBy({ uscc: check.uscc });
+    const enterprise = await manager.findOne(Enterprise, {
+      where: { uscc: check.uscc },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
     if (!enterprise) throw Problem.notFound('Enterprise', check.uscc);
+    if (jurisdiction && enterprise.districtCode !== jurisdiction) {
+      throw Problem.forbidden(
+        `You act for district ${jurisdiction} only; this enterprise is in ${enterprise.districtCode}`,
+      );
+    }
     return enterprise;
   }
 

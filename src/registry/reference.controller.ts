@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../identity/access.decorator';
-import { DepartmentDto, DistrictDto } from './dto/reference.dto';
+import { DistrictDto } from './dto/reference.dto';
 import { ReferenceService } from './reference.service';
 
 @ApiTags('Reference data')
@@ -15,13 +15,5 @@ export class ReferenceController {
   @ApiOkResponse({ type: [DistrictDto] })
   districts(): Promise<DistrictDto[]> {
     return this.reference.listDistricts();
-  }
-
-  @Get('departments')
-  @Access('public')
-  @ApiOperation({ summary: 'Departments that record, coordinate or consume quality-credit information' })
-  @ApiOkResponse({ type: [DepartmentDto] })
-  departments(): Promise<DepartmentDto[]> {
-    return this.reference.listDepartments();
   }
 }

@@ -1,19 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Department } from './department.entity';
 import { District } from './district.entity';
 import { Enterprise } from './enterprise.entity';
 import { EnterprisesController } from './enterprises.controller';
 import { EnterprisesService } from './enterprises.service';
 import { ReferenceController } from './reference.controller';
 import { ReferenceService } from './reference.service';
+import { UsccAllowListController } from './uscc-allowlist.controller';
+import { UsccAllowListEntry } from './uscc-allowlist.entity';
+import { UsccAllowListService } from './uscc-allowlist.service';
+import { UsccConstraint } from './uscc.constraint';
 
-export const registryControllers = [EnterprisesController, ReferenceController];
+export const registryControllers = [EnterprisesController, ReferenceController, UsccAllowListController];
 
-/** The enterprise register and its reference data (districts, departments). */
+/** The enterprise register, its districts, and the allow-list of legacy credit codes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Enterprise, District, Department])],
-  providers: [EnterprisesService, ReferenceService],
-  exports: [EnterprisesService, ReferenceService],
+  imports: [TypeOrmModule.forFeature([Enterprise, District, UsccAllowListEntry])],
+  providers: [EnterprisesService, ReferenceService, UsccAllowListService, UsccConstraint],
+  exports: [EnterprisesService, ReferenceService, UsccAllowListService, UsccConstraint],
 })
 export class RegistryModule {}

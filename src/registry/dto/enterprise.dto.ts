@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { UsccField } from '../../common/uscc.validator';
+import { UsccField } from '../uscc-field';
 import { ENTERPRISE_STATUSES, EnterpriseStatus } from '../enterprise.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

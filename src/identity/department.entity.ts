@@ -17,6 +17,13 @@ export class Department {
   @Column('text')
   kind!: DepartmentKind;
 
+  /** Set when merged into another department; the row stays, so history keeps its maker. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  successorCode!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  mergedAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,0 +1,25 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { AuthenticatedRequest } from '../identity/access.decorator';
+
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  type: 'user' | 'key' | 'system';
+  id: string | null;
+  /** A user name or a key's visible prefix; never a secret. */
+  name: string | null;
+  requestId: string | null;
+}
+
+export function systemActor(job: string): Actor {
+  return { type: 'system', id: null, name: job, requestId: null };
+}
+
+/** The caller of this request as an audit actor. */
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const principal = request.principal;
+  if (!principal) return { type: 'system', id: null, name: 'anonymous', requestId: request.id };
+  return principal.kind === 'user'
+    ? { type: 'user', id: principal.userId, name: principal.username, requestId: request.id }
+    : { type: 'key', id: principal.keyId, name: principal.prefix, requestId: request.id };
+});

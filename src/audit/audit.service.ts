@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Page, pageOf } from '../common/pagination';
+import { Actor } from './actor';
+import { digest } from './digest';
+import { AuditEventDto, AuditQuery, AuditVerificationDto } from './dto/audit.dto';
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * The hash-chained write log. `record` must run inside the transaction of the change it
+ * describes (pass its EntityManager), and last in it: the chain's lock is held until commit.
+ */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_events
+         (actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        actor.type,
+        actor.id,
+        actor.name,
+        entry.action,
+        entry.entityType,
+        entry.entityId,
+        digest(entry.before),
+        digest(entry.after),
+        actor.requestId,
+      ],
+    );
+  }
+
+  async list(query: AuditQuery): Promise<Page<AuditEventDto>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.entityType) add('entity_type = ?', query.entityType);
+    if (query.entityId) add('entity_id = ?', query.entityId);
+    if (query.actorId) add('actor_id = ?', query.actorId);
+    if (query.action) add('action = ?', query.action);
+    if (query.from) add('occurred_at >= ?', query.from);
+    if (query.to) add('occurred_at < ?', query.to);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM audit_events ${filter}`,
+      params,
+    );
+    const rows = await this.dataSource.query(
+      `SELECT seq, occurred_at, actor_type, actor_id, actor_name, action, entity_type, entity_id,
+              before_digest, after_digest, request_id, prev_hash, hash
+         FROM audit_events ${filter}
+        ORDER BY seq DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.offset, query.pageSize],
+    );
+    return pageOf(rows.map(toDto), total, query);
+  }
+
+  /**
+   * Checks the whole chain in one pass: every row's hash must be the hash of its stored
+   * predecessor hash and its own canonical text, and that predecessor hash must be the hash of
+   * the row before it. Reports the first row where either fails.
+   */
+  async verify(): Promise<AuditVerificationDto> {
+    const [row] = await this.dataSource.query(`
+      WITH chain AS (
+        SELECT seq,
+               hash = encode(sha256(convert_to(prev_hash || audit_canonical(e), 'UTF8')), 'hex')
+                 AND prev_hash = coalesce(lag(hash) OVER (ORDER BY seq), repeat('0', 64)) AS intact
+          FROM audit_events e
+      )
+      SELECT count(*)::int AS length, min(seq) FILTER (WHERE NOT intact) AS first_broken FROM chain`);
+    return row.first_broken === null
+      ? { valid: true, length: row.length }
+      : { valid: false, length: row.length, firstBrokenAt: Number(row.first_broken) };
+  }
+}
+
+function toDto(r: Record<string, string | Date | null>): AuditEventDto {
+  return {
+    seq: Number(r.seq),
+    occurredAt: r.occurred_at as Date,
+    actor: {
+      type: r.actor_type as AuditEventDto['actor']['type'],
+      id: r.actor_id as string | null,
+      name: r.actor_name as string | null,
+    },
+    action: r.action as string,
+    entityType: r.entity_type as string,
+    entityId: r.entity_id as string,
+    beforeDigest: r.before_digest as string | null,
+    afterDigest: r.after_digest as string | null,
+    requestId: r.request_id as string | null,
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}

@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
+
+export class AuditQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'enterprise' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  entityType?: string;
+
+  @ApiPropertyOptional({ example: '91330100799655058B' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  entityId?: string;
+
+  @ApiPropertyOptional({ description: 'a user id or an API key id' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  actorId?: string;
+
+  @ApiPropertyOptional({ example: 'enterprise.create' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  action?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'from this time, inclusive' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'until this time, exclusive' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class AuditActorDto {
+  @ApiProperty({ enum: ['user', 'key', 'system'] }) type!: 'user' | 'key' | 'system';
+  @ApiProperty({ nullable: true, type: String }) id!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'user name, key prefix or job' }) name!: string | null;
+}
+
+export class AuditEventDto {
+  @ApiProperty({ description: 'position in the chain' }) seq!: number;
+  @ApiProperty() occurredAt!: Date;
+  @ApiProperty({ type: AuditActorDto }) actor!: AuditActorDto;
+  @ApiProperty({ example: 'enterprise.update' }) action!: string;
+  @ApiProperty({ example: 'enterprise' }) entityType!: string;
+  @ApiProperty() entityId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the entity before' }) beforeDigest!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'SHA-256 of the entity after' }) afterDigest!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String }) requestId!: string | null;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty({ description: 'sha256(prevHash ‖ canonical row)' }) hash!: string;
+}
+
+export class AuditVerificationDto {
+  @ApiProperty() valid!: boolean;
+  @ApiProperty({ description: 'rows in the chain' }) length!: number;
+  @ApiPropertyOptional({ description: 'seq of the first row that does not follow from the one before' })
+  firstBrokenAt?: number;
+}

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { Problem } from '../common/problem';
+import { Department } from './department.entity';
+import { CreateDepartmentDto, DepartmentDto, MergeResultDto, UpdateDepartmentDto } from './dto/department.dto';
+
+function toDto(d: Department): DepartmentDto {
+  const { code, nameZh, nameEn, kind, successorCode, mergedAt } = d;
+  return { code, nameZh, nameEn, kind, successorCode, mergedAt };
+}
+
+/**
+ * Departments are reference data that administrators maintain. A merger never rewrites
+ * history: the predecessor's row stays (with its successor), records keep the department that
+ * made them, and the successor takes over the users, institutions (with their keys) and the
+ * right to correct its predecessors' records (`lineage`).
+ */
+@Injectable()
+export class DepartmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<DepartmentDto[]> {
+    return (await this.dataSource.getRepository(Department).find({ order: { code: 'ASC' } })).map(toDto);
+  }
+
+  /** An active (not merged) department, or a 400 naming `field`. */
+  async requireActive(
+    code: string,
+    field: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Department> {
+    const department = await manager.findOneBy(Department, { code });
+    if (!department) throw Problem.validation([{ field, message: `department ${code} does not exist` }]);
+    if (department.successorCode) {
+      throw Problem.validation([{ field, message: `department ${code} was merged into ${department.successorCode}` }]);
+    }
+    return department;
+  }
+
+  async create(dto: CreateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = await manager.save(manager.create(Department, dto));
+        await this.audit.record(manager, actor, {
+          action: 'department.create',
+          entityType: 'department',
+          entityId: dto.code,
+          after: toDto(saved),
+        });
+        return toDto(saved);
+      });
+    } catch (error) {
+      if (pgError(error)?.code === UNIQUE_VIOLATION) {
+        throw Problem.conflict('duplicate-department', `Department ${dto.code} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async update(code: string, dto: UpdateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
+    const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
+    if (Object.keys(changes).length === 0)
+      throw Problem.badRequest('empty-update', 'Name at least one of nameZh, nameEn, kind');
+    return this.dataSource.transaction(async (manager) => {
+      const before = await manager.findOne(Department, { where: { code }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw Problem.notFound('Department', code);
+      if (dto.kind && dto.kind !== before.kind && (await this.members(manager, code)) > 0) {
+        throw Problem.conflict(
+          'department-in-use',
+          `Department ${code} has users or institutions; its kind cannot change`,
+        );
+      }
+      await manager.update(Department, { code }, changes);
+      const after = await manager.findOneByOrFail(Department, { code });
+      await this.audit.record(manager, actor, {
+        action: 'department.update',
+        entityType: 'department',
+        entityId: code,
+        before: toDto(before),
+        after: toDto(after),
+      });
+      return toDto(after);
+    });
+  }
+
+  async merge(code: string, successorCode: string, actor: Actor): Promise<MergeResultDto> {
+    if (code === successorCode)
+      throw Problem.badRequest('merge-into-self', 'A department cannot be merged into itself');
+    return this.dataSource.transaction(async (manager) => {
+      // Lock both rows in a fixed order so two opposite merges cannot deadlock or both pass.
+      const rows = await manager.find(Department, {
+        where: [{ code }, { code: successorCode }],
+        order: { code: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const predecessor = rows.find((d) => d.code === code);
+      const successor = rows.find((d) => d.code === successorCode);
+      if (!predecessor) throw Problem.notFound('Department', code);
+      if (!successor)
+        throw Problem.validation([{ field: 'successorCode', message: `department ${successorCode} does not exist` }]);
+      if (predecessor.successorCode) {
+        throw Problem.conflict(
+          'already-merged',
+          `Department ${code} was already merged into ${predecessor.successorCode}`,
+        );
+      }
+      if (successor.successorCode) {
+        throw Problem.validation([
+          {
+            field: 'successorCode',
+            message: `department ${successorCode} was itself merged into ${successor.successorCode}`,
+          },
+        ]);
+      }
+      if (successor.kind !== predecessor.kind) {
+        throw Problem.validation([
+          {
+            field: 'successorCode',
+            message: `a ${predecessor.kind} department can only merge into another ${predecessor.kind}`,
+          },
+        ]);
+      }
+      await manager.update(Department, { code }, { successorCode, mergedAt: () => 'now()' });
+      const users = await manager.query(
+        `UPDATE users SET department_code = $2, updated_at = now() WHERE department_code = $1`,
+        [code, successorCode],
+      );
+      const institutions = await manager.query(
+        `UPDATE institutions SET department_code = $2 WHERE department_code = $1`,
+        [code, successorCode],
+      );
+      const after = await manager.findOneByOrFail(Department, { code });
+      await this.audit.record(manager, actor, {
+        action: 'department.merge',
+        entityType: 'department',
+        entityId: code,
+        before: toDto(predecessor),
+        after: toDto(after),
+      });
+      return { department: toDto(after), usersMoved: users[1], institutionsMoved: institutions[1] };
+    });
+  }
+
+  /** The department and every department merged into it, directly or through others. */
+  async lineage(code: string): Promise<string[]> {
+    const rows: { code: string }[] = await this.dataSource.query(
+      `WITH RECURSIVE lineage(code) AS (
+         SELECT $1::varchar
+         UNION SELECT d.code FROM departments d JOIN lineage l ON d.successor_code = l.code
+       ) SELECT code FROM lineage ORDER BY code`,
+      [code],
+    );
+    return rows.map((r) => r.code);
+  }
+
+  private async members(manager: EntityManager, code: string): Promise<number> {
+    const [{ n }] = await manager.query(
+      `SELECT (SELECT count(*) FROM users WHERE department_code = $1) + (SELECT count(*) FROM institutions WHERE department_code = $1) AS n`,
+      [code],
+    );
+    return Number(n);
+  }
+}

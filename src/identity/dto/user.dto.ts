@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
+import { UsccField } from '../../registry/uscc-field';
+import { USER_ROLES, UserRole } from '../principal';
+import { DEPARTMENT_CODE } from './department.dto';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'amr.zhang', description: '3-64 letters, digits, _ . or -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
+  username!: string;
+
+  @ApiProperty({ format: 'password', minLength: 12 })
+  @IsString()
+  @Length(12, 256, { message: 'must be 12 to 256 characters long' })
+  password!: string;
+
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES)
+  role!: UserRole;
+
+  @ApiPropertyOptional({ example: 'AMR', description: 'regulator and reviewer: their (regulator) department' })
+  @IsOptional()
+  @IsString()
+  @Matches(DEPARTMENT_CODE, { message: 'must be a department code' })
+  departmentCode?: string;
+
+  @ApiPropertyOptional({ example: '330302', description: 'regulator and reviewer: limits them to one district' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
+  districtCode?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'institution users: their bank or tax office' })
+  @IsOptional()
+  @IsUUID()
+  institutionId?: string;
+
+  @ApiPropertyOptional({ description: 'enterprise users: the one enterprise they act for' })
+  @IsOptional()
+  @UsccField()
+  uscc?: string;
+}
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
+  @ApiProperty({ nullable: true, type: String }) departmentCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) districtCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) institutionId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) uscc!: string | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class ListUsersQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: USER_ROLES })
+  @IsOptional()
+  @IsIn(USER_ROLES)
+  role?: UserRole;
+
+  @ApiPropertyOptional({ example: 'AMR' })
+  @IsOptional()
+  @IsString()
+  @Matches(DEPARTMENT_CODE, { message: 'must be a department code' })
+  departmentCode?: string;
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../audit/actor';
+import { Problem } from '../common/problem';
+import { Access, CurrentPrincipal } from './access.decorator';
+import { ApiKeysService } from './api-keys.service';
+import {
+  ApiKeyDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  CreateInstitutionDto,
+  CurrentKeyDto,
+  InstitutionDto,
+} from './dto/institution.dto';
+import { InstitutionsService } from './institutions.service';
+import { API_SCOPES, Principal } from './principal';
+
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => Problem.validation([{ field: 'id', message: 'must be a UUID' }]),
+});
+const ANY_SCOPE = API_SCOPES.map((s) => `scope:${s}` as const);
+
+@ApiTags('Administration')
+@Controller('api/v1')
+export class InstitutionsController {
+  constructor(
+    private readonly institutions: InstitutionsService,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  @Post('institutions')
+  @Access('admin')
+  @ApiOperation({ summary: 'Register a bank (under PBOC) or a tax office (under a tax department)' })
+  @ApiCreatedResponse({ type: InstitutionDto })
+  create(@Body() body: CreateInstitutionDto, @CurrentActor() actor: Actor): Promise<InstitutionDto> {
+    return this.institutions.create(body, actor);
+  }
+
+  @Get('institutions')
+  @Access('admin')
+  @ApiOperation({ summary: 'List institutions' })
+  @ApiOkResponse({ type: [InstitutionDto] })
+  list(): Promise<InstitutionDto[]> {
+    return this.institutions.list();
+  }
+
+  @Get('institutions/:id')
+  @Access('admin')
+  @ApiOperation({ summary: 'One institution' })
+  @ApiOkResponse({ type: InstitutionDto })
+  get(@Param('id', uuid) id: string): Promise<InstitutionDto> {
+    return this.institutions.get(id);
+  }
+
+  @Post('institutions/:id/api-keys')
+  @Access('admin')
+  @ApiOperation({ summary: 'Issue an API key; the key is in this response only, and stored as a hash' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  createKey(
+    @Param('id', uuid) id: string,
+    @Body() body: CreateApiKeyDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreatedApiKeyDto> {
+    return this.keys.create(id, body, actor);
+  }
+
+  @Get('institutions/:id/api-keys')
+  @Access('admin')
+  @ApiOperation({ summary: "An institution's keys (prefixes, scopes, revocation), never the keys themselves" })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  listKeys(@Param('id', uuid) id: string): Promise<ApiKeyDto[]> {
+    return this.keys.list(id);
+  }
+
+  @Delete('api-keys/:id')
+  @HttpCode(204)
+  @Access('admin')
+  @ApiOperation({ summary: 'Revoke a key: every replica refuses it from the next request on' })
+  @ApiNoContentResponse({ description: 'revoked' })
+  revoke(@Param('id', uuid) id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.keys.revoke(id, actor);
+  }
+
+  @Get('api-keys/current')
+  @Access(...(ANY_SCOPE as [(typeof ANY_SCOPE)[number]]))
+  @ApiOperation({ summary: 'The calling key: its institution, scopes and rate limit (for integration checks)' })
+  @ApiOkResponse({ type: CurrentKeyDto })
+  async current(@CurrentPrincipal() principal: Principal): Promise<CurrentKeyDto> {
+    if (principal.kind !== 'key') throw Problem.forbidden('Call this with an X-API-Key');
+    const [key, institution] = await Promise.all([
+      this.keys.get(principal.keyId),
+      this.institutions.get(principal.institutionId),
+    ]);
+    return { key, institution };
+  }
+}

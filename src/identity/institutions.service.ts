@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { Problem } from '../common/problem';
+import { DepartmentsService } from './departments.service';
+import { CreateInstitutionDto, InstitutionDto } from './dto/institution.dto';
+import { Institution, InstitutionKind } from './institution.entity';
+
+/** Which kind of department an institution of each kind belongs to. */
+const DEPARTMENT_KIND_FOR: Record<InstitutionKind, string> = { bank: 'finance', tax: 'tax' };
+
+export function toInstitutionDto({ id, name, kind, departmentCode, createdAt }: Institution): InstitutionDto {
+  return { id, name, kind, departmentCode, createdAt };
+}
+
+@Injectable()
+export class InstitutionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly departments: DepartmentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateInstitutionDto, actor: Actor): Promise<InstitutionDto> {
+    const department = await this.departments.requireActive(dto.departmentCode, 'departmentCode');
+    if (department.kind !== DEPARTMENT_KIND_FOR[dto.kind]) {
+      throw Problem.validation([
+        {
+          field: 'departmentCode',
+          message: `a ${dto.kind} belongs to a ${DEPARTMENT_KIND_FOR[dto.kind]} department; ${dto.departmentCode} is ${department.kind}`,
+        },
+      ]);
+    }
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = toInstitutionDto(await manager.save(manager.create(Institution, dto)));
+        await this.audit.record(manager, actor, {
+          action: 'institution.create',
+          entityType: 'institution',
+          entityId: saved.id,
+          after: saved,
+        });
+        return saved;
+      });
+    } catch (error) {
+      if (pgError(error)?.code === UNIQUE_VIOLATION) {
+        throw Problem.conflict('duplicate-institution', `An institution named ${dto.name} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<InstitutionDto[]> {
+    return (await this.dataSource.getRepository(Institution).find({ order: { name: 'ASC' } })).map(toInstitutionDto);
+  }
+
+  async get(id: string): Promise<InstitutionDto> {
+    const institution = await this.dataSource.getRepository(Institution).findOneBy({ id });
+    if (!institution) throw Problem.notFound('Institution', id);
+    return toInstitutionDto(institution);
+  }
+}

@@ -1,0 +1,29 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../audit/actor';
+import { ApiPage, Page } from '../common/pagination';
+import { Access } from './access.decorator';
+import { CreateUserDto, ListUsersQuery, UserDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('Administration')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Access('admin')
+  @ApiOperation({ summary: 'Create a user bound to what their role needs (department, institution or enterprise)' })
+  @ApiCreatedResponse({ type: UserDto })
+  create(@Body() body: CreateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
+    return this.users.create(body, actor);
+  }
+
+  @Get()
+  @Access('admin')
+  @ApiOperation({ summary: 'List users' })
+  @ApiPage(UserDto)
+  list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
+    return this.users.list(query);
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsString, Length, Matches } from 'class-validator';
+
+export class CreateAllowListEntryDto {
+  @ApiProperty({ example: '91330300MA2AXXXXX1', description: 'a legacy code that fails a check character' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @IsString()
+  @Matches(/^[0-9A-HJ-NPQRTUWXY]{18}$/, { message: 'must be 18 characters from the credit-code alphabet' })
+  uscc!: string;
+
+  @ApiProperty({
+    example:
+      'Issued in 2016 by the Lucheng registry with a wrong check character; confirmed by letter 温市监〔2016〕12号',
+  })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(5, 1000)
+  reason!: string;
+}
+
+export class AllowListEntryDto {
+  @ApiProperty() uscc!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) createdBy!: string | null;
+  @ApiProperty() createdAt!: Date;
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { Problem } from '../common/problem';
+import { checkUscc } from '../common/uscc';
+import { AllowListEntryDto, CreateAllowListEntryDto } from './dto/allowlist.dto';
+import { UsccAllowListEntry } from './uscc-allowlist.entity';
+
+function toDto({ uscc, reason, createdBy, createdAt }: UsccAllowListEntry): AllowListEntryDto {
+  return { uscc, reason, createdBy, createdAt };
+}
+
+/**
+ * Legacy codes: some early credit codes legitimately fail a check character. An admin allows
+ * one with a reason (audited); from then on the registry accepts it. Only codes that fail a
+ * checksum can be allowed; a wrong length or alphabet is never a genuine code.
+ */
+@Injectable()
+export class UsccAllowListService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Asked only when a code fails a checksum, so the common case costs nothing. */
+  async isAllowed(uscc: string): Promise<boolean> {
+    return (await this.dataSource.query(`SELECT 1 FROM uscc_allowlist WHERE uscc = $1`, [uscc])).length > 0;
+  }
+
+  async add(dto: CreateAllowListEntryDto, actor: Actor): Promise<AllowListEntryDto> {
+    const check = checkUscc(dto.uscc);
+    if (check.valid) {
+      throw Problem.validation([
+        { field: 'uscc', message: 'passes both checks already; only failing legacy codes need allowing' },
+      ]);
+    }
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const saved = toDto(
+          await manager.save(
+            manager.create(UsccAllowListEntry, {
+              uscc: check.uscc,
+              reason: dto.reason,
+              createdBy: actor.type === 'user' ? actor.id : null,
+            }),
+          ),
+        );
+        await this.audit.record(manager, actor, {
+          action: 'uscc-allowlist.add',
+          entityType: 'uscc-allowlist',
+          entityId: saved.uscc,
+          after: saved,
+        });
+        return saved;
+      });
+    } catch (error) {
+      if (pgError(error)?.code === UNIQUE_VIOLATION)
+        throw Problem.conflict('duplicate-allowlist-entry', `${check.uscc} is already allowed`);
+      throw error;
+    }
+  }
+
+  async list(): Promise<AllowListEntryDto[]> {
+    return (await this.dataSource.getRepository(UsccAllowListEntry).find({ order: { createdAt: 'ASC' } })).map(toDto);
+  }
+}
