@@ -312,6 +312,8 @@ describe('enterprise register', () => {
         nameZh: '中国人民银行温州市中心支行',
         nameEn: "People's Bank of China Wenzhou Central Sub-branch",
         kind: 'finance',
+        successorCode: null,
+        mergedAt: null,
       });
     });
   });
