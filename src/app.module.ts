@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { Clock } from './common/clock';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
@@ -29,12 +30,15 @@ export class ApiModule {}
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    options: { clock?: Clock; logDestination?: DestinationStream } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, clock),
-        LoggerModule.forRoot(loggerParams(config)),
+        ConfigModule.forRoot(config, options.clock),
+        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
         DatabaseModule,
         RedisModule,
         AuditModule,

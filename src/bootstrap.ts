@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { useContainer } from 'class-validator';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { Clock } from './common/clock';
 import { requestId } from './common/logging';
@@ -16,6 +17,8 @@ import { RegistryModule } from './registry/registry.module';
 export interface AppOptions {
   /** Replaces the system clock (tests move deadlines with it). */
   clock?: Clock;
+  /** Where JSON log lines go (stdout by default); tests capture them. */
+  logDestination?: DestinationStream;
 }
 
 export function openApiConfig() {
@@ -50,10 +53,15 @@ function drainOnClose(fastify: FastifyInstance): void {
   });
 }
 
+/** Validators such as UsccConstraint (which consults the allow-list) come from this app's container. */
+export function useValidatorContainer(app: NestFastifyApplication): void {
+  useContainer(app.select(RegistryModule), { fallbackOnErrors: true });
+}
+
 /** Builds the application for `config.ROLE` without listening; used by the entry points and tests. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: requestId, bodyLimit: 1_048_576, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.clock), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
@@ -61,8 +69,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   drainOnClose(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {
-    // Validators such as UsccConstraint (which consults the allow-list) come from Nest's container.
-    useContainer(app.select(RegistryModule), { fallbackOnErrors: true });
+    useValidatorContainer(app);
     const document = SwaggerModule.createDocument(app, openApiConfig());
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

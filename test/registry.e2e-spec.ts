@@ -1,4 +1,4 @@
-import { CODES, enterpriseBody, insertUser } from './helpers/fixtures';
+import { CODES, createEnterprise, createUser, enterpriseBody } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 
 describe('enterprise register', () => {
@@ -10,19 +10,20 @@ describe('enterprise register', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename);
-    await insertUser(t, {
-      username: 'reg-amr',
-      password: 'regulator-pass-1',
-      role: 'regulator',
-      departmentCode: 'AMR',
-    });
-    await insertUser(t, { username: 'rev-amr', password: 'reviewer-pass-1', role: 'reviewer', departmentCode: 'AMR' });
-    await insertUser(t, { username: 'ent-bj', password: 'enterprise-pass-1', role: 'enterprise', uscc: CODES.beijing });
-    [admin, regulator, reviewer, ownEnterprise] = await Promise.all([
-      t.loginAdmin(),
-      t.login('reg-amr', 'regulator-pass-1'),
-      t.login('rev-amr', 'reviewer-pass-1'),
-      t.login('ent-bj', 'enterprise-pass-1'),
+    admin = await t.loginAdmin();
+    [regulator, reviewer] = await Promise.all([
+      createUser(t, admin, {
+        username: 'reg-amr',
+        password: 'regulator-pass-1',
+        role: 'regulator',
+        departmentCode: 'AMR',
+      }),
+      createUser(t, admin, {
+        username: 'rev-amr',
+        password: 'reviewer-pass-1',
+        role: 'reviewer',
+        departmentCode: 'AMR',
+      }),
     ]);
   });
   afterAll(() => t.close());
@@ -146,15 +147,19 @@ describe('enterprise register', () => {
       const forged = await create(enterpriseBody(CODES.beijing), `${regulator.slice(0, -4)}AAAA`);
       expect(forged.statusCode).toBe(401);
       expect((await create(enterpriseBody(CODES.beijing), reviewer)).statusCode).toBe(403);
-      expect((await create(enterpriseBody(CODES.beijing), ownEnterprise)).statusCode).toBe(403);
       expect(await t.sql(`SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.beijing])).toEqual([]);
     });
   });
 
   describe('reading and searching', () => {
     beforeAll(async () => {
-      const res = await create(enterpriseBody(CODES.beijing, { name: '北京测试食品有限公司', districtCode: '330303' }));
-      expect(res.statusCode).toBe(201);
+      await createEnterprise(t, regulator, CODES.beijing, { name: '北京测试食品有限公司', districtCode: '330303' });
+      ownEnterprise = await createUser(t, admin, {
+        username: 'ent-bj',
+        password: 'enterprise-pass-1',
+        role: 'enterprise',
+        uscc: CODES.beijing,
+      });
     });
 
     it('reads a file by code, in any case', async () => {
@@ -176,7 +181,8 @@ describe('enterprise register', () => {
       expect(malformed.json().errors[0].field).toBe('uscc');
     });
 
-    it('lets an enterprise read its own file and no other', async () => {
+    it('lets an enterprise read its own file and no other, and register nothing', async () => {
+      expect((await create(enterpriseBody(CODES.beijing), ownEnterprise)).statusCode).toBe(403);
       const own = await t.request({ method: 'GET', url: `/api/v1/enterprises/${CODES.beijing}`, token: ownEnterprise });
       expect(own.statusCode).toBe(200);
       expect(own.json().name).toBe('北京测试食品有限公司');

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, Problem, problemForStatus } from './problem';
 
@@ -36,9 +36,10 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
   };
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown, logger: Logger): void {
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
   const { problem, unexpected } = toProblem(error);
-  if (unexpected) logger.error({ err: error, requestId: request.id }, 'unexpected error');
+  // pino-http logs the request's completion line with `res.err`: the real error, stack and requestId.
+  if (unexpected) Object.assign(reply.raw, { err: error });
   if (problem.status === 429 && problem.extensions.retryAfter !== undefined) {
     void reply.header('Retry-After', String(problem.extensions.retryAfter));
   }
@@ -47,10 +48,8 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ProblemFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(http.getResponse<FastifyReply>(), http.getRequest<FastifyRequest>(), exception, this.logger);
+    sendProblem(http.getResponse<FastifyReply>(), http.getRequest<FastifyRequest>(), exception);
   }
 }

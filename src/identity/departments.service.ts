@@ -47,14 +47,15 @@ export class DepartmentsService {
   async create(dto: CreateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const saved = await manager.save(manager.create(Department, dto));
+        await manager.insert(Department, dto);
+        const saved = toDto(await manager.findOneByOrFail(Department, { code: dto.code }));
         await this.audit.record(manager, actor, {
           action: 'department.create',
           entityType: 'department',
           entityId: dto.code,
-          after: toDto(saved),
+          after: saved,
         });
-        return toDto(saved);
+        return saved;
       });
     } catch (error) {
       if (pgError(error)?.code === UNIQUE_VIOLATION) {

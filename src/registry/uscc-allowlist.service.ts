@@ -39,15 +39,13 @@ export class UsccAllowListService {
     }
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const saved = toDto(
-          await manager.save(
-            manager.create(UsccAllowListEntry, {
-              uscc: check.uscc,
-              reason: dto.reason,
-              createdBy: actor.type === 'user' ? actor.id : null,
-            }),
-          ),
-        );
+        // insert, not save: save would overwrite an existing entry instead of failing.
+        await manager.insert(UsccAllowListEntry, {
+          uscc: check.uscc,
+          reason: dto.reason,
+          createdBy: actor.type === 'user' ? actor.id : null,
+        });
+        const saved = toDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
         await this.audit.record(manager, actor, {
           action: 'uscc-allowlist.add',
           entityType: 'uscc-allowlist',

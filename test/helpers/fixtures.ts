@@ -1,4 +1,3 @@
-import * as argon2 from 'argon2';
 import { TestApp } from './test-app';
 
 /** Real codes (from python-stdnum's tests) that pass both check characters. */
@@ -19,27 +18,66 @@ export const enterpriseBody = (uscc: string, overrides: Record<string, unknown> 
   ...overrides,
 });
 
-/** Inserts a user straight into the table (the users API arrives with its own tests). */
-export async function insertUser(
+export interface NewUser {
+  username: string;
+  password: string;
+  role: string;
+  departmentCode?: string;
+  districtCode?: string;
+  institutionId?: string;
+  uscc?: string;
+}
+
+/** Creates a user through the API as the administrator and logs them in. */
+export async function createUser(t: TestApp, adminToken: string, user: NewUser): Promise<string> {
+  const res = await t.request({ method: 'POST', url: '/api/v1/users', token: adminToken, body: user });
+  if (res.statusCode !== 201) throw new Error(`creating ${user.username}: ${res.statusCode} ${res.body}`);
+  return t.login(user.username, user.password);
+}
+
+export async function createEnterprise(
   t: TestApp,
-  user: {
-    username: string;
-    password: string;
-    role: string;
-    departmentCode?: string;
-    districtCode?: string;
-    uscc?: string;
-  },
-): Promise<void> {
-  await t.sql(
-    `INSERT INTO users (username, password_hash, role, department_code, district_code, uscc) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [
-      user.username,
-      await argon2.hash(user.password),
-      user.role,
-      user.departmentCode ?? null,
-      user.districtCode ?? null,
-      user.uscc ?? null,
-    ],
-  );
+  token: string,
+  uscc: string,
+  overrides: Record<string, unknown> = {},
+) {
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/v1/enterprises',
+    token,
+    body: enterpriseBody(uscc, overrides),
+  });
+  if (res.statusCode !== 201) throw new Error(`creating ${uscc}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** An institution with one API key holding `scopes`; returns the key and ids. */
+export async function createKey(
+  t: TestApp,
+  adminToken: string,
+  scopes: string[],
+  institution = { name: '温州银行', kind: 'bank', departmentCode: 'PBOC' },
+  rateLimitPerMinute?: number,
+): Promise<{ key: string; keyId: string; institutionId: string }> {
+  let institutionId: string;
+  const created = await t.request({
+    method: 'POST',
+    url: '/api/v1/institutions',
+    token: adminToken,
+    body: institution,
+  });
+  if (created.statusCode === 201) {
+    institutionId = created.json().id;
+  } else {
+    const list = await t.request({ method: 'GET', url: '/api/v1/institutions', token: adminToken });
+    institutionId = list.json().find((i: { name: string }) => i.name === institution.name).id;
+  }
+  const res = await t.request({
+    method: 'POST',
+    url: `/api/v1/institutions/${institutionId}/api-keys`,
+    token: adminToken,
+    body: { scopes, ...(rateLimitPerMinute ? { rateLimitPerMinute } : {}) },
+  });
+  if (res.statusCode !== 201) throw new Error(`creating key: ${res.statusCode} ${res.body}`);
+  return { key: res.json().key, keyId: res.json().id, institutionId };
 }

@@ -1,8 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { createApp } from '../../src/bootstrap';
-import { Clock } from '../../src/common/clock';
+import { AppOptions, createApp, useValidatorContainer } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { cloneTemplate, dropDatabase, testDatabaseUrl, uniqueName } from './databases';
 
@@ -20,9 +19,11 @@ export class TestApp {
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly databaseName: string,
+    /** A replica shares its original's database and Redis prefix and leaves them be on close. */
+    private readonly isReplica = false,
   ) {}
 
-  static async start(testFile: string, env: NodeJS.ProcessEnv = {}, clock?: Clock): Promise<TestApp> {
+  static async start(testFile: string, env: NodeJS.ProcessEnv = {}, options: AppOptions = {}): Promise<TestApp> {
     const name = uniqueName(testFile);
     await cloneTemplate(name);
     const config = loadConfig({
@@ -34,8 +35,16 @@ export class TestApp {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    const app = await createApp(config, { clock });
+    const app = await createApp(config, options);
     return new TestApp(app, config, name);
+  }
+
+  /** A second application on the same database and Redis prefix, as another replica would be. */
+  async replica(options: AppOptions = {}): Promise<TestApp> {
+    const replica = await createApp(this.config, options);
+    // class-validator's container is process-wide: keep it on this (longer-lived) app.
+    useValidatorContainer(this.app);
+    return new TestApp(replica, this.config, this.databaseName, true);
   }
 
   /** Sends a request through Fastify's inject (no socket); JSON bodies are encoded. */
@@ -84,6 +93,7 @@ export class TestApp {
   /** Shuts down, then drops this file's database and Redis keys. */
   async close(): Promise<void> {
     await this.shutdown();
+    if (this.isReplica) return;
     await dropDatabase(this.databaseName);
     const redis = new Redis(REDIS_URL);
     try {
