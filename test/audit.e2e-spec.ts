@@ -1,0 +1,174 @@
+import { Client } from 'pg';
+import { auditVerify } from '../src/cli/audit-verify';
+import { CODES, createUser, enterpriseBody } from './helpers/fixtures';
+import { TestApp } from './helpers/test-app';
+
+describe('audit log', () => {
+  let t: TestApp;
+  let admin: string;
+  let regulator: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start(__filename);
+    admin = await t.loginAdmin();
+    regulator = await createUser(t, admin, {
+      username: 'amr.audit',
+      password: 'regulator-pass-1',
+      role: 'regulator',
+      departmentCode: 'AMR',
+    });
+  });
+  afterAll(() => t.close());
+
+  const verify = async () => (await t.request({ method: 'GET', url: '/api/v1/audit/verify', token: admin })).json();
+  const events = async (query: string) =>
+    (await t.request({ method: 'GET', url: `/api/v1/audit/events?${query}`, token: admin })).json();
+
+  it('records every write with its actor, request id and digests, in the same transaction', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v1/enterprises',
+      token: regulator,
+      body: enterpriseBody(CODES.wenzhouLike),
+      headers: { 'x-request-id': 'req-create-1' },
+    });
+    expect(created.statusCode).toBe(201);
+    const patched = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/enterprises/${CODES.wenzhouLike}`,
+      token: regulator,
+      body: { status: 'suspended' },
+    });
+    expect(patched.statusCode).toBe(200);
+    const refused = await t.request({
+      method: 'POST',
+      url: '/api/v1/enterprises',
+      token: regulator,
+      body: enterpriseBody(CODES.wenzhouLike),
+    });
+    expect(refused.statusCode).toBe(409);
+
+    const page = await events(`entityType=enterprise&entityId=${CODES.wenzhouLike}`);
+    expect(page.total).toBe(2);
+    const [update, create] = page.items;
+    expect(create).toMatchObject({
+      action: 'enterprise.create',
+      actor: { type: 'user', name: 'amr.audit', id: expect.any(String) },
+      requestId: 'req-create-1',
+      beforeDigest: null,
+      afterDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(update).toMatchObject({ action: 'enterprise.update', beforeDigest: create.afterDigest });
+    expect(update.afterDigest).not.toBe(update.beforeDigest);
+    expect(update.prevHash).toBe(create.hash);
+    expect(JSON.stringify(page)).not.toContain('张三'); // digests, never the personal data itself
+  });
+
+  it('filters by actor and action and pages newest first', async () => {
+    const mine = await events(
+      'actorId=' + (await t.sql<{ id: string }>(`SELECT id FROM users WHERE username = 'amr.audit'`))[0].id,
+    );
+    expect(mine.items.map((e: { action: string }) => e.action)).toEqual(['enterprise.update', 'enterprise.create']);
+    const users = await events('action=user.create&pageSize=1');
+    expect(users).toMatchObject({ total: 2, pageSize: 1 });
+    expect(users.items[0].actor.name).toBe('admin');
+    const bad = await t.request({ method: 'GET', url: '/api/v1/audit/events?from=yesterday', token: admin });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('is for administrators only', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/audit/events', token: regulator })).statusCode).toBe(403);
+    expect((await t.request({ method: 'GET', url: '/api/v1/audit/verify' })).statusCode).toBe(401);
+  });
+
+  it('keeps one unbroken chain when many connections write at once', async () => {
+    const before = (await verify()).length;
+    const writers = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const client = new Client({ connectionString: t.config.DATABASE_URL });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      await Promise.all(
+        writers.map(async (client, w) => {
+          for (let i = 0; i < 20; i++) {
+            await client.query('BEGIN');
+            await client.query(
+              `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id) VALUES ('system', $1, 'test.write', 'test', $2)`,
+              [`writer-${w}`, `${w}-${i}`],
+            );
+            await client.query(i % 5 === 4 ? 'ROLLBACK' : 'COMMIT');
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(writers.map((c) => c.end()));
+    }
+    // And through the API at the same time as each other.
+    const codes = ['91152201078377449P', '9115220107837941X1', '91152201078382010M'];
+    const responses = await Promise.all(
+      codes.map((uscc) =>
+        t.request({ method: 'POST', url: '/api/v1/enterprises', token: admin, body: enterpriseBody(uscc) }),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201]);
+    expect(await verify()).toEqual({ valid: true, length: before + 16 * 16 + 3 });
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
+    await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.sql(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
+  });
+
+  it('finds a row edited by a superuser who disabled the trigger, by its position', async () => {
+    const [{ seq }] = await t.sql<{ seq: string }>(`SELECT seq FROM audit_events WHERE action = 'enterprise.update'`);
+    const { length } = await verify();
+    await t.sql(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`);
+    await t.sql(`UPDATE audit_events SET actor_name = 'someone-else' WHERE seq = $1`, [seq]);
+    await t.sql(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`);
+    expect(await verify()).toEqual({ valid: false, length, firstBrokenAt: Number(seq) });
+
+    const printed: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line))).toBe(1);
+    expect(JSON.parse(printed[0])).toEqual({ valid: false, length, firstBrokenAt: Number(seq) });
+  });
+
+  it('finds a rewritten row even when its own hash was recomputed, at the row after it', async () => {
+    const [{ seq }] = await t.sql<{ seq: string }>(
+      `SELECT min(seq) AS seq FROM audit_events WHERE action = 'test.write'`,
+    );
+    await t.sql(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`);
+    await t.sql(
+      `UPDATE audit_events e SET entity_id = 'forged',
+         hash = encode(sha256(convert_to(e.prev_hash || audit_canonical(ROW(e.seq, e.occurred_at, e.actor_type, e.actor_id, e.actor_name, e.action, e.entity_type, 'forged', e.before_digest, e.after_digest, e.request_id, e.prev_hash, e.hash)::audit_events), 'UTF8')), 'hex')
+       WHERE seq = $1`,
+      [seq],
+    );
+    await t.sql(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`);
+    const [{ next }] = await t.sql<{ next: string }>(`SELECT min(seq) AS next FROM audit_events WHERE seq > $1`, [seq]);
+    const result = await verify();
+    expect(result.valid).toBe(false);
+    // The earlier edit is still the first break; the forged row's successor breaks too.
+    const broken = await t.sql<{ seq: string }>(
+      `SELECT seq FROM (SELECT seq, prev_hash <> lag(hash) OVER (ORDER BY seq) AS broken FROM audit_events) c WHERE broken`,
+    );
+    expect(broken.map((r) => Number(r.seq))).toContain(Number(next));
+  });
+});
+
+describe('audit verify on an intact chain', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start(__filename);
+  });
+  afterAll(() => t.close());
+
+  it('exits 0 and prints valid', async () => {
+    const printed: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line))).toBe(0);
+    expect(JSON.parse(printed[0])).toEqual({ valid: true, length: 1 }); // the bootstrap administrator's creation
+  });
+});
