@@ -9,18 +9,19 @@ import { RedisModule } from './common/redis.module';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { auditControllers, AuditModule } from './audit/audit.module';
+import { AuditModule } from './audit/audit.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { identityControllers, IdentityModule } from './identity/identity.module';
+import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
-import { registryControllers, RegistryModule } from './registry/registry.module';
+import { RegistryModule } from './registry/registry.module';
+import { apiControllers } from './routes';
 import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
   imports: [IdentityModule, RegistryModule],
-  controllers: [...identityControllers, ...registryControllers, ...auditControllers],
+  controllers: apiControllers,
 })
 export class ApiModule {}
 

@@ -1,37 +1,19 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ACCESS_METADATA } from './access.decorator';
+import { Injectable, OnApplicationBootstrap, Type } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { routesOf } from './access-routes';
 
 /** Refuses to start when any route lacks an @Access declaration. */
 @Injectable()
 export class AccessCheck implements OnApplicationBootstrap {
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-  ) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
   onApplicationBootstrap(): void {
-    const missing = undeclaredRoutes(this.discovery, this.scanner);
+    const controllers = this.discovery.getControllers().map((wrapper) => wrapper.metatype as Type<unknown>);
+    const missing = routesOf(controllers).filter((route) => route.grants.length === 0);
     if (missing.length) {
-      throw new Error(`Routes without an @Access(...) declaration: ${missing.join(', ')}`);
+      throw new Error(
+        `Routes without an @Access(...) declaration: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      );
     }
   }
-}
-
-export function undeclaredRoutes(discovery: DiscoveryService, scanner: MetadataScanner): string[] {
-  const missing: string[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-    if (!controller) continue;
-    const prototype = controller.prototype as Record<string, unknown>;
-    for (const method of scanner.getAllMethodNames(prototype)) {
-      const handler = prototype[method] as object;
-      if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      if (!Reflect.getMetadata(ACCESS_METADATA, handler) && !Reflect.getMetadata(ACCESS_METADATA, controller)) {
-        missing.push(`${controller.name}.${method}`);
-      }
-    }
-  }
-  return missing;
 }

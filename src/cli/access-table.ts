@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccessGrant } from '../identity/access.decorator';
+import { AccessRoute, routesOf } from '../identity/access-routes';
+import { API_SCOPES } from '../identity/principal';
+import { apiControllers, operationsControllers } from '../routes';
+
+/** Who is asked about in the table, in column order. */
+export const CALLERS = [
+  'anonymous',
+  'admin',
+  'regulator',
+  'reviewer',
+  'institution',
+  'enterprise',
+  'key in scope',
+  'key out of scope',
+] as const;
+export type Caller = (typeof CALLERS)[number];
+
+/** ✓ allowed, `own` only for its own code, 401/403 refused, `—` no such caller exists. */
+export type Verdict = '✓' | 'own' | '401' | '403' | '—';
+
+/** Every route of the system. */
+export function accessRoutes(): AccessRoute[] {
+  return routesOf([...apiControllers, ...operationsControllers]);
+}
+
+/** What `caller` gets on a route with these grants. */
+export function verdict(grants: AccessGrant[], caller: Caller): Verdict {
+  if (grants.includes('public') || grants.includes('internal')) return '✓';
+  const scopes = grants.filter((g) => g.startsWith('scope:'));
+  switch (caller) {
+    case 'anonymous':
+      return '401';
+    case 'key in scope':
+      return scopes.length ? '✓' : '403';
+    case 'key out of scope':
+      return scopes.length === API_SCOPES.length ? '—' : '403';
+    case 'enterprise':
+      return grants.includes('enterprise') ? '✓' : grants.includes('enterprise:own') ? 'own' : '403';
+    default:
+      return grants.includes(caller) ? '✓' : '403';
+  }
+}
+
+/** The Markdown of docs/access.md. */
+export function accessTable(): string {
+  const header = `| route | declared | ${CALLERS.join(' | ')} |`;
+  const rule = `| --- | --- | ${CALLERS.map(() => '---').join(' | ')} |`;
+  const rows = accessRoutes().map(
+    (r) =>
+      `| ${r.method} ${r.path} | ${r.grants.join(', ')} | ${CALLERS.map((c) => verdict(r.grants, c)).join(' | ')} |`,
+  );
+  return [
+    '# Who may call what',
+    '',
+    'Generated from the `@Access(...)` declarations by `npm run docs:access`; do not edit by hand.',
+    'A test fails when this file is out of date, and the access-matrix e2e test calls every route',
+    'as each caller and checks the answer against this table.',
+    '',
+    '✓ allowed · `own` only for the enterprise whose code is in the path (403 for any other) ·',
+    '401 no credentials · 403 wrong role or scope · — no such caller (a key always holds one of the scopes).',
+    '"key in scope" holds one of the route\'s scopes; "key out of scope" holds none of them.',
+    '',
+    header,
+    rule,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const target = join(process.cwd(), 'docs', 'access.md');
+  writeFileSync(target, accessTable());
+  console.log(`wrote ${target}`);
+}

@@ -1,0 +1,10 @@
+import { auditControllers } from './audit/audit.module';
+import { HealthController } from './health/health.controller';
+import { identityControllers } from './identity/identity.module';
+import { registryControllers } from './registry/registry.module';
+
+/** Every controller of the api role, in one list (ApiModule serves them; docs/access.md lists them). */
+export const apiControllers = [...identityControllers, ...registryControllers, ...auditControllers];
+
+/** Controllers that both roles serve. */
+export const operationsControllers = [HealthController];
