@@ -42,7 +42,7 @@ describe('operations', () => {
     const routes = declaredRoutes(t.app);
     expect(routes.length).toBeGreaterThanOrEqual(8);
     for (const { method, path } of routes) {
-      const operation = document.paths[path]?.[method];
+      const operation = document.paths[path]?.[method.toLowerCase()];
       expect({ method, path, documented: !!operation }).toEqual({ method, path, documented: true });
       expect(operation['x-access']).toEqual(expect.arrayContaining([expect.any(String)]));
     }
