@@ -22,6 +22,21 @@ export interface AuditEntry {
 export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * Runs `work` in one transaction and appends the audit entry it returns as the transaction's
+   * last statement, so the change and its trace commit together and the chain lock is brief.
+   */
+  async change<T>(
+    actor: Actor,
+    work: (manager: EntityManager) => Promise<{ result: T; entry: AuditEntry }>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const { result, entry } = await work(manager);
+      await this.record(manager, actor, entry);
+      return result;
+    });
+  }
+
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
     await manager.query(
       `INSERT INTO audit_events

@@ -67,7 +67,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     await this.institutions.get(institutionId);
     const prefix = `qck_${randomBytes(6).toString('hex')}`;
     const key = `${prefix}_${randomBytes(32).toString('base64url')}`;
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.change(actor, async (manager) => {
       const saved = await manager.save(
         manager.create(ApiKey, {
           institutionId,
@@ -78,14 +78,11 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
           createdBy: actor.type === 'user' ? actor.id : null,
         }),
       );
-      const created = toDto(await manager.findOneByOrFail(ApiKey, { id: saved.id }));
-      await this.audit.record(manager, actor, {
-        action: 'api-key.create',
-        entityType: 'api-key',
-        entityId: created.id,
-        after: created,
-      });
-      return { ...created, key };
+      const after = toDto(await manager.findOneByOrFail(ApiKey, { id: saved.id }));
+      return {
+        result: { ...after, key },
+        entry: { action: 'api-key.create', entityType: 'api-key', entityId: after.id, after },
+      };
     });
   }
 
@@ -104,7 +101,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
-    const keyHash = await this.dataSource.transaction(async (manager) => {
+    const keyHash = await this.audit.change(actor, async (manager) => {
       const key = await manager
         .createQueryBuilder(ApiKey, 'k')
         .addSelect('k.keyHash')
@@ -122,15 +119,11 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
         { id },
         { revokedAt: () => 'now()', revokedBy: actor.type === 'user' ? actor.id : null },
       );
-      const after = await manager.findOneByOrFail(ApiKey, { id });
-      await this.audit.record(manager, actor, {
-        action: 'api-key.revoke',
-        entityType: 'api-key',
-        entityId: id,
-        before: toDto(key),
-        after: toDto(after),
-      });
-      return key.keyHash;
+      const after = toDto(await manager.findOneByOrFail(ApiKey, { id }));
+      return {
+        result: key.keyHash,
+        entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toDto(key), after },
+      };
     });
     this.cache.delete(keyHash);
     await this.redis.publish(this.channel, keyHash).catch((error: Error) => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { Department } from './department.entity';
 import { CreateDepartmentDto, DepartmentDto, MergeResultDto, UpdateDepartmentDto } from './dto/department.dto';
@@ -45,31 +45,24 @@ export class DepartmentsService {
   }
 
   async create(dto: CreateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        await manager.insert(Department, dto);
-        const saved = toDto(await manager.findOneByOrFail(Department, { code: dto.code }));
-        await this.audit.record(manager, actor, {
-          action: 'department.create',
-          entityType: 'department',
-          entityId: dto.code,
-          after: saved,
-        });
-        return saved;
-      });
-    } catch (error) {
-      if (pgError(error)?.code === UNIQUE_VIOLATION) {
-        throw Problem.conflict('duplicate-department', `Department ${dto.code} already exists`);
-      }
-      throw error;
-    }
+    const created = this.audit.change(actor, async (manager) => {
+      await manager.insert(Department, dto);
+      const after = toDto(await manager.findOneByOrFail(Department, { code: dto.code }));
+      return {
+        result: after,
+        entry: { action: 'department.create', entityType: 'department', entityId: dto.code, after },
+      };
+    });
+    return mapConstraintErrors(created, {
+      unique: () => Problem.conflict('duplicate-department', `Department ${dto.code} already exists`),
+    });
   }
 
   async update(code: string, dto: UpdateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0)
       throw Problem.badRequest('empty-update', 'Name at least one of nameZh, nameEn, kind');
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.change(actor, async (manager) => {
       const before = await manager.findOne(Department, { where: { code }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw Problem.notFound('Department', code);
       if (dto.kind && dto.kind !== before.kind && (await this.members(manager, code)) > 0) {
@@ -79,22 +72,18 @@ export class DepartmentsService {
         );
       }
       await manager.update(Department, { code }, changes);
-      const after = await manager.findOneByOrFail(Department, { code });
-      await this.audit.record(manager, actor, {
-        action: 'department.update',
-        entityType: 'department',
-        entityId: code,
-        before: toDto(before),
-        after: toDto(after),
-      });
-      return toDto(after);
+      const after = toDto(await manager.findOneByOrFail(Department, { code }));
+      return {
+        result: after,
+        entry: { action: 'department.update', entityType: 'department', entityId: code, before: toDto(before), after },
+      };
     });
   }
 
   async merge(code: string, successorCode: string, actor: Actor): Promise<MergeResultDto> {
     if (code === successorCode)
       throw Problem.badRequest('merge-into-self', 'A department cannot be merged into itself');
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.change(actor, async (manager) => {
       // Lock both rows in a fixed order so two opposite merges cannot deadlock or both pass.
       const rows = await manager.find(Department, {
         where: [{ code }, { code: successorCode }],
@@ -137,15 +126,17 @@ export class DepartmentsService {
         `UPDATE institutions SET department_code = $2 WHERE department_code = $1`,
         [code, successorCode],
       );
-      const after = await manager.findOneByOrFail(Department, { code });
-      await this.audit.record(manager, actor, {
-        action: 'department.merge',
-        entityType: 'department',
-        entityId: code,
-        before: toDto(predecessor),
-        after: toDto(after),
-      });
-      return { department: toDto(after), usersMoved: users[1], institutionsMoved: institutions[1] };
+      const after = toDto(await manager.findOneByOrFail(Department, { code }));
+      return {
+        result: { department: after, usersMoved: users[1], institutionsMoved: institutions[1] },
+        entry: {
+          action: 'department.merge',
+          entityType: 'department',
+          entityId: code,
+          before: toDto(predecessor),
+          after,
+        },
+      };
     });
   }
 

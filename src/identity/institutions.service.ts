@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { DepartmentsService } from './departments.service';
 import { CreateInstitutionDto, InstitutionDto } from './dto/institution.dto';
@@ -34,23 +34,16 @@ export class InstitutionsService {
         },
       ]);
     }
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const saved = toInstitutionDto(await manager.save(manager.create(Institution, dto)));
-        await this.audit.record(manager, actor, {
-          action: 'institution.create',
-          entityType: 'institution',
-          entityId: saved.id,
-          after: saved,
-        });
-        return saved;
-      });
-    } catch (error) {
-      if (pgError(error)?.code === UNIQUE_VIOLATION) {
-        throw Problem.conflict('duplicate-institution', `An institution named ${dto.name} already exists`);
-      }
-      throw error;
-    }
+    const created = this.audit.change(actor, async (manager) => {
+      const after = toInstitutionDto(await manager.save(manager.create(Institution, dto)));
+      return {
+        result: after,
+        entry: { action: 'institution.create', entityType: 'institution', entityId: after.id, after },
+      };
+    });
+    return mapConstraintErrors(created, {
+      unique: () => Problem.conflict('duplicate-institution', `An institution named ${dto.name} already exists`),
+    });
   }
 
   async list(): Promise<InstitutionDto[]> {

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Page, pageOf } from '../common/pagination';
-import { FOREIGN_KEY_VIOLATION, pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { mapConstraintErrors } from '../common/pg-errors';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { EnterprisesService } from '../registry/enterprises.service';
@@ -72,39 +72,30 @@ export class UsersService implements OnApplicationBootstrap {
   async create(dto: CreateUserDto, actor: Actor): Promise<UserDto> {
     await this.checkBindings(dto);
     const hash = await argon2.hash(dto.password, { type: argon2.argon2id });
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const saved = await manager.save(
-          manager.create(User, {
-            username: dto.username,
-            passwordHash: hash,
-            role: dto.role,
-            departmentCode: dto.departmentCode ?? null,
-            districtCode: dto.districtCode ?? null,
-            institutionId: dto.institutionId ?? null,
-            uscc: dto.uscc ?? null,
-          }),
-        );
-        const user = toDto(await manager.findOneByOrFail(User, { id: saved.id }));
-        await this.audit.record(manager, actor, {
-          action: 'user.create',
-          entityType: 'user',
-          entityId: user.id,
-          after: user,
-        });
-        return user;
-      });
-    } catch (error) {
-      const pg = pgError(error);
-      if (pg?.code === UNIQUE_VIOLATION) throw Problem.conflict('duplicate-user', `User name ${dto.username} is taken`);
-      if (pg?.code === FOREIGN_KEY_VIOLATION) {
-        const field = pg.constraint?.includes('district') ? 'districtCode' : 'institutionId';
-        throw Problem.validation([
-          { field, message: `${field === 'districtCode' ? 'district' : 'institution'} does not exist` },
-        ]);
-      }
-      throw error;
-    }
+    const created = this.audit.change(actor, async (manager) => {
+      const saved = await manager.save(
+        manager.create(User, {
+          username: dto.username,
+          passwordHash: hash,
+          role: dto.role,
+          departmentCode: dto.departmentCode ?? null,
+          districtCode: dto.districtCode ?? null,
+          institutionId: dto.institutionId ?? null,
+          uscc: dto.uscc ?? null,
+        }),
+      );
+      const after = toDto(await manager.findOneByOrFail(User, { id: saved.id }));
+      return { result: after, entry: { action: 'user.create', entityType: 'user', entityId: after.id, after } };
+    });
+    return mapConstraintErrors(created, {
+      unique: () => Problem.conflict('duplicate-user', `User name ${dto.username} is taken`),
+      foreignKey: (constraint) =>
+        constraint?.includes('district')
+          ? Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }])
+          : Problem.validation([
+              { field: 'institutionId', message: `institution ${dto.institutionId} does not exist` },
+            ]),
+    });
   }
 
   /** Each role's binding: a regulator department, an institution, or a registered enterprise. */

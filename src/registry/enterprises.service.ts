@@ -5,7 +5,7 @@ import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
-import { FOREIGN_KEY_VIOLATION, pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { checkUscc } from '../common/uscc';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
@@ -50,31 +50,20 @@ export class EnterprisesService {
     if (jurisdiction && dto.districtCode !== jurisdiction) {
       throw Problem.forbidden(`You act for district ${jurisdiction} only; this enterprise is in ${dto.districtCode}`);
     }
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const saved = await manager.save(manager.create(Enterprise, { ...dto }));
-        const created = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: saved.id }));
-        await this.audit.record(manager, actor, {
-          action: 'enterprise.create',
-          entityType: 'enterprise',
-          entityId: created.uscc,
-          after: created,
-        });
-        return created;
-      });
-    } catch (error) {
-      const pg = pgError(error);
-      if (pg?.code === UNIQUE_VIOLATION && pg.constraint === 'uq_enterprises_uscc') {
-        throw Problem.conflict(
-          'duplicate-enterprise',
-          `An enterprise with credit code ${dto.uscc} is already registered`,
-        );
-      }
-      if (pg?.code === FOREIGN_KEY_VIOLATION) {
-        throw Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]);
-      }
-      throw error;
-    }
+    const created = this.audit.change(actor, async (manager) => {
+      const saved = await manager.save(manager.create(Enterprise, { ...dto }));
+      const after = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: saved.id }));
+      return {
+        result: after,
+        entry: { action: 'enterprise.create', entityType: 'enterprise', entityId: after.uscc, after },
+      };
+    });
+    return mapConstraintErrors(created, {
+      unique: () =>
+        Problem.conflict('duplicate-enterprise', `An enterprise with credit code ${dto.uscc} is already registered`),
+      foreignKey: () =>
+        Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]),
+    });
   }
 
   async findOne(uscc: string, jurisdiction: string | null = null): Promise<EnterpriseDto> {
@@ -95,18 +84,20 @@ export class EnterprisesService {
     if (Object.keys(changes).length === 0) {
       throw Problem.badRequest('empty-update', 'Name at least one of name, address, legalRepresentative, status');
     }
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.change(actor, async (manager) => {
       const before = await this.load(manager, uscc, jurisdiction, true);
       await manager.update(Enterprise, { id: before.id }, changes);
       const after = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: before.id }));
-      await this.audit.record(manager, actor, {
-        action: 'enterprise.update',
-        entityType: 'enterprise',
-        entityId: after.uscc,
-        before: toEnterpriseDto(before),
-        after,
-      });
-      return after;
+      return {
+        result: after,
+        entry: {
+          action: 'enterprise.update',
+          entityType: 'enterprise',
+          entityId: after.uscc,
+          before: toEnterpriseDto(before),
+          after,
+        },
+      };
     });
   }
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { pgError, UNIQUE_VIOLATION } from '../common/pg-errors';
+import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { checkUscc } from '../common/uscc';
 import { AllowListEntryDto, CreateAllowListEntryDto } from './dto/allowlist.dto';
@@ -37,28 +37,22 @@ export class UsccAllowListService {
         { field: 'uscc', message: 'passes both checks already; only failing legacy codes need allowing' },
       ]);
     }
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        // insert, not save: save would overwrite an existing entry instead of failing.
-        await manager.insert(UsccAllowListEntry, {
-          uscc: check.uscc,
-          reason: dto.reason,
-          createdBy: actor.type === 'user' ? actor.id : null,
-        });
-        const saved = toDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
-        await this.audit.record(manager, actor, {
-          action: 'uscc-allowlist.add',
-          entityType: 'uscc-allowlist',
-          entityId: saved.uscc,
-          after: saved,
-        });
-        return saved;
+    const added = this.audit.change(actor, async (manager) => {
+      // insert, not save: save would overwrite an existing entry instead of failing.
+      await manager.insert(UsccAllowListEntry, {
+        uscc: check.uscc,
+        reason: dto.reason,
+        createdBy: actor.type === 'user' ? actor.id : null,
       });
-    } catch (error) {
-      if (pgError(error)?.code === UNIQUE_VIOLATION)
-        throw Problem.conflict('duplicate-allowlist-entry', `${check.uscc} is already allowed`);
-      throw error;
-    }
+      const after = toDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
+      return {
+        result: after,
+        entry: { action: 'uscc-allowlist.add', entityType: 'uscc-allowlist', entityId: after.uscc, after },
+      };
+    });
+    return mapConstraintErrors(added, {
+      unique: () => Problem.conflict('duplicate-allowlist-entry', `${check.uscc} is already allowed`),
+    });
   }
 
   async list(): Promise<AllowListEntryDto[]> {
