@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { DEPARTMENT_KINDS, DepartmentKind } from '../department.entity';
+import { Trim } from '../../common/transforms';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const DEPARTMENT_CODE = /^[A-Z][A-Z0-9_]{1,15}$/;
 const CODE_MESSAGE = 'must be 2-16 capital letters, digits or _, starting with a letter';
 
@@ -24,13 +23,13 @@ export class CreateDepartmentDto {
   code!: string;
 
   @ApiProperty({ example: '温州市文化广电旅游局' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   nameZh!: string;
 
   @ApiProperty({ example: 'Wenzhou Bureau of Culture, Radio, Television and Tourism' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   nameEn!: string;
@@ -43,14 +42,14 @@ export class CreateDepartmentDto {
 export class UpdateDepartmentDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   nameZh?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   nameEn?: string;

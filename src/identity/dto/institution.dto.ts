@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import { Trim } from '../../common/transforms';
 import {
   ArrayMinSize,
   ArrayUnique,
@@ -17,11 +18,9 @@ import { INSTITUTION_KINDS, InstitutionKind } from '../institution.entity';
 import { API_SCOPES, ApiScope } from '../principal';
 import { DEPARTMENT_CODE } from './department.dto';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
 export class CreateInstitutionDto {
   @ApiProperty({ example: '温州银行股份有限公司' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   name!: string;

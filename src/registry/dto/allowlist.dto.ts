@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Length, Matches } from 'class-validator';
+import { Trim } from '../../common/transforms';
 
 export class CreateAllowListEntryDto {
   @ApiProperty({ example: '91330300MA2AXXXXX1', description: 'a legacy code that fails a check character' })
@@ -13,7 +14,7 @@ export class CreateAllowListEntryDto {
     example:
       'Issued in 2016 by the Lucheng registry with a wrong check character; confirmed by letter 温市监〔2016〕12号',
   })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @Length(5, 1000)
   reason!: string;

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { UsccField } from '../uscc-field';
 import { ENTERPRISE_STATUSES, EnterpriseStatus } from '../enterprise.entity';
+import { Trim } from '../../common/transforms';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const DISTRICT = /^\d{6}$/;
 const INDUSTRY = /^[A-T](\d{2,4})?$/;
 
@@ -14,7 +13,7 @@ export class CreateEnterpriseDto {
   uscc!: string;
 
   @ApiProperty({ example: '温州市某某阀门有限公司', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   name!: string;
@@ -32,14 +31,14 @@ export class CreateEnterpriseDto {
 
   @ApiPropertyOptional({ maxLength: 100, description: 'personal data: masked on every public page' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 100)
   legalRepresentative?: string;
 
   @ApiPropertyOptional({ maxLength: 300 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 300)
   address?: string;
@@ -54,21 +53,21 @@ export class CreateEnterpriseDto {
 export class UpdateEnterpriseDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 300, nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_, v) => v !== null && v !== undefined)
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 300)
   address?: string | null;
 
   @ApiPropertyOptional({ maxLength: 100, nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_, v) => v !== null && v !== undefined)
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 100)
   legalRepresentative?: string | null;
@@ -82,7 +81,7 @@ export class UpdateEnterpriseDto {
 export class ListEnterprisesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'a fragment of the name, or the start of a credit code' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 100)
   q?: string;
