@@ -310,6 +310,15 @@ describe('identity and access', () => {
       expect(unknown.statusCode).toBe(404);
     });
 
+    it('looks a key up in the database once, then serves it from the cache', async () => {
+      const { key, keyId } = await createKey(t, admin, ['feed:read']);
+      const call = () => t.request({ method: 'GET', url: '/api/v1/api-keys/current', headers: { 'x-api-key': key } });
+      expect((await call()).statusCode).toBe(200);
+      // Behind the API's back the row says revoked, yet the cached key still works: no per-request query.
+      await t.sql(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [keyId]);
+      expect((await call()).statusCode).toBe(200);
+    });
+
     it('answers 429 with Retry-After once a key passes its rate', async () => {
       const { key } = await createKey(t, admin, ['status:read'], undefined, 3);
       const statuses: number[] = [];
