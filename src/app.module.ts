@@ -14,13 +14,14 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
+import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
 import { apiControllers } from './routes';
 import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
-  imports: [IdentityModule, RegistryModule],
+  imports: [IdentityModule, RegistryModule, RecordsModule],
   controllers: apiControllers,
 })
 export class ApiModule {}

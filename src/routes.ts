@@ -1,10 +1,16 @@
 import { auditControllers } from './audit/audit.module';
 import { HealthController } from './health/health.controller';
 import { identityControllers } from './identity/identity.module';
+import { recordsControllers } from './records/records.module';
 import { registryControllers } from './registry/registry.module';
 
 /** Every controller of the api role, in one list (ApiModule serves them; docs/access.md lists them). */
-export const apiControllers = [...identityControllers, ...registryControllers, ...auditControllers];
+export const apiControllers = [
+  ...identityControllers,
+  ...registryControllers,
+  ...recordsControllers,
+  ...auditControllers,
+];
 
 /** Controllers that both roles serve. */
 export const operationsControllers = [HealthController];

@@ -32,7 +32,7 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       // Type, message and stack only: a failed query's own fields hold its parameters.
       err: (err: Error & { code?: string }) => ({
-        type: err.constructor?.name,
+        type: err.name,
         message: err.message,
         code: err.code,
         stack: err.stack,

@@ -70,6 +70,18 @@ export class EnterprisesService {
     return toEnterpriseDto(await this.load(this.dataSource.manager, uscc, jurisdiction));
   }
 
+  /**
+   * The enterprise behind a path code, for other modules that attach things to it:
+   * 400 malformed, 404 unknown, 403 outside the caller's district.
+   */
+  resolve(
+    uscc: string,
+    jurisdiction: string | null,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Enterprise> {
+    return this.load(manager, uscc, jurisdiction);
+  }
+
   async exists(uscc: string): Promise<boolean> {
     return (await this.dataSource.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
   }

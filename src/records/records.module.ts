@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { RegistryModule } from '../registry/registry.module';
+import { SharingModule } from '../sharing/sharing.module';
+import { RecordsController } from './records.controller';
+import { RecordsService } from './records.service';
+
+export const recordsControllers = [RecordsController];
+
+/** The quality-credit information database: append-only records and their corrections. */
+@Module({
+  imports: [RegistryModule, IdentityModule, SharingModule],
+  providers: [RecordsService],
+  exports: [RecordsService],
+})
+export class RecordsModule {}

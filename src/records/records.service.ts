@@ -1,0 +1,254 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { Page, pageOf } from '../common/pagination';
+import { mapConstraintErrors } from '../common/pg-errors';
+import { Problem } from '../common/problem';
+import { DepartmentsService } from '../identity/departments.service';
+import { EnterprisesService } from '../registry/enterprises.service';
+import { ChangeEventsService } from '../sharing/change-events.service';
+import { CreditRecord } from './credit-record.entity';
+import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
+import { disclosedByDefault, recordRuleErrors } from './record-rules';
+
+/** Who is writing a record: the audit actor, their department and their district limit. */
+export interface Recorder {
+  actor: Actor;
+  departmentCode: string;
+  jurisdiction: string | null;
+}
+
+const AMENDABLE = ['type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'] as const;
+
+type RecordRow = CreditRecord & { uscc: string; supersededBy: string | null };
+
+function toDto(r: RecordRow): RecordDto {
+  return {
+    id: r.id,
+    uscc: r.uscc,
+    type: r.type,
+    severity: r.severity,
+    occurredOn: r.occurredOn,
+    documentNo: r.documentNo,
+    summary: r.summary,
+    hotline: r.hotline,
+    handledBy: r.handledBy,
+    disclosed: r.disclosed,
+    departmentCode: r.departmentCode,
+    state: r.supersededBy ? 'superseded' : r.correction === 'withdraw' ? 'withdrawn' : 'current',
+    supersedes: r.supersedesId,
+    supersededBy: r.supersededBy,
+    correction: r.correction,
+    correctionReason: r.correctionReason,
+    createdAt: r.createdAt,
+  };
+}
+
+/**
+ * The quality-credit records: append-only. Recording takes the caller's department; a
+ * correction (withdraw or amend) is a new row that supersedes the old one and may be made only
+ * by the recording department or its successors. Correcting a disclosed record tells partners
+ * through a `record.retracted` change event written in the same transaction.
+ */
+@Injectable()
+export class RecordsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly enterprises: EnterprisesService,
+    private readonly departments: DepartmentsService,
+    private readonly audit: AuditService,
+    private readonly events: ChangeEventsService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(uscc: string, dto: CreateRecordDto, recorder: Recorder): Promise<RecordDto> {
+    const enterprise = await this.enterprises.resolve(uscc, recorder.jurisdiction);
+    const errors = recordRuleErrors(dto, this.today(), enterprise.registeredOn);
+    if (errors.length) throw Problem.validation(errors);
+    const created = this.audit.change(recorder.actor, async (manager) => {
+      const id = await this.insert(manager, {
+        enterpriseId: enterprise.id,
+        type: dto.type,
+        severity: dto.severity ?? null,
+        occurredOn: dto.occurredOn,
+        documentNo: dto.documentNo,
+        summary: dto.summary,
+        hotline: dto.hotline ?? null,
+        disclosed: dto.disclosed ?? disclosedByDefault(dto.type),
+        departmentCode: recorder.departmentCode,
+        supersedesId: null,
+        correction: null,
+        correctionReason: null,
+        createdBy: recorder.actor.id,
+      });
+      const after = await this.get(manager, id);
+      return { result: after, entry: { action: 'record.create', entityType: 'record', entityId: id, after } };
+    });
+    return mapConstraintErrors(created, {
+      unique: () =>
+        Problem.conflict(
+          'duplicate-document',
+          `Department ${recorder.departmentCode} already recorded document ${dto.documentNo}`,
+        ),
+    });
+  }
+
+  async list(uscc: string, query: ListRecordsQuery, jurisdiction: string | null): Promise<Page<RecordDto>> {
+    const enterprise = await this.enterprises.resolve(uscc, jurisdiction);
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM credit_records WHERE enterprise_id = $1`,
+      [enterprise.id],
+    );
+    const rows = await this.select(
+      this.dataSource.manager,
+      'r.enterprise_id = $1 ORDER BY r.occurred_on DESC, r.id DESC OFFSET $2 LIMIT $3',
+      [enterprise.id, query.offset, query.pageSize],
+    );
+    return pageOf(rows.map(toDto), total, query);
+  }
+
+  async correct(id: string, dto: CorrectRecordDto, recorder: Recorder): Promise<RecordDto> {
+    if (!/^\d{1,18}$/.test(id)) throw Problem.validation([{ field: 'id', message: 'must be a record number' }]);
+    const amended = Object.fromEntries(AMENDABLE.filter((f) => dto[f] !== undefined).map((f) => [f, dto[f]]));
+    if (dto.action === 'withdraw' && Object.keys(amended).length) {
+      throw Problem.validation(
+        Object.keys(amended).map((field) => ({ field, message: 'a withdrawal takes only a reason' })),
+      );
+    }
+    if (dto.action === 'amend' && !Object.keys(amended).length) {
+      throw Problem.badRequest('empty-amendment', `Name at least one field to amend: ${AMENDABLE.join(', ')}`);
+    }
+    const lineage = await this.departments.lineage(recorder.departmentCode);
+    const corrected = this.audit.change(recorder.actor, async (manager) => {
+      const [old] = await this.select(manager, 'r.id = $1', [id]);
+      if (!old) throw Problem.notFound('Record', id);
+      const enterprise = await this.enterprises.resolve(old.uscc, recorder.jurisdiction, manager);
+      if (!lineage.includes(old.departmentCode)) {
+        throw Problem.forbidden(
+          `Only ${old.departmentCode} (or a department that took it over) may correct this record`,
+        );
+      }
+      if (old.supersededBy) {
+        throw Problem.conflict(
+          'record-superseded',
+          `Record ${id} is superseded by record ${old.supersededBy}; correct that one`,
+        );
+      }
+      if (old.correction === 'withdraw')
+        throw Problem.conflict('record-withdrawn', `Record ${id} is a withdrawal; nothing is left to correct`);
+      const next = { ...old, ...amended };
+      const errors = recordRuleErrors(next, this.today(), enterprise.registeredOn);
+      if (errors.length) throw Problem.validation(errors);
+      const newId = await this.insert(manager, {
+        ...next,
+        severity: next.severity ?? null,
+        hotline: next.hotline ?? null,
+        departmentCode: recorder.departmentCode,
+        supersedesId: old.id,
+        correction: dto.action,
+        correctionReason: dto.reason,
+        createdBy: recorder.actor.id,
+      });
+      if (old.disclosed) {
+        await this.events.append(manager, {
+          type: 'record.retracted',
+          uscc: old.uscc,
+          data: {
+            recordId: old.id,
+            correctedBy: newId,
+            action: dto.action,
+            type: old.type,
+            documentNo: old.documentNo,
+            departmentCode: old.departmentCode,
+          },
+        });
+      }
+      const after = await this.get(manager, newId);
+      return {
+        result: after,
+        entry: { action: `record.${dto.action}`, entityType: 'record', entityId: old.id, before: toDto(old), after },
+      };
+    });
+    // Two corrections of one record at once: the unique index on supersedes_id lets one through.
+    return mapConstraintErrors(corrected, {
+      unique: (constraint) =>
+        constraint === 'uq_credit_records_supersedes'
+          ? Problem.conflict('record-superseded', `Record ${id} was corrected meanwhile; reload it`)
+          : undefined,
+    });
+  }
+
+  private today(): string {
+    return this.clock.now().toISOString().slice(0, 10);
+  }
+
+  private async insert(
+    manager: EntityManager,
+    row: Omit<CreditRecord, 'id' | 'createdAt' | 'handledBy'>,
+  ): Promise<string> {
+    const [{ id }] = await manager.query(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+                                   disclosed, department_code, supersedes_id, correction, correction_reason, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::varchar, (SELECT handled_by FROM hotlines WHERE number = $7::varchar), $8, $9, $10, $11, $12, $13)
+       RETURNING id`,
+      [
+        row.enterpriseId,
+        row.type,
+        row.severity,
+        row.occurredOn,
+        row.documentNo,
+        row.summary,
+        row.hotline,
+        row.disclosed,
+        row.departmentCode,
+        row.supersedesId,
+        row.correction,
+        row.correctionReason,
+        row.createdBy,
+      ],
+    );
+    return String(id);
+  }
+
+  private async get(manager: EntityManager, id: string): Promise<RecordDto> {
+    const [row] = await this.select(manager, 'r.id = $1', [id]);
+    return toDto(row);
+  }
+
+  /** Records with their enterprise's code and the id of the correction that replaced them. */
+  private async select(manager: EntityManager, where: string, params: unknown[]): Promise<RecordRow[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT r.id::text, r.enterprise_id::text, e.uscc, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on,
+              r.document_no, r.summary, r.hotline, r.handled_by, r.disclosed, r.department_code, r.supersedes_id::text,
+              r.correction, r.correction_reason, r.created_by, r.created_at, n.id::text AS superseded_by
+         FROM credit_records r
+         JOIN enterprises e ON e.id = r.enterprise_id
+         LEFT JOIN credit_records n ON n.supersedes_id = r.id
+        WHERE ${where}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      enterpriseId: r.enterprise_id as string,
+      uscc: r.uscc as string,
+      type: r.type as RecordRow['type'],
+      severity: r.severity as RecordRow['severity'],
+      occurredOn: r.occurred_on as string,
+      documentNo: r.document_no as string,
+      summary: r.summary as string,
+      hotline: r.hotline as RecordRow['hotline'],
+      handledBy: r.handled_by as string | null,
+      disclosed: r.disclosed as boolean,
+      departmentCode: r.department_code as string,
+      supersedesId: r.supersedes_id as string | null,
+      correction: r.correction as RecordRow['correction'],
+      correctionReason: r.correction_reason as string | null,
+      createdBy: r.created_by as string | null,
+      createdAt: r.created_at as Date,
+      supersededBy: r.superseded_by as string | null,
+    }));
+  }
+}
