@@ -2,6 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { useContainer } from 'class-validator';
 import { Logger } from 'nestjs-pino';
@@ -66,6 +67,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
   app.get(MetricsService).instrument(adapter.getInstance());
+  // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
+  await app.register(multipart);
   drainOnClose(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {

@@ -1,6 +1,7 @@
 import { auditControllers } from './audit/audit.module';
 import { HealthController } from './health/health.controller';
 import { identityControllers } from './identity/identity.module';
+import { importsControllers } from './imports/imports.module';
 import { recordsControllers } from './records/records.module';
 import { registryControllers } from './registry/registry.module';
 
@@ -9,6 +10,7 @@ export const apiControllers = [
   ...identityControllers,
   ...registryControllers,
   ...recordsControllers,
+  ...importsControllers,
   ...auditControllers,
 ];
 

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ImportsModule } from './imports/imports.module';
+import { ImportsProcessor } from './imports/imports.processor';
 
 /**
  * The worker role: Bull processors and schedules. Processors are declared here and nowhere
  * else, so an api-only process never takes jobs.
  */
 @Module({
-  providers: [],
+  imports: [ImportsModule],
+  providers: [ImportsProcessor],
 })
 export class WorkerModule {}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkUscc, normaliseUscc, organisationCodeCheckDigit, usccCheckCharacter } from './uscc';
+import { checkUscc, makeUscc, normaliseUscc, organisationCodeCheckDigit, usccCheckCharacter } from './uscc';
 
 const realCodes = readFileSync(join(__dirname, '../../test/fixtures/uscc-real-codes.txt'), 'utf8')
   .split('\n')
@@ -59,6 +59,13 @@ describe('USCC check (GB 32100-2015)', () => {
         expect(checkUscc(mutated).valid).toBe(false);
       }
     }
+  });
+
+  it('makes valid codes for any district and serial', () => {
+    for (const serial of [0, 1, 42, 99_999_999, 123_456_789]) {
+      expect(checkUscc(makeUscc('330302', serial))).toMatchObject({ valid: true });
+    }
+    expect(makeUscc('330302', 7).slice(0, 8)).toBe('91330302');
   });
 
   it('computes both check characters as the specification says', () => {

@@ -58,3 +58,13 @@ export function checkUscc(input: string): UsccResult {
   }
   return { valid: true, uscc };
 }
+
+/**
+ * A well-formed code for tests, demos and benchmarks: market regulation (9), enterprise (1),
+ * the district, an organisation code made from `serial`, and both check characters.
+ */
+export function makeUscc(districtCode: string, serial: number): string {
+  const body = String(serial % 100_000_000).padStart(8, '0');
+  const first17 = `91${districtCode}${body}${organisationCodeCheckDigit(body)}`;
+  return first17 + usccCheckCharacter(first17);
+}

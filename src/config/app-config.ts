@@ -88,6 +88,10 @@ export class AppConfig {
   @IsInt() // nearest the property: checked first
   LISTING_PERIOD_MONTHS = 36;
 
+  /** Where uploaded import files are kept until processed; api and worker must share it. */
+  @Matches(/^\S+$/, { message: 'must be a directory path' })
+  UPLOAD_DIR = 'data/uploads';
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

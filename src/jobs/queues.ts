@@ -3,6 +3,11 @@ import type { JobOptions } from 'bull';
 /** Every Bull queue of the system. Each job name below has exactly one handler (checked at start-up). */
 export enum QueueName {
   Maintenance = 'maintenance',
+  Imports = 'imports',
+}
+
+export enum JobName {
+  ImportFile = 'import-file',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

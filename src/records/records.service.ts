@@ -181,6 +181,52 @@ export class RecordsService {
     });
   }
 
+  /**
+   * For a bulk import: SQL that lists the staged rows (`line`, `field`, `message`) that break a
+   * rule needing the database: unknown enterprise, before its registration, or a document
+   * number repeated within the file.
+   */
+  stagedProblems(staging: string): string {
+    return `
+      SELECT s.line, 'uscc' AS field, 'enterprise ' || s.uscc || ' is not registered' AS message
+        FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc WHERE e.id IS NULL
+      UNION ALL
+      SELECT s.line, 'occurredOn', 'must not be before the enterprise was registered (' || e.registered_on || ')'
+        FROM ${staging} s JOIN enterprises e ON e.uscc = s.uscc WHERE s.occurred_on < e.registered_on
+      UNION ALL
+      SELECT line, 'documentNo', 'repeats document number ' || document_no || ' of line ' || first_line
+        FROM (SELECT line, document_no, first_value(line) OVER w AS first_line, row_number() OVER w AS n
+                FROM ${staging} WINDOW w AS (PARTITION BY document_no ORDER BY line)) d
+       WHERE n > 1`;
+  }
+
+  /**
+   * Merges checked staged rows in one statement. A document number the department already
+   * recorded is skipped, so importing a file again adds nothing. Returns the rows inserted.
+   */
+  async mergeStaged(
+    manager: EntityManager,
+    staging: string,
+    departmentCode: string,
+    createdBy: string,
+  ): Promise<number> {
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+                                     disclosed, department_code, created_by)
+         SELECT e.id, s.type, s.severity, s.occurred_on, s.document_no, s.summary, s.hotline, h.handled_by,
+                s.disclosed, $1, $2
+           FROM ${staging} s
+           JOIN enterprises e ON e.uscc = s.uscc
+           LEFT JOIN hotlines h ON h.number = s.hotline
+         ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [departmentCode, createdBy],
+    );
+    return inserted;
+  }
+
   private today(): string {
     return this.clock.now().toISOString().slice(0, 10);
   }

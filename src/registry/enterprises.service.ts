@@ -82,6 +82,31 @@ export class EnterprisesService {
     return this.load(manager, uscc, jurisdiction);
   }
 
+  /** For a bulk import: SQL listing staged rows (`line`, `field`, `message`) with an unknown district or a repeated code. */
+  stagedProblems(staging: string): string {
+    return `
+      SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
+        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code WHERE d.code IS NULL
+      UNION ALL
+      SELECT line, 'uscc', 'repeats credit code ' || uscc || ' of line ' || first_line
+        FROM (SELECT line, uscc, first_value(line) OVER w AS first_line, row_number() OVER w AS n
+                FROM ${staging} WINDOW w AS (PARTITION BY uscc ORDER BY line)) d
+       WHERE n > 1`;
+  }
+
+  /** Merges checked staged rows in one statement; a code already registered is skipped. Returns the rows inserted. */
+  async mergeStaged(manager: EntityManager, staging: string): Promise<number> {
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on)
+         SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staging}
+         ON CONFLICT (uscc) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+    );
+    return inserted;
+  }
+
   async exists(uscc: string): Promise<boolean> {
     return (await this.dataSource.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
   }

@@ -1,5 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppOptions, createApp, useValidatorContainer } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
@@ -19,6 +22,7 @@ export class TestApp {
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly databaseName: string,
+    private readonly env: NodeJS.ProcessEnv,
     /** A replica shares its original's database and Redis prefix and leaves them be on close. */
     private readonly isReplica = false,
   ) {}
@@ -26,25 +30,28 @@ export class TestApp {
   static async start(testFile: string, env: NodeJS.ProcessEnv = {}, options: AppOptions = {}): Promise<TestApp> {
     const name = uniqueName(testFile);
     await cloneTemplate(name);
-    const config = loadConfig({
+    const fullEnv = {
       DATABASE_URL: testDatabaseUrl(name),
       REDIS_URL,
       REDIS_PREFIX: name,
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      UPLOAD_DIR: join(tmpdir(), name),
       ...env,
-    });
+    };
+    const config = loadConfig(fullEnv);
     const app = await createApp(config, options);
-    return new TestApp(app, config, name);
+    return new TestApp(app, config, name, fullEnv);
   }
 
   /** A second application on the same database and Redis prefix, as another replica would be. */
-  async replica(options: AppOptions = {}): Promise<TestApp> {
-    const replica = await createApp(this.config, options);
+  async replica(options: AppOptions = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+    const config = Object.keys(env).length ? loadConfig({ ...this.env, ...env }) : this.config;
+    const replica = await createApp(config, options);
     // class-validator's container is process-wide: keep it on this (longer-lived) app.
     useValidatorContainer(this.app);
-    return new TestApp(replica, this.config, this.databaseName, true);
+    return new TestApp(replica, config, this.databaseName, this.env, true);
   }
 
   /** Sends a request through Fastify's inject (no socket); JSON bodies are encoded. */
@@ -56,7 +63,9 @@ export class TestApp {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
-      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) }
+        : {}),
     } as InjectOptions);
   }
 
@@ -94,6 +103,7 @@ export class TestApp {
   async close(): Promise<void> {
     await this.shutdown();
     if (this.isReplica) return;
+    await rm(this.config.UPLOAD_DIR, { recursive: true, force: true });
     await dropDatabase(this.databaseName);
     const redis = new Redis(REDIS_URL);
     try {

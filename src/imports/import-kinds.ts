@@ -1,0 +1,146 @@
+import { FieldError } from '../common/problem';
+import { checkUscc } from '../common/uscc';
+import {
+  HOTLINES,
+  RECORD_TYPES,
+  recordRuleErrors,
+  SEVERITIES,
+  disclosedByDefault,
+  RecordType,
+  Hotline,
+} from '../records/record-rules';
+import { isIsoDate } from './csv';
+
+export const IMPORT_KINDS = ['records', 'enterprises'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface RowContext {
+  /** Today, YYYY-MM-DD, from the application clock. */
+  today: string;
+  /** Allow-listed legacy codes (small; loaded once per import). */
+  allowedCodes: ReadonlySet<string>;
+}
+
+export type RowResult = { values: (string | null)[] } | { errors: FieldError[] };
+
+/**
+ * What a CSV of one kind holds: its columns (the API's field names), how one row is checked on
+ * its own, and the staging table the good rows are copied into. Checks that need the database
+ * (known enterprise, district, duplicates) and the merge run set-based afterwards.
+ */
+export interface ImportKindSpec {
+  columns: readonly string[];
+  required: readonly string[];
+  /** Column definitions of the staging table, after `line integer`. */
+  staging: string;
+  parse(row: Record<string, string>, context: RowContext): RowResult;
+}
+
+const ENUM = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
+
+function usccOf(raw: string, context: RowContext, errors: FieldError[]): string {
+  const check = checkUscc(raw);
+  const checksumOnly = !check.valid && (check.failure === 'organisation-code' || check.failure === 'check-character');
+  if (!check.valid && !(checksumOnly && context.allowedCodes.has(check.uscc))) {
+    errors.push({ field: 'uscc', message: check.message });
+  }
+  return check.uscc;
+}
+
+function text(
+  row: Record<string, string>,
+  field: string,
+  max: number,
+  errors: FieldError[],
+  required = true,
+): string | null {
+  const value = (row[field] ?? '').trim();
+  if (value === '') {
+    if (required) errors.push({ field, message: 'is required' });
+    return null;
+  }
+  if (value.length > max) errors.push({ field, message: `must be at most ${max} characters` });
+  return value;
+}
+
+function date(
+  row: Record<string, string>,
+  field: string,
+  today: string,
+  errors: FieldError[],
+  required = true,
+): string | null {
+  const value = (row[field] ?? '').trim();
+  if (value === '') {
+    if (required) errors.push({ field, message: 'is required' });
+    return null;
+  }
+  if (!isIsoDate(value)) errors.push({ field, message: 'must be a date YYYY-MM-DD' });
+  else if (value > today) errors.push({ field, message: 'must not be in the future' });
+  return value;
+}
+
+export const RECORDS: ImportKindSpec = {
+  columns: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'],
+  required: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary'],
+  staging: `uscc varchar(18) COLLATE "C", type text, occurred_on date, document_no text, summary text,
+            severity text, hotline varchar(5), disclosed boolean`,
+  parse(row, context) {
+    const errors: FieldError[] = [];
+    const uscc = usccOf(row.uscc ?? '', context, errors);
+    const type = (row.type ?? '').trim();
+    if (!(RECORD_TYPES as readonly string[]).includes(type))
+      errors.push({ field: 'type', message: ENUM(RECORD_TYPES) });
+    const occurredOn = date(row, 'occurredOn', '9999-12-31', errors);
+    const documentNo = text(row, 'documentNo', 100, errors);
+    const summary = text(row, 'summary', 2000, errors);
+    const severity = (row.severity ?? '').trim() || null;
+    if (severity && !(SEVERITIES as readonly string[]).includes(severity))
+      errors.push({ field: 'severity', message: ENUM(SEVERITIES) });
+    const hotline = (row.hotline ?? '').trim() || null;
+    if (hotline && !(HOTLINES as readonly string[]).includes(hotline))
+      errors.push({ field: 'hotline', message: ENUM(HOTLINES) });
+    const disclosedText = (row.disclosed ?? '').trim().toLowerCase();
+    if (disclosedText && disclosedText !== 'true' && disclosedText !== 'false') {
+      errors.push({ field: 'disclosed', message: 'must be true, false or empty (the default for the type)' });
+    }
+    if (errors.length === 0) {
+      errors.push(
+        ...recordRuleErrors(
+          { type: type as RecordType, occurredOn: occurredOn!, hotline: hotline as Hotline | null },
+          context.today,
+          null,
+        ),
+      );
+    }
+    if (errors.length) return { errors };
+    const disclosed = disclosedText ? disclosedText === 'true' : disclosedByDefault(type as RecordType);
+    return { values: [uscc, type, occurredOn, documentNo, summary, severity, hotline, String(disclosed)] };
+  },
+};
+
+export const ENTERPRISES: ImportKindSpec = {
+  columns: ['uscc', 'name', 'districtCode', 'industryCode', 'legalRepresentative', 'address', 'registeredOn'],
+  required: ['uscc', 'name', 'districtCode'],
+  staging: `uscc varchar(18) COLLATE "C", name text, district_code varchar(6), industry_code varchar(5),
+            legal_representative text, address text, registered_on date`,
+  parse(row, context) {
+    const errors: FieldError[] = [];
+    const uscc = usccOf(row.uscc ?? '', context, errors);
+    const name = text(row, 'name', 200, errors);
+    const districtCode = (row.districtCode ?? '').trim();
+    if (!/^\d{6}$/.test(districtCode))
+      errors.push({ field: 'districtCode', message: 'must be a 6-digit district code' });
+    const industryCode = (row.industryCode ?? '').trim() || null;
+    if (industryCode && !/^[A-T](\d{2,4})?$/.test(industryCode)) {
+      errors.push({ field: 'industryCode', message: 'must be a GB/T 4754 code such as C or C3443' });
+    }
+    const legalRepresentative = text(row, 'legalRepresentative', 100, errors, false);
+    const address = text(row, 'address', 300, errors, false);
+    const registeredOn = date(row, 'registeredOn', context.today, errors, false);
+    if (errors.length) return { errors };
+    return { values: [uscc, name, districtCode, industryCode, legalRepresentative, address, registeredOn] };
+  },
+};
+
+export const IMPORT_SPECS: Record<ImportKind, ImportKindSpec> = { records: RECORDS, enterprises: ENTERPRISES };

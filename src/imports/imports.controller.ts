@@ -1,0 +1,56 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Actor, CurrentActor } from '../audit/actor';
+import { Problem } from '../common/problem';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { Principal } from '../identity/principal';
+import { ImportDto, ImportQuery } from './dto/import.dto';
+import { ImportsService } from './imports.service';
+
+@ApiTags('Credit records')
+@Controller('api/v1/imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Access('regulator')
+  @ApiOperation({
+    summary:
+      'Upload a CSV of records or enterprises (UTF-8, header row of the API field names, up to 200 MB); processed in the background',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        kind: { type: 'string', enum: ['records', 'enterprises'] },
+        mode: { type: 'string', enum: ['partial', 'all-or-nothing'] },
+      },
+    },
+  })
+  @ApiAcceptedResponse({ type: ImportDto })
+  upload(
+    @Req() request: FastifyRequest,
+    @Query() query: ImportQuery,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<ImportDto> {
+    if (principal.kind !== 'user' || !principal.departmentCode)
+      throw Problem.forbidden('Imports are made by a regulator of a department');
+    return this.imports.receive(request, query, actor, principal.departmentCode);
+  }
+
+  @Get(':id')
+  @Access('regulator', 'admin')
+  @ApiOperation({ summary: 'An import: status, progress, counts and the bad rows with line, field and message' })
+  @ApiOkResponse({ type: ImportDto })
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ImportDto> {
+    const viewer =
+      principal.kind === 'user' ? { userId: principal.userId, admin: principal.role === 'admin' } : undefined;
+    return this.imports.get(id, viewer);
+  }
+}
