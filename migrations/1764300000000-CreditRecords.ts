@@ -31,7 +31,7 @@ export class CreditRecords1764300000000 implements MigrationInterface {
                             'quality_award', 'certification', 'famous_brand')),
         severity          text CHECK (severity IN ('minor', 'general', 'serious', 'critical')),
         occurred_on       date NOT NULL,
-        document_no       text NOT NULL CHECK (length(document_no) BETWEEN 1 AND 100),
+        document_no       text COLLATE "C" NOT NULL CHECK (length(document_no) BETWEEN 1 AND 100),
         summary           text NOT NULL CHECK (length(summary) BETWEEN 1 AND 2000),
         hotline           varchar(5) REFERENCES hotlines (number),
         handled_by        varchar(16) REFERENCES departments (code),
@@ -53,7 +53,8 @@ export class CreditRecords1764300000000 implements MigrationInterface {
       CREATE UNIQUE INDEX uq_credit_records_document ON credit_records (department_code, document_no)
       WHERE supersedes_id IS NULL`);
     // A record is corrected at most once: corrections form a chain, never a tree.
-    await q.query(`CREATE UNIQUE INDEX uq_credit_records_supersedes ON credit_records (supersedes_id)`);
+    await q.query(`
+      CREATE UNIQUE INDEX uq_credit_records_supersedes ON credit_records (supersedes_id) WHERE supersedes_id IS NOT NULL`);
     await q.query(`CREATE INDEX ix_credit_records_enterprise ON credit_records (enterprise_id, occurred_on DESC)`);
 
     await q.query(`

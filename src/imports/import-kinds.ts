@@ -83,7 +83,7 @@ function date(
 export const RECORDS: ImportKindSpec = {
   columns: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'],
   required: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary'],
-  staging: `uscc varchar(18) COLLATE "C", type text, occurred_on date, document_no text, summary text,
+  staging: `uscc varchar(18) COLLATE "C", type text, occurred_on date, document_no text COLLATE "C", summary text,
             severity text, hotline varchar(5), disclosed boolean`,
   parse(row, context) {
     const errors: FieldError[] = [];
