@@ -292,7 +292,10 @@ export class ImportsService {
       skippedRows: skipped,
       rejectedRows: rejected,
     };
-    const timing = { parseAndCopyMs: Math.round(copied - started), checkAndMergeMs: Math.round(performance.now() - copied) };
+    const timing = {
+      parseAndCopyMs: Math.round(copied - started),
+      checkAndMergeMs: Math.round(performance.now() - copied),
+    };
     await runner.query(
       `UPDATE imports SET status = $2, total_rows = $3, processed_rows = $3, imported_rows = $4, skipped_rows = $5,
                           rejected_rows = $6, finished_at = now() WHERE id = $1`,
