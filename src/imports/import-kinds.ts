@@ -47,6 +47,13 @@ function usccOf(raw: string, context: RowContext, errors: FieldError[]): string 
   return check.uscc;
 }
 
+/** The trimmed cell, or null when empty (an error when the column is required). */
+function cell(row: Record<string, string>, field: string, errors: FieldError[], required: boolean): string | null {
+  const value = (row[field] ?? '').trim();
+  if (value === '' && required) errors.push({ field, message: 'is required' });
+  return value === '' ? null : value;
+}
+
 function text(
   row: Record<string, string>,
   field: string,
@@ -54,12 +61,8 @@ function text(
   errors: FieldError[],
   required = true,
 ): string | null {
-  const value = (row[field] ?? '').trim();
-  if (value === '') {
-    if (required) errors.push({ field, message: 'is required' });
-    return null;
-  }
-  if (value.length > max) errors.push({ field, message: `must be at most ${max} characters` });
+  const value = cell(row, field, errors, required);
+  if (value !== null && value.length > max) errors.push({ field, message: `must be at most ${max} characters` });
   return value;
 }
 
@@ -70,11 +73,8 @@ function date(
   errors: FieldError[],
   required = true,
 ): string | null {
-  const value = (row[field] ?? '').trim();
-  if (value === '') {
-    if (required) errors.push({ field, message: 'is required' });
-    return null;
-  }
+  const value = cell(row, field, errors, required);
+  if (value === null) return null;
   if (!isIsoDate(value)) errors.push({ field, message: 'must be a date YYYY-MM-DD' });
   else if (value > today) errors.push({ field, message: 'must not be in the future' });
   return value;
