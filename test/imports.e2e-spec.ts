@@ -81,7 +81,8 @@ describe('bulk import', () => {
   let amr: string;
 
   beforeAll(async () => {
-    t = await TestApp.start(__filename);
+    // Small chunks, so that checks and merges run over many chunks, duplicates across them included.
+    t = await TestApp.start(__filename, { IMPORT_CHUNK_ROWS: '97' });
     admin = await t.loginAdmin();
     qts = await createUser(t, admin, {
       username: 'qts.imp',

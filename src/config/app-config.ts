@@ -92,6 +92,13 @@ export class AppConfig {
   @Matches(/^\S+$/, { message: 'must be a directory path' })
   UPLOAD_DIR = 'data/uploads';
 
+  /** Rows per import chunk: the worker parses one chunk while the database merges the last. */
+  @Transform(toInt)
+  @Max(1_000_000)
+  @Min(1)
+  @IsInt()
+  IMPORT_CHUNK_ROWS = 100_000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -9,11 +9,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -38,6 +38,20 @@ const STAGING = 'import_staging';
 
 /** A file that cannot be imported at all (its header, its format); not worth a retry. */
 class ImportFailure extends Error {}
+
+interface ImportError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+interface ImportOutcome {
+  status: 'completed' | 'rejected';
+  totalRows: number;
+  importedRows: number;
+  skippedRows: number;
+  rejectedRows: number;
+}
 
 interface ImportRow {
   id: string;
@@ -211,11 +225,19 @@ export class ImportsService {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const outcome = await this.load(runner, row, total, progress);
-      await runner.commitTransaction();
-      this.logger.log(`import ${id}: ${JSON.stringify(outcome)}`);
+      const { outcome, ms } = await this.load(runner, row, total, progress);
+      if (outcome.status === 'completed') {
+        await this.finish(runner.manager, row, outcome);
+        await runner.commitTransaction();
+      } else {
+        // All or nothing, and something was bad: undo the merged chunks, keep the verdict.
+        await runner.rollbackTransaction();
+        await this.dataSource.transaction((manager) => this.finish(manager, row, outcome));
+      }
+      progress(outcome.totalRows, outcome.totalRows);
+      this.logger.log(`import ${id}: ${JSON.stringify({ ...outcome, ms })}`);
     } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       if (!(error instanceof ImportFailure)) throw error; // Bull retries with back-off
       await this.dataSource.query(
         `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1`,
@@ -226,6 +248,10 @@ export class ImportsService {
     }
   }
 
+  /**
+   * Reads the file chunk by chunk: while PostgreSQL checks and merges one chunk, the parser
+   * reads the next, so both cores work; all inside the caller's transaction.
+   */
   private async load(
     runner: QueryRunner,
     row: ImportRow,
@@ -233,77 +259,104 @@ export class ImportsService {
     progress: (done: number, total: number | null) => void,
   ) {
     const spec = IMPORT_SPECS[row.kind];
+    const owner = row.kind === 'records' ? this.records : this.enterprises;
     const context: RowContext = {
       today: this.clock.now().toISOString().slice(0, 10),
       allowedCodes: new Set((await this.allowList.list()).map((e) => e.uscc)),
     };
-    await runner.query(`CREATE TEMP TABLE ${STAGING} (line integer, ${spec.staging}) ON COMMIT DROP`);
-    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-    const copy = client.query(copyFrom(`COPY ${STAGING} FROM STDIN`));
-    const rows = new RowChecker(
-      spec,
-      context,
-      (errors) => this.saveErrors(row.id, errors),
-      (done) => {
-        progress(done, total);
-        void this.dataSource
-          .query(`UPDATE imports SET processed_rows = $2 WHERE id = $1`, [row.id, done])
-          .catch(() => undefined);
-      },
-    );
-    const parser = parse({ bom: true, relax_column_count: true, info: true, skip_records_with_error: true });
-    parser.on('skip', (error: Error & { lines?: number }) => rows.malformed(error.lines ?? 0, error.message));
-    const started = performance.now();
-    await pipeline(createReadStream(this.path(row.id)), parser, rows, copy);
-    await rows.flush();
-    const copied = performance.now();
-    // A temporary table has no statistics until asked; the checks and the merge join on it.
-    await runner.query(`ANALYZE ${STAGING}`);
-
-    const owner = row.kind === 'records' ? this.records : this.enterprises;
     await runner.query(
-      `INSERT INTO import_errors (import_id, line, field, message) SELECT $1, line, field, message FROM (${owner.stagedProblems(STAGING)}) p`,
-      [row.id],
+      `CREATE TEMP TABLE ${STAGING} (line integer, rejected boolean NOT NULL DEFAULT false, ${spec.staging}) ON COMMIT DROP`,
     );
+    await runner.query(`CREATE INDEX ON ${STAGING} (${owner.stagedKey}, line)`);
+    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const checker = new RowChecker(spec, context);
+    const counts = { imported: 0, skipped: 0 };
+
+    const checkAndMerge = async (lines: { from: number; to: number }, copyLines: string[]) => {
+      const copyStream = client.query(copyFrom(`COPY ${STAGING} FROM STDIN`));
+      await pipeline(Readable.from(chunkOf(copyLines)), copyStream);
+      // A temporary table has no statistics until asked; the checks and the merge join on it.
+      await runner.query(`ANALYZE ${STAGING}`);
+      const rejected = await runner.query(
+        `WITH problems AS (${owner.stagedProblems(STAGING)}),
+              saved AS (INSERT INTO import_errors (import_id, line, field, message)
+                        SELECT $1, line, field, message FROM problems RETURNING line)
+         UPDATE ${STAGING} SET rejected = true WHERE line IN (SELECT line FROM saved)`,
+        [row.id, lines.from, lines.to],
+      );
+      const inserted =
+        row.kind === 'records'
+          ? await this.records.mergeStaged(runner.manager, STAGING, lines, {
+              departmentCode: row.department_code!,
+              createdBy: row.uploaded_by,
+            })
+          : await this.enterprises.mergeStaged(runner.manager, STAGING, lines);
+      counts.imported += inserted;
+      counts.skipped += copyLines.length - rejected[1] - inserted;
+    };
+
+    const started = performance.now();
+    const parser = createReadStream(this.path(row.id)).pipe(
+      parse({ bom: true, relax_column_count: true, info: true, skip_records_with_error: true }),
+    );
+    parser.on('skip', (error: Error & { lines?: number }) => checker.malformed(error.lines ?? 0, error.message));
+    let chunk: string[] = [];
+    let lines = { from: 0, to: 0 };
+    let merging: Promise<void> = Promise.resolve();
+    const startChunk = async () => {
+      await merging; // one statement at a time on the connection
+      merging = checkAndMerge(lines, chunk);
+      chunk = [];
+      lines = { from: 0, to: 0 };
+      merging.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
+    };
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      const out = checker.check(record, line);
+      if (out === undefined) continue; // the header
+      if (out) {
+        chunk.push(out);
+        if (!lines.from) lines.from = line;
+        lines.to = line;
+      }
+      if (checker.count % PROGRESS_EVERY === 0) {
+        progress(checker.count, total);
+        void this.dataSource
+          .query(`UPDATE imports SET processed_rows = $2 WHERE id = $1`, [row.id, checker.count])
+          .catch(() => undefined);
+      }
+      if (checker.errors.length >= ERROR_BATCH) await this.saveErrors(row.id, checker.takeErrors());
+      if (chunk.length >= this.config.IMPORT_CHUNK_ROWS) await startChunk();
+    }
+    if (!checker.sawHeader) throw new ImportFailure('The file is empty: expected a header row naming the columns');
+    if (chunk.length) await startChunk();
+    await merging;
+    await this.saveErrors(row.id, checker.takeErrors());
+
     const [{ rejected }] = await runner.query(
       `SELECT count(DISTINCT line)::int AS rejected FROM import_errors WHERE import_id = $1`,
       [row.id],
     );
-    const [{ staged }] = await runner.query(`SELECT count(*)::int AS staged FROM ${STAGING}`);
-    let imported = 0;
-    let skipped = 0;
-    const status = row.mode === 'all-or-nothing' && rejected > 0 ? 'rejected' : 'completed';
-    if (status === 'completed') {
-      const removed = await runner.query(
-        `DELETE FROM ${STAGING} s USING import_errors x WHERE x.import_id = $1 AND x.line = s.line`,
-        [row.id],
-      );
-      const good = staged - removed[1];
-      imported =
-        row.kind === 'records'
-          ? await this.records.mergeStaged(runner.manager, STAGING, row.department_code!, row.uploaded_by)
-          : await this.enterprises.mergeStaged(runner.manager, STAGING);
-      skipped = good - imported;
-    }
+    const status: ImportOutcome['status'] = row.mode === 'all-or-nothing' && rejected > 0 ? 'rejected' : 'completed';
     const outcome = {
       status,
-      totalRows: rows.count,
-      importedRows: imported,
-      skippedRows: skipped,
+      totalRows: checker.count,
+      importedRows: status === 'completed' ? counts.imported : 0,
+      skippedRows: status === 'completed' ? counts.skipped : 0,
       rejectedRows: rejected,
     };
-    const timing = {
-      parseAndCopyMs: Math.round(copied - started),
-      checkAndMergeMs: Math.round(performance.now() - copied),
-    };
-    await runner.query(
+    return { outcome, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Records how the import ended and audits it, in the given transaction. */
+  private async finish(manager: EntityManager, row: ImportRow, outcome: ImportOutcome): Promise<void> {
+    await manager.query(
       `UPDATE imports SET status = $2, total_rows = $3, processed_rows = $3, imported_rows = $4, skipped_rows = $5,
                           rejected_rows = $6, finished_at = now() WHERE id = $1`,
-      [row.id, status, rows.count, imported, skipped, rejected],
+      [row.id, outcome.status, outcome.totalRows, outcome.importedRows, outcome.skippedRows, outcome.rejectedRows],
     );
-    progress(rows.count, rows.count);
     await this.audit.record(
-      runner.manager,
+      manager,
       { type: 'user', id: row.uploaded_by, name: row.username, requestId: null },
       {
         action: `import.${row.kind}`,
@@ -312,13 +365,9 @@ export class ImportsService {
         after: outcome,
       },
     );
-    return { ...outcome, ...timing };
   }
 
-  private async saveErrors(
-    importId: string,
-    errors: { line: number; field: string | null; message: string }[],
-  ): Promise<void> {
+  private async saveErrors(importId: string, errors: ImportError[]): Promise<void> {
     if (!errors.length) return;
     await this.dataSource.query(
       `INSERT INTO import_errors (import_id, line, field, message)
@@ -329,77 +378,59 @@ export class ImportsService {
 }
 
 /**
- * The streaming middle of an import: takes csv-parse records (with their line), checks the
- * header once, checks each row with the kind's rules, and emits COPY text lines for the good
- * ones; bad rows are handed to `saveErrors` in batches. Holds one batch of errors at most.
+ * Checks an import's rows one by one: the header once, then each row with the kind's rules,
+ * giving the COPY text line of a good row and keeping the errors of a bad one until taken.
  */
-class RowChecker extends Transform {
+class RowChecker {
   private header: Map<string, number> | null = null;
-  private pending: { line: number; field: string | null; message: string }[] = [];
-  /** COPY lines gathered into chunks of about 256 KB: one small write per row is slow. */
-  private chunk = '';
+  errors: ImportError[] = [];
+  /** Data rows seen (good, bad and malformed). */
   count = 0;
 
   constructor(
     private readonly spec: ImportKindSpec,
     private readonly context: RowContext,
-    private readonly saveErrors: (errors: { line: number; field: string | null; message: string }[]) => Promise<void>,
-    private readonly onProgress: (done: number) => void,
-  ) {
-    super({ writableObjectMode: true });
+  ) {}
+
+  get sawHeader(): boolean {
+    return this.header !== null;
+  }
+
+  takeErrors(): ImportError[] {
+    const taken = this.errors;
+    this.errors = [];
+    return taken;
   }
 
   malformed(line: number, message: string): void {
     this.count++;
-    this.pending.push({ line, field: null, message: `malformed CSV: ${message}` });
+    this.errors.push({ line, field: null, message: `malformed CSV: ${message}` });
   }
 
-  override _transform(
-    chunk: { record: string[]; info: { lines: number } },
-    _encoding: string,
-    done: (error?: Error | null) => void,
-  ): void {
-    const { record, info } = chunk;
+  /** undefined for the header, null for a bad row, else the row's COPY line. */
+  check(record: string[], line: number): string | null | undefined {
     if (!this.header) {
-      try {
-        this.header = this.readHeader(record);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-      return;
+      this.header = this.readHeader(record);
+      return undefined;
     }
     this.count++;
-    const line = info.lines;
-    const out = this.check(record, line);
-    if (out) {
-      this.chunk += out;
-      if (this.chunk.length >= COPY_CHUNK) {
-        this.push(this.chunk);
-        this.chunk = '';
-      }
+    const header = this.header;
+    if (record.length !== header.size) {
+      this.errors.push({ line, field: null, message: `has ${record.length} fields; the header has ${header.size}` });
+      return null;
     }
-    if (this.count % PROGRESS_EVERY === 0) this.onProgress(this.count);
-    if (this.pending.length >= ERROR_BATCH) {
-      const batch = this.pending;
-      this.pending = [];
-      this.saveErrors(batch).then(() => done(), done);
-    } else {
-      done();
+    if (record.some((cell) => cell.includes('\uFFFD'))) {
+      this.errors.push({ line, field: null, message: 'is not valid UTF-8' });
+      return null;
     }
-  }
-
-  override _flush(done: (error?: Error | null) => void): void {
-    if (!this.header) return done(new ImportFailure('The file is empty: expected a header row naming the columns'));
-    if (this.chunk) this.push(this.chunk);
-    this.chunk = '';
-    done();
-  }
-
-  async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    await this.saveErrors(batch);
+    const row: Record<string, string> = {};
+    for (const [name, index] of header) row[name] = record[index];
+    const result = this.spec.parse(row, this.context);
+    if ('errors' in result) {
+      for (const e of result.errors) this.errors.push({ line, field: e.field, message: e.message });
+      return null;
+    }
+    return `${line}\tfalse\t${result.values.map(copyField).join('\t')}\n`;
   }
 
   private readHeader(record: string[]): Map<string, number> {
@@ -418,27 +449,19 @@ class RowChecker extends Transform {
     }
     return new Map(names.map((n, i) => [n, i]));
   }
+}
 
-  /** The COPY line for a good row, or null after recording why the row is bad. */
-  private check(record: string[], line: number): string | null {
-    const header = this.header!;
-    if (record.length !== header.size) {
-      this.pending.push({ line, field: null, message: `has ${record.length} fields; the header has ${header.size}` });
-      return null;
+/** COPY lines joined into pieces of about COPY_CHUNK characters: one write per row is slow. */
+function* chunkOf(lines: string[]): Generator<string> {
+  let piece = '';
+  for (const line of lines) {
+    piece += line;
+    if (piece.length >= COPY_CHUNK) {
+      yield piece;
+      piece = '';
     }
-    if (record.some((cell) => cell.includes('\uFFFD'))) {
-      this.pending.push({ line, field: null, message: 'is not valid UTF-8' });
-      return null;
-    }
-    const row: Record<string, string> = {};
-    for (const [name, index] of header) row[name] = record[index];
-    const result = this.spec.parse(row, this.context);
-    if ('errors' in result) {
-      for (const e of result.errors) this.pending.push({ line, field: e.field, message: e.message });
-      return null;
-    }
-    return `${line}\t${result.values.map(copyField).join('\t')}\n`;
   }
+  if (piece) yield piece;
 }
 
 /** Lines after the header, counted by newlines (exact unless quoted fields hold line breaks). */

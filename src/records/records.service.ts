@@ -182,33 +182,40 @@ export class RecordsService {
   }
 
   /**
-   * For a bulk import: SQL that lists the staged rows (`line`, `field`, `message`) that break a
-   * rule needing the database: unknown enterprise, before its registration, or a document
-   * number repeated within the file.
+   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
+   * (`line`, `field`, `message`) that break a rule needing the database: unknown enterprise,
+   * before its registration, or a document number that an earlier line of the file has.
    */
   stagedProblems(staging: string): string {
     return `
       SELECT s.line, 'uscc' AS field, 'enterprise ' || s.uscc || ' is not registered' AS message
-        FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc WHERE e.id IS NULL
+        FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc
+       WHERE s.line BETWEEN $2 AND $3 AND e.id IS NULL
       UNION ALL
       SELECT s.line, 'occurredOn', 'must not be before the enterprise was registered (' || e.registered_on || ')'
-        FROM ${staging} s JOIN enterprises e ON e.uscc = s.uscc WHERE s.occurred_on < e.registered_on
+        FROM ${staging} s JOIN enterprises e ON e.uscc = s.uscc
+       WHERE s.line BETWEEN $2 AND $3 AND s.occurred_on < e.registered_on
       UNION ALL
-      SELECT line, 'documentNo', 'repeats document number ' || document_no || ' of line ' || first_line
-        FROM (SELECT line, document_no, first_value(line) OVER w AS first_line, row_number() OVER w AS n
-                FROM ${staging} WINDOW w AS (PARTITION BY document_no ORDER BY line)) d
-       WHERE n > 1`;
+      SELECT s.line, 'documentNo', 'repeats document number ' || s.document_no || ' of line ' || f.first
+        FROM ${staging} s
+        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p
+                             WHERE p.document_no = s.document_no AND p.line < s.line) f
+       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
   }
 
+  /** The staging table's column to index for `stagedProblems`' look-back. */
+  readonly stagedKey = 'document_no';
+
   /**
-   * Merges checked staged rows in one statement. A document number the department already
-   * recorded is skipped, so importing a file again adds nothing. Returns the rows inserted.
+   * Merges the staged rows with lines between `from` and `to` that passed every check, in one
+   * statement. A document number the department already recorded is skipped, so importing a
+   * file again adds nothing. Returns the rows inserted.
    */
   async mergeStaged(
     manager: EntityManager,
     staging: string,
-    departmentCode: string,
-    createdBy: string,
+    lines: { from: number; to: number },
+    recorder: { departmentCode: string; createdBy: string },
   ): Promise<number> {
     const [{ inserted }] = await manager.query(
       `WITH inserted AS (
@@ -219,10 +226,11 @@ export class RecordsService {
            FROM ${staging} s
            JOIN enterprises e ON e.uscc = s.uscc
            LEFT JOIN hotlines h ON h.number = s.hotline
+          WHERE s.line BETWEEN $3 AND $4 AND NOT s.rejected
          ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM inserted`,
-      [departmentCode, createdBy],
+      [recorder.departmentCode, recorder.createdBy, lines.from, lines.to],
     );
     return inserted;
   }

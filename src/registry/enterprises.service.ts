@@ -82,27 +82,36 @@ export class EnterprisesService {
     return this.load(manager, uscc, jurisdiction);
   }
 
-  /** For a bulk import: SQL listing staged rows (`line`, `field`, `message`) with an unknown district or a repeated code. */
+  /**
+   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
+   * (`line`, `field`, `message`) with an unknown district or a code that an earlier line has.
+   */
   stagedProblems(staging: string): string {
     return `
       SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
-        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code WHERE d.code IS NULL
+        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code
+       WHERE s.line BETWEEN $2 AND $3 AND d.code IS NULL
       UNION ALL
-      SELECT line, 'uscc', 'repeats credit code ' || uscc || ' of line ' || first_line
-        FROM (SELECT line, uscc, first_value(line) OVER w AS first_line, row_number() OVER w AS n
-                FROM ${staging} WINDOW w AS (PARTITION BY uscc ORDER BY line)) d
-       WHERE n > 1`;
+      SELECT s.line, 'uscc', 'repeats credit code ' || s.uscc || ' of line ' || f.first
+        FROM ${staging} s
+        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p WHERE p.uscc = s.uscc AND p.line < s.line) f
+       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
   }
 
-  /** Merges checked staged rows in one statement; a code already registered is skipped. Returns the rows inserted. */
-  async mergeStaged(manager: EntityManager, staging: string): Promise<number> {
+  /** The staging table's column to index for `stagedProblems`' look-back. */
+  readonly stagedKey = 'uscc';
+
+  /** Merges the good staged rows with lines between `from` and `to`; a registered code is skipped. Returns the rows inserted. */
+  async mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
     const [{ inserted }] = await manager.query(
       `WITH inserted AS (
          INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on)
          SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staging}
+          WHERE line BETWEEN $1 AND $2 AND NOT rejected
          ON CONFLICT (uscc) DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM inserted`,
+      [lines.from, lines.to],
     );
     return inserted;
   }
