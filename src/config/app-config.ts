@@ -97,7 +97,7 @@ export class AppConfig {
   @Max(1_000_000)
   @Min(1)
   @IsInt()
-  IMPORT_CHUNK_ROWS = 100_000;
+  IMPORT_CHUNK_ROWS = 50_000;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -188,13 +188,12 @@ export class RecordsService {
    */
   stagedProblems(staging: string): string {
     return `
-      SELECT s.line, 'uscc' AS field, 'enterprise ' || s.uscc || ' is not registered' AS message
+      SELECT s.line,
+             CASE WHEN e.id IS NULL THEN 'uscc' ELSE 'occurredOn' END AS field,
+             CASE WHEN e.id IS NULL THEN 'enterprise ' || s.uscc || ' is not registered'
+                  ELSE 'must not be before the enterprise was registered (' || e.registered_on || ')' END AS message
         FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc
-       WHERE s.line BETWEEN $2 AND $3 AND e.id IS NULL
-      UNION ALL
-      SELECT s.line, 'occurredOn', 'must not be before the enterprise was registered (' || e.registered_on || ')'
-        FROM ${staging} s JOIN enterprises e ON e.uscc = s.uscc
-       WHERE s.line BETWEEN $2 AND $3 AND s.occurred_on < e.registered_on
+       WHERE s.line BETWEEN $2 AND $3 AND (e.id IS NULL OR s.occurred_on < e.registered_on)
       UNION ALL
       SELECT s.line, 'documentNo', 'repeats document number ' || s.document_no || ' of line ' || f.first
         FROM ${staging} s
