@@ -65,10 +65,12 @@ interface ImportRow {
 
 /**
  * Bulk imports. The upload is streamed to UPLOAD_DIR and acknowledged with 202; a worker job
- * then parses it as a stream, checks each row on its own (the API's rules), COPYs the good rows
- * into a staging table, checks what needs the database set-based, and merges in one statement,
- * all in one transaction: a crash or a retry starts clean, and re-importing a file adds nothing.
- * Bad rows are kept with their line, field and message.
+ * then parses it as a stream, checks each row on its own (the API's rules), and, chunk by chunk
+ * (IMPORT_CHUNK_ROWS), COPYs the good rows into a staging table, checks what needs the database
+ * set-based and merges the chunk in one statement, while the next chunk is parsed. All of it is
+ * one transaction: a crash or a retry starts clean, and re-importing a file adds nothing. Bad
+ * rows are kept with their line, field and message (written as they are found, so memory stays
+ * bounded by one chunk).
  */
 @Injectable()
 export class ImportsService {
