@@ -16,6 +16,8 @@ export class Imports1764310000000 implements MigrationInterface {
         file_size       bigint NOT NULL,
         file_sha256     char(64) NOT NULL,
         department_code varchar(16) REFERENCES departments (code),
+        -- the uploader's district when they act for one district only; every row must be in it
+        jurisdiction    varchar(6) REFERENCES districts (code),
         uploaded_by     uuid NOT NULL REFERENCES users (id),
         total_rows      integer,
         processed_rows  integer NOT NULL DEFAULT 0,

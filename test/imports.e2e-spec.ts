@@ -193,6 +193,39 @@ describe('bulk import', () => {
     ).toBe(0);
   });
 
+  it("keeps a district regulator's import to their district", async () => {
+    const lucheng = await createUser(t, admin, {
+      username: 'qts.lucheng',
+      password: 'importer-pass-3',
+      role: 'regulator',
+      departmentCode: 'QTS',
+      districtCode: '330302',
+    });
+    const header = 'uscc,type,occurredOn,documentNo,summary\n';
+    // ENTERPRISES alternate: odd ones in Lucheng (330302), even ones in Rui'an (330381).
+    const csv =
+      header +
+      `${ENTERPRISES[1]},certification,2024-05-05,LC-1,认证\n${ENTERPRISES[2]},certification,2024-05-05,LC-2,认证\n`;
+    const done = await finished((await upload(csv, { kind: 'records' }, '/api/v1/imports', lucheng)).json().id);
+    expect(done).toMatchObject({ status: 'completed', importedRows: 1, rejectedRows: 1 });
+    expect(done.errors).toEqual([
+      { row: 3, field: 'uscc', message: `enterprise ${ENTERPRISES[2]} is in district 330381; you act for 330302 only` },
+    ]);
+    const enterprises = await finished(
+      (
+        await upload(
+          `uscc,name,districtCode\n${makeUscc('330381', 77)},瑞安某公司,330381\n`,
+          { kind: 'enterprises' },
+          '/api/v1/imports',
+          lucheng,
+        )
+      ).json().id,
+    );
+    expect(enterprises.errors).toEqual([
+      { row: 2, field: 'districtCode', message: 'you act for district 330302 only' },
+    ]);
+  });
+
   it('fails a file whose header is wrong, saying which columns', async () => {
     const done = await finished((await upload('uscc,kind,date\n1,2,3\n', { kind: 'records' })).json().id);
     expect(done.status).toBe('failed');

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '../audit/actor';
 import { Problem } from '../common/problem';
 import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
+import { jurisdiction, Principal } from '../identity/principal';
 import { ImportDto, ImportQuery } from './dto/import.dto';
 import { ImportsService } from './imports.service';
 
@@ -41,7 +41,10 @@ export class ImportsController {
   ): Promise<ImportDto> {
     if (principal.kind !== 'user' || !principal.departmentCode)
       throw Problem.forbidden('Imports are made by a regulator of a department');
-    return this.imports.receive(request, query, actor, principal.departmentCode);
+    return this.imports.receive(request, query, actor, {
+      departmentCode: principal.departmentCode,
+      jurisdiction: jurisdiction(principal),
+    });
   }
 
   @Get(':id')

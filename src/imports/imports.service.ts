@@ -59,6 +59,7 @@ interface ImportRow {
   mode: ImportMode;
   status: string;
   department_code: string | null;
+  jurisdiction: string | null;
   uploaded_by: string;
   username: string;
 }
@@ -96,7 +97,7 @@ export class ImportsService {
     request: FastifyRequest,
     query: { kind?: string; mode?: string },
     uploader: Actor,
-    departmentCode: string,
+    recorder: { departmentCode: string; jurisdiction: string | null },
   ): Promise<ImportDto> {
     if (!request.isMultipart())
       throw Problem.badRequest('not-multipart', 'Send multipart/form-data with a `file` part and `kind`');
@@ -146,9 +147,19 @@ export class ImportsService {
         errors.push({ field: 'mode', message: `must be one of ${IMPORT_MODES.join(', ')}` });
       if (errors.length) throw Problem.validation(errors);
       await this.dataSource.query(
-        `INSERT INTO imports (id, kind, mode, file_name, file_size, file_sha256, department_code, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, kind, mode, file!.name.slice(0, 255), file!.size, file!.sha256, departmentCode, uploader.id],
+        `INSERT INTO imports (id, kind, mode, file_name, file_size, file_sha256, department_code, jurisdiction, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          id,
+          kind,
+          mode,
+          file!.name.slice(0, 255),
+          file!.size,
+          file!.sha256,
+          recorder.departmentCode,
+          recorder.jurisdiction,
+          uploader.id,
+        ],
       );
     } catch (error) {
       await rm(path, { force: true });
@@ -211,7 +222,7 @@ export class ImportsService {
   /** The worker's job: process one import from its stored file. Safe to run again. */
   async run(id: string, progress: (done: number, total: number | null) => void = () => {}): Promise<void> {
     const [row]: ImportRow[] = await this.dataSource.query(
-      `SELECT i.id, i.kind, i.mode, i.status, i.department_code, i.uploaded_by, u.username
+      `SELECT i.id, i.kind, i.mode, i.status, i.department_code, i.jurisdiction, i.uploaded_by, u.username
          FROM imports i JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1`,
       [id],
     );
@@ -284,7 +295,7 @@ export class ImportsService {
               saved AS (INSERT INTO import_errors (import_id, line, field, message)
                         SELECT $1, line, field, message FROM problems RETURNING line)
          UPDATE ${STAGING} SET rejected = true WHERE line IN (SELECT line FROM saved)`,
-        [row.id, lines.from, lines.to],
+        [row.id, lines.from, lines.to, row.jurisdiction],
       );
       const inserted =
         row.kind === 'records'

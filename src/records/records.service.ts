@@ -184,16 +184,20 @@ export class RecordsService {
   /**
    * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
    * (`line`, `field`, `message`) that break a rule needing the database: unknown enterprise,
-   * before its registration, or a document number that an earlier line of the file has.
+   * outside the uploader's district ($4, null when city-wide), before its registration, or a
+   * document number that an earlier line of the file has.
    */
   stagedProblems(staging: string): string {
     return `
       SELECT s.line,
-             CASE WHEN e.id IS NULL THEN 'uscc' ELSE 'occurredOn' END AS field,
+             CASE WHEN e.id IS NULL OR e.district_code <> $4::varchar THEN 'uscc' ELSE 'occurredOn' END AS field,
              CASE WHEN e.id IS NULL THEN 'enterprise ' || s.uscc || ' is not registered'
+                  WHEN e.district_code <> $4::varchar THEN 'enterprise ' || s.uscc || ' is in district ' || e.district_code
+                                                  || '; you act for ' || $4::varchar || ' only'
                   ELSE 'must not be before the enterprise was registered (' || e.registered_on || ')' END AS message
         FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc
-       WHERE s.line BETWEEN $2 AND $3 AND (e.id IS NULL OR s.occurred_on < e.registered_on)
+       WHERE s.line BETWEEN $2 AND $3
+         AND (e.id IS NULL OR e.district_code <> $4::varchar OR s.occurred_on < e.registered_on)
       UNION ALL
       SELECT s.line, 'documentNo', 'repeats document number ' || s.document_no || ' of line ' || f.first
         FROM ${staging} s

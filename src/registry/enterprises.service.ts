@@ -84,13 +84,17 @@ export class EnterprisesService {
 
   /**
    * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
-   * (`line`, `field`, `message`) with an unknown district or a code that an earlier line has.
+   * (`line`, `field`, `message`) with an unknown district, a district other than the uploader's
+   * ($4, null when city-wide), or a code that an earlier line has.
    */
   stagedProblems(staging: string): string {
     return `
       SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
         FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code
        WHERE s.line BETWEEN $2 AND $3 AND d.code IS NULL
+      UNION ALL
+      SELECT s.line, 'districtCode', 'you act for district ' || $4::varchar || ' only'
+        FROM ${staging} s WHERE s.line BETWEEN $2 AND $3 AND s.district_code <> $4::varchar
       UNION ALL
       SELECT s.line, 'uscc', 'repeats credit code ' || s.uscc || ' of line ' || f.first
         FROM ${staging} s
