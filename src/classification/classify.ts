@@ -1,0 +1,95 @@
+import { RecordType, Severity } from '../records/record-rules';
+import { Grade, GRADES, RuleSetDocument } from './rule-set';
+
+/** A record in force (not superseded, not withdrawn), as the classifier sees it. */
+export interface RecordFact {
+  id: string;
+  type: RecordType;
+  severity: Severity | null;
+  occurredOn: string;
+}
+
+export interface ClassificationFacts {
+  records: RecordFact[];
+  /** Blacklist entries published and not removed at the as-of date. */
+  publishedBlacklistEntryIds: string[];
+}
+
+export interface Factor {
+  code: string;
+  description: string;
+  points: number;
+  recordIds: string[];
+}
+
+export interface Classification {
+  grade: Grade;
+  score: number;
+  factors: Factor[];
+}
+
+/** `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(d, last));
+  return first.toISOString().slice(0, 10);
+}
+
+const worse = (a: Grade, b: Grade): Grade => (GRADES.indexOf(a) >= GRADES.indexOf(b) ? a : b);
+
+/**
+ * The one place a grade is decided: facts, a rule set and a date in, grade, score and the
+ * factors that produced them out. Pure: no clock, no I/O, and the order of the records does not
+ * matter (points are summed in hundredths, as integers). Used by the incremental job, the full
+ * recompute, the dry run and the explanation endpoint alike.
+ */
+export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, asOf: string): Classification {
+  const inForce = facts.records.filter((r) => r.occurredOn <= asOf);
+  const factors: Factor[] = [];
+
+  let hundredths = Math.round(ruleSet.baseScore * 100);
+  for (const [type, rule] of Object.entries(ruleSet.records).sort(([a], [b]) => a.localeCompare(b))) {
+    const counted = inForce.filter((r) => r.type === type && addMonths(r.occurredOn, rule!.windowMonths) > asOf);
+    if (!counted.length) continue;
+    let sum = 0;
+    for (const record of counted) {
+      const points = rule!.points[record.severity ?? 'default'] ?? rule!.points.default ?? 0;
+      const weight =
+        addMonths(record.occurredOn, ruleSet.decay.fullWeightMonths) > asOf ? 1 : ruleSet.decay.laterWeight;
+      sum += Math.round(points * 100 * weight);
+    }
+    if (rule!.cap !== undefined) sum = Math.max(-rule!.cap * 100, Math.min(rule!.cap * 100, sum));
+    hundredths += sum;
+    factors.push({
+      code: `record.${type}`,
+      description: `${counted.length} ${type} record(s) within ${rule!.windowMonths} months`,
+      points: sum / 100,
+      recordIds: counted.map((r) => r.id).sort(),
+    });
+  }
+  const score = hundredths / 100;
+  const { A, B, C } = ruleSet.thresholds;
+  const byScore: Grade = score >= A ? 'A' : score >= B ? 'B' : score >= C ? 'C' : 'D';
+
+  // Hard rules: `grade` replaces the score's grade (the worst forced one wins); `atBest` caps.
+  const hard: Factor[] = [];
+  let forced: Grade | null = null;
+  let cap: Grade = 'A';
+  for (const rule of ruleSet.hardRules) {
+    let ids: string[] | null = null;
+    if ('blacklistPublished' in rule.when) {
+      if (facts.publishedBlacklistEntryIds.length) ids = [...facts.publishedBlacklistEntryIds].sort();
+    } else {
+      const { recordType, withinMonths } = rule.when;
+      const hits = inForce.filter((r) => r.type === recordType && addMonths(r.occurredOn, withinMonths) > asOf);
+      if (hits.length) ids = hits.map((r) => r.id).sort();
+    }
+    if (!ids) continue;
+    if (rule.grade) forced = forced ? worse(forced, rule.grade) : rule.grade;
+    if (rule.atBest) cap = worse(cap, rule.atBest);
+    hard.push({ code: `hard.${rule.code}`, description: rule.description, points: 0, recordIds: ids });
+  }
+  return { grade: worse(forced ?? byScore, cap), score, factors: [...hard, ...factors] };
+}
