@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ClassificationModule } from './classification/classification.module';
 import { ImportsModule } from './imports/imports.module';
 import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
@@ -22,7 +23,7 @@ import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
-  imports: [IdentityModule, RegistryModule, RecordsModule, ImportsModule],
+  imports: [IdentityModule, RegistryModule, RecordsModule, ImportsModule, ClassificationModule],
   controllers: apiControllers,
 })
 export class ApiModule {}

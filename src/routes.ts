@@ -1,4 +1,5 @@
 import { auditControllers } from './audit/audit.module';
+import { classificationControllers } from './classification/classification.module';
 import { HealthController } from './health/health.controller';
 import { identityControllers } from './identity/identity.module';
 import { importsControllers } from './imports/imports.module';
@@ -11,6 +12,7 @@ export const apiControllers = [
   ...registryControllers,
   ...recordsControllers,
   ...importsControllers,
+  ...classificationControllers,
   ...auditControllers,
 ];
 

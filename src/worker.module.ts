@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ClassificationModule } from './classification/classification.module';
+import { ClassificationProcessor } from './classification/classification.processor';
 import { ImportsModule } from './imports/imports.module';
 import { ImportsProcessor } from './imports/imports.processor';
 
@@ -7,7 +9,7 @@ import { ImportsProcessor } from './imports/imports.processor';
  * else, so an api-only process never takes jobs.
  */
 @Module({
-  imports: [ImportsModule],
-  providers: [ImportsProcessor],
+  imports: [ImportsModule, ClassificationModule],
+  providers: [ImportsProcessor, ClassificationProcessor],
 })
 export class WorkerModule {}

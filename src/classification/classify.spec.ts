@@ -201,3 +201,10 @@ describe('rule-set validation', () => {
     ]);
   });
 });
+
+describe('rule set v1 as shipped', () => {
+  it('is the same document in config/ and in the migration that installs it', async () => {
+    const { RULE_SET_V1 } = await import('../../migrations/1764320000000-Classification');
+    expect(RULE_SET_V1).toEqual(v1);
+  });
+});

@@ -20,6 +20,7 @@ import { Clock } from '../common/clock';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
+import { RecomputeRequests } from '../jobs/recompute-requests';
 import { RecordsService } from '../records/records.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
@@ -86,6 +87,7 @@ export class ImportsService {
     private readonly allowList: UsccAllowListService,
     private readonly records: RecordsService,
     private readonly enterprises: EnterprisesService,
+    private readonly recompute: RecomputeRequests,
   ) {}
 
   private path(id: string): string {
@@ -238,10 +240,11 @@ export class ImportsService {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const { outcome, ms } = await this.load(runner, row, total, progress);
+      const { outcome, touched, ms } = await this.load(runner, row, total, progress);
       if (outcome.status === 'completed') {
         await this.finish(runner.manager, row, outcome);
         await runner.commitTransaction();
+        await this.recompute.request(touched);
       } else {
         // All or nothing, and something was bad: undo the merged chunks, keep the verdict.
         await runner.rollbackTransaction();
@@ -358,7 +361,16 @@ export class ImportsService {
       skippedRows: status === 'completed' ? counts.skipped : 0,
       rejectedRows: rejected,
     };
-    return { outcome, ms: Math.round(performance.now() - started) };
+    // The enterprises whose records changed, to regrade once this transaction has committed.
+    const touched: string[] =
+      status === 'completed' && row.kind === 'records'
+        ? (
+            await runner.query(
+              `SELECT DISTINCT e.id::text AS id FROM ${STAGING} s JOIN enterprises e ON e.uscc = s.uscc WHERE NOT s.rejected`,
+            )
+          ).map((r: { id: string }) => r.id)
+        : [];
+    return { outcome, touched, ms: Math.round(performance.now() - started) };
   }
 
   /** Records how the import ended and audits it, in the given transaction. */

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
+import { RecomputeRequests } from './recompute-requests';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
@@ -22,6 +23,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     }),
     BullModule.registerQueue(...queues),
   ],
-  exports: [BullModule],
+  providers: [RecomputeRequests],
+  exports: [BullModule, RecomputeRequests],
 })
 export class JobsModule {}

@@ -4,10 +4,12 @@ import type { JobOptions } from 'bull';
 export enum QueueName {
   Maintenance = 'maintenance',
   Imports = 'imports',
+  Classification = 'classification',
 }
 
 export enum JobName {
   ImportFile = 'import-file',
+  RecomputeEnterprises = 'recompute-enterprises',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

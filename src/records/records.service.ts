@@ -9,9 +9,11 @@ import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { DepartmentsService } from '../identity/departments.service';
 import { EnterprisesService } from '../registry/enterprises.service';
+import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ChangeEventsService } from '../sharing/change-events.service';
 import { CreditRecord } from './credit-record.entity';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
+import type { RecordFact } from '../classification/classify';
 import { disclosedByDefault, recordRuleErrors } from './record-rules';
 
 /** Who is writing a record: the audit actor, their department and their district limit. */
@@ -61,6 +63,7 @@ export class RecordsService {
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
     private readonly events: ChangeEventsService,
+    private readonly recompute: RecomputeRequests,
     private readonly clock: Clock,
   ) {}
 
@@ -87,13 +90,15 @@ export class RecordsService {
       const after = await this.get(manager, id);
       return { result: after, entry: { action: 'record.create', entityType: 'record', entityId: id, after } };
     });
-    return mapConstraintErrors(created, {
+    const record = await mapConstraintErrors(created, {
       unique: () =>
         Problem.conflict(
           'duplicate-document',
           `Department ${recorder.departmentCode} already recorded document ${dto.documentNo}`,
         ),
     });
+    await this.recompute.request([enterprise.id]);
+    return record;
   }
 
   async list(uscc: string, query: ListRecordsQuery, jurisdiction: string | null): Promise<Page<RecordDto>> {
@@ -173,12 +178,14 @@ export class RecordsService {
       };
     });
     // Two corrections of one record at once: the unique index on supersedes_id lets one through.
-    return mapConstraintErrors(corrected, {
+    const record = await mapConstraintErrors(corrected, {
       unique: (constraint) =>
         constraint === 'uq_credit_records_supersedes'
           ? Problem.conflict('record-superseded', `Record ${id} was corrected meanwhile; reload it`)
           : undefined,
     });
+    await this.recompute.request([(await this.enterprises.resolve(record.uscc, null)).id]);
+    return record;
   }
 
   /**
@@ -236,6 +243,34 @@ export class RecordsService {
       [recorder.departmentCode, recorder.createdBy, lines.from, lines.to],
     );
     return inserted;
+  }
+
+  /**
+   * The records in force (neither superseded nor a withdrawal) of these enterprises, in one
+   * query, grouped by enterprise id: the classifier's facts.
+   */
+  async inForce(enterpriseIds: string[]): Promise<Map<string, RecordFact[]>> {
+    const rows: {
+      enterprise_id: string;
+      id: string;
+      type: RecordFact['type'];
+      severity: RecordFact['severity'];
+      occurred_on: string;
+    }[] = await this.dataSource.query(
+      `SELECT r.enterprise_id::text, r.id::text, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on
+           FROM credit_records r
+          WHERE r.enterprise_id = ANY($1::bigint[])
+            AND r.correction IS DISTINCT FROM 'withdraw'
+            AND NOT EXISTS (SELECT 1 FROM credit_records n WHERE n.supersedes_id = r.id)`,
+      [enterpriseIds],
+    );
+    const byEnterprise = new Map<string, RecordFact[]>(enterpriseIds.map((id) => [id, []]));
+    for (const r of rows) {
+      byEnterprise
+        .get(r.enterprise_id)!
+        .push({ id: r.id, type: r.type, severity: r.severity, occurredOn: r.occurred_on });
+    }
+    return byEnterprise;
   }
 
   private today(): string {
