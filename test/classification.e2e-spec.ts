@@ -141,6 +141,17 @@ describe('classification', () => {
     await until((b) => b.grade === 'C' && b.score === 73);
   });
 
+  it('shows the grade in the register and filters the register by it', async () => {
+    const file = await t.request({ method: 'GET', url: `/api/v1/enterprises/${CODES.wenzhouLike}`, token: admin });
+    expect(file.json().grade).toBe('C');
+    const graded = await t.request({ method: 'GET', url: '/api/v1/enterprises?grade=C', token: admin });
+    expect(graded.json().items.map((e: { uscc: string; grade: string }) => [e.uscc, e.grade])).toEqual([
+      [CODES.wenzhouLike, 'C'],
+    ]);
+    expect((await t.request({ method: 'GET', url: '/api/v1/enterprises?grade=A', token: admin })).json().total).toBe(0);
+    expect((await t.request({ method: 'GET', url: '/api/v1/enterprises?grade=E', token: admin })).statusCode).toBe(400);
+  });
+
   it('shows an enterprise its own grade only', async () => {
     const own = await createUser(t, admin, {
       username: 'valve.cls',

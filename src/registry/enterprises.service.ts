@@ -17,7 +17,7 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function toEnterpriseDto(e: Enterprise): EnterpriseDto {
+export function toEnterpriseDto(e: Enterprise, grade: EnterpriseDto['grade'] = null): EnterpriseDto {
   return {
     uscc: e.uscc,
     name: e.name,
@@ -27,7 +27,7 @@ export function toEnterpriseDto(e: Enterprise): EnterpriseDto {
     address: e.address,
     registeredOn: e.registeredOn,
     status: e.status,
-    grade: null,
+    grade,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };
@@ -67,7 +67,8 @@ export class EnterprisesService {
   }
 
   async findOne(uscc: string, jurisdiction: string | null = null): Promise<EnterpriseDto> {
-    return toEnterpriseDto(await this.load(this.dataSource.manager, uscc, jurisdiction));
+    const [dto] = await this.withGrades([await this.load(this.dataSource.manager, uscc, jurisdiction)]);
+    return dto;
   }
 
   /**
@@ -137,14 +138,14 @@ export class EnterprisesService {
     return this.audit.change(actor, async (manager) => {
       const before = await this.load(manager, uscc, jurisdiction, true);
       await manager.update(Enterprise, { id: before.id }, changes);
-      const after = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: before.id }));
+      const [after] = await this.withGrades([await manager.findOneByOrFail(Enterprise, { id: before.id })], manager);
       return {
         result: after,
         entry: {
           action: 'enterprise.update',
           entityType: 'enterprise',
           entityId: after.uscc,
-          before: toEnterpriseDto(before),
+          before: toEnterpriseDto(before, after.grade),
           after,
         },
       };
@@ -173,8 +174,31 @@ export class EnterprisesService {
         .orderBy('rank');
     }
     qb.addOrderBy('e.uscc').offset(query.offset).limit(query.pageSize);
+    if (query.grade) {
+      qb.andWhere('EXISTS (SELECT 1 FROM classifications c WHERE c.enterprise_id = e.id AND c.grade = :grade)', {
+        grade: query.grade,
+      });
+    }
     const [rows, total] = await qb.getManyAndCount();
-    return pageOf(rows.map(toEnterpriseDto), total, query);
+    return pageOf(await this.withGrades(rows), total, query);
+  }
+
+  /**
+   * The files with each one's current grade, read in one query from the classification
+   * module's table of current grades (a read-only join for display; that module writes it).
+   */
+  private async withGrades(
+    rows: Enterprise[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<EnterpriseDto[]> {
+    const grades: { id: string; grade: EnterpriseDto['grade'] }[] = rows.length
+      ? await manager.query(
+          `SELECT enterprise_id::text AS id, grade FROM classifications WHERE enterprise_id = ANY($1::bigint[])`,
+          [rows.map((r) => r.id)],
+        )
+      : [];
+    const byId = new Map(grades.map((g) => [g.id, g.grade]));
+    return rows.map((r) => toEnterpriseDto(r, byId.get(String(r.id)) ?? null));
   }
 
   /** The enterprise for a code given in a path: 400 malformed, 404 unknown, 403 outside the caller's district. */

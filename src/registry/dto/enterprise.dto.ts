@@ -79,6 +79,11 @@ export class UpdateEnterpriseDto {
 }
 
 export class ListEnterprisesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['A', 'B', 'C', 'D'], description: 'current credit grade' })
+  @IsOptional()
+  @IsIn(['A', 'B', 'C', 'D'])
+  grade?: 'A' | 'B' | 'C' | 'D';
+
   @ApiPropertyOptional({ description: 'a fragment of the name, or the start of a credit code' })
   @IsOptional()
   @Trim()
