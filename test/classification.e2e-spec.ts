@@ -168,4 +168,109 @@ describe('classification', () => {
     expect(other.statusCode).toBe(403);
     expect((await grade('?asOf=yesterday')).statusCode).toBe(400);
   });
+
+  describe('rule sets and the full recompute', () => {
+    let reviewer: string;
+    const v1 = () => t.sql<{ document: Record<string, unknown> }>(`SELECT document FROM rule_sets WHERE version = 1`);
+    const job = async (jobId: string, token = admin) => {
+      for (const started = Date.now(); Date.now() - started < 20_000;) {
+        const res = await t.request({ method: 'GET', url: `/api/v1/jobs/${jobId}`, token });
+        if (['completed', 'failed'].includes(res.json().state)) return res.json();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`job ${jobId} did not finish`);
+    };
+    beforeAll(async () => {
+      reviewer = await createUser(t, admin, {
+        username: 'amr.rev.cls',
+        password: 'reviewer-pass-1',
+        role: 'reviewer',
+        departmentCode: 'AMR',
+      });
+    });
+
+    it('lists the versions, version 1 active', async () => {
+      const res = await t.request({ method: 'GET', url: '/api/v1/rule-sets', token: qts });
+      expect(res.json()).toEqual([
+        expect.objectContaining({ version: 1, status: 'active', document: expect.objectContaining({ baseScore: 80 }) }),
+      ]);
+    });
+
+    it('refuses an invalid draft, listing every error with its path', async () => {
+      const [{ document }] = await v1();
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/v1/rule-sets',
+        token: admin,
+        body: { document: { ...document, baseScore: -1, thresholds: { A: 1, B: 2, C: 3 }, extra: true } },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(
+        res
+          .json()
+          .errors.map((e: { field: string }) => e.field)
+          .sort(),
+      ).toEqual(['document.baseScore', 'document.extra']);
+      expect(
+        (await t.request({ method: 'POST', url: '/api/v1/rule-sets', token: qts, body: { document } })).statusCode,
+      ).toBe(403);
+    });
+
+    it('activates a draft through a reviewer: a full recompute follows it, and the past keeps the old version', async () => {
+      const [{ document }] = await v1();
+      const draft = await t.request({
+        method: 'POST',
+        url: '/api/v1/rule-sets',
+        token: admin,
+        body: { document: { ...document, baseScore: 95 } },
+      });
+      expect(draft.statusCode).toBe(201);
+      expect(draft.json()).toMatchObject({ version: 2, status: 'draft' });
+      const beforeActivation = new Date().toISOString();
+      expect((await t.request({ method: 'POST', url: '/api/v1/rule-sets/2/activate', token: admin })).statusCode).toBe(
+        403,
+      );
+      const started = await t.request({ method: 'POST', url: '/api/v1/rule-sets/2/activate', token: reviewer });
+      expect(started.statusCode).toBe(202);
+      const done = await job(started.json().jobId, reviewer);
+      expect(done).toMatchObject({
+        name: 'recompute-all',
+        state: 'completed',
+        progress: 100,
+        result: { enterprises: 2, changed: 2 },
+      });
+      // 95 + 8 (award) - 15 (serious failed check) = 88: B; the enterprise with no record: 95, A.
+      expect((await grade()).json()).toMatchObject({ grade: 'B', score: 88, ruleSetVersion: 2 });
+      const other = await t.request({
+        method: 'GET',
+        url: `/api/v1/enterprises/${CODES.beijing}/classification`,
+        token: admin,
+      });
+      expect(other.json()).toMatchObject({ grade: 'A', score: 95, ruleSetVersion: 2 });
+      const past = await grade(`?asOf=${encodeURIComponent(beforeActivation)}`);
+      expect(past.json()).toMatchObject({ grade: 'C', ruleSetVersion: 1 });
+      const versions = (await t.request({ method: 'GET', url: '/api/v1/rule-sets', token: admin })).json();
+      expect(versions.map((v: { version: number; status: string }) => [v.version, v.status])).toEqual([
+        [1, 'retired'],
+        [2, 'active'],
+      ]);
+      expect(
+        (await t.request({ method: 'POST', url: '/api/v1/rule-sets/2/activate', token: reviewer })).statusCode,
+      ).toBe(409);
+      expect(
+        (await t.request({ method: 'GET', url: `/api/v1/jobs/${started.json().jobId}`, token: qts })).statusCode,
+      ).toBe(403);
+    });
+
+    it('changes nothing when the full recompute runs again', async () => {
+      const events = (await t.sql(`SELECT count(*) FROM change_events`))[0];
+      const started = await t.request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });
+      expect(started.statusCode).toBe(202);
+      expect(await job(started.json().jobId)).toMatchObject({
+        state: 'completed',
+        result: { enterprises: 2, changed: 0, gradeChanges: 0 },
+      });
+      expect((await t.sql(`SELECT count(*) FROM change_events`))[0]).toEqual(events);
+    });
+  });
 });

@@ -4,13 +4,16 @@ import { RegistryModule } from '../registry/registry.module';
 import { SharingModule } from '../sharing/sharing.module';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
+import { RecomputeAll } from './recompute-all';
+import { RuleSetsController } from './rule-sets.controller';
+import { RuleSetsService } from './rule-sets.service';
 
-export const classificationControllers = [ClassificationController];
+export const classificationControllers = [ClassificationController, RuleSetsController];
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
   imports: [RegistryModule, RecordsModule, SharingModule],
-  providers: [ClassificationService],
-  exports: [ClassificationService],
+  providers: [ClassificationService, RecomputeAll, RuleSetsService],
+  exports: [ClassificationService, RecomputeAll, RuleSetsService],
 })
 export class ClassificationModule {}

@@ -10,6 +10,7 @@ export enum QueueName {
 export enum JobName {
   ImportFile = 'import-file',
   RecomputeEnterprises = 'recompute-enterprises',
+  RecomputeAll = 'recompute-all',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

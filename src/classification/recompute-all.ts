@@ -1,0 +1,67 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job, Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { JobName, QueueName } from '../jobs/queues';
+
+const IDS_PER_JOB = 1_000;
+/** Chunk jobs in flight at once: enough to keep every worker busy, few enough for Redis. */
+const IN_FLIGHT = 20;
+
+export interface RecomputeAllData {
+  reason: string;
+  startedBy: string | null;
+}
+
+/**
+ * The full recompute: walks the enterprises in key order and hands them out as chunk jobs
+ * (`recompute-enterprises`, 1 000 ids each) that any worker may take, keeping a bounded number
+ * in flight, and reports progress as it goes. Chunk jobs are idempotent, so a restarted run
+ * (a worker killed mid-way: Bull hands the stalled job to another) just repeats some chunks.
+ */
+@Injectable()
+export class RecomputeAll {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.Classification) private readonly queue: Queue,
+  ) {}
+
+  start(data: RecomputeAllData): Promise<Job<RecomputeAllData>> {
+    return this.queue.add(JobName.RecomputeAll, data, { attempts: 3 });
+  }
+
+  async run(job: Job<RecomputeAllData>): Promise<{ enterprises: number; changed: number; gradeChanges: number }> {
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
+    const totals = { enterprises: 0, changed: 0, gradeChanges: 0 };
+    const inFlight = new Set<Promise<void>>();
+    let after = '0';
+    let chunk = 0;
+    for (;;) {
+      const rows: { id: string }[] = await this.dataSource.query(
+        `SELECT id::text FROM enterprises WHERE id > $1 ORDER BY id LIMIT ${IDS_PER_JOB}`,
+        [after],
+      );
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      const child = await this.queue.add(
+        JobName.RecomputeEnterprises,
+        { enterpriseIds: rows.map((r) => r.id) },
+        { jobId: `all:${job.id}:${chunk++}`, removeOnComplete: true },
+      );
+      const done = (child.finished() as Promise<{ examined: number; changed: number; gradeChanges: number }>).then(
+        (result) => {
+          totals.enterprises += result.examined;
+          totals.changed += result.changed;
+          totals.gradeChanges += result.gradeChanges;
+          void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
+        },
+      );
+      const tracked = done.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return totals;
+  }
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../audit/actor';
+import { Problem } from '../common/problem';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { Principal } from '../identity/principal';
+import { CreateRuleSetDto, JobDto, JobStartedDto, RuleSetDto } from './dto/rule-set.dto';
+import { RuleSetsService } from './rule-sets.service';
+
+const version = new ParseIntPipe({
+  exceptionFactory: () => Problem.validation([{ field: 'version', message: 'must be a version number' }]),
+});
+
+@ApiTags('Classification')
+@Controller('api/v1')
+export class RuleSetsController {
+  constructor(private readonly ruleSets: RuleSetsService) {}
+
+  @Get('rule-sets')
+  @Access('regulator', 'reviewer', 'admin')
+  @ApiOperation({ summary: 'Every version of the classification standard: draft, active, retired' })
+  @ApiOkResponse({ type: [RuleSetDto] })
+  list(): Promise<RuleSetDto[]> {
+    return this.ruleSets.list();
+  }
+
+  @Post('rule-sets')
+  @Access('admin')
+  @ApiOperation({ summary: 'Draft a new version; an invalid document is a 400 listing every error with its JSON path' })
+  @ApiCreatedResponse({ type: RuleSetDto })
+  draft(@Body() body: CreateRuleSetDto, @CurrentActor() actor: Actor): Promise<RuleSetDto> {
+    return this.ruleSets.draft(body.document, actor);
+  }
+
+  @Post('rule-sets/:version/activate')
+  @HttpCode(202)
+  @Access('reviewer')
+  @ApiOperation({ summary: 'Activate a draft (retiring the active version) and start the full recompute' })
+  @ApiAcceptedResponse({ type: JobStartedDto })
+  activate(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
+    return this.ruleSets.activate(v, actor);
+  }
+
+  @Post('classification/recompute')
+  @HttpCode(202)
+  @Access('admin')
+  @ApiOperation({ summary: 'Recompute every grade under the active rule set' })
+  @ApiAcceptedResponse({ type: JobStartedDto })
+  recompute(@CurrentActor() actor: Actor): Promise<JobStartedDto> {
+    return this.ruleSets.recomputeAll('requested by an administrator', actor);
+  }
+
+  @Get('jobs/:jobId')
+  @Access('admin', 'reviewer', 'regulator')
+  @ApiOperation({ summary: 'A background job: state, progress, result (for whoever started it, and administrators)' })
+  @ApiOkResponse({ type: JobDto })
+  job(@Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal): Promise<JobDto> {
+    if (principal.kind !== 'user') throw Problem.forbidden('Jobs are for users');
+    return this.ruleSets.job(jobId, { id: principal.userId, admin: principal.role === 'admin' });
+  }
+}
