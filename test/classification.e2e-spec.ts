@@ -262,6 +262,47 @@ describe('classification', () => {
       ).toBe(403);
     });
 
+    it('dry-runs a draft: the grades under it beside the active version, by district, writing nothing', async () => {
+      const [{ document }] = await v1();
+      const draft = await t.request({
+        method: 'POST',
+        url: '/api/v1/rule-sets',
+        token: admin,
+        body: { document: { ...document, baseScore: 70 } },
+      });
+      expect(draft.json()).toMatchObject({ version: 3, status: 'draft' });
+      const before = await t.sql(`SELECT count(*) FROM classification_history`);
+      const started = await t.request({ method: 'POST', url: '/api/v1/rule-sets/3/dry-run', token: reviewer });
+      expect(started.statusCode).toBe(202);
+      const done = await job(started.json().jobId, reviewer);
+      // Under version 2 (base 95): B (88) and A (95); under the draft (base 70): 63 → C and 70 → C.
+      expect(done).toMatchObject({
+        name: 'dry-run',
+        state: 'completed',
+        result: {
+          draftVersion: 3,
+          activeVersion: 2,
+          enterprises: 2,
+          byDistrict: { '330302': { active: { A: 1, B: 1, C: 0, D: 0 }, draft: { A: 0, B: 0, C: 2, D: 0 } } },
+          moves: { 'A->C': 1, 'B->C': 1 },
+        },
+      });
+      expect(await t.sql(`SELECT count(*) FROM classification_history`)).toEqual(before);
+      expect((await t.request({ method: 'POST', url: '/api/v1/rule-sets/99/dry-run', token: admin })).statusCode).toBe(
+        404,
+      );
+      expect((await t.request({ method: 'POST', url: '/api/v1/rule-sets/3/dry-run', token: qts })).statusCode).toBe(
+        403,
+      );
+    });
+
+    it('schedules the nightly full recompute once', async () => {
+      const { getQueueToken } = await import('@nestjs/bull');
+      const queue = t.app.get(getQueueToken('classification'), { strict: false });
+      const jobs = await queue.getRepeatableJobs();
+      expect(jobs.map((j: { cron: string; tz: string }) => [j.cron, j.tz])).toEqual([['30 2 * * *', 'Asia/Shanghai']]);
+    });
+
     it('changes nothing when the full recompute runs again', async () => {
       const events = (await t.sql(`SELECT count(*) FROM change_events`))[0];
       const started = await t.request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });

@@ -1,4 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bull';
 import { JobName, QueueName } from '../jobs/queues';
 import { ClassificationService } from './classification.service';
@@ -6,7 +7,7 @@ import { RecomputeAll, RecomputeAllData } from './recompute-all';
 
 /** Worker side of classification: recomputes the enterprises a job names. */
 @Processor(QueueName.Classification)
-export class ClassificationProcessor {
+export class ClassificationProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
@@ -16,6 +17,15 @@ export class ClassificationProcessor {
   @Process({ name: JobName.RecomputeEnterprises, concurrency: 2 })
   recomputeEnterprises(job: Job<{ enterpriseIds: string[] }>) {
     return this.classification.recompute(job.data.enterpriseIds);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.all.scheduleNightly();
+  }
+
+  @Process(JobName.DryRun)
+  dryRun(job: Job<{ version: number; startedBy: string | null }>) {
+    return this.classification.dryRun(job.data.version, (p) => void job.progress(p).catch(() => undefined));
   }
 
   @Process(JobName.RecomputeAll)

@@ -13,6 +13,18 @@ import { Classification, classify } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Grade, RuleSetDocument } from './rule-set';
 
+type Distribution = Record<Grade, number>;
+
+export interface DryRunResult {
+  draftVersion: number;
+  activeVersion: number;
+  enterprises: number;
+  /** Per district: how many enterprises each grade would have under the active version and the draft. */
+  byDistrict: Record<string, { active: Distribution; draft: Distribution }>;
+  /** "A->B": how many would move from A (active) to B (draft); only moves that happen are listed. */
+  moves: Record<string, number>;
+}
+
 interface Current {
   enterprise_id: string;
   uscc: string;
@@ -115,6 +127,54 @@ export class ClassificationService {
       });
       return { examined: current.length, changed: changed.length, gradeChanges: gradeChanges.length };
     });
+  }
+
+  /**
+   * What a draft would do, without writing anything: every enterprise classified under the draft
+   * and under the active version, in key-ordered chunks; the distribution of grades under each,
+   * by district, and how many enterprises would move from each grade to each other.
+   */
+  async dryRun(version: number, progress: (percent: number) => void = () => {}): Promise<DryRunResult> {
+    const [draft] = await this.dataSource.query(`SELECT version, document FROM rule_sets WHERE version = $1`, [
+      version,
+    ]);
+    if (!draft) throw new Error(`rule set ${version} does not exist`);
+    const active = await this.activeRuleSet();
+    const asOf = this.clock.now().toISOString().slice(0, 10);
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
+    const result: DryRunResult = {
+      draftVersion: version,
+      activeVersion: active.version,
+      enterprises: 0,
+      byDistrict: {},
+      moves: {},
+    };
+    let after = '0';
+    for (;;) {
+      const rows: { id: string; district_code: string }[] = await this.dataSource.query(
+        `SELECT id::text, district_code FROM enterprises WHERE id > $1 ORDER BY id LIMIT 1000`,
+        [after],
+      );
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      const facts = await this.records.inForce(rows.map((r) => r.id));
+      for (const row of rows) {
+        const f = { records: facts.get(row.id) ?? [], publishedBlacklistEntryIds: [] };
+        const now = classify(f, active.document, asOf).grade;
+        const next = classify(f, draft.document, asOf).grade;
+        const district = (result.byDistrict[row.district_code] ??= {
+          active: { A: 0, B: 0, C: 0, D: 0 },
+          draft: { A: 0, B: 0, C: 0, D: 0 },
+        });
+        district.active[now]++;
+        district.draft[next]++;
+        if (now !== next) result.moves[`${now}->${next}`] = (result.moves[`${now}->${next}`] ?? 0) + 1;
+        result.enterprises++;
+      }
+      progress(Math.floor((100 * result.enterprises) / Math.max(1, total)));
+      await new Promise((resolve) => setImmediate(resolve)); // let Bull renew its lock between chunks
+    }
+    return result;
   }
 
   /** The grade now (from the current row) or on `asOf` (from the history intervals). */

@@ -27,6 +27,15 @@ export class RecomputeAll {
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
+  /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
+  scheduleNightly(): Promise<Job<RecomputeAllData>> {
+    return this.queue.add(
+      JobName.RecomputeAll,
+      { reason: 'nightly', startedBy: null },
+      { jobId: 'nightly-recompute', repeat: { cron: '30 2 * * *', tz: 'Asia/Shanghai' } },
+    );
+  }
+
   start(data: RecomputeAllData): Promise<Job<RecomputeAllData>> {
     return this.queue.add(JobName.RecomputeAll, data, { attempts: 3 });
   }

@@ -32,6 +32,18 @@ export class RuleSetsController {
     return this.ruleSets.draft(body.document, actor);
   }
 
+  @Post('rule-sets/:version/dry-run')
+  @HttpCode(202)
+  @Access('admin', 'reviewer')
+  @ApiOperation({
+    summary:
+      "Grade every enterprise under this version beside the active one, writing nothing; the job's result is the distribution by district and the moves between grades",
+  })
+  @ApiAcceptedResponse({ type: JobStartedDto })
+  dryRun(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
+    return this.ruleSets.dryRun(v, actor);
+  }
+
   @Post('rule-sets/:version/activate')
   @HttpCode(202)
   @Access('reviewer')

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
-import { QueueName } from '../jobs/queues';
+import { JobName, QueueName } from '../jobs/queues';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
@@ -73,6 +73,13 @@ export class RuleSetsService {
       };
     });
     return this.recomputeAll(`activation of rule set ${version}`, actor);
+  }
+
+  async dryRun(version: number, actor: Actor): Promise<{ jobId: string }> {
+    const [target] = await this.dataSource.query(`SELECT status FROM rule_sets WHERE version = $1`, [version]);
+    if (!target) throw Problem.notFound('Rule set', String(version));
+    const job = await this.queue.add(JobName.DryRun, { version, startedBy: actor.id }, { attempts: 2 });
+    return { jobId: String(job.id) };
   }
 
   async recomputeAll(reason: string, actor: Actor): Promise<{ jobId: string }> {

@@ -11,6 +11,7 @@ export enum JobName {
   ImportFile = 'import-file',
   RecomputeEnterprises = 'recompute-enterprises',
   RecomputeAll = 'recompute-all',
+  DryRun = 'dry-run',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */
