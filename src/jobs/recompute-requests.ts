@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from './queues';
@@ -14,11 +14,17 @@ const IDS_PER_JOB = 1_000;
  */
 @Injectable()
 export class RecomputeRequests {
+  private readonly logger = new Logger(RecomputeRequests.name);
+
   constructor(
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Best effort: the change that asks has already committed, so a Redis outage must not turn
+   * it into an error; the nightly full recompute regrades whatever was missed.
+   */
   async request(enterpriseIds: string[]): Promise<void> {
     if (!enterpriseIds.length) return;
     const now = this.clock.now().getTime();
@@ -36,6 +42,10 @@ export class RecomputeRequests {
         opts: { jobId: `recompute:${key}:${window}`, delay, removeOnComplete: true },
       });
     }
-    await this.queue.addBulk(jobs);
+    await this.queue.addBulk(jobs).catch((error: Error) => {
+      this.logger.warn(
+        `could not queue the regrading of ${ids.length} enterprise(s); the nightly recompute will: ${error.message}`,
+      );
+    });
   }
 }
