@@ -152,7 +152,7 @@ export class ClassificationService {
     let after = '0';
     for (;;) {
       const rows: { id: string; district_code: string }[] = await this.dataSource.query(
-        `SELECT id::text, district_code FROM enterprises WHERE id > $1 ORDER BY id LIMIT 1000`,
+        `SELECT e.id::text AS id, e.district_code FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT 1000`,
         [after],
       );
       if (!rows.length) break;

@@ -17,8 +17,9 @@ export interface RecomputeAllData {
 /**
  * The full recompute: walks the enterprises in key order and hands them out as chunk jobs
  * (`recompute-enterprises`, 1 000 ids each) that any worker may take, keeping a bounded number
- * in flight, and reports progress as it goes. Chunk jobs are idempotent, so a restarted run
- * (a worker killed mid-way: Bull hands the stalled job to another) just repeats some chunks.
+ * in flight, and reports progress as it goes. A run whose worker dies is handed to another
+ * worker once its lock lapses; it walks the enterprises again, finds the chunks already done
+ * (same job ids, kept a day) and waits for the rest, and chunk jobs are idempotent anyway.
  */
 @Injectable()
 export class RecomputeAll {
@@ -48,16 +49,20 @@ export class RecomputeAll {
     let chunk = 0;
     for (;;) {
       const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id::text FROM enterprises WHERE id > $1 ORDER BY id LIMIT ${IDS_PER_JOB}`,
+        `SELECT e.id::text AS id FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT ${IDS_PER_JOB}`,
         [after],
       );
       if (!rows.length) break;
       after = rows[rows.length - 1].id;
-      const child = await this.queue.add(
-        JobName.RecomputeEnterprises,
-        { enterpriseIds: rows.map((r) => r.id) },
-        { jobId: `all:${job.id}:${chunk++}`, removeOnComplete: true },
-      );
+      // A restarted run finds its finished chunks (kept a day after completion) and their results.
+      const jobId = `all:${job.id}:${chunk++}`;
+      const child =
+        (await this.queue.getJob(jobId)) ??
+        (await this.queue.add(
+          JobName.RecomputeEnterprises,
+          { enterpriseIds: rows.map((r) => r.id) },
+          { jobId, removeOnComplete: { age: 24 * 3600 } },
+        ));
       const done = (child.finished() as Promise<{ examined: number; changed: number; gradeChanges: number }>).then(
         (result) => {
           totals.enterprises += result.examined;

@@ -92,6 +92,16 @@ export class AppConfig {
   @Matches(/^\S+$/, { message: 'must be a directory path' })
   UPLOAD_DIR = 'data/uploads';
 
+  /**
+   * How long a worker's hold on a running job lasts without renewal: a worker that dies loses
+   * its jobs to another worker after about this long.
+   */
+  @Transform(toInt)
+  @Max(600_000)
+  @Min(1_000)
+  @IsInt()
+  JOB_LOCK_MS = 30_000;
+
   /** Rows per import chunk: the worker parses one chunk while the database merges the last. */
   @Transform(toInt)
   @Max(1_000_000)

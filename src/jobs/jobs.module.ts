@@ -19,6 +19,8 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
         url: config.REDIS_URL,
         prefix: `${config.REDIS_PREFIX}:bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        // A dead worker's jobs go back to the queue once their lock lapses.
+        settings: { lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, maxStalledCount: 2 },
       }),
     }),
     BullModule.registerQueue(...queues),

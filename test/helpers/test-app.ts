@@ -22,7 +22,7 @@ export class TestApp {
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly databaseName: string,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
     /** A replica shares its original's database and Redis prefix and leaves them be on close. */
     private readonly isReplica = false,
   ) {}
