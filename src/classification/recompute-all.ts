@@ -72,6 +72,7 @@ export class RecomputeAll {
         },
       );
       const tracked = done.finally(() => inFlight.delete(tracked));
+      tracked.catch(() => undefined); // a failed chunk fails the run at the next await, not the process
       inFlight.add(tracked);
       if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
     }
