@@ -26,7 +26,10 @@ export class RecomputeAll {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
-  ) {}
+  ) {
+    // Each chunk in flight listens for its completion on the queue's events.
+    queue.setMaxListeners(Math.max(queue.getMaxListeners(), 2 * IN_FLIGHT + 10));
+  }
 
   /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
   scheduleNightly(): Promise<Job<RecomputeAllData>> {
