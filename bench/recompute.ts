@@ -1,0 +1,266 @@
+/**
+ * Recompute benchmark: N enterprises and M records loaded straight into a fresh database, then
+ * the full recompute through the API of the built server (ROLE=all, its own process), beside
+ * the floor of one SQL GROUP BY computing a score over the same records in the same run (same
+ * work_mem). Also Redis memory growth, Bull jobs run and stalled, and the latency from a new
+ * record to its grade being visible (p50/p95 over K records).
+ *
+ *   npm run bench:recompute -- --enterprises 1000000 --records 10000000 --latency 1000
+ */
+import Queue from 'bull';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { makeUscc } from '../src/common/uscc';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = arg('enterprises', 100_000);
+const M = arg('records', 1_000_000);
+const K = arg('latency', 200);
+const PORT = arg('port', 3998);
+const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = 'qc_bench_recompute';
+const PREFIX = 'qc_bench_recompute';
+const BASE = `http://127.0.0.1:${PORT}`;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function sql(text: string, params: unknown[] = [], database = DB) {
+  const client = new Client({ connectionString: `${SERVER}/${database}` });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, read field by field
+async function json(path: string, init: RequestInit = {}, token?: string): Promise<any> {
+  const res = await fetch(`${BASE}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function load() {
+  const districts = [
+    '330302',
+    '330303',
+    '330304',
+    '330305',
+    '330324',
+    '330326',
+    '330327',
+    '330328',
+    '330329',
+    '330381',
+    '330382',
+    '330383',
+  ];
+  const client = new Client({ connectionString: `${SERVER}/${DB}` });
+  await client.connect();
+  try {
+    const lines = (function* () {
+      for (let i = 0; i < N; i++) {
+        const d = districts[i % districts.length];
+        yield `${makeUscc(d, 20_000_000 + i)}\t企业${i}\t${d}\t${1995 + (i % 25)}-01-01\n`;
+      }
+    })();
+    await pipeline(
+      Readable.from(lines),
+      client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
+    );
+    // M records spread over the enterprises, types in realistic proportions, dates over five years.
+    await client.query(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by, disclosed, department_code)
+       SELECT 1 + (g * 7919) % $1, t.type, (ARRAY['minor','general','serious','critical'])[1 + g % 4],
+              DATE '2026-11-01' - (g * 37 % 1800)::int, 'B-' || g, 'bench', t.hotline, t.handled_by, true, 'QTS'
+         FROM generate_series(1, $2::bigint) g
+         JOIN LATERAL (SELECT CASE WHEN g % 100 < 40 THEN 'spot_check_pass' WHEN g % 100 < 55 THEN 'spot_check_fail'
+                                   WHEN g % 100 < 65 THEN 'administrative_penalty' WHEN g % 100 < 77 THEN 'complaint_substantiated'
+                                   WHEN g % 100 < 80 THEN 'product_recall' WHEN g % 100 < 81 THEN 'major_quality_incident'
+                                   WHEN g % 100 < 82 THEN 'license_revoked' WHEN g % 100 < 88 THEN 'quality_award'
+                                   WHEN g % 100 < 98 THEN 'certification' ELSE 'famous_brand' END AS type,
+                              CASE WHEN g % 100 BETWEEN 65 AND 76 THEN '12365' END AS hotline,
+                              CASE WHEN g % 100 BETWEEN 65 AND 76 THEN 'QTS' END AS handled_by) t ON true`,
+      [N, M],
+    );
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The floor: one GROUP BY scoring every enterprise from the same records, as rule set 1 would. */
+const FLOOR = `
+  SELECT enterprise_id, 80 + sum(
+           CASE type WHEN 'spot_check_pass' THEN 2 WHEN 'spot_check_fail' THEN -8 WHEN 'administrative_penalty' THEN -10
+                     WHEN 'complaint_substantiated' THEN -3 WHEN 'product_recall' THEN -8 WHEN 'major_quality_incident' THEN -30
+                     WHEN 'license_revoked' THEN -50 WHEN 'quality_award' THEN 8 WHEN 'certification' THEN 3 ELSE 5 END
+           * CASE WHEN occurred_on > current_date - 365 THEN 1 ELSE 0.5 END) AS score
+    FROM credit_records WHERE occurred_on > current_date - 1095 GROUP BY enterprise_id`;
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], 'postgres');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module (built first)
+  const { prepareDatabase } = require(resolve(__dirname, '../dist/src/database/prepare-database'));
+  await prepareDatabase(`${SERVER}/${DB}`);
+  let t = performance.now();
+  await load();
+  console.log(`loaded ${N} enterprises and ${M} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const queue = new Queue('classification', REDIS_URL, { prefix: `${PREFIX}:bull` });
+  let stalled = 0;
+  await queue.isReady();
+  queue.on('global:stalled', () => stalled++);
+  const redisBytes = async () => Number(/used_memory:(\d+)/.exec(await queue.client.info('memory'))![1]);
+
+  const server = spawn(process.execPath, [resolve(__dirname, '../dist/src/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: `${SERVER}/${DB}`,
+      PORT: String(PORT),
+      ROLE: 'all',
+      REDIS_PREFIX: PREFIX,
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: 'bench-admin-password',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${BASE}/health/ready`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 600) throw new Error('the server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const admin = (
+      await json('/api/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
+      })
+    ).accessToken;
+    const memoryBefore = await redisBytes();
+    let peakRedis = memoryBefore;
+    t = performance.now();
+    const { jobId } = await json('/api/v1/classification/recompute', { method: 'POST', body: '{}' }, admin);
+    let job;
+    for (;;) {
+      job = await json(`/api/v1/jobs/${jobId}`, {}, admin);
+      peakRedis = Math.max(peakRedis, await redisBytes());
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const recomputeSeconds = (performance.now() - t) / 1000;
+    const jobCounts = Math.ceil(N / 1000) + 1;
+
+    t = performance.now();
+    await sql(FLOOR);
+    const floorSeconds = (performance.now() - t) / 1000;
+
+    // Latency: a new record, then polling its enterprise's grade until the record is among its factors.
+    await json(
+      '/api/v1/users',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          username: 'bench.qts',
+          password: 'bench-regulator-pass',
+          role: 'regulator',
+          departmentCode: 'QTS',
+        }),
+      },
+      admin,
+    );
+    const regulator = (
+      await json('/api/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username: 'bench.qts', password: 'bench-regulator-pass' }),
+      })
+    ).accessToken;
+    const latencies: number[] = [];
+    const codes = await sql(`SELECT uscc FROM enterprises ORDER BY id LIMIT $1`, [K]);
+    const one = async (uscc: string, i: number) => {
+      const created = await json(
+        `/api/v1/enterprises/${uscc}/records`,
+        {
+          method: 'POST',
+          body: JSON.stringify({
+            type: 'spot_check_fail',
+            severity: 'serious',
+            occurredOn: '2026-11-01',
+            documentNo: `LAT-${i}`,
+            summary: 'latency',
+          }),
+        },
+        regulator,
+      );
+      const start = performance.now();
+      for (;;) {
+        const res = await fetch(`${BASE}/api/v1/enterprises/${uscc}/classification`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        const body = res.ok ? ((await res.json()) as { factors?: { recordIds: string[] }[] }) : null;
+        if (body?.factors?.some((f: { recordIds: string[] }) => f.recordIds.includes(created.id))) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      latencies.push(performance.now() - start);
+    };
+    for (let i = 0; i < K; i += 20) await Promise.all(codes.slice(i, i + 20).map((c, j) => one(c.uscc, i + j)));
+    latencies.sort((a, b) => a - b);
+
+    console.log(
+      JSON.stringify(
+        {
+          machine: `${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+          enterprises: N,
+          records: M,
+          recompute: job.state,
+          recomputeResult: job.result,
+          recomputeSeconds: Number(recomputeSeconds.toFixed(1)),
+          groupByFloorSeconds: Number(floorSeconds.toFixed(2)),
+          ratioToFloor: Number((recomputeSeconds / floorSeconds).toFixed(1)),
+          redisGrowthMiB: Number(((peakRedis - memoryBefore) / 2 ** 20).toFixed(1)),
+          bullJobs: jobCounts,
+          stalledJobs: stalled,
+          latencyMs: {
+            samples: latencies.length,
+            p50: Math.round(percentile(latencies, 50)),
+            p95: Math.round(percentile(latencies, 95)),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], 'postgres');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
