@@ -9,27 +9,20 @@
  *
  *   npm run bench:import -- --enterprises 100000 --records 1000000
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, openAsBlob, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { Client } from 'pg';
 import { Rng } from '../src/common/rng';
 import { makeUscc } from '../src/common/uscc';
+import { arg, BenchServer, DATABASE_SERVER, machine, sql } from './lib';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
 const PORT = arg('port', 3999);
-const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = 'qc_bench_import';
 const OUT = resolve(__dirname, 'out');
-const BASE = `http://127.0.0.1:${PORT}`;
 
 const DISTRICTS = [
   '330302',
@@ -91,34 +84,14 @@ async function generate() {
   return { enterprises, records };
 }
 
-async function sql(text: string, database = 'postgres') {
-  const client = new Client({ connectionString: `${SERVER}/${database}` });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, read field by field
-async function json(path: string, init: RequestInit = {}, token?: string): Promise<any> {
-  const res = await fetch(`${BASE}${path}`, {
-    ...init,
-    headers: { ...(init.headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function importFile(file: string, kind: string, token: string) {
+async function importFile(server: BenchServer, file: string, kind: string, token: string) {
   const form = new FormData();
   form.append('kind', kind);
   form.append('file', await openAsBlob(file), `${kind}.csv`);
   const started = performance.now();
-  const { id } = await json('/api/v1/imports', { method: 'POST', body: form }, token);
+  const { id } = await server.json('/api/v1/imports', { method: 'POST', form }, token);
   for (;;) {
-    const status = await json(`/api/v1/imports/${id}`, {}, token);
+    const status = await server.json(`/api/v1/imports/${id}`, {}, token);
     if (!['queued', 'running'].includes(status.status))
       return { seconds: (performance.now() - started) / 1000, status };
     await new Promise((r) => setTimeout(r, 100));
@@ -131,7 +104,7 @@ function psqlCopy(target: string, file: string): number {
   const run = spawnSync(
     'psql',
     [
-      `${SERVER}/${DB}`,
+      `${DATABASE_SERVER}/${DB}`,
       '-q',
       '-v',
       'ON_ERROR_STOP=1',
@@ -146,7 +119,7 @@ function psqlCopy(target: string, file: string): number {
 
 /** The records file as rows of credit_records (enterprise ids resolved), under department AMR. */
 async function tableShaped(records: string, out: string): Promise<void> {
-  const ids = new Map((await sql(`SELECT uscc, id FROM enterprises`, DB)).map((r) => [r.uscc as string, String(r.id)]));
+  const ids = new Map((await sql(DB, `SELECT uscc, id FROM enterprises`)).map((r) => [r.uscc as string, String(r.id)]));
   const handledBy: Record<string, string> = { '12315': 'AMR', '12365': 'QTS', '12369': 'EPB', '12312': 'AMR' };
   const lines = readFileSync(records, 'utf8').split('\n').slice(1).filter(Boolean);
   await write(
@@ -171,11 +144,6 @@ function splitFirst(line: string): [string, string, string, string, string[]] {
   return [uscc, type, day, doc, [line.slice(start, end), severity, hotline]];
 }
 
-function peakRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
-}
-
 async function main() {
   await mkdir(OUT, { recursive: true });
   const t0 = performance.now();
@@ -184,68 +152,24 @@ async function main() {
     `generated ${N} enterprises and ${M} records in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(statSync(files.records).size / 1e6).toFixed(0)} MB)`,
   );
 
-  await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   const uploads = join(OUT, 'uploads');
   await rm(uploads, { recursive: true, force: true });
-  const server = spawn(process.execPath, [resolve(__dirname, '../dist/src/main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: `${SERVER}/${DB}`,
-      PORT: String(PORT),
-      ROLE: 'all',
-      REDIS_PREFIX: 'qc_bench',
-      ADMIN_USERNAME: 'admin',
-      ADMIN_PASSWORD: 'bench-admin-password',
-      UPLOAD_DIR: uploads,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const server = await BenchServer.start({
+    database: DB,
+    port: PORT,
+    prefix: 'qc_bench',
+    env: { UPLOAD_DIR: uploads },
   });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${BASE}/health/ready`)).ok) break;
-      } catch {
-        /* not listening yet */
-      }
-      if (i > 600) throw new Error('the server did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const admin = (
-      await json('/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
-      })
-    ).accessToken;
-    await json(
-      '/api/v1/users',
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          username: 'bench.qts',
-          password: 'bench-regulator-pass',
-          role: 'regulator',
-          departmentCode: 'QTS',
-        }),
-      },
-      admin,
-    );
-    const token = (
-      await json('/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'bench.qts', password: 'bench-regulator-pass' }),
-      })
-    ).accessToken;
+    const token = await server.regulator(await server.login());
 
-    const enterprises = await importFile(files.enterprises, 'enterprises', token);
+    const enterprises = await importFile(server, files.enterprises, 'enterprises', token);
     console.log(
       `enterprises: ${enterprises.status.importedRows} in ${enterprises.seconds.toFixed(1)} s (${enterprises.status.status})`,
     );
-    const records = await importFile(files.records, 'records', token);
-    const rss = peakRss(server.pid!);
+    const records = await importFile(server, files.records, 'records', token);
+    const rss = server.peakRss();
     console.log(
       `records: ${records.status.importedRows} imported, ${records.status.rejectedRows} rejected, in ${records.seconds.toFixed(1)} s (${records.status.status})`,
     );
@@ -259,15 +183,15 @@ async function main() {
     );
     // Floor 2: the uploaded file into a plain table of its own columns.
     await sql(
-      `CREATE UNLOGGED TABLE copy_floor (uscc varchar(18), type text, occurred_on date, document_no text, summary text, severity text, hotline varchar(5), disclosed boolean)`,
       DB,
+      `CREATE UNLOGGED TABLE copy_floor (uscc varchar(18), type text, occurred_on date, document_no text, summary text, severity text, hotline varchar(5), disclosed boolean)`,
     );
     const plainFloor = psqlCopy('copy_floor', files.records);
 
     const rate = records.status.importedRows / records.seconds;
     const floor = M / tableFloor;
     const result = {
-      machine: `${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+      machine: machine(),
       enterprises: N,
       records: M,
       importSeconds: Number(records.seconds.toFixed(2)),
@@ -282,9 +206,8 @@ async function main() {
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
-    await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await server.stop();
+    await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   }
 }
 

@@ -8,49 +8,21 @@
  *   npm run bench:recompute -- --enterprises 1000000 --records 10000000 --latency 1000
  */
 import Queue from 'bull';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { makeUscc } from '../src/common/uscc';
+import { arg, BenchServer, DATABASE_SERVER, machine, sql } from './lib';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
 const K = arg('latency', 200);
 const PORT = arg('port', 3998);
-const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = 'qc_bench_recompute';
 const PREFIX = 'qc_bench_recompute';
-const BASE = `http://127.0.0.1:${PORT}`;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function sql(text: string, params: unknown[] = [], database = DB) {
-  const client = new Client({ connectionString: `${SERVER}/${database}` });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, read field by field
-async function json(path: string, init: RequestInit = {}, token?: string): Promise<any> {
-  const res = await fetch(`${BASE}${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 async function load() {
   const districts = [
@@ -67,7 +39,7 @@ async function load() {
     '330382',
     '330383',
   ];
-  const client = new Client({ connectionString: `${SERVER}/${DB}` });
+  const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
   await client.connect();
   try {
     const lines = (function* () {
@@ -115,10 +87,10 @@ function percentile(sorted: number[], p: number) {
 }
 
 async function main() {
-  await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], 'postgres');
+  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module (built first)
   const { prepareDatabase } = require(resolve(__dirname, '../dist/src/database/prepare-database'));
-  await prepareDatabase(`${SERVER}/${DB}`);
+  await prepareDatabase(`${DATABASE_SERVER}/${DB}`);
   let t = performance.now();
   await load();
   console.log(`loaded ${N} enterprises and ${M} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -129,42 +101,16 @@ async function main() {
   queue.on('global:stalled', () => stalled++);
   const redisBytes = async () => Number(/used_memory:(\d+)/.exec(await queue.client.info('memory'))![1]);
 
-  const server = spawn(process.execPath, [resolve(__dirname, '../dist/src/main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: `${SERVER}/${DB}`,
-      PORT: String(PORT),
-      ROLE: 'all',
-      REDIS_PREFIX: PREFIX,
-      ADMIN_USERNAME: 'admin',
-      ADMIN_PASSWORD: 'bench-admin-password',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${BASE}/health/ready`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 600) throw new Error('the server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const admin = (
-      await json('/api/v1/auth/login', {
-        method: 'POST',
-        body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
-      })
-    ).accessToken;
+    const admin = await server.login();
     const memoryBefore = await redisBytes();
     let peakRedis = memoryBefore;
     t = performance.now();
-    const { jobId } = await json('/api/v1/classification/recompute', { method: 'POST', body: '{}' }, admin);
+    const { jobId } = await server.json('/api/v1/classification/recompute', { method: 'POST' }, admin);
     let job;
     for (;;) {
-      job = await json(`/api/v1/jobs/${jobId}`, {}, admin);
+      job = await server.json(`/api/v1/jobs/${jobId}`, {}, admin);
       peakRedis = Math.max(peakRedis, await redisBytes());
       if (job.state === 'completed' || job.state === 'failed') break;
       await new Promise((r) => setTimeout(r, 200));
@@ -173,49 +119,31 @@ async function main() {
     const jobCounts = Math.ceil(N / 1000) + 1;
 
     t = performance.now();
-    await sql(FLOOR);
+    await sql(DB, FLOOR);
     const floorSeconds = (performance.now() - t) / 1000;
 
     // Latency: a new record, then polling its enterprise's grade until the record is among its factors.
-    await json(
-      '/api/v1/users',
-      {
-        method: 'POST',
-        body: JSON.stringify({
-          username: 'bench.qts',
-          password: 'bench-regulator-pass',
-          role: 'regulator',
-          departmentCode: 'QTS',
-        }),
-      },
-      admin,
-    );
-    const regulator = (
-      await json('/api/v1/auth/login', {
-        method: 'POST',
-        body: JSON.stringify({ username: 'bench.qts', password: 'bench-regulator-pass' }),
-      })
-    ).accessToken;
+    const regulator = await server.regulator(admin);
     const latencies: number[] = [];
-    const codes = await sql(`SELECT uscc FROM enterprises ORDER BY id LIMIT $1`, [K]);
+    const codes = await sql(DB, `SELECT uscc FROM enterprises ORDER BY id LIMIT $1`, [K]);
     const one = async (uscc: string, i: number) => {
-      const created = await json(
+      const created = await server.json(
         `/api/v1/enterprises/${uscc}/records`,
         {
           method: 'POST',
-          body: JSON.stringify({
+          body: {
             type: 'spot_check_fail',
             severity: 'serious',
             occurredOn: '2026-11-01',
             documentNo: `LAT-${i}`,
             summary: 'latency',
-          }),
+          },
         },
         regulator,
       );
       const start = performance.now();
       for (;;) {
-        const res = await fetch(`${BASE}/api/v1/enterprises/${uscc}/classification`, {
+        const res = await fetch(server.url(`/api/v1/enterprises/${uscc}/classification`), {
           headers: { authorization: `Bearer ${admin}` },
         });
         const body = res.ok ? ((await res.json()) as { factors?: { recordIds: string[] }[] }) : null;
@@ -230,7 +158,7 @@ async function main() {
     console.log(
       JSON.stringify(
         {
-          machine: `${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+          machine: machine(),
           enterprises: N,
           records: M,
           recompute: job.state,
@@ -252,11 +180,10 @@ async function main() {
       ),
     );
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
+    await server.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], 'postgres');
+    await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   }
 }
 

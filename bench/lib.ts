@@ -1,0 +1,116 @@
+/** What the benchmarks share: arguments, SQL, and the built server run as a child process. */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+
+export const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export function machine(): string {
+  return `${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows read field by field
+export async function sql(database: string, text: string, params: unknown[] = []): Promise<any[]> {
+  const client = new Client({ connectionString: `${DATABASE_SERVER}/${database}` });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const ADMIN = { username: 'admin', password: 'bench-admin-password' };
+
+/** The built server (`dist/`, ROLE=all) on its own database, as a separate process. */
+export class BenchServer {
+  private constructor(
+    readonly process: ChildProcess,
+    private readonly base: string,
+  ) {}
+
+  static async start(options: {
+    database: string;
+    port: number;
+    prefix: string;
+    env?: NodeJS.ProcessEnv;
+  }): Promise<BenchServer> {
+    const child = spawn(process.execPath, [resolve(__dirname, '../dist/src/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: `${DATABASE_SERVER}/${options.database}`,
+        PORT: String(options.port),
+        ROLE: 'all',
+        REDIS_PREFIX: options.prefix,
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        ...options.env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const server = new BenchServer(child, `http://127.0.0.1:${options.port}`);
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${server.base}/health/ready`)).ok) return server;
+      } catch {
+        /* not listening yet */
+      }
+      if (i > 600) throw new Error('the server did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  /** A JSON request; a non-2xx answer throws with its body. */
+  async json(
+    path: string,
+    init: { method?: string; body?: unknown; form?: FormData } = {},
+    token?: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON, read field by field
+  ): Promise<any> {
+    const res = await fetch(this.url(path), {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(init.form ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: init.form ?? (init.method && init.method !== 'GET' ? JSON.stringify(init.body ?? {}) : undefined),
+    });
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  async login(username = ADMIN.username, password = ADMIN.password): Promise<string> {
+    return (await this.json('/api/v1/auth/login', { method: 'POST', body: { username, password } })).accessToken;
+  }
+
+  /** A city-level regulator of QTS, logged in. */
+  async regulator(admin: string): Promise<string> {
+    const user = { username: 'bench.qts', password: 'bench-regulator-pass', role: 'regulator', departmentCode: 'QTS' };
+    await this.json('/api/v1/users', { method: 'POST', body: user }, admin);
+    return this.login(user.username, user.password);
+  }
+
+  /** Peak resident memory of the server process so far (VmHWM). */
+  peakRss(): number {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const status: string = require('node:fs').readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  }
+
+  async stop(): Promise<void> {
+    this.process.kill('SIGTERM');
+    await once(this.process, 'exit');
+  }
+}
