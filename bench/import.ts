@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { Rng } from '../src/common/rng';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, DATABASE_SERVER, machine, sql } from './lib';
+import { arg, BenchServer, DATABASE_SERVER, DISTRICTS, machine, sql } from './lib';
 
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
@@ -24,20 +24,6 @@ const PORT = arg('port', 3999);
 const DB = 'qc_bench_import';
 const OUT = resolve(__dirname, 'out');
 
-const DISTRICTS = [
-  '330302',
-  '330303',
-  '330304',
-  '330305',
-  '330324',
-  '330326',
-  '330327',
-  '330328',
-  '330329',
-  '330381',
-  '330382',
-  '330383',
-];
 const TRADES = ['阀门', '鞋业', '电气', '眼镜', '服装', '汽配', '食品', '印刷', '包装', '五金'];
 const TYPES: [string, number][] = [
   ['spot_check_pass', 40],

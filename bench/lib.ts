@@ -7,6 +7,22 @@ import { Client } from 'pg';
 
 export const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
+/** The county-level districts (the city level aside) that generated enterprises spread over. */
+export const DISTRICTS = [
+  '330302',
+  '330303',
+  '330304',
+  '330305',
+  '330324',
+  '330326',
+  '330327',
+  '330328',
+  '330329',
+  '330381',
+  '330382',
+  '330383',
+];
+
 export function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;

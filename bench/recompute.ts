@@ -14,7 +14,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, DATABASE_SERVER, machine, sql } from './lib';
+import { arg, BenchServer, DATABASE_SERVER, DISTRICTS, machine, sql } from './lib';
 
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
@@ -25,26 +25,12 @@ const PREFIX = 'qc_bench_recompute';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function load() {
-  const districts = [
-    '330302',
-    '330303',
-    '330304',
-    '330305',
-    '330324',
-    '330326',
-    '330327',
-    '330328',
-    '330329',
-    '330381',
-    '330382',
-    '330383',
-  ];
   const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
   await client.connect();
   try {
     const lines = (function* () {
       for (let i = 0; i < N; i++) {
-        const d = districts[i % districts.length];
+        const d = DISTRICTS[i % DISTRICTS.length];
         yield `${makeUscc(d, 20_000_000 + i)}\t企业${i}\t${d}\t${1995 + (i % 25)}-01-01\n`;
       }
     })();

@@ -115,22 +115,26 @@ export class IdentityAndAudit1764290000000 implements MigrationInterface {
       CREATE TRIGGER audit_events_chain BEFORE INSERT ON audit_events
       FOR EACH ROW EXECUTE FUNCTION audit_events_chain()`);
     await q.query(`
-      CREATE FUNCTION audit_events_refuse_change() RETURNS trigger
+      CREATE FUNCTION refuse_change() RETURNS trigger
       LANGUAGE plpgsql AS $$
       BEGIN
-        RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+        -- For append-only tables; the trigger's argument, if any, says what to do instead.
+        RAISE EXCEPTION '% is append-only: % refused%', TG_TABLE_NAME, TG_OP,
+          CASE WHEN TG_NARGS > 0 THEN '; ' || TG_ARGV[0] ELSE '' END
+          USING ERRCODE = 'insufficient_privilege';
       END $$`);
     await q.query(`
       CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-      FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`);
+      FOR EACH ROW EXECUTE FUNCTION refuse_change()`);
     await q.query(`
       CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-      FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`);
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE audit_events`);
-    await q.query(`DROP FUNCTION audit_events_refuse_change, audit_events_chain, audit_canonical`);
+    await q.query(`DROP FUNCTION refuse_change`);
+    await q.query(`DROP FUNCTION audit_events_chain, audit_canonical`);
     await q.query(`DROP TABLE uscc_allowlist`);
     await q.query(`ALTER TABLE users DROP CONSTRAINT ck_users_role_binding, DROP COLUMN institution_id`);
     await q.query(`DROP TABLE api_keys, institutions`);

@@ -58,18 +58,11 @@ export class CreditRecords1764300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_credit_records_enterprise ON credit_records (enterprise_id, occurred_on DESC)`);
 
     await q.query(`
-      CREATE FUNCTION credit_records_refuse_change() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'credit_records is append-only: % refused; write a correction instead', TG_OP
-          USING ERRCODE = 'insufficient_privilege';
-      END $$`);
-    await q.query(`
       CREATE TRIGGER credit_records_append_only BEFORE UPDATE OR DELETE ON credit_records
-      FOR EACH ROW EXECUTE FUNCTION credit_records_refuse_change()`);
+      FOR EACH ROW EXECUTE FUNCTION refuse_change('write a correction instead')`);
     await q.query(`
       CREATE TRIGGER credit_records_no_truncate BEFORE TRUNCATE ON credit_records
-      FOR EACH STATEMENT EXECUTE FUNCTION credit_records_refuse_change()`);
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('write a correction instead')`);
 
     // The outbox: every change partners care about, written in the transaction of the change.
     // `xid` is the writing transaction, so a reader can hold back events of transactions that
@@ -90,6 +83,5 @@ export class CreditRecords1764300000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE change_events, credit_records, hotlines`);
-    await q.query(`DROP FUNCTION credit_records_refuse_change`);
   }
 }

@@ -112,13 +112,14 @@ export class ClassificationService {
         [ids, grades, scores, ruleSet.version, now, factors],
       );
       const gradeChanges = changed.filter((c) => c.row.grade !== c.result.grade);
-      for (const { row, result } of gradeChanges) {
-        await this.events.append(manager, {
-          type: 'classification.changed',
+      await this.events.append(
+        manager,
+        ...gradeChanges.map(({ row, result }) => ({
+          type: 'classification.changed' as const,
           uscc: row.uscc,
           data: { from: row.grade, to: result.grade, score: result.score, ruleSetVersion: ruleSet.version },
-        });
-      }
+        })),
+      );
       await this.audit.record(manager, systemActor('recompute-enterprises'), {
         action: 'classification.recompute',
         entityType: 'classification',
@@ -141,7 +142,7 @@ export class ClassificationService {
     if (!draft) throw new Error(`rule set ${version} does not exist`);
     const active = await this.activeRuleSet();
     const asOf = this.clock.now().toISOString().slice(0, 10);
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
+    const total = await this.enterprises.count();
     const result: DryRunResult = {
       draftVersion: version,
       activeVersion: active.version,
@@ -149,20 +150,13 @@ export class ClassificationService {
       byDistrict: {},
       moves: {},
     };
-    let after = '0';
-    for (;;) {
-      const rows: { id: string; district_code: string }[] = await this.dataSource.query(
-        `SELECT e.id::text AS id, e.district_code FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT 1000`,
-        [after],
-      );
-      if (!rows.length) break;
-      after = rows[rows.length - 1].id;
+    for await (const rows of this.enterprises.inKeyOrder(1000)) {
       const facts = await this.records.inForce(rows.map((r) => r.id));
       for (const row of rows) {
         const f = { records: facts.get(row.id) ?? [], publishedBlacklistEntryIds: [] };
         const now = classify(f, active.document, asOf).grade;
         const next = classify(f, draft.document, asOf).grade;
-        const district = (result.byDistrict[row.district_code] ??= {
+        const district = (result.byDistrict[row.districtCode] ??= {
           active: { A: 0, B: 0, C: 0, D: 0 },
           draft: { A: 0, B: 0, C: 0, D: 0 },
         });

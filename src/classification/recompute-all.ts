@@ -1,9 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { JobName, QueueName } from '../jobs/queues';
+import { EnterprisesService } from '../registry/enterprises.service';
 
 const IDS_PER_JOB = 1_000;
 /** Chunk jobs in flight at once: enough to keep every worker busy, few enough for Redis. */
@@ -24,7 +23,7 @@ export interface RecomputeAllData {
 @Injectable()
 export class RecomputeAll {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly enterprises: EnterprisesService,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {
     // Each chunk in flight listens for its completion on the queue's events.
@@ -45,18 +44,11 @@ export class RecomputeAll {
   }
 
   async run(job: Job<RecomputeAllData>): Promise<{ enterprises: number; changed: number; gradeChanges: number }> {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
+    const total = await this.enterprises.count();
     const totals = { enterprises: 0, changed: 0, gradeChanges: 0 };
     const inFlight = new Set<Promise<void>>();
-    let after = '0';
     let chunk = 0;
-    for (;;) {
-      const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT e.id::text AS id FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT ${IDS_PER_JOB}`,
-        [after],
-      );
-      if (!rows.length) break;
-      after = rows[rows.length - 1].id;
+    for await (const rows of this.enterprises.inKeyOrder(IDS_PER_JOB)) {
       // A restarted run finds its finished chunks (kept a day after completion) and their results.
       const jobId = `all:${job.id}:${chunk++}`;
       const child =

@@ -14,6 +14,10 @@ import { isIsoDate } from './csv';
 export const IMPORT_KINDS = ['records', 'enterprises'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
+/** `all-or-nothing` rejects the whole file if any row is bad. */
+export const IMPORT_MODES = ['partial', 'all-or-nothing'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
 export interface RowContext {
   /** Today, YYYY-MM-DD, from the application clock. */
   today: string;

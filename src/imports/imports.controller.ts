@@ -2,10 +2,11 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '../audit/actor';
-import { Problem } from '../common/problem';
 import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { jurisdiction, Principal } from '../identity/principal';
+import { Principal } from '../identity/principal';
+import { recorder } from '../records/records.controller';
 import { ImportDto, ImportQuery } from './dto/import.dto';
+import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
 import { ImportsService } from './imports.service';
 
 @ApiTags('Credit records')
@@ -27,8 +28,8 @@ export class ImportsController {
       required: ['file'],
       properties: {
         file: { type: 'string', format: 'binary' },
-        kind: { type: 'string', enum: ['records', 'enterprises'] },
-        mode: { type: 'string', enum: ['partial', 'all-or-nothing'] },
+        kind: { type: 'string', enum: [...IMPORT_KINDS] },
+        mode: { type: 'string', enum: [...IMPORT_MODES] },
       },
     },
   })
@@ -39,12 +40,7 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
     @CurrentActor() actor: Actor,
   ): Promise<ImportDto> {
-    if (principal.kind !== 'user' || !principal.departmentCode)
-      throw Problem.forbidden('Imports are made by a regulator of a department');
-    return this.imports.receive(request, query, actor, {
-      departmentCode: principal.departmentCode,
-      jurisdiction: jurisdiction(principal),
-    });
+    return this.imports.receive(request, query, recorder(principal, actor));
   }
 
   @Get(':id')

@@ -14,23 +14,28 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
 import { RecomputeRequests } from '../jobs/recompute-requests';
-import { RecordsService } from '../records/records.service';
+import { Recorder, RecordsService } from '../records/records.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
 import { copyField } from './csv';
 import { ImportDto, ImportErrorDto } from './dto/import.dto';
-import { IMPORT_KINDS, IMPORT_SPECS, ImportKind, ImportKindSpec, RowContext } from './import-kinds';
+import {
+  IMPORT_KINDS,
+  IMPORT_MODES,
+  IMPORT_SPECS,
+  ImportKind,
+  ImportKindSpec,
+  ImportMode,
+  RowContext,
+} from './import-kinds';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
-export const IMPORT_MODES = ['partial', 'all-or-nothing'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
 
 const PROGRESS_EVERY = 20_000;
 const ERROR_BATCH = 5_000;
@@ -98,8 +103,7 @@ export class ImportsService {
   async receive(
     request: FastifyRequest,
     query: { kind?: string; mode?: string },
-    uploader: Actor,
-    recorder: { departmentCode: string; jurisdiction: string | null },
+    recorder: Recorder,
   ): Promise<ImportDto> {
     if (!request.isMultipart())
       throw Problem.badRequest('not-multipart', 'Send multipart/form-data with a `file` part and `kind`');
@@ -160,7 +164,7 @@ export class ImportsService {
           file!.sha256,
           recorder.departmentCode,
           recorder.jurisdiction,
-          uploader.id,
+          recorder.actor.id,
         ],
       );
     } catch (error) {

@@ -8,7 +8,8 @@ import { jurisdiction, Principal } from '../identity/principal';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
 import { Recorder, RecordsService } from './records.service';
 
-function recorder(principal: Principal, actor: Actor): Recorder {
+/** The caller as a recorder (their department and district), for records and imports alike. */
+export function recorder(principal: Principal, actor: Actor): Recorder {
   if (principal.kind !== 'user' || !principal.departmentCode)
     throw Problem.forbidden('Records are made by a regulator of a department');
   return { actor, departmentCode: principal.departmentCode, jurisdiction: jurisdiction(principal) };

@@ -127,10 +127,12 @@ export class RecordsService {
       throw Problem.badRequest('empty-amendment', `Name at least one field to amend: ${AMENDABLE.join(', ')}`);
     }
     const lineage = await this.departments.lineage(recorder.departmentCode);
+    let enterpriseId = '';
     const corrected = this.audit.change(recorder.actor, async (manager) => {
       const [old] = await this.select(manager, 'r.id = $1', [id]);
       if (!old) throw Problem.notFound('Record', id);
       const enterprise = await this.enterprises.resolve(old.uscc, recorder.jurisdiction, manager);
+      enterpriseId = enterprise.id;
       if (!lineage.includes(old.departmentCode)) {
         throw Problem.forbidden(
           `Only ${old.departmentCode} (or a department that took it over) may correct this record`,
@@ -184,7 +186,7 @@ export class RecordsService {
           ? Problem.conflict('record-superseded', `Record ${id} was corrected meanwhile; reload it`)
           : undefined,
     });
-    await this.recompute.request([(await this.enterprises.resolve(record.uscc, null)).id]);
+    await this.recompute.request([enterpriseId]);
     return record;
   }
 

@@ -121,6 +121,27 @@ export class EnterprisesService {
     return inserted;
   }
 
+  async count(): Promise<number> {
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
+    return total;
+  }
+
+  /**
+   * Every enterprise in key order, `size` at a time: the walk of the full recompute and the dry
+   * run. Ordered by the bigint key (not its text form), resumed after the last key seen.
+   */
+  async *inKeyOrder(size: number): AsyncGenerator<{ id: string; districtCode: string }[]> {
+    for (let after = '0'; ;) {
+      const rows: { id: string; districtCode: string }[] = await this.dataSource.query(
+        `SELECT e.id::text AS id, e.district_code AS "districtCode" FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+        [after, size],
+      );
+      if (!rows.length) return;
+      yield rows;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
   async exists(uscc: string): Promise<boolean> {
     return (await this.dataSource.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
   }

@@ -9,6 +9,12 @@ export const CHANGE_EVENT_TYPES = [
 ] as const;
 export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
 
+export interface ChangeEvent {
+  type: ChangeEventType;
+  uscc: string;
+  data: Record<string, unknown>;
+}
+
 /**
  * The outbox: changes that partners care about, appended in the transaction of the change
  * itself, so an event exists exactly when its change committed. The feed, webhooks and daily
@@ -16,14 +22,14 @@ export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
  */
 @Injectable()
 export class ChangeEventsService {
-  async append(
-    manager: EntityManager,
-    event: { type: ChangeEventType; uscc: string; data: Record<string, unknown> },
-  ): Promise<void> {
-    await manager.query(`INSERT INTO change_events (type, uscc, data) VALUES ($1, $2, $3)`, [
-      event.type,
-      event.uscc,
-      event.data,
-    ]);
+  /** Appends events in one statement, in the order given (their sequence numbers follow it). */
+  async append(manager: EntityManager, ...events: ChangeEvent[]): Promise<void> {
+    if (!events.length) return;
+    await manager.query(
+      `INSERT INTO change_events (type, uscc, data)
+       SELECT type, uscc, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(type, uscc, data, n)
+        ORDER BY n`,
+      [events.map((e) => e.type), events.map((e) => e.uscc), events.map((e) => JSON.stringify(e.data))],
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IMPORT_KINDS, ImportKind } from '../import-kinds';
+import { IMPORT_KINDS, IMPORT_MODES, ImportKind, ImportMode } from '../import-kinds';
 
 export class ImportQuery {
   @ApiPropertyOptional({ enum: IMPORT_KINDS, description: 'or as a form field' })
@@ -9,13 +9,13 @@ export class ImportQuery {
   kind?: ImportKind;
 
   @ApiPropertyOptional({
-    enum: ['partial', 'all-or-nothing'],
+    enum: IMPORT_MODES,
     default: 'partial',
     description: 'all-or-nothing: any bad row rejects the whole file',
   })
   @IsOptional()
-  @IsIn(['partial', 'all-or-nothing'])
-  mode?: 'partial' | 'all-or-nothing';
+  @IsIn(IMPORT_MODES)
+  mode?: ImportMode;
 }
 
 export class ImportErrorDto {
@@ -28,7 +28,7 @@ export class ImportErrorDto {
 export class ImportDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: IMPORT_KINDS }) kind!: ImportKind;
-  @ApiProperty({ enum: ['partial', 'all-or-nothing'] }) mode!: string;
+  @ApiProperty({ enum: IMPORT_MODES }) mode!: ImportMode;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'rejected', 'failed'] }) status!: string;
   @ApiProperty() fileName!: string;
   @ApiProperty() fileSize!: number;
