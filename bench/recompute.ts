@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { RANGE_SIZE } from '../src/classification/classification.service';
 import { makeUscc } from '../src/common/uscc';
 import { arg, BenchServer, DATABASE_SERVER, DISTRICTS, machine, sql } from './lib';
 
@@ -53,7 +54,7 @@ async function load() {
                               CASE WHEN g % 100 BETWEEN 65 AND 76 THEN 'QTS' END AS handled_by) t ON true`,
       [N, M],
     );
-    await client.query('ANALYZE');
+    await client.query('VACUUM ANALYZE'); // as autovacuum leaves a table that has been there a while
   } finally {
     await client.end();
   }
@@ -92,17 +93,23 @@ async function main() {
     const admin = await server.login();
     const memoryBefore = await redisBytes();
     let peakRedis = memoryBefore;
-    t = performance.now();
-    const { jobId } = await server.json('/api/v1/classification/recompute', { method: 'POST' }, admin);
-    let job;
-    for (;;) {
-      job = await server.json(`/api/v1/jobs/${jobId}`, {}, admin);
-      peakRedis = Math.max(peakRedis, await redisBytes());
-      if (job.state === 'completed' || job.state === 'failed') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const recomputeSeconds = (performance.now() - t) / 1000;
-    const jobCounts = Math.ceil(N / 1000) + 1;
+    /** One full recompute through the API, followed to its end; its wall time in seconds. */
+    const recompute = async () => {
+      const start = performance.now();
+      const { jobId } = await server.json('/api/v1/classification/recompute', { method: 'POST' }, admin);
+      for (;;) {
+        const job = await server.json(`/api/v1/jobs/${jobId}`, {}, admin);
+        peakRedis = Math.max(peakRedis, await redisBytes());
+        if (job.state === 'failed') throw new Error(`recompute failed: ${job.failedReason}`);
+        if (job.state === 'completed') return { seconds: (performance.now() - start) / 1000, result: job.result };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // The first run grades every enterprise (every grade is new); the second is the nightly
+    // run's usual case, where the facts are the same and nothing is written.
+    const first = await recompute();
+    const second = await recompute();
+    const jobCounts = 2 * (Math.ceil(N / RANGE_SIZE) + 1);
 
     t = performance.now();
     await sql(DB, FLOOR);
@@ -147,11 +154,13 @@ async function main() {
           machine: machine(),
           enterprises: N,
           records: M,
-          recompute: job.state,
-          recomputeResult: job.result,
-          recomputeSeconds: Number(recomputeSeconds.toFixed(1)),
+          firstRecompute: { ...first.result, seconds: Number(first.seconds.toFixed(1)) },
+          secondRecompute: { ...second.result, seconds: Number(second.seconds.toFixed(1)) },
           groupByFloorSeconds: Number(floorSeconds.toFixed(2)),
-          ratioToFloor: Number((recomputeSeconds / floorSeconds).toFixed(1)),
+          ratioToFloor: {
+            first: Number((first.seconds / floorSeconds).toFixed(2)),
+            second: Number((second.seconds / floorSeconds).toFixed(2)),
+          },
           redisGrowthMiB: Number(((peakRedis - memoryBefore) / 2 ** 20).toFixed(1)),
           bullJobs: jobCounts,
           stalledJobs: stalled,
@@ -169,7 +178,7 @@ async function main() {
     await server.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    if (!process.argv.includes('--keep')) await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   }
 }
 

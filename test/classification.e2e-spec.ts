@@ -89,7 +89,7 @@ describe('classification', () => {
 
   it('writes nothing when the same recompute runs again', async () => {
     const before = await t.sql(`SELECT count(*) FROM audit_events`);
-    expect(await t.app.get(ClassificationService).recompute([enterpriseId])).toEqual({
+    expect(await t.app.get(ClassificationService).recompute({ enterpriseIds: [enterpriseId] })).toEqual({
       examined: 1,
       changed: 0,
       gradeChanges: 0,

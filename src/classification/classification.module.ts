@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { RecordsModule } from '../records/records.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SharingModule } from '../sharing/sharing.module';
 import { ClassificationController } from './classification.controller';
@@ -12,7 +11,7 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
-  imports: [RegistryModule, RecordsModule, SharingModule],
+  imports: [RegistryModule, SharingModule],
   providers: [ClassificationService, RecomputeAll, RuleSetsService],
   exports: [ClassificationService, RecomputeAll, RuleSetsService],
 })

@@ -2,7 +2,7 @@ import { Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bull';
 import { JobName, QueueName } from '../jobs/queues';
-import { ClassificationService } from './classification.service';
+import { ClassificationService, RecomputeScope } from './classification.service';
 import { RecomputeAll, RecomputeAllData } from './recompute-all';
 
 /** Worker side of classification: recomputes the enterprises a job names. */
@@ -15,8 +15,8 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
 
   // Chunks run two at a time per worker, beside the one run that hands them out.
   @Process({ name: JobName.RecomputeEnterprises, concurrency: 2 })
-  recomputeEnterprises(job: Job<{ enterpriseIds: string[] }>) {
-    return this.classification.recompute(job.data.enterpriseIds);
+  recomputeEnterprises(job: Job<RecomputeScope>) {
+    return this.classification.recompute(job.data);
   }
 
   async onApplicationBootstrap(): Promise<void> {

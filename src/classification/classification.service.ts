@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
 import { systemActor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { canonicalJson } from '../audit/digest';
 import { Clock } from '../common/clock';
 import { Problem } from '../common/problem';
-import { RecordsService } from '../records/records.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEventsService } from '../sharing/change-events.service';
-import { Classification, classify } from './classify';
+import { Classification, ClassificationFacts, classify, RecordFact } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Grade, RuleSetDocument } from './rule-set';
 
@@ -25,115 +24,182 @@ export interface DryRunResult {
   moves: Record<string, number>;
 }
 
-interface Current {
-  enterprise_id: string;
-  uscc: string;
-  grade: Grade | null;
-  score: string | null;
-  rule_set_version: number | null;
-  factors: Classification['factors'] | null;
+/** Which enterprises a recompute covers: named ones (after a change) or a key range (a chunk of a full run). */
+export type RecomputeScope = { enterpriseIds: string[] } | { fromId: string; toId: string };
+
+export interface RecomputeResult {
+  examined: number;
+  changed: number;
+  gradeChanges: number;
 }
 
+/** One enterprise with its current classification and its facts, as one query gathers them. */
+interface Gathered {
+  id: string;
+  uscc: string;
+  districtCode: string;
+  grade: Grade | null;
+  digest: string | null;
+  facts: ClassificationFacts;
+}
+
+/** Enterprises per chunk of a full recompute or a dry run (about 50 000 records at ten each). */
+export const RANGE_SIZE = 5_000;
+const SERIALIZATION_FAILURE = '40001';
+const ATTEMPTS = 5;
+
 /**
- * Grades enterprises with the active rule set. A recompute gathers the facts of a batch in one
- * query, classifies in memory, and writes only what changed, with bulk statements, in one
- * transaction: the current grade, the history interval it closes and opens, and a
- * `classification.changed` outbox event when the grade moves. Running it twice changes nothing
- * the second time.
+ * Grades enterprises with the active rule set. A recompute gathers the facts of its enterprises
+ * in one aggregating query (one row per enterprise, its records in force as one JSON array),
+ * classifies in memory, and writes only what changed, with bulk statements, in one transaction:
+ * the current grade, the history interval it closes and opens, and a `classification.changed`
+ * outbox event when the grade moves. Running it twice changes nothing the second time.
+ *
+ * Two recomputes of one enterprise may overlap (a record's regrade during the nightly run): each
+ * runs in a REPEATABLE READ transaction, so the one that read older facts cannot overwrite the
+ * other's newer grade; PostgreSQL refuses its write and it starts again from fresh facts. No row
+ * is locked for reading, which keeps a full run from writing a lock into every enterprise.
  */
 @Injectable()
 export class ClassificationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly records: RecordsService,
     private readonly enterprises: EnterprisesService,
     private readonly events: ChangeEventsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
-  async activeRuleSet(): Promise<{ version: number; document: RuleSetDocument }> {
-    const [row] = await this.dataSource.query(`SELECT version, document FROM rule_sets WHERE status = 'active'`);
+  async activeRuleSet(
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ version: number; document: RuleSetDocument }> {
+    const [row] = await manager.query(`SELECT version, document FROM rule_sets WHERE status = 'active'`);
     if (!row) throw new Error('No active rule set');
     return row;
   }
 
-  /** Recomputes these enterprises; returns how many grades (or scores) changed. */
-  async recompute(enterpriseIds: string[]): Promise<{ examined: number; changed: number; gradeChanges: number }> {
-    const ruleSet = await this.activeRuleSet();
+  async recompute(scope: RecomputeScope): Promise<RecomputeResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction('REPEATABLE READ', (manager) => this.recomputeIn(manager, scope));
+      } catch (error) {
+        if ((error as { code?: string }).code !== SERIALIZATION_FAILURE || attempt === ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async recomputeIn(manager: EntityManager, scope: RecomputeScope): Promise<RecomputeResult> {
+    const ruleSet = await this.activeRuleSet(manager);
     const now = this.clock.now();
     const asOf = now.toISOString().slice(0, 10);
-    const facts = await this.records.inForce(enterpriseIds);
-    return this.dataSource.transaction(async (manager) => {
-      const current: Current[] = await manager.query(
-        `SELECT e.id::text AS enterprise_id, e.uscc, c.grade, c.score::text, c.rule_set_version, c.factors
-           FROM enterprises e LEFT JOIN classifications c ON c.enterprise_id = e.id
-          WHERE e.id = ANY($1::bigint[])
-          ORDER BY e.id
-            FOR UPDATE OF e`,
-        [enterpriseIds],
-      );
-      const changed: { row: Current; result: Classification }[] = [];
-      for (const row of current) {
-        const result = classify(
-          { records: facts.get(row.enterprise_id) ?? [], publishedBlacklistEntryIds: [] },
-          ruleSet.document,
-          asOf,
-        );
-        const same =
-          row.grade === result.grade &&
-          Number(row.score) === result.score &&
-          row.rule_set_version === ruleSet.version &&
-          canonicalJson(row.factors) === canonicalJson(result.factors); // jsonb reorders keys
-        if (!same) changed.push({ row, result });
-      }
-      if (!changed.length) return { examined: current.length, changed: 0, gradeChanges: 0 };
+    const enterprises = await this.gather(manager, scope);
+    const changed: { enterprise: Gathered; result: Classification; digest: string }[] = [];
+    for (const enterprise of enterprises) {
+      const result = classify(enterprise.facts, ruleSet.document, asOf);
+      // classify builds its result in a fixed key order, so its JSON is canonical.
+      const digest = createHash('sha1')
+        .update(`${ruleSet.version}:${JSON.stringify(result)}`)
+        .digest('base64url');
+      if (digest !== enterprise.digest) changed.push({ enterprise, result, digest });
+    }
+    if (!changed.length) return { examined: enterprises.length, changed: 0, gradeChanges: 0 };
 
-      const ids = changed.map((c) => c.row.enterprise_id);
-      const grades = changed.map((c) => c.result.grade);
-      const scores = changed.map((c) => c.result.score);
-      const factors = changed.map((c) => JSON.stringify(c.result.factors));
-      await manager.query(
-        `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, computed_at)
-         SELECT id, grade, score, $4, factors::jsonb, $5 FROM unnest($1::bigint[], $2::text[], $3::numeric[], $6::text[]) AS u(id, grade, score, factors)
-         ON CONFLICT (enterprise_id) DO UPDATE
-           SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
-               factors = EXCLUDED.factors, computed_at = EXCLUDED.computed_at`,
-        [ids, grades, scores, ruleSet.version, now, factors],
-      );
-      // Every change closes the open history interval and opens a new one, so `asOf` answers exactly.
-      await manager.query(
-        `UPDATE classification_history SET valid_to = $2 WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL`,
-        [ids, now],
-      );
-      await manager.query(
-        `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
-         SELECT id, grade, score, $4, factors::jsonb, $5 FROM unnest($1::bigint[], $2::text[], $3::numeric[], $6::text[]) AS u(id, grade, score, factors)`,
-        [ids, grades, scores, ruleSet.version, now, factors],
-      );
-      const gradeChanges = changed.filter((c) => c.row.grade !== c.result.grade);
-      await this.events.append(
-        manager,
-        ...gradeChanges.map(({ row, result }) => ({
-          type: 'classification.changed' as const,
-          uscc: row.uscc,
-          data: { from: row.grade, to: result.grade, score: result.score, ruleSetVersion: ruleSet.version },
-        })),
-      );
-      await this.audit.record(manager, systemActor('recompute-enterprises'), {
-        action: 'classification.recompute',
-        entityType: 'classification',
-        entityId: ids.length === 1 ? changed[0].row.uscc : `${ids.length} enterprises`,
-        after: { changed: changed.map((c) => [c.row.uscc, c.result.grade, c.result.score]) },
-      });
-      return { examined: current.length, changed: changed.length, gradeChanges: gradeChanges.length };
+    const ids = changed.map((c) => c.enterprise.id);
+    const columns = [
+      ids,
+      changed.map((c) => c.result.grade),
+      changed.map((c) => c.result.score),
+      changed.map((c) => JSON.stringify(c.result.factors)),
+      changed.map((c) => c.digest),
+    ];
+    const rows = `unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[]) AS u(id, grade, score, factors, digest)`;
+    await manager.query(
+      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, computed_at)
+       SELECT id, grade, score, $6, factors::jsonb, digest, $7 FROM ${rows}
+       ON CONFLICT (enterprise_id) DO UPDATE
+         SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
+             factors = EXCLUDED.factors, digest = EXCLUDED.digest, computed_at = EXCLUDED.computed_at`,
+      [...columns, ruleSet.version, now],
+    );
+    // Every change closes the open history interval and opens a new one, so `asOf` answers exactly.
+    await manager.query(
+      `UPDATE classification_history SET valid_to = $2 WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL`,
+      [ids, now],
+    );
+    await manager.query(
+      `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
+       SELECT id, grade, score, $6, factors::jsonb, $7 FROM ${rows}`,
+      [...columns, ruleSet.version, now],
+    );
+    const gradeChanges = changed.filter((c) => c.enterprise.grade !== c.result.grade);
+    await this.events.append(
+      manager,
+      ...gradeChanges.map(({ enterprise, result }) => ({
+        type: 'classification.changed' as const,
+        uscc: enterprise.uscc,
+        data: { from: enterprise.grade, to: result.grade, score: result.score, ruleSetVersion: ruleSet.version },
+      })),
+    );
+    // The history holds each enterprise's change; the audit row says which run made how many.
+    await this.audit.record(manager, systemActor('recompute-enterprises'), {
+      action: 'classification.recompute',
+      entityType: 'classification',
+      entityId: ids.length === 1 ? changed[0].enterprise.uscc : `${ids.length} enterprises`,
+      after: {
+        ruleSetVersion: ruleSet.version,
+        changed: changed.length,
+        gradeChanges: gradeChanges.length,
+        range: [changed[0].enterprise.uscc, changed[changed.length - 1].enterprise.uscc],
+      },
     });
+    return { examined: enterprises.length, changed: changed.length, gradeChanges: gradeChanges.length };
+  }
+
+  /**
+   * The enterprises in scope, in key order, each with its current digest and grade and its facts:
+   * the records in force aggregated per enterprise in SQL, so a chunk is one round trip and one
+   * row per enterprise, however many records it has.
+   */
+  private async gather(manager: EntityManager, scope: RecomputeScope): Promise<Gathered[]> {
+    const [where, params] =
+      'enterpriseIds' in scope
+        ? [(column: string) => `${column} = ANY($1::bigint[])`, [scope.enterpriseIds]]
+        : [(column: string) => `${column} BETWEEN $1 AND $2`, [scope.fromId, scope.toId]];
+    const rows: {
+      id: string;
+      uscc: string;
+      district_code: string;
+      grade: Grade | null;
+      digest: string | null;
+      records: [string, RecordFact['type'], RecordFact['severity'], string][] | null;
+    }[] = await manager.query(
+      `SELECT e.id::text, e.uscc, e.district_code, c.grade, c.digest, f.records
+         FROM enterprises e
+         LEFT JOIN classifications c ON c.enterprise_id = e.id AND ${where('c.enterprise_id')}
+         LEFT JOIN (SELECT enterprise_id, json_agg(json_build_array(id::text, type, severity, occurred_on)) AS records
+                      FROM credit_records_in_force WHERE ${where('enterprise_id')} GROUP BY enterprise_id) f
+           ON f.enterprise_id = e.id
+        WHERE ${where('e.id')}
+        ORDER BY e.id`,
+      params,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      uscc: row.uscc,
+      districtCode: row.district_code,
+      grade: row.grade,
+      digest: row.digest,
+      facts: {
+        records: (row.records ?? []).map(([id, type, severity, occurredOn]) => ({ id, type, severity, occurredOn })),
+        publishedBlacklistEntryIds: [],
+      },
+    }));
   }
 
   /**
    * What a draft would do, without writing anything: every enterprise classified under the draft
-   * and under the active version, in key-ordered chunks; the distribution of grades under each,
-   * by district, and how many enterprises would move from each grade to each other.
+   * and under the active version, in key ranges; the distribution of grades under each, by
+   * district, and how many enterprises would move from each grade to each other.
    */
   async dryRun(version: number, progress: (percent: number) => void = () => {}): Promise<DryRunResult> {
     const [draft] = await this.dataSource.query(`SELECT version, document FROM rule_sets WHERE version = $1`, [
@@ -150,13 +216,11 @@ export class ClassificationService {
       byDistrict: {},
       moves: {},
     };
-    for await (const rows of this.enterprises.inKeyOrder(1000)) {
-      const facts = await this.records.inForce(rows.map((r) => r.id));
-      for (const row of rows) {
-        const f = { records: facts.get(row.id) ?? [], publishedBlacklistEntryIds: [] };
-        const now = classify(f, active.document, asOf).grade;
-        const next = classify(f, draft.document, asOf).grade;
-        const district = (result.byDistrict[row.districtCode] ??= {
+    for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
+      for (const enterprise of await this.gather(this.dataSource.manager, range)) {
+        const now = classify(enterprise.facts, active.document, asOf).grade;
+        const next = classify(enterprise.facts, draft.document, asOf).grade;
+        const district = (result.byDistrict[enterprise.districtCode] ??= {
           active: { A: 0, B: 0, C: 0, D: 0 },
           draft: { A: 0, B: 0, C: 0, D: 0 },
         });
@@ -166,7 +230,7 @@ export class ClassificationService {
         result.enterprises++;
       }
       progress(Math.floor((100 * result.enterprises) / Math.max(1, total)));
-      await new Promise((resolve) => setImmediate(resolve)); // let Bull renew its lock between chunks
+      await new Promise((resolve) => setImmediate(resolve)); // let Bull renew its lock between ranges
     }
     return result;
   }

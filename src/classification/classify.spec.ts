@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RECORD_TYPES, SEVERITIES } from '../records/record-rules';
-import { addMonths, classify, ClassificationFacts, RecordFact } from './classify';
+import { addMonths, classify, ClassificationFacts, countsFrom, RecordFact } from './classify';
 import { GRADES, RuleSetDocument, ruleSetErrors } from './rule-set';
 
 const v1: RuleSetDocument = JSON.parse(readFileSync(join(__dirname, '../../config/rule-sets/v1.json'), 'utf8'));
@@ -153,6 +153,19 @@ describe('classify, properties', () => {
         );
       }),
     );
+  });
+
+  it('counts a record from countsFrom(asOf, months) exactly when addMonths(occurredOn, months) is after asOf', () => {
+    fc.assert(
+      fc.property(day, day, fc.integer({ min: 0, max: 72 }), (occurredOn, asOf, months) => {
+        return occurredOn >= countsFrom(asOf, months) === addMonths(occurredOn, months) > asOf;
+      }),
+      { numRuns: 5000 },
+    );
+    // Month ends, where addMonths clamps: 31 Aug + 6 months is 28 Feb, which is not after 28 Feb.
+    expect(countsFrom('2027-02-28', 6)).toBe('2026-09-01');
+    expect(countsFrom('2028-02-29', 6)).toBe('2027-09-01');
+    expect(countsFrom('2026-03-31', 1)).toBe('2026-03-01');
   });
 
   it('does not depend on the order of the records', () => {

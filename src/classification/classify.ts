@@ -1,5 +1,5 @@
 import { RecordType, Severity } from '../records/record-rules';
-import { Grade, GRADES, RuleSetDocument } from './rule-set';
+import { Grade, GRADES, RecordRule, RuleSetDocument } from './rule-set';
 
 /** A record in force (not superseded, not withdrawn), as the classifier sees it. */
 export interface RecordFact {
@@ -39,6 +39,31 @@ export function addMonths(date: string, months: number): string {
 
 const worse = (a: Grade, b: Grade): Grade => (GRADES.indexOf(a) >= GRADES.indexOf(b) ? a : b);
 
+const DAY_MS = 86_400_000;
+const cutoffs = new Map<string, string>();
+
+/**
+ * The first date whose record still counts on `asOf` under a window of `months`: the smallest
+ * `d` with `addMonths(d, months) > asOf` (monotone in `d`, so comparing dates with it is the
+ * same test). Memoised: a full recompute asks for a handful of windows on one date millions of
+ * times.
+ */
+export function countsFrom(asOf: string, months: number): string {
+  const key = `${asOf}/${months}`;
+  let from = cutoffs.get(key);
+  if (from === undefined) {
+    // addMonths(addMonths(asOf, -months), months) <= asOf, so walk forward from there.
+    let day = new Date(`${addMonths(asOf, -months)}T00:00:00Z`).getTime();
+    while (addMonths(new Date(day).toISOString().slice(0, 10), months) <= asOf) day += DAY_MS;
+    from = new Date(day).toISOString().slice(0, 10);
+    if (cutoffs.size > 10_000) cutoffs.clear();
+    cutoffs.set(key, from);
+  }
+  return from;
+}
+
+const sortedRules = new WeakMap<RuleSetDocument, [string, RecordRule][]>();
+
 /**
  * The one place a grade is decided: facts, a rule set and a date in, grade, score and the
  * factors that produced them out. Pure: no clock, no I/O, and the order of the records does not
@@ -46,25 +71,40 @@ const worse = (a: Grade, b: Grade): Grade => (GRADES.indexOf(a) >= GRADES.indexO
  * recompute, the dry run and the explanation endpoint alike.
  */
 export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, asOf: string): Classification {
-  const inForce = facts.records.filter((r) => r.occurredOn <= asOf);
-  const factors: Factor[] = [];
+  const byType = new Map<string, RecordFact[]>();
+  for (const record of facts.records) {
+    if (record.occurredOn > asOf) continue;
+    const list = byType.get(record.type);
+    if (list) list.push(record);
+    else byType.set(record.type, [record]);
+  }
+  const within = (type: string, months: number) => {
+    const from = countsFrom(asOf, months);
+    return (byType.get(type) ?? []).filter((r) => r.occurredOn >= from);
+  };
 
+  let rules = sortedRules.get(ruleSet);
+  if (!rules) {
+    rules = (Object.entries(ruleSet.records) as [string, RecordRule][]).sort(([a], [b]) => a.localeCompare(b));
+    sortedRules.set(ruleSet, rules);
+  }
+  const fullWeightFrom = countsFrom(asOf, ruleSet.decay.fullWeightMonths);
+  const factors: Factor[] = [];
   let hundredths = Math.round(ruleSet.baseScore * 100);
-  for (const [type, rule] of Object.entries(ruleSet.records).sort(([a], [b]) => a.localeCompare(b))) {
-    const counted = inForce.filter((r) => r.type === type && addMonths(r.occurredOn, rule!.windowMonths) > asOf);
+  for (const [type, rule] of rules) {
+    const counted = within(type, rule.windowMonths);
     if (!counted.length) continue;
     let sum = 0;
     for (const record of counted) {
-      const points = rule!.points[record.severity ?? 'default'] ?? rule!.points.default ?? 0;
-      const weight =
-        addMonths(record.occurredOn, ruleSet.decay.fullWeightMonths) > asOf ? 1 : ruleSet.decay.laterWeight;
+      const points = rule.points[record.severity ?? 'default'] ?? rule.points.default ?? 0;
+      const weight = record.occurredOn >= fullWeightFrom ? 1 : ruleSet.decay.laterWeight;
       sum += Math.round(points * 100 * weight);
     }
-    if (rule!.cap !== undefined) sum = Math.max(-rule!.cap * 100, Math.min(rule!.cap * 100, sum));
+    if (rule.cap !== undefined) sum = Math.max(-rule.cap * 100, Math.min(rule.cap * 100, sum));
     hundredths += sum;
     factors.push({
       code: `record.${type}`,
-      description: `${counted.length} ${type} record(s) within ${rule!.windowMonths} months`,
+      description: `${counted.length} ${type} record(s) within ${rule.windowMonths} months`,
       points: sum / 100,
       recordIds: counted.map((r) => r.id).sort(),
     });
@@ -82,8 +122,7 @@ export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, a
     if ('blacklistPublished' in rule.when) {
       if (facts.publishedBlacklistEntryIds.length) ids = [...facts.publishedBlacklistEntryIds].sort();
     } else {
-      const { recordType, withinMonths } = rule.when;
-      const hits = inForce.filter((r) => r.type === recordType && addMonths(r.occurredOn, withinMonths) > asOf);
+      const hits = within(rule.when.recordType, rule.when.withinMonths);
       if (hits.length) ids = hits.map((r) => r.id).sort();
     }
     if (!ids) continue;

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { JobName, QueueName } from '../jobs/queues';
 import { EnterprisesService } from '../registry/enterprises.service';
+import { RANGE_SIZE, RecomputeResult } from './classification.service';
 
-const IDS_PER_JOB = 1_000;
 /** Chunk jobs in flight at once: enough to keep every worker busy, few enough for Redis. */
 const IN_FLIGHT = 20;
 
@@ -15,7 +15,7 @@ export interface RecomputeAllData {
 
 /**
  * The full recompute: walks the enterprises in key order and hands them out as chunk jobs
- * (`recompute-enterprises`, 1 000 ids each) that any worker may take, keeping a bounded number
+ * (`recompute-enterprises`, a key range of 5 000 each) that any worker may take, keeping a bounded number
  * in flight, and reports progress as it goes. A run whose worker dies is handed to another
  * worker once its lock lapses; it walks the enterprises again, finds the chunks already done
  * (same job ids, kept a day) and waits for the rest, and chunk jobs are idempotent anyway.
@@ -48,24 +48,18 @@ export class RecomputeAll {
     const totals = { enterprises: 0, changed: 0, gradeChanges: 0 };
     const inFlight = new Set<Promise<void>>();
     let chunk = 0;
-    for await (const rows of this.enterprises.inKeyOrder(IDS_PER_JOB)) {
+    for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
       // A restarted run finds its finished chunks (kept a day after completion) and their results.
       const jobId = `all:${job.id}:${chunk++}`;
       const child =
         (await this.queue.getJob(jobId)) ??
-        (await this.queue.add(
-          JobName.RecomputeEnterprises,
-          { enterpriseIds: rows.map((r) => r.id) },
-          { jobId, removeOnComplete: { age: 24 * 3600 } },
-        ));
-      const done = (child.finished() as Promise<{ examined: number; changed: number; gradeChanges: number }>).then(
-        (result) => {
-          totals.enterprises += result.examined;
-          totals.changed += result.changed;
-          totals.gradeChanges += result.gradeChanges;
-          void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
-        },
-      );
+        (await this.queue.add(JobName.RecomputeEnterprises, range, { jobId, removeOnComplete: { age: 24 * 3600 } }));
+      const done = (child.finished() as Promise<RecomputeResult>).then((result) => {
+        totals.enterprises += result.examined;
+        totals.changed += result.changed;
+        totals.gradeChanges += result.gradeChanges;
+        void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
+      });
       const tracked = done.finally(() => inFlight.delete(tracked));
       tracked.catch(() => undefined); // a failed chunk fails the run at the next await, not the process
       inFlight.add(tracked);

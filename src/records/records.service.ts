@@ -13,7 +13,6 @@ import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ChangeEventsService } from '../sharing/change-events.service';
 import { CreditRecord } from './credit-record.entity';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
-import type { RecordFact } from '../classification/classify';
 import { disclosedByDefault, recordRuleErrors } from './record-rules';
 
 /** Who is writing a record: the audit actor, their department and their district limit. */
@@ -245,34 +244,6 @@ export class RecordsService {
       [recorder.departmentCode, recorder.createdBy, lines.from, lines.to],
     );
     return inserted;
-  }
-
-  /**
-   * The records in force (neither superseded nor a withdrawal) of these enterprises, in one
-   * query, grouped by enterprise id: the classifier's facts.
-   */
-  async inForce(enterpriseIds: string[]): Promise<Map<string, RecordFact[]>> {
-    const rows: {
-      enterprise_id: string;
-      id: string;
-      type: RecordFact['type'];
-      severity: RecordFact['severity'];
-      occurred_on: string;
-    }[] = await this.dataSource.query(
-      `SELECT r.enterprise_id::text, r.id::text, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on
-           FROM credit_records r
-          WHERE r.enterprise_id = ANY($1::bigint[])
-            AND r.correction IS DISTINCT FROM 'withdraw'
-            AND NOT EXISTS (SELECT 1 FROM credit_records n WHERE n.supersedes_id = r.id)`,
-      [enterpriseIds],
-    );
-    const byEnterprise = new Map<string, RecordFact[]>(enterpriseIds.map((id) => [id, []]));
-    for (const r of rows) {
-      byEnterprise
-        .get(r.enterprise_id)!
-        .push({ id: r.id, type: r.type, severity: r.severity, occurredOn: r.occurred_on });
-    }
-    return byEnterprise;
   }
 
   private today(): string {

@@ -127,18 +127,20 @@ export class EnterprisesService {
   }
 
   /**
-   * Every enterprise in key order, `size` at a time: the walk of the full recompute and the dry
-   * run. Ordered by the bigint key (not its text form), resumed after the last key seen.
+   * The enterprises cut into key ranges of `size`, in key order: the chunks of the full recompute
+   * and the dry run. Each range is found from the primary key's index alone; an enterprise
+   * created while the walk runs falls in a later range or is graded by its own regrade.
    */
-  async *inKeyOrder(size: number): AsyncGenerator<{ id: string; districtCode: string }[]> {
+  async *keyRanges(size: number): AsyncGenerator<{ fromId: string; toId: string }> {
     for (let after = '0'; ;) {
-      const rows: { id: string; districtCode: string }[] = await this.dataSource.query(
-        `SELECT e.id::text AS id, e.district_code AS "districtCode" FROM enterprises e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+      const [range]: { fromId: string | null; toId: string | null }[] = await this.dataSource.query(
+        `SELECT min(id)::text AS "fromId", max(id)::text AS "toId"
+           FROM (SELECT id FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2) chunk`,
         [after, size],
       );
-      if (!rows.length) return;
-      yield rows;
-      after = rows[rows.length - 1].id;
+      if (range.fromId === null || range.toId === null) return;
+      yield { fromId: range.fromId, toId: range.toId };
+      after = range.toId;
     }
   }
 
