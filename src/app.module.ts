@@ -10,6 +10,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
+import { BlacklistModule } from './blacklist/blacklist.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
@@ -23,7 +24,7 @@ import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
-  imports: [IdentityModule, RegistryModule, RecordsModule, ImportsModule, ClassificationModule],
+  imports: [IdentityModule, RegistryModule, RecordsModule, ImportsModule, ClassificationModule, BlacklistModule],
   controllers: apiControllers,
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 import { auditControllers } from './audit/audit.module';
+import { blacklistControllers } from './blacklist/blacklist.module';
 import { classificationControllers } from './classification/classification.module';
 import { HealthController } from './health/health.controller';
 import { identityControllers } from './identity/identity.module';
@@ -13,6 +14,7 @@ export const apiControllers = [
   ...recordsControllers,
   ...importsControllers,
   ...classificationControllers,
+  ...blacklistControllers,
   ...auditControllers,
 ];
 

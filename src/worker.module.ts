@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BlacklistModule } from './blacklist/blacklist.module';
+import { BlacklistProcessor } from './blacklist/blacklist.processor';
 import { ClassificationModule } from './classification/classification.module';
 import { ClassificationProcessor } from './classification/classification.processor';
 import { ImportsModule } from './imports/imports.module';
@@ -9,7 +11,7 @@ import { ImportsProcessor } from './imports/imports.processor';
  * else, so an api-only process never takes jobs.
  */
 @Module({
-  imports: [ImportsModule, ClassificationModule],
-  providers: [ImportsProcessor, ClassificationProcessor],
+  imports: [ImportsModule, ClassificationModule, BlacklistModule],
+  providers: [ImportsProcessor, ClassificationProcessor, BlacklistProcessor],
 })
 export class WorkerModule {}

@@ -12,6 +12,7 @@ export enum JobName {
   RecomputeEnterprises = 'recompute-enterprises',
   RecomputeAll = 'recompute-all',
   DryRun = 'dry-run',
+  ExpireBlacklist = 'expire-blacklist',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

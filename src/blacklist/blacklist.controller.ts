@@ -1,0 +1,277 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../audit/actor';
+import { ApiPage, Page } from '../common/pagination';
+import { Problem } from '../common/problem';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { jurisdiction, Principal } from '../identity/principal';
+import { BlacklistService, Caller } from './blacklist.service';
+import {
+  BlacklistEntryDto,
+  BlacklistEntrySummaryDto,
+  CreateBlacklistEntryDto,
+  DecisionDto,
+  EnterpriseBlacklistQuery,
+  ListBlacklistQuery,
+  MoveDto,
+  ObjectionDecisionDto,
+  ObjectionDto,
+  ObjectionViewDto,
+  ReasonDto,
+  RepairApplicationDto,
+  RepairApplicationViewDto,
+  RepairDecisionDto,
+  RevocationDto,
+} from './dto/blacklist.dto';
+
+/** The caller as the blacklist sees them: role, district limit and, for an enterprise, its code. */
+function caller(principal: Principal, actor: Actor): Caller {
+  if (principal.kind !== 'user') throw Problem.forbidden('The blacklist is for signed-in users');
+  return {
+    actor,
+    role: principal.role as Caller['role'],
+    userId: principal.userId,
+    uscc: principal.uscc,
+    jurisdiction: jurisdiction(principal),
+  };
+}
+
+const EntryId = () => ApiParam({ name: 'id', example: '12' });
+const Moved = () => ApiOkResponse({ type: BlacklistEntryDto, description: 'the entry after the move' });
+const Illegal = () => ApiConflictResponse({ description: 'not allowed in the current state (named in `detail`)' });
+
+@ApiTags('Blacklist')
+@Controller('api/v1')
+export class BlacklistController {
+  constructor(private readonly blacklist: BlacklistService) {}
+
+  @Get('blacklist-reasons')
+  @Access('public')
+  @ApiOperation({ summary: 'The reasons for listing, with Chinese and English labels' })
+  @ApiOkResponse({ type: [ReasonDto] })
+  reasons(): Promise<ReasonDto[]> {
+    return this.blacklist.reasons();
+  }
+
+  @Post('blacklist')
+  @Access('regulator')
+  @ApiOperation({
+    summary:
+      "Propose a listing; the district is the enterprise's, and a district-level regulator proposes in their district only",
+  })
+  @ApiCreatedResponse({ type: BlacklistEntryDto })
+  propose(
+    @Body() body: CreateBlacklistEntryDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    const by = caller(principal, actor);
+    if (principal.kind !== 'user' || !principal.departmentCode)
+      throw Problem.forbidden('Listings are proposed by a regulator of a department');
+    return this.blacklist.propose(body, by, principal.departmentCode);
+  }
+
+  @Get('blacklist')
+  @Access('regulator', 'reviewer', 'admin')
+  @ApiOperation({ summary: 'Entries in every state, newest first (a district-level official: their district)' })
+  @ApiPage(BlacklistEntrySummaryDto)
+  list(
+    @Query() query: ListBlacklistQuery,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<BlacklistEntrySummaryDto>> {
+    return this.blacklist.list(query, caller(principal, actor));
+  }
+
+  @Get('enterprises/:uscc/blacklist')
+  @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
+  @ApiParam({ name: 'uscc', example: '91330100799655058B' })
+  @ApiOperation({
+    summary: "An enterprise's entries with their deadlines; the enterprise sees those it has been given notice of",
+  })
+  @ApiPage(BlacklistEntrySummaryDto)
+  listForEnterprise(
+    @Param('uscc') uscc: string,
+    @Query() query: EnterpriseBlacklistQuery,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<BlacklistEntrySummaryDto>> {
+    return this.blacklist.listForEnterprise(uscc, query, caller(principal, actor));
+  }
+
+  @Get('blacklist/:id')
+  @Access('regulator', 'reviewer', 'admin', 'enterprise')
+  @EntryId()
+  @ApiOperation({ summary: 'An entry with its objections, repair applications and every transition' })
+  @ApiOkResponse({ type: BlacklistEntryDto })
+  @ApiNotFoundResponse({ description: 'no such entry, or (for an enterprise) not its own' })
+  findOne(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.findOne(id, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/notice')
+  @HttpCode(200)
+  @Access('regulator')
+  @EntryId()
+  @ApiOperation({ summary: 'Give the enterprise notice: → noticed, with objectionDeadline (OBJECTION_WORKING_DAYS)' })
+  @Moved()
+  @Illegal()
+  notice(
+    @Param('id') id: string,
+    @Body() body: MoveDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.notice(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/objections')
+  @Access('enterprise', 'regulator')
+  @EntryId()
+  @ApiOperation({
+    summary:
+      'Object (陈述申辩): the enterprise concerned, or a regulator on its behalf; while noticed, before the deadline',
+  })
+  @ApiCreatedResponse({ type: ObjectionViewDto })
+  @Illegal()
+  object(
+    @Param('id') id: string,
+    @Body() body: ObjectionDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<ObjectionViewDto> {
+    return this.blacklist.object(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/objections/:objectionId/decision')
+  @HttpCode(200)
+  @Access('reviewer')
+  @EntryId()
+  @ApiParam({ name: 'objectionId', example: '3' })
+  @ApiOperation({ summary: 'Decide an objection; upheld ends the proposal as rejected' })
+  @Moved()
+  @Illegal()
+  decideObjection(
+    @Param('id') id: string,
+    @Param('objectionId') objectionId: string,
+    @Body() body: ObjectionDecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.decideObjection(id, objectionId, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/decision')
+  @HttpCode(200)
+  @Access('reviewer')
+  @EntryId()
+  @ApiOperation({
+    summary: 'Approve or reject (a reviewer, not the proposer): only after the deadline, with no objection pending',
+  })
+  @Moved()
+  @Illegal()
+  decide(
+    @Param('id') id: string,
+    @Body() body: DecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.decideProposal(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/publish')
+  @HttpCode(200)
+  @Access('regulator', 'reviewer')
+  @EntryId()
+  @ApiOperation({ summary: 'Publish an approved entry: publishedAt, earliestRepairDate and expiresAt are set' })
+  @Moved()
+  @Illegal()
+  publish(
+    @Param('id') id: string,
+    @Body() body: MoveDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.publish(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/repair-applications')
+  @Access('enterprise', 'regulator')
+  @EntryId()
+  @ApiOperation({
+    summary:
+      'Apply for credit repair (信用修复): the enterprise, or a regulator on its behalf; from earliestRepairDate',
+  })
+  @ApiCreatedResponse({ type: RepairApplicationViewDto })
+  @Illegal()
+  applyRepair(
+    @Param('id') id: string,
+    @Body() body: RepairApplicationDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<RepairApplicationViewDto> {
+    return this.blacklist.applyRepair(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/repair-applications/:applicationId/decision')
+  @HttpCode(200)
+  @Access('reviewer')
+  @EntryId()
+  @ApiParam({ name: 'applicationId', example: '2' })
+  @ApiOperation({ summary: 'Decide a repair application; granted removes the entry (removalReason "repaired")' })
+  @Moved()
+  @Illegal()
+  decideRepair(
+    @Param('id') id: string,
+    @Param('applicationId') applicationId: string,
+    @Body() body: RepairDecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.decideRepair(id, applicationId, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/revocation')
+  @HttpCode(200)
+  @Access('reviewer')
+  @EntryId()
+  @ApiOperation({ summary: 'Revoke a published entry: removed with removalReason "revoked"' })
+  @Moved()
+  @Illegal()
+  revoke(
+    @Param('id') id: string,
+    @Body() body: RevocationDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.revoke(id, body, caller(principal, actor));
+  }
+
+  @Post('blacklist/:id/withdrawal')
+  @HttpCode(200)
+  @Access('regulator')
+  @EntryId()
+  @ApiOperation({ summary: 'Withdraw a proposal before publication (the proposer only)' })
+  @Moved()
+  @Illegal()
+  withdraw(
+    @Param('id') id: string,
+    @Body() body: MoveDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<BlacklistEntryDto> {
+    return this.blacklist.withdraw(id, body, caller(principal, actor));
+  }
+}

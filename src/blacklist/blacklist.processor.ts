@@ -1,0 +1,33 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { JobName, QueueName } from '../jobs/queues';
+import { BlacklistService } from './blacklist.service';
+
+/**
+ * Worker side of the blacklist: the expiry pass, every day at 00:05 Beijing time (listings end
+ * at midnight), and once when a worker starts, to catch up on anything that fell due while no
+ * worker ran. The pass is idempotent, so extra runs change nothing.
+ */
+@Processor(QueueName.Maintenance)
+export class BlacklistProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly blacklist: BlacklistService,
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Bull keeps one schedule per key, however many workers ask.
+    await this.queue.add(
+      JobName.ExpireBlacklist,
+      {},
+      { jobId: 'blacklist-expiry', repeat: { cron: '5 0 * * *', tz: 'Asia/Shanghai' } },
+    );
+    await this.queue.add(JobName.ExpireBlacklist, {}, { jobId: 'blacklist-expiry:start', removeOnComplete: true });
+  }
+
+  @Process(JobName.ExpireBlacklist)
+  expire(): Promise<{ removed: number }> {
+    return this.blacklist.expireDue();
+  }
+}

@@ -1,0 +1,263 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
+import { Trim } from '../../common/transforms';
+import { REMOVAL_REASONS, RemovalReason, Status, STATUSES } from '../blacklist-states';
+
+export const REASON_CODES = [
+  'counterfeit_products',
+  'substandard_products',
+  'recall_refused',
+  'repeated_spot_check_failure',
+  'falsified_inspection',
+  'major_quality_incident',
+  'other_serious_violation',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+const USCC_EXAMPLE = '91330100799655058B';
+
+/** The optional note and document reference (文号) any move may carry. */
+export class MoveDto {
+  @ApiPropertyOptional({ example: '经核查，事实清楚' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  note?: string;
+
+  @ApiPropertyOptional({ example: '温市监告字〔2026〕3号', description: 'the document the move rests on (文号)' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  documentRef?: string;
+}
+
+export class CreateBlacklistEntryDto {
+  @ApiProperty({ example: USCC_EXAMPLE })
+  @Trim()
+  @IsString()
+  @Matches(/^[0-9A-Za-z]{18}$/, { message: 'must be an 18-character credit code' })
+  uscc!: string;
+
+  @ApiProperty({ enum: REASON_CODES })
+  @IsIn(REASON_CODES)
+  reasonCode!: ReasonCode;
+
+  @ApiProperty({ example: '《市场监督管理严重违法失信名单管理办法》第九条' })
+  @Trim()
+  @IsString()
+  @Length(1, 1000)
+  legalBasis!: string;
+
+  @ApiProperty({ example: '2025年至2026年间三次监督抽查阀门产品密封性能不合格', description: 'public text' })
+  @Trim()
+  @IsString()
+  @Length(1, 5000)
+  facts!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 120, example: 36, description: 'default LISTING_PERIOD_MONTHS' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  periodMonths?: number;
+
+  @ApiPropertyOptional({ example: '温市监立字〔2026〕8号' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  documentRef?: string;
+}
+
+export class RevocationDto extends MoveDto {
+  @ApiProperty({ example: '原处罚决定经行政复议撤销' })
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  override note!: string;
+}
+
+export class DecisionDto extends MoveDto {
+  @ApiProperty({ enum: ['approved', 'rejected'] })
+  @IsIn(['approved', 'rejected'])
+  outcome!: 'approved' | 'rejected';
+
+  @ApiProperty({ example: '事实清楚，证据充分，程序合法' })
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  override note!: string;
+}
+
+export class ObjectionDecisionDto extends MoveDto {
+  @ApiProperty({ enum: ['upheld', 'dismissed'] })
+  @IsIn(['upheld', 'dismissed'])
+  outcome!: 'upheld' | 'dismissed';
+
+  @ApiProperty({ example: '申辩理由不成立' })
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  override note!: string;
+}
+
+export class RepairDecisionDto extends MoveDto {
+  @ApiProperty({ enum: ['granted', 'refused'] })
+  @IsIn(['granted', 'refused'])
+  outcome!: 'granted' | 'refused';
+
+  @ApiProperty({ example: '已完成整改并公开信用承诺' })
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  override note!: string;
+}
+
+export class ObjectionDto {
+  @ApiProperty({ example: '三次抽查中有一次样品并非本企业生产，申请复核' })
+  @Trim()
+  @IsString()
+  @Length(1, 5000)
+  statement!: string;
+}
+
+export class RepairApplicationDto {
+  @ApiProperty({ example: '已全部召回问题批次并完成整改，申请信用修复' })
+  @Trim()
+  @IsString()
+  @Length(1, 5000)
+  statement!: string;
+
+  @ApiPropertyOptional({ example: '整改报告及复检合格报告（编号 QC-2027-118）' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 5000)
+  evidence?: string;
+}
+
+export class ListBlacklistQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: Status;
+
+  @ApiPropertyOptional({ example: USCC_EXAMPLE })
+  @IsOptional()
+  @Trim()
+  @Matches(/^[0-9A-Za-z]{18}$/, { message: 'must be an 18-character credit code' })
+  uscc?: string;
+
+  @ApiPropertyOptional({ example: '330302' })
+  @IsOptional()
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
+  districtCode?: string;
+}
+
+export class EnterpriseBlacklistQuery extends PageQuery {}
+
+export class ReasonDto {
+  @ApiProperty({ enum: REASON_CODES }) code!: ReasonCode;
+  @ApiProperty({ example: '制假售假' }) nameZh!: string;
+  @ApiProperty({ example: 'Making or selling counterfeit products' }) nameEn!: string;
+}
+
+export class TransitionDto {
+  @ApiProperty({ example: '7' }) id!: string;
+  @ApiProperty({ example: 'notice', description: 'propose, notice, object, decideObjection, decide, publish, …' })
+  action!: string;
+  @ApiProperty({ enum: STATUSES, nullable: true }) from!: Status | null;
+  @ApiProperty({ enum: STATUSES }) to!: Status;
+  @ApiProperty({ nullable: true, type: String, example: 'approved' }) outcome!: string | null;
+  @ApiProperty({ example: 'amr.reviewer', nullable: true, type: String }) actor!: string | null;
+  @ApiProperty({ enum: ['regulator', 'reviewer', 'enterprise', 'system'] }) role!: string;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ nullable: true, type: String }) documentRef!: string | null;
+  @ApiProperty({ nullable: true, type: String }) objectionId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) repairApplicationId!: string | null;
+}
+
+export class ObjectionViewDto {
+  @ApiProperty({ example: '3' }) id!: string;
+  @ApiProperty() entryId!: string;
+  @ApiProperty() statement!: string;
+  @ApiProperty({ enum: ['enterprise', 'regulator'] }) filedRole!: string;
+  @ApiProperty() filedAt!: Date;
+  @ApiProperty({ enum: ['upheld', 'dismissed'], nullable: true }) outcome!: 'upheld' | 'dismissed' | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
+}
+
+export class RepairApplicationViewDto {
+  @ApiProperty({ example: '2' }) id!: string;
+  @ApiProperty() entryId!: string;
+  @ApiProperty() statement!: string;
+  @ApiProperty({ nullable: true, type: String }) evidence!: string | null;
+  @ApiProperty({ enum: ['enterprise', 'regulator'] }) filedRole!: string;
+  @ApiProperty() filedAt!: Date;
+  @ApiProperty({ enum: ['granted', 'refused'], nullable: true }) outcome!: 'granted' | 'refused' | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
+}
+
+export class BlacklistEntryDto {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ example: USCC_EXAMPLE }) uscc!: string;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) enterpriseName!: string;
+  @ApiProperty({ example: '330302', description: "the enterprise's district" }) districtCode!: string;
+  @ApiProperty({ enum: REASON_CODES }) reasonCode!: ReasonCode;
+  @ApiProperty({ type: ReasonDto }) reason!: ReasonDto;
+  @ApiProperty() legalBasis!: string;
+  @ApiProperty() facts!: string;
+  @ApiProperty({ example: 36 }) periodMonths!: number;
+  @ApiProperty({ enum: STATUSES }) status!: Status;
+  @ApiProperty({ example: 'AMR', description: "the proposer's department" }) departmentCode!: string;
+  @ApiProperty({ example: 'amr.li', nullable: true, type: String }) proposedBy!: string | null;
+  @ApiProperty() proposedAt!: Date;
+  @ApiProperty({ nullable: true, type: Date }) noticedAt!: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description:
+      'objections are taken until this moment; a decision only from it (24:00 Beijing time of the last working day)',
+  })
+  objectionDeadline!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) publishedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date', description: 'publication + REPAIR_MIN_MONTHS' })
+  earliestRepairDate!: string | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'publication + period; removed as expired from then' })
+  expiresAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) removedAt!: Date | null;
+  @ApiProperty({ enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
+  @ApiProperty({ type: [ObjectionViewDto] }) objections!: ObjectionViewDto[];
+  @ApiProperty({ type: [RepairApplicationViewDto] }) repairApplications!: RepairApplicationViewDto[];
+  @ApiProperty({ type: [TransitionDto] }) transitions!: TransitionDto[];
+}
+
+/** A list row: the entry without its objections, applications and transitions. */
+export class BlacklistEntrySummaryDto {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ example: USCC_EXAMPLE }) uscc!: string;
+  @ApiProperty() enterpriseName!: string;
+  @ApiProperty() districtCode!: string;
+  @ApiProperty({ enum: REASON_CODES }) reasonCode!: ReasonCode;
+  @ApiProperty({ enum: STATUSES }) status!: Status;
+  @ApiProperty() periodMonths!: number;
+  @ApiProperty() departmentCode!: string;
+  @ApiProperty() proposedAt!: Date;
+  @ApiProperty({ nullable: true, type: Date }) objectionDeadline!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) publishedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) earliestRepairDate!: string | null;
+  @ApiProperty({ nullable: true, type: Date }) expiresAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) removedAt!: Date | null;
+  @ApiProperty({ enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
+}
+
+export class ExpiryResultDto {
+  @ApiProperty({ example: 3 }) removed!: number;
+}

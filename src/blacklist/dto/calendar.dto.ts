@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Trim } from '../../common/transforms';
+
+export class CalendarQuery {
+  @ApiPropertyOptional({ example: 2026, description: 'one year; all years when absent' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year?: number;
+}
+
+export class SetCalendarDayDto {
+  @ApiProperty({
+    description: 'false: a weekday off (a public holiday); true: a Saturday or Sunday worked in exchange (调休)',
+  })
+  @IsBoolean()
+  working!: boolean;
+
+  @ApiProperty({ example: '春节 Spring Festival' })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+}
+
+export class CalendarDayDto {
+  @ApiProperty({ example: '2026-02-16', format: 'date' }) date!: string;
+  @ApiProperty({ example: false }) working!: boolean;
+  @ApiProperty({ example: '春节 Spring Festival' }) name!: string;
+}
