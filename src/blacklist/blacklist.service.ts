@@ -140,8 +140,8 @@ interface MoveEffect<T> {
 
 function refusalProblem(refusal: Refusal, status: Status): Problem {
   if (refusal.kind === 'forbidden') return Problem.forbidden(refusal.detail);
-  if (refusal.kind === 'state') return Problem.conflict('illegal-transition', refusal.detail, { status });
-  return Problem.conflict(refusal.code, refusal.detail, { status });
+  if (refusal.kind === 'state') return Problem.conflict('illegal-transition', refusal.detail, { state: status });
+  return Problem.conflict(refusal.code, refusal.detail, { state: status });
 }
 
 function parseId(id: string, field = 'id'): string {
@@ -344,7 +344,7 @@ export class BlacklistService {
    */
   async expireDue(): Promise<{ removed: number }> {
     const due: { id: string }[] = await this.dataSource.query(
-      `SELECT id::text FROM blacklist_entries WHERE status = 'published' AND expires_at <= $1 ORDER BY expires_at, id`,
+      `SELECT b.id::text FROM blacklist_entries b WHERE b.status = 'published' AND b.expires_at <= $1 ORDER BY b.expires_at, b.id`,
       [this.clock.now()],
     );
     let removed = 0;
@@ -553,7 +553,7 @@ export class BlacklistService {
     const rows = await manager.query(
       `SELECT id::text, action, from_status, to_status, outcome, actor_name, actor_role, occurred_at, note,
               document_ref, objection_id::text, repair_application_id::text
-         FROM blacklist_transitions WHERE entry_id = $1 ORDER BY id`,
+         FROM blacklist_transitions t WHERE t.entry_id = $1 ORDER BY t.id`,
       [entryId],
     );
     return rows.map((r: Record<string, unknown>) => ({
@@ -576,7 +576,7 @@ export class BlacklistService {
     return manager.query(
       `SELECT id::text, entry_id::text AS "entryId", statement, filed_role AS "filedRole", filed_at AS "filedAt",
               outcome, note, decided_at AS "decidedAt"
-         FROM blacklist_objections WHERE entry_id = $1 ORDER BY id`,
+         FROM blacklist_objections o WHERE o.entry_id = $1 ORDER BY o.id`,
       [entryId],
     );
   }
@@ -585,7 +585,7 @@ export class BlacklistService {
     return manager.query(
       `SELECT id::text, entry_id::text AS "entryId", statement, evidence, filed_role AS "filedRole",
               filed_at AS "filedAt", outcome, note, decided_at AS "decidedAt"
-         FROM blacklist_repair_applications WHERE entry_id = $1 ORDER BY id`,
+         FROM blacklist_repair_applications a WHERE a.entry_id = $1 ORDER BY a.id`,
       [entryId],
     );
   }
@@ -604,12 +604,13 @@ export class BlacklistService {
     now: Date,
   ): Promise<void> {
     const what = table === 'blacklist_objections' ? 'Objection' : 'Repair application';
-    const [settled] = await manager.query(
+    // TypeORM answers an UPDATE with [rows, count].
+    const [, settled] = await manager.query(
       `UPDATE ${table} SET outcome = $3, note = $4, decided_by = $5, decided_at = $6
-        WHERE id = $1 AND entry_id = $2 AND outcome IS NULL RETURNING id`,
+        WHERE id = $1 AND entry_id = $2 AND outcome IS NULL`,
       [id, entryId, decision.outcome, decision.note, caller.actor.name, now],
     );
-    if (settled) return;
+    if (settled === 1) return;
     const [found] = await manager.query(`SELECT outcome FROM ${table} WHERE id = $1 AND entry_id = $2`, [id, entryId]);
     if (!found) throw Problem.notFound(what, id);
     throw Problem.conflict('already-decided', `${what} ${id} was already decided: ${found.outcome}`);

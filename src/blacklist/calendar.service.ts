@@ -70,7 +70,8 @@ export class CalendarService {
   async remove(date: string, actor: Actor): Promise<void> {
     const day = this.parse(date);
     await this.audit.change(actor, async (manager) => {
-      const [before] = await manager.query(
+      // TypeORM answers a DELETE … RETURNING with [rows, count].
+      const [[before]] = await manager.query(
         `DELETE FROM calendar_days WHERE day = $1 RETURNING to_char(day, 'YYYY-MM-DD') AS date, working, name`,
         [day],
       );

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
@@ -17,6 +18,15 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 const USCC_EXAMPLE = '91330100799655058B';
 
+const DocumentRef = () =>
+  applyDecorators(
+    ApiPropertyOptional({ example: '温市监告字〔2026〕3号', description: 'the document the move rests on (文号)' }),
+    IsOptional(),
+    Trim(),
+    IsString(),
+    Length(1, 100),
+  );
+
 /** The optional note and document reference (文号) any move may carry. */
 export class MoveDto {
   @ApiPropertyOptional({ example: '经核查，事实清楚' })
@@ -26,11 +36,19 @@ export class MoveDto {
   @Length(1, 2000)
   note?: string;
 
-  @ApiPropertyOptional({ example: '温市监告字〔2026〕3号', description: 'the document the move rests on (文号)' })
-  @IsOptional()
+  @DocumentRef()
+  documentRef?: string;
+}
+
+/** A move that must give its reasons: decisions and revocations. */
+export class ReasonedMoveDto {
+  @ApiProperty({ example: '原处罚决定经行政复议撤销' })
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @Length(1, 2000)
+  note!: string;
+
+  @DocumentRef()
   documentRef?: string;
 }
 
@@ -64,56 +82,28 @@ export class CreateBlacklistEntryDto {
   @Max(120)
   periodMonths?: number;
 
-  @ApiPropertyOptional({ example: '温市监立字〔2026〕8号' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 100)
+  @DocumentRef()
   documentRef?: string;
 }
 
-export class RevocationDto extends MoveDto {
-  @ApiProperty({ example: '原处罚决定经行政复议撤销' })
-  @Trim()
-  @IsString()
-  @Length(1, 2000)
-  override note!: string;
-}
+export class RevocationDto extends ReasonedMoveDto {}
 
-export class DecisionDto extends MoveDto {
+export class DecisionDto extends ReasonedMoveDto {
   @ApiProperty({ enum: ['approved', 'rejected'] })
   @IsIn(['approved', 'rejected'])
   outcome!: 'approved' | 'rejected';
-
-  @ApiProperty({ example: '事实清楚，证据充分，程序合法' })
-  @Trim()
-  @IsString()
-  @Length(1, 2000)
-  override note!: string;
 }
 
-export class ObjectionDecisionDto extends MoveDto {
+export class ObjectionDecisionDto extends ReasonedMoveDto {
   @ApiProperty({ enum: ['upheld', 'dismissed'] })
   @IsIn(['upheld', 'dismissed'])
   outcome!: 'upheld' | 'dismissed';
-
-  @ApiProperty({ example: '申辩理由不成立' })
-  @Trim()
-  @IsString()
-  @Length(1, 2000)
-  override note!: string;
 }
 
-export class RepairDecisionDto extends MoveDto {
+export class RepairDecisionDto extends ReasonedMoveDto {
   @ApiProperty({ enum: ['granted', 'refused'] })
   @IsIn(['granted', 'refused'])
   outcome!: 'granted' | 'refused';
-
-  @ApiProperty({ example: '已完成整改并公开信用承诺' })
-  @Trim()
-  @IsString()
-  @Length(1, 2000)
-  override note!: string;
 }
 
 export class ObjectionDto {
