@@ -171,27 +171,24 @@ export class TransitionDto {
   @ApiProperty({ nullable: true, type: String }) repairApplicationId!: string | null;
 }
 
-export class ObjectionViewDto {
+/** What an objection and a repair application share: who filed what when, and the decision on it. */
+class FilingDto {
   @ApiProperty({ example: '3' }) id!: string;
   @ApiProperty() entryId!: string;
   @ApiProperty() statement!: string;
   @ApiProperty({ enum: ['enterprise', 'regulator'] }) filedRole!: string;
   @ApiProperty() filedAt!: Date;
-  @ApiProperty({ enum: ['upheld', 'dismissed'], nullable: true }) outcome!: 'upheld' | 'dismissed' | null;
   @ApiProperty({ nullable: true, type: String }) note!: string | null;
   @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
 }
 
-export class RepairApplicationViewDto {
-  @ApiProperty({ example: '2' }) id!: string;
-  @ApiProperty() entryId!: string;
-  @ApiProperty() statement!: string;
+export class ObjectionViewDto extends FilingDto {
+  @ApiProperty({ enum: ['upheld', 'dismissed'], nullable: true }) outcome!: 'upheld' | 'dismissed' | null;
+}
+
+export class RepairApplicationViewDto extends FilingDto {
   @ApiProperty({ nullable: true, type: String }) evidence!: string | null;
-  @ApiProperty({ enum: ['enterprise', 'regulator'] }) filedRole!: string;
-  @ApiProperty() filedAt!: Date;
   @ApiProperty({ enum: ['granted', 'refused'], nullable: true }) outcome!: 'granted' | 'refused' | null;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
-  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
 }
 
 export class BlacklistEntryDto {
