@@ -89,14 +89,38 @@ describe('classification', () => {
 
   it('writes nothing when the same recompute runs again', async () => {
     const before = await t.sql(`SELECT count(*) FROM audit_events`);
+    // Same facts, same rule set, recheck date not reached: not even classified again.
     expect(await t.app.get(ClassificationService).recompute({ enterpriseIds: [enterpriseId] })).toEqual({
-      examined: 1,
+      enterprises: 1,
+      examined: 0,
       changed: 0,
       gradeChanges: 0,
     });
     expect(await t.sql(`SELECT count(*) FROM audit_events`)).toEqual(before);
     expect(await history()).toHaveLength(1);
     expect(await events()).toHaveLength(1);
+  });
+
+  it('classifies again once its recheck date comes, and writes no history when the grade stands', async () => {
+    const [{ recheck_on }] = await t.sql<{ recheck_on: string }>(
+      `SELECT to_char(recheck_on, 'YYYY-MM-DD') AS recheck_on FROM classifications WHERE enterprise_id = $1`,
+      [enterpriseId],
+    );
+    expect(recheck_on > new Date().toISOString().slice(0, 10)).toBe(true);
+    await t.sql(`UPDATE classifications SET recheck_on = CURRENT_DATE - 1 WHERE enterprise_id = $1`, [enterpriseId]);
+    expect(await t.app.get(ClassificationService).recompute({ enterpriseIds: [enterpriseId] })).toEqual({
+      enterprises: 1,
+      examined: 1,
+      changed: 0,
+      gradeChanges: 0,
+    });
+    expect(
+      await t.sql(
+        `SELECT to_char(recheck_on, 'YYYY-MM-DD') AS recheck_on FROM classifications WHERE enterprise_id = $1`,
+        [enterpriseId],
+      ),
+    ).toEqual([{ recheck_on }]);
+    expect(await history()).toHaveLength(1);
   });
 
   it('opens a new interval on every change, and tells partners only when the grade moves', async () => {
@@ -309,7 +333,7 @@ describe('classification', () => {
       expect(started.statusCode).toBe(202);
       expect(await job(started.json().jobId)).toMatchObject({
         state: 'completed',
-        result: { enterprises: 2, changed: 0, gradeChanges: 0 },
+        result: { enterprises: 2, examined: 0, changed: 0, gradeChanges: 0 },
       });
       expect((await t.sql(`SELECT count(*) FROM change_events`))[0]).toEqual(events);
     });

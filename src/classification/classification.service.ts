@@ -28,6 +28,9 @@ export interface DryRunResult {
 export type RecomputeScope = { enterpriseIds: string[] } | { fromId: string; toId: string };
 
 export interface RecomputeResult {
+  /** Enterprises in scope. */
+  enterprises: number;
+  /** Those classified; the others' facts, rule set and recheck date showed their grade could not have changed. */
   examined: number;
   changed: number;
   gradeChanges: number;
@@ -38,8 +41,11 @@ interface Gathered {
   id: string;
   uscc: string;
   districtCode: string;
-  grade: Grade | null;
-  digest: string | null;
+  /** Whether it must be classified: false when nothing it is graded from has changed (see gather). */
+  needed: boolean;
+  /** What its facts are now (see gather). */
+  factsMark: string;
+  current: { grade: Grade; digest: string; factsMark: string | null; recheckOn: string | null } | null;
   facts: ClassificationFacts;
 }
 
@@ -92,17 +98,38 @@ export class ClassificationService {
     const ruleSet = await this.activeRuleSet(manager);
     const now = this.clock.now();
     const asOf = now.toISOString().slice(0, 10);
-    const enterprises = await this.gather(manager, scope);
+    const enterprises = await this.gather(manager, scope, { ruleSetVersion: ruleSet.version, asOf });
     const changed: { enterprise: Gathered; result: Classification; digest: string }[] = [];
-    for (const enterprise of enterprises) {
+    const restamped: { enterprise: Gathered; result: Classification }[] = [];
+    const needed = enterprises.filter((e) => e.needed);
+    for (const enterprise of needed) {
       const result = classify(enterprise.facts, ruleSet.document, asOf);
-      // classify builds its result in a fixed key order, so its JSON is canonical.
+      // classify builds its result in a fixed key order, so this JSON is canonical.
+      const { grade, score, factors } = result;
       const digest = createHash('sha1')
-        .update(`${ruleSet.version}:${JSON.stringify(result)}`)
+        .update(`${ruleSet.version}:${JSON.stringify({ grade, score, factors })}`)
         .digest('base64url');
-      if (digest !== enterprise.digest) changed.push({ enterprise, result, digest });
+      if (digest !== enterprise.current?.digest) changed.push({ enterprise, result, digest });
+      else if (
+        enterprise.current.factsMark !== enterprise.factsMark ||
+        enterprise.current.recheckOn !== result.recheckOn
+      )
+        restamped.push({ enterprise, result });
     }
-    if (!changed.length) return { examined: enterprises.length, changed: 0, gradeChanges: 0 };
+    // Same classification, new facts mark or recheck date: remember them, so the next run skips it.
+    if (restamped.length) {
+      await manager.query(
+        `UPDATE classifications c SET facts_mark = u.mark, recheck_on = u.recheck
+           FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u(id, mark, recheck) WHERE c.enterprise_id = u.id`,
+        [
+          restamped.map((r) => r.enterprise.id),
+          restamped.map((r) => r.enterprise.factsMark),
+          restamped.map((r) => r.result.recheckOn),
+        ],
+      );
+    }
+    const counts = { enterprises: enterprises.length, examined: needed.length };
+    if (!changed.length) return { ...counts, changed: 0, gradeChanges: 0 };
 
     const ids = changed.map((c) => c.enterprise.id);
     const columns = [
@@ -111,14 +138,18 @@ export class ClassificationService {
       changed.map((c) => c.result.score),
       changed.map((c) => JSON.stringify(c.result.factors)),
       changed.map((c) => c.digest),
+      changed.map((c) => c.enterprise.factsMark),
+      changed.map((c) => c.result.recheckOn),
     ];
-    const rows = `unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[]) AS u(id, grade, score, factors, digest)`;
+    const rows = `unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::date[])
+                    AS u(id, grade, score, factors, digest, mark, recheck)`;
     await manager.query(
-      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, computed_at)
-       SELECT id, grade, score, $6, factors::jsonb, digest, $7 FROM ${rows}
+      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, facts_mark, recheck_on, computed_at)
+       SELECT id, grade, score, $8, factors::jsonb, digest, mark, recheck, $9 FROM ${rows}
        ON CONFLICT (enterprise_id) DO UPDATE
          SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
-             factors = EXCLUDED.factors, digest = EXCLUDED.digest, computed_at = EXCLUDED.computed_at`,
+             factors = EXCLUDED.factors, digest = EXCLUDED.digest, facts_mark = EXCLUDED.facts_mark,
+             recheck_on = EXCLUDED.recheck_on, computed_at = EXCLUDED.computed_at`,
       [...columns, ruleSet.version, now],
     );
     // Every change closes the open history interval and opens a new one, so `asOf` answers exactly.
@@ -128,16 +159,21 @@ export class ClassificationService {
     );
     await manager.query(
       `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
-       SELECT id, grade, score, $6, factors::jsonb, $7 FROM ${rows}`,
-      [...columns, ruleSet.version, now],
+       SELECT id, grade, score, $4, factors::jsonb, $5 FROM unnest($1::bigint[], $2::text[], $3::numeric[], $6::text[]) AS u(id, grade, score, factors)`,
+      [ids, columns[1], columns[2], ruleSet.version, now, columns[3]],
     );
-    const gradeChanges = changed.filter((c) => c.enterprise.grade !== c.result.grade);
+    const gradeChanges = changed.filter((c) => c.enterprise.current?.grade !== c.result.grade);
     await this.events.append(
       manager,
       ...gradeChanges.map(({ enterprise, result }) => ({
         type: 'classification.changed' as const,
         uscc: enterprise.uscc,
-        data: { from: enterprise.grade, to: result.grade, score: result.score, ruleSetVersion: ruleSet.version },
+        data: {
+          from: enterprise.current?.grade ?? null,
+          to: result.grade,
+          score: result.score,
+          ruleSetVersion: ruleSet.version,
+        },
       })),
     );
     // The history holds each enterprise's change; the audit row says which run made how many.
@@ -152,15 +188,25 @@ export class ClassificationService {
         range: [changed[0].enterprise.uscc, changed[changed.length - 1].enterprise.uscc],
       },
     });
-    return { examined: enterprises.length, changed: changed.length, gradeChanges: gradeChanges.length };
+    return { ...counts, changed: changed.length, gradeChanges: gradeChanges.length };
   }
 
   /**
-   * The enterprises in scope, in key order, each with its current digest and grade and its facts:
-   * the records in force aggregated per enterprise in SQL, so a chunk is one round trip and one
-   * row per enterprise, however many records it has.
+   * The enterprises in scope, in key order, with their current classification and their facts:
+   * the records in force aggregated per enterprise in SQL (one row per enterprise, however many
+   * records it has) and the blacklist entries published against it.
+   *
+   * With `unchangedUnder`, an enterprise is marked not `needed` (and its facts not read) when nothing it is graded from can have
+   * changed since it was graded: the same rule set version, its `recheck_on` not reached, and
+   * the same facts mark — its newest record's id (records are append-only and a correction is a
+   * new row, so any change to its records raises it) and its published entries. Classification
+   * is a pure function of those, so skipping it gives exactly the grade recomputing would.
    */
-  private async gather(manager: EntityManager, scope: RecomputeScope): Promise<Gathered[]> {
+  private async gather(
+    manager: EntityManager,
+    scope: RecomputeScope,
+    unchangedUnder: { ruleSetVersion: number; asOf: string } | null,
+  ): Promise<Gathered[]> {
     const [where, params] =
       'enterpriseIds' in scope
         ? [(column: string) => `${column} = ANY($1::bigint[])`, [scope.enterpriseIds]]
@@ -171,27 +217,49 @@ export class ClassificationService {
       district_code: string;
       grade: Grade | null;
       digest: string | null;
+      facts_mark: string | null;
+      recheck_on: string | null;
+      mark: string;
+      entries: string | null;
+      needed: boolean;
       records: [string, RecordFact['type'], RecordFact['severity'], string][] | null;
     }[] = await manager.query(
-      `SELECT e.id::text, e.uscc, e.district_code, c.grade, c.digest, f.records
-         FROM enterprises e
-         LEFT JOIN classifications c ON c.enterprise_id = e.id AND ${where('c.enterprise_id')}
-         LEFT JOIN (SELECT enterprise_id, json_agg(json_build_array(id::text, type, severity, occurred_on)) AS records
-                      FROM credit_records_in_force WHERE ${where('enterprise_id')} GROUP BY enterprise_id) f
-           ON f.enterprise_id = e.id
-        WHERE ${where('e.id')}
-        ORDER BY e.id`,
-      params,
+      `WITH state AS (
+         SELECT e.id, e.uscc, e.district_code, c.grade, c.digest, c.facts_mark, c.rule_set_version,
+                to_char(c.recheck_on, 'YYYY-MM-DD') AS recheck_on, b.entries,
+                concat_ws('/', m.newest, b.entries) AS mark
+           FROM enterprises e
+           LEFT JOIN classifications c ON c.enterprise_id = e.id AND ${where('c.enterprise_id')}
+           LEFT JOIN (SELECT enterprise_id, max(id) AS newest FROM credit_records
+                       WHERE ${where('enterprise_id')} GROUP BY enterprise_id) m ON m.enterprise_id = e.id
+           LEFT JOIN (SELECT enterprise_id, string_agg(id::text, ',' ORDER BY id) AS entries FROM blacklist_entries
+                       WHERE status = 'published' AND ${where('enterprise_id')} GROUP BY enterprise_id) b
+             ON b.enterprise_id = e.id
+          WHERE ${where('e.id')})
+       SELECT s.id::text, s.uscc, s.district_code, s.grade, s.digest, s.facts_mark, s.recheck_on, s.mark, s.entries,
+              s.needed,
+              CASE WHEN s.needed THEN
+                (SELECT json_agg(json_build_array(r.id::text, r.type, r.severity, r.occurred_on))
+                   FROM credit_records_in_force r WHERE r.enterprise_id = s.id) END AS records
+         FROM (SELECT *, $${params.length + 1}::int IS NULL OR digest IS NULL OR rule_set_version <> $${params.length + 1}
+                         OR facts_mark IS DISTINCT FROM mark OR recheck_on <= $${params.length + 2} AS needed
+                 FROM state) s
+        ORDER BY s.id`,
+      [...params, unchangedUnder?.ruleSetVersion ?? null, unchangedUnder?.asOf ?? null],
     );
     return rows.map((row) => ({
       id: row.id,
+      needed: row.needed,
       uscc: row.uscc,
       districtCode: row.district_code,
-      grade: row.grade,
-      digest: row.digest,
+      factsMark: row.mark,
+      current:
+        row.digest === null
+          ? null
+          : { grade: row.grade!, digest: row.digest, factsMark: row.facts_mark, recheckOn: row.recheck_on },
       facts: {
         records: (row.records ?? []).map(([id, type, severity, occurredOn]) => ({ id, type, severity, occurredOn })),
-        publishedBlacklistEntryIds: [],
+        publishedBlacklistEntryIds: row.entries ? row.entries.split(',') : [],
       },
     }));
   }
@@ -217,7 +285,7 @@ export class ClassificationService {
       moves: {},
     };
     for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
-      for (const enterprise of await this.gather(this.dataSource.manager, range)) {
+      for (const enterprise of await this.gather(this.dataSource.manager, range, null)) {
         const now = classify(enterprise.facts, active.document, asOf).grade;
         const next = classify(enterprise.facts, draft.document, asOf).grade;
         const district = (result.byDistrict[enterprise.districtCode] ??= {

@@ -27,7 +27,7 @@ describe('classify under rule set v1', () => {
   });
 
   it('gives an enterprise without records the base score', () => {
-    expect(classify(none, v1, AS_OF)).toEqual({ grade: 'B', score: 80, factors: [] });
+    expect(classify(none, v1, AS_OF)).toEqual({ grade: 'B', score: 80, factors: [], recheckOn: null });
   });
 
   it('adds points by type and severity, names the records behind each factor, and decays after a year', () => {
@@ -57,6 +57,7 @@ describe('classify under rule set v1', () => {
           recordIds: ['1', '2'],
         },
       ],
+      recheckOn: '2027-02-01', // the award loses full weight first
     });
   });
 
@@ -68,7 +69,7 @@ describe('classify under rule set v1', () => {
 
   it('ignores records after the as-of date', () => {
     const facts = { ...none, records: [record('1', 'license_revoked', '2026-12-01')] };
-    expect(classify(facts, v1, AS_OF).grade).toBe('B');
+    expect(classify(facts, v1, AS_OF)).toMatchObject({ grade: 'B', recheckOn: '2026-12-01' });
     expect(classify(facts, v1, '2026-12-01').grade).toBe('D');
   });
 
@@ -166,6 +167,21 @@ describe('classify, properties', () => {
     expect(countsFrom('2027-02-28', 6)).toBe('2026-09-01');
     expect(countsFrom('2028-02-29', 6)).toBe('2027-09-01');
     expect(countsFrom('2026-03-31', 1)).toBe('2026-03-01');
+  });
+
+  it('classifies the same facts the same on every day before recheckOn, and differently on it only if at all', () => {
+    const later = (date: string, days: number) =>
+      new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(facts, day, fc.integer({ min: 1, max: 2000 }), (base, asOf, days) => {
+        const { recheckOn, ...today } = classify(base, v1, asOf);
+        const date = later(asOf, days);
+        if (recheckOn !== null && date >= recheckOn) return recheckOn > asOf;
+        const { recheckOn: _, ...then } = classify(base, v1, date);
+        return JSON.stringify(then) === JSON.stringify(today);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('does not depend on the order of the records', () => {

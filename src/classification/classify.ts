@@ -26,6 +26,12 @@ export interface Classification {
   grade: Grade;
   score: number;
   factors: Factor[];
+  /**
+   * The first date after `asOf` on which the same facts could classify differently (a record
+   * leaving its window, losing full weight, or coming into force); null when none would.
+   * Until then a recompute with unchanged facts and rule set may skip this enterprise.
+   */
+  recheckOn: string | null;
 }
 
 /** `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. */
@@ -78,9 +84,25 @@ export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, a
     if (list) list.push(record);
     else byType.set(record.type, [record]);
   }
+  // addMonths is monotone, so the earliest record of a group is the first to cross its boundary.
+  let recheckOn: string | null = null;
+  const crossesOn = (records: RecordFact[], months: number) => {
+    if (!records.length) return;
+    const on = addMonths(
+      records.reduce((a, r) => (r.occurredOn < a ? r.occurredOn : a), records[0].occurredOn),
+      months,
+    );
+    if (recheckOn === null || on < recheckOn) recheckOn = on;
+  };
+  for (const record of facts.records) {
+    if (record.occurredOn > asOf && (recheckOn === null || record.occurredOn < recheckOn))
+      recheckOn = record.occurredOn;
+  }
   const within = (type: string, months: number) => {
     const from = countsFrom(asOf, months);
-    return (byType.get(type) ?? []).filter((r) => r.occurredOn >= from);
+    const counted = (byType.get(type) ?? []).filter((r) => r.occurredOn >= from);
+    crossesOn(counted, months);
+    return counted;
   };
 
   let rules = sortedRules.get(ruleSet);
@@ -94,6 +116,10 @@ export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, a
   for (const [type, rule] of rules) {
     const counted = within(type, rule.windowMonths);
     if (!counted.length) continue;
+    crossesOn(
+      counted.filter((r) => r.occurredOn >= fullWeightFrom),
+      ruleSet.decay.fullWeightMonths,
+    );
     let sum = 0;
     for (const record of counted) {
       const points = rule.points[record.severity ?? 'default'] ?? rule.points.default ?? 0;
@@ -130,5 +156,5 @@ export function classify(facts: ClassificationFacts, ruleSet: RuleSetDocument, a
     if (rule.atBest) cap = worse(cap, rule.atBest);
     hard.push({ code: `hard.${rule.code}`, description: rule.description, points: 0, recordIds: ids });
   }
-  return { grade: worse(forced ?? byScore, cap), score, factors: [...hard, ...factors] };
+  return { grade: worse(forced ?? byScore, cap), score, factors: [...hard, ...factors], recheckOn };
 }

@@ -43,9 +43,9 @@ export class RecomputeAll {
     return this.queue.add(JobName.RecomputeAll, data, { attempts: 3 });
   }
 
-  async run(job: Job<RecomputeAllData>): Promise<{ enterprises: number; changed: number; gradeChanges: number }> {
+  async run(job: Job<RecomputeAllData>): Promise<RecomputeResult> {
     const total = await this.enterprises.count();
-    const totals = { enterprises: 0, changed: 0, gradeChanges: 0 };
+    const totals: RecomputeResult = { enterprises: 0, examined: 0, changed: 0, gradeChanges: 0 };
     const inFlight = new Set<Promise<void>>();
     let chunk = 0;
     for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
@@ -55,7 +55,8 @@ export class RecomputeAll {
         (await this.queue.getJob(jobId)) ??
         (await this.queue.add(JobName.RecomputeEnterprises, range, { jobId, removeOnComplete: { age: 24 * 3600 } }));
       const done = (child.finished() as Promise<RecomputeResult>).then((result) => {
-        totals.enterprises += result.examined;
+        totals.enterprises += result.enterprises;
+        totals.examined += result.examined;
         totals.changed += result.changed;
         totals.gradeChanges += result.gradeChanges;
         void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
