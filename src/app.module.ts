@@ -19,12 +19,21 @@ import { ClassificationModule } from './classification/classification.module';
 import { ImportsModule } from './imports/imports.module';
 import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
+import { SharingModule } from './sharing/sharing.module';
 import { apiControllers } from './routes';
 import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
-  imports: [IdentityModule, RegistryModule, RecordsModule, ImportsModule, ClassificationModule, BlacklistModule],
+  imports: [
+    IdentityModule,
+    RegistryModule,
+    RecordsModule,
+    ImportsModule,
+    ClassificationModule,
+    BlacklistModule,
+    SharingModule,
+  ],
   controllers: apiControllers,
 })
 export class ApiModule {}

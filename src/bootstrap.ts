@@ -8,6 +8,7 @@ import { useContainer } from 'class-validator';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
 import { requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
@@ -62,6 +63,7 @@ export function useValidatorContainer(app: NestFastifyApplication): void {
 /** Builds the application for `config.ROLE` without listening; used by the entry points and tests. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: requestId, bodyLimit: 1_048_576, return503OnClosing: true });
+  applyRouteBodyLimits(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });

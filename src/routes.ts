@@ -6,6 +6,7 @@ import { identityControllers } from './identity/identity.module';
 import { importsControllers } from './imports/imports.module';
 import { recordsControllers } from './records/records.module';
 import { registryControllers } from './registry/registry.module';
+import { sharingControllers } from './sharing/sharing.module';
 
 /** Every controller of the api role, in one list (ApiModule serves them; docs/access.md lists them). */
 export const apiControllers = [
@@ -15,6 +16,7 @@ export const apiControllers = [
   ...importsControllers,
   ...classificationControllers,
   ...blacklistControllers,
+  ...sharingControllers,
   ...auditControllers,
 ];
 

@@ -30,6 +30,15 @@ export class UsccAllowListService {
     return (await this.dataSource.query(`SELECT 1 FROM uscc_allowlist WHERE uscc = $1`, [uscc])).length > 0;
   }
 
+  /** Which of these codes are allowed, in one query (for lists of codes). */
+  async allowedAmong(usccs: string[]): Promise<Set<string>> {
+    const rows: { uscc: string }[] = await this.dataSource.query(
+      `SELECT uscc FROM uscc_allowlist WHERE uscc = ANY($1::text[])`,
+      [usccs],
+    );
+    return new Set(rows.map((r) => r.uscc));
+  }
+
   async add(dto: CreateAllowListEntryDto, actor: Actor): Promise<AllowListEntryDto> {
     const check = checkUscc(dto.uscc);
     if (check.valid) {

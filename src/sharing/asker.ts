@@ -1,0 +1,16 @@
+import { Problem } from '../common/problem';
+import { Principal } from '../identity/principal';
+
+/** Who asks for a credit status, as the query log records it: the institution, and its key or user. */
+export interface Asker {
+  institutionId: string;
+  apiKeyId: string | null;
+  userId: string | null;
+}
+
+export function askerOf(principal: Principal): Asker {
+  if (principal.kind === 'key')
+    return { institutionId: principal.institutionId, apiKeyId: principal.keyId, userId: null };
+  if (!principal.institutionId) throw Problem.forbidden('Credit status is for the users and keys of an institution');
+  return { institutionId: principal.institutionId, apiKeyId: null, userId: principal.userId };
+}

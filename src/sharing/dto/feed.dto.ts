@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CHANGE_EVENT_TYPES, ChangeEventType } from '../change-events.service';
+
+export const FEED_SCOPES = ['all', 'watchlist'] as const;
+export const MAX_FEED_LIMIT = 1_000;
+
+export class FeedQuery {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'the last seq seen; events after it are returned' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after = 0;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FEED_LIMIT)
+  limit = 100;
+
+  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @IsOptional()
+  @IsIn(FEED_SCOPES)
+  scope: (typeof FEED_SCOPES)[number] = 'all';
+}
+
+export class FeedEventDto {
+  @ApiProperty({ example: 1042 }) seq!: number;
+  @ApiProperty({ format: 'uuid', description: 'stable: the same event always has the same id' }) id!: string;
+  @ApiProperty({ enum: CHANGE_EVENT_TYPES }) type!: ChangeEventType;
+  @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
+  @ApiProperty() occurredAt!: Date;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+}
+
+export class FeedDto {
+  @ApiProperty({ type: [FeedEventDto], description: 'ascending seq' }) events!: FeedEventDto[];
+  @ApiProperty({
+    example: 1042,
+    description:
+      'pass as `after` next time: every event up to it has been shown (or, with scope=watchlist, filtered out)',
+  })
+  nextAfter!: number;
+}

@@ -1,0 +1,24 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { Principal } from '../identity/principal';
+import { askerOf } from './asker';
+import { FeedDto, FeedQuery } from './dto/feed.dto';
+import { FeedService } from './feed.service';
+
+@ApiTags('Finance and tax')
+@Controller('api/v1/feed')
+export class FeedController {
+  constructor(private readonly feed: FeedService) {}
+
+  @Get()
+  @Access('scope:feed:read')
+  @ApiOperation({
+    summary:
+      'Change events after a seq, ascending; poll with nextAfter and nothing is missed, even when writers commit out of order',
+  })
+  @ApiOkResponse({ type: FeedDto })
+  read(@Query() query: FeedQuery, @CurrentPrincipal() principal: Principal): Promise<FeedDto> {
+    return this.feed.read(query, askerOf(principal).institutionId);
+  }
+}

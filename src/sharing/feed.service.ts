@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { FeedDto, FeedEventDto, FeedQuery } from './dto/feed.dto';
+
+/**
+ * The pull feed over the outbox. A consumer keeps the last `seq` it saw and asks for what comes
+ * after; it must never miss an event, though sequence numbers are drawn before commit and a
+ * transaction may commit after one that drew a higher number.
+ *
+ * So the feed shows only a prefix of the outbox that can no longer change: it stops before the
+ * first event (above `after`) written by a transaction that is not older than every transaction
+ * still running (`xid >= pg_snapshot_xmin`). Below that point every event's transaction had
+ * finished when the snapshot was taken, so no lower number can appear later. (Filtering row by
+ * row would not do: an old transaction's event may sit above a recent one's.) The outbox lock
+ * in ChangeEventsService makes writers commit in sequence order; this rule also holds back rows
+ * written around it. The price is that a long transaction anywhere on the server delays the feed
+ * (never loses from it) until it ends.
+ *
+ * One statement computes the page and `nextAfter` from the same snapshot.
+ */
+const FEED_SQL = (watchlist: boolean) => `
+  WITH horizon AS (
+         SELECT coalesce(min(seq), 9223372036854775807) AS seq FROM change_events
+          WHERE seq > $1 AND xid >= pg_snapshot_xmin(pg_current_snapshot()))
+  SELECT (SELECT max(seq) FROM change_events WHERE seq > $1 AND seq < (SELECT seq FROM horizon))::text AS last,
+         (SELECT json_agg(json_build_object('seq', p.seq, 'id', p.id, 'type', p.type, 'uscc', p.uscc,
+                 'occurredAt', p.occurred_at, 'data', p.data) ORDER BY p.seq)
+            FROM (SELECT e.* FROM change_events e
+                   WHERE e.seq > $1 AND e.seq < (SELECT seq FROM horizon)
+                   ${watchlist ? 'AND EXISTS (SELECT 1 FROM watchlist_items w WHERE w.institution_id = $3 AND w.uscc = e.uscc)' : ''}
+                   ORDER BY e.seq LIMIT $2) p) AS events`;
+const FEED_ALL = FEED_SQL(false);
+const FEED_WATCHLIST = FEED_SQL(true);
+
+@Injectable()
+export class FeedService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async read(query: FeedQuery, institutionId: string): Promise<FeedDto> {
+    const [row]: {
+      last: string | null;
+      events: (Omit<FeedEventDto, 'occurredAt'> & { occurredAt: string })[] | null;
+    }[] =
+      query.scope === 'watchlist'
+        ? await this.dataSource.query(FEED_WATCHLIST, [query.after, query.limit, institutionId])
+        : await this.dataSource.query(FEED_ALL, [query.after, query.limit]);
+    const events = (row.events ?? []).map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) }));
+    // A full page ends at its last event; a short one has looked at everything settled.
+    const nextAfter =
+      events.length === query.limit ? events[events.length - 1].seq : Math.max(query.after, Number(row.last ?? 0));
+    return { events, nextAfter };
+  }
+}

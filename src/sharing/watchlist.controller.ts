@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../audit/actor';
+import { BodyLimit } from '../common/body-limit';
+import { ApiPage, Page } from '../common/pagination';
+import { Access, CurrentPrincipal } from '../identity/access.decorator';
+import { Principal } from '../identity/principal';
+import { askerOf } from './asker';
+import { ListWatchlistQuery, WatchlistChangeDto, WatchlistCodesDto, WatchlistItemDto } from './dto/watchlist.dto';
+import { WatchlistService } from './watchlist.service';
+
+/** A million codes as JSON take about 21 MB. */
+const WATCHLIST_BODY_LIMIT = 32 * 1_048_576;
+
+@ApiTags('Finance and tax')
+@Controller('api/v1/watchlist')
+export class WatchlistController {
+  constructor(private readonly watchlist: WatchlistService) {}
+
+  @Get()
+  @Access('scope:feed:read')
+  @ApiOperation({ summary: "The institution's watched codes, by code" })
+  @ApiPage(WatchlistItemDto)
+  list(@Query() query: ListWatchlistQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WatchlistItemDto>> {
+    return this.watchlist.list(askerOf(principal).institutionId, query);
+  }
+
+  @Put()
+  @Access('scope:feed:read')
+  @BodyLimit(WATCHLIST_BODY_LIMIT)
+  @ApiOperation({ summary: 'Replace the watched codes (up to 1 000 000); any bad code refuses the whole list' })
+  @ApiOkResponse({ type: WatchlistChangeDto })
+  replace(
+    @Body() body: WatchlistCodesDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<WatchlistChangeDto> {
+    return this.watchlist.replace(askerOf(principal).institutionId, body.usccs, actor);
+  }
+
+  @Post('items')
+  @HttpCode(200)
+  @Access('scope:feed:read')
+  @BodyLimit(WATCHLIST_BODY_LIMIT)
+  @ApiOperation({ summary: 'Add codes to the watchlist; codes already on it stay as they are' })
+  @ApiOkResponse({ type: WatchlistChangeDto })
+  add(
+    @Body() body: WatchlistCodesDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<WatchlistChangeDto> {
+    return this.watchlist.add(askerOf(principal).institutionId, body.usccs, actor);
+  }
+
+  @Delete('items/:uscc')
+  @HttpCode(204)
+  @Access('scope:feed:read')
+  @ApiParam({ name: 'uscc', example: '91330100799655058B' })
+  @ApiOperation({ summary: 'Take one code off the watchlist (404 if it is not on it)' })
+  @ApiNoContentResponse({ description: 'removed' })
+  remove(
+    @Param('uscc') uscc: string,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.watchlist.remove(askerOf(principal).institutionId, uscc, actor);
+  }
+}
