@@ -5,6 +5,12 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 
+/**
+ * The build the benchmarks run: `dist/` by default; BENCH_DIST names a copy (inside the project,
+ * so node_modules resolve) when `dist/` may be rebuilt while a long benchmark runs.
+ */
+export const DIST = resolve(process.env.BENCH_DIST ?? resolve(__dirname, '../dist'));
+
 export const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
 /** The county-level districts (the city level aside) that generated enterprises spread over. */
@@ -45,7 +51,7 @@ export async function sql(database: string, text: string, params: unknown[] = []
 
 const ADMIN = { username: 'admin', password: 'bench-admin-password' };
 
-/** The built server (`dist/`, ROLE=all) on its own database, as a separate process. */
+/** The built server (DIST, ROLE=all) on its own database, as a separate process. */
 export class BenchServer {
   private constructor(
     readonly process: ChildProcess,
@@ -58,7 +64,7 @@ export class BenchServer {
     prefix: string;
     env?: NodeJS.ProcessEnv;
   }): Promise<BenchServer> {
-    const child = spawn(process.execPath, [resolve(__dirname, '../dist/src/main.js')], {
+    const child = spawn(process.execPath, [resolve(DIST, 'src/main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: `${DATABASE_SERVER}/${options.database}`,
@@ -114,7 +120,10 @@ export class BenchServer {
   /** A city-level regulator of QTS, logged in. */
   async regulator(admin: string): Promise<string> {
     const user = { username: 'bench.qts', password: 'bench-regulator-pass', role: 'regulator', departmentCode: 'QTS' };
-    await this.json('/api/v1/users', { method: 'POST', body: user }, admin);
+    // A reused database (--reuse) has them already.
+    await this.json('/api/v1/users', { method: 'POST', body: user }, admin).catch((error: Error) => {
+      if (!error.message.includes(': 409 ')) throw error;
+    });
     return this.login(user.username, user.password);
   }
 
