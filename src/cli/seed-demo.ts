@@ -1,16 +1,33 @@
 import * as argon2 from 'argon2';
 import { Client, ClientBase } from 'pg';
+import { Action, decide as decideMove, MoveRole, Outcome, RemovalReason, Status } from '../blacklist/blacklist-states';
+import {
+  addDays,
+  addMonths,
+  addWorkingDays,
+  beijingDate,
+  CalendarExceptions,
+  earliestRepairDate,
+  isWorkingDay,
+  listingExpiry,
+  objectionDeadline,
+  startOfBeijingDay,
+} from '../blacklist/calendar-days';
+import type { ReasonCode } from '../blacklist/dto/blacklist.dto';
 import { checkUscc, organisationCodeCheckDigit, USCC_ALPHABET, usccCheckCharacter } from '../common/uscc';
 import { Rng } from '../common/rng';
 import { loadConfig } from '../config/app-config';
 import { prepareDatabase } from '../database/prepare-database';
 import { disclosedByDefault, HOTLINES, RECORD_TYPES, RecordType, Severity } from '../records/record-rules';
+import { OUTBOX_LOCK } from '../sharing/change-events.service';
 
 /**
  * `npm run seed:demo`: fills a database with a deterministic demo — reference users of every
  * role, two institutions, a few thousand enterprises with valid credit codes across all
- * districts, and their credit records (a few of them corrected). One transaction, bulk
- * statements only; a second run finds the demo users and adds nothing.
+ * districts, and their credit records (a few of them corrected); and a few dozen blacklist
+ * entries in every state, with their objections, repair applications, transitions and outbox
+ * events, as the blacklist service would have written them. One transaction, bulk statements
+ * only; a second run finds the demo users and adds nothing.
  */
 
 export interface DemoLogin {
@@ -37,7 +54,7 @@ const BATCH = 5000;
 const SEED = 20140098; // 温政办〔2014〕98号
 const LOCK = 7_330_302;
 /** Records end here (or today, if earlier), so every run on any day writes the same data. */
-const DEMO_AS_OF = '2026-10-31';
+export const DEMO_AS_OF = '2026-10-31';
 const REGISTERED_FROM = '1995-01-01';
 const REGISTERED_TO = '2024-12-31';
 /** Records begin with the 2014 plan's platform, back-filled a little. */
@@ -77,7 +94,7 @@ const DEMO_USERS: DemoUser[] = [
   { username: 'demo.enterprise', password: 'demo-enterprise-2024', role: 'enterprise', enterprise: true },
 ];
 
-const COUNTED_TABLES = [
+export const COUNTED_TABLES = [
   'districts',
   'departments',
   'hotlines',
@@ -87,6 +104,10 @@ const COUNTED_TABLES = [
   'credit_records',
   'change_events',
   'audit_events',
+  'blacklist_entries',
+  'blacklist_objections',
+  'blacklist_repair_applications',
+  'blacklist_transitions',
 ];
 
 const DAY_MS = 86_400_000;
@@ -812,6 +833,663 @@ function summarise(
 }
 
 // ---------------------------------------------------------------------------------------------
+// The blacklist: entries in every state, each made move by move as the blacklist service makes
+// it — every move asked of the state machine, columns set and transitions written as the service
+// sets and writes them, deadlines counted from the calendar — and dated back from the as-of date.
+
+/** The blacklist settings the service counts with (from the configuration, as the service reads them). */
+interface BlacklistSettings {
+  objectionWorkingDays: number;
+  repairMinMonths: number;
+}
+
+/** Who makes a move: a demo user (by name) in a role, or the expiry job. */
+interface Mover {
+  type: 'user' | 'system';
+  name: string;
+  role: MoveRole;
+}
+
+const EXPIRY_JOB: Mover = { type: 'system', name: 'blacklist-expiry', role: 'system' };
+
+interface PlannedFiling {
+  statement: string;
+  evidence: string | null;
+  filedBy: string;
+  filedRole: 'enterprise' | 'regulator';
+  filedAt: Date;
+  outcome: Outcome | null;
+  note: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+interface PlannedTransition {
+  action: Action | 'propose';
+  from: Status | null;
+  to: Status;
+  outcome: Outcome | null;
+  mover: Mover;
+  at: Date;
+  note: string | null;
+  /** the kind of document the move rests on; numbered in date order once all are planned */
+  document: string | null;
+  documentRef: string | null;
+  objection: PlannedFiling | null;
+  repair: PlannedFiling | null;
+}
+
+interface PlannedEntry {
+  uscc: string;
+  districtCode: string;
+  reasonCode: ReasonCode;
+  legalBasis: string;
+  facts: string;
+  periodMonths: number;
+  departmentCode: string;
+  status: Status;
+  proposedBy: string;
+  proposedAt: Date;
+  noticedAt: Date | null;
+  objectionDeadline: Date | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  publishedAt: Date | null;
+  earliestRepairDate: string | null;
+  expiresAt: Date | null;
+  removedAt: Date | null;
+  removalReason: RemovalReason | null;
+  objections: PlannedFiling[];
+  repairs: PlannedFiling[];
+  transitions: PlannedTransition[];
+  /** `blacklist.published` / `blacklist.removed`, as the service appends them (entryId added on writing) */
+  events: { type: 'blacklist.published' | 'blacklist.removed'; at: Date; data: Record<string, unknown> }[];
+}
+
+type EntryChanges = Partial<
+  Pick<
+    PlannedEntry,
+    | 'noticedAt'
+    | 'objectionDeadline'
+    | 'decidedBy'
+    | 'decidedAt'
+    | 'publishedAt'
+    | 'earliestRepairDate'
+    | 'expiresAt'
+    | 'removedAt'
+  >
+>;
+
+interface MoveInput {
+  outcome?: Outcome;
+  note?: string;
+  document?: string;
+}
+
+/**
+ * One entry's history, written move by move: each move is put to the state machine with the
+ * context the service would give it at that moment (and refused loudly if it would be refused),
+ * then stored as the service stores it.
+ */
+class EntryScript {
+  private last: Date;
+
+  constructor(
+    readonly entry: PlannedEntry,
+    private readonly settings: BlacklistSettings,
+    private readonly exceptions: CalendarExceptions,
+    private readonly end: Date,
+    document: string,
+  ) {
+    this.last = entry.proposedAt;
+    this.check(entry.proposedAt);
+    this.trail(
+      'propose',
+      null,
+      'proposed',
+      { type: 'user', name: entry.proposedBy, role: 'regulator' },
+      entry.proposedAt,
+      {
+        document,
+      },
+    );
+  }
+
+  notice(by: Mover, at: Date, input: MoveInput = {}): void {
+    this.move('notice', by, at, input, () => ({
+      changes: {
+        noticedAt: at,
+        objectionDeadline: objectionDeadline(at, this.settings.objectionWorkingDays, this.exceptions),
+      },
+    }));
+  }
+
+  object(by: Mover, at: Date, statement: string): PlannedFiling {
+    const filing = this.filing(by, at, statement, null);
+    this.move('object', by, at, {}, () => {
+      this.entry.objections.push(filing);
+      return { objection: filing };
+    });
+    return filing;
+  }
+
+  decideObjection(by: Mover, at: Date, objection: PlannedFiling, input: MoveInput & { outcome: Outcome }): void {
+    this.move('decideObjection', by, at, input, () => {
+      this.settle(objection, by, at, input);
+      return {
+        objection,
+        changes: input.outcome === 'upheld' ? { decidedBy: by.name, decidedAt: at } : {},
+      };
+    });
+  }
+
+  decide(by: Mover, at: Date, input: MoveInput & { outcome: Outcome }): void {
+    this.move('decide', by, at, input, () => ({ changes: { decidedBy: by.name, decidedAt: at } }));
+  }
+
+  publish(by: Mover, at: Date, input: MoveInput = {}): void {
+    this.move('publish', by, at, input, () => ({
+      changes: {
+        publishedAt: at,
+        earliestRepairDate: earliestRepairDate(at, this.settings.repairMinMonths),
+        expiresAt: listingExpiry(at, this.entry.periodMonths),
+      },
+    }));
+  }
+
+  applyRepair(by: Mover, at: Date, statement: string, evidence: string): PlannedFiling {
+    const filing = this.filing(by, at, statement, evidence);
+    this.move('applyRepair', by, at, {}, () => {
+      this.entry.repairs.push(filing);
+      return { repair: filing };
+    });
+    return filing;
+  }
+
+  decideRepair(by: Mover, at: Date, repair: PlannedFiling, input: MoveInput & { outcome: Outcome }): void {
+    this.move('decideRepair', by, at, input, () => {
+      this.settle(repair, by, at, input);
+      return { repair };
+    });
+  }
+
+  revoke(by: Mover, at: Date, input: MoveInput): void {
+    this.move('revoke', by, at, input, () => ({}));
+  }
+
+  withdraw(by: Mover, at: Date, input: MoveInput): void {
+    this.move('withdraw', by, at, input, () => ({}));
+  }
+
+  /** The daily expiry pass (00:05 Beijing time) after the listing ended; removed as of `expiresAt`. */
+  expire(): void {
+    const expiresAt = this.entry.expiresAt;
+    if (!expiresAt) throw new Error('seed:demo: expire before publication');
+    const at = new Date(expiresAt.getTime() + 5 * 60_000);
+    this.move('expire', EXPIRY_JOB, at, { note: 'listing period ended' }, () => ({
+      changes: { removedAt: expiresAt },
+    }));
+  }
+
+  private filing(by: Mover, at: Date, statement: string, evidence: string | null): PlannedFiling {
+    return {
+      statement,
+      evidence,
+      filedBy: by.name,
+      filedRole: by.role as 'enterprise' | 'regulator',
+      filedAt: at,
+      outcome: null,
+      note: null,
+      decidedBy: null,
+      decidedAt: null,
+    };
+  }
+
+  private settle(filing: PlannedFiling, by: Mover, at: Date, input: MoveInput & { outcome: Outcome }): void {
+    if (filing.outcome) throw new Error('seed:demo: a filing decided twice');
+    Object.assign(filing, { outcome: input.outcome, note: input.note ?? null, decidedBy: by.name, decidedAt: at });
+  }
+
+  private check(at: Date): void {
+    if (at.getTime() >= this.end.getTime()) {
+      throw new Error(
+        `seed:demo: a blacklist move on ${this.entry.uscc} falls after the as-of date (${at.toISOString()})`,
+      );
+    }
+  }
+
+  private move(
+    action: Action,
+    by: Mover,
+    wanted: Date,
+    input: MoveInput,
+    work: () => { changes?: EntryChanges; objection?: PlannedFiling; repair?: PlannedFiling },
+  ): void {
+    const e = this.entry;
+    // Two moves planned for one day follow each other by a little while.
+    const at = wanted.getTime() > this.last.getTime() ? wanted : new Date(this.last.getTime() + 47 * 60_000);
+    this.check(at);
+    const verdict = decideMove(e.status, action, {
+      role: by.role,
+      isProposer: by.type === 'user' && by.name === e.proposedBy,
+      now: at,
+      today: beijingDate(at),
+      objectionDeadline: e.objectionDeadline,
+      pendingObjections: e.objections.filter((o) => !o.outcome).length,
+      earliestRepairDate: e.earliestRepairDate,
+      expiresAt: e.expiresAt,
+      pendingRepairApplications: e.repairs.filter((a) => !a.outcome).length,
+      outcome: input.outcome,
+    });
+    if (!verdict.ok) {
+      throw new Error(`seed:demo: ${action} on the entry for ${e.uscc} would be refused: ${verdict.refusal.detail}`);
+    }
+    const effect = work();
+    const from = e.status;
+    e.status = verdict.to;
+    if (verdict.removalReason) Object.assign(e, { removalReason: verdict.removalReason, removedAt: at });
+    Object.assign(e, effect.changes ?? {});
+    this.trail(action, from, verdict.to, by, at, input, effect.objection, effect.repair);
+    this.last = at;
+    const base = { reasonCode: e.reasonCode, districtCode: e.districtCode };
+    if (from !== 'published' && e.status === 'published') {
+      e.events.push({
+        type: 'blacklist.published',
+        at,
+        data: {
+          ...base,
+          publishedAt: e.publishedAt?.toISOString(),
+          expiresAt: e.expiresAt?.toISOString(),
+          periodMonths: e.periodMonths,
+        },
+      });
+    }
+    if (from !== 'removed' && e.status === 'removed') {
+      e.events.push({
+        type: 'blacklist.removed',
+        at,
+        data: {
+          ...base,
+          removalReason: e.removalReason,
+          removedAt: e.removedAt?.toISOString(),
+          publishedAt: e.publishedAt?.toISOString(),
+        },
+      });
+    }
+  }
+
+  private trail(
+    action: Action | 'propose',
+    from: Status | null,
+    to: Status,
+    mover: Mover,
+    at: Date,
+    input: MoveInput,
+    objection?: PlannedFiling,
+    repair?: PlannedFiling,
+  ): void {
+    this.entry.transitions.push({
+      action,
+      from,
+      to,
+      outcome: input.outcome ?? null,
+      mover,
+      at,
+      note: input.note ?? null,
+      document: input.document ?? null,
+      documentRef: null,
+      objection: objection ?? null,
+      repair: repair ?? null,
+    });
+  }
+}
+
+const BLACKLIST_SEED = SEED + 1;
+/** The records a listing may rest on. */
+const GROUNDS: RecordType[] = ['spot_check_fail', 'administrative_penalty', 'product_recall', 'major_quality_incident'];
+const REASON_ORDER: ReasonCode[] = [
+  'substandard_products',
+  'repeated_spot_check_failure',
+  'recall_refused',
+  'counterfeit_products',
+  'major_quality_incident',
+  'falsified_inspection',
+  'other_serious_violation',
+];
+const LEGAL_BASIS: Record<ReasonCode, string> = {
+  substandard_products: '《市场监督管理严重违法失信名单管理办法》；《中华人民共和国产品质量法》第四十九条',
+  repeated_spot_check_failure: '《市场监督管理严重违法失信名单管理办法》；《产品质量监督抽查管理暂行办法》',
+  recall_refused: '《市场监督管理严重违法失信名单管理办法》；《消费品召回管理暂行规定》',
+  counterfeit_products: '《市场监督管理严重违法失信名单管理办法》；《中华人民共和国产品质量法》第五十条',
+  major_quality_incident: '《市场监督管理严重违法失信名单管理办法》；《中华人民共和国产品质量法》第四十九条',
+  falsified_inspection: '《市场监督管理严重违法失信名单管理办法》；《中华人民共和国产品质量法》第五十三条',
+  other_serious_violation: '《市场监督管理严重违法失信名单管理办法》；《中华人民共和国产品质量法》第五十六条',
+};
+/** Document words (文号) of the moves that rest on one, numbered per year in date order. */
+const BLACKLIST_DOCUMENTS = {
+  propose: '温质监信提',
+  notice: '温质监信告',
+  decide: '温市监信决',
+  revoke: '温市监信撤',
+  repair: '温市监信复',
+};
+
+const OBJECTIONS = [
+  '抽检样品并非本企业生产批次，申请调取抽样单复核',
+  '不合格批次已全部召回并销毁，违法情节轻微，申请不予列入',
+  '检验报告存在程序瑕疵，已申请复检，请求暂缓认定',
+  '企业已主动整改并通过复检，对事实无异议，对列入期限有异议',
+];
+const REPAIRS: [string, string][] = [
+  ['已全部召回问题批次并完成整改，申请信用修复', '整改报告及复检合格报告'],
+  ['已履行行政处罚决定并完成质量管理体系整改，申请信用修复', '罚款缴纳凭证、质量管理体系认证证书'],
+  ['列入以来未再发生违法行为，申请提前移出', '近一年监督抽查合格报告及信用承诺书'],
+];
+
+interface BlacklistPeople {
+  regulator: Mover;
+  lucheng: Mover;
+  reviewer: Mover;
+  enterprise: Mover;
+}
+
+function demoPeople(): BlacklistPeople {
+  const named = (role: DemoUser['role'], district?: string) => {
+    const user = DEMO_USERS.find((u) => u.role === role && u.districtCode === district);
+    if (!user) throw new Error(`seed:demo: no demo ${role}`);
+    return { type: 'user' as const, name: user.username, role: role as MoveRole };
+  };
+  return {
+    regulator: named('regulator'),
+    lucheng: named('regulator', DEMO_ENTERPRISE_DISTRICT),
+    reviewer: named('reviewer'),
+    enterprise: named('enterprise'),
+  };
+}
+
+/**
+ * A few dozen entries in every state, against enterprises whose records could ground them,
+ * spread over the districts and reasons. Pure and deterministic for the same demo, as-of date,
+ * calendar and settings; every move is one the service would have allowed at its time.
+ */
+function planBlacklist(
+  demo: Demo,
+  asOf: number,
+  settings: BlacklistSettings,
+  exceptions: CalendarExceptions,
+): PlannedEntry[] {
+  const rng = new Rng(BLACKLIST_SEED);
+  const people = demoPeople();
+  const asOfDay = toIso(asOf);
+  const end = startOfBeijingDay(addDays(asOfDay, 1));
+  const n = settings.objectionWorkingDays;
+  const [showcase] = demo.enterprises;
+
+  // Days: the last working day on or before a date, stepped back or forward by working days.
+  const back = (day: string, count: number) => {
+    let d = day;
+    while (!isWorkingDay(d, exceptions)) d = addDays(d, -1);
+    for (let i = 0; i < count; i++) {
+      do d = addDays(d, -1);
+      while (!isWorkingDay(d, exceptions));
+    }
+    return d;
+  };
+  const after = (day: string, count: number) => addWorkingDays(day, count, exceptions);
+  /** A time in office hours (Beijing) on this day. */
+  const on = (day: string) => new Date(startOfBeijingDay(day).getTime() + (9 * 60 + rng.int(0, 8 * 60)) * 60_000);
+  /** The first day on which the objection window of this entry is closed. */
+  const closes = (s: EntryScript) => beijingDate(s.entry.objectionDeadline as Date);
+
+  const grounds = (e: DemoEnterprise, before: number) =>
+    e.records.filter((r) => GROUNDS.includes(r.type) && r.day < before && r.correction?.action !== 'withdraw');
+  const candidates = demo.enterprises.filter(
+    (e, i) => i > 0 && e.trade.kind === 'manufacturing' && e.status === 'active',
+  );
+  const districts = [...new Set(demo.enterprises.map((e) => e.districtCode))].sort();
+  const used = new Set<string>();
+  let turn = 0;
+  /** An enterprise with grounds before the proposal, in the next district round, each once if it can be. */
+  const enterpriseFor = (proposedOn: string, district?: string): DemoEnterprise => {
+    const day = toDay(proposedOn);
+    const fits = (e: DemoEnterprise) => e.registeredOn < day && !used.has(e.uscc);
+    const wanted = district ?? districts[turn++ % districts.length];
+    const pools = [
+      candidates.filter((e) => fits(e) && e.districtCode === wanted && grounds(e, day).length),
+      candidates.filter((e) => fits(e) && grounds(e, day).length),
+      demo.enterprises.filter((e) => fits(e) && e !== showcase),
+      demo.enterprises.filter((e) => e.registeredOn < day),
+    ];
+    const pool = pools.find((p) => p.length) ?? [showcase];
+    const chosen = rng.pick(pool);
+    used.add(chosen.uscc);
+    return chosen;
+  };
+
+  const factsFor = (e: DemoEnterprise, reason: ReasonCode, proposedOn: string): string => {
+    const basis = grounds(e, toDay(proposedOn)).slice(-3);
+    const product = rng.pick(e.trade.products);
+    const defect = rng.pick(e.trade.defects);
+    const years = basis.length ? `${toIso(basis[0].day).slice(0, 4)}年至${proposedOn.slice(0, 4)}年间，` : '';
+    const value = rng.int(3, 90);
+    const text: Record<ReasonCode, string> = {
+      substandard_products: `${years}生产销售的${product}经监督抽查${defect}项目不合格，货值金额${value}万元，责令改正后仍继续生产销售`,
+      repeated_spot_check_failure: `${years}${product}多次监督抽查${defect}项目不合格，整改后复查仍不合格`,
+      recall_refused: `${product}存在${defect}缺陷，经责令召回拒不实施召回，继续销售问题批次产品`,
+      counterfeit_products: `在${product}上冒用他人厂名厂址及认证标志，以假充真销售，货值金额${value}万元`,
+      major_quality_incident: `${product}${defect}缺陷引发质量安全事故，造成人员受伤和财产损失，经调查负有主要责任`,
+      falsified_inspection: `向监管部门提交伪造的${product}${defect}检验报告，冒用检验机构名义出具检验结论`,
+      other_serious_violation: `拒绝、阻碍监督抽查，隐匿、转移被查封的${product}`,
+    };
+    const documents = basis.map((r) => r.documentNo).join('、');
+    return text[reason] + (documents ? `（${documents}）` : '');
+  };
+
+  const scripts: EntryScript[] = [];
+  let reasonTurn = 0;
+  /** A proposal made on `day`; on the demo enterprise when `own`, else on one with grounds. */
+  const propose = (day: string, options: { own?: boolean; reason?: ReasonCode; months?: number } = {}) => {
+    const e = options.own ? showcase : enterpriseFor(day);
+    const reason = options.reason ?? REASON_ORDER[reasonTurn++ % REASON_ORDER.length];
+    const proposer = e.districtCode === DEMO_ENTERPRISE_DISTRICT ? people.lucheng : people.regulator;
+    const entry: PlannedEntry = {
+      uscc: e.uscc,
+      districtCode: e.districtCode,
+      reasonCode: reason,
+      legalBasis: LEGAL_BASIS[reason],
+      facts: factsFor(e, reason, day),
+      periodMonths: options.months ?? rng.pick([24, 36, 36]),
+      departmentCode: DEMO_USERS.find((u) => u.username === proposer.name)?.departmentCode as string,
+      status: 'proposed',
+      proposedBy: proposer.name,
+      proposedAt: on(day),
+      noticedAt: null,
+      objectionDeadline: null,
+      decidedBy: null,
+      decidedAt: null,
+      publishedAt: null,
+      earliestRepairDate: null,
+      expiresAt: null,
+      removedAt: null,
+      removalReason: null,
+      objections: [],
+      repairs: [],
+      transitions: [],
+      events: [],
+    };
+    const script = new EntryScript(entry, settings, exceptions, end, BLACKLIST_DOCUMENTS.propose);
+    scripts.push(script);
+    return script;
+  };
+  const proposerOf = (s: EntryScript): Mover => ({ type: 'user', name: s.entry.proposedBy, role: 'regulator' });
+  /** The enterprise itself, or a regulator of its district on its behalf. */
+  const forEnterprise = (s: EntryScript): Mover =>
+    s.entry.uscc === showcase.uscc
+      ? people.enterprise
+      : s.entry.districtCode === DEMO_ENTERPRISE_DISTRICT
+        ? people.lucheng
+        : people.regulator;
+  const noticed = (s: EntryScript, day: string) =>
+    s.notice(proposerOf(s), on(day), { document: BLACKLIST_DOCUMENTS.notice });
+  const object = (s: EntryScript, day: string) => s.object(forEnterprise(s), on(day), rng.pick(OBJECTIONS));
+  const approve = (s: EntryScript, day: string) =>
+    s.decide(people.reviewer, on(day), {
+      outcome: 'approved',
+      note: '事实清楚，证据确凿，符合列入条件，同意列入',
+      document: BLACKLIST_DOCUMENTS.decide,
+    });
+  /** Proposed and noticed early enough for a decision on `decideOn`, with an objection dismissed first if asked. */
+  const toDecision = (decideOn: string, options: { own?: boolean; months?: number; objection?: boolean } = {}) => {
+    const objection = options.objection && n > 0;
+    const noticeOn = back(decideOn, Math.max(n, objection ? 4 : 0) + 2);
+    const s = propose(back(noticeOn, rng.int(2, 4)), options);
+    noticed(s, noticeOn);
+    if (objection) {
+      const filed = object(s, after(noticeOn, Math.min(2, n)));
+      s.decideObjection(people.reviewer, on(after(noticeOn, Math.min(2, n) + 1)), filed, {
+        outcome: 'dismissed',
+        note: '经复核，抽样程序合法，检验结论有效，异议不成立',
+      });
+    }
+    if (decideOn < closes(s)) throw new Error('seed:demo: a decision planned inside the objection window');
+    return s;
+  };
+  const toPublication = (publishOn: string, options: { own?: boolean; months?: number; objection?: boolean } = {}) => {
+    const decideOn = back(publishOn, rng.int(2, 4));
+    const s = toDecision(decideOn, options);
+    approve(s, decideOn);
+    s.publish(rng.chance(0.3) ? people.reviewer : proposerOf(s), on(publishOn), {
+      note: '通过“信用温州”网站和国家企业信用信息公示系统向社会公示',
+    });
+    return s;
+  };
+  const applyRepair = (s: EntryScript, day: string) => {
+    const [statement, evidence] = rng.pick(REPAIRS);
+    return s.applyRepair(forEnterprise(s), on(day), statement, evidence);
+  };
+  const repairable = (applyOn: string) => back(addMonths(applyOn, -settings.repairMinMonths), rng.int(5, 20));
+  const longPeriod = Math.min(120, Math.max(36, settings.repairMinMonths + 24));
+
+  // proposed: not yet noticed
+  for (const k of [0, 1, 3]) propose(back(asOfDay, k));
+  // noticed, the window still open, nothing filed
+  for (const k of [1, 3]) {
+    const noticeOn = back(asOfDay, Math.max(0, Math.min(k, n - 1)));
+    noticed(propose(back(noticeOn, 2)), noticeOn);
+  }
+  // noticed, an objection pending: the demo enterprise's own, and one filed on an enterprise's behalf
+  for (const own of [true, false]) {
+    const noticeOn = back(asOfDay, Math.max(0, Math.min(own ? 4 : 6, n - 1)));
+    const s = propose(back(noticeOn, 3), { own });
+    noticed(s, noticeOn);
+    if (n > 0) object(s, after(noticeOn, 1) <= asOfDay ? after(noticeOn, 1) : noticeOn);
+  }
+  // noticed, the window closed: awaiting the decision (one after an objection was dismissed)
+  toDecision(back(asOfDay, 0));
+  toDecision(back(asOfDay, 1));
+  toDecision(back(asOfDay, 0), { objection: true });
+  // rejected: an objection upheld; and a proposal turned down
+  {
+    const noticeOn = back(asOfDay, n + 25);
+    const s = propose(back(noticeOn, 3));
+    noticed(s, noticeOn);
+    if (n > 0) {
+      const filed = object(s, after(noticeOn, Math.min(3, n)));
+      s.decideObjection(people.reviewer, on(after(noticeOn, Math.min(3, n) + 4)), filed, {
+        outcome: 'upheld',
+        note: '经复检，不合格样品系他人假冒本企业名义生产，列入依据不足',
+        document: BLACKLIST_DOCUMENTS.decide,
+      });
+    } else {
+      s.decide(people.reviewer, on(after(noticeOn, 4)), {
+        outcome: 'rejected',
+        note: '现有证据不足以证明违法行为情节严重',
+        document: BLACKLIST_DOCUMENTS.decide,
+      });
+    }
+  }
+  {
+    const decideOn = back(asOfDay, 35);
+    toDecision(decideOn).decide(people.reviewer, on(decideOn), {
+      outcome: 'rejected',
+      note: '违法行为已依法处理且情节未达严重程度，不予列入',
+      document: BLACKLIST_DOCUMENTS.decide,
+    });
+  }
+  // approved, awaiting publication
+  for (const k of [1, 4, 9]) {
+    const decideOn = back(asOfDay, k);
+    approve(toDecision(decideOn), decideOn);
+  }
+  // withdrawn: before notice, and while noticed
+  {
+    const s = propose(back(asOfDay, 26));
+    s.withdraw(proposerOf(s), on(back(asOfDay, 20)), { note: '经核实，企业已在立案前完成整改，撤回拟列入申请' });
+  }
+  {
+    const noticeOn = back(asOfDay, 50);
+    const s = propose(back(noticeOn, 3));
+    noticed(s, noticeOn);
+    s.withdraw(proposerOf(s), on(after(noticeOn, 3)), { note: '违法主体认定有误，撤回并重新调查' });
+  }
+  // published, across districts and reasons, listing into the future
+  for (const [months, period] of [
+    [20, 36],
+    [14, 36],
+    [9, 24],
+    [6, 36],
+    [3, 12],
+    [1, 36],
+  ] as const) {
+    toPublication(back(addMonths(asOfDay, -months), rng.int(0, 10)), { months: period, objection: months === 9 });
+  }
+  // published, credit repair applied for: pending (twice), refused, refused and applied for again
+  for (const kind of ['pending', 'pending', 'refused', 'again'] as const) {
+    const applyOn = back(asOfDay, kind === 'pending' ? rng.int(2, 15) : rng.int(60, 90));
+    const s = toPublication(repairable(applyOn), { months: longPeriod });
+    const filed = applyRepair(s, applyOn);
+    if (kind === 'pending') continue;
+    s.decideRepair(people.reviewer, on(after(applyOn, 10)), filed, {
+      outcome: 'refused',
+      note: '整改尚未到位，复检仍有项目不合格，不予修复',
+      document: BLACKLIST_DOCUMENTS.repair,
+    });
+    if (kind === 'again') applyRepair(s, back(asOfDay, rng.int(1, 5)));
+  }
+  // removed: the listing period ended; repaired (the demo enterprise); revoked
+  toPublication(back(addMonths(asOfDay, -24), 15), { months: 24 }).expire();
+  {
+    const applyOn = back(asOfDay, 80);
+    const s = toPublication(repairable(applyOn), { own: true, months: longPeriod });
+    const filed = applyRepair(s, applyOn);
+    s.decideRepair(people.reviewer, on(after(applyOn, 8)), filed, {
+      outcome: 'granted',
+      note: '已完成整改并经复检合格，履行了法定义务，准予信用修复',
+      document: BLACKLIST_DOCUMENTS.repair,
+    });
+  }
+  toPublication(back(asOfDay, 200), { months: 36 }).revoke(people.reviewer, on(back(asOfDay, 30)), {
+    note: '原行政处罚决定经行政复议撤销，列入依据不复存在',
+    document: BLACKLIST_DOCUMENTS.revoke,
+  });
+
+  // Document numbers (文号) run per kind and year, in date order.
+  const serials = new Map<string, number>();
+  const documented = scripts
+    .flatMap((s) => s.entry.transitions)
+    .filter((t) => t.document)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const t of documented) {
+    const year = beijingDate(t.at).slice(0, 4);
+    const key = `${t.document}|${year}`;
+    const serial = (serials.get(key) ?? 0) + 1;
+    serials.set(key, serial);
+    t.documentRef = `${t.document}〔${year}〕${serial}号`;
+  }
+  return scripts.map((s) => s.entry);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writing
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -958,6 +1636,184 @@ async function insertUsers(client: ClientBase, enterpriseUscc: string, hashing: 
   return res.rowCount ?? 0;
 }
 
+/**
+ * The planned blacklist as the service would have left it: entries (their ids drawn in order of
+ * proposal), objections, repair applications, every transition in the order the moves were made,
+ * and the outbox events of publications and removals, each at the time of its move.
+ */
+async function insertBlacklist(client: ClientBase, planned: PlannedEntry[]): Promise<number> {
+  if (!planned.length) return 0;
+  const users = new Map(
+    (
+      await client.query<{ id: string; username: string }>(
+        `SELECT id::text, username FROM users WHERE username = ANY($1::text[])`,
+        [DEMO_USERS.map((u) => u.username)],
+      )
+    ).rows.map((u) => [u.username, u.id]),
+  );
+  const userId = (name: string | null) => {
+    if (name === null) return null;
+    const id = users.get(name);
+    if (!id) throw new Error(`seed:demo: no user ${name}`);
+    return id;
+  };
+  const time = (d: Date) => d.getTime();
+  const draw = async (table: string, count: number) =>
+    (
+      await client.query<{ id: string }>(
+        `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2::int) ORDER BY 1`,
+        [table, count],
+      )
+    ).rows
+      .map((r) => r.id)
+      .sort((a, b) => Number(a) - Number(b));
+
+  const entries = [...planned].sort((a, b) => time(a.proposedAt) - time(b.proposedAt));
+  const entryIds = new Map(zip(entries, await draw('blacklist_entries', entries.length)));
+  const res = await client.query(
+    `INSERT INTO blacklist_entries (id, enterprise_id, district_code, reason_code, legal_basis, facts, period_months,
+                                    status, department_code, proposed_by, proposed_at, noticed_at, objection_deadline,
+                                    decided_by, decided_at, published_at, earliest_repair_date, expires_at, removed_at,
+                                    removal_reason)
+     OVERRIDING SYSTEM VALUE
+     SELECT b.id, e.id, b.district_code, b.reason_code, b.legal_basis, b.facts, b.period_months, b.status,
+            b.department_code, b.proposed_by, b.proposed_at, b.noticed_at, b.objection_deadline, b.decided_by,
+            b.decided_at, b.published_at, b.earliest_repair_date, b.expires_at, b.removed_at, b.removal_reason
+       FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::text[], $7::smallint[],
+                   $8::text[], $9::varchar[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
+                   $14::uuid[], $15::timestamptz[], $16::timestamptz[], $17::date[], $18::timestamptz[],
+                   $19::timestamptz[], $20::text[])
+            AS b (id, uscc, district_code, reason_code, legal_basis, facts, period_months, status, department_code,
+                  proposed_by, proposed_at, noticed_at, objection_deadline, decided_by, decided_at, published_at,
+                  earliest_repair_date, expires_at, removed_at, removal_reason)
+       JOIN enterprises e ON e.uscc = b.uscc COLLATE "C"
+      ORDER BY b.id`,
+    [
+      entries.map((e) => entryIds.get(e)),
+      entries.map((e) => e.uscc),
+      entries.map((e) => e.districtCode),
+      entries.map((e) => e.reasonCode),
+      entries.map((e) => e.legalBasis),
+      entries.map((e) => e.facts),
+      entries.map((e) => e.periodMonths),
+      entries.map((e) => e.status),
+      entries.map((e) => e.departmentCode),
+      entries.map((e) => userId(e.proposedBy)),
+      entries.map((e) => e.proposedAt),
+      entries.map((e) => e.noticedAt),
+      entries.map((e) => e.objectionDeadline),
+      entries.map((e) => userId(e.decidedBy)),
+      entries.map((e) => e.decidedAt),
+      entries.map((e) => e.publishedAt),
+      entries.map((e) => e.earliestRepairDate),
+      entries.map((e) => e.expiresAt),
+      entries.map((e) => e.removedAt),
+      entries.map((e) => e.removalReason),
+    ],
+  );
+  if (res.rowCount !== entries.length) throw new Error('seed:demo: a blacklist entry found no enterprise');
+
+  // Objections and repair applications: ids in order of filing, as they were filed.
+  const filingIds = new Map<PlannedFiling, string>();
+  for (const [table, pick] of [
+    ['blacklist_objections', (e: PlannedEntry) => e.objections],
+    ['blacklist_repair_applications', (e: PlannedEntry) => e.repairs],
+  ] as const) {
+    const filings = entries
+      .flatMap((e) => pick(e).map((f) => [e, f] as const))
+      .sort(([, a], [, b]) => time(a.filedAt) - time(b.filedAt));
+    if (!filings.length) continue;
+    const ids = await draw(table, filings.length);
+    filings.forEach(([, f], i) => filingIds.set(f, ids[i]));
+    const repairs = table === 'blacklist_repair_applications';
+    await client.query(
+      `INSERT INTO ${table} (id, entry_id, statement, ${repairs ? 'evidence, ' : ''}filed_by, filed_role, filed_at,
+                             outcome, note, decided_by, decided_at)
+       OVERRIDING SYSTEM VALUE
+       SELECT f.id, f.entry_id, f.statement, ${repairs ? 'f.evidence, ' : ''}f.filed_by, f.filed_role, f.filed_at,
+              f.outcome, f.note, f.decided_by, f.decided_at
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                     $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+              AS f (id, entry_id, statement, evidence, filed_by, filed_role, filed_at, outcome, note, decided_by, decided_at)
+        ORDER BY f.id`,
+      [
+        ids,
+        filings.map(([e]) => entryIds.get(e)),
+        filings.map(([, f]) => f.statement),
+        filings.map(([, f]) => f.evidence),
+        filings.map(([, f]) => f.filedBy),
+        filings.map(([, f]) => f.filedRole),
+        filings.map(([, f]) => f.filedAt),
+        filings.map(([, f]) => f.outcome),
+        filings.map(([, f]) => f.note),
+        filings.map(([, f]) => f.decidedBy),
+        filings.map(([, f]) => f.decidedAt),
+      ],
+    );
+  }
+
+  // Every move, in the order it was made (one entry's moves never share a moment).
+  const transitions = entries
+    .flatMap((e) => e.transitions.map((t) => [e, t] as const))
+    .sort(([ea, a], [eb, b]) => time(a.at) - time(b.at) || Number(entryIds.get(ea)) - Number(entryIds.get(eb)));
+  const movers = transitions.map(([, t]) => t.mover);
+  await client.query(
+    `INSERT INTO blacklist_transitions (entry_id, action, from_status, to_status, outcome, actor_type, actor_id,
+                                        actor_name, actor_role, occurred_at, note, document_ref, objection_id,
+                                        repair_application_id)
+     SELECT entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name, actor_role, occurred_at,
+            note, document_ref, objection_id, repair_application_id
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::bigint[],
+                          $14::bigint[]) WITH ORDINALITY
+                   AS t (entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name,
+                         actor_role, occurred_at, note, document_ref, objection_id, repair_application_id, ord)
+      ORDER BY ord`,
+    [
+      transitions.map(([e]) => entryIds.get(e)),
+      transitions.map(([, t]) => t.action),
+      transitions.map(([, t]) => t.from),
+      transitions.map(([, t]) => t.to),
+      transitions.map(([, t]) => t.outcome),
+      movers.map((m) => m.type),
+      movers.map((m) => (m.type === 'user' ? userId(m.name) : null)),
+      movers.map((m) => m.name),
+      movers.map((m) => m.role),
+      transitions.map(([, t]) => t.at),
+      transitions.map(([, t]) => t.note),
+      transitions.map(([, t]) => t.documentRef),
+      transitions.map(([, t]) => (t.objection ? filingIds.get(t.objection) : null)),
+      transitions.map(([, t]) => (t.repair ? filingIds.get(t.repair) : null)),
+    ],
+  );
+
+  // Publications and removals, for partners, as the service appends them (under the outbox lock).
+  const events = entries
+    .flatMap((e) => e.events.map((ev) => ({ ...ev, uscc: e.uscc, data: { entryId: entryIds.get(e), ...ev.data } })))
+    .sort((a, b) => time(a.at) - time(b.at));
+  if (events.length) {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_LOCK]);
+    await client.query(
+      `INSERT INTO change_events (type, uscc, occurred_at, data)
+       SELECT type, uscc, occurred_at, data::jsonb
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY
+              AS e (type, uscc, occurred_at, data, ord)
+        ORDER BY ord`,
+      [
+        events.map((e) => e.type),
+        events.map((e) => e.uscc),
+        events.map((e) => e.at),
+        events.map((e) => JSON.stringify(e.data)),
+      ],
+    );
+  }
+  return entries.length;
+}
+
+function zip<A, B>(as: A[], bs: B[]): [A, B][] {
+  return as.map((a, i) => [a, bs[i]]);
+}
+
 function loginsOf(enterpriseUscc: string | null): DemoLogin[] {
   return DEMO_USERS.map((u) => ({
     username: u.username,
@@ -975,7 +1831,7 @@ function loginsOf(enterpriseUscc: string | null): DemoLogin[] {
 
 function printSummary(print: (line: string) => void, summary: SeedSummary): void {
   print('rows per table:');
-  for (const [table, n] of Object.entries(summary.counts)) print(`  ${table.padEnd(16)} ${String(n).padStart(8)}`);
+  for (const [table, n] of Object.entries(summary.counts)) print(`  ${table.padEnd(30)} ${String(n).padStart(8)}`);
   print('demo logins (user name, password, role, bound to):');
   for (const l of summary.logins)
     print(`  ${l.username.padEnd(24)} ${l.password.padEnd(22)} ${l.role.padEnd(12)} ${l.scope}`);
@@ -991,7 +1847,12 @@ export async function seedDemo(
   if (!Number.isInteger(size) || size < 1 || size > MAX_ENTERPRISES) {
     throw new Error(`enterprises must be a whole number from 1 to ${MAX_ENTERPRISES}, not ${size}`);
   }
-  const url = loadConfig(env).DATABASE_URL;
+  const config = loadConfig(env);
+  const url = config.DATABASE_URL;
+  const settings: BlacklistSettings = {
+    objectionWorkingDays: config.OBJECTION_WORKING_DAYS,
+    repairMinMonths: config.REPAIR_MIN_MONTHS,
+  };
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   await prepareDatabase(url);
 
@@ -1035,12 +1896,23 @@ export async function seedDemo(
         ).rows.map((h) => [h.number, h.handled_by]),
       );
       const today = toDay(new Date().toISOString().slice(0, 10));
-      const demo = generateDemo(size, districts, hotlines, Math.min(today, toDay(DEMO_AS_OF)));
+      const asOf = Math.min(today, toDay(DEMO_AS_OF));
+      const demo = generateDemo(size, districts, hotlines, asOf);
+      // Objection deadlines count working days by the calendar, as the service does.
+      const calendar = new Map(
+        (
+          await client.query<{ date: string; working: boolean }>(
+            `SELECT to_char(day, 'YYYY-MM-DD') AS date, working FROM calendar_days`,
+          )
+        ).rows.map((d) => [d.date, d.working]),
+      );
+      const blacklist = planBlacklist(demo, asOf, settings, calendar);
 
       const enterprises = await insertEnterprises(client, demo.enterprises);
       const records = await insertRecords(client, demo.records);
       const corrections = await insertCorrections(client, demo.records);
       const users = await insertUsers(client, demo.enterprises[0].uscc, hashing);
+      const entries = await insertBlacklist(client, blacklist);
       await client.query(
         `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id)
          VALUES ('system', 'seed:demo', 'demo.seed', 'database', $1)`,
@@ -1057,7 +1929,8 @@ export async function seedDemo(
         elapsedMs: Date.now() - started,
       };
       print(
-        `seed:demo: added ${enterprises} enterprises, ${records} records, ${corrections} corrections and ${users} users ` +
+        `seed:demo: added ${enterprises} enterprises, ${records} records, ${corrections} corrections, ${users} users ` +
+          `and ${entries} blacklist entries ` +
           `to ${database} in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
       );
       printSummary(print, summary);
