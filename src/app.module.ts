@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { DatabaseModule } from './database/database.module';
+import { DisclosureModule } from './disclosure/disclosure.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -20,6 +21,7 @@ import { ImportsModule } from './imports/imports.module';
 import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
 import { SharingModule } from './sharing/sharing.module';
+import { StatsModule } from './stats/stats.module';
 import { apiControllers } from './routes';
 import { WorkerModule } from './worker.module';
 
@@ -33,6 +35,8 @@ import { WorkerModule } from './worker.module';
     ClassificationModule,
     BlacklistModule,
     SharingModule,
+    DisclosureModule,
+    StatsModule,
   ],
   controllers: apiControllers,
 })

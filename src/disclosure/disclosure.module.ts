@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { OpenDataModule, openDataControllers } from './open-data/open-data.module';
+import { ReportsModule, reportsControllers } from './reports/reports.module';
+import { SearchModule, searchControllers } from './search/search.module';
+
+export const disclosureControllers = [...searchControllers, ...openDataControllers, ...reportsControllers];
+
+/**
+ * What everyone may see, without credentials: published blacklist entries that are not
+ * removed, disclosed records that are not superseded, names with personal data masked. Each
+ * part answers with its own public DTOs, never the internal ones.
+ */
+@Module({
+  imports: [SearchModule, OpenDataModule, ReportsModule],
+  exports: [SearchModule, OpenDataModule, ReportsModule],
+})
+export class DisclosureModule {}
