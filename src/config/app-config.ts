@@ -88,6 +88,13 @@ export class AppConfig {
   @IsInt() // nearest the property: checked first
   LISTING_PERIOD_MONTHS = 36;
 
+  /** Requests per minute from one client address to the routes open to everyone. */
+  @Transform(toInt)
+  @Max(1_000_000)
+  @Min(1)
+  @IsInt()
+  PUBLIC_RATE_LIMIT = 300;
+
   /** Where uploaded import files are kept until processed; api and worker must share it. */
   @Matches(/^\S+$/, { message: 'must be a directory path' })
   UPLOAD_DIR = 'data/uploads';

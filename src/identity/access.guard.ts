@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Problem } from '../common/problem';
+import { AppConfig } from '../config/app-config';
 import { RateLimiter } from '../common/rate-limiter';
 import { normaliseUscc } from '../common/uscc';
 import { ACCESS_METADATA, AccessGrant, AuthenticatedRequest } from './access.decorator';
@@ -13,7 +14,7 @@ const RATE_WINDOW_MS = 60_000;
 /**
  * Decides every request from the route's @Access grants, before validation: who is calling
  * (bearer token or X-API-Key), whether one of the grants covers them, and, for a key,
- * whether it is within its rate limit.
+ * whether it is within its rate limit; a route open to everyone is limited per client address.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -22,6 +23,7 @@ export class AccessGuard implements CanActivate {
     private readonly tokens: TokenService,
     private readonly keys: ApiKeysService,
     private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,9 +33,13 @@ export class AccessGuard implements CanActivate {
     ]);
     // AccessCheck refuses to start without a grant on every route; this is the second lock.
     if (!grants) throw Problem.forbidden('This route declares no access rule');
-    if (grants.includes('public') || grants.includes('internal')) return true;
-
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (grants.includes('public')) {
+      await this.limiter.hit(`ip:${request.ip}`, this.config.PUBLIC_RATE_LIMIT, RATE_WINDOW_MS, `Client ${request.ip}`);
+      return true;
+    }
+    if (grants.includes('internal')) return true;
+
     const principal = await this.authenticate(request, grants);
     if (!allows(grants, principal, request.params as Record<string, string | undefined>)) {
       throw Problem.forbidden(`This route is for: ${grants.join(', ')}`);
