@@ -5,13 +5,16 @@ import { ClassificationModule } from './classification/classification.module';
 import { ClassificationProcessor } from './classification/classification.processor';
 import { ImportsModule } from './imports/imports.module';
 import { ImportsProcessor } from './imports/imports.processor';
+import { ExportsProcessor } from './sharing/exports/exports.processor';
+import { SharingModule } from './sharing/sharing.module';
+import { WebhooksProcessor } from './sharing/webhooks/webhooks.processor';
 
 /**
  * The worker role: Bull processors and schedules. Processors are declared here and nowhere
  * else, so an api-only process never takes jobs.
  */
 @Module({
-  imports: [ImportsModule, ClassificationModule, BlacklistModule],
-  providers: [ImportsProcessor, ClassificationProcessor, BlacklistProcessor],
+  imports: [ImportsModule, ClassificationModule, BlacklistModule, SharingModule],
+  providers: [ImportsProcessor, ClassificationProcessor, BlacklistProcessor, WebhooksProcessor, ExportsProcessor],
 })
 export class WorkerModule {}

@@ -70,6 +70,30 @@ export class AppConfig {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
+  /** Key that encrypts webhook secrets at rest; when unset, generated on first start and kept in the database. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  WEBHOOK_SECRET_KEY?: string;
+
+  /** First retry of a failed webhook delivery after about this long, then doubling (with jitter). */
+  @Transform(toInt)
+  @Max(3_600_000)
+  @Min(10)
+  @IsInt()
+  WEBHOOK_RETRY_BASE_MS = 10_000;
+
+  /** A delivery still failing this long after its first attempt is dead-lettered. */
+  @Transform(toInt)
+  @Max(720)
+  @Min(1)
+  @IsInt()
+  WEBHOOK_RETRY_HOURS = 24;
+
+  /** Where the daily export files are written and served from (api and worker must share it). */
+  @Matches(/^\S+$/, { message: 'must be a directory path' })
+  EXPORT_DIR = 'data/exports';
+
   @Transform(toInt)
   @Max(60)
   @Min(0)
@@ -128,13 +152,18 @@ export class AppConfig {
   }
 }
 
-const SECRETS = new Set(['ADMIN_PASSWORD', 'JWT_SECRET']);
+const SECRETS = new Set(['ADMIN_PASSWORD', 'JWT_SECRET', 'WEBHOOK_SECRET_KEY']);
 
 export class ConfigError extends Error {}
 
 /** Reads the known variables from `env`, applies defaults, and throws a ConfigError naming every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat('ADMIN_USERNAME', 'ADMIN_PASSWORD', 'JWT_SECRET');
+  const known = Object.keys(new AppConfig()).concat(
+    'ADMIN_USERNAME',
+    'ADMIN_PASSWORD',
+    'JWT_SECRET',
+    'WEBHOOK_SECRET_KEY',
+  );
   const given: Record<string, string> = {};
   for (const name of known) {
     const value = env[name];

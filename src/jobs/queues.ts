@@ -5,6 +5,7 @@ export enum QueueName {
   Maintenance = 'maintenance',
   Imports = 'imports',
   Classification = 'classification',
+  Webhooks = 'webhooks',
 }
 
 export enum JobName {
@@ -13,6 +14,8 @@ export enum JobName {
   RecomputeAll = 'recompute-all',
   DryRun = 'dry-run',
   ExpireBlacklist = 'expire-blacklist',
+  DeliverWebhooks = 'deliver-webhooks',
+  WriteExports = 'write-exports',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class ExportFileDto {
+  @ApiProperty({ example: 'changes.csv.gz' }) name!: string;
+  @ApiProperty({ description: 'data rows (a CSV file has a header row besides)' }) rows!: number;
+  @ApiProperty({ description: 'size of the gzip file' }) bytes!: number;
+  @ApiProperty({ description: 'hex SHA-256 of the gzip file as served' }) sha256!: string;
+}
+
+export class ExportManifestDto {
+  @ApiProperty({ example: 'PBOC' }) department!: string;
+  @ApiProperty({ example: '2026-03-02', description: 'a day in Beijing time' }) date!: string;
+  @ApiProperty({ example: 'Asia/Shanghai' }) timezone!: string;
+  @ApiProperty({ description: "the day's start; changes from here" }) from!: Date;
+  @ApiProperty({ description: "the day's end; changes before it, grades and listings in force at it" }) to!: Date;
+  @ApiProperty() generatedAt!: Date;
+  @ApiProperty({
+    type: [ExportFileDto],
+    description: 'changes, grades and blacklist, each as .csv.gz and .ndjson.gz',
+  })
+  files!: ExportFileDto[];
+}
+
+export class ExportDayDto {
+  @ApiProperty({ example: '2026-03-02' }) date!: string;
+  @ApiProperty() generatedAt!: Date;
+  @ApiProperty({ type: [String] }) files!: string[];
+}

@@ -1,0 +1,76 @@
+import { stringify } from 'csv-stringify';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+
+export interface WrittenFile {
+  name: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+type Row = Record<string, unknown>;
+
+/** One gzip file being written row by row: CSV (with a header row) or NDJSON. */
+class GzipRows {
+  private readonly input: Writable;
+  private readonly done: Promise<void>;
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private rows = 0;
+
+  constructor(
+    readonly name: string,
+    path: string,
+    columns: string[] | null,
+  ) {
+    this.input = columns
+      ? stringify({ header: true, columns, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } })
+      : new Transform({
+          writableObjectMode: true,
+          transform: (row, _, next) => next(null, `${JSON.stringify(row)}\n`),
+        });
+    const count = new Transform({
+      transform: (chunk: Buffer, _, next) => {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        next(null, chunk);
+      },
+    });
+    this.done = pipeline(this.input as unknown as Transform, createGzip(), count, createWriteStream(path));
+  }
+
+  async write(row: Row): Promise<void> {
+    this.rows++;
+    if (!this.input.write(row)) await new Promise((resolve) => this.input.once('drain', resolve));
+  }
+
+  async end(): Promise<WrittenFile> {
+    this.input.end();
+    await this.done;
+    return { name: this.name, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+}
+
+/** A data set written twice, as `<name>.csv.gz` and `<name>.ndjson.gz`. */
+export class DataSetWriter {
+  private readonly files: GzipRows[];
+
+  constructor(dir: string, name: string, columns: string[]) {
+    this.files = [
+      new GzipRows(`${name}.csv.gz`, `${dir}/${name}.csv.gz`, columns),
+      new GzipRows(`${name}.ndjson.gz`, `${dir}/${name}.ndjson.gz`, null),
+    ];
+  }
+
+  async write(rows: Row[]): Promise<void> {
+    for (const row of rows) for (const file of this.files) await file.write(row);
+  }
+
+  async end(): Promise<WrittenFile[]> {
+    return Promise.all(this.files.map((f) => f.end()));
+  }
+}

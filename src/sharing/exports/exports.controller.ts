@@ -1,0 +1,51 @@
+import { Controller, Get, Param, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Problem } from '../../common/problem';
+import { Access, CurrentPrincipal } from '../../identity/access.decorator';
+import { Principal } from '../../identity/principal';
+import { ExportDayDto, ExportManifestDto } from './dto/export.dto';
+import { ExportsService } from './exports.service';
+
+/** The department whose exports a caller reads: its key's. */
+function departmentOf(principal: Principal): string {
+  if (principal.kind !== 'key') throw Problem.forbidden('Exports are read with an institution API key');
+  return principal.departmentCode;
+}
+
+@ApiTags('Finance and tax')
+@Controller('api/v1/exports')
+export class ExportsController {
+  constructor(private readonly exports: ExportsService) {}
+
+  @Get()
+  @Access('scope:feed:read')
+  @ApiOperation({ summary: "The days exported for the caller's department, newest first" })
+  @ApiOkResponse({ type: [ExportDayDto] })
+  list(@CurrentPrincipal() principal: Principal): Promise<ExportDayDto[]> {
+    return this.exports.list(departmentOf(principal));
+  }
+
+  @Get(':date')
+  @Access('scope:feed:read')
+  @ApiParam({ name: 'date', example: '2026-03-02' })
+  @ApiOperation({ summary: "A day's manifest: its files with rows, size and SHA-256" })
+  @ApiOkResponse({ type: ExportManifestDto })
+  manifest(@Param('date') date: string, @CurrentPrincipal() principal: Principal): Promise<ExportManifestDto> {
+    return this.exports.manifest(departmentOf(principal), date);
+  }
+
+  @Get(':date/:file')
+  @Access('scope:feed:read')
+  @ApiParam({ name: 'date', example: '2026-03-02' })
+  @ApiParam({ name: 'file', example: 'changes.csv.gz' })
+  @ApiOperation({ summary: 'One file of a day (gzip), as its manifest lists it' })
+  @ApiProduces('application/gzip')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  file(
+    @Param('date') date: string,
+    @Param('file') file: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<StreamableFile> {
+    return this.exports.file(departmentOf(principal), date, file);
+  }
+}

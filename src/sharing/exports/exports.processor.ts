@@ -1,0 +1,36 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { JobName, QueueName } from '../../jobs/queues';
+import { ExportsService } from './exports.service';
+
+/**
+ * Worker side of the daily exports: yesterday's files every day at 00:30 Beijing time, and once
+ * when a worker starts for departments that lack them (a worker that was down at 00:30 catches
+ * up). Writing a day again gives the same files, so extra runs do no harm.
+ */
+@Processor(QueueName.Maintenance)
+export class ExportsProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly exports: ExportsService,
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.add(
+      JobName.WriteExports,
+      {},
+      { jobId: 'daily-exports', repeat: { cron: '30 0 * * *', tz: 'Asia/Shanghai' } },
+    );
+    await this.queue.add(
+      JobName.WriteExports,
+      { ifMissing: true },
+      { jobId: 'daily-exports:start', removeOnComplete: true, removeOnFail: true },
+    );
+  }
+
+  @Process(JobName.WriteExports)
+  write(job: Job<{ date?: string; ifMissing?: boolean }>): Promise<{ date: string; departments: string[] }> {
+    return this.exports.writeDay(job.data.date, job.data.ifMissing ?? false);
+  }
+}

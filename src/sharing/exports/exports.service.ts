@@ -1,0 +1,244 @@
+import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { Problem } from '../../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { DataSetWriter, WrittenFile } from './export-files';
+import { ExportDayDto, ExportManifestDto } from './dto/export.dto';
+
+const BATCH = 10_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
+/** The data sets of a day's export: its changes, and the grades and listings in force at its end. */
+const DATA_SETS = {
+  changes: ['seq', 'id', 'type', 'uscc', 'occurredAt', 'data'],
+  grades: ['uscc', 'name', 'districtCode', 'grade', 'score', 'ruleSetVersion', 'validFrom'],
+  blacklist: ['id', 'uscc', 'name', 'reasonCode', 'publishedAt', 'expiresAt'],
+} as const;
+type DataSetName = keyof typeof DATA_SETS;
+
+/**
+ * Each data set is read in key order, BATCH rows at a time: $1 the day's start, $2 its end, $3 the
+ * last key written. Grades are those valid at the end of the day; listings those published by
+ * then and neither removed nor expired.
+ */
+const QUERIES: Record<DataSetName, { sql: string; key: string }> = {
+  changes: {
+    key: 'seq',
+    sql: `SELECT seq::text AS seq, id, type, uscc, occurred_at AS "occurredAt", data FROM change_events
+           WHERE occurred_at >= $1 AND occurred_at < $2 AND seq > $3::bigint ORDER BY seq LIMIT ${BATCH}`,
+  },
+  grades: {
+    key: 'key',
+    sql: `SELECT e.id::text AS key, e.uscc, e.name, e.district_code AS "districtCode", h.grade, h.score::float8 AS score,
+                 h.rule_set_version AS "ruleSetVersion", h.valid_from AS "validFrom"
+            FROM enterprises e
+            JOIN LATERAL (SELECT grade, score, rule_set_version, valid_from FROM classification_history h
+                           WHERE h.enterprise_id = e.id AND h.valid_from < $2 AND (h.valid_to IS NULL OR h.valid_to >= $2)
+                           ORDER BY h.valid_from DESC LIMIT 1) h ON true
+           WHERE e.id > $3::bigint AND $1::timestamptz IS NOT NULL ORDER BY e.id LIMIT ${BATCH}`,
+  },
+  blacklist: {
+    key: 'key',
+    sql: `SELECT b.id::text AS key, b.id::text AS id, e.uscc, e.name, b.reason_code AS "reasonCode",
+                 b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
+            FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id
+           WHERE b.published_at < $2 AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) >= $2
+             AND b.id > $3::bigint AND $1::timestamptz IS NOT NULL
+           ORDER BY b.id LIMIT ${BATCH}`,
+  },
+};
+
+/** The Beijing date of an instant. */
+export function beijingDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Daily exports for the consuming departments (finance and tax): for each Beijing day, the day's
+ * change events and a snapshot of grades and listings in force at its end, each as CSV and as
+ * NDJSON, gzipped, with a manifest of SHA-256 sums. Files live under EXPORT_DIR/<department>/<date>/
+ * (a directory api and worker share); a day is written whole and then renamed into place, so a
+ * reader sees all of it or none, and writing a day again replaces it.
+ */
+@Injectable()
+export class ExportsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The day before today (Beijing). */
+  yesterday(): string {
+    return beijingDate(new Date(this.clock.now().getTime() - DAY_MS));
+  }
+
+  /**
+   * Writes `date`'s export for every consuming department. The day must be over and its events
+   * settled (no transaction that may still add one is running); otherwise it throws and the job
+   * retries. With `ifMissing`, departments that already have the day are left alone.
+   */
+  async writeDay(date = this.yesterday(), ifMissing = false): Promise<{ date: string; departments: string[] }> {
+    const from = new Date(`${date}T00:00:00+08:00`);
+    const to = new Date(from.getTime() + DAY_MS);
+    if (!DATE.test(date) || Number.isNaN(from.getTime())) throw new Error(`not a date: ${date}`);
+    if (to > this.clock.now()) throw new Error(`${date} is not over yet`);
+    let departments: string[] = (
+      await this.dataSource.query(
+        `SELECT code FROM departments WHERE kind IN ('finance', 'tax') AND successor_code IS NULL ORDER BY code`,
+      )
+    ).map((d: { code: string }) => d.code);
+    if (ifMissing) {
+      const missing: string[] = [];
+      for (const code of departments) if (!(await this.manifestOf(code, date))) missing.push(code);
+      departments = missing;
+    }
+    if (!departments.length) return { date, departments };
+
+    const staging = join(this.config.EXPORT_DIR, `.staging-${randomUUID()}`);
+    await mkdir(staging, { recursive: true });
+    try {
+      const files = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+        const [{ unsettled }] = await manager.query(
+          `SELECT EXISTS (SELECT 1 FROM change_events WHERE occurred_at < $1
+                           AND xid >= pg_snapshot_xmin(pg_current_snapshot())) AS unsettled`,
+          [to],
+        );
+        if (unsettled) throw new Error(`events of ${date} are still being written; try again`);
+        const written: WrittenFile[] = [];
+        for (const name of Object.keys(DATA_SETS) as DataSetName[]) {
+          written.push(...(await this.writeDataSet(manager, staging, name, from, to)));
+        }
+        return written;
+      });
+      const generatedAt = this.clock.now();
+      for (const department of departments) {
+        const manifest: ExportManifestDto = {
+          department,
+          date,
+          timezone: 'Asia/Shanghai',
+          from,
+          to,
+          generatedAt,
+          files: files.map(({ name, rows, bytes, sha256 }) => ({ name, rows, bytes, sha256 })),
+        };
+        await this.publish(department, date, staging, files, manifest);
+      }
+      return { date, departments };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** The days exported for a department, newest first. */
+  async list(department: string): Promise<ExportDayDto[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.config.EXPORT_DIR, department));
+    } catch {
+      return [];
+    }
+    const days: ExportDayDto[] = [];
+    for (const date of names
+      .filter((n) => DATE.test(n))
+      .sort()
+      .reverse()) {
+      const manifest = await this.manifestOf(department, date);
+      if (manifest) days.push({ date, generatedAt: manifest.generatedAt, files: manifest.files.map((f) => f.name) });
+    }
+    return days;
+  }
+
+  async manifest(department: string, date: string): Promise<ExportManifestDto> {
+    const manifest = DATE.test(date) ? await this.manifestOf(department, date) : undefined;
+    if (!manifest) throw Problem.notFound('Export of', date);
+    return manifest;
+  }
+
+  /** One file of a day, streamed; only names the manifest lists are served. */
+  async file(department: string, date: string, name: string): Promise<StreamableFile> {
+    const manifest = await this.manifest(department, date);
+    const entry = manifest.files.find((f) => f.name === name);
+    if (!entry) throw new Problem(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `${date} has no file ${name}`);
+    return new StreamableFile(createReadStream(join(this.config.EXPORT_DIR, department, date, name)), {
+      type: 'application/gzip',
+      length: entry.bytes,
+      disposition: `attachment; filename="${department}-${date}-${name}"`,
+    });
+  }
+
+  private async manifestOf(department: string, date: string): Promise<ExportManifestDto | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.config.EXPORT_DIR, department, date, 'manifest.json'), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeDataSet(
+    manager: EntityManager,
+    dir: string,
+    name: DataSetName,
+    from: Date,
+    to: Date,
+  ): Promise<WrittenFile[]> {
+    const writer = new DataSetWriter(dir, name, [...DATA_SETS[name]]);
+    const { sql, key } = QUERIES[name];
+    for (let last = '0'; ;) {
+      const rows: Record<string, unknown>[] = await manager.query(sql, [from, to, last]);
+      if (!rows.length) break;
+      last = String(rows[rows.length - 1][key]);
+      await writer.write(
+        rows.map((row) => {
+          const out: Record<string, unknown> = {};
+          for (const column of DATA_SETS[name]) out[column] = column === 'seq' ? Number(row.seq) : row[column];
+          return out;
+        }),
+      );
+      if (rows.length < BATCH) break;
+    }
+    return writer.end();
+  }
+
+  /** Puts a day in place for a department: files (hard links to the staged ones) and manifest, then one rename. */
+  private async publish(
+    department: string,
+    date: string,
+    staging: string,
+    files: WrittenFile[],
+    manifest: ExportManifestDto,
+  ): Promise<void> {
+    const base = join(this.config.EXPORT_DIR, department);
+    const next = join(base, `.${date}-${randomUUID()}`);
+    await mkdir(next, { recursive: true });
+    for (const { name } of files) {
+      await link(join(staging, name), join(next, name)).catch(() => copyFile(join(staging, name), join(next, name)));
+    }
+    await writeFile(join(next, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const target = join(base, date);
+    // Move an earlier copy aside, then this one in; a writer racing for the same day may get in
+    // between, so try again (the last one to arrive stays, and both wrote the same data).
+    for (let attempt = 1; ; attempt++) {
+      const old = join(base, `.${date}-old-${randomUUID()}`);
+      const replaced = await rename(target, old).then(
+        () => true,
+        () => false,
+      );
+      try {
+        await rename(next, target);
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      } finally {
+        if (replaced) await rm(old, { recursive: true, force: true });
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { PageQuery } from '../../../common/pagination';
+import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../change-events.service';
+
+export const WEBHOOK_SCOPES = ['all', 'watchlist'] as const;
+export type WebhookScope = (typeof WEBHOOK_SCOPES)[number];
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export class CreateWebhookDto {
+  @ApiProperty({
+    example: 'https://partner.example.com/hooks/quality-credit',
+    description: 'http or https; must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE)',
+  })
+  @IsString()
+  @MaxLength(2048)
+  url!: string;
+
+  @ApiProperty({ enum: CHANGE_EVENT_TYPES, isArray: true, example: ['blacklist.published', 'blacklist.removed'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(CHANGE_EVENT_TYPES.length)
+  @ArrayUnique()
+  @IsIn(CHANGE_EVENT_TYPES, { each: true })
+  events!: ChangeEventType[];
+
+  @ApiProperty({
+    minLength: 16,
+    maxLength: 256,
+    writeOnly: true,
+    description: 'signs every request (X-Signature); kept encrypted, never shown again',
+  })
+  @IsString()
+  @MinLength(16)
+  @MaxLength(256)
+  secret!: string;
+
+  @ApiPropertyOptional({ enum: WEBHOOK_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @IsOptional()
+  @IsIn(WEBHOOK_SCOPES)
+  scope: WebhookScope = 'all';
+}
+
+export class WebhookDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ enum: CHANGE_EVENT_TYPES, isArray: true }) events!: ChangeEventType[];
+  @ApiProperty({ enum: WEBHOOK_SCOPES }) scope!: WebhookScope;
+  @ApiProperty({ description: 'the last outbox seq taken into deliveries; later events are still to come' })
+  cursor!: number;
+  @ApiProperty({ description: 'deliveries not yet made (the first one holds back the others)' })
+  pending!: number;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class ReplayDto {
+  @ApiProperty({ minimum: 1, example: 1, description: 'deliver again every wanted event from this seq on' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  fromSeq!: number;
+}
+
+export class ReplayAcceptedDto {
+  @ApiProperty() fromSeq!: number;
+  @ApiProperty({ description: 'pending deliveries that the replay replaced (they are made again from the outbox)' })
+  cancelled!: number;
+}
+
+export class DeliveriesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
+}
+
+export class DeliveryAttemptDto {
+  @ApiProperty() at!: Date;
+  @ApiProperty({ nullable: true, type: Number, description: "the receiver's answer, if any" }) statusCode!:
+    number | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty() durationMs!: number;
+}
+
+export class DeliveryDto {
+  @ApiProperty() id!: number;
+  @ApiProperty({ format: 'uuid', description: 'X-Event-Id: the same for every attempt and replay' }) eventId!: string;
+  @ApiProperty() eventSeq!: number;
+  @ApiProperty({ enum: CHANGE_EVENT_TYPES }) eventType!: ChangeEventType;
+  @ApiProperty({ enum: DELIVERY_STATUSES, description: 'dead: still failing a day after the first attempt' })
+  status!: DeliveryStatus;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: Number }) lastStatusCode!: number | null;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ nullable: true, type: Date, description: 'when a pending delivery is tried next' })
+  nextAttemptAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
+  @ApiProperty({ type: [DeliveryAttemptDto] }) attemptLog!: DeliveryAttemptDto[];
+}

@@ -1,0 +1,76 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { guardedLookup } from './address-guard';
+
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
+export interface Attempt {
+  /** The receiver's status code, when it answered. */
+  statusCode: number | null;
+  ok: boolean;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface Outgoing {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  allowPrivate: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * One POST of one event. A 2xx answer delivers it; anything else fails the attempt: other
+ * statuses, redirects (never followed: a 3xx is a failure, so a receiver cannot bounce the
+ * request elsewhere), refused or private addresses (checked when connecting), network errors,
+ * and no complete answer within the timeout. The answer's body is read and dropped.
+ */
+export function send({
+  url,
+  body,
+  headers,
+  allowPrivate,
+  timeoutMs = DELIVERY_TIMEOUT_MS,
+}: Outgoing): Promise<Attempt> {
+  const started = performance.now();
+  const target = new URL(url);
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<Attempt>((resolve) => {
+    let settled = false;
+    const finish = (statusCode: number | null, error: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const ok = error === null && statusCode !== null && statusCode >= 200 && statusCode < 300;
+      resolve({ statusCode, ok, error, durationMs: Math.round(performance.now() - started) });
+    };
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        lookup: guardedLookup(allowPrivate),
+        agent: false,
+      },
+      (res) => {
+        const status = res.statusCode ?? null;
+        const error =
+          status !== null && status >= 300 && status < 400
+            ? `redirect to ${res.headers.location ?? '(no location)'} not followed`
+            : status !== null && (status < 200 || status >= 300)
+              ? `answered ${status}`
+              : null;
+        res.on('error', (e) => finish(status, e.message));
+        res.on('end', () => finish(status, error));
+        res.resume();
+      },
+    );
+    const timer = setTimeout(() => {
+      finish(null, `no answer within ${timeoutMs} ms`);
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (e) => finish(null, e.message));
+    req.end(body);
+  });
+}

@@ -1,0 +1,103 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../../audit/actor';
+import { ApiPage, Page } from '../../common/pagination';
+import { Problem } from '../../common/problem';
+import { Access, CurrentPrincipal } from '../../identity/access.decorator';
+import { Principal } from '../../identity/principal';
+import { askerOf } from '../asker';
+import {
+  CreateWebhookDto,
+  DeliveriesQuery,
+  DeliveryDto,
+  ReplayAcceptedDto,
+  ReplayDto,
+  WebhookDto,
+} from './dto/webhook.dto';
+import { WebhooksService } from './webhooks.service';
+
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => Problem.validation([{ field: 'id', message: 'must be a UUID' }]),
+});
+
+@ApiTags('Finance and tax')
+@Controller('api/v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @Access('scope:webhooks:manage')
+  @ApiOperation({
+    summary: 'Subscribe a URL to change events (from now on); signed with the secret, never shown again',
+  })
+  @ApiCreatedResponse({ type: WebhookDto })
+  create(
+    @Body() body: CreateWebhookDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<WebhookDto> {
+    return this.webhooks.create(askerOf(principal).institutionId, body, actor);
+  }
+
+  @Get()
+  @Access('scope:webhooks:manage')
+  @ApiOperation({ summary: "The institution's webhook subscriptions" })
+  @ApiOkResponse({ type: [WebhookDto] })
+  list(@CurrentPrincipal() principal: Principal): Promise<WebhookDto[]> {
+    return this.webhooks.list(askerOf(principal).institutionId);
+  }
+
+  @Get(':id')
+  @Access('scope:webhooks:manage')
+  @ApiOperation({ summary: 'One subscription, with its cursor and pending deliveries' })
+  @ApiOkResponse({ type: WebhookDto })
+  get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<WebhookDto> {
+    return this.webhooks.get(askerOf(principal).institutionId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Access('scope:webhooks:manage')
+  @ApiOperation({ summary: 'End a subscription; pending deliveries are cancelled' })
+  @ApiNoContentResponse({ description: 'ended' })
+  remove(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    return this.webhooks.remove(askerOf(principal).institutionId, id, actor);
+  }
+
+  @Get(':id/deliveries')
+  @Access('scope:webhooks:manage')
+  @ApiOperation({ summary: 'Deliveries, newest first: status, attempts with status codes, next retry' })
+  @ApiPage(DeliveryDto)
+  deliveries(
+    @Param('id', uuid) id: string,
+    @Query() query: DeliveriesQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<DeliveryDto>> {
+    return this.webhooks.deliveries(askerOf(principal).institutionId, id, query);
+  }
+
+  @Post(':id/replay')
+  @HttpCode(202)
+  @Access('scope:webhooks:manage')
+  @ApiOperation({ summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on' })
+  @ApiAcceptedResponse({ type: ReplayAcceptedDto })
+  replay(
+    @Param('id', uuid) id: string,
+    @Body() body: ReplayDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<ReplayAcceptedDto> {
+    return this.webhooks.replay(askerOf(principal).institutionId, id, body.fromSeq, actor);
+  }
+}
