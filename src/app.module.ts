@@ -22,7 +22,8 @@ import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
 import { SharingModule } from './sharing/sharing.module';
 import { StatsModule } from './stats/stats.module';
-import { apiControllers } from './routes';
+import { apiControllers, pageControllers } from './routes';
+import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker.module';
 
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
@@ -37,8 +38,9 @@ import { WorkerModule } from './worker.module';
     SharingModule,
     DisclosureModule,
     StatsModule,
+    WebModule,
   ],
-  controllers: apiControllers,
+  controllers: [...apiControllers, ...pageControllers],
 })
 export class ApiModule {}
 

@@ -15,6 +15,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
 import { RegistryModule } from './registry/registry.module';
+import { useViewEngine } from './web/view-engine';
 
 export interface AppOptions {
   /** Replaces the system clock (tests move deadlines with it). */
@@ -75,6 +76,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.enableShutdownHooks();
   if (config.runsApi) {
     useValidatorContainer(app);
+    useViewEngine(app);
     const document = SwaggerModule.createDocument(app, openApiConfig());
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

@@ -9,6 +9,7 @@ import { recordsControllers } from './records/records.module';
 import { registryControllers } from './registry/registry.module';
 import { sharingControllers } from './sharing/sharing.module';
 import { statsControllers } from './stats/stats.module';
+import { webControllers } from './web/web.module';
 
 /** Every controller of the api role, in one list (ApiModule serves them; docs/access.md lists them). */
 export const apiControllers = [
@@ -23,6 +24,9 @@ export const apiControllers = [
   ...statsControllers,
   ...auditControllers,
 ];
+
+/** The public web pages: HTML for people, outside the OpenAPI document and docs/access.md (all public). */
+export const pageControllers = [...webControllers];
 
 /** Controllers that both roles serve. */
 export const operationsControllers = [HealthController];

@@ -1,0 +1,139 @@
+/**
+ * A small hand-written SVG bar chart for the statistics page: server-side, no chart library,
+ * no script. Grouped vertical bars with a labelled value axis, category labels, a legend, an
+ * optional reference line (the 92 % target), and each bar's value as text (`<title>` and, for
+ * screen readers, the page prints the same figures in a table beside the chart).
+ */
+export interface BarSeries {
+  name: string;
+  values: number[];
+  /** A fill with at least 3:1 contrast against white. */
+  color: string;
+}
+
+export interface BarChartSpec {
+  /** Accessible name of the chart. */
+  title: string;
+  categories: string[];
+  series: BarSeries[];
+  xLabel: string;
+  yLabel: string;
+  /** A horizontal reference line, e.g. the pass-rate target. */
+  reference?: { value: number; label: string };
+  /** Upper end of the value axis (defaults to a round number above the data). */
+  max?: number;
+  /** Formats axis ticks and bar values (defaults to integers). */
+  format?: (value: number) => string;
+  /** Stack the series in one bar per category instead of grouping them side by side. */
+  stacked?: boolean;
+}
+
+const WIDTH = 640;
+const HEIGHT = 300;
+const MARGIN = { top: 28, right: 12, bottom: 64, left: 52 };
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+}
+
+/** 1, 2 or 5 times a power of ten, at or above `value / 4`, so the axis has about five ticks. */
+export function niceStep(max: number): number {
+  if (max <= 0) return 1;
+  const rough = max / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
+  return step;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function barChart(spec: BarChartSpec): string {
+  const format = spec.format ?? ((v: number) => String(Math.round(v)));
+  const totals = spec.categories.map((_, i) =>
+    spec.stacked
+      ? spec.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)
+      : Math.max(0, ...spec.series.map((s) => s.values[i] ?? 0)),
+  );
+  const dataMax = Math.max(0, ...totals, spec.reference?.value ?? 0);
+  const step = niceStep(dataMax);
+  const max = spec.max ?? Math.max(step, Math.ceil(dataMax / step) * step);
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const y = (v: number) => round(MARGIN.top + plotH - (Math.min(v, max) / max) * plotH);
+  const band = plotW / Math.max(1, spec.categories.length);
+  const groups = spec.stacked ? 1 : Math.max(1, spec.series.length);
+  const barW = round(Math.max(2, (band * 0.8) / groups));
+  const parts: string[] = [];
+
+  // Value axis: gridlines and ticks.
+  const tickStep = spec.max !== undefined ? niceStep(max) : step;
+  for (let v = 0; v <= max + 1e-9; v += tickStep) {
+    const ty = y(v);
+    parts.push(
+      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${ty}" y2="${ty}" stroke="#d0d4da" stroke-width="1"/>`,
+      `<text x="${MARGIN.left - 6}" y="${ty + 4}" text-anchor="end" font-size="11" fill="#333">${escapeXml(format(v))}</text>`,
+    );
+  }
+  parts.push(
+    `<text transform="translate(14 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="12" fill="#333">${escapeXml(spec.yLabel)}</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle" font-size="12" fill="#333">${escapeXml(spec.xLabel)}</text>`,
+  );
+
+  // Bars.
+  spec.categories.forEach((category, i) => {
+    const x0 = MARGIN.left + band * i + band * 0.1;
+    let stackBase = 0;
+    spec.series.forEach((series, s) => {
+      const value = series.values[i] ?? 0;
+      const bottom = spec.stacked ? stackBase : 0;
+      const top = bottom + value;
+      stackBase = top;
+      const x = round(spec.stacked ? x0 : x0 + barW * s);
+      const h = round(y(bottom) - y(top));
+      const text = `${category} · ${series.name}: ${format(value)}`;
+      parts.push(
+        `<rect class="bar" x="${x}" y="${y(top)}" width="${barW}" height="${Math.max(0, h)}" fill="${series.color}" data-value="${value}"><title>${escapeXml(text)}</title></rect>`,
+      );
+      if (!spec.stacked && value > 0 && barW >= 14) {
+        parts.push(
+          `<text x="${round(x + barW / 2)}" y="${y(top) - 3}" text-anchor="middle" font-size="10" fill="#222">${escapeXml(format(value))}</text>`,
+        );
+      }
+    });
+    const lx = round(x0 + (band * 0.8) / 2);
+    const ly = MARGIN.top + plotH + 14;
+    const label = escapeXml(category);
+    parts.push(
+      spec.categories.length > 8
+        ? `<text x="${lx}" y="${ly}" text-anchor="end" font-size="11" fill="#333" transform="rotate(-35 ${lx} ${ly})">${label}</text>`
+        : `<text x="${lx}" y="${ly}" text-anchor="middle" font-size="11" fill="#333">${label}</text>`,
+    );
+  });
+
+  // Base line and the reference line.
+  parts.push(
+    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333" stroke-width="1"/>`,
+  );
+  if (spec.reference) {
+    const ry = y(spec.reference.value);
+    parts.push(
+      `<line class="reference" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${ry}" y2="${ry}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 4"/>`,
+      `<text x="${WIDTH - MARGIN.right}" y="${ry - 4}" text-anchor="end" font-size="11" fill="#b3261e">${escapeXml(spec.reference.label)}</text>`,
+    );
+  }
+
+  // Legend along the top.
+  let lx = MARGIN.left;
+  for (const series of spec.series) {
+    parts.push(
+      `<rect x="${lx}" y="8" width="12" height="12" fill="${series.color}"/>`,
+      `<text x="${lx + 16}" y="18" font-size="12" fill="#222">${escapeXml(series.name)}</text>`,
+    );
+    lx += 28 + series.name.length * 12;
+  }
+
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeXml(spec.title)}">` +
+    `<title>${escapeXml(spec.title)}</title>${parts.join('')}</svg>`
+  );
+}
