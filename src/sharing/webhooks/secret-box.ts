@@ -1,25 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { generatedSetting, open, seal, sealingKey } from '../../common/secret-box';
 import { AppConfig } from '../../config/app-config';
-
-const NONCE = 12;
-const TAG = 16;
-
-/** AES-256-GCM with a 32-byte key: nonce ‖ tag ‖ ciphertext. */
-export function seal(key: Buffer, plain: string): Buffer {
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return Buffer.concat([nonce, cipher.getAuthTag(), body]);
-}
-
-export function open(key: Buffer, sealed: Buffer): string {
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
-  decipher.setAuthTag(sealed.subarray(NONCE, NONCE + TAG));
-  return Buffer.concat([decipher.update(sealed.subarray(NONCE + TAG)), decipher.final()]).toString('utf8');
-}
 
 /**
  * Webhook secrets at rest. A request must be signed with the raw secret, so it cannot be kept as
@@ -37,17 +20,9 @@ export class SecretBox implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const material = this.config.WEBHOOK_SECRET_KEY ?? (await this.storedKey());
-    this.key = createHash('sha256').update(`webhook-secrets:${material}`).digest();
-  }
-
-  private async storedKey(): Promise<string> {
-    await this.dataSource.query(
-      `INSERT INTO app_settings (key, value) VALUES ('webhook_secret_key', $1) ON CONFLICT (key) DO NOTHING`,
-      [randomBytes(48).toString('base64url')],
-    );
-    const [row] = await this.dataSource.query(`SELECT value FROM app_settings WHERE key = 'webhook_secret_key'`);
-    return row.value;
+    const material =
+      this.config.WEBHOOK_SECRET_KEY ?? (await generatedSetting(this.dataSource, 'webhook_secret_key')).value;
+    this.key = sealingKey('webhook-secrets', material);
   }
 
   seal(secret: string): Buffer {
