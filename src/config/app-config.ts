@@ -119,6 +119,22 @@ export class AppConfig {
   @IsInt()
   PUBLIC_RATE_LIMIT = 300;
 
+  /**
+   * The key that signs credit reports: an Ed25519 private key as a JWK (JSON) or PKCS#8 PEM. When
+   * unset, one is generated on first use and kept in the database, sealed with REPORT_KEY_SECRET.
+   */
+  @IsOptional()
+  @Matches(/^\s*(\{[\s\S]*\}|-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----)\s*$/, {
+    message: 'must be an Ed25519 private key as a JWK (JSON) or a PKCS#8 PEM',
+  })
+  REPORT_SIGNING_KEY?: string;
+
+  /** Key that seals generated report-signing keys at rest; when unset, generated and kept in the database. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  REPORT_KEY_SECRET?: string;
+
   /** Where uploaded import files are kept until processed; api and worker must share it. */
   @Matches(/^\S+$/, { message: 'must be a directory path' })
   UPLOAD_DIR = 'data/uploads';
@@ -152,7 +168,13 @@ export class AppConfig {
   }
 }
 
-const SECRETS = new Set(['ADMIN_PASSWORD', 'JWT_SECRET', 'WEBHOOK_SECRET_KEY']);
+const SECRETS = new Set([
+  'ADMIN_PASSWORD',
+  'JWT_SECRET',
+  'WEBHOOK_SECRET_KEY',
+  'REPORT_SIGNING_KEY',
+  'REPORT_KEY_SECRET',
+]);
 
 export class ConfigError extends Error {}
 
@@ -163,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'ADMIN_PASSWORD',
     'JWT_SECRET',
     'WEBHOOK_SECRET_KEY',
+    'REPORT_SIGNING_KEY',
+    'REPORT_KEY_SECRET',
   );
   const given: Record<string, string> = {};
   for (const name of known) {

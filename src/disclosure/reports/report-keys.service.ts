@@ -1,0 +1,228 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, JWK, KeyLike } from 'jose';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor } from '../../audit/actor';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { Problem } from '../../common/problem';
+import { generatedSetting, open, seal, sealingKey } from '../../common/secret-box';
+import { AppConfig, ConfigError } from '../../config/app-config';
+import { JsonWebKeyDto, JsonWebKeySetDto, RotatedKeyDto } from './dto/report.dto';
+
+export const REPORT_ALG = 'EdDSA';
+
+/** Any fixed number: replicas generating or rotating the signing key queue on it. */
+const KEY_LOCK = 7_330_380;
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyLike;
+}
+
+interface KeyRow {
+  kid: string;
+  public_jwk: JWK;
+  private_key_encrypted: Buffer | null;
+  created_at: Date;
+  retired_at: Date | null;
+}
+
+/** The public half of an Ed25519 key as JWKS publishes it. */
+function publicJwk(jwk: JWK): JWK {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
+}
+
+/**
+ * The keys that sign credit reports. The current key is REPORT_SIGNING_KEY when set; otherwise a
+ * key generated on first use and kept in `report_signing_keys`, its private half sealed with
+ * AES-256-GCM under REPORT_KEY_SECRET (or, when unset, a key generated into `app_settings`).
+ * Every key that ever signed stays in the table with its public half, retired or not, so reports
+ * signed before a rotation still verify. A key's id is its RFC 7638 thumbprint.
+ */
+@Injectable()
+export class ReportKeysService implements OnModuleInit {
+  private readonly logger = new Logger(ReportKeysService.name);
+  private sealing!: Buffer;
+  /** The key from REPORT_SIGNING_KEY, when one is configured. */
+  private configured: SigningKey | null = null;
+  private readonly privateKeys = new Map<string, KeyLike>();
+  private readonly publicKeys = new Map<string, KeyLike>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    let material = this.config.REPORT_KEY_SECRET;
+    if (!material) {
+      const setting = await generatedSetting(this.dataSource, 'report_key_secret');
+      material = setting.value;
+      this.logger.warn(
+        `REPORT_KEY_SECRET is unset: report-signing keys are sealed with a secret ${setting.created ? 'generated now and ' : ''}kept in the database beside them; set it in production`,
+      );
+    }
+    this.sealing = sealingKey('report-signing-keys', material);
+    if (this.config.REPORT_SIGNING_KEY) {
+      this.configured = await this.adoptConfigured(this.config.REPORT_SIGNING_KEY);
+    } else {
+      // Fails start-up when the stored key cannot be opened (REPORT_KEY_SECRET changed).
+      await this.current();
+    }
+  }
+
+  /** The key that signs now: the configured one, or the stored current one (generated when there is none). */
+  async current(): Promise<SigningKey> {
+    if (this.configured) return this.configured;
+    const [row] = await this.dataSource.query(
+      `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
+    );
+    if (row?.private_key_encrypted) return { kid: row.kid, privateKey: await this.privateKey(row) };
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
+      const [again] = await manager.query(
+        `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
+      );
+      if (again?.private_key_encrypted) return { kid: again.kid, privateKey: await this.privateKey(again) };
+      // None yet, or a configured key that is configured no more: it retires.
+      await manager.query(`UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [
+        this.clock.now(),
+      ]);
+      return this.generate(manager);
+    });
+  }
+
+  /** Retires the current key (it stays published) and makes a new one; refused when the key comes from config. */
+  async rotate(actor: Actor): Promise<RotatedKeyDto> {
+    if (this.configured) {
+      throw Problem.conflict(
+        'report-key-configured',
+        'The report signing key comes from REPORT_SIGNING_KEY: change the variable to rotate it',
+      );
+    }
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
+      const now = this.clock.now();
+      const [[retired]] = await manager.query(
+        `UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid`,
+        [now],
+      );
+      const key = await this.generate(manager, actor, retired?.kid ?? null);
+      return { kid: key.kid, createdAt: now, retiredKid: retired?.kid ?? null };
+    });
+  }
+
+  /** Every key that ever signed a report, current first, then by age. */
+  async jwks(): Promise<JsonWebKeySetDto> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT kid, public_jwk FROM report_signing_keys ORDER BY retired_at DESC NULLS FIRST, created_at DESC, kid`,
+    );
+    return {
+      keys: rows.map((r): JsonWebKeyDto => ({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        x: r.public_jwk.x!,
+        kid: r.kid,
+        alg: REPORT_ALG,
+        use: 'sig',
+      })),
+    };
+  }
+
+  /** The public key with this id, current or retired; null when we never had it. */
+  async publicKey(kid: string): Promise<KeyLike | null> {
+    const known = this.publicKeys.get(kid);
+    if (known) return known;
+    const [row] = await this.dataSource.query(`SELECT public_jwk FROM report_signing_keys WHERE kid = $1`, [kid]);
+    if (!row) return null;
+    const key = (await importJWK(row.public_jwk, REPORT_ALG)) as KeyLike;
+    this.publicKeys.set(kid, key);
+    return key;
+  }
+
+  /** A new current key; audited when an administrator rotates (a first key, like the JWT secret, is not). */
+  private async generate(
+    manager: EntityManager,
+    rotatedBy?: Actor,
+    retiredKid: string | null = null,
+  ): Promise<SigningKey> {
+    const { privateKey } = await generateKeyPair<KeyLike>(REPORT_ALG, { crv: 'Ed25519', extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(publicJwk(jwk));
+    await manager.query(
+      `INSERT INTO report_signing_keys (kid, public_jwk, private_key_encrypted, created_at) VALUES ($1, $2, $3, $4)`,
+      [kid, publicJwk(jwk), seal(this.sealing, JSON.stringify(jwk), kid), this.clock.now()],
+    );
+    if (rotatedBy) {
+      await this.audit.record(manager, rotatedBy, {
+        action: 'report-key.rotate',
+        entityType: 'report-key',
+        entityId: kid,
+        before: retiredKid ? { kid: retiredKid } : undefined,
+        after: { kid, publicJwk: publicJwk(jwk) },
+      });
+    }
+    this.privateKeys.set(kid, privateKey);
+    this.logger.log(`Report signing key ${kid} created${retiredKid ? `; ${retiredKid} retired` : ''}`);
+    return { kid, privateKey };
+  }
+
+  private async privateKey(row: Pick<KeyRow, 'kid' | 'private_key_encrypted'>): Promise<KeyLike> {
+    const known = this.privateKeys.get(row.kid);
+    if (known) return known;
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(open(this.sealing, row.private_key_encrypted!, row.kid));
+    } catch {
+      throw new ConfigError(
+        `The report signing key ${row.kid} cannot be opened: REPORT_KEY_SECRET is not the one it was sealed with`,
+      );
+    }
+    const key = (await importJWK(jwk, REPORT_ALG)) as KeyLike;
+    this.privateKeys.set(row.kid, key);
+    return key;
+  }
+
+  /**
+   * Reads REPORT_SIGNING_KEY and makes it the current key in the table (public half only), so its
+   * reports verify after it is replaced; whatever key was current before retires.
+   */
+  private async adoptConfigured(text: string): Promise<SigningKey> {
+    let privateKey: KeyLike;
+    let jwk: JWK;
+    try {
+      const trimmed = text.trim();
+      privateKey = trimmed.startsWith('{')
+        ? ((await importJWK(JSON.parse(trimmed), REPORT_ALG)) as KeyLike)
+        : await importPKCS8(trimmed.replace(/\\n/g, '\n'), REPORT_ALG, { extractable: true });
+      jwk = await exportJWK(privateKey);
+      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d) throw new Error('not an Ed25519 private key');
+    } catch (error) {
+      throw new ConfigError(
+        `REPORT_SIGNING_KEY=(hidden): must be an Ed25519 private key as a JWK or PKCS#8 PEM (${(error as Error).message})`,
+      );
+    }
+    const kid = await calculateJwkThumbprint(publicJwk(jwk));
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
+      const [mine] = await manager.query(`SELECT retired_at FROM report_signing_keys WHERE kid = $1`, [kid]);
+      if (mine && mine.retired_at === null) return;
+      await manager.query(`UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [
+        this.clock.now(),
+      ]);
+      if (mine) {
+        await manager.query(`UPDATE report_signing_keys SET retired_at = NULL WHERE kid = $1`, [kid]);
+      } else {
+        await manager.query(`INSERT INTO report_signing_keys (kid, public_jwk, created_at) VALUES ($1, $2, $3)`, [
+          kid,
+          publicJwk(jwk),
+          this.clock.now(),
+        ]);
+      }
+    });
+    return { kid, privateKey };
+  }
+}
