@@ -1,10 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { jwtVerify, SignJWT } from 'jose';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { generatedSetting } from '../common/secret-box';
 import { UserPrincipal, UserRole } from './principal';
 
 const ISSUER = 'quality-credit-registry';
@@ -33,16 +33,8 @@ export class TokenService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.secret = new TextEncoder().encode(this.config.JWT_SECRET ?? (await this.storedSecret()));
-  }
-
-  private async storedSecret(): Promise<string> {
-    await this.dataSource.query(
-      `INSERT INTO app_settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
-      [randomBytes(48).toString('base64url')],
-    );
-    const [row] = await this.dataSource.query(`SELECT value FROM app_settings WHERE key = 'jwt_secret'`);
-    return row.value;
+    const secret = this.config.JWT_SECRET ?? (await generatedSetting(this.dataSource, 'jwt_secret')).value;
+    this.secret = new TextEncoder().encode(secret);
   }
 
   get ttlSeconds(): number {
