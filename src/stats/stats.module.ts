@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { StatsController } from './stats.controller';
+import { StatsService } from './stats.service';
 
-export const statsControllers = [];
+export const statsControllers = [StatsController];
 
 /** Figures for regulators: grades by district, blacklist flow by month, the spot-check pass rate. */
-@Module({})
+@Module({
+  providers: [StatsService],
+  exports: [StatsService],
+})
 export class StatsModule {}
