@@ -1,0 +1,245 @@
+/**
+ * Credit-status benchmark: single lookups through the full route of the built server (API key,
+ * purpose, query log; ROLE=all in its own process) with autocannon at 50 connections, beside two
+ * floors served by a bare Fastify process measured in the same run — a JSON endpoint, and a
+ * handler doing one prepared pg lookup by code on the same database — and the 10 000-code batch
+ * beside the bare `join unnest($1)` query over the same codes.
+ *
+ *   npx tsc -p tsconfig.build.json --outDir .bench-dist-status
+ *   BENCH_DIST=.bench-dist-status npx tsx bench/status.ts --enterprises 100000 --seconds 15
+ *
+ * Targets: lookup throughput ≥ 1.0× the bare Fastify+pg floor with p99 ≤ 25 ms; batch ≤ 3× the floor.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client, Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { makeUscc } from '../src/common/uscc';
+import { arg, BenchServer, DATABASE_SERVER, DISTRICTS, machine, sql } from './lib';
+
+const N = arg('enterprises', 100_000);
+const SECONDS = arg('seconds', 15);
+const CONNECTIONS = arg('connections', 50);
+const BATCH = arg('batch', 10_000);
+const BATCH_RUNS = arg('batch-runs', 20);
+const PORT = arg('port', 3993);
+const FLOOR_PORT = PORT + 1;
+const DB = 'qc_bench_status';
+const PREFIX = 'qc_bench_status';
+
+const codeOf = (i: number) => makeUscc(DISTRICTS[i % DISTRICTS.length], 30_000_000 + i);
+
+/** What the floor's lookup reads: the enterprise and its current grade, by code, one row. */
+const LOOKUP = `SELECT e.uscc, e.name, e.district_code, c.grade, c.rule_set_version
+                  FROM enterprises e LEFT JOIN classifications c ON c.enterprise_id = e.id WHERE e.uscc = $1`;
+const UNNEST = `SELECT e.uscc, e.name, e.district_code, c.grade, c.rule_set_version
+                  FROM unnest($1::text[]) WITH ORDINALITY AS u(uscc, n)
+                  JOIN enterprises e ON e.uscc = u.uscc LEFT JOIN classifications c ON c.enterprise_id = e.id
+                 ORDER BY u.n`;
+
+/** The floor server (run as a child process of this script): bare Fastify, and Fastify + one prepared pg query. */
+async function serveFloor(port: number) {
+  const { default: Fastify } = await import('fastify');
+  const pool = new Pool({ connectionString: `${DATABASE_SERVER}/${DB}`, max: 20 });
+  const app = Fastify({ logger: false });
+  app.get('/json', async () => ({ ok: true }));
+  app.get<{ Params: { uscc: string } }>('/status/:uscc', async (req, reply) => {
+    const { rows } = await pool.query({ name: 'lookup', text: LOOKUP, values: [req.params.uscc] });
+    if (!rows.length) return reply.code(404).send({ status: 404 });
+    return rows[0];
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  process.on('SIGTERM', () => void app.close().then(() => pool.end().then(() => process.exit(0))));
+}
+
+async function startFloor(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), __filename, '--serve-floor', String(FLOOR_PORT)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${FLOOR_PORT}/json`)).ok) return child;
+    } catch {
+      /* not listening yet */
+    }
+    if (i > 300) throw new Error('the floor server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function load() {
+  const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
+  await client.connect();
+  try {
+    const lines = (function* () {
+      for (let i = 0; i < N; i++) {
+        yield `${codeOf(i)}\t企业${i}\t${DISTRICTS[i % DISTRICTS.length]}\t2001-01-01\n`;
+      }
+    })();
+    await pipeline(
+      Readable.from(lines),
+      client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
+    );
+    await client.query(
+      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, computed_at)
+       SELECT id, (ARRAY['A','B','C','D'])[1 + id % 4], 80, 1, '[]', now() FROM enterprises`,
+    );
+    await client.query(
+      `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
+       SELECT enterprise_id, grade, score, rule_set_version, factors, '2026-01-01' FROM classifications`,
+    );
+    await client.query('VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+type Result = autocannon.Result;
+
+function run(url: string, headers: Record<string, string> = {}, path?: () => string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        headers,
+        ...(path ? { requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }] } : {}),
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+const row = (what: string, r: Result, floor?: Result) =>
+  `| ${what} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${
+    r.non2xx + r.errors + r.timeouts
+  } | ${floor ? (r.requests.average / floor.requests.average).toFixed(2) : '—'} |`;
+
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  const floorAt = process.argv.indexOf('--serve-floor');
+  if (floorAt > 0) return serveFloor(Number(process.argv[floorAt + 1]));
+
+  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
+  let floor: ChildProcess | undefined;
+  try {
+    console.log(`loading ${N} enterprises with grades…`);
+    await load();
+    const admin = await server.login();
+    const bank = await server.json(
+      '/api/v1/institutions',
+      { method: 'POST', body: { name: 'Bench bank', kind: 'bank', departmentCode: 'PBOC' } },
+      admin,
+    );
+    const { key } = await server.json(
+      `/api/v1/institutions/${bank.id}/api-keys`,
+      { method: 'POST', body: { scopes: ['status:read', 'batch:read'], rateLimitPerMinute: 1_000_000 } },
+      admin,
+    );
+    floor = await startFloor();
+
+    let n = 0;
+    const nextCode = () => codeOf((n = (n + 7919) % N));
+    const statusPath = () => `/api/v1/credit-status/${nextCode()}?purpose=loan_review`;
+    const floorPath = () => `/status/${nextCode()}`;
+    const apiKey = { 'x-api-key': key };
+
+    // Warm each target up (JIT, connection pools, shared buffers) before measuring.
+    const warm = (url: string, headers: Record<string, string>, path: () => string) =>
+      new Promise<void>((resolve, reject) =>
+        autocannon(
+          {
+            url,
+            connections: CONNECTIONS,
+            duration: 3,
+            headers,
+            requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
+          },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+    await warm(server.url('/'), apiKey, statusPath);
+    await warm(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath);
+
+    const bareJson = await run(`http://127.0.0.1:${FLOOR_PORT}/json`);
+    const barePg = await run(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath);
+    const full = await run(server.url('/'), apiKey, statusPath);
+    const [{ logged }] = await sql(DB, `SELECT count(*)::int AS logged FROM credit_queries`);
+
+    // The batch: BATCH distinct codes through the API, and the same codes through one unnest query.
+    const codes = Array.from({ length: BATCH }, (_, i) => codeOf((i * 7907) % N));
+    const api: number[] = [];
+    const bare: number[] = [];
+    const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
+    await client.connect();
+    try {
+      for (let i = 0; i < BATCH_RUNS + 2; i++) {
+        let started = performance.now();
+        const res = await fetch(server.url('/api/v1/credit-status/batch'), {
+          method: 'POST',
+          headers: { ...apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify({ purpose: 'loan_review', usccs: codes }),
+        });
+        const body = (await res.json()) as { results: unknown[] };
+        if (!res.ok || body.results.length !== BATCH) throw new Error(`batch: ${res.status}`);
+        const apiMs = performance.now() - started;
+        started = performance.now();
+        const { rows } = await client.query({ name: 'unnest', text: UNNEST, values: [codes] });
+        if (rows.length !== BATCH) throw new Error('unnest floor');
+        const bareMs = performance.now() - started;
+        if (i >= 2) {
+          api.push(apiMs);
+          bare.push(bareMs);
+        }
+      }
+    } finally {
+      await client.end();
+    }
+
+    console.log(
+      `\n${machine()}, node ${process.version}; ${N} enterprises; ${CONNECTIONS} connections, ${SECONDS} s each\n`,
+    );
+    console.log('| what | req/s | p50 ms | p99 ms | errors | × bare Fastify+pg |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(row('bare Fastify JSON', bareJson, barePg));
+    console.log(row('bare Fastify + one prepared pg lookup', barePg, barePg));
+    console.log(row('GET /credit-status/{uscc} (key, purpose, query log)', full, barePg));
+    console.log(`\nquery log rows written: ${logged}`);
+    const ratio = full.requests.average / barePg.requests.average;
+    console.log(
+      `lookup target (≥ 1.0× floor, p99 ≤ 25 ms): ${ratio >= 1 && full.latency.p99 <= 25 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×, p99 ${full.latency.p99} ms)`,
+    );
+    const a = median(api);
+    const b = median(bare);
+    console.log(`\n| batch of ${BATCH} | median ms | min ms | max ms |`);
+    console.log('| --- | ---: | ---: | ---: |');
+    console.log(
+      `| POST /credit-status/batch | ${a.toFixed(0)} | ${Math.min(...api).toFixed(0)} | ${Math.max(...api).toFixed(0)} |`,
+    );
+    console.log(
+      `| bare join unnest($1) | ${b.toFixed(0)} | ${Math.min(...bare).toFixed(0)} | ${Math.max(...bare).toFixed(0)} |`,
+    );
+    console.log(`batch target (≤ 3× floor): ${a / b <= 3 ? 'met' : 'NOT met'} (${(a / b).toFixed(2)}×)`);
+  } finally {
+    if (floor) {
+      floor.kill('SIGTERM');
+      await once(floor, 'exit');
+    }
+    await server.stop();
+    if (!process.argv.includes('--keep')) await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
