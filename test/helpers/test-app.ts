@@ -38,6 +38,7 @@ export class TestApp {
       ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       UPLOAD_DIR: join(tmpdir(), name),
+      EXPORT_DIR: join(tmpdir(), `${name}-exports`),
       ...env,
     };
     const config = loadConfig(fullEnv);
@@ -104,6 +105,7 @@ export class TestApp {
     await this.shutdown();
     if (this.isReplica) return;
     await rm(this.config.UPLOAD_DIR, { recursive: true, force: true });
+    await rm(this.config.EXPORT_DIR, { recursive: true, force: true });
     await dropDatabase(this.databaseName);
     const redis = new Redis(REDIS_URL);
     try {
