@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, Max } from 'class-validator';
+import { PageQuery } from '../../../common/pagination';
+import { Trim } from '../../../common/transforms';
+
+/**
+ * The public answers of the search. These classes are the only shapes that leave the public
+ * routes: they hold no personal data (the legal representative is masked), no internal notes,
+ * no user names, no objection or repair texts. Never return an internal DTO from here.
+ */
+
+export const MAX_QUERY_LENGTH = 50;
+export const MAX_PUBLIC_PAGE_SIZE = 100;
+
+export class PublicSearchQuery extends PageQuery {
+  @ApiProperty({
+    example: '瓯海',
+    minLength: 1,
+    maxLength: MAX_QUERY_LENGTH,
+    description: 'a fragment of the name (one character or more, anywhere in it) or a credit code or its beginning',
+  })
+  @Trim()
+  @IsString()
+  @Length(1, MAX_QUERY_LENGTH)
+  q!: string;
+
+  /** Narrower than the internal lists: a public page is for reading, not for harvesting. */
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PUBLIC_PAGE_SIZE, default: 20 })
+  @Max(MAX_PUBLIC_PAGE_SIZE)
+  override pageSize = 20;
+}
+
+export const MATCH_KINDS = ['code', 'code-prefix', 'name-prefix', 'name'] as const;
+export type MatchKind = (typeof MATCH_KINDS)[number];
+
+export class PublicSearchHitDto {
+  @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
+  @ApiProperty({ example: '330302' }) districtCode!: string;
+  @ApiProperty({
+    enum: MATCH_KINDS,
+    description: 'why it matched, in rank order: the exact code, a code beginning, a name beginning, a name fragment',
+  })
+  match!: MatchKind;
+  @ApiProperty({ description: 'the enterprise has a published blacklist entry in force' }) blacklisted!: boolean;
+}
+
+export class PublicSearchPageDto {
+  @ApiProperty({ type: [PublicSearchHitDto] }) items!: PublicSearchHitDto[];
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
+  @ApiProperty({ description: 'matches, counted up to the search window (see totalCapped)' }) total!: number;
+  @ApiProperty({
+    description: 'true when there are more matches than the window counts and pages through; refine the query',
+  })
+  totalCapped!: boolean;
+}
+
+export class PublicLabelDto {
+  @ApiProperty({ example: '生产销售不合格产品' }) zh!: string;
+  @ApiProperty({ example: 'Making or selling substandard products' }) en!: string;
+}
+
+export class PublicBlacklistEntryDto {
+  @ApiProperty({ example: '42' }) id!: string;
+  @ApiProperty({ example: 'substandard_products' }) reasonCode!: string;
+  @ApiProperty({ type: PublicLabelDto }) reason!: PublicLabelDto;
+  @ApiProperty() legalBasis!: string;
+  @ApiProperty() facts!: string;
+  @ApiProperty({ example: 'AMR', description: 'the listing authority' }) departmentCode!: string;
+  @ApiProperty({ type: PublicLabelDto }) department!: PublicLabelDto;
+  @ApiProperty({ example: '330302' }) districtCode!: string;
+  @ApiProperty() publishedAt!: Date;
+  @ApiProperty() expiresAt!: Date;
+}
+
+export class PublicRecordDto {
+  @ApiProperty({ example: '1001' }) id!: string;
+  @ApiProperty({ example: 'spot_check_fail' }) type!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'serious' }) severity!: string | null;
+  @ApiProperty({ format: 'date', example: '2025-06-10' }) occurredOn!: string;
+  @ApiProperty({ example: '温质监抽字〔2025〕101号' }) documentNo!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ example: 'QTS' }) departmentCode!: string;
+  @ApiProperty({ type: PublicLabelDto }) department!: PublicLabelDto;
+}
+
+export class PublicEnterpriseDto {
+  @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
+  @ApiProperty({ example: '330302' }) districtCode!: string;
+  @ApiProperty({ type: PublicLabelDto }) district!: PublicLabelDto;
+  @ApiProperty({ example: 'active' }) status!: string;
+  @ApiProperty({ nullable: true, type: String, example: '张*', description: 'masked: the surname only' })
+  legalRepresentative!: string | null;
+  @ApiProperty({ type: [PublicBlacklistEntryDto], description: 'published and not yet removed' })
+  activeBlacklistEntries!: PublicBlacklistEntryDto[];
+  @ApiProperty({ type: [PublicRecordDto], description: 'disclosed and in force (not withdrawn, not superseded)' })
+  disclosedRecords!: PublicRecordDto[];
+}
