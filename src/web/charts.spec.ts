@@ -43,6 +43,12 @@ describe('barChart', () => {
     expect(svg).toContain('>100%</text>');
   });
 
+  it('gives counts whole-number ticks only', () => {
+    const svg = barChart({ ...spec, series: [{ name: 'D', values: [1, 0], color: '#b3261e' }] });
+    const ticks = [...svg.matchAll(/text-anchor="end" font-size="11" fill="#333">([^<]*)</g)].map((m) => m[1]);
+    expect(ticks).toEqual(['0', '1']);
+  });
+
   it('escapes text and survives empty data', () => {
     expect(escapeXml('<a & "b">')).toBe('&lt;a &amp; &quot;b&quot;&gt;');
     const svg = barChart({ ...spec, categories: [], series: [] });

@@ -26,6 +26,8 @@ export interface BarChartSpec {
   format?: (value: number) => string;
   /** Stack the series in one bar per category instead of grouping them side by side. */
   stacked?: boolean;
+  /** Print a zero value above its (empty) bar too, where zero is a figure and not an absence. */
+  labelZero?: boolean;
 }
 
 const WIDTH = 640;
@@ -55,7 +57,8 @@ export function barChart(spec: BarChartSpec): string {
       : Math.max(0, ...spec.series.map((s) => s.values[i] ?? 0)),
   );
   const dataMax = Math.max(0, ...totals, spec.reference?.value ?? 0);
-  const step = niceStep(dataMax);
+  // Counts (the default format) never get fractional ticks.
+  const step = spec.format ? niceStep(dataMax) : Math.max(1, niceStep(dataMax));
   const max = spec.max ?? Math.max(step, Math.ceil(dataMax / step) * step);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -66,7 +69,7 @@ export function barChart(spec: BarChartSpec): string {
   const parts: string[] = [];
 
   // Value axis: gridlines and ticks.
-  const tickStep = spec.max !== undefined ? niceStep(max) : step;
+  const tickStep = spec.max !== undefined ? (spec.format ? niceStep(max) : Math.max(1, niceStep(max))) : step;
   for (let v = 0; v <= max + 1e-9; v += tickStep) {
     const ty = y(v);
     parts.push(
@@ -94,7 +97,7 @@ export function barChart(spec: BarChartSpec): string {
       parts.push(
         `<rect class="bar" x="${x}" y="${y(top)}" width="${barW}" height="${Math.max(0, h)}" fill="${series.color}" data-value="${value}"><title>${escapeXml(text)}</title></rect>`,
       );
-      if (!spec.stacked && value > 0 && barW >= 14) {
+      if (!spec.stacked && (value > 0 || spec.labelZero) && barW >= 14) {
         parts.push(
           `<text x="${round(x + barW / 2)}" y="${y(top) - 3}" text-anchor="middle" font-size="10" fill="#222">${escapeXml(format(value))}</text>`,
         );
@@ -114,15 +117,15 @@ export function barChart(spec: BarChartSpec): string {
   parts.push(
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333" stroke-width="1"/>`,
   );
+  const dash = 'stroke="#b3261e" stroke-width="2" stroke-dasharray="6 4"';
   if (spec.reference) {
     const ry = y(spec.reference.value);
     parts.push(
-      `<line class="reference" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${ry}" y2="${ry}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 4"/>`,
-      `<text x="${WIDTH - MARGIN.right}" y="${ry - 4}" text-anchor="end" font-size="11" fill="#b3261e">${escapeXml(spec.reference.label)}</text>`,
+      `<line class="reference" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${ry}" y2="${ry}" ${dash}><title>${escapeXml(spec.reference.label)}</title></line>`,
     );
   }
 
-  // Legend along the top.
+  // Legend along the top (the reference line's label there too, clear of the bars).
   let lx = MARGIN.left;
   for (const series of spec.series) {
     parts.push(
@@ -130,6 +133,12 @@ export function barChart(spec: BarChartSpec): string {
       `<text x="${lx + 16}" y="18" font-size="12" fill="#222">${escapeXml(series.name)}</text>`,
     );
     lx += 28 + series.name.length * 12;
+  }
+  if (spec.reference) {
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="14" y2="14" ${dash}/>`,
+      `<text x="${lx + 26}" y="18" font-size="12" fill="#b3261e">${escapeXml(spec.reference.label)}</text>`,
+    );
   }
 
   return (

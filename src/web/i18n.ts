@@ -37,7 +37,7 @@ const zh = {
   department: '部门',
   summary: '内容',
   report: '信用报告',
-  reportLink: '下载签名信用报告（JWS）',
+  reportLink: '签发并查看签名信用报告（JWS）',
   reportHint: '报告由本站签名，可在“报告验证”页面核验真伪。',
   blacklistTitle: '产品质量黑名单',
   blacklistIntro: '已发布、仍在公示期内的黑名单条目。',
@@ -93,6 +93,17 @@ const zh = {
   notFoundText: '没有找到您要的页面或条目；它可能尚未发布或已移出公示。',
   errorTitle: '请求有误',
   unavailable: '暂不可用',
+  ungraded: '未评级',
+  wholeCity: '全市',
+  total: '合计',
+  spotCheckPeriod: '统计期间 {from} 至 {to}',
+  passed: '合格',
+  checks: '抽查批次',
+  blacklisted: '在黑名单上',
+  searchCapped: '结果较多，只列出前 1000 条，请输入更具体的名称',
+  noEntries: '没有符合条件的条目。',
+  reportSaveHint: '下面是签名的信用报告（JWS 文本），可复制保存，任何人都可在本站核验。',
+  issuer: '签发机构',
 } as const;
 
 export type Dictionary = { readonly [K in keyof typeof zh]: string };
@@ -132,7 +143,7 @@ const en: Dictionary = {
   department: 'Department',
   summary: 'Summary',
   report: 'Credit report',
-  reportLink: 'Download the signed credit report (JWS)',
+  reportLink: 'Issue and view the signed credit report (JWS)',
   reportHint: 'Reports are signed by this site; check one on the “Verify a report” page.',
   blacklistTitle: 'Product-quality blacklist',
   blacklistIntro: 'Published entries still within their listing period.',
@@ -188,11 +199,65 @@ const en: Dictionary = {
   notFoundText: 'There is no such page or entry; it may not be published yet or may have been removed.',
   errorTitle: 'Bad request',
   unavailable: 'Not available yet',
+  ungraded: 'Not graded',
+  wholeCity: 'Whole city',
+  total: 'Total',
+  spotCheckPeriod: 'From {from} to {to}',
+  passed: 'Passed',
+  checks: 'Checks',
+  blacklisted: 'Blacklisted',
+  searchCapped: 'many matches: only the first 1 000 are listed, refine the query',
+  noEntries: 'No entry matches.',
+  reportSaveHint: 'The signed credit report (JWS text) is below: copy and keep it; anyone can check it on this site.',
+  issuer: 'Issuer',
 };
 
 export type Lang = 'zh' | 'en';
-export const LANGS: readonly Lang[] = ['zh', 'en'];
 export const DICTIONARIES: Record<Lang, Dictionary> = { zh, en };
+
+/** Names of codes the pages show: record types, severities, why a report failed. */
+export const LABELS: Record<Lang, Record<string, string>> = {
+  zh: {
+    spot_check_pass: '监督抽查合格',
+    spot_check_fail: '监督抽查不合格',
+    administrative_penalty: '行政处罚',
+    complaint_substantiated: '投诉属实',
+    product_recall: '产品召回',
+    major_quality_incident: '重大质量事故',
+    license_revoked: '吊销许可证',
+    quality_award: '质量奖',
+    certification: '认证',
+    famous_brand: '知名品牌',
+    minor: '轻微',
+    general: '一般',
+    serious: '严重',
+    critical: '特别严重',
+    malformed: '不是本站信用报告的格式',
+    'unknown-key': '签名密钥不是本站的',
+    'bad-signature': '签名与内容不符（内容可能被改动）',
+    'not-issued': '本站没有签发过内容如此的这份报告',
+  },
+  en: {
+    spot_check_pass: 'Spot check passed',
+    spot_check_fail: 'Spot check failed',
+    administrative_penalty: 'Administrative penalty',
+    complaint_substantiated: 'Substantiated complaint',
+    product_recall: 'Product recall',
+    major_quality_incident: 'Major quality incident',
+    license_revoked: 'Licence revoked',
+    quality_award: 'Quality award',
+    certification: 'Certification',
+    famous_brand: 'Famous brand',
+    minor: 'minor',
+    general: 'general',
+    serious: 'serious',
+    critical: 'critical',
+    malformed: 'not a credit report of this site',
+    'unknown-key': 'signed with a key that is not this site’s',
+    'bad-signature': 'the signature does not match the content (it may have been changed)',
+    'not-issued': 'this site issued no such report with this content',
+  },
+};
 
 /** Fills `{name}` placeholders. */
 export function format(text: string, values: Record<string, string | number>): string {

@@ -1,6 +1,6 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { chooseLang, Dictionary, DICTIONARIES, format, Lang, LANG_COOKIE } from './i18n';
+import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
 /** What every template gets: the language, its dictionary, and the link that switches language. */
 export interface PageContext {
@@ -10,7 +10,29 @@ export interface PageContext {
   f: typeof format;
   switchHref: string;
   switchLang: Lang;
+  /** The name of a code (record type, severity, failure reason) in this language. */
+  label: (code: string) => string;
+  /** The name in this language of a bilingual label (`{zh, en}` or `{nameZh, nameEn}`). */
+  pick: (label: BilingualLabel) => string;
+  /** A date as `yyyy-mm-dd` in Beijing time. */
+  day: (at: Date | string) => string;
+  /** The last day before an end instant (a listing that ends at midnight ends on the day before). */
+  lastDay: (end: Date | string) => string;
+  /** An instant as `yyyy-mm-dd hh:mm` in Beijing time. */
+  time: (at: Date | string) => string;
 }
+
+export type BilingualLabel = { zh: string; en: string } | { nameZh: string; nameEn: string };
+
+/** `yyyy-mm-ddThh:mm` of an instant in Beijing time (UTC+8, no daylight saving). */
+function beijing(at: Date | string, shiftMs = 0): string | null {
+  const time = new Date(at).getTime();
+  return Number.isNaN(time) ? null : new Date(time + 8 * 3_600_000 + shiftMs).toISOString().slice(0, 16);
+}
+
+export const beijingDay = (at: Date | string) => beijing(at)?.slice(0, 10) ?? String(at);
+export const beijingLastDay = (end: Date | string) => beijing(end, -1)?.slice(0, 10) ?? String(end);
+export const beijingTime = (at: Date | string) => beijing(at)?.replace('T', ' ') ?? String(at);
 
 /** The current URL with `lang` set to the other language (other query parameters kept). */
 function switchHref(request: FastifyRequest, other: Lang): string {
@@ -24,7 +46,18 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
   // `?lang=` is remembered, so the links of the next pages need not carry it.
   if (fromQuery) void reply.header('Set-Cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
-  return { lang, t: DICTIONARIES[lang], f: format, switchHref: switchHref(request, other), switchLang: other };
+  return {
+    lang,
+    t: DICTIONARIES[lang],
+    f: format,
+    switchHref: switchHref(request, other),
+    switchLang: other,
+    label: (code) => LABELS[lang][code] ?? code,
+    pick: (label) => ('zh' in label ? label[lang] : lang === 'zh' ? label.nameZh : label.nameEn),
+    day: beijingDay,
+    lastDay: beijingLastDay,
+    time: beijingTime,
+  };
 }
 
 /**
@@ -36,11 +69,12 @@ export async function renderPage(
   reply: FastifyReply,
   view: string,
   title: (t: Dictionary) => string,
-  data: Record<string, unknown> = {},
+  data: Record<string, unknown> | ((context: PageContext) => Record<string, unknown>) = {},
   status = 200,
 ): Promise<void> {
   const context = pageContext(request, reply);
-  const html = await reply.viewAsync(`${view}.eta`, { ...context, title: title(context.t), ...data });
+  const values = typeof data === 'function' ? data(context) : data;
+  const html = await reply.viewAsync(`${view}.eta`, { ...context, title: title(context.t), ...values });
   void reply
     .status(status)
     .header('Content-Type', 'text/html; charset=utf-8')

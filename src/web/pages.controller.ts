@@ -1,16 +1,203 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
+import { BlacklistService } from '../blacklist/blacklist.service';
+import { Clock } from '../common/clock';
+import { Problem } from '../common/problem';
+import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
+import { PublicBlacklistService } from '../disclosure/open-data/public-blacklist.service';
+import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
+import { ReportsService } from '../disclosure/reports/reports.service';
+import { MAX_QUERY_LENGTH, PublicSearchQuery } from '../disclosure/search/dto/public-enterprise.dto';
+import { PublicEnterprisesService, SEARCH_WINDOW } from '../disclosure/search/public-enterprises.service';
 import { Access } from '../identity/access.decorator';
+import { ReferenceService } from '../registry/reference.service';
+import { StatsService } from '../stats/stats.service';
+import { Dictionary } from './i18n';
 import { renderPage } from './page';
+import { percent, statsCharts } from './stats-charts';
 
-/** The public web pages (HTML, server-rendered; not part of the OpenAPI document). */
+type PageQueryParams = Record<string, string | string[] | undefined>;
+
+const SEARCH_PAGE_SIZE = 20;
+const BLACKLIST_PAGE_SIZE = 20;
+/** The plan that set up the public blacklist dates from 2014: the year filter starts there. */
+const FIRST_YEAR = 2014;
+
+const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? '')).trim();
+const pageNumber = (value: string | string[] | undefined): number => {
+  const n = Number(one(value));
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+};
+
+/**
+ * The public web pages (HTML, server-rendered, no script), over the same public services as
+ * the public API: search and enterprise pages, the blacklist and its entries, report
+ * verification, statistics. Not part of the OpenAPI document. A page for something that does
+ * not exist, or is not public, answers a 404 page, not problem+json.
+ */
 @ApiExcludeController()
 @Access('public')
 @Controller()
 export class PagesController {
+  constructor(
+    private readonly enterprises: PublicEnterprisesService,
+    private readonly blacklist: PublicBlacklistService,
+    private readonly reports: ReportsService,
+    private readonly reference: ReferenceService,
+    private readonly blacklistReasons: BlacklistService,
+    private readonly stats: StatsService,
+    private readonly clock: Clock,
+  ) {}
+
   @Get()
   home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return renderPage(request, reply, 'home', (t) => t.homeTitle, { q: '' });
+  }
+
+  @Get('search')
+  async search(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() params: PageQueryParams,
+  ): Promise<void> {
+    const q = Array.from(one(params.q)).slice(0, MAX_QUERY_LENGTH).join('');
+    const lastPage = Math.ceil(SEARCH_WINDOW / SEARCH_PAGE_SIZE);
+    const query = Object.assign(new PublicSearchQuery(), {
+      q,
+      page: Math.min(pageNumber(params.page), lastPage),
+      pageSize: SEARCH_PAGE_SIZE,
+    });
+    const results = q ? await this.enterprises.search(query) : null;
+    const pages = results ? Math.min(lastPage, Math.ceil(results.total / SEARCH_PAGE_SIZE)) : 0;
+    return renderPage(request, reply, 'search', (t) => t.searchTitle, {
+      q,
+      results,
+      pager: results && this.pager('/search', { q }, results.page, pages),
+    });
+  }
+
+  @Get('enterprises/:uscc')
+  enterprise(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
+    return this.orNotFound(request, reply, async () => {
+      const enterprise = await this.enterprises.enterprise(uscc);
+      return renderPage(request, reply, 'enterprise', () => enterprise.name, { enterprise });
+    });
+  }
+
+  /** Issues a signed report and shows it, ready to download or to check on the verification page. */
+  @Get('enterprises/:uscc/report')
+  report(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
+    return this.orNotFound(request, reply, async () => {
+      const enterprise = await this.enterprises.enterprise(uscc);
+      const issued = await this.reports.issue(enterprise.uscc);
+      void reply.header('Cache-Control', 'no-store');
+      return renderPage(request, reply, 'report', (t) => `${t.report} · ${enterprise.name}`, { enterprise, issued });
+    });
+  }
+
+  @Get('blacklist')
+  async blacklistList(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() params: PageQueryParams,
+  ): Promise<void> {
+    const [districts, reasons] = await Promise.all([this.reference.listDistricts(), this.blacklistReasons.reasons()]);
+    const currentYear = Number(new Date(this.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 4));
+    const years = Array.from({ length: currentYear - FIRST_YEAR + 1 }, (_, i) => currentYear - i);
+    // Unknown filter values are dropped, not refused: a person who edits the address gets the list.
+    const districtCode = one(params.districtCode);
+    const reasonCode = one(params.reasonCode);
+    const year = Number(one(params.year));
+    const filters = {
+      districtCode: districts.some((d) => d.code === districtCode) ? districtCode : '',
+      reasonCode: (REASON_CODES as readonly string[]).includes(reasonCode) ? reasonCode : '',
+      year: years.includes(year) ? String(year) : '',
+    };
+    const query = Object.assign(new PublicBlacklistQuery(), {
+      ...(filters.districtCode ? { districtCode: filters.districtCode } : {}),
+      ...(filters.reasonCode ? { reasonCode: filters.reasonCode } : {}),
+      ...(filters.year ? { year: Number(filters.year) } : {}),
+      page: pageNumber(params.page),
+      pageSize: BLACKLIST_PAGE_SIZE,
+    });
+    const list = await this.blacklist.list(query);
+    const pages = Math.ceil(list.total / BLACKLIST_PAGE_SIZE);
+    return renderPage(request, reply, 'blacklist', (t) => t.blacklistTitle, {
+      list,
+      filters,
+      districts,
+      reasons,
+      years,
+      pager: this.pager('/blacklist', filters, list.page, pages),
+    });
+  }
+
+  @Get('blacklist/:id')
+  entry(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
+    return this.orNotFound(request, reply, async () => {
+      const entry = await this.blacklist.findOne(id);
+      return renderPage(request, reply, 'entry', (t) => `${t.entryTitle} · ${entry.enterpriseName}`, { entry });
+    });
+  }
+
+  @Get('reports/verify')
+  verifyForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return renderPage(request, reply, 'verify', (t) => t.verifyTitle, { report: '', result: null });
+  }
+
+  /** The form posts `report` (application/x-www-form-urlencoded, which the app parses). */
+  @Post('reports/verify')
+  async verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const field = (request.body as { report?: unknown } | undefined)?.report;
+    const report = typeof field === 'string' && field.length <= MAX_REPORT_LENGTH ? field.trim() : '';
+    const result = report ? await this.reports.verify(report) : null;
+    return renderPage(request, reply, 'verify', (t) => t.verifyTitle, { report, result });
+  }
+
+  /** The overview figures (aggregates only, nothing about any one enterprise) with their charts. */
+  @Get('stats')
+  async statistics(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const overview = await this.stats.overview();
+    return renderPage(
+      request,
+      reply,
+      'stats',
+      (t) => t.statsTitle,
+      ({ t, lang }) => ({
+        overview,
+        charts: statsCharts(overview, t, lang),
+        percent,
+      }),
+    );
+  }
+
+  /** Links to the previous and next pages, keeping the other parameters. */
+  private pager(path: string, params: Record<string, string>, page: number, pages: number) {
+    const href = (n: number) => {
+      const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ''));
+      if (n > 1) search.set('page', String(n));
+      const text = search.toString();
+      return text ? `${path}?${text}` : path;
+    };
+    return {
+      page,
+      pages,
+      previous: page > 1 ? href(Math.min(page - 1, Math.max(pages, 1))) : null,
+      next: page < pages ? href(page + 1) : null,
+    };
+  }
+
+  /** Renders the page, or the 404 page when what it shows does not exist, is not public, or is not a valid id. */
+  private async orNotFound(request: FastifyRequest, reply: FastifyReply, render: () => Promise<void>): Promise<void> {
+    try {
+      await render();
+    } catch (error) {
+      if (error instanceof Problem && (error.status === 404 || error.status === 400)) {
+        return renderPage(request, reply, 'not-found', (t: Dictionary) => t.notFoundTitle, {}, 404);
+      }
+      throw error;
+    }
   }
 }

@@ -1,0 +1,297 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Browser, chromium, Page, Response } from 'playwright-core';
+import { makeUscc } from '../src/common/uscc';
+import { BlacklistWorld, PROPOSAL, TestClock } from './helpers/blacklist';
+import { createEnterprise } from './helpers/fixtures';
+import { TestApp } from './helpers/test-app';
+
+/**
+ * The public pages in a real browser: Debian's Chromium driven by playwright-core (installed by
+ * .ci/run with the CJK font fonts-wqy-microhei). One browser for the file; every wait is on a
+ * selector or a navigation, never a sleep. Screenshots land in test/artifacts/ (not committed).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, 'artifacts');
+const MAX_PAGE_BYTES = 200 * 1024;
+const CJK_FONT_STACK =
+  '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
+
+const LISTED = { uscc: makeUscc('330302', 801), name: '温州瓯江阀门有限公司', district: '330302' };
+const OUHAI = { uscc: makeUscc('330304', 802), name: '瓯海明达眼镜有限公司', district: '330304' };
+const NOTICED = { uscc: makeUscc('330303', 803), name: '龙湾安泰电器有限公司', district: '330303' };
+
+describe('public web pages in Chromium', () => {
+  let t: TestApp;
+  let w: BlacklistWorld;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const clock = new TestClock(new Date('2025-03-03T02:00:00Z'));
+  const entries: Record<string, string> = {};
+
+  /** Proposed and noticed now, decided and published 15 days later (past the objection deadline). */
+  async function publish(uscc: string, extra: Record<string, unknown>, publishOn: string): Promise<string> {
+    const id = await w.propose(uscc, extra);
+    await w.expect(200, 'regulator', `/blacklist/${id}/notice`);
+    clock.set(publishOn);
+    await w.expect(200, 'reviewer', `/blacklist/${id}/decision`, { outcome: 'approved', note: '事实清楚' });
+    await w.expect(200, 'regulator', `/blacklist/${id}/publish`);
+    return id;
+  }
+
+  async function record(uscc: string, body: Record<string, unknown>): Promise<void> {
+    const res = await w.call('proposer', 'POST', `/enterprises/${uscc}/records`, body);
+    if (res.statusCode !== 201) throw new Error(`record: ${res.statusCode} ${res.body}`);
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await TestApp.start(__filename, {}, { clock });
+    w = await BlacklistWorld.create(t, clock, []);
+    const admin = await t.loginAdmin();
+    for (const e of [LISTED, OUHAI, NOTICED]) {
+      await createEnterprise(t, admin, e.uscc, {
+        name: e.name,
+        districtCode: e.district,
+        legalRepresentative: '欧阳修文',
+      });
+    }
+    await record(LISTED.uscc, {
+      type: 'spot_check_fail',
+      occurredOn: '2025-02-10',
+      documentNo: '温质监抽字〔2025〕7号',
+      summary: '阀门密封性能不合格',
+    });
+    await record(LISTED.uscc, {
+      type: 'complaint_substantiated',
+      occurredOn: '2025-02-12',
+      documentNo: '12365-2025-0042',
+      summary: '不公开的投诉内容',
+      hotline: '12365',
+    });
+    await record(OUHAI.uscc, {
+      type: 'spot_check_pass',
+      occurredOn: '2025-02-11',
+      documentNo: '温质监抽字〔2025〕8号',
+      summary: '眼镜架抽查合格',
+    });
+    entries.ouhai = await publish(
+      OUHAI.uscc,
+      { reasonCode: 'counterfeit_products', legalBasis: '《产品质量法》第五条', facts: '生产假冒品牌眼镜架' },
+      '2025-03-18T02:00:00Z',
+    );
+    clock.set('2026-03-02T02:00:00Z');
+    entries.listed = await publish(LISTED.uscc, {}, '2026-03-17T02:00:00Z');
+    // Spot checks within the statistics' last 12 months: 3 passed of 4.
+    for (const [uscc, type, on] of [
+      [OUHAI.uscc, 'spot_check_pass', '2026-01-05'],
+      [NOTICED.uscc, 'spot_check_pass', '2026-02-03'],
+      [NOTICED.uscc, 'spot_check_pass', '2026-02-24'],
+      [LISTED.uscc, 'spot_check_fail', '2026-01-20'],
+    ]) {
+      await record(uscc, { type, occurredOn: on, documentNo: `温质监抽字〔2026〕${on}号`, summary: '监督抽查' });
+    }
+    // Noticed, never decided: not public anywhere.
+    entries.noticed = await w.propose(NOTICED.uscc, { facts: '尚未公示的事实' });
+    await w.expect(200, 'regulator', `/blacklist/${entries.noticed}/notice`);
+    await w.grade(LISTED.uscc, 'D');
+
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** What every page must be: small, in the CJK font stack, one h1, Chinese text drawn with a real CJK font. */
+  async function checkPage(response: Response | null, name: string): Promise<void> {
+    expect(response?.status()).toBe(200);
+    expect((await response!.body()).length).toBeLessThan(MAX_PAGE_BYTES);
+    expect(await page.locator('h1').count()).toBe(1);
+    expect(await page.evaluate<string>('getComputedStyle(document.body).fontFamily')).toBe(CJK_FONT_STACK);
+    await page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
+  }
+
+  /** The fonts Chromium actually drew an element's text with (DevTools protocol). */
+  async function renderedFonts(selector: string): Promise<{ familyName: string; glyphCount: number }[]> {
+    const cdp = await page.context().newCDPSession(page);
+    try {
+      await cdp.send('DOM.enable');
+      await cdp.send('CSS.enable');
+      const { root } = await cdp.send('DOM.getDocument');
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+      return (await cdp.send('CSS.getPlatformFontsForNode', { nodeId })).fonts;
+    } finally {
+      await cdp.detach();
+    }
+  }
+
+  async function submit(selector = 'main button[type=submit]'): Promise<Response | null> {
+    const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+    return response;
+  }
+
+  it('home page in Chinese, drawn with a real CJK font (no boxes)', async () => {
+    const response = await page.goto(`${base}/`);
+    await checkPage(response, 'home');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    await expect(page.textContent('h1')).resolves.toBe('企业质量信用查询');
+    // Every glyph of the Chinese heading comes from the installed CJK font, none from a fallback.
+    const fonts = await renderedFonts('h1');
+    expect(fonts.map((f) => f.familyName)).toEqual(['WenQuanYi Micro Hei']);
+    expect(fonts[0].glyphCount).toBe('企业质量信用查询'.length);
+    // Labelled search field.
+    await expect(page.locator('label[for=q]').textContent()).resolves.toBe('企业名称或统一社会信用代码');
+  });
+
+  it('searches by a two-character fragment from the middle of a name', async () => {
+    await page.fill('#q', '明达');
+    const response = await submit();
+    await checkPage(response, 'search-fragment');
+    const rows = page.locator('#results tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().locator('th a').textContent()).resolves.toBe(OUHAI.name);
+    await expect(rows.first().textContent()).resolves.toContain('在黑名单上');
+  });
+
+  it('searches by credit code, opens the enterprise page: masked name, entries, disclosed records only', async () => {
+    await page.goto(`${base}/`);
+    await page.fill('#q', LISTED.uscc);
+    await checkPage(await submit(), 'search-code');
+    await expect(page.locator('#results tbody tr').count()).resolves.toBe(1);
+    const response = await Promise.all([page.waitForNavigation(), page.click(`#results a:text("${LISTED.name}")`)]);
+    await checkPage(response[0], 'enterprise');
+    await expect(page.textContent('h1')).resolves.toBe(LISTED.name);
+    const text = (await page.textContent('main'))!;
+    expect(text).toContain('欧阳**');
+    expect(text).not.toContain('欧阳修文');
+    expect(text).toContain('鹿城区');
+    expect(text).toContain('阀门密封性能不合格');
+    expect(text).not.toContain('不公开的投诉内容');
+    await expect(page.locator('#entries tbody tr').count()).resolves.toBe(1);
+  });
+
+  it('opens an entry: reason, legal basis, authority, dates, expiry', async () => {
+    const response = await Promise.all([page.waitForNavigation(), page.click('#entries a')]);
+    await checkPage(response[0], 'entry');
+    expect(page.url()).toBe(`${base}/blacklist/${entries.listed}`);
+    await expect(page.textContent('#reason')).resolves.toBe('生产销售不合格产品');
+    await expect(page.textContent('#legal-basis')).resolves.toBe(PROPOSAL.legalBasis);
+    await expect(page.textContent('#published-at')).resolves.toBe('2026-03-17');
+    await expect(page.textContent('#expires-at')).resolves.toBe('2029-03-17');
+    expect((await page.textContent('#authority'))!.length).toBeGreaterThan(0);
+  });
+
+  it('an entry that is not published is a 404 page, not JSON', async () => {
+    const response = await page.goto(`${base}/blacklist/${entries.noticed}`);
+    expect(response?.status()).toBe(404);
+    expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+    await expect(page.textContent('h1')).resolves.toBe('页面不存在');
+  });
+
+  it('lists the blacklist and filters it by district, reason and year', async () => {
+    const response = await page.goto(`${base}/blacklist`);
+    await checkPage(response, 'blacklist');
+    const names = () => page.locator('#blacklist tbody th a').allTextContents();
+    await expect(names()).resolves.toEqual([LISTED.name, OUHAI.name]);
+    expect(await page.textContent('main')).not.toContain(NOTICED.name);
+
+    await page.selectOption('#districtCode', '330304');
+    await checkPage(await submit(), 'blacklist-filtered');
+    expect(page.url()).toContain('districtCode=330304');
+    await expect(names()).resolves.toEqual([OUHAI.name]);
+    // The filter stays selected on the new page.
+    await expect(page.locator('#districtCode').inputValue()).resolves.toBe('330304');
+
+    await page.goto(`${base}/blacklist?year=2026`);
+    await expect(names()).resolves.toEqual([LISTED.name]);
+    await page.goto(`${base}/blacklist?reasonCode=counterfeit_products`);
+    await expect(names()).resolves.toEqual([OUHAI.name]);
+  });
+
+  it('verifies a signed report: the genuine one is valid, a tampered one is not', async () => {
+    await page.goto(`${base}/enterprises/${LISTED.uscc}`);
+    const response = await Promise.all([page.waitForNavigation(), page.click('#report-link')]);
+    await checkPage(response[0], 'report');
+    const report = await page.inputValue('#report');
+    expect(report.split('.')).toHaveLength(3);
+
+    await checkPage(await submit(), 'verify-valid');
+    await expect(page.getAttribute('#verdict', 'class')).resolves.toBe('notice good');
+    await expect(page.textContent('#verified')).resolves.toContain(LISTED.name);
+
+    // Another enterprise's name in the payload, the signature kept.
+    const [header, payload, signature] = report.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    claims.enterprise.name = OUHAI.name;
+    const tampered = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+    await page.goto(`${base}/reports/verify`);
+    await page.fill('#report', tampered);
+    await checkPage(await submit(), 'verify-tampered');
+    await expect(page.getAttribute('#verdict', 'class')).resolves.toBe('notice bad');
+    expect(await page.textContent('main')).not.toContain('报告有效');
+  });
+
+  it('switches to English and stays there, then back to Chinese', async () => {
+    await page.goto(`${base}/blacklist?districtCode=330304`);
+    const response = await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+    await checkPage(response[0], 'blacklist-en');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await expect(page.textContent('h1')).resolves.toBe('Product-quality blacklist');
+    // The filter survives the switch; names of districts and reasons are in English.
+    await expect(page.locator('#blacklist tbody td').first().textContent()).resolves.toBe('Ouhai District');
+    // The cookie keeps the language on the next page.
+    await page.goto(`${base}/`);
+    await expect(page.textContent('h1')).resolves.toBe('Enterprise quality-credit search');
+    await Promise.all([page.waitForNavigation(), page.click('#lang-switch')]);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+  });
+
+  it('shows the statistics with server-drawn SVG bar charts and their figures as text', async () => {
+    const response = await page.goto(`${base}/stats`);
+    await checkPage(response, 'stats');
+    await expect(page.textContent('h1')).resolves.toBe('质量信用统计');
+    // Three districts have enterprises: one stacked bar per grade (and not graded) in each.
+    await expect(page.locator('#chart-grades svg rect.bar').count()).resolves.toBe(3 * 5);
+    // Twelve months, listed and removed each.
+    await expect(page.locator('#chart-flow svg rect.bar').count()).resolves.toBe(12 * 2);
+    await expect(page.locator('#chart-flow svg rect.bar[data-value="1"] title').textContent()).resolves.toBe(
+      '2026-03 · 列入: 1',
+    );
+    // The whole city and the three districts with spot checks, against the 92 % line.
+    await expect(page.locator('#chart-passrate svg rect.bar').count()).resolves.toBe(4);
+    await expect(page.locator('#chart-passrate svg .reference').count()).resolves.toBe(1);
+    await expect(page.textContent('#passrate-overall')).resolves.toContain('合格率 75.0%（3 / 4 批次）');
+    await expect(page.textContent('#passrate-overall')).resolves.toContain('未达到目标');
+    // Every chart is an image with a name; axis labels are text.
+    for (const chart of await page.locator('svg.chart').all()) {
+      expect(await chart.getAttribute('role')).toBe('img');
+      expect((await chart.getAttribute('aria-label'))!.length).toBeGreaterThan(0);
+    }
+    await expect(page.locator('#chart-grades svg').textContent()).resolves.toContain('企业数');
+  });
+
+  it('is usable at phone width: nothing wider than the screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    try {
+      for (const path of ['/', `/enterprises/${LISTED.uscc}`, '/blacklist', `/blacklist/${entries.listed}`, '/stats']) {
+        await phone.goto(`${base}${path}`);
+        const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+        expect({ path, overflow }).toEqual({ path, overflow: 0 });
+      }
+      await phone.goto(`${base}/blacklist`);
+      await phone.screenshot({ path: join(ARTIFACTS, 'web-blacklist-phone.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+});
