@@ -118,6 +118,16 @@ describe('public web pages in Chromium', () => {
     expect((await response!.body()).length).toBeLessThan(MAX_PAGE_BYTES);
     expect(await page.locator('h1').count()).toBe(1);
     expect(await page.evaluate<string>('getComputedStyle(document.body).fontFamily')).toBe(CJK_FONT_STACK);
+    // Accessible basics: a language, a skip link to the main content, every field labelled,
+    // every table header cell scoped.
+    expect(await page.getAttribute('html', 'lang')).toMatch(/^(zh-CN|en)$/);
+    await expect(page.getAttribute('a.skip', 'href')).resolves.toBe('#main');
+    expect(
+      await page.evaluate<number>(
+        `[...document.querySelectorAll('input, select, textarea')].filter((f) => f.labels.length === 0).length`,
+      ),
+    ).toBe(0);
+    expect(await page.locator('th:not([scope])').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
   }
 
