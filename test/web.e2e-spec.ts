@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page, Response } from 'playwright-core';
 import { makeUscc } from '../src/common/uscc';
 import { BlacklistWorld, PROPOSAL, TestClock } from './helpers/blacklist';
-import { createEnterprise } from './helpers/fixtures';
+import { createEnterprise, createUser } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 
 /**
@@ -21,6 +21,17 @@ const CJK_FONT_STACK =
 const LISTED = { uscc: makeUscc('330302', 801), name: '温州瓯江阀门有限公司', district: '330302' };
 const OUHAI = { uscc: makeUscc('330304', 802), name: '瓯海明达眼镜有限公司', district: '330304' };
 const NOTICED = { uscc: makeUscc('330303', 803), name: '龙湾安泰电器有限公司', district: '330303' };
+const REJECTED = { uscc: makeUscc('330302', 804), name: '温州驳回鞋业有限公司', district: '330302' };
+const WITHDRAWN = { uscc: makeUscc('330302', 805), name: '温州撤回锁具有限公司', district: '330302' };
+
+/** Personal and internal data that no page may show. */
+const SECRETS = {
+  legalRepresentative: '欧阳修文',
+  note: '内部意见：证据链完整ZN88',
+  objection: '异议陈述：样品来源存疑XQ17',
+  repair: '修复申请：已整改并召回RP42',
+  address: '温州市鹿城区工业路1号',
+};
 
 describe('public web pages in Chromium', () => {
   let t: TestApp;
@@ -51,12 +62,16 @@ describe('public web pages in Chromium', () => {
     t = await TestApp.start(__filename, {}, { clock });
     w = await BlacklistWorld.create(t, clock, []);
     const admin = await t.loginAdmin();
-    for (const e of [LISTED, OUHAI, NOTICED]) {
+    for (const e of [LISTED, OUHAI, NOTICED, REJECTED, WITHDRAWN]) {
       await createEnterprise(t, admin, e.uscc, {
         name: e.name,
         districtCode: e.district,
-        legalRepresentative: '欧阳修文',
+        legalRepresentative: SECRETS.legalRepresentative,
       });
+    }
+    for (const e of [OUHAI, NOTICED]) {
+      const user = { username: `ent.${e.uscc}`, password: 'enterprise-pass-1', role: 'enterprise', uscc: e.uscc };
+      await createUser(t, admin, user);
     }
     await record(LISTED.uscc, {
       type: 'spot_check_fail',
@@ -272,6 +287,9 @@ describe('public web pages in Chromium', () => {
     await expect(page.textContent('h1')).resolves.toBe('质量信用统计');
     // Three districts have enterprises: one stacked bar per grade (and not graded) in each.
     await expect(page.locator('#chart-grades svg rect.bar').count()).resolves.toBe(3 * 5);
+    await expect(page.locator('#chart-grades svg rect.bar').first().locator('title').textContent()).resolves.toBe(
+      '鹿城区 · A: 0',
+    );
     // Twelve months, listed and removed each.
     await expect(page.locator('#chart-flow svg rect.bar').count()).resolves.toBe(12 * 2);
     await expect(page.locator('#chart-flow svg rect.bar[data-value="1"] title').textContent()).resolves.toBe(
@@ -288,6 +306,75 @@ describe('public web pages in Chromium', () => {
       expect((await chart.getAttribute('aria-label'))!.length).toBeGreaterThan(0);
     }
     await expect(page.locator('#chart-grades svg').textContent()).resolves.toContain('企业数');
+  });
+
+  it('never shows an entry that is not published, nor personal or internal data, on any page', async () => {
+    // A rejected proposal, a withdrawn one, an objection, and a listing removed on credit repair.
+    entries.withdrawn = await w.propose(WITHDRAWN.uscc, { facts: '撤回的事实' });
+    await w.expect(200, 'proposer', `/blacklist/${entries.withdrawn}/withdrawal`, { note: SECRETS.note });
+    entries.rejected = await w.propose(REJECTED.uscc, { facts: '驳回的事实' });
+    await w.expect(200, 'regulator', `/blacklist/${entries.rejected}/notice`, { note: SECRETS.note });
+    await w.expect(201, `enterprise:${NOTICED.uscc}`, `/blacklist/${entries.noticed}/objections`, {
+      statement: SECRETS.objection,
+    });
+    clock.set('2026-04-02T02:00:00Z');
+    await w.expect(200, 'reviewer', `/blacklist/${entries.rejected}/decision`, {
+      outcome: 'rejected',
+      note: SECRETS.note,
+    });
+    const application = await w.expect(
+      201,
+      `enterprise:${OUHAI.uscc}`,
+      `/blacklist/${entries.ouhai}/repair-applications`,
+      { statement: SECRETS.repair, evidence: '整改报告' },
+    );
+    await w.expect(200, 'reviewer', `/blacklist/${entries.ouhai}/repair-applications/${application.id}/decision`, {
+      outcome: 'granted',
+      note: SECRETS.note,
+    });
+
+    const hidden = [entries.noticed, entries.rejected, entries.withdrawn, entries.ouhai];
+    const urls = [
+      '/',
+      '/blacklist',
+      '/blacklist?districtCode=330302',
+      '/blacklist?year=2025',
+      '/stats',
+      '/reports/verify',
+      ...[LISTED, OUHAI, NOTICED, REJECTED, WITHDRAWN].flatMap((e) => [
+        `/enterprises/${e.uscc}`,
+        `/search?q=${encodeURIComponent(e.name.slice(2, 4))}`,
+        `/search?q=${e.uscc}`,
+      ]),
+      ...[entries.listed, ...hidden].map((id) => `/blacklist/${id}`),
+    ];
+    const pages = new Map<string, string>();
+    for (const url of urls) {
+      const res = await t.request({ method: 'GET', url, remoteAddress: '10.9.9.9' });
+      expect([url, res.statusCode]).toEqual([url, hidden.some((id) => url === `/blacklist/${id}`) ? 404 : 200]);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      pages.set(url, res.body);
+    }
+    for (const [url, html] of pages) {
+      for (const secret of [
+        ...Object.values(SECRETS),
+        '修文',
+        'amr.proposer',
+        'amr.reviewer',
+        '撤回的事实',
+        '驳回的事实',
+      ]) {
+        if (html.includes(secret)) throw new Error(`${url} shows "${secret}"`);
+      }
+    }
+    // The list names the one listing left; the others' pages say they are not listed.
+    const list = pages.get('/blacklist')!;
+    expect(list).toContain(LISTED.name);
+    for (const e of [OUHAI, NOTICED, REJECTED, WITHDRAWN]) {
+      expect([e.name, list.includes(e.name)]).toEqual([e.name, false]);
+      expect(pages.get(`/enterprises/${e.uscc}`)).toContain('该企业目前不在质量黑名单上。');
+      expect(pages.get(`/search?q=${e.uscc}`)).not.toContain('在黑名单上');
+    }
   });
 
   it('is usable at phone width: nothing wider than the screen', async () => {
