@@ -26,7 +26,7 @@ describe('barChart', () => {
     expect(svg).toContain('>区县</text>');
     expect(svg).toContain('>企业数</text>');
     const heights = [...svg.matchAll(/class="bar"[^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(Math.max(...heights)).toBeLessThanOrEqual(300 - 28 - 64);
+    expect(Math.max(...heights)).toBeLessThanOrEqual(300 - 36 - 64);
     expect(heights[0] / heights[2]).toBeCloseTo(3, 1); // 鹿城 A = 3, 龙湾 A = 1
   });
 

@@ -32,7 +32,7 @@ export interface BarChartSpec {
 
 const WIDTH = 640;
 const HEIGHT = 300;
-const MARGIN = { top: 28, right: 12, bottom: 64, left: 52 };
+const MARGIN = { top: 36, right: 12, bottom: 64, left: 52 };
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
