@@ -120,7 +120,7 @@ describe('public web pages in Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
