@@ -46,7 +46,7 @@ describe('daily exports', () => {
   });
 
   it('is scheduled daily at 00:30 Beijing time, and a starting worker writes yesterday when it is missing', async () => {
-    const queue = t.app.get<Queue>(getQueueToken(QueueName.Maintenance));
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Exports));
     expect(await queue.getRepeatableJobs()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: 'daily-exports', cron: '30 0 * * *', tz: 'Asia/Shanghai' }),

@@ -6,6 +6,7 @@ export enum QueueName {
   Imports = 'imports',
   Classification = 'classification',
   Webhooks = 'webhooks',
+  Exports = 'exports',
 }
 
 export enum JobName {

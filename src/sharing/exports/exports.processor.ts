@@ -9,11 +9,11 @@ import { ExportsService } from './exports.service';
  * when a worker starts for departments that lack them (a worker that was down at 00:30 catches
  * up). Writing a day again gives the same files, so extra runs do no harm.
  */
-@Processor(QueueName.Maintenance)
+@Processor(QueueName.Exports)
 export class ExportsProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly exports: ExportsService,
-    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+    @InjectQueue(QueueName.Exports) private readonly queue: Queue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -82,8 +82,8 @@ export class ExportsService {
 
   /**
    * Writes `date`'s export for every consuming department. The day must be over and its events
-   * settled (no transaction that may still add one is running); otherwise it throws and the job
-   * retries. With `ifMissing`, departments that already have the day are left alone.
+   * settled (no transaction that may still add one is running): it waits up to a minute for
+   * them, then throws and the job retries. With `ifMissing`, departments that already have the day are left alone.
    */
   async writeDay(date = this.yesterday(), ifMissing = false): Promise<{ date: string; departments: string[] }> {
     const from = new Date(`${date}T00:00:00+08:00`);
@@ -105,13 +105,11 @@ export class ExportsService {
     const staging = join(this.config.EXPORT_DIR, `.staging-${randomUUID()}`);
     await mkdir(staging, { recursive: true });
     try {
+      // Events take the start time of their transaction; once no transaction that began before the
+      // day's end is running, every event of the day has committed (or never will), and the
+      // snapshot taken after this check sees them all.
+      await this.settled(to, date);
       const files = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-        const [{ unsettled }] = await manager.query(
-          `SELECT EXISTS (SELECT 1 FROM change_events WHERE occurred_at < $1
-                           AND xid >= pg_snapshot_xmin(pg_current_snapshot())) AS unsettled`,
-          [to],
-        );
-        if (unsettled) throw new Error(`events of ${date} are still being written; try again`);
         const written: WrittenFile[] = [];
         for (const name of Object.keys(DATA_SETS) as DataSetName[]) {
           written.push(...(await this.writeDataSet(manager, staging, name, from, to)));
@@ -134,6 +132,20 @@ export class ExportsService {
       return { date, departments };
     } finally {
       await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Waits (up to a minute) until no transaction of this database that began before `to` is running. */
+  private async settled(to: Date, date: string): Promise<void> {
+    for (const started = Date.now(); ;) {
+      const [{ running }] = await this.dataSource.query(
+        `SELECT count(*)::int AS running FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start < $1`,
+        [to],
+      );
+      if (!running) return;
+      if (Date.now() - started > 60_000) throw new Error(`events of ${date} are still being written; try again`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 
