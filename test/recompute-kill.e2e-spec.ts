@@ -98,7 +98,8 @@ describe('full recompute survives a worker killed in the middle', () => {
     const ids = (await t.sql<{ id: string }>(`SELECT id::text FROM enterprises ORDER BY id`)).map((r) => r.id);
     const service = t.app.get(ClassificationService);
     let changed = 0;
-    for (let i = 0; i < ids.length; i += 2_000) changed += (await service.recompute({ enterpriseIds: ids.slice(i, i + 2_000) })).changed;
+    for (let i = 0; i < ids.length; i += 2_000)
+      changed += (await service.recompute({ enterpriseIds: ids.slice(i, i + 2_000) })).changed;
     expect(changed).toBe(0);
   });
 });

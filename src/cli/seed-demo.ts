@@ -1,4 +1,5 @@
 import * as argon2 from 'argon2';
+import Queue from 'bull';
 import { Client, ClientBase } from 'pg';
 import { Action, decide as decideMove, MoveRole, Outcome, RemovalReason, Status } from '../blacklist/blacklist-states';
 import {
@@ -18,6 +19,8 @@ import { checkUscc, organisationCodeCheckDigit, USCC_ALPHABET, usccCheckCharacte
 import { Rng } from '../common/rng';
 import { loadConfig } from '../config/app-config';
 import { prepareDatabase } from '../database/prepare-database';
+import { bullPrefix } from '../jobs/jobs.module';
+import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../jobs/queues';
 import { disclosedByDefault, HOTLINES, RECORD_TYPES, RecordType, Severity } from '../records/record-rules';
 import { OUTBOX_LOCK } from '../sharing/change-events.service';
 
@@ -1944,9 +1947,31 @@ export async function seedDemo(
   }
 }
 
+/**
+ * The demo's grades: a full recompute queued for the worker, which runs it as soon as `npm start`
+ * brings one up (the job id keeps a second seed from queueing another).
+ */
+async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  const config = loadConfig(env);
+  const queue = new Queue(QueueName.Classification, config.REDIS_URL, { prefix: bullPrefix(config) });
+  try {
+    await queue.add(
+      JobName.RecomputeAll,
+      { reason: 'demo seed', startedBy: null },
+      { ...DEFAULT_JOB_OPTIONS, jobId: 'demo-seed-grading' },
+    );
+    print('seed:demo: queued the grading of every enterprise; the worker runs it when it starts');
+  } finally {
+    await queue.close();
+  }
+}
+
 if (require.main === module) {
-  seedDemo(process.env, (line) => console.log(line)).catch((error: Error) => {
-    console.error(`seed:demo failed: ${error.message}`);
-    process.exitCode = 1;
-  });
+  const print = (line: string) => console.log(line);
+  seedDemo(process.env, print)
+    .then((summary) => (summary.seeded ? queueGrading(process.env, print) : undefined))
+    .catch((error: Error) => {
+      console.error(`seed:demo failed: ${error.message}`);
+      process.exitCode = 1;
+    });
 }

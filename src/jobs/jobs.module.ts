@@ -6,6 +6,9 @@ import { RecomputeRequests } from './recompute-requests';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
+/** Where the queues live in Redis: one prefix per deployment (REDIS_PREFIX). */
+export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}:bull`;
+
 /**
  * The queues, available to both roles: the api role adds jobs, the worker role also
  * processes them (its processors are declared in WorkerModule only).
@@ -17,7 +20,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         url: config.REDIS_URL,
-        prefix: `${config.REDIS_PREFIX}:bull`,
+        prefix: bullPrefix(config),
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
         // A dead worker's jobs go back to the queue once their lock lapses.
         settings: { lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, maxStalledCount: 2 },
