@@ -11,6 +11,9 @@ import { Client } from 'pg';
  */
 export const DIST = resolve(process.env.BENCH_DIST ?? resolve(__dirname, '../dist'));
 
+/** Extra options for the server's node (BENCH_NODE_ARGS), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const nodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
 /** The county-level districts (the city level aside) that generated enterprises spread over. */
@@ -64,7 +67,7 @@ export class BenchServer {
     prefix: string;
     env?: NodeJS.ProcessEnv;
   }): Promise<BenchServer> {
-    const child = spawn(process.execPath, [resolve(DIST, 'src/main.js')], {
+    const child = spawn(process.execPath, [...nodeArgs(), resolve(DIST, 'src/main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: `${DATABASE_SERVER}/${options.database}`,

@@ -56,9 +56,32 @@ function drainOnClose(fastify: FastifyInstance): void {
   });
 }
 
-/** Validators such as UsccConstraint (which consults the allow-list) come from this app's container. */
+/**
+ * Validators such as UsccConstraint (which consults the allow-list) come from this app's
+ * container. class-validator asks its container for every class it uses, its own included, on
+ * every validation; Nest answers an unknown class by throwing (and capturing a stack), so each
+ * class is looked up once and class-validator's own default instance used when Nest has none.
+ */
 export function useValidatorContainer(app: NestFastifyApplication): void {
-  useContainer(app.select(RegistryModule), { fallbackOnErrors: true });
+  const registry = app.select(RegistryModule);
+  const found = new Map<unknown, unknown>();
+  useContainer(
+    {
+      get<T>(someClass: { new (...args: unknown[]): T }): T | undefined {
+        if (!found.has(someClass)) {
+          let instance: unknown;
+          try {
+            instance = registry.get(someClass, { strict: false });
+          } catch {
+            instance = undefined; // not ours: class-validator's default container makes it
+          }
+          found.set(someClass, instance);
+        }
+        return found.get(someClass) as T | undefined;
+      },
+    },
+    { fallback: true },
+  );
 }
 
 /** Builds the application for `config.ROLE` without listening; used by the entry points and tests. */
