@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { Client } from 'pg';
 
-export const TEMPLATE_DATABASE = 'qc_test_template';
+/** The migrated template every e2e file clones; TEST_TEMPLATE_DATABASE keeps two runs on one server apart. */
+export const TEMPLATE_DATABASE = process.env.TEST_TEMPLATE_DATABASE ?? 'qc_test_template';
 const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
 export const adminDatabaseUrl = () => `${SERVER}/postgres`;
