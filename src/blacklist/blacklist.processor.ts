@@ -1,7 +1,7 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { JobName, QueueName } from '../jobs/queues';
+import { everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
 import { BlacklistService } from './blacklist.service';
 
 /**
@@ -17,12 +17,7 @@ export class BlacklistProcessor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Bull keeps one schedule per key, however many workers ask.
-    await this.queue.add(
-      JobName.ExpireBlacklist,
-      {},
-      { jobId: 'blacklist-expiry', repeat: { cron: '5 0 * * *', tz: 'Asia/Shanghai' } },
-    );
+    await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
     await this.queue.add(JobName.ExpireBlacklist, {}, { jobId: 'blacklist-expiry:start', removeOnComplete: true });
   }
 

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import { JobName, QueueName } from '../jobs/queues';
+import { everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RANGE_SIZE, RecomputeResult } from './classification.service';
 
@@ -32,11 +32,10 @@ export class RecomputeAll {
 
   /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
   scheduleNightly(): Promise<Job<RecomputeAllData>> {
-    return this.queue.add(
-      JobName.RecomputeAll,
-      { reason: 'nightly', startedBy: null },
-      { jobId: 'nightly-recompute', repeat: { cron: '30 2 * * *', tz: 'Asia/Shanghai' } },
-    );
+    return everyDayInBeijing(this.queue, JobName.RecomputeAll, 'nightly-recompute', '02:30', {
+      reason: 'nightly',
+      startedBy: null,
+    });
   }
 
   start(data: RecomputeAllData): Promise<Job<RecomputeAllData>> {

@@ -1,4 +1,4 @@
-import type { JobOptions } from 'bull';
+import type { Job, JobOptions, Queue } from 'bull';
 
 /** Every Bull queue of the system. Each job name below has exactly one handler (checked at start-up). */
 export enum QueueName {
@@ -26,3 +26,18 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { count: 5_000 },
 };
+
+/**
+ * A job run every day at `time` (HH:MM) Beijing time. Bull keeps one schedule per `jobId`,
+ * however many workers ask at start-up.
+ */
+export function everyDayInBeijing<T>(
+  queue: Queue,
+  name: JobName,
+  jobId: string,
+  time: string,
+  data: T,
+): Promise<Job<T>> {
+  const [hours, minutes] = time.split(':').map(Number);
+  return queue.add(name, data, { jobId, repeat: { cron: `${minutes} ${hours} * * *`, tz: 'Asia/Shanghai' } });
+}

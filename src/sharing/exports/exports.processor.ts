@@ -1,7 +1,7 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import { JobName, QueueName } from '../../jobs/queues';
+import { everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
 import { ExportsService } from './exports.service';
 
 /**
@@ -17,11 +17,7 @@ export class ExportsProcessor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.add(
-      JobName.WriteExports,
-      {},
-      { jobId: 'daily-exports', repeat: { cron: '30 0 * * *', tz: 'Asia/Shanghai' } },
-    );
+    await everyDayInBeijing(this.queue, JobName.WriteExports, 'daily-exports', '00:30', {});
     await this.queue.add(
       JobName.WriteExports,
       { ifMissing: true },
