@@ -18,6 +18,8 @@ const MAX_PAGE_BYTES = 200 * 1024;
 const CJK_FONT_STACK =
   '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
 
+/** A regulator of BlacklistWorld: staff, who may see the statistics. */
+const STAFF = { username: 'amr.other', password: 'blacklist-pass-1' };
 const LISTED = { uscc: makeUscc('330302', 801), name: '温州瓯江阀门有限公司', district: '330302' };
 const OUHAI = { uscc: makeUscc('330304', 802), name: '瓯海明达眼镜有限公司', district: '330304' };
 const NOTICED = { uscc: makeUscc('330303', 803), name: '龙湾安泰电器有限公司', district: '330303' };
@@ -281,6 +283,42 @@ describe('public web pages in Chromium', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
   });
 
+  it('sends a visitor of the statistics to the staff sign-in form; the header offers sign-in', async () => {
+    const response = await page.goto(`${base}/stats`);
+    expect(page.url()).toBe(`${base}/login?next=/stats`);
+    await checkPage(response, 'login');
+    await expect(page.textContent('h1')).resolves.toBe('工作人员登录');
+    await expect(page.locator('label[for=username]').textContent()).resolves.toBe('用户名');
+    await expect(page.locator('label[for=password]').textContent()).resolves.toBe('密码');
+    await expect(page.locator('#nav-login').textContent()).resolves.toBe('登录');
+    await expect(page.locator('#nav-stats').count()).resolves.toBe(0);
+  });
+
+  it('a wrong password shows the form again with an error that names no field', async () => {
+    await page.fill('#username', STAFF.username);
+    await page.fill('#password', 'not-the-password');
+    const response = await submit();
+    expect(response?.status()).toBe(401);
+    await expect(page.textContent('#login-error')).resolves.toBe('登录失败：用户名或密码不正确。');
+    await expect(page.inputValue('#username')).resolves.toBe(STAFF.username);
+    await expect(page.inputValue('#password')).resolves.toBe('');
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain('qc_session');
+    await page.screenshot({ path: join(ARTIFACTS, 'web-login-failed.png'), fullPage: true });
+  });
+
+  it('signs a regulator in through the form and lands on the statistics', async () => {
+    await page.fill('#password', STAFF.password);
+    const response = await submit();
+    expect(page.url()).toBe(`${base}/stats`);
+    expect(response?.status()).toBe(200);
+    const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'qc_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
+    // The header now offers the statistics and sign-out instead of sign-in.
+    await expect(page.locator('#nav-stats').textContent()).resolves.toBe('统计');
+    await expect(page.locator('#nav-login').count()).resolves.toBe(0);
+    await expect(page.locator('#sign-out').textContent()).resolves.toBe('退出登录');
+  });
+
   it('shows the statistics with server-drawn SVG bar charts and their figures as text', async () => {
     const response = await page.goto(`${base}/stats`);
     await checkPage(response, 'stats');
@@ -306,6 +344,26 @@ describe('public web pages in Chromium', () => {
       expect((await chart.getAttribute('aria-label'))!.length).toBeGreaterThan(0);
     }
     await expect(page.locator('#chart-grades svg').textContent()).resolves.toContain('企业数');
+  });
+
+  it('shows an enterprise user who signs in a 403 page, not the statistics', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    try {
+      const other = await context.newPage();
+      await other.goto(`${base}/login?next=/stats`);
+      await other.fill('#username', `ent.${OUHAI.uscc}`);
+      await other.fill('#password', 'enterprise-pass-1');
+      const [response] = await Promise.all([other.waitForNavigation(), other.click('main button[type=submit]')]);
+      expect(other.url()).toBe(`${base}/stats`);
+      expect(response?.status()).toBe(403);
+      expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+      await expect(other.textContent('h1')).resolves.toBe('无权访问');
+      expect(await other.locator('svg.chart').count()).toBe(0);
+      await expect(other.locator('#nav-stats').count()).resolves.toBe(0);
+      await other.screenshot({ path: join(ARTIFACTS, 'web-stats-forbidden.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 
   it('never shows an entry that is not published, nor personal or internal data, on any page', async () => {
@@ -349,8 +407,11 @@ describe('public web pages in Chromium', () => {
       ...[entries.listed, ...hidden].map((id) => `/blacklist/${id}`),
     ];
     const pages = new Map<string, string>();
+    // The statistics are for staff: that page is fetched signed in as a regulator.
+    const staff = `qc_session=${await w.token('regulator')}`;
     for (const url of urls) {
-      const res = await t.request({ method: 'GET', url, remoteAddress: '10.9.9.9' });
+      const headers = url === '/stats' ? { cookie: staff } : {};
+      const res = await t.request({ method: 'GET', url, headers, remoteAddress: '10.9.9.9' });
       expect([url, res.statusCode]).toEqual([url, hidden.some((id) => url === `/blacklist/${id}`) ? 404 : 200]);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       pages.set(url, res.body);
@@ -379,9 +440,19 @@ describe('public web pages in Chromium', () => {
 
   it('is usable at phone width: nothing wider than the screen', async () => {
     const phone = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await phone.context().addCookies([{ name: 'qc_session', value: await w.token('regulator'), url: base }]);
     try {
-      for (const path of ['/', `/enterprises/${LISTED.uscc}`, '/blacklist', `/blacklist/${entries.listed}`, '/stats']) {
+      const paths = [
+        '/',
+        `/enterprises/${LISTED.uscc}`,
+        '/blacklist',
+        `/blacklist/${entries.listed}`,
+        '/stats',
+        '/login',
+      ];
+      for (const path of paths) {
         await phone.goto(`${base}${path}`);
+        expect(phone.url()).toBe(`${base}${path}`);
         const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
         expect({ path, overflow }).toEqual({ path, overflow: 0 });
       }

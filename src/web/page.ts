@@ -2,6 +2,13 @@ import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
+/** Who is signed in, as the header shows it. */
+export interface Viewer {
+  username: string;
+  /** A regulator, reviewer or admin: the statistics page is theirs. */
+  staff: boolean;
+}
+
 /** What every template gets: the language, its dictionary, and the link that switches language. */
 export interface PageContext {
   lang: Lang;
@@ -20,6 +27,8 @@ export interface PageContext {
   lastDay: (end: Date | string) => string;
   /** An instant as `yyyy-mm-dd hh:mm` in Beijing time. */
   time: (at: Date | string) => string;
+  /** Who is signed in (the `qc_session` cookie), or null. */
+  viewer: Viewer | null;
 }
 
 export type BilingualLabel = { zh: string; en: string } | { nameZh: string; nameEn: string };
@@ -41,7 +50,7 @@ function switchHref(request: FastifyRequest, other: Lang): string {
   return `${url.pathname}${url.search}`;
 }
 
-export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
+export function pageContext(request: FastifyRequest, reply: FastifyReply, viewer: Viewer | null = null): PageContext {
   const { lang, fromQuery } = chooseLang((request.query as { lang?: unknown }).lang, request.headers.cookie);
   // `?lang=` is remembered, so the links of the next pages need not carry it.
   if (fromQuery) void reply.header('Set-Cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
@@ -57,12 +66,14 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): PageC
     day: beijingDay,
     lastDay: beijingLastDay,
     time: beijingTime,
+    viewer,
   };
 }
 
 /**
  * Renders a page template with the layout. The pages run no script and load nothing from
  * elsewhere, which the Content-Security-Policy states; the language varies with the cookie.
+ * A page rendered for someone signed in (`viewer`) is kept out of shared caches.
  */
 export async function renderPage(
   request: FastifyRequest,
@@ -71,8 +82,10 @@ export async function renderPage(
   title: (t: Dictionary) => string,
   data: Record<string, unknown> | ((context: PageContext) => Record<string, unknown>) = {},
   status = 200,
+  viewer: Viewer | null = null,
 ): Promise<void> {
-  const context = pageContext(request, reply);
+  const context = pageContext(request, reply, viewer);
+  if (viewer && !reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'private, no-store');
   const values = typeof data === 'function' ? data(context) : data;
   const html = await reply.viewAsync(`${view}.eta`, { ...context, title: title(context.t), ...values });
   void reply

@@ -15,7 +15,7 @@ import { Access } from '../identity/access.decorator';
 import { ReferenceService } from '../registry/reference.service';
 import { StatsService } from '../stats/stats.service';
 import { Dictionary } from './i18n';
-import { renderPage } from './page';
+import { WebSession } from './session';
 import { percent, statsCharts } from './stats-charts';
 
 type PageQueryParams = Record<string, string | string[] | undefined>;
@@ -34,8 +34,8 @@ const pageNumber = (value: string | string[] | undefined): number => {
 /**
  * The public web pages (HTML, server-rendered, no script), over the same public services as
  * the public API: search and enterprise pages, the blacklist and its entries, report
- * verification, statistics. Not part of the OpenAPI document. A page for something that does
- * not exist, or is not public, answers a 404 page, not problem+json.
+ * verification, and the statistics for staff. Not part of the OpenAPI document. A page for
+ * something that does not exist, or is not public, answers a 404 page, not problem+json.
  */
 @ApiExcludeController()
 @Access('public')
@@ -49,11 +49,12 @@ export class PagesController {
     private readonly blacklistReasons: BlacklistService,
     private readonly stats: StatsService,
     private readonly clock: Clock,
+    private readonly session: WebSession,
   ) {}
 
   @Get()
   home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return renderPage(request, reply, 'home', (t) => t.homeTitle, { q: '' });
+    return this.session.render(request, reply, 'home', (t) => t.homeTitle, { q: '' });
   }
 
   @Get('search')
@@ -71,7 +72,7 @@ export class PagesController {
     });
     const results = q ? await this.enterprises.search(query) : null;
     const pages = results ? Math.min(lastPage, Math.ceil(results.total / SEARCH_PAGE_SIZE)) : 0;
-    return renderPage(request, reply, 'search', (t) => t.searchTitle, {
+    return this.session.render(request, reply, 'search', (t) => t.searchTitle, {
       q,
       results,
       pager: results && this.pager('/search', { q }, results.page, pages),
@@ -82,7 +83,7 @@ export class PagesController {
   enterprise(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
     return this.orNotFound(request, reply, async () => {
       const enterprise = await this.enterprises.enterprise(uscc);
-      return renderPage(request, reply, 'enterprise', () => enterprise.name, { enterprise });
+      return this.session.render(request, reply, 'enterprise', () => enterprise.name, { enterprise });
     });
   }
 
@@ -93,7 +94,10 @@ export class PagesController {
       const enterprise = await this.enterprises.enterprise(uscc);
       const issued = await this.reports.issue(enterprise.uscc);
       void reply.header('Cache-Control', 'no-store');
-      return renderPage(request, reply, 'report', (t) => `${t.report} · ${enterprise.name}`, { enterprise, issued });
+      return this.session.render(request, reply, 'report', (t) => `${t.report} · ${enterprise.name}`, {
+        enterprise,
+        issued,
+      });
     });
   }
 
@@ -124,7 +128,7 @@ export class PagesController {
     });
     const list = await this.blacklist.list(query);
     const pages = Math.ceil(list.total / BLACKLIST_PAGE_SIZE);
-    return renderPage(request, reply, 'blacklist', (t) => t.blacklistTitle, {
+    return this.session.render(request, reply, 'blacklist', (t) => t.blacklistTitle, {
       list,
       filters,
       districts,
@@ -138,13 +142,15 @@ export class PagesController {
   entry(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
     return this.orNotFound(request, reply, async () => {
       const entry = await this.blacklist.findOne(id);
-      return renderPage(request, reply, 'entry', (t) => `${t.entryTitle} · ${entry.enterpriseName}`, { entry });
+      return this.session.render(request, reply, 'entry', (t) => `${t.entryTitle} · ${entry.enterpriseName}`, {
+        entry,
+      });
     });
   }
 
   @Get('reports/verify')
   verifyForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return renderPage(request, reply, 'verify', (t) => t.verifyTitle, { report: '', result: null });
+    return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, { report: '', result: null });
   }
 
   /** The form posts `report` (application/x-www-form-urlencoded, which the app parses). */
@@ -153,14 +159,19 @@ export class PagesController {
     const field = (request.body as { report?: unknown } | undefined)?.report;
     const report = typeof field === 'string' && field.length <= MAX_REPORT_LENGTH ? field.trim() : '';
     const result = report ? await this.reports.verify(report) : null;
-    return renderPage(request, reply, 'verify', (t) => t.verifyTitle, { report, result });
+    return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, { report, result });
   }
 
-  /** The overview figures (aggregates only, nothing about any one enterprise) with their charts. */
+  /**
+   * The overview figures (aggregates only) with their charts, for regulators, reviewers and
+   * admins, as `GET /api/v1/stats/overview`: `@Access('public')` lets the page through the
+   * guard, `staffOnly` is its check (see WebSession for why pages check the session themselves).
+   */
   @Get('stats')
   async statistics(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!(await this.session.staffOnly(request, reply))) return;
     const overview = await this.stats.overview();
-    return renderPage(
+    return this.session.render(
       request,
       reply,
       'stats',
@@ -195,7 +206,7 @@ export class PagesController {
       await render();
     } catch (error) {
       if (error instanceof Problem && (error.status === 404 || error.status === 400)) {
-        return renderPage(request, reply, 'not-found', (t: Dictionary) => t.notFoundTitle, {}, 404);
+        return this.session.render(request, reply, 'not-found', (t: Dictionary) => t.notFoundTitle, {}, 404);
       }
       throw error;
     }

@@ -1,17 +1,23 @@
 import { Module } from '@nestjs/common';
 import { BlacklistModule } from '../blacklist/blacklist.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
+import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
 import { StatsModule } from '../stats/stats.module';
 import { PagesController } from './pages.controller';
+import { SessionController } from './session.controller';
+import { WebSession } from './session';
 
-export const webControllers = [PagesController];
+export const webControllers = [PagesController, SessionController];
 
 /**
- * The public web pages at `/`: server-rendered HTML over the disclosure and stats services,
- * Chinese by default with an English switch, no script.
+ * The web pages at `/`: server-rendered HTML over the disclosure and stats services, Chinese by
+ * default with an English switch, no script. Public, except the statistics, which are for staff
+ * signed in through `/login` (WebSession).
  */
 @Module({
-  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule],
+  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule],
+  providers: [WebSession],
+  exports: [WebSession],
 })
 export class WebModule {}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UserPrincipal, UserRole } from '../identity/principal';
+import { TokenService } from '../identity/token.service';
+import { Dictionary } from './i18n';
+import { renderPage, Viewer } from './page';
+
+/** The cookie that carries the signed-in person's access token (the API's HS256 JWT). */
+export const SESSION_COOKIE = 'qc_session';
+/** Who may see the statistics page: the roles of `GET /api/v1/stats/overview`. */
+export const STAFF_ROLES: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
+/** Where a sign-in goes when it was given no usable `next`. */
+export const DEFAULT_NEXT = '/stats';
+const MAX_NEXT_LENGTH = 512;
+
+/** The value of one cookie in a `Cookie` header, or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return null;
+}
+
+/**
+ * `next` when it is a path on this site (one leading `/`, not `//` nor `/\`, no control
+ * character a browser would drop), else DEFAULT_NEXT: the sign-in never redirects elsewhere.
+ */
+export function safeNext(value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_NEXT_LENGTH) return DEFAULT_NEXT;
+  // eslint-disable-next-line no-control-regex
+  if (!/^\/(?![/\\])/.test(value) || /[\u0000-\u001f\u007f\\]/.test(value)) return DEFAULT_NEXT;
+  const url = new URL(value, 'http://site.invalid');
+  return url.origin === 'http://site.invalid' ? value : DEFAULT_NEXT;
+}
+
+/** `/login?next=…`, the `/`s of the path left readable. */
+export function loginHref(next: string): string {
+  return `/login?next=${encodeURIComponent(next).replace(/%2F/g, '/')}`;
+}
+
+/**
+ * Whether a form post comes from a page of this site: its Origin (or, without one, its Referer)
+ * names the host the request was sent to. With the SameSite=Strict cookie this is the CSRF
+ * defence of the sign-in and sign-out forms; a post with neither header is refused.
+ */
+export function fromThisSite(request: FastifyRequest): boolean {
+  const source = request.headers.origin ?? request.headers.referer;
+  if (typeof source !== 'string' || !request.host) return false;
+  try {
+    return new URL(source).host === request.host;
+  } catch {
+    return false; // `Origin: null` and other non-URLs
+  }
+}
+
+/** `Set-Cookie` for the token: script cannot read it, no other site's request carries it. */
+export function sessionCookie(request: FastifyRequest, token: string, maxAgeSeconds: number): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+export function clearedSessionCookie(request: FastifyRequest): string {
+  return sessionCookie(request, '', 0);
+}
+
+/**
+ * Who is signed in on the web pages, from the `qc_session` cookie.
+ *
+ * The pages do their own session check rather than the AccessGuard: the guard authenticates
+ * API calls by bearer token or API key only, so a cookie can never authenticate an API call
+ * (which keeps the API out of reach of cross-site requests), and a page that refuses answers
+ * with a redirect to the sign-in form or an HTML page, not problem+json. The page routes stay
+ * `@Access('public')` for the guard (rate-limited per address); `staffOnly` is their check.
+ */
+@Injectable()
+export class WebSession {
+  private readonly verified = new WeakMap<FastifyRequest, Promise<UserPrincipal | null>>();
+
+  constructor(private readonly tokens: TokenService) {}
+
+  /** The person whose valid token the cookie carries, or null; verified once per request. */
+  principal(request: FastifyRequest): Promise<UserPrincipal | null> {
+    let found = this.verified.get(request);
+    if (!found) {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      found = token ? this.tokens.verify(token) : Promise.resolve(null);
+      this.verified.set(request, found);
+    }
+    return found;
+  }
+
+  async viewer(request: FastifyRequest): Promise<Viewer | null> {
+    const principal = await this.principal(request);
+    return principal && { username: principal.username, staff: STAFF_ROLES.includes(principal.role) };
+  }
+
+  /** Renders a page whose header shows who is signed in (and so which links they have). */
+  async render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: string,
+    title: (t: Dictionary) => string,
+    data: Parameters<typeof renderPage>[4] = {},
+    status = 200,
+  ): Promise<void> {
+    return renderPage(request, reply, view, title, data, status, await this.viewer(request));
+  }
+
+  /**
+   * The staff member signed in, or null once it has answered for the page: no or an invalid
+   * cookie → 303 to the sign-in form (back here after); another role → an HTML 403 page.
+   */
+  async staffOnly(request: FastifyRequest, reply: FastifyReply): Promise<UserPrincipal | null> {
+    const principal = await this.principal(request);
+    if (principal && STAFF_ROLES.includes(principal.role)) {
+      void reply.header('Cache-Control', 'private, no-store');
+      return principal;
+    }
+    if (!principal) {
+      void reply.status(303).header('Location', loginHref(request.url)).header('Cache-Control', 'no-store').send();
+      return null;
+    }
+    void reply.header('Cache-Control', 'private, no-store');
+    await this.render(request, reply, 'forbidden', (t) => t.forbiddenTitle, { reason: 'role' }, 403);
+    return null;
+  }
+}
