@@ -1,79 +1,13 @@
 import Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { BlacklistWorld, TestClock } from './helpers/blacklist';
+import { BlacklistWorld } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
-
-/** Time that flows like the wall clock's, from wherever the test sets it (retries fall due by themselves). */
-class FlowingClock extends TestClock {
-  private offset = 0;
-
-  override now(): Date {
-    return new Date(Date.now() + this.offset);
-  }
-
-  override set(iso: string): void {
-    this.offset = new Date(iso).getTime() - Date.now();
-  }
-}
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  status: number;
-}
-
-/** A webhook receiver on 127.0.0.1 that records every request and answers as `answer` says. */
-class Receiver {
-  readonly received: Received[] = [];
-  answer: (path: string, n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 });
-  private constructor(private readonly server: Server) {}
-
-  static async start(): Promise<Receiver> {
-    const receiver: Receiver = new Receiver(
-      createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          const path = req.url ?? '/';
-          const { status, headers } = receiver.answer(path, receiver.on(path).length);
-          receiver.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
-          res.writeHead(status, headers).end();
-        });
-      }),
-    );
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-    return receiver;
-  }
-
-  url(path: string): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
-  }
-
-  on(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { FlowingClock, Receiver, retractedRecord, until } from './helpers/webhooks';
 
 const SECRET = 'bank-webhook-secret-0123456789';
 const TAX_SECRET = 'tax-webhook-secret-9876543210';
 const ALL_TYPES = ['classification.changed', 'blacklist.published', 'blacklist.removed', 'record.retracted'];
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  for (const started = Date.now(); Date.now() - started < ms;) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('webhooks', () => {
   let t: TestApp;
@@ -265,20 +199,7 @@ describe('webhooks', () => {
 
   it('delivers the retraction of a withdrawn disclosed record like any other event', async () => {
     const before = Number((await outbox(0)).at(-1)!.seq);
-    const record = await w.call('proposer', 'POST', `/enterprises/${CODES.beijing}/records`, {
-      type: 'administrative_penalty',
-      occurredOn: '2026-03-10',
-      documentNo: '温市监罚字〔2026〕12号',
-      summary: '行政处罚：生产不合格阀门',
-      severity: 'serious',
-      disclosed: true,
-    });
-    expect(record.statusCode).toBe(201);
-    const withdrawn = await w.call('proposer', 'POST', `/records/${record.json().id}/corrections`, {
-      action: 'withdraw',
-      reason: '处罚决定已撤销',
-    });
-    expect(withdrawn.statusCode).toBe(201);
+    await retractedRecord(w, CODES.beijing, '温市监罚字〔2026〕12号');
     const expected = await until('the retraction in the outbox', async () => {
       const events = await outbox(before);
       return events.some((e) => e.type === 'record.retracted') && events;

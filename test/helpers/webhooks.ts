@@ -1,0 +1,87 @@
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { BlacklistWorld, TestClock } from './blacklist';
+
+/** Time that flows like the wall clock's, from wherever the test sets it (retries fall due by themselves). */
+export class FlowingClock extends TestClock {
+  private offset = 0;
+
+  override now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+
+  override set(iso: string): void {
+    this.offset = new Date(iso).getTime() - Date.now();
+  }
+}
+
+export interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+}
+
+/** A webhook receiver on 127.0.0.1 that records every request and answers as `answer` says. */
+export class Receiver {
+  readonly received: Received[] = [];
+  answer: (path: string, n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 });
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<Receiver> {
+    const receiver: Receiver = new Receiver(
+      createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const path = req.url ?? '/';
+          const { status, headers } = receiver.answer(path, receiver.on(path).length);
+          receiver.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+          res.writeHead(status, headers).end();
+        });
+      }),
+    );
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  on(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Polls `probe` every 100 ms until it gives a truthy value, failing after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  for (const started = Date.now(); Date.now() - started < ms;) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Records a disclosed penalty for `uscc` and withdraws it: a `record.retracted` event. */
+export async function retractedRecord(w: BlacklistWorld, uscc: string, documentNo: string): Promise<void> {
+  const record = await w.call('proposer', 'POST', `/enterprises/${uscc}/records`, {
+    type: 'administrative_penalty',
+    occurredOn: '2026-03-10',
+    documentNo,
+    summary: '行政处罚：生产不合格阀门',
+    severity: 'serious',
+    disclosed: true,
+  });
+  if (record.statusCode !== 201) throw new Error(`record: ${record.statusCode} ${record.body}`);
+  const withdrawn = await w.call('proposer', 'POST', `/records/${record.json().id}/corrections`, {
+    action: 'withdraw',
+    reason: '处罚决定已撤销',
+  });
+  if (withdrawn.statusCode !== 201) throw new Error(`withdrawal: ${withdrawn.statusCode} ${withdrawn.body}`);
+}

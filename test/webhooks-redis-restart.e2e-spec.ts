@@ -1,0 +1,208 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { AddressInfo, createConnection, createServer } from 'node:net';
+import { BlacklistWorld } from './helpers/blacklist';
+import { CODES, createKey } from './helpers/fixtures';
+import { TestApp } from './helpers/test-app';
+import { FlowingClock, Receiver, retractedRecord, until } from './helpers/webhooks';
+
+/** A redis-server of this file alone, on a fixed port, without persistence: a restart empties it. */
+class PrivateRedis {
+  private process?: ChildProcess;
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const redis = new PrivateRedis(port);
+    await redis.restart();
+    return redis;
+  }
+
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server (again, on the same port) and waits until it answers PING. */
+  async restart(): Promise<void> {
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const process = this.process;
+    await until('redis-server to answer PING', async () => process.exitCode === null && this.ping(), 10_000);
+  }
+
+  /** Kills the server at once (SIGKILL: no shutdown, no save) and waits for it to be gone. */
+  async kill(): Promise<void> {
+    const process = this.process;
+    this.process = undefined;
+    if (!process || process.exitCode !== null || process.signalCode !== null) return;
+    const exited = new Promise((resolve) => process.once('exit', resolve));
+    process.kill('SIGKILL');
+    await exited;
+  }
+
+  ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = createConnection(this.port, '127.0.0.1');
+      let answer = '';
+      socket.setTimeout(1_000, () => socket.destroy());
+      socket.on('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+        if (answer.includes('\r\n')) socket.end();
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(answer.startsWith('+PONG')));
+    });
+  }
+}
+
+const SECRET = 'bank-webhook-secret-0123456789';
+const ALL_TYPES = ['classification.changed', 'blacklist.published', 'blacklist.removed', 'record.retracted'];
+
+describe('webhooks across a Redis restart', () => {
+  let redis: PrivateRedis;
+  let t: TestApp | undefined;
+  let w: BlacklistWorld;
+  let receiver: Receiver | undefined;
+  let bank: { key: string; institutionId: string };
+  const clock = new FlowingClock(new Date());
+  const uscc = CODES.wenzhouLike;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    clock.set('2026-03-02T02:00:00Z'); // Monday 10:00 in Beijing
+    t = await TestApp.start(
+      __filename,
+      { REDIS_URL: redis.url, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' },
+      { clock },
+    );
+    w = await BlacklistWorld.create(t, clock, [uscc, CODES.beijing]);
+    bank = await createKey(t, await t.loginAdmin(), ['webhooks:manage']);
+    receiver = await Receiver.start();
+  });
+  afterAll(async () => {
+    try {
+      // The app first, with its Redis answering (Bull's close throws from a reconnecting client otherwise:
+      // "Redis is already connecting/connected", uncaught).
+      if (redis && !redis.running) await redis.restart();
+      await t?.close();
+      await receiver?.close();
+    } finally {
+      await redis?.kill();
+    }
+    // Closing soon after Redis came back can take Bull over a minute (its job loops wait out their retry timers).
+  }, 150_000);
+
+  const app = () => t!;
+  const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    app().request({ method, url: `/api/v1${url}`, headers: { 'x-api-key': bank.key }, body });
+  /** The subscription's deliveries, read from the database (the API needs no Redis either, but this is plainer). */
+  const deliveries = (hook: string) =>
+    app().sql<{ event_id: string; event_seq: string; status: string; attempts: number }>(
+      `SELECT event_id::text, event_seq::text, status, attempts FROM webhook_deliveries
+        WHERE subscription_id = $1 ORDER BY id`,
+      [hook],
+    );
+  const outbox = (after: number) =>
+    app().sql<{ seq: string; id: string; type: string }>(
+      `SELECT seq::text, id::text, type FROM change_events WHERE seq > $1 AND type = ANY($2) ORDER BY seq`,
+      [after, ALL_TYPES],
+    );
+  it('delivers every event once, in order, signed, when Redis is killed and restarted empty', async () => {
+    const [{ seq: startSeq }] = await app().sql<{ seq: number }>(
+      `SELECT coalesce(max(seq), 0)::int AS seq FROM change_events`,
+    );
+    const created = await call('POST', '/webhooks', { url: receiver!.url('/bank'), events: ALL_TYPES, secret: SECRET });
+    expect(created.statusCode).toBe(201);
+    const hook: string = created.json().id;
+
+    // The receiver is down; events pile up as pending deliveries with retries scheduled.
+    receiver!.answer = () => ({ status: 503 });
+    const entryId = await w.propose(uscc);
+    await w.expect(200, 'regulator', `/blacklist/${entryId}/notice`);
+    clock.set('2026-03-17T01:00:00Z');
+    await w.expect(200, 'reviewer', `/blacklist/${entryId}/decision`, { outcome: 'approved', note: '事实清楚' });
+    await w.expect(200, 'regulator', `/blacklist/${entryId}/publish`);
+    await w.grade(uscc, 'D');
+    await retractedRecord(w, CODES.beijing, '温市监罚字〔2026〕12号');
+    await until('a failed attempt', async () =>
+      (await deliveries(hook)).some((d) => d.status === 'pending' && d.attempts > 0),
+    );
+
+    // Redis dies: the running dispatch's Bull job and every queued wake-up go with it.
+    await redis.kill();
+    // A blacklist move still commits and answers: queuing its regrading is best effort, and fails
+    // within about a second (the regrading is left to the nightly recompute) instead of hanging.
+    let started = Date.now();
+    await w.expect(200, 'reviewer', `/blacklist/${entryId}/revocation`, { note: '原处罚决定经行政复议撤销' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    started = Date.now();
+    await retractedRecord(w, uscc, '温市监罚字〔2026〕13号');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await w.entry(entryId)).status).toBe('removed');
+    const duringOutage = (await outbox(startSeq)).map((e) => e.type);
+    expect(duringOutage.slice(-2)).toEqual(['blacklist.removed', 'record.retracted']);
+
+    // Redis comes back on the same port, empty, and so does the receiver.
+    await redis.restart();
+    receiver!.answer = () => ({ status: 200 });
+    // The app's own connection and Bull's (the classification queue regrades a new record) are back.
+    await until('the app to see Redis again', async () => {
+      const res = await app().request({ method: 'GET', url: '/health/ready' });
+      return res.statusCode === 200;
+    });
+    await retractedRecord(w, uscc, '温市监罚字〔2026〕14号');
+    await until('the regrading after the revocation', async () => {
+      const res = await w.call('admin', 'GET', `/enterprises/${uscc}/classification`);
+      return res.statusCode === 200 && res.json().grade !== 'D';
+    });
+
+    const expected = await until('every event delivered and nothing pending', async () => {
+      const [events, made] = await Promise.all([outbox(startSeq), deliveries(hook)]);
+      const delivered = new Set(made.filter((d) => d.status === 'delivered').map((d) => d.event_id));
+      const done = events.at(-1)?.type === 'classification.changed' && events.every((e) => delivered.has(e.id));
+      return done && !made.some((d) => d.status !== 'delivered') && events;
+    });
+    expect(expected.map((e) => e.type)).toEqual([
+      'blacklist.published',
+      'classification.changed',
+      'record.retracted',
+      'blacklist.removed',
+      'record.retracted',
+      'record.retracted',
+      'classification.changed',
+    ]);
+
+    // Every request was signed; each event got exactly one 200 answer, in seq order.
+    const requests = receiver!.on('/bank');
+    for (const r of requests) {
+      expect(r.headers['x-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
+      const event = JSON.parse(r.body);
+      expect([r.headers['x-event-id'], r.headers['x-event-seq']]).toEqual([event.id, String(event.seq)]);
+    }
+    const seqs = requests.map((r) => Number(r.headers['x-event-seq']));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const answers = new Map<string, number[]>();
+    for (const r of requests) {
+      const id = r.headers['x-event-id'] as string;
+      answers.set(id, [...(answers.get(id) ?? []), r.status]);
+    }
+    expect([...answers.keys()]).toEqual(expected.map((e) => e.id));
+    for (const statuses of answers.values()) expect(statuses.filter((s) => s === 200)).toEqual([200]);
+    // The events that waited through the outage had failed first; nothing was delivered twice.
+    expect(requests.filter((r) => r.status === 503).length).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.status === 200).map((r) => r.headers['x-event-id'])).toEqual(
+      expected.map((e) => e.id),
+    );
+  });
+});
