@@ -40,7 +40,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   const { problem, unexpected } = toProblem(error);
   // pino-http logs the request's completion line with `res.err`: the real error, stack and requestId.
   if (unexpected) Object.assign(reply.raw, { err: error });
-  if (problem.status === 429 && problem.extensions.retryAfter !== undefined) {
+  if ((problem.status === 429 || problem.status === 503) && problem.extensions.retryAfter !== undefined) {
     void reply.header('Retry-After', String(problem.extensions.retryAfter));
   }
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem.toBody(request.id));

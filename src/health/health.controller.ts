@@ -17,8 +17,9 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  // Probes are not rate-limited (that needs Redis), so liveness never depends on Redis.
   @Get('health/live')
-  @Access('public')
+  @Access('internal')
   @ApiOperation({ summary: 'The process is up' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
@@ -26,7 +27,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  @Access('public')
+  @Access('internal')
   @HealthCheck()
   @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 otherwise' })
   @ApiServiceUnavailableResponse({ description: 'a dependency is down' })

@@ -12,7 +12,7 @@ import { ApiScope, Principal, USER_ROLES, UserRole } from './principal';
 /**
  * Who may call a route:
  * - `public`: anyone, no credentials;
- * - `internal`: no credentials, meant to be reachable from the internal network only (/metrics);
+ * - `internal`: no credentials and no rate limit, meant for the internal network (/metrics, health probes);
  * - a user role (`admin`, `regulator`, …);
  * - `enterprise:own`: an enterprise user whose code is the route's `:uscc` parameter;
  * - `scope:<scope>`: an institution API key holding that scope.
