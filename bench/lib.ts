@@ -3,7 +3,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 /**
  * The build the benchmarks run: `dist/` by default; BENCH_DIST names a copy (inside the project,
@@ -50,6 +53,33 @@ export async function sql(database: string, text: string, params: unknown[] = []
   } finally {
     await client.end();
   }
+}
+
+/** One enterprise row as the benchmarks load it. */
+export interface EnterpriseRow {
+  uscc: string;
+  name: string;
+  districtCode: string;
+  registeredOn: string;
+}
+
+/** Loads `count` enterprises, row `i` from `row(i)`, with one COPY on an open connection. */
+export async function copyEnterprises(client: Client, count: number, row: (i: number) => EnterpriseRow): Promise<void> {
+  const lines = (function* () {
+    for (let i = 0; i < count; i++) {
+      const e = row(i);
+      yield `${e.uscc}\t${e.name}\t${e.districtCode}\t${e.registeredOn}\n`;
+    }
+  })();
+  await pipeline(
+    Readable.from(lines),
+    client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
+  );
+}
+
+/** The `p`th percentile (nearest rank) of ascending `sorted`. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const ADMIN = { username: 'admin', password: 'bench-admin-password' };

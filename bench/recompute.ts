@@ -12,12 +12,9 @@
 import Queue from 'bull';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { RANGE_SIZE } from '../src/classification/classification.service';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, DATABASE_SERVER, DIST, DISTRICTS, machine, sql } from './lib';
+import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DIST, DISTRICTS, machine, percentile, sql } from './lib';
 
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
@@ -32,16 +29,15 @@ async function load() {
   const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
   await client.connect();
   try {
-    const lines = (function* () {
-      for (let i = 0; i < N; i++) {
-        const d = DISTRICTS[i % DISTRICTS.length];
-        yield `${makeUscc(d, 20_000_000 + i)}\t企业${i}\t${d}\t${1995 + (i % 25)}-01-01\n`;
-      }
-    })();
-    await pipeline(
-      Readable.from(lines),
-      client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
-    );
+    await copyEnterprises(client, N, (i) => {
+      const districtCode = DISTRICTS[i % DISTRICTS.length];
+      return {
+        uscc: makeUscc(districtCode, 20_000_000 + i),
+        name: `企业${i}`,
+        districtCode,
+        registeredOn: `${1995 + (i % 25)}-01-01`,
+      };
+    });
     // M records spread over the enterprises, types in realistic proportions, dates over five years.
     await client.query(
       `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by, disclosed, department_code)
@@ -71,10 +67,6 @@ const FLOOR = `
                      WHEN 'license_revoked' THEN -50 WHEN 'quality_award' THEN 8 WHEN 'certification' THEN 3 ELSE 5 END
            * CASE WHEN occurred_on > current_date - 365 THEN 1 ELSE 0.5 END) AS score
     FROM credit_records WHERE occurred_on > current_date - 1095 GROUP BY enterprise_id`;
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function main() {
   // --reuse: the database a run with --keep left (loaded, never graded), to skip the load.

@@ -12,12 +12,10 @@
  * --keep leaves the database; --reuse runs on the one a kept run left, without loading.
  */
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { Rng } from '../src/common/rng';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, DATABASE_SERVER, DIST, DISTRICTS, machine, sql } from './lib';
+import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DIST, DISTRICTS, machine, percentile, sql } from './lib';
 
 const N = arg('enterprises', 100_000);
 const Q = arg('queries', 300);
@@ -25,15 +23,10 @@ const PORT = arg('port', 3997);
 const DB = 'qc_bench_search';
 const PREFIX = 'qc_bench_search';
 
-/** A small deterministic generator (mulberry32), so that every run loads the same names. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A deterministic generator (the project's mulberry32), so that every run loads the same names. */
+function rng(seed: number): () => number {
+  const generator = new Rng(seed);
+  return () => generator.next();
 }
 
 /** Place names by district code (the district itself and some of its towns). */
@@ -127,24 +120,19 @@ async function load() {
   await client.connect();
   try {
     const random = rng(8);
-    const lines = (function* () {
-      for (let i = 0; i < N; i++) {
-        const d = DISTRICTS[i % DISTRICTS.length];
-        yield `${makeUscc(d, 30_000_000 + i)}\t${nameOf(random, d)}\t${d}\t${1995 + (i % 25)}-01-01\n`;
-      }
-    })();
-    await pipeline(
-      Readable.from(lines),
-      client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
-    );
+    await copyEnterprises(client, N, (i) => {
+      const districtCode = DISTRICTS[i % DISTRICTS.length];
+      return {
+        uscc: makeUscc(districtCode, 30_000_000 + i),
+        name: nameOf(random, districtCode),
+        districtCode,
+        registeredOn: `${1995 + (i % 25)}-01-01`,
+      };
+    });
     await client.query('VACUUM ANALYZE enterprises'); // as autovacuum leaves a table that has been there a while
   } finally {
     await client.end();
   }
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /**

@@ -13,12 +13,9 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Client, Pool } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, DATABASE_SERVER, DISTRICTS, machine, sql } from './lib';
+import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DISTRICTS, machine, percentile, sql } from './lib';
 
 const N = arg('enterprises', 100_000);
 const SECONDS = arg('seconds', 15);
@@ -74,15 +71,12 @@ async function load() {
   const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
   await client.connect();
   try {
-    const lines = (function* () {
-      for (let i = 0; i < N; i++) {
-        yield `${codeOf(i)}\t企业${i}\t${DISTRICTS[i % DISTRICTS.length]}\t2001-01-01\n`;
-      }
-    })();
-    await pipeline(
-      Readable.from(lines),
-      client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
-    );
+    await copyEnterprises(client, N, (i) => ({
+      uscc: codeOf(i),
+      name: `企业${i}`,
+      districtCode: DISTRICTS[i % DISTRICTS.length],
+      registeredOn: '2001-01-01',
+    }));
     await client.query(
       `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, computed_at)
        SELECT id, (ARRAY['A','B','C','D'])[1 + id % 4], 80, 1, '[]', now() FROM enterprises`,
@@ -119,10 +113,11 @@ const row = (what: string, r: Result, floor?: Result) =>
     r.non2xx + r.errors + r.timeouts
   } | ${floor ? (r.requests.average / floor.requests.average).toFixed(2) : '—'} |`;
 
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 async function main() {
   const floorAt = process.argv.indexOf('--serve-floor');

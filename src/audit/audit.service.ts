@@ -1,3 +1,4 @@
+import { SqlFilter } from '../common/sql-filter';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -57,29 +58,24 @@ export class AuditService {
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEventDto>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.entityType) add('entity_type = ?', query.entityType);
-    if (query.entityId) add('entity_id = ?', query.entityId);
-    if (query.actorId) add('actor_id = ?', query.actorId);
-    if (query.action) add('action = ?', query.action);
-    if (query.from) add('occurred_at >= ?', query.from);
-    if (query.to) add('occurred_at < ?', query.to);
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const f = new SqlFilter();
+    if (query.entityType) f.add('entity_type = ?', query.entityType);
+    if (query.entityId) f.add('entity_id = ?', query.entityId);
+    if (query.actorId) f.add('actor_id = ?', query.actorId);
+    if (query.action) f.add('action = ?', query.action);
+    if (query.from) f.add('occurred_at >= ?', query.from);
+    if (query.to) f.add('occurred_at < ?', query.to);
+    const filter = f.clause('WHERE');
     const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM audit_events ${filter}`,
-      params,
+      `SELECT count(*)::int AS total FROM audit_events${filter}`,
+      f.params,
     );
     const rows = await this.dataSource.query(
       `SELECT seq, occurred_at, actor_type, actor_id, actor_name, action, entity_type, entity_id,
               before_digest, after_digest, request_id, prev_hash, hash
-         FROM audit_events ${filter}
-        ORDER BY seq DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, query.offset, query.pageSize],
+         FROM audit_events${filter}
+        ORDER BY seq DESC OFFSET $${f.next} LIMIT $${f.next + 1}`,
+      [...f.params, query.offset, query.pageSize],
     );
     return pageOf(rows.map(toDto), total, query);
   }

@@ -1,3 +1,4 @@
+import { SqlFilter } from '../common/sql-filter';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -209,17 +210,12 @@ export class BlacklistService {
   }
 
   async list(query: ListBlacklistQuery, caller: Caller): Promise<Page<BlacklistEntrySummaryDto>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.status) add('b.status = ?', query.status);
-    if (query.uscc) add('e.uscc = ?', normaliseUscc(query.uscc));
-    if (query.districtCode) add('b.district_code = ?', query.districtCode);
-    if (caller.jurisdiction) add('b.district_code = ?', caller.jurisdiction);
-    return this.page(where, params, query);
+    const f = new SqlFilter();
+    if (query.status) f.add('b.status = ?', query.status);
+    if (query.uscc) f.add('e.uscc = ?', normaliseUscc(query.uscc));
+    if (query.districtCode) f.add('b.district_code = ?', query.districtCode);
+    if (caller.jurisdiction) f.add('b.district_code = ?', caller.jurisdiction);
+    return this.page(f, query);
   }
 
   /** An enterprise's entries; the enterprise itself sees them once it has been given notice. */
@@ -229,9 +225,9 @@ export class BlacklistService {
     caller: Caller,
   ): Promise<Page<BlacklistEntrySummaryDto>> {
     const enterprise = await this.enterprises.resolve(uscc, caller.jurisdiction);
-    const where = ['b.enterprise_id = $1'];
-    if (caller.role === 'enterprise') where.push('b.noticed_at IS NOT NULL');
-    return this.page(where, [enterprise.id], query);
+    const f = new SqlFilter().add('b.enterprise_id = ?', enterprise.id);
+    if (caller.role === 'enterprise') f.add('b.noticed_at IS NOT NULL');
+    return this.page(f, query);
   }
 
   async findOne(id: string, caller: Caller): Promise<BlacklistEntryDto> {
@@ -502,15 +498,15 @@ export class BlacklistService {
     };
   }
 
-  private async page(where: string[], params: unknown[], query: EnterpriseBlacklistQuery) {
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  private async page(f: SqlFilter, query: EnterpriseBlacklistQuery) {
+    const filter = f.clause('WHERE');
     const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id ${filter}`,
-      params,
+      `SELECT count(*)::int AS total FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id${filter}`,
+      f.params,
     );
     const rows: EntryRow[] = await this.dataSource.query(
-      `${ENTRY_SELECT} ${filter} ORDER BY b.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, query.offset, query.pageSize],
+      `${ENTRY_SELECT}${filter} ORDER BY b.id DESC OFFSET $${f.next} LIMIT $${f.next + 1}`,
+      [...f.params, query.offset, query.pageSize],
     );
     return pageOf(rows.map(toSummary), total, query);
   }

@@ -1,3 +1,4 @@
+import { SqlFilter } from '../../common/sql-filter';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
@@ -130,45 +131,36 @@ export class PublicBlacklistService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(query: PublicBlacklistQuery): Promise<Page<PublicBlacklistEntrySummaryDto>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      let text = sql;
-      for (const value of values) {
-        params.push(value);
-        text = text.replace('?', `$${params.length}`);
-      }
-      where.push(text);
-    };
+    const f = new SqlFilter();
     if (query.q) {
       // A name fragment anywhere, or the beginning of a credit code (codes are upper case).
       const code = query.q.toUpperCase();
       if (/^[0-9A-Z]{1,18}$/.test(code))
-        add('(strpos(e.name, ?) > 0 OR left(e.uscc, length(?)) = ?)', query.q, code, code);
-      else add('strpos(e.name, ?) > 0', query.q);
+        f.add('(strpos(e.name, ?) > 0 OR left(e.uscc, length(?)) = ?)', query.q, code, code);
+      else f.add('strpos(e.name, ?) > 0', query.q);
     }
     if (query.districtCode) {
       await this.checkDistrict(query.districtCode);
-      add('b.district_code = ?', query.districtCode);
+      f.add('b.district_code = ?', query.districtCode);
     }
-    if (query.reasonCode) add('b.reason_code = ?', query.reasonCode);
+    if (query.reasonCode) f.add('b.reason_code = ?', query.reasonCode);
     if (query.year !== undefined) {
-      add(
+      f.add(
         `b.published_at >= make_timestamptz(?, 1, 1, 0, 0, 0, 'Asia/Shanghai')
          AND b.published_at < make_timestamptz(?, 1, 1, 0, 0, 0, 'Asia/Shanghai')`,
         query.year,
         query.year + 1,
       );
     }
-    const filter = where.map((w) => ` AND ${w}`).join('');
+    const filter = f.clause('AND');
     const [{ total }] = await this.dataSource.query(
       `SELECT count(*)::int AS total FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id
         WHERE b.status = 'published'${filter}`,
-      params,
+      f.params,
     );
     const rows: PublicRow[] = await this.dataSource.query(
-      `${PUBLIC_SELECT}${filter} ${NEWEST_FIRST} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, query.offset, query.pageSize],
+      `${PUBLIC_SELECT}${filter} ${NEWEST_FIRST} OFFSET $${f.next} LIMIT $${f.next + 1}`,
+      [...f.params, query.offset, query.pageSize],
     );
     return pageOf(rows.map(toSummary), total, query);
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { checkUscc } from '../../common/uscc';
 import {
@@ -160,10 +159,7 @@ interface EnterpriseRow {
  */
 @Injectable()
 export class PublicEnterprisesService {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * A page of matches in rank order. Each rank is counted up to what the window still holds
@@ -268,7 +264,10 @@ export class PublicEnterprisesService {
     };
   }
 
-  /** Published entries not yet removed, nor past their expiry (should the daily pass be late). */
+  /**
+   * The enterprise's listed entries: `published` ones, as every public output defines them (the
+   * expiry pass moves an entry past its period to `removed`, with `removedAt = expiresAt`).
+   */
   private async activeEntries(enterpriseId: string): Promise<PublicBlacklistEntryDto[]> {
     const rows: Record<string, string & Date>[] = await this.dataSource.query(
       `SELECT b.id::text, b.reason_code, r.name_zh AS reason_zh, r.name_en AS reason_en, b.legal_basis, b.facts,
@@ -277,9 +276,9 @@ export class PublicEnterprisesService {
          FROM blacklist_entries b
          JOIN blacklist_reasons r ON r.code = b.reason_code
          JOIN departments dep ON dep.code = b.department_code
-        WHERE b.enterprise_id = $1 AND b.status = 'published' AND b.removed_at IS NULL AND b.expires_at > $2
+        WHERE b.enterprise_id = $1 AND b.status = 'published'
         ORDER BY b.published_at DESC, b.id DESC`,
-      [enterpriseId, this.clock.now()],
+      [enterpriseId],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -317,13 +316,13 @@ export class PublicEnterprisesService {
     }));
   }
 
-  /** Which of these enterprises have a published entry in force. */
+  /** Which of these enterprises have a published entry. */
   private async listedAmong(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT enterprise_id::text AS id FROM blacklist_entries
-        WHERE enterprise_id = ANY($1::bigint[]) AND status = 'published' AND removed_at IS NULL AND expires_at > $2`,
-      [ids, this.clock.now()],
+        WHERE enterprise_id = ANY($1::bigint[]) AND status = 'published'`,
+      [ids],
     );
     return new Set(rows.map((r) => r.id));
   }
