@@ -1,9 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { Clock } from './common/clock';
-import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { RedisModule } from './common/redis.module';
 import { createValidationPipe } from './common/validation';
@@ -50,15 +47,11 @@ export class ApiModule {}
  */
 @Module({})
 export class AppModule {
-  static forRoot(
-    config: AppConfig,
-    options: { clock?: Clock; logDestination?: DestinationStream } = {},
-  ): DynamicModule {
+  static forRoot(config: AppConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, options.clock),
-        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
         DatabaseModule,
         RedisModule,
         AuditModule,

@@ -5,12 +5,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { useContainer } from 'class-validator';
-import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
-import { requestId } from './common/logging';
+import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
@@ -86,12 +85,19 @@ export function useValidatorContainer(app: NestFastifyApplication): void {
 
 /** Builds the application for `config.ROLE` without listening; used by the entry points and tests. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ genReqId: requestId, bodyLimit: 1_048_576, return503OnClosing: true });
+  const logger = createLogger(config, options.logDestination);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLog(logger),
+    genReqId: requestId,
+    bodyLimit: 1_048_576,
+    return503OnClosing: true,
+  });
   applyRouteBodyLimits(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new NestPinoLogger(logger));
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);

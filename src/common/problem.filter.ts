@@ -38,8 +38,8 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
   const { problem, unexpected } = toProblem(error);
-  // pino-http logs the request's completion line with `res.err`: the real error, stack and requestId.
-  if (unexpected) Object.assign(reply.raw, { err: error });
+  // The caller sees a bare 500 quoting the requestId; the log line beside it holds the real error.
+  if (unexpected) request.log.error({ err: error }, 'unexpected error');
   if ((problem.status === 429 || problem.status === 503) && problem.extensions.retryAfter !== undefined) {
     void reply.header('Retry-After', String(problem.extensions.retryAfter));
   }

@@ -9,7 +9,7 @@ import { ExportsController } from './exports/exports.controller';
 import { ExportsService } from './exports/exports.service';
 import { FeedController } from './feed.controller';
 import { FeedService } from './feed.service';
-import { QueryLog } from './query-log';
+import { StatusLookups } from './status-lookups';
 import { WatchlistController } from './watchlist.controller';
 import { WatchlistService } from './watchlist.service';
 import { SecretBox } from './webhooks/secret-box';
@@ -36,7 +36,7 @@ export const sharingControllers = [
   providers: [
     ChangeEventsService,
     CreditStatusService,
-    QueryLog,
+    StatusLookups,
     CreditQueriesService,
     FeedService,
     WatchlistService,
