@@ -106,24 +106,16 @@ describe('sharing with finance and tax', () => {
       const logged = await t.sql(
         `SELECT uscc, institution_id, api_key_id, user_id, purpose, as_of FROM credit_queries ORDER BY uscc`,
       );
-      expect(logged).toEqual([
-        {
-          uscc: CODES.beijing,
-          institution_id: bankId,
-          api_key_id: bankKeyId,
-          user_id: null,
-          purpose: 'loan_review',
-          as_of: null,
-        },
-        {
-          uscc: CODES.wenzhouLike,
-          institution_id: bankId,
-          api_key_id: bankKeyId,
-          user_id: null,
-          purpose: 'loan_review',
-          as_of: null,
-        },
-      ]);
+      // Every credit code asked is logged, registered or not; 'NOT-A-CODE' is no code and is not.
+      const row = (uscc: string) => ({
+        uscc,
+        institution_id: bankId,
+        api_key_id: bankKeyId,
+        user_id: null,
+        purpose: 'loan_review',
+        as_of: null,
+      });
+      expect(logged).toEqual([CODES.beijing, CODES.wenzhouLike, UNKNOWN].sort().map(row));
 
       const seen = await queriesOf(CODES.wenzhouLike);
       expect(seen.statusCode).toBe(200);
@@ -205,7 +197,7 @@ describe('sharing with finance and tax', () => {
       taxStatusKey = (await createKey(t, admin, ['status:read'], TAX)).key;
     });
 
-    it('refuses an unknown code (404), a malformed one or a future asOf (400), and logs none of them', async () => {
+    it('answers an unknown code 404 (logged: it was asked), a malformed one or a future asOf 400 (not logged)', async () => {
       const before = (await t.sql(`SELECT count(*)::int AS n FROM credit_queries`))[0].n;
       const unknown = await status(UNKNOWN, '?purpose=other');
       expect(unknown.statusCode).toBe(404);
@@ -216,7 +208,16 @@ describe('sharing with finance and tax', () => {
       const future = await status(CODES.wenzhouLike, '?purpose=other&asOf=2999-01-01');
       expect(future.statusCode).toBe(400);
       expect(future.json().errors).toEqual([{ field: 'asOf', message: 'must not be in the future' }]);
-      expect((await t.sql(`SELECT count(*)::int AS n FROM credit_queries`))[0].n).toBe(before);
+      const notADate = await status(CODES.wenzhouLike, '?purpose=other&asOf=March%201');
+      expect(notADate.json().errors).toEqual([
+        { field: 'asOf', message: 'must be a date (YYYY-MM-DD) or a date and time' },
+      ]);
+      const unknownField = await status(CODES.wenzhouLike, '?purpose=other&grade=A');
+      expect(unknownField.statusCode).toBe(400);
+      expect(unknownField.json().errors).toEqual([{ field: 'grade', message: 'is not a known field' }]);
+      expect(await t.sql(`SELECT uscc FROM credit_queries ORDER BY id OFFSET $1`, [before])).toEqual([
+        { uscc: UNKNOWN },
+      ]);
     });
 
     it('requires a purpose from the list, on both routes (400 problem+json)', async () => {

@@ -1,8 +1,9 @@
 /**
- * Group commit: items submitted while a write is in flight wait for it to finish and then go
- * together in the next single write. One write is in flight at a time, so groups grow with the
- * load and need no timer: a lone item is written at once, a thousand concurrent ones in a few
- * statements. Each submitter gets its own part of the group's result once the write commits.
+ * Group commit: the items submitted in one turn of the event loop, and those that arrive while a
+ * write is in flight, go together in the next single write. One write is in flight at a time,
+ * so groups grow with the load and need no timer: a lone item is written at the end of its turn,
+ * a thousand concurrent ones in a few statements. Each submitter gets its own part of its
+ * group's result once the write that carried it has committed.
  *
  * Written by hand: no library does group commit for pg, and it is this one loop. A failed write
  * fails every item of its group; later groups try again.
@@ -29,6 +30,8 @@ export class GroupCommit<I, O> {
 
   private async drain(): Promise<void> {
     while (this.waiting.length) {
+      // Let the rest of this turn of the event loop (other sockets' requests) join the group.
+      await new Promise(setImmediate);
       const group = this.waiting;
       this.waiting = [];
       try {

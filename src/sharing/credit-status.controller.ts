@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../identity/access.decorator';
 import { Principal } from '../identity/principal';
 import { askerOf } from './asker';
 import { CreditStatusService } from './credit-status.service';
-import { BatchStatusDto, BatchStatusRequestDto, CreditStatusDto, CreditStatusQuery } from './dto/credit-status.dto';
+import { AS_OF_DESCRIPTION, BatchStatusDto, BatchStatusRequestDto, CreditStatusDto } from './dto/credit-status.dto';
+import { PURPOSES } from './purposes';
 
 @ApiTags('Finance and tax')
 @Controller('api/v1/credit-status')
@@ -25,11 +26,13 @@ export class CreditStatusController {
   @Get(':uscc')
   @Access('scope:status:read', 'institution')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
+  @ApiQuery({ name: 'purpose', enum: PURPOSES, description: 'why the institution asks; logged with the query' })
+  @ApiQuery({ name: 'asOf', required: false, example: '2026-03-01', description: AS_OF_DESCRIPTION })
   @ApiOperation({ summary: "An enterprise's grade and blacklist status, now or ?asOf= a past time; logged" })
   @ApiOkResponse({ type: CreditStatusDto })
   one(
     @Param('uscc') uscc: string,
-    @Query() query: CreditStatusQuery,
+    @Query() query: Record<string, unknown>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CreditStatusDto> {
     return this.status.one(uscc, query, askerOf(principal));

@@ -30,55 +30,56 @@ interface StatusRow {
   entries: { id: string; reasonCode: string; publishedAt: string; expiresAt: string }[] | null;
 }
 
-/**
- * Every question of a group in one statement: the codes asked ($1–$6 one element per question,
- * $7–$8 one per code with its question's number), the enterprises found among them, a query-log
- * row for each one found, and their status — now from the current grade and the published
- * entries, or as of the question's time from the grade interval covering it and the entries
- * published by then and not yet removed or expired. Reading and logging in one statement is one
- * round trip and one commit for the group, and no answer can exist without its log row. It reads
- * the registry's, classification's and blacklist's tables, read-only: one join over them is what
- * makes a lookup, or a 10 000-code screening, a single statement.
- */
-const LOOKUP_AND_LOG = `
-  WITH asked AS (
+/** The codes of a group's questions: $1–$6 one element per question, $7–$8 one per code with its question's number. */
+const ASKED = `
+  asked AS (
     SELECT q.q, q.institution_id, q.api_key_id, q.user_id, q.purpose, q.asked_at, q.as_of, c.uscc, c.i
       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[])
              WITH ORDINALITY AS q(institution_id, api_key_id, user_id, purpose, asked_at, as_of, q)
-      JOIN unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS c(uscc, q, i) USING (q)
-  ), found AS (
-    SELECT a.*, e.id AS enterprise_id, e.name, e.district_code
-      FROM asked a JOIN enterprises e ON e.uscc = a.uscc
-  ), logged AS (
-    INSERT INTO credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of)
-    SELECT institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of FROM found ORDER BY i
-  )
-  SELECT f.q::int AS q, f.uscc, f.name, f.district_code,
+      JOIN unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS c(uscc, q, i) USING (q))`;
+
+/** A query-log row for every code asked, registered or not: who asked about it, why, when. */
+const LOG = `
+  WITH ${ASKED}
+  INSERT INTO credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of)
+  SELECT institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of FROM asked ORDER BY i`;
+
+/**
+ * The status of every code asked that names an enterprise: now from the current grade and the
+ * published entries, or as of the question's time from the grade interval covering it and the
+ * entries published by then and not yet removed or expired. It reads the registry's,
+ * classification's and blacklist's tables, read-only: one join over them is what makes a
+ * lookup, or a 10 000-code screening, a single statement.
+ */
+const LOOKUP = `
+  WITH ${ASKED}
+  SELECT a.q::int AS q, e.uscc, e.name, e.district_code,
          coalesce(c.grade, h.grade) AS grade, coalesce(c.rule_set_version, h.rule_set_version) AS rule_set_version,
          l.entries
-    FROM found f
-    LEFT JOIN classifications c ON f.as_of IS NULL AND c.enterprise_id = f.enterprise_id
+    FROM asked a
+    JOIN enterprises e ON e.uscc = a.uscc
+    LEFT JOIN classifications c ON a.as_of IS NULL AND c.enterprise_id = e.id
     LEFT JOIN LATERAL (
       SELECT h.grade, h.rule_set_version FROM classification_history h
-       WHERE f.as_of IS NOT NULL AND h.enterprise_id = f.enterprise_id
-         AND h.valid_from <= f.as_of AND (h.valid_to IS NULL OR h.valid_to > f.as_of)
+       WHERE a.as_of IS NOT NULL AND h.enterprise_id = e.id
+         AND h.valid_from <= a.as_of AND (h.valid_to IS NULL OR h.valid_to > a.as_of)
        ORDER BY h.valid_from DESC LIMIT 1) h ON true
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('id', b.id::text, 'reasonCode', b.reason_code,
                'publishedAt', b.published_at, 'expiresAt', b.expires_at) ORDER BY b.published_at, b.id) AS entries
         FROM blacklist_entries b
-       WHERE b.enterprise_id = f.enterprise_id
-         AND CASE WHEN f.as_of IS NULL THEN b.status = 'published'
-                  ELSE b.published_at <= f.as_of
-                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > f.as_of END) l ON true
-   ORDER BY f.i`;
+       WHERE b.enterprise_id = e.id
+         AND CASE WHEN a.as_of IS NULL THEN b.status = 'published'
+                  ELSE b.published_at <= a.as_of
+                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > a.as_of END) l ON true
+   ORDER BY a.i`;
 
 /**
- * Credit-status lookups with their query log: every answer is logged before it is returned, in
- * the same statement that reads it (one row per enterprise answered; unknown codes are not
- * subjects). Concurrent questions are grouped (group commit), so under load a statement carries
- * many lookups and their log rows: one round trip and one commit for all of them. The statement
- * is prepared once per connection, on the pool under TypeORM.
+ * Credit-status lookups with their query log: every code asked (a credit code, registered or not)
+ * is logged before the answer is returned, so the log also shows who asked about a code before
+ * its enterprise was registered. Concurrent questions are grouped (group commit): under load
+ * one lookup statement and one log statement carry many questions, one commit for all of them.
+ * Both statements are prepared once per connection, on the pool under TypeORM.
  */
 @Injectable()
 export class StatusLookups implements BeforeApplicationShutdown {
@@ -107,20 +108,23 @@ export class StatusLookups implements BeforeApplicationShutdown {
         questionOf.push(i + 1);
       }
     });
-    const { rows } = await this.pool.query<StatusRow>({
-      name: 'credit-status-lookup-and-log',
-      text: LOOKUP_AND_LOG,
-      values: [
-        questions.map((q) => q.asker.institutionId),
-        questions.map((q) => q.asker.apiKeyId),
-        questions.map((q) => q.asker.userId),
-        questions.map((q) => q.purpose),
-        questions.map((q) => q.askedAt),
-        questions.map((q) => q.asOf),
-        usccs,
-        questionOf,
-      ],
-    });
+    const values = [
+      questions.map((q) => q.asker.institutionId),
+      questions.map((q) => q.asker.apiKeyId),
+      questions.map((q) => q.asker.userId),
+      questions.map((q) => q.purpose),
+      questions.map((q) => q.askedAt),
+      questions.map((q) => q.asOf),
+      usccs,
+      questionOf,
+    ];
+    // The log and the lookup run side by side on two connections. No answer leaves before the
+    // log has committed, and a failed log fails the whole group; a failed lookup leaves log
+    // rows for questions that got an error instead of an answer, which errs on the safe side.
+    const [{ rows }] = await Promise.all([
+      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values }),
+      this.pool.query({ name: 'credit-status-log', text: LOG, values }),
+    ]);
     const answers = questions.map((): CreditStatusDto[] => []);
     for (const row of rows) {
       const asOf = questions[row.q - 1].asOf ?? questions[row.q - 1].askedAt;

@@ -6,23 +6,10 @@ import { IsCodeList } from './code-list';
 
 export const MAX_BATCH = 10_000;
 
-const AS_OF = {
-  description:
-    'answer as of this time (ISO 8601; a bare date means 00:00 Beijing time that day), from the grade history and ' +
-    'the listing periods; not in the future. Without it, the current status.',
-  example: '2026-03-01',
-};
-
-export class CreditStatusQuery {
-  @ApiProperty({ enum: PURPOSES, description: 'why the institution asks; logged with the query' })
-  @IsIn(PURPOSES)
-  purpose!: Purpose;
-
-  @ApiPropertyOptional(AS_OF)
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  asOf?: string;
-}
+export const AS_OF_DESCRIPTION =
+  'answer as of this time (ISO 8601; a bare date means 00:00 Beijing time that day), from the grade history and ' +
+  'the listing periods; not in the future. Without it, the current status.';
+const AS_OF = { description: AS_OF_DESCRIPTION, example: '2026-03-01' };
 
 export class BatchStatusRequestDto {
   @ApiProperty({ enum: PURPOSES, description: 'why the institution asks; logged with each code answered' })
