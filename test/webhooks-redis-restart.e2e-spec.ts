@@ -114,8 +114,8 @@ describe('webhooks across a Redis restart', () => {
       [hook],
     );
   const outbox = (after: number) =>
-    app().sql<{ seq: string; id: string; type: string }>(
-      `SELECT seq::text, id::text, type FROM change_events WHERE seq > $1 AND type = ANY($2) ORDER BY seq`,
+    app().sql<{ seq: string; id: string; type: string; uscc: string }>(
+      `SELECT seq::text, id::text, type, uscc FROM change_events WHERE seq > $1 AND type = ANY($2) ORDER BY seq`,
       [after, ALL_TYPES],
     );
   it('delivers every event once, in order, signed, when Redis is killed and restarted empty', async () => {
@@ -173,7 +173,12 @@ describe('webhooks across a Redis restart', () => {
       const done = events.at(-1)?.type === 'classification.changed' && events.every((e) => delivered.has(e.id));
       return done && !made.some((d) => d.status !== 'delivered') && events;
     });
-    expect(expected.map((e) => e.type)).toEqual([
+    // The other enterprise's regrading after its retraction is queued best effort: it happens when
+    // its job ran before Redis died and is left to the nightly recompute otherwise; either way
+    // what the outbox holds is delivered below.
+    const otherRegrade = (e: { type: string; uscc: string }) =>
+      e.uscc === CODES.beijing && e.type === 'classification.changed';
+    expect(expected.filter((e) => !otherRegrade(e)).map((e) => e.type)).toEqual([
       'blacklist.published',
       'classification.changed',
       'record.retracted',

@@ -5,7 +5,7 @@ import { Problem } from '../../common/problem';
 import { checkUscc } from '../../common/uscc';
 import {
   MatchKind,
-  PublicBlacklistEntryDto,
+  PublicEnterpriseBlacklistEntryDto,
   PublicEnterpriseDto,
   PublicRecordDto,
   PublicSearchHitDto,
@@ -268,7 +268,7 @@ export class PublicEnterprisesService {
    * The enterprise's listed entries: `published` ones, as every public output defines them (the
    * expiry pass moves an entry past its period to `removed`, with `removedAt = expiresAt`).
    */
-  private async activeEntries(enterpriseId: string): Promise<PublicBlacklistEntryDto[]> {
+  private async activeEntries(enterpriseId: string): Promise<PublicEnterpriseBlacklistEntryDto[]> {
     const rows: Record<string, string & Date>[] = await this.dataSource.query(
       `SELECT b.id::text, b.reason_code, r.name_zh AS reason_zh, r.name_en AS reason_en, b.legal_basis, b.facts,
               b.department_code, dep.name_zh AS department_zh, dep.name_en AS department_en, b.district_code,

@@ -56,19 +56,19 @@ export class PublicSearchPageDto {
   totalCapped!: boolean;
 }
 
-export class PublicLabelDto {
+export class PublicBilingualDto {
   @ApiProperty({ example: '生产销售不合格产品' }) zh!: string;
   @ApiProperty({ example: 'Making or selling substandard products' }) en!: string;
 }
 
-export class PublicBlacklistEntryDto {
+export class PublicEnterpriseBlacklistEntryDto {
   @ApiProperty({ example: '42' }) id!: string;
   @ApiProperty({ example: 'substandard_products' }) reasonCode!: string;
-  @ApiProperty({ type: PublicLabelDto }) reason!: PublicLabelDto;
+  @ApiProperty({ type: PublicBilingualDto }) reason!: PublicBilingualDto;
   @ApiProperty() legalBasis!: string;
   @ApiProperty() facts!: string;
   @ApiProperty({ example: 'AMR', description: 'the listing authority' }) departmentCode!: string;
-  @ApiProperty({ type: PublicLabelDto }) department!: PublicLabelDto;
+  @ApiProperty({ type: PublicBilingualDto }) department!: PublicBilingualDto;
   @ApiProperty({ example: '330302' }) districtCode!: string;
   @ApiProperty() publishedAt!: Date;
   @ApiProperty() expiresAt!: Date;
@@ -82,19 +82,19 @@ export class PublicRecordDto {
   @ApiProperty({ example: '温质监抽字〔2025〕101号' }) documentNo!: string;
   @ApiProperty() summary!: string;
   @ApiProperty({ example: 'QTS' }) departmentCode!: string;
-  @ApiProperty({ type: PublicLabelDto }) department!: PublicLabelDto;
+  @ApiProperty({ type: PublicBilingualDto }) department!: PublicBilingualDto;
 }
 
 export class PublicEnterpriseDto {
   @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
   @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
   @ApiProperty({ example: '330302' }) districtCode!: string;
-  @ApiProperty({ type: PublicLabelDto }) district!: PublicLabelDto;
+  @ApiProperty({ type: PublicBilingualDto }) district!: PublicBilingualDto;
   @ApiProperty({ example: 'active' }) status!: string;
   @ApiProperty({ nullable: true, type: String, example: '张*', description: 'masked: the surname only' })
   legalRepresentative!: string | null;
-  @ApiProperty({ type: [PublicBlacklistEntryDto], description: 'published and not yet removed' })
-  activeBlacklistEntries!: PublicBlacklistEntryDto[];
+  @ApiProperty({ type: [PublicEnterpriseBlacklistEntryDto], description: 'published and not yet removed' })
+  activeBlacklistEntries!: PublicEnterpriseBlacklistEntryDto[];
   @ApiProperty({ type: [PublicRecordDto], description: 'disclosed and in force (not withdrawn, not superseded)' })
   disclosedRecords!: PublicRecordDto[];
 }
