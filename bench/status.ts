@@ -1,6 +1,6 @@
 /**
  * Credit-status benchmark: single lookups through the full route of the built server (API key,
- * purpose, query log; ROLE=all in its own process) with autocannon at 50 connections, beside two
+ * purpose, query log; ROLE=api in its own process) with autocannon at 50 connections, beside two
  * floors served by a bare Fastify process measured in the same run — a JSON endpoint, and a
  * handler doing one prepared pg lookup by code on the same database — and the 10 000-code batch
  * beside the bare `join unnest($1)` query over the same codes.
@@ -124,7 +124,8 @@ async function main() {
   if (floorAt > 0) return serveFloor(Number(process.argv[floorAt + 1]));
 
   await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
+  // The API process alone, as docker-compose runs it (the worker is a process of its own there).
+  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX, env: { ROLE: 'api' } });
   let floor: ChildProcess | undefined;
   try {
     console.log(`loading ${N} enterprises with grades…`);

@@ -16,23 +16,47 @@ interface Hit {
 /** Allowed, refused until `retryAfterS`, or not countable (Redis unreachable). */
 type Verdict = { allowed: true } | { allowed: false; retryAfterS: number } | { allowed: null };
 
+/** Leases take at most this share of a window's limit, so a replica strands at most 1 % of it. */
+const LEASE_SHARE = 100;
+
+/** Hits a replica holds for one bucket, already counted in Redis, for the rest of the window. */
+interface Lease {
+  left: number;
+  /** When the window that counted them ends (epoch ms). */
+  windowEnds: number;
+  /** How many the next lease in this window takes: doubles each time a lease runs out. */
+  next: number;
+}
+
 /**
  * Fixed-window rate limits shared by every replica, kept in Redis by rate-limiter-flexible (an
- * atomic script per count, sent by its SHA). Hits are counted in groups: those that arrive while
- * a count is in flight go together in the next, one `consume(bucket, n)` per bucket, and the
- * first of them that fit under the limit pass. Every hit is counted in Redis before it is let
- * through, so the limit holds across replicas, while a busy key costs one Redis command per
- * group rather than one per request.
+ * atomic script per count, sent by its SHA). Hits are counted in groups: those of one turn of the
+ * event loop, or that arrive while a count is in flight, go together, one `consume(bucket, n)`
+ * per bucket; the first of them that fit under the limit pass.
+ *
+ * A busy bucket also leases: a count takes a few hits more than its group needs, and later hits
+ * in the same window spend them without asking Redis. Every hit let through was counted in Redis
+ * first, so the limit holds across replicas and is never exceeded; a lease that is not spent by
+ * the end of its window is lost, which can refuse a caller slightly early (by at most 1 % of the
+ * limit per replica). Leases start at nothing in each window and double as they run out, so a
+ * bucket with a small limit or few hits is counted exactly. The leasing is written by hand:
+ * rate-limiter-flexible counts, but has no local batching.
  */
 @Injectable()
 export class RateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
+  private readonly leases = new Map<string, Lease>();
   private readonly hits = new GroupCommit((hits: Hit[]) => this.count(hits));
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /** Counts one hit on `bucket`; throws 429 with Retry-After once `limit` is passed in `windowMs`. */
   async hit(bucket: string, limit: number, windowMs: number, what: string): Promise<void> {
+    const lease = this.leases.get(leaseId(bucket, limit, windowMs));
+    if (lease && lease.left > 0 && Date.now() < lease.windowEnds) {
+      lease.left--;
+      return;
+    }
     const verdict = await this.hits.submit({ bucket, limit, windowMs });
     if (verdict.allowed) return;
     if (verdict.allowed === false) {
@@ -51,30 +75,45 @@ export class RateLimiter {
     );
   }
 
-  /** One count per bucket of the group; the verdicts in the group's order. */
+  /** One count per bucket of the group (with a lease on top when the bucket is busy); the verdicts in the group's order. */
   private async count(hits: Hit[]): Promise<Verdict[]> {
     const verdicts: Verdict[] = new Array(hits.length);
     const byBucket = new Map<string, number[]>();
     hits.forEach((hit, i) => {
-      const id = `${hit.bucket}\n${hit.limit}/${hit.windowMs}`;
+      const id = leaseId(hit.bucket, hit.limit, hit.windowMs);
       const indexes = byBucket.get(id);
       if (indexes) indexes.push(i);
       else byBucket.set(id, [i]);
     });
     await Promise.all(
-      [...byBucket.values()].map(async (indexes) => {
+      [...byBucket].map(async ([id, indexes]) => {
         const { bucket, limit, windowMs } = hits[indexes[0]];
+        const previous = this.leases.get(id);
+        const sameWindow = previous !== undefined && Date.now() < previous.windowEnds;
+        // Hits queued while the lease was being taken spend it first.
+        const fromLease = sameWindow ? Math.min(previous.left, indexes.length) : 0;
+        if (sameWindow) previous.left -= fromLease;
+        const needed = indexes.length - fromLease;
+        const leased = sameWindow ? previous.next : 0;
         let allowed = indexes.length;
         let retryAfterS = 0;
-        try {
-          await this.limiter(limit, windowMs).consume(bucket, indexes.length);
-        } catch (outcome) {
-          if (!(outcome instanceof RateLimiterRes)) {
-            for (const i of indexes) verdicts[i] = { allowed: null };
-            return;
+        if (needed) {
+          try {
+            const counted = await this.limiter(limit, windowMs).consume(bucket, needed + leased);
+            this.leases.set(id, {
+              left: leased,
+              windowEnds: Date.now() + counted.msBeforeNext,
+              next: Math.min(Math.floor(limit / LEASE_SHARE), Math.max(1, leased * 2)),
+            });
+          } catch (outcome) {
+            this.leases.delete(id);
+            if (!(outcome instanceof RateLimiterRes)) {
+              indexes.forEach((i, n) => (verdicts[i] = n < fromLease ? { allowed: true } : { allowed: null }));
+              return;
+            }
+            allowed = fromLease + Math.max(0, limit - (outcome.consumedPoints - needed - leased));
+            retryAfterS = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
           }
-          allowed = Math.max(0, limit - (outcome.consumedPoints - indexes.length));
-          retryAfterS = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
         }
         indexes.forEach((i, n) => (verdicts[i] = n < allowed ? { allowed: true } : { allowed: false, retryAfterS }));
       }),
@@ -91,12 +130,15 @@ export class RateLimiter {
         keyPrefix: 'rl',
         points,
         duration: windowMs / 1000,
-        rejectIfRedisNotReady: true,
       });
       this.limiters.set(id, limiter);
     }
     return limiter;
   }
+}
+
+function leaseId(bucket: string, limit: number, windowMs: number): string {
+  return `${bucket}\n${limit}/${windowMs}`;
 }
 
 export function tooManyRequests(detail: string, retryAfter: number, code = 'rate-limited'): Problem {
