@@ -13,7 +13,8 @@ import { RecomputeRequests } from '../jobs/recompute-requests';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEvent, ChangeEventsService } from '../sharing/change-events.service';
 import { Action, decide, MoveRole, Outcome, Refusal, RemovalReason, Status } from './blacklist-states';
-import { beijingDate, earliestRepairDate, listingExpiry, objectionDeadline } from './calendar-days';
+import { beijingDate } from '../common/clock';
+import { earliestRepairDate, listingExpiry, objectionDeadline } from './calendar-days';
 import { CalendarService } from './calendar.service';
 import {
   BlacklistEntryDto,

@@ -1,7 +1,7 @@
+import { beijingDate } from '../common/clock';
 import {
   addMonths,
   addWorkingDays,
-  beijingDate,
   earliestRepairDate,
   isWorkingDay,
   listingExpiry,

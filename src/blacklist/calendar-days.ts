@@ -4,8 +4,9 @@
  * repair date and expiry. Pure; the calendar's exceptions come from the caller.
  */
 
+import { BEIJING_OFFSET_MS, beijingDate } from '../common/clock';
+
 const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Exceptions to the weekend rule: a weekday holiday (false) or a weekend working day, 调休 (true). */
@@ -19,11 +20,6 @@ function parse(date: string): number {
 
 function format(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** The calendar date in Beijing at this instant. */
-export function beijingDate(instant: Date): string {
-  return format(instant.getTime() + BEIJING_OFFSET_MS);
 }
 
 /** 00:00 Beijing time of this date. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { systemActor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
-import { Clock } from '../common/clock';
+import { beijingDate, Clock } from '../common/clock';
 import { Problem } from '../common/problem';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEventsService } from '../sharing/change-events.service';
@@ -97,7 +97,7 @@ export class ClassificationService {
   private async recomputeIn(manager: EntityManager, scope: RecomputeScope): Promise<RecomputeResult> {
     const ruleSet = await this.activeRuleSet(manager);
     const now = this.clock.now();
-    const asOf = now.toISOString().slice(0, 10);
+    const asOf = beijingDate(now);
     const enterprises = await this.gather(manager, scope, { ruleSetVersion: ruleSet.version, asOf });
     const changed: { enterprise: Gathered; result: Classification; digest: string }[] = [];
     const restamped: { enterprise: Gathered; result: Classification }[] = [];
@@ -275,7 +275,7 @@ export class ClassificationService {
     ]);
     if (!draft) throw new Error(`rule set ${version} does not exist`);
     const active = await this.activeRuleSet();
-    const asOf = this.clock.now().toISOString().slice(0, 10);
+    const asOf = this.clock.today();
     const total = await this.enterprises.count();
     const result: DryRunResult = {
       draftVersion: version,

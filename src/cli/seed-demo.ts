@@ -6,7 +6,6 @@ import {
   addDays,
   addMonths,
   addWorkingDays,
-  beijingDate,
   CalendarExceptions,
   earliestRepairDate,
   isWorkingDay,
@@ -15,6 +14,7 @@ import {
   startOfBeijingDay,
 } from '../blacklist/calendar-days';
 import type { ReasonCode } from '../blacklist/dto/blacklist.dto';
+import { beijingDate } from '../common/clock';
 import { checkUscc, organisationCodeCheckDigit, USCC_ALPHABET, usccCheckCharacter } from '../common/uscc';
 import { Rng } from '../common/rng';
 import { loadConfig } from '../config/app-config';
@@ -1898,7 +1898,7 @@ export async function seedDemo(
           await client.query<{ number: string; handled_by: string }>('SELECT number, handled_by FROM hotlines')
         ).rows.map((h) => [h.number, h.handled_by]),
       );
-      const today = toDay(new Date().toISOString().slice(0, 10));
+      const today = toDay(beijingDate(new Date()));
       const asOf = Math.min(today, toDay(DEMO_AS_OF));
       const demo = generateDemo(size, districts, hotlines, asOf);
       // Objection deadlines count working days by the calendar, as the service does.

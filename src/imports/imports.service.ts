@@ -281,7 +281,7 @@ export class ImportsService {
     const spec = IMPORT_SPECS[row.kind];
     const owner = row.kind === 'records' ? this.records : this.enterprises;
     const context: RowContext = {
-      today: this.clock.now().toISOString().slice(0, 10),
+      today: this.clock.today(),
       allowedCodes: new Set((await this.allowList.list()).map((e) => e.uscc)),
     };
     await runner.query(

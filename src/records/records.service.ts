@@ -247,7 +247,7 @@ export class RecordsService {
   }
 
   private today(): string {
-    return this.clock.now().toISOString().slice(0, 10);
+    return this.clock.today();
   }
 
   private async insert(

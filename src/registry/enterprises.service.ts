@@ -250,7 +250,7 @@ export class EnterprisesService {
   }
 
   private assertNotFuture(date: string | undefined): void {
-    if (date && date > this.clock.now().toISOString().slice(0, 10)) {
+    if (date && date > this.clock.today()) {
       throw Problem.validation([{ field: 'registeredOn', message: 'must not be in the future' }]);
     }
   }

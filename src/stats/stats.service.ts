@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDays, addMonths, beijingDate, startOfBeijingDay } from '../blacklist/calendar-days';
+import { addDays, addMonths, startOfBeijingDay } from '../blacklist/calendar-days';
+import { beijingDate } from '../common/clock';
 import { Clock } from '../common/clock';
 import {
   BlacklistMonthDto,

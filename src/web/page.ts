@@ -1,5 +1,6 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BEIJING_OFFSET_MS } from '../common/clock';
 import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
 /** Who is signed in, as the header shows it. */
@@ -36,7 +37,7 @@ export type BilingualLabel = { zh: string; en: string } | { nameZh: string; name
 /** `yyyy-mm-ddThh:mm` of an instant in Beijing time (UTC+8, no daylight saving). */
 function beijing(at: Date | string, shiftMs = 0): string | null {
   const time = new Date(at).getTime();
-  return Number.isNaN(time) ? null : new Date(time + 8 * 3_600_000 + shiftMs).toISOString().slice(0, 16);
+  return Number.isNaN(time) ? null : new Date(time + BEIJING_OFFSET_MS + shiftMs).toISOString().slice(0, 16);
 }
 
 export const beijingDay = (at: Date | string) => beijing(at)?.slice(0, 10) ?? String(at);

@@ -108,7 +108,7 @@ export class PagesController {
     @Query() params: PageQueryParams,
   ): Promise<void> {
     const [districts, reasons] = await Promise.all([this.reference.listDistricts(), this.blacklistReasons.reasons()]);
-    const currentYear = Number(new Date(this.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 4));
+    const currentYear = Number(this.clock.today().slice(0, 4));
     const years = Array.from({ length: currentYear - FIRST_YEAR + 1 }, (_, i) => currentYear - i);
     // Unknown filter values are dropped, not refused: a person who edits the address gets the list.
     const districtCode = one(params.districtCode);

@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify';
 import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { beijingDate } from '../../common/clock';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
 import { AtomEntry, atomFeed } from './atom';
@@ -119,7 +120,6 @@ interface FeedRow {
 }
 
 /** `yyyy-mm-dd` in Beijing time, as the feed's sentences give dates. */
-const beijingDay = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * The public blacklist: the list with its filters and pages, one entry, the whole list as open
@@ -285,7 +285,7 @@ export class PublicBlacklistService {
           title: `列入产品质量黑名单：${row.enterprise_name}`,
           updated: row.published_at,
           link: `${baseUrl}/blacklist/${row.id}`,
-          summary: `${who}因“${row.reason_zh}”经${row.department_zh}决定，于${beijingDay(row.published_at)}列入产品质量黑名单，列入期限至${beijingDay(row.expires_at)}。`,
+          summary: `${who}因“${row.reason_zh}”经${row.department_zh}决定，于${beijingDate(row.published_at)}列入产品质量黑名单，列入期限至${beijingDate(row.expires_at)}。`,
         };
       }
       const why = REMOVALS_ZH[row.removal_reason!];
@@ -295,7 +295,7 @@ export class PublicBlacklistService {
         updated: row.removed_at!,
         // The entry's page is gone once it is removed; the list is where it was.
         link: `${baseUrl}/blacklist`,
-        summary: `${who}因${why}，于${beijingDay(row.removed_at!)}移出产品质量黑名单。`,
+        summary: `${who}因${why}，于${beijingDate(row.removed_at!)}移出产品质量黑名单。`,
       };
     });
     return atomFeed({

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../common/clock';
+import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 import { DataSetWriter, WrittenFile } from './export-files';
@@ -54,11 +54,6 @@ const QUERIES: Record<DataSetName, { sql: string; key: string }> = {
            ORDER BY b.id LIMIT ${BATCH}`,
   },
 };
-
-/** The Beijing date of an instant. */
-export function beijingDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /**
  * Daily exports for the consuming departments (finance and tax): for each Beijing day, the day's
