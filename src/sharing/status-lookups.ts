@@ -21,7 +21,7 @@ export interface StatusQuestion {
 }
 
 interface StatusRow {
-  q: number;
+  i: number;
   uscc: string;
   name: string;
   district_code: string;
@@ -30,33 +30,24 @@ interface StatusRow {
   entries: { id: string; reasonCode: string; publishedAt: string; expiresAt: string }[] | null;
 }
 
-/** The codes of a group's questions: $1–$6 one element per question, $7–$8 one per code with its question's number. */
-const ASKED = `
-  asked AS (
-    SELECT q.q, q.institution_id, q.api_key_id, q.user_id, q.purpose, q.asked_at, q.as_of, c.uscc, c.i
-      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-             WITH ORDINALITY AS q(institution_id, api_key_id, user_id, purpose, asked_at, as_of, q)
-      JOIN unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS c(uscc, q, i) USING (q))`;
-
-/** A query-log row for every code asked, registered or not: who asked about it, why, when. */
+/** A query-log row for every code asked, registered or not: who asked about it, why, when (one array element per code). */
 const LOG = `
-  WITH ${ASKED}
   INSERT INTO credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of)
-  SELECT institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of FROM asked ORDER BY i`;
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])`;
 
 /**
- * The status of every code asked that names an enterprise: now from the current grade and the
- * published entries, or as of the question's time from the grade interval covering it and the
- * entries published by then and not yet removed or expired. It reads the registry's,
- * classification's and blacklist's tables, read-only: one join over them is what makes a
- * lookup, or a 10 000-code screening, a single statement.
+ * The status of every code asked ($1, with the time to answer for in $2, null for now) that
+ * names an enterprise, with the code's place in the arrays: now from the current grade and the
+ * published entries, or as of that time from the grade interval covering it and the entries
+ * published by then and not yet removed or expired. It reads the registry's, classification's
+ * and blacklist's tables, read-only: one join over them is what makes a lookup, or a 10 000-code
+ * screening, a single statement.
  */
 const LOOKUP = `
-  WITH ${ASKED}
-  SELECT a.q::int AS q, e.uscc, e.name, e.district_code,
+  SELECT a.i::int AS i, e.uscc, e.name, e.district_code,
          coalesce(c.grade, h.grade) AS grade, coalesce(c.rule_set_version, h.rule_set_version) AS rule_set_version,
          l.entries
-    FROM asked a
+    FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS a(uscc, as_of, i)
     JOIN enterprises e ON e.uscc = a.uscc
     LEFT JOIN classifications c ON a.as_of IS NULL AND c.enterprise_id = e.id
     LEFT JOIN LATERAL (
@@ -71,8 +62,7 @@ const LOOKUP = `
        WHERE b.enterprise_id = e.id
          AND CASE WHEN a.as_of IS NULL THEN b.status = 'published'
                   ELSE b.published_at <= a.as_of
-                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > a.as_of END) l ON true
-   ORDER BY a.i`;
+                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > a.as_of END) l ON true`;
 
 /**
  * Credit-status lookups with their query log: every code asked (a credit code, registered or not)
@@ -100,35 +90,41 @@ export class StatusLookups implements BeforeApplicationShutdown {
   }
 
   private async answer(questions: StatusQuestion[]): Promise<CreditStatusDto[][]> {
-    const usccs: string[] = [];
-    const questionOf: number[] = [];
-    questions.forEach((question, i) => {
-      for (const uscc of question.usccs) {
-        usccs.push(uscc);
-        questionOf.push(i + 1);
-      }
+    // One array element per code asked, the whole group's codes in a row.
+    const asked: { question: number; uscc: string }[] = [];
+    questions.forEach((question, q) => {
+      for (const uscc of question.usccs) asked.push({ question: q, uscc });
     });
-    const values = [
-      questions.map((q) => q.asker.institutionId),
-      questions.map((q) => q.asker.apiKeyId),
-      questions.map((q) => q.asker.userId),
-      questions.map((q) => q.purpose),
-      questions.map((q) => q.askedAt),
-      questions.map((q) => q.asOf),
-      usccs,
-      questionOf,
-    ];
+    const per = <T>(value: (question: StatusQuestion) => T) => asked.map((a) => value(questions[a.question]));
+    const usccs = asked.map((a) => a.uscc);
+    const asOf = per((q) => q.asOf);
     // The log and the lookup run side by side on two connections. No answer leaves before the
     // log has committed, and a failed log fails the whole group; a failed lookup leaves log
     // rows for questions that got an error instead of an answer, which errs on the safe side.
     const [{ rows }] = await Promise.all([
-      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values }),
-      this.pool.query({ name: 'credit-status-log', text: LOG, values }),
+      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, asOf] }),
+      this.pool.query({
+        name: 'credit-status-log',
+        text: LOG,
+        values: [
+          per((q) => q.asker.institutionId),
+          per((q) => q.asker.apiKeyId),
+          per((q) => q.asker.userId),
+          per((q) => q.purpose),
+          usccs,
+          per((q) => q.askedAt),
+          asOf,
+        ],
+      }),
     ]);
+    // Rows come in no promised order: each goes back to its code's place, and so to its question.
+    const found: (StatusRow | undefined)[] = new Array(asked.length);
+    for (const row of rows) found[row.i - 1] = row;
     const answers = questions.map((): CreditStatusDto[] => []);
-    for (const row of rows) {
-      const asOf = questions[row.q - 1].asOf ?? questions[row.q - 1].askedAt;
-      answers[row.q - 1].push({
+    found.forEach((row, i) => {
+      if (!row) return;
+      const question = questions[asked[i].question];
+      answers[asked[i].question].push({
         uscc: row.uscc,
         name: row.name,
         districtCode: row.district_code,
@@ -141,9 +137,9 @@ export class StatusLookups implements BeforeApplicationShutdown {
           publishedAt: new Date(e.publishedAt),
           expiresAt: new Date(e.expiresAt),
         })),
-        asOf,
+        asOf: question.asOf ?? question.askedAt,
       });
-    }
+    });
     return answers;
   }
 }
