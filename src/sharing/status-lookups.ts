@@ -30,39 +30,49 @@ interface StatusRow {
   entries: { id: string; reasonCode: string; publishedAt: string; expiresAt: string }[] | null;
 }
 
-/** A query-log row for every code asked, registered or not: who asked about it, why, when (one array element per code). */
+/*
+ * Both statements take the group's codes as two arrays, one element per code: $1 the codes,
+ * $2 each code's question (1-based) in the per-question arrays that follow. A single lookup is a
+ * question with one code and a batch one question with up to 10 000, so the per-question values
+ * are sent once per question, not once per code.
+ */
+
+/** A query-log row for every code asked, registered or not: who asked about it ($3–$6), why, when ($7), as of when ($8). */
 const LOG = `
   INSERT INTO credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of)
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])`;
+  SELECT ($3::uuid[])[c.q], ($4::uuid[])[c.q], ($5::uuid[])[c.q], ($6::text[])[c.q], c.uscc,
+         ($7::timestamptz[])[c.q], ($8::timestamptz[])[c.q]
+    FROM unnest($1::text[], $2::int[]) AS c(uscc, q)`;
 
 /**
- * The status of every code asked ($1, with the time to answer for in $2, null for now) that
- * names an enterprise, with the code's place in the arrays: now from the current grade and the
- * published entries, or as of that time from the grade interval covering it and the entries
- * published by then and not yet removed or expired. It reads the registry's, classification's
- * and blacklist's tables, read-only: one join over them is what makes a lookup, or a 10 000-code
- * screening, a single statement.
+ * The status of every code asked that names an enterprise, with the code's place in $1: now
+ * (its question's time in $3 is null) from the current grade and the published entries, or as of
+ * that time from the grade interval covering it and the entries published by then and not yet
+ * removed or expired. It reads the registry's, classification's and blacklist's tables,
+ * read-only: one join over them is what makes a lookup, or a 10 000-code screening, a single
+ * statement.
  */
 const LOOKUP = `
   SELECT a.i::int AS i, e.uscc, e.name, e.district_code,
          coalesce(c.grade, h.grade) AS grade, coalesce(c.rule_set_version, h.rule_set_version) AS rule_set_version,
          l.entries
-    FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS a(uscc, as_of, i)
+    FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS a(uscc, q, i)
+    CROSS JOIN LATERAL (SELECT ($3::timestamptz[])[a.q] AS as_of) t
     JOIN enterprises e ON e.uscc = a.uscc
-    LEFT JOIN classifications c ON a.as_of IS NULL AND c.enterprise_id = e.id
+    LEFT JOIN classifications c ON t.as_of IS NULL AND c.enterprise_id = e.id
     LEFT JOIN LATERAL (
       SELECT h.grade, h.rule_set_version FROM classification_history h
-       WHERE a.as_of IS NOT NULL AND h.enterprise_id = e.id
-         AND h.valid_from <= a.as_of AND (h.valid_to IS NULL OR h.valid_to > a.as_of)
+       WHERE t.as_of IS NOT NULL AND h.enterprise_id = e.id
+         AND h.valid_from <= t.as_of AND (h.valid_to IS NULL OR h.valid_to > t.as_of)
        ORDER BY h.valid_from DESC LIMIT 1) h ON true
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('id', b.id::text, 'reasonCode', b.reason_code,
                'publishedAt', b.published_at, 'expiresAt', b.expires_at) ORDER BY b.published_at, b.id) AS entries
         FROM blacklist_entries b
        WHERE b.enterprise_id = e.id
-         AND CASE WHEN a.as_of IS NULL THEN b.status = 'published'
-                  ELSE b.published_at <= a.as_of
-                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > a.as_of END) l ON true`;
+         AND CASE WHEN t.as_of IS NULL THEN b.status = 'published'
+                  ELSE b.published_at <= t.as_of
+                       AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > t.as_of END) l ON true`;
 
 /**
  * Credit-status lookups with their query log: every code asked (a credit code, registered or not)
@@ -90,41 +100,43 @@ export class StatusLookups implements BeforeApplicationShutdown {
   }
 
   private async answer(questions: StatusQuestion[]): Promise<CreditStatusDto[][]> {
-    // One array element per code asked, the whole group's codes in a row.
-    const asked: { question: number; uscc: string }[] = [];
+    const usccs: string[] = [];
+    const questionOf: number[] = [];
     questions.forEach((question, q) => {
-      for (const uscc of question.usccs) asked.push({ question: q, uscc });
+      for (const uscc of question.usccs) {
+        usccs.push(uscc);
+        questionOf.push(q + 1);
+      }
     });
-    const per = <T>(value: (question: StatusQuestion) => T) => asked.map((a) => value(questions[a.question]));
-    const usccs = asked.map((a) => a.uscc);
-    const asOf = per((q) => q.asOf);
+    const asOf = questions.map((q) => q.asOf);
     // The log and the lookup run side by side on two connections. No answer leaves before the
     // log has committed, and a failed log fails the whole group; a failed lookup leaves log
     // rows for questions that got an error instead of an answer, which errs on the safe side.
     const [{ rows }] = await Promise.all([
-      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, asOf] }),
+      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
       this.pool.query({
         name: 'credit-status-log',
         text: LOG,
         values: [
-          per((q) => q.asker.institutionId),
-          per((q) => q.asker.apiKeyId),
-          per((q) => q.asker.userId),
-          per((q) => q.purpose),
           usccs,
-          per((q) => q.askedAt),
+          questionOf,
+          questions.map((q) => q.asker.institutionId),
+          questions.map((q) => q.asker.apiKeyId),
+          questions.map((q) => q.asker.userId),
+          questions.map((q) => q.purpose),
+          questions.map((q) => q.askedAt),
           asOf,
         ],
       }),
     ]);
     // Rows come in no promised order: each goes back to its code's place, and so to its question.
-    const found: (StatusRow | undefined)[] = new Array(asked.length);
+    const found: (StatusRow | undefined)[] = new Array(usccs.length);
     for (const row of rows) found[row.i - 1] = row;
     const answers = questions.map((): CreditStatusDto[] => []);
     found.forEach((row, i) => {
       if (!row) return;
-      const question = questions[asked[i].question];
-      answers[asked[i].question].push({
+      const question = questions[questionOf[i] - 1];
+      answers[questionOf[i] - 1].push({
         uscc: row.uscc,
         name: row.name,
         districtCode: row.district_code,
