@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { GroupCommit } from './group-commit';
 import { Problem } from './problem';
@@ -18,6 +19,8 @@ type Verdict = { allowed: true } | { allowed: false; retryAfterS: number } | { a
 
 /** Leases take at most this share of a window's limit, so a replica strands at most 1 % of it. */
 const LEASE_SHARE = 100;
+/** Buckets whose lease is remembered (public routes have a bucket per client address). */
+const LEASED_BUCKETS = 100_000;
 
 /** Hits a replica holds for one bucket, already counted in Redis, for the rest of the window. */
 interface Lease {
@@ -45,7 +48,7 @@ interface Lease {
 @Injectable()
 export class RateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases = new LRUCache<string, Lease>({ max: LEASED_BUCKETS });
   private readonly hits = new GroupCommit((hits: Hit[]) => this.count(hits));
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
