@@ -1,5 +1,5 @@
 import { checkUscc } from '../common/uscc';
-import { FieldError } from '../common/problem';
+import { FieldError, Problem } from '../common/problem';
 
 /** A code from a list that is not a credit code, with its place in the list. */
 export interface InvalidCode {
@@ -83,6 +83,16 @@ export async function checkCodes(
     ? await allowList.allowedAmong(screening.checksumFailures)
     : new Set<string>();
   return settleCodes(screening, allowed);
+}
+
+/** The normalised form of one code (the `uscc` of a request), or a 400 saying what is wrong with it. */
+export async function checkCode(
+  input: string,
+  allowList: { allowedAmong(usccs: string[]): Promise<Set<string>> },
+): Promise<string> {
+  const { codes, invalid } = await checkCodes([input], allowList);
+  if (invalid.length) throw Problem.validation([{ field: 'uscc', message: invalid[0].message }]);
+  return codes[0];
 }
 
 /** At most this many bad codes are named in a validation problem; its detail gives the count. */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { isISO8601 } from 'class-validator';
+import { startOfBeijingDay } from '../blacklist/calendar-days';
 import { FieldError, Problem } from '../common/problem';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
 import { Asker } from './asker';
-import { checkCodes } from './codes';
+import { checkCode, checkCodes } from './codes';
 import { BatchStatusDto, BatchStatusRequestDto, CreditStatusDto } from './dto/credit-status.dto';
 import { Purpose, PURPOSES } from './purposes';
 import { StatusLookups } from './status-lookups';
@@ -14,7 +15,9 @@ export function parseAsOf(asOf: unknown, now: Date): Date | null {
   if (asOf === undefined) return null;
   const at =
     typeof asOf === 'string' && isISO8601(asOf, { strict: true })
-      ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(asOf) ? `${asOf}T00:00:00+08:00` : asOf)
+      ? /^\d{4}-\d{2}-\d{2}$/.test(asOf)
+        ? startOfBeijingDay(asOf)
+        : new Date(asOf)
       : null;
   if (!at || Number.isNaN(at.getTime())) {
     throw Problem.validation([{ field: 'asOf', message: 'must be a date (YYYY-MM-DD) or a date and time' }]);
@@ -58,10 +61,9 @@ export class CreditStatusService {
   async one(input: string, query: Record<string, unknown>, asker: Asker): Promise<CreditStatusDto> {
     const now = this.clock.now();
     const { purpose, asOf } = checkLookupQuery(query, now);
-    const { codes, invalid } = await checkCodes([input], this.allowList);
-    if (invalid.length) throw Problem.validation([{ field: 'uscc', message: invalid[0].message }]);
-    const [status] = await this.lookups.ask({ asker, purpose, usccs: codes, askedAt: now, asOf });
-    if (!status) throw Problem.notFound('Enterprise', codes[0]);
+    const uscc = await checkCode(input, this.allowList);
+    const [status] = await this.lookups.ask({ asker, purpose, usccs: [uscc], askedAt: now, asOf });
+    if (!status) throw Problem.notFound('Enterprise', uscc);
     return status;
   }
 

@@ -4,6 +4,12 @@ import { DataSource } from 'typeorm';
 import { FeedDto, FeedEventDto, FeedQuery } from './dto/feed.dto';
 
 /**
+ * True of an outbox row written by a transaction not older than every one still running: the
+ * settled prefix of the outbox ends before the first such row (see FeedService).
+ */
+export const UNSETTLED = `xid >= pg_snapshot_xmin(pg_current_snapshot())`;
+
+/**
  * The pull feed over the outbox. A consumer keeps the last `seq` it saw and asks for what comes
  * after; it must never miss an event, though sequence numbers are drawn before commit and a
  * transaction may commit after one that drew a higher number.
@@ -22,7 +28,7 @@ import { FeedDto, FeedEventDto, FeedQuery } from './dto/feed.dto';
 const FEED_SQL = (watchlist: boolean) => `
   WITH horizon AS (
          SELECT coalesce(min(seq), 9223372036854775807) AS seq FROM change_events
-          WHERE seq > $1 AND xid >= pg_snapshot_xmin(pg_current_snapshot()))
+          WHERE seq > $1 AND ${UNSETTLED})
   SELECT (SELECT max(seq) FROM change_events WHERE seq > $1 AND seq < (SELECT seq FROM horizon))::text AS last,
          (SELECT json_agg(json_build_object('seq', p.seq, 'id', p.id, 'type', p.type, 'uscc', p.uscc,
                  'occurredAt', p.occurred_at, 'data', p.data) ORDER BY p.seq)

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Page, pageOf } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
-import { checkCodes, codeErrors } from './codes';
+import { checkCode, checkCodes, codeErrors } from './codes';
 import { ListWatchlistQuery, WatchlistChangeDto, WatchlistItemDto } from './dto/watchlist.dto';
 
 /**
@@ -79,7 +79,7 @@ export class WatchlistService {
   }
 
   async remove(institutionId: string, input: string, actor: Actor): Promise<void> {
-    const [uscc] = await this.codes([input], 'uscc');
+    const uscc = await checkCode(input, this.allowList);
     await this.audit.change(actor, async (manager) => {
       await this.lock(manager, institutionId);
       const [, removed]: [unknown, number] = await manager.query(
@@ -93,16 +93,15 @@ export class WatchlistService {
   }
 
   /** The normalised, distinct codes of a list, or a 400 naming the bad ones (the first hundred). */
-  private async codes(inputs: readonly string[], field = 'usccs'): Promise<string[]> {
+  private async codes(inputs: readonly string[]): Promise<string[]> {
     const { codes, invalid } = await checkCodes(inputs, this.allowList);
     if (invalid.length) {
-      if (field === 'uscc') throw Problem.validation([{ field, message: invalid[0].message }]);
       throw new Problem(
         HttpStatus.BAD_REQUEST,
         'validation-failed',
         'Invalid request',
         `${invalid.length} of the codes ${invalid.length === 1 ? 'is not a credit code' : 'are not credit codes'}; nothing was changed`,
-        { errors: codeErrors(field, invalid) },
+        { errors: codeErrors('usccs', invalid) },
       );
     }
     return codes;

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
+import { addDays, startOfBeijingDay } from '../../blacklist/calendar-days';
 import { AppConfig } from '../../config/app-config';
 import { DataSetWriter, WrittenFile } from './export-files';
 import { ExportDayDto, ExportManifestDto } from './dto/export.dto';
 
 const BATCH = 10_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
 
 /** The data sets of a day's export: its changes, and the grades and listings in force at its end. */
 const DATA_SETS = {
@@ -70,20 +70,21 @@ export class ExportsService {
     private readonly clock: Clock,
   ) {}
 
-  /** The day before today (Beijing). */
-  yesterday(): string {
-    return beijingDate(new Date(this.clock.now().getTime() - DAY_MS));
-  }
-
   /**
    * Writes `date`'s export for every consuming department. The day must be over and its events
    * settled (no transaction that may still add one is running): it waits up to a minute for
    * them, then throws and the job retries. With `ifMissing`, departments that already have the day are left alone.
+   * The day defaults to yesterday (Beijing).
    */
-  async writeDay(date = this.yesterday(), ifMissing = false): Promise<{ date: string; departments: string[] }> {
-    const from = new Date(`${date}T00:00:00+08:00`);
-    const to = new Date(from.getTime() + DAY_MS);
-    if (!DATE.test(date) || Number.isNaN(from.getTime())) throw new Error(`not a date: ${date}`);
+  async writeDay(
+    date = addDays(this.clock.today(), -1),
+    ifMissing = false,
+  ): Promise<{ date: string; departments: string[] }> {
+    if (!DATE.test(date)) throw new Error(`not a date: ${date}`);
+    const from = startOfBeijingDay(date);
+    // A day the month lacks (2026-02-30) would roll over into the next month: refused instead.
+    if (beijingDate(from) !== date) throw new Error(`not a date: ${date}`);
+    const to = startOfBeijingDay(addDays(date, 1));
     if (to > this.clock.now()) throw new Error(`${date} is not over yet`);
     let departments: string[] = (
       await this.dataSource.query(

@@ -75,23 +75,21 @@ export class WebhookDispatcher {
   /** Queues a dispatch for every subscription with a due delivery or new outbox events; returns how many. */
   async sweep(): Promise<number> {
     const due: { id: string }[] = await this.dataSource.query(
-      `WITH heads AS (
-         SELECT DISTINCT ON (subscription_id) subscription_id, next_attempt_at FROM webhook_deliveries
-          WHERE status = 'pending' ORDER BY subscription_id, id)
-       SELECT s.id FROM webhook_subscriptions s LEFT JOIN heads h ON h.subscription_id = s.id
+      `SELECT s.id FROM webhook_subscriptions s
+         LEFT JOIN LATERAL (SELECT d.subscription_id, d.next_attempt_at FROM webhook_deliveries d
+                             WHERE d.subscription_id = s.id AND d.status = 'pending' ORDER BY d.id LIMIT 1) h ON true
         WHERE s.deleted_at IS NULL AND (s.lease_until IS NULL OR s.lease_until < now())
           AND (h.next_attempt_at <= $1
                OR (h.subscription_id IS NULL AND s.cursor < (SELECT coalesce(max(seq), 0) FROM change_events)))`,
       [this.clock.now()],
     );
-    for (const { id } of due) {
-      // A job already waiting or running under this id makes this a no-op.
-      await this.queue.add(
-        JobName.DeliverWebhooks,
-        { subscriptionId: id },
-        { jobId: `webhook:${id}`, attempts: 1, removeOnComplete: true, removeOnFail: true },
-      );
-    }
+    // A job already waiting or running under its id makes that job's add a no-op.
+    const jobs = due.map(({ id }) => ({
+      name: JobName.DeliverWebhooks,
+      data: { subscriptionId: id },
+      opts: { jobId: `webhook:${id}`, attempts: 1, removeOnComplete: true, removeOnFail: true },
+    }));
+    if (jobs.length) await this.queue.addBulk(jobs);
     return due.length;
   }
 
@@ -158,19 +156,25 @@ export class WebhookDispatcher {
         [sub.id, after, page.nextAfter],
       );
       if (!updated) return false; // replayed meanwhile: read again from the new cursor
-      await manager.query(
-        `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)
-         SELECT $1, e.seq, e.id, e.type, 'pending', $5, $5
-           FROM unnest($2::bigint[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(seq, id, type, n) ORDER BY n`,
-        [sub.id, wanted.map((e) => e.seq), wanted.map((e) => e.id), wanted.map((e) => e.type), this.clock.now()],
-      );
+      if (wanted.length) {
+        await manager.query(
+          `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)
+           SELECT $1, e.seq, e.id, e.type, 'pending', $5, $5
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[]) WITH ORDINALITY AS e(seq, id, type, n) ORDER BY n`,
+          [sub.id, wanted.map((e) => e.seq), wanted.map((e) => e.id), wanted.map((e) => e.type), this.clock.now()],
+        );
+      }
       return true;
     });
+    if (moved) {
+      sub.cursor = String(page.nextAfter);
+      return true;
+    }
     const [{ cursor }] = await this.dataSource.query(`SELECT cursor::text FROM webhook_subscriptions WHERE id = $1`, [
       sub.id,
     ]);
     sub.cursor = cursor;
-    return moved || cursor !== String(after);
+    return cursor !== String(after);
   }
 
   /** Sends the head delivery once and records the attempt; true when it was delivered. */

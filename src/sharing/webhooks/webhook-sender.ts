@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { guardedLookup } from './address-guard';
 
-export const DELIVERY_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 
 export interface Attempt {
   /** The receiver's status code, when it answered. */
@@ -17,7 +17,6 @@ export interface Outgoing {
   body: string;
   headers: Record<string, string>;
   allowPrivate: boolean;
-  timeoutMs?: number;
 }
 
 /**
@@ -26,13 +25,7 @@ export interface Outgoing {
  * request elsewhere), refused or private addresses (checked when connecting), network errors,
  * and no complete answer within the timeout. The answer's body is read and dropped.
  */
-export function send({
-  url,
-  body,
-  headers,
-  allowPrivate,
-  timeoutMs = DELIVERY_TIMEOUT_MS,
-}: Outgoing): Promise<Attempt> {
+export function send({ url, body, headers, allowPrivate }: Outgoing): Promise<Attempt> {
   const started = performance.now();
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -67,9 +60,9 @@ export function send({
       },
     );
     const timer = setTimeout(() => {
-      finish(null, `no answer within ${timeoutMs} ms`);
+      finish(null, `no answer within ${DELIVERY_TIMEOUT_MS} ms`);
       req.destroy();
-    }, timeoutMs);
+    }, DELIVERY_TIMEOUT_MS);
     req.on('error', (e) => finish(null, e.message));
     req.end(body);
   });

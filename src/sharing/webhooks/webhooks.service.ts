@@ -7,6 +7,7 @@ import { Clock } from '../../common/clock';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
+import { UNSETTLED } from '../feed.service';
 import { AddressRefused, resolveAllowed } from './address-guard';
 import { CreateWebhookDto, DeliveriesQuery, DeliveryDto, ReplayAcceptedDto, WebhookDto } from './dto/webhook.dto';
 import { SecretBox } from './secret-box';
@@ -18,7 +19,7 @@ const WEBHOOK_COLUMNS = `s.id, s.url, s.events, s.scope, s.cursor::text AS curso
  * The last seq a new subscription may start after: every event up to it has committed, and any
  * event still in flight will get a higher number (see FeedService for the same rule).
  */
-const SETTLED_END = `coalesce((SELECT min(seq) - 1 FROM change_events WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())),
+const SETTLED_END = `coalesce((SELECT min(seq) - 1 FROM change_events WHERE ${UNSETTLED}),
                               (SELECT max(seq) FROM change_events), 0)`;
 
 type WebhookRow = Omit<WebhookDto, 'cursor'> & { cursor: string };
@@ -97,7 +98,12 @@ export class WebhooksService {
   }
 
   async deliveries(institutionId: string, id: string, query: DeliveriesQuery): Promise<Page<DeliveryDto>> {
-    await this.get(institutionId, id);
+    const [owned] = await this.dataSource.query(
+      `SELECT 1 FROM webhook_subscriptions WHERE id = $1 AND institution_id = $2 AND deleted_at IS NULL`,
+      [id, institutionId],
+    );
+    // Another institution's subscription is as absent as a missing one.
+    if (!owned) throw Problem.notFound('Webhook', id);
     const filter = query.status ? `AND d.status = $2` : `AND $2::text IS NULL`;
     const params = [id, query.status ?? null];
     const [{ total }] = await this.dataSource.query(

@@ -15,9 +15,10 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../../common/pagination';
 import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../change-events.service';
+import { FEED_SCOPES } from '../../dto/feed.dto';
 
-export const WEBHOOK_SCOPES = ['all', 'watchlist'] as const;
-export type WebhookScope = (typeof WEBHOOK_SCOPES)[number];
+/** A subscription's scope: the same choice as the pull feed's. */
+export type WebhookScope = (typeof FEED_SCOPES)[number];
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
@@ -49,9 +50,9 @@ export class CreateWebhookDto {
   @MaxLength(256)
   secret!: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
   @IsOptional()
-  @IsIn(WEBHOOK_SCOPES)
+  @IsIn(FEED_SCOPES)
   scope: WebhookScope = 'all';
 }
 
@@ -59,7 +60,7 @@ export class WebhookDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() url!: string;
   @ApiProperty({ enum: CHANGE_EVENT_TYPES, isArray: true }) events!: ChangeEventType[];
-  @ApiProperty({ enum: WEBHOOK_SCOPES }) scope!: WebhookScope;
+  @ApiProperty({ enum: FEED_SCOPES }) scope!: WebhookScope;
   @ApiProperty({ description: 'the last outbox seq taken into deliveries; later events are still to come' })
   cursor!: number;
   @ApiProperty({ description: 'deliveries not yet made (the first one holds back the others)' })
