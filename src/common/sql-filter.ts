@@ -1,3 +1,8 @@
+/** Text matched literally by `LIKE` (with the default escape `\\`): `\\`, `%` and `_` escaped. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /**
  * The conditions of a filtered list, numbered as they are added: `add('a = ? OR b = ?', x, y)`
  * binds each `?` to the next `$n`. `clause('WHERE')` joins them (empty when there are none), and

@@ -3,6 +3,8 @@
  * organisation code (GB 11714) with its own check digit, and whose 18th is a check character.
  * Pure functions, no I/O; `../shared/data/README.md` is the specification followed here.
  */
+import { Problem } from './problem';
+
 export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 export const USCC_LENGTH = 18;
 
@@ -57,6 +59,19 @@ export function checkUscc(input: string): UsccResult {
     return fail('check-character', 'the check character (position 18) does not match the first 17 characters');
   }
   return { valid: true, uscc };
+}
+
+/**
+ * A code given to look an enterprise up (a path code), normalised. It is looked up, not
+ * registered: only its form matters, so a wrong length or a character outside the alphabet is a
+ * 400 (`Problem.validation` on `uscc`), and a failing check digit is left to the look-up (404).
+ */
+export function lookupUscc(input: string): string {
+  const check = checkUscc(input);
+  if (check.valid === false && (check.failure === 'length' || check.failure === 'alphabet')) {
+    throw Problem.validation([{ field: 'uscc', message: check.message }]);
+  }
+  return check.uscc;
 }
 
 /**

@@ -7,15 +7,12 @@ import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
-import { checkUscc } from '../common/uscc';
+import { escapeLike } from '../common/sql-filter';
+import { lookupUscc } from '../common/uscc';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise } from './enterprise.entity';
 
 const CODE_FRAGMENT = /^[0-9A-HJ-NPQRTUWXY]{2,18}$/;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export function toEnterpriseDto(e: Enterprise, grade: EnterpriseDto['grade'] = null): EnterpriseDto {
   return {
@@ -231,16 +228,12 @@ export class EnterprisesService {
     jurisdiction: string | null,
     lock = false,
   ): Promise<Enterprise> {
-    const check = checkUscc(usccInput);
-    // A path code is looked up, not registered: only its form matters here.
-    if (check.valid === false && (check.failure === 'length' || check.failure === 'alphabet')) {
-      throw Problem.validation([{ field: 'uscc', message: check.message }]);
-    }
+    const uscc = lookupUscc(usccInput);
     const enterprise = await manager.findOne(Enterprise, {
-      where: { uscc: check.uscc },
+      where: { uscc },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    if (!enterprise) throw Problem.notFound('Enterprise', check.uscc);
+    if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     if (jurisdiction && enterprise.districtCode !== jurisdiction) {
       throw Problem.forbidden(
         `You act for district ${jurisdiction} only; this enterprise is in ${enterprise.districtCode}`,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RegistryModule } from '../registry/registry.module';
 import { StatsController } from './stats.controller';
 import { StatsService } from './stats.service';
 
@@ -6,6 +7,7 @@ export const statsControllers = [StatsController];
 
 /** Figures for regulators: grades by district, blacklist flow by month, the spot-check pass rate. */
 @Module({
+  imports: [RegistryModule],
   providers: [StatsService],
   exports: [StatsService],
 })

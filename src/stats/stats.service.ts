@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { REMOVAL_REASONS } from '../blacklist/blacklist-states';
 import { addDays, addMonths, startOfBeijingDay } from '../blacklist/calendar-days';
-import { beijingDate } from '../common/clock';
-import { Clock } from '../common/clock';
+import { GRADES } from '../classification/rule-set';
+import { beijingDate, Clock } from '../common/clock';
+import { DistrictDto } from '../registry/dto/reference.dto';
+import { ReferenceService } from '../registry/reference.service';
 import {
   BlacklistMonthDto,
   DistrictGradesDto,
@@ -15,15 +18,6 @@ import {
 
 /** The plan's spot-check pass-rate target for manufactured products (温政办〔2014〕98号). */
 export const SPOT_CHECK_TARGET = 0.92;
-
-const GRADES = ['A', 'B', 'C', 'D'] as const;
-const REMOVAL_REASONS = ['expired', 'repaired', 'revoked'] as const;
-
-interface District {
-  code: string;
-  name_zh: string;
-  name_en: string;
-}
 
 export function passRate(passed: number, failed: number): PassRateDto {
   const total = passed + failed;
@@ -47,14 +41,13 @@ export class StatsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly reference: ReferenceService,
   ) {}
 
   async overview(): Promise<StatsOverviewDto> {
     const now = this.clock.now();
     const today = beijingDate(now);
-    const districts: District[] = await this.dataSource.query(
-      `SELECT code, name_zh, name_en FROM districts ORDER BY code`,
-    );
+    const districts = await this.reference.listDistricts();
     const [byDistrict, blacklistFlow, spotChecks] = [
       await this.grades(districts),
       await this.blacklistFlow(today),
@@ -68,7 +61,7 @@ export class StatsService {
   }
 
   /** Current grades of the registered enterprises of each district, and those not graded yet. */
-  private async grades(districts: District[]): Promise<DistrictGradesDto[]> {
+  private async grades(districts: DistrictDto[]): Promise<DistrictGradesDto[]> {
     const rows: (Record<(typeof GRADES)[number] | 'ungraded', number> & { district_code: string })[] =
       await this.dataSource.query(
         `SELECT e.district_code,
@@ -86,8 +79,8 @@ export class StatsService {
       const counts = { A: r?.A ?? 0, B: r?.B ?? 0, C: r?.C ?? 0, D: r?.D ?? 0, ungraded: r?.ungraded ?? 0 };
       return {
         districtCode: d.code,
-        districtNameZh: d.name_zh,
-        districtNameEn: d.name_en,
+        districtNameZh: d.nameZh,
+        districtNameEn: d.nameEn,
         ...counts,
         total: counts.A + counts.B + counts.C + counts.D + counts.ungraded,
       };
@@ -124,7 +117,7 @@ export class StatsService {
    * Spot checks in force (neither withdrawn nor superseded) that took place in the 12 months up
    * to today: passed over passed plus failed, for the city and for each district.
    */
-  private async spotChecks(districts: District[], today: string): Promise<StatsOverviewDto['spotChecks']> {
+  private async spotChecks(districts: DistrictDto[], today: string): Promise<StatsOverviewDto['spotChecks']> {
     const from = addDays(addMonths(today, -12), 1);
     const rows: { district_code: string; passed: number; failed: number }[] = await this.dataSource.query(
       `SELECT e.district_code,
@@ -138,8 +131,8 @@ export class StatsService {
     const found = new Map(rows.map((r) => [r.district_code, r]));
     const byDistrict: DistrictPassRateDto[] = districts.map((d) => ({
       districtCode: d.code,
-      districtNameZh: d.name_zh,
-      districtNameEn: d.name_en,
+      districtNameZh: d.nameZh,
+      districtNameEn: d.nameEn,
       ...passRate(found.get(d.code)?.passed ?? 0, found.get(d.code)?.failed ?? 0),
     }));
     const overall = passRate(

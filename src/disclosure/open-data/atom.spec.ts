@@ -1,4 +1,5 @@
-import { atomFeed, escapeXml } from './atom';
+import { escapeXml } from '../../common/xml';
+import { atomFeed } from './atom';
 
 describe('Atom feed', () => {
   it('escapes markup and drops characters XML forbids', () => {

@@ -72,7 +72,7 @@ export type OpenDataFormat = 'csv' | 'json' | 'atom';
  * enterpriseName`), so a person reads it in a spreadsheet and a program finds the same names as
  * in the JSON file.
  */
-export const CSV_COLUMNS: { header: string; value: (e: PublicBlacklistEntryDto) => string }[] = [
+const CSV_COLUMNS: { header: string; value: (e: PublicBlacklistEntryDto) => string }[] = [
   { header: '名单编号/id', value: (e) => e.id },
   { header: '统一社会信用代码/uscc', value: (e) => e.uscc },
   { header: '企业名称/enterpriseName', value: (e) => e.enterpriseName },
@@ -119,8 +119,6 @@ interface FeedRow {
   removal_reason: string | null;
 }
 
-/** `yyyy-mm-dd` in Beijing time, as the feed's sentences give dates. */
-
 /**
  * The public blacklist: the list with its filters and pages, one entry, the whole list as open
  * data (CSV and JSON, streamed in keyset reads) and the Atom feed of publications and removals.
@@ -139,10 +137,7 @@ export class PublicBlacklistService {
         f.add('(strpos(e.name, ?) > 0 OR left(e.uscc, length(?)) = ?)', query.q, code, code);
       else f.add('strpos(e.name, ?) > 0', query.q);
     }
-    if (query.districtCode) {
-      await this.checkDistrict(query.districtCode);
-      f.add('b.district_code = ?', query.districtCode);
-    }
+    if (query.districtCode) f.add('b.district_code = ?', query.districtCode);
     if (query.reasonCode) f.add('b.reason_code = ?', query.reasonCode);
     if (query.year !== undefined) {
       f.add(
@@ -158,6 +153,8 @@ export class PublicBlacklistService {
         WHERE b.status = 'published'${filter}`,
       f.params,
     );
+    // An unknown district lists nothing: only an empty list asks whether the district exists.
+    if (total === 0 && query.districtCode) await this.checkDistrict(query.districtCode);
     const rows: PublicRow[] = await this.dataSource.query(
       `${PUBLIC_SELECT}${filter} ${NEWEST_FIRST} OFFSET $${f.next} LIMIT $${f.next + 1}`,
       [...f.params, query.offset, query.pageSize],
@@ -171,6 +168,14 @@ export class PublicBlacklistService {
     const [row]: PublicRow[] = await this.dataSource.query(`${PUBLIC_SELECT} AND b.id = $1`, [id]);
     if (!row) throw Problem.notFound('Blacklist entry', id);
     return toEntry(row);
+  }
+
+  /** The published entries of one enterprise (by its id), newest publication first. */
+  async forEnterprise(enterpriseId: string): Promise<PublicBlacklistEntryDto[]> {
+    const rows: PublicRow[] = await this.dataSource.query(`${PUBLIC_SELECT} AND b.enterprise_id = $1 ${NEWEST_FIRST}`, [
+      enterpriseId,
+    ]);
+    return rows.map(toEntry);
   }
 
   /**

@@ -77,20 +77,14 @@ export class ReportKeysService implements OnModuleInit {
   /** The key that signs now: the configured one, or the stored current one (generated when there is none). */
   async current(): Promise<SigningKey> {
     if (this.configured) return this.configured;
-    const [row] = await this.dataSource.query(
-      `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
-    );
+    const row = await this.currentRow(this.dataSource.manager);
     if (row?.private_key_encrypted) return { kid: row.kid, privateKey: await this.privateKey(row) };
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
-      const [again] = await manager.query(
-        `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
-      );
+      const again = await this.currentRow(manager);
       if (again?.private_key_encrypted) return { kid: again.kid, privateKey: await this.privateKey(again) };
       // None yet, or a configured key that is configured no more: it retires.
-      await manager.query(`UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [
-        this.clock.now(),
-      ]);
+      await this.retireCurrent(manager, this.clock.now());
       return this.generate(manager);
     });
   }
@@ -106,12 +100,9 @@ export class ReportKeysService implements OnModuleInit {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
       const now = this.clock.now();
-      const [[retired]] = await manager.query(
-        `UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid`,
-        [now],
-      );
-      const key = await this.generate(manager, actor, retired?.kid ?? null);
-      return { kid: key.kid, createdAt: now, retiredKid: retired?.kid ?? null };
+      const retiredKid = await this.retireCurrent(manager, now);
+      const key = await this.generate(manager, actor, retiredKid);
+      return { kid: key.kid, createdAt: now, retiredKid };
     });
   }
 
@@ -141,6 +132,23 @@ export class ReportKeysService implements OnModuleInit {
     const key = (await importJWK(row.public_jwk, REPORT_ALG)) as KeyLike;
     this.publicKeys.set(kid, key);
     return key;
+  }
+
+  /** The current key's row, if any (a key adopted from REPORT_SIGNING_KEY has no sealed private half). */
+  private async currentRow(manager: EntityManager): Promise<Pick<KeyRow, 'kid' | 'private_key_encrypted'> | undefined> {
+    const [row] = await manager.query(
+      `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
+    );
+    return row;
+  }
+
+  /** Retires the current key, if there is one, at `at`; its kid, or null. */
+  private async retireCurrent(manager: EntityManager, at: Date): Promise<string | null> {
+    const [[retired]]: [{ kid: string }[], number] = await manager.query(
+      `UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid`,
+      [at],
+    );
+    return retired?.kid ?? null;
   }
 
   /** A new current key; audited when an administrator rotates (a first key, like the JWT secret, is not). */
@@ -210,9 +218,7 @@ export class ReportKeysService implements OnModuleInit {
       await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
       const [mine] = await manager.query(`SELECT retired_at FROM report_signing_keys WHERE kid = $1`, [kid]);
       if (mine && mine.retired_at === null) return;
-      await manager.query(`UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [
-        this.clock.now(),
-      ]);
+      await this.retireCurrent(manager, this.clock.now());
       if (mine) {
         await manager.query(`UPDATE report_signing_keys SET retired_at = NULL WHERE kid = $1`, [kid]);
       } else {

@@ -1,4 +1,4 @@
-const BEIJING_OFFSET_MS = 8 * 3600_000;
+import { BEIJING_OFFSET_MS } from '../../common/clock';
 
 /** `QCR-<year in Beijing>-<sequence, at least 6 digits>`: unique because the sequence is. */
 export function reportNumber(seq: number, issuedAt: Date): string {

@@ -16,9 +16,9 @@ import {
 import { REPORT_ALG, ReportKeysService } from './report-keys.service';
 import { REPORT_NUMBER, reportNumber } from './report-number';
 
-export const REPORT_ISSUER = { id: 'quality-credit-registry', name: '温州市企业质量信用信息平台' };
+const REPORT_ISSUER = { id: 'quality-credit-registry', name: '温州市企业质量信用信息平台' };
 /** The protected header's `typ`: says what the payload is, so a token of another kind is not taken for a report. */
-export const REPORT_TYP = 'credit-report+json';
+const REPORT_TYP = 'credit-report+json';
 
 class UnknownKey extends Error {
   constructor(readonly kid: string | undefined) {

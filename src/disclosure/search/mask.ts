@@ -1,5 +1,5 @@
 /** Two-character Chinese surnames: the whole surname stays visible when a name is masked. */
-export const COMPOUND_SURNAMES = [
+const COMPOUND_SURNAMES = [
   '欧阳',
   '司马',
   '诸葛',

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Problem } from '../../common/problem';
-import { checkUscc } from '../../common/uscc';
+import { escapeLike } from '../../common/sql-filter';
+import { lookupUscc } from '../../common/uscc';
+import { PublicBlacklistService } from '../open-data/public-blacklist.service';
 import {
   MatchKind,
   PublicEnterpriseBlacklistEntryDto,
@@ -23,10 +25,6 @@ export const SEARCH_WINDOW = 1000;
 
 /** Letters and digits only: the query may also be a credit code or its beginning. */
 const CODE_LIKE = /^[0-9A-Za-z]{1,18}$/;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /**
  * One rank of matches: a condition on `enterprises` and the order within the rank, which an
@@ -93,10 +91,10 @@ interface Access {
  * `share × names` rows (each fetched from the table) and sorts them. Made here, from the
  * planner's own estimate, because the planner underrates the walk's cost (it reads the table
  * in key order, page after page) against a bitmap and picks the wrong one for fragments held
- * by a few percent of the names.
+ * by a few percent of the names. Only a rank that may walk needs the estimate.
  */
-function accessFor(rank: Rank, rows: number, estimate: Estimate): Access {
-  if (rank.walk && rows / Math.max(estimate.share, 1e-9) < estimate.share * estimate.names) {
+function accessFor(rank: Rank, rows: number, estimate: Estimate | undefined): Access {
+  if (rank.walk && estimate && rows / Math.max(estimate.share, 1e-9) < estimate.share * estimate.names) {
     return { where: rank.walk, ordered: true };
   }
   return { where: rank.where, ordered: !rank.walk };
@@ -159,7 +157,10 @@ interface EnterpriseRow {
  */
 @Injectable()
 export class PublicEnterprisesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blacklist: PublicBlacklistService,
+  ) {}
 
   /**
    * A page of matches in rank order. Each rank is counted up to what the window still holds
@@ -177,12 +178,14 @@ export class PublicEnterprisesService {
     }
     const end = Math.min(offset + query.pageSize, SEARCH_WINDOW);
     const ranks = ranksOf(query.q);
-    const estimate = await this.estimate(query.q);
+    // The planner's estimate (an EXPLAIN round trip) is read when a rank that may walk is reached.
+    let estimate: Estimate | undefined;
     let counted = 0;
-    const hits: (PublicSearchHitDto & { id: string })[] = [];
+    const hits: (Omit<PublicSearchHitDto, 'blacklisted'> & { id: string })[] = [];
     for (const rank of ranks) {
       const room = SEARCH_WINDOW - counted;
       if (room === 0) break;
+      if (rank.walk) estimate ??= await this.estimate(query.q);
       const [{ n }]: { n: number }[] = await this.dataSource.query(
         countStatement(rank, accessFor(rank, room, estimate), room),
         rank.params,
@@ -196,22 +199,14 @@ export class PublicEnterprisesService {
           rank.params,
         );
         for (const r of rows) {
-          hits.push({
-            id: r.key,
-            uscc: r.uscc,
-            name: r.name,
-            districtCode: r.district_code,
-            match: rank.match,
-            blacklisted: false,
-          });
+          hits.push({ id: r.key, uscc: r.uscc, name: r.name, districtCode: r.district_code, match: rank.match });
         }
       }
       counted += n;
     }
     const listed = await this.listedAmong(hits.map((h) => h.id));
-    const items: PublicSearchHitDto[] = hits.map(({ id, ...hit }) => ({ ...hit, blacklisted: listed.has(id) }));
     return {
-      items,
+      items: hits.map(({ id, ...hit }): PublicSearchHitDto => ({ ...hit, blacklisted: listed.has(id) })),
       page: query.page,
       pageSize: query.pageSize,
       total: counted,
@@ -222,7 +217,7 @@ export class PublicEnterprisesService {
   private names = { count: 0, readAt: 0 };
 
   /** The planner's estimate for the query's grams; the table's size is read once a minute. */
-  async estimate(q: string): Promise<Estimate> {
+  private async estimate(q: string): Promise<Estimate> {
     if (Date.now() - this.names.readAt > 60_000) {
       const [{ n }]: { n: number }[] = await this.dataSource.query(
         `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'enterprises'::regclass`,
@@ -239,18 +234,15 @@ export class PublicEnterprisesService {
 
   /** The public page of an enterprise: 400 for a malformed code, 404 for an unknown one. */
   async enterprise(usccInput: string): Promise<PublicEnterpriseDto> {
-    const check = checkUscc(usccInput);
-    if (check.valid === false && (check.failure === 'length' || check.failure === 'alphabet')) {
-      throw Problem.validation([{ field: 'uscc', message: check.message }]);
-    }
+    const uscc = lookupUscc(usccInput);
     const [e]: EnterpriseRow[] = await this.dataSource.query(
       `SELECT e.id::text, e.uscc, e.name, e.district_code, d.name_zh AS district_zh, d.name_en AS district_en,
               e.status, e.legal_representative
          FROM enterprises e JOIN districts d ON d.code = e.district_code
         WHERE e.uscc = $1`,
-      [check.uscc],
+      [uscc],
     );
-    if (!e) throw Problem.notFound('Enterprise', check.uscc);
+    if (!e) throw Problem.notFound('Enterprise', uscc);
     const [entries, records] = await Promise.all([this.activeEntries(e.id), this.disclosedRecords(e.id)]);
     return {
       uscc: e.uscc,
@@ -266,31 +258,22 @@ export class PublicEnterprisesService {
 
   /**
    * The enterprise's listed entries: `published` ones, as every public output defines them (the
-   * expiry pass moves an entry past its period to `removed`, with `removedAt = expiresAt`).
+   * expiry pass moves an entry past its period to `removed`, with `removedAt = expiresAt`), read
+   * as the public blacklist reads them and told in this page's shape.
    */
   private async activeEntries(enterpriseId: string): Promise<PublicEnterpriseBlacklistEntryDto[]> {
-    const rows: Record<string, string & Date>[] = await this.dataSource.query(
-      `SELECT b.id::text, b.reason_code, r.name_zh AS reason_zh, r.name_en AS reason_en, b.legal_basis, b.facts,
-              b.department_code, dep.name_zh AS department_zh, dep.name_en AS department_en, b.district_code,
-              b.published_at, b.expires_at
-         FROM blacklist_entries b
-         JOIN blacklist_reasons r ON r.code = b.reason_code
-         JOIN departments dep ON dep.code = b.department_code
-        WHERE b.enterprise_id = $1 AND b.status = 'published'
-        ORDER BY b.published_at DESC, b.id DESC`,
-      [enterpriseId],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      reasonCode: r.reason_code,
-      reason: { zh: r.reason_zh, en: r.reason_en },
-      legalBasis: r.legal_basis,
-      facts: r.facts,
-      departmentCode: r.department_code,
-      department: { zh: r.department_zh, en: r.department_en },
-      districtCode: r.district_code,
-      publishedAt: r.published_at,
-      expiresAt: r.expires_at,
+    const entries = await this.blacklist.forEnterprise(enterpriseId);
+    return entries.map((e) => ({
+      id: e.id,
+      reasonCode: e.reason.code,
+      reason: { zh: e.reason.nameZh, en: e.reason.nameEn },
+      legalBasis: e.legalBasis,
+      facts: e.facts,
+      departmentCode: e.authority.code,
+      department: { zh: e.authority.nameZh, en: e.authority.nameEn },
+      districtCode: e.district.code,
+      publishedAt: e.publishedAt,
+      expiresAt: e.expiresAt,
     }));
   }
 

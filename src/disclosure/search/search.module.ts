@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OpenDataModule } from '../open-data/open-data.module';
 import { PublicEnterprisesController } from './public-enterprises.controller';
 import { PublicEnterprisesService } from './public-enterprises.service';
 
@@ -6,6 +7,7 @@ export const searchControllers = [PublicEnterprisesController];
 
 /** Public search of enterprises and their public pages (names, codes, disclosed records, active entries). */
 @Module({
+  imports: [OpenDataModule],
   providers: [PublicEnterprisesService],
   exports: [PublicEnterprisesService],
 })

@@ -10,7 +10,7 @@ import { Trim } from '../../../common/transforms';
  */
 
 export const MAX_QUERY_LENGTH = 50;
-export const MAX_PUBLIC_PAGE_SIZE = 100;
+const MAX_PUBLIC_PAGE_SIZE = 100;
 
 export class PublicSearchQuery extends PageQuery {
   @ApiProperty({
