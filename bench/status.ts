@@ -177,21 +177,8 @@ async function main() {
     const apiKey = { 'x-api-key': key };
 
     // Warm each target up (JIT, connection pools, shared buffers) before measuring.
-    const warm = (url: string, headers: Record<string, string>, path: () => string) =>
-      new Promise<void>((resolve, reject) =>
-        autocannon(
-          {
-            url,
-            connections: CONNECTIONS,
-            duration: 3,
-            headers,
-            requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
-          },
-          (error) => (error ? reject(error) : resolve()),
-        ),
-      );
-    await warm(server.url('/'), apiKey, statusPath);
-    await warm(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath);
+    await run(server.url('/'), apiKey, statusPath, 3);
+    await run(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath, 3);
 
     const bareJson = measured([await run(`http://127.0.0.1:${FLOOR_PORT}/json`)]);
     // The floor and the full route take turns, ROUNDS times, so a change in the machine's speed

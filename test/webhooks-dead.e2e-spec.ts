@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { TestClock } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/webhooks';
 
 /** A receiver that stays down for a day: the delivery is dead-lettered, and the next event goes. */
 describe('webhooks: dead letters', () => {
@@ -43,15 +44,6 @@ describe('webhooks: dead letters', () => {
       nextAttemptAt: string | null;
       finishedAt: string | null;
     }[];
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-    for (const started = Date.now(); Date.now() - started < 20_000;) {
-      const value = await probe();
-      if (value) return value;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
-
   it('retries with growing delays for a day, then dead-letters the event and delivers the next', async () => {
     const port = (server.address() as AddressInfo).port;
     const res = await t.request({

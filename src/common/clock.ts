@@ -6,6 +6,11 @@ export function beijingDate(instant: Date): string {
   return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** `yyyy-mm-dd hh:mm` in Beijing at this instant. */
+export function beijingDateTime(instant: Date): string {
+  return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** Time as the application sees it; tests replace it to move deadlines without sleeping. */
 export abstract class Clock {
   abstract now(): Date;

@@ -36,13 +36,17 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
   };
 }
 
+/** A problem that says when to come back (a rate limit, an unavailable dependency) says it in `Retry-After` too. */
+export function retryAfter(reply: FastifyReply, problem: Problem): void {
+  if (problem.extensions.retryAfter !== undefined)
+    void reply.header('Retry-After', String(problem.extensions.retryAfter));
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
   const { problem, unexpected } = toProblem(error);
   // The caller sees a bare 500 quoting the requestId; the log line beside it holds the real error.
   if (unexpected) request.log.error({ err: error }, 'unexpected error');
-  if ((problem.status === 429 || problem.status === 503) && problem.extensions.retryAfter !== undefined) {
-    void reply.header('Retry-After', String(problem.extensions.retryAfter));
-  }
+  retryAfter(reply, problem);
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem.toBody(request.id));
 }
 

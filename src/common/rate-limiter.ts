@@ -78,7 +78,7 @@ export class RateLimiter {
     );
   }
 
-  /** One count per bucket of the group (with a lease on top when the bucket is busy); the verdicts in the group's order. */
+  /** One count per bucket of the group; the verdicts in the group's order. */
   private async count(hits: Hit[]): Promise<Verdict[]> {
     const verdicts: Verdict[] = new Array(hits.length);
     const byBucket = new Map<string, number[]>();
@@ -90,38 +90,46 @@ export class RateLimiter {
     });
     await Promise.all(
       [...byBucket].map(async ([id, indexes]) => {
-        const { bucket, limit, windowMs } = hits[indexes[0]];
-        const previous = this.leases.get(id);
-        const sameWindow = previous !== undefined && Date.now() < previous.windowEnds;
-        // Hits queued while the lease was being taken spend it first.
-        const fromLease = sameWindow ? Math.min(previous.left, indexes.length) : 0;
-        if (sameWindow) previous.left -= fromLease;
-        const needed = indexes.length - fromLease;
-        const leased = sameWindow ? previous.next : 0;
-        let allowed = indexes.length;
-        let retryAfterS = 0;
-        if (needed) {
-          try {
-            const counted = await this.limiter(limit, windowMs).consume(bucket, needed + leased);
-            this.leases.set(id, {
-              left: leased,
-              windowEnds: Date.now() + counted.msBeforeNext,
-              next: Math.min(Math.floor(limit / LEASE_SHARE), Math.max(1, leased * 2)),
-            });
-          } catch (outcome) {
-            this.leases.delete(id);
-            if (!(outcome instanceof RateLimiterRes)) {
-              indexes.forEach((i, n) => (verdicts[i] = n < fromLease ? { allowed: true } : { allowed: null }));
-              return;
-            }
-            allowed = fromLease + Math.max(0, limit - (outcome.consumedPoints - needed - leased));
-            retryAfterS = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-          }
-        }
-        indexes.forEach((i, n) => (verdicts[i] = n < allowed ? { allowed: true } : { allowed: false, retryAfterS }));
+        const counted = await this.countBucket(id, hits[indexes[0]], indexes.length);
+        indexes.forEach((i, n) => (verdicts[i] = counted[n]));
       }),
     );
     return verdicts;
+  }
+
+  /**
+   * `n` hits on one bucket: first from the lease left in this window (hits queued while it was
+   * being taken), the rest counted in Redis with a new lease on top; the verdicts in order.
+   */
+  private async countBucket(id: string, { bucket, limit, windowMs }: Hit, n: number): Promise<Verdict[]> {
+    const previous = this.leases.get(id);
+    const sameWindow = previous !== undefined && Date.now() < previous.windowEnds;
+    const fromLease = sameWindow ? Math.min(previous.left, n) : 0;
+    if (sameWindow) previous.left -= fromLease;
+    const needed = n - fromLease;
+    const leased = sameWindow ? previous.next : 0;
+    let allowed = n;
+    let refused: Verdict = { allowed: null };
+    if (needed) {
+      try {
+        const counted = await this.limiter(limit, windowMs).consume(bucket, needed + leased);
+        this.leases.set(id, {
+          left: leased,
+          windowEnds: Date.now() + counted.msBeforeNext,
+          next: Math.min(Math.floor(limit / LEASE_SHARE), Math.max(1, leased * 2)),
+        });
+      } catch (outcome) {
+        this.leases.delete(id);
+        // Over the limit: those that still fit pass and the rest are refused. Not countable (Redis
+        // unreachable): only the hits the lease already covered pass.
+        allowed = fromLease;
+        if (outcome instanceof RateLimiterRes) {
+          allowed += Math.max(0, limit - (outcome.consumedPoints - needed - leased));
+          refused = { allowed: false, retryAfterS: Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)) };
+        }
+      }
+    }
+    return Array.from({ length: n }, (_, i): Verdict => (i < allowed ? { allowed: true } : refused));
   }
 
   private limiter(points: number, windowMs: number): RateLimiterRedis {

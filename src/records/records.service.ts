@@ -68,7 +68,7 @@ export class RecordsService {
 
   async create(uscc: string, dto: CreateRecordDto, recorder: Recorder): Promise<RecordDto> {
     const enterprise = await this.enterprises.resolve(uscc, recorder.jurisdiction);
-    const errors = recordRuleErrors(dto, this.today(), enterprise.registeredOn);
+    const errors = recordRuleErrors(dto, this.clock.today(), enterprise.registeredOn);
     if (errors.length) throw Problem.validation(errors);
     const created = this.audit.change(recorder.actor, async (manager) => {
       const id = await this.insert(manager, {
@@ -146,7 +146,7 @@ export class RecordsService {
       if (old.correction === 'withdraw')
         throw Problem.conflict('record-withdrawn', `Record ${id} is a withdrawal; nothing is left to correct`);
       const next = { ...old, ...amended };
-      const errors = recordRuleErrors(next, this.today(), enterprise.registeredOn);
+      const errors = recordRuleErrors(next, this.clock.today(), enterprise.registeredOn);
       if (errors.length) throw Problem.validation(errors);
       const newId = await this.insert(manager, {
         ...next,
@@ -244,10 +244,6 @@ export class RecordsService {
       [recorder.departmentCode, recorder.createdBy, lines.from, lines.to],
     );
     return inserted;
-  }
-
-  private today(): string {
-    return this.clock.today();
   }
 
   private async insert(

@@ -1,6 +1,6 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BEIJING_OFFSET_MS } from '../common/clock';
+import { beijingDate, beijingDateTime } from '../common/clock';
 import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
 /** Who is signed in, as the header shows it. */
@@ -34,15 +34,10 @@ export interface PageContext {
 
 export type BilingualLabel = { zh: string; en: string } | { nameZh: string; nameEn: string };
 
-/** `yyyy-mm-ddThh:mm` of an instant in Beijing time (UTC+8, no daylight saving). */
-function beijing(at: Date | string, shiftMs = 0): string | null {
-  const time = new Date(at).getTime();
-  return Number.isNaN(time) ? null : new Date(time + BEIJING_OFFSET_MS + shiftMs).toISOString().slice(0, 16);
-}
-
-export const beijingDay = (at: Date | string) => beijing(at)?.slice(0, 10) ?? String(at);
-export const beijingLastDay = (end: Date | string) => beijing(end, -1)?.slice(0, 10) ?? String(end);
-export const beijingTime = (at: Date | string) => beijing(at)?.replace('T', ' ') ?? String(at);
+const beijingDay = (at: Date | string) => beijingDate(new Date(at));
+/** The last day of a period that ends at `end` (exclusive): the Beijing date a millisecond before. */
+const beijingLastDay = (end: Date | string) => beijingDate(new Date(new Date(end).getTime() - 1));
+const beijingTime = (at: Date | string) => beijingDateTime(new Date(at));
 
 /** The current URL with `lang` set to the other language (other query parameters kept). */
 function switchHref(request: FastifyRequest, other: Lang): string {

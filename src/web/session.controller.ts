@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Post, Query, Req, Res } from '@nestjs/comm
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Problem } from '../common/problem';
+import { retryAfter } from '../common/problem.filter';
 import { Access } from '../identity/access.decorator';
 import { AuthService } from '../identity/auth.service';
 import { clearedSessionCookie, fromThisSite, safeNext, sessionCookie, WebSession } from './session';
@@ -60,8 +61,7 @@ export class SessionController {
         return this.form(request, reply, next, username, 'failed', HttpStatus.UNAUTHORIZED);
       }
       if (error.status === HttpStatus.TOO_MANY_REQUESTS) {
-        const retryAfter = error.extensions.retryAfter;
-        if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
+        retryAfter(reply, error);
         return this.form(request, reply, next, username, 'throttled', HttpStatus.TOO_MANY_REQUESTS);
       }
       throw error;

@@ -121,7 +121,6 @@ export class WebSession {
       void reply.status(303).header('Location', loginHref(request.url)).header('Cache-Control', 'no-store').send();
       return null;
     }
-    void reply.header('Cache-Control', 'private, no-store');
     await this.render(request, reply, 'forbidden', (t) => t.forbiddenTitle, { reason: 'role' }, 403);
     return null;
   }
