@@ -91,8 +91,7 @@ export class PagesController {
   @Get('enterprises/:uscc/report')
   report(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
     return this.orNotFound(request, reply, async () => {
-      const enterprise = await this.enterprises.enterprise(uscc);
-      const issued = await this.reports.issue(enterprise.uscc);
+      const { issued, enterprise } = await this.reports.issueWithEnterprise(uscc);
       void reply.header('Cache-Control', 'no-store');
       return this.session.render(request, reply, 'report', (t) => `${t.report} · ${enterprise.name}`, {
         enterprise,

@@ -49,6 +49,13 @@ export class ReportsService {
   ) {}
 
   async issue(usccParam: string): Promise<CreditReportDto> {
+    return (await this.issueWithEnterprise(usccParam)).issued;
+  }
+
+  /** A report, and the enterprise it names as the report says it (for the page that shows it). */
+  async issueWithEnterprise(
+    usccParam: string,
+  ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
     const uscc = normaliseUscc(usccParam);
     const key = await this.keys.current();
     const [row] = await this.dataSource.query(
@@ -91,7 +98,7 @@ export class ReportsService {
       `INSERT INTO issued_reports (report_no, uscc, kid, issued_at, payload_sha256) VALUES ($1, $2, $3, $4, $5)`,
       [reportNo, uscc, key.kid, issuedAt, sha256(bytes)],
     );
-    return { report, reportNo, issuedAt: payload.issuedAt, kid: key.kid };
+    return { issued: { report, reportNo, issuedAt: payload.issuedAt, kid: key.kid }, enterprise: payload.enterprise };
   }
 
   /**
