@@ -1947,24 +1947,17 @@ export async function seedDemo(
   }
 }
 
-const GRADING_JOB = 'demo-seed-grading';
-
 /**
  * The demo's grades: a full recompute queued for the worker, which runs it as soon as `npm start`
- * brings one up. The job id keeps a second seed from queueing another while one waits; a
- * finished one (kept a day by Bull) is removed first, or it would stop every later seed's grading.
+ * brings one up. Each seed that added data queues its own job: the recompute names its chunks
+ * after its job, and Bull keeps finished chunks a day, so a fixed id would hand a later seed the
+ * chunks (and the totals) of an earlier one and grade nothing.
  */
 export async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const config = loadConfig(env);
   const queue = new Queue(QueueName.Classification, config.REDIS_URL, { prefix: bullPrefix(config) });
   try {
-    const previous = await queue.getJob(GRADING_JOB);
-    if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
-    await queue.add(
-      JobName.RecomputeAll,
-      { reason: 'demo seed', startedBy: null },
-      { ...DEFAULT_JOB_OPTIONS, jobId: GRADING_JOB },
-    );
+    await queue.add(JobName.RecomputeAll, { reason: 'demo seed', startedBy: null }, DEFAULT_JOB_OPTIONS);
     print('seed:demo: queued the grading of every enterprise; the worker runs it when it starts');
   } finally {
     await queue.close();
