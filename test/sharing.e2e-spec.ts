@@ -255,6 +255,30 @@ describe('sharing with finance and tax', () => {
       expect(res.json().notFound).toHaveLength(9_999);
     });
 
+    it('logs a large batch (by COPY) as it logs a small one (by INSERT): a row per code, with the asker, purpose and asOf', async () => {
+      const small = Array.from({ length: 999 }, (_, i) => makeUscc('330305', i));
+      const large = Array.from({ length: 1_000 }, (_, i) => makeUscc('330305', 1_000 + i));
+      for (const usccs of [small, large]) {
+        expect((await batch({ purpose: 'tax_assessment', asOf: '2025-06-01', usccs })).statusCode).toBe(200);
+      }
+      const logged = await t.sql<{ uscc: string; user_id: null; as_of: Date; asked_at: Date }>(
+        `SELECT uscc, institution_id, api_key_id, user_id, purpose, as_of, asked_at FROM credit_queries
+          WHERE uscc = ANY($1) ORDER BY id`,
+        [[...small, ...large]],
+      );
+      expect(logged.map((r) => r.uscc)).toEqual([...small, ...large]);
+      for (const row of logged) {
+        expect(row).toMatchObject({
+          institution_id: bankId,
+          api_key_id: bankKeyId,
+          user_id: null,
+          purpose: 'tax_assessment',
+        });
+        expect(row.as_of.toISOString()).toBe('2025-05-31T16:00:00.000Z'); // 00:00 Beijing time
+      }
+      expect(new Set(logged.map((r) => r.asked_at.getTime())).size).toBe(2); // one time per question
+    });
+
     it('refuses a key without the scope (403) and a call without a key (401)', async () => {
       expect((await status(CODES.wenzhouLike, '?purpose=other', feedOnlyKey)).statusCode).toBe(403);
       expect((await batch({ purpose: 'other', usccs: [CODES.wenzhouLike] }, statusOnlyKey)).statusCode).toBe(403);

@@ -1,11 +1,5 @@
 import { isUtf8 } from 'node:buffer';
 
-/** One COPY text-format field: backslash, tab and line breaks escaped; null as \N. */
-export function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
 /** Decodes CSV cells given as bytes; null when any is not valid UTF-8. */
 export function decodeCells(cells: Buffer[]): string[] | null {
   const out = new Array<string>(cells.length);

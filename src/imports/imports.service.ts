@@ -9,13 +9,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { copyField, copyLines } from '../common/pg-copy';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
@@ -23,7 +23,6 @@ import { RecomputeRequests } from '../jobs/recompute-requests';
 import { Recorder, RecordsService } from '../records/records.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
-import { copyField } from './csv';
 import { ImportDto, ImportErrorDto } from './dto/import.dto';
 import {
   IMPORT_KINDS,
@@ -39,7 +38,6 @@ export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 const PROGRESS_EVERY = 20_000;
 const ERROR_BATCH = 5_000;
-const COPY_CHUNK = 256 * 1024;
 const STAGING = 'import_staging';
 
 /** A file that cannot be imported at all (its header, its format); not worth a retry. */
@@ -292,9 +290,8 @@ export class ImportsService {
     const checker = new RowChecker(spec, context);
     const counts = { imported: 0, skipped: 0 };
 
-    const checkAndMerge = async (lines: { from: number; to: number }, copyLines: string[]) => {
-      const copyStream = client.query(copyFrom(`COPY ${STAGING} FROM STDIN`));
-      await pipeline(Readable.from(chunkOf(copyLines)), copyStream);
+    const checkAndMerge = async (lines: { from: number; to: number }, staged: string[]) => {
+      await copyLines(client, `COPY ${STAGING} FROM STDIN`, staged);
       // A temporary table has no statistics until asked; the checks and the merge join on it.
       await runner.query(`ANALYZE ${STAGING}`);
       const rejected = await runner.query(
@@ -312,7 +309,7 @@ export class ImportsService {
             })
           : await this.enterprises.mergeStaged(runner.manager, STAGING, lines);
       counts.imported += inserted;
-      counts.skipped += copyLines.length - rejected[1] - inserted;
+      counts.skipped += staged.length - rejected[1] - inserted;
     };
 
     const started = performance.now();
@@ -478,19 +475,6 @@ class RowChecker {
     }
     return new Map(names.map((n, i) => [n, i]));
   }
-}
-
-/** COPY lines joined into pieces of about COPY_CHUNK characters: one write per row is slow. */
-function* chunkOf(lines: string[]): Generator<string> {
-  let piece = '';
-  for (const line of lines) {
-    piece += line;
-    if (piece.length >= COPY_CHUNK) {
-      yield piece;
-      piece = '';
-    }
-  }
-  if (piece) yield piece;
 }
 
 /** Lines after the header, counted by newlines (exact unless quoted fields hold line breaks). */
