@@ -9,7 +9,8 @@
  *   BENCH_DIST=.bench-dist-status npx tsx bench/status.ts --enterprises 100000 --seconds 15
  *
  * The floor and the full route take turns (`--rounds`, 3 by default, sharing `--seconds`), so a
- * drift in the machine's speed during the run falls on both alike.
+ * drift in the machine's speed during the run falls on both alike; each target's p50 and p99 are
+ * over every response of its rounds.
  *
  * Targets: lookup throughput ≥ 1.0× the bare Fastify+pg floor with p99 ≤ 25 ms; batch ≤ 3× the floor.
  */
@@ -97,14 +98,16 @@ async function load() {
 
 type Result = autocannon.Result;
 
+/** One autocannon run; with `latencies`, each response's latency (ms) is added to it. */
 function run(
   url: string,
   headers: Record<string, string> = {},
   path?: () => string,
   seconds = SECONDS,
+  latencies?: number[],
 ): Promise<Result> {
   return new Promise((resolve, reject) => {
-    autocannon(
+    const instance = autocannon(
       {
         url,
         connections: CONNECTIONS,
@@ -114,6 +117,7 @@ function run(
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
+    if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   });
 }
 
@@ -123,7 +127,7 @@ const median = (values: number[]) =>
     50,
   );
 
-/** Several autocannon runs of one target as one: requests over time, the median p50, the worst p99. */
+/** One target over its runs: requests over time, and percentiles of every response's latency. */
 interface Measured {
   perSecond: number;
   p50: number;
@@ -131,14 +135,30 @@ interface Measured {
   errors: number;
 }
 
-function measured(runs: Result[]): Measured {
-  const sum = (value: (r: Result) => number) => runs.reduce((total, r) => total + value(r), 0);
-  return {
-    perSecond: sum((r) => r.requests.total) / sum((r) => r.duration),
-    p50: median(runs.map((r) => r.latency.p50)),
-    p99: Math.max(...runs.map((r) => r.latency.p99)),
-    errors: sum((r) => r.non2xx + r.errors + r.timeouts),
-  };
+class Target {
+  private readonly runs: Result[] = [];
+  private readonly latencies: number[] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string> = {},
+    private readonly path?: () => string,
+  ) {}
+
+  async measure(seconds: number): Promise<void> {
+    this.runs.push(await run(this.url, this.headers, this.path, seconds, this.latencies));
+  }
+
+  measured(): Measured {
+    const sum = (value: (r: Result) => number) => this.runs.reduce((total, r) => total + value(r), 0);
+    const sorted = this.latencies.sort((a, b) => a - b);
+    return {
+      perSecond: sum((r) => r.requests.total) / sum((r) => r.duration),
+      p50: Math.round(percentile(sorted, 50)),
+      p99: Math.round(percentile(sorted, 99)),
+      errors: sum((r) => r.non2xx + r.errors + r.timeouts),
+    };
+  }
 }
 
 const row = (what: string, m: Measured, floor: Measured) =>
@@ -180,18 +200,20 @@ async function main() {
     await run(server.url('/'), apiKey, statusPath, 3);
     await run(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath, 3);
 
-    const bareJson = measured([await run(`http://127.0.0.1:${FLOOR_PORT}/json`)]);
+    const bareJsonTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/json`);
+    await bareJsonTarget.measure(SECONDS);
+    const bareJson = bareJsonTarget.measured();
     // The floor and the full route take turns, ROUNDS times, so a change in the machine's speed
     // during the run (other tenants of the host, the database's checkpoints) falls on both alike.
-    const floorRuns: Result[] = [];
-    const fullRuns: Result[] = [];
+    const floorTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath);
+    const fullTarget = new Target(server.url('/'), apiKey, statusPath);
     const perRound = Math.max(1, Math.round(SECONDS / ROUNDS));
     for (let round = 0; round < ROUNDS; round++) {
-      floorRuns.push(await run(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath, perRound));
-      fullRuns.push(await run(server.url('/'), apiKey, statusPath, perRound));
+      await floorTarget.measure(perRound);
+      await fullTarget.measure(perRound);
     }
-    const barePg = measured(floorRuns);
-    const full = measured(fullRuns);
+    const barePg = floorTarget.measured();
+    const full = fullTarget.measured();
     const [{ logged }] = await sql(DB, `SELECT count(*)::int AS logged FROM credit_queries`);
 
     // The batch: BATCH distinct codes through the API, and the same codes through one unnest query.
