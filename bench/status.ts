@@ -90,6 +90,19 @@ async function load() {
       `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
        SELECT enterprise_id, grade, score, rule_set_version, factors, '2026-01-01' FROM classifications`,
     );
+    // A blacklist as a city's holds: 1 % of enterprises listed now, 1 % listed once and removed.
+    await client.query(
+      `INSERT INTO blacklist_entries (enterprise_id, district_code, reason_code, legal_basis, facts, period_months,
+                                      status, department_code, proposed_by, proposed_at, noticed_at, objection_deadline,
+                                      published_at, earliest_repair_date, expires_at, removed_at, removal_reason)
+       SELECT e.id, e.district_code, (SELECT min(code) FROM blacklist_reasons), '《产品质量法》', 'bench', 12,
+              l.status, 'QTS', (SELECT min(id::text)::uuid FROM users), now() - interval '400 days',
+              now() - interval '399 days', now() - interval '390 days', now() - interval '380 days', current_date,
+              now() + interval '10 days', l.removed_at, l.reason
+         FROM enterprises e
+         JOIN (VALUES (0, 'published', NULL::timestamptz, NULL), (1, 'removed', now() - interval '5 days', 'revoked'))
+              AS l(k, status, removed_at, reason) ON e.id % 100 = l.k`,
+    );
     await client.query('VACUUM ANALYZE');
   } finally {
     await client.end();
