@@ -153,8 +153,14 @@ export class ClassificationService {
       [...columns, ruleSet.version, now],
     );
     // Every change closes the open history interval and opens a new one, so `asOf` answers exactly.
+    // An interval opened at this same instant (a change a moment ago, by a clock that has not
+    // moved since) is replaced instead: a grade that held for no time leaves no interval.
     await manager.query(
-      `UPDATE classification_history SET valid_to = $2 WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL`,
+      `WITH replaced AS (
+         DELETE FROM classification_history
+          WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from >= $2)
+       UPDATE classification_history SET valid_to = $2
+        WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from < $2`,
       [ids, now],
     );
     await manager.query(
