@@ -117,6 +117,36 @@ describe('audit log', () => {
     expect(await verify()).toEqual({ valid: true, length: before + 16 * 16 + 3 });
   });
 
+  it('refuses a REPEATABLE READ writer whose snapshot predates the head (a serialization failure), so no row links to a stale one', async () => {
+    const before = (await verify()).length;
+    const [late, other] = await Promise.all(
+      [0, 1].map(async () => {
+        const client = new Client({ connectionString: t.config.DATABASE_URL });
+        await client.connect();
+        return client;
+      }),
+    );
+    const write = (client: Client, id: string) =>
+      client.query(
+        `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id) VALUES ('system', 'rr', 'test.rr', 'test', $1)`,
+        [id],
+      );
+    try {
+      await late.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await late.query('SELECT 1'); // its snapshot
+      await write(other, 'committed meanwhile');
+      await expect(write(late, 'from the old snapshot')).rejects.toMatchObject({ code: '40001' });
+      await late.query('ROLLBACK');
+      // Started again, it sees the head and links to it.
+      await late.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await write(late, 'from a new snapshot');
+      await late.query('COMMIT');
+    } finally {
+      await Promise.all([late.end(), other.end()]);
+    }
+    expect(await verify()).toEqual({ valid: true, length: before + 2 });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);

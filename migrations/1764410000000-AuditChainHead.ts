@@ -1,0 +1,60 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+const ZERO = `repeat('0', 64)`;
+
+/**
+ * The audit chain links each row to the newest row before it. The trigger found that row by
+ * reading the table, which a REPEATABLE READ transaction (a recompute) reads as of its start:
+ * a row committed meanwhile was invisible to it, so its row linked to an older one and the chain
+ * broke. The chain's head now lives in a row of its own, which the trigger locks: a transaction
+ * that began before the head last moved cannot lock it (PostgreSQL fails it as a serialization
+ * conflict, and a recompute starts again) instead of linking to a stale head.
+ */
+export class AuditChainHead1764410000000 implements MigrationInterface {
+  name = 'AuditChainHead1764410000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE audit_chain_head (
+        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        seq      bigint,
+        hash     char(64) NOT NULL
+      )`);
+    await q.query(`
+      INSERT INTO audit_chain_head (seq, hash)
+      SELECT max(seq), coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), ${ZERO}) FROM audit_events`);
+    await q.query(`
+      CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        previous char(64);
+      BEGIN
+        PERFORM pg_advisory_xact_lock(7330301);
+        SELECT hash INTO previous FROM audit_chain_head FOR UPDATE;
+        NEW.seq := nextval('audit_events_seq');
+        NEW.occurred_at := clock_timestamp();
+        NEW.prev_hash := previous;
+        NEW.hash := encode(sha256(convert_to(NEW.prev_hash || audit_canonical(NEW), 'UTF8')), 'hex');
+        UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash;
+        RETURN NEW;
+      END $$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        previous char(64);
+      BEGIN
+        PERFORM pg_advisory_xact_lock(7330301);
+        SELECT hash INTO previous FROM audit_events ORDER BY seq DESC LIMIT 1;
+        NEW.seq := nextval('audit_events_seq');
+        NEW.occurred_at := clock_timestamp();
+        NEW.prev_hash := coalesce(previous, ${ZERO});
+        NEW.hash := encode(sha256(convert_to(NEW.prev_hash || audit_canonical(NEW), 'UTF8')), 'hex');
+        RETURN NEW;
+      END $$`);
+    await q.query(`DROP TABLE audit_chain_head`);
+  }
+}
