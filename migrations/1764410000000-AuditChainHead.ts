@@ -2,6 +2,23 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const ZERO = `repeat('0', 64)`;
 
+/** The chain trigger, with how it finds the previous hash and what it does after linking. */
+const chainTrigger = (previous: string, after = '') => `
+  CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    previous char(64);
+  BEGIN
+    PERFORM pg_advisory_xact_lock(7330301);
+    ${previous}
+    NEW.seq := nextval('audit_events_seq');
+    NEW.occurred_at := clock_timestamp();
+    NEW.prev_hash := coalesce(previous, ${ZERO});
+    NEW.hash := encode(sha256(convert_to(NEW.prev_hash || audit_canonical(NEW), 'UTF8')), 'hex');
+    ${after}
+    RETURN NEW;
+  END $$`;
+
 /**
  * The audit chain links each row to the newest row before it. The trigger found that row by
  * reading the table, which a REPEATABLE READ transaction (a recompute) reads as of its start:
@@ -23,38 +40,16 @@ export class AuditChainHead1764410000000 implements MigrationInterface {
     await q.query(`
       INSERT INTO audit_chain_head (seq, hash)
       SELECT max(seq), coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), ${ZERO}) FROM audit_events`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        previous char(64);
-      BEGIN
-        PERFORM pg_advisory_xact_lock(7330301);
-        SELECT hash INTO previous FROM audit_chain_head FOR UPDATE;
-        NEW.seq := nextval('audit_events_seq');
-        NEW.occurred_at := clock_timestamp();
-        NEW.prev_hash := previous;
-        NEW.hash := encode(sha256(convert_to(NEW.prev_hash || audit_canonical(NEW), 'UTF8')), 'hex');
-        UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash;
-        RETURN NEW;
-      END $$`);
+    await q.query(
+      chainTrigger(
+        'SELECT hash INTO previous FROM audit_chain_head FOR UPDATE;',
+        'UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash;',
+      ),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION audit_events_chain() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        previous char(64);
-      BEGIN
-        PERFORM pg_advisory_xact_lock(7330301);
-        SELECT hash INTO previous FROM audit_events ORDER BY seq DESC LIMIT 1;
-        NEW.seq := nextval('audit_events_seq');
-        NEW.occurred_at := clock_timestamp();
-        NEW.prev_hash := coalesce(previous, ${ZERO});
-        NEW.hash := encode(sha256(convert_to(NEW.prev_hash || audit_canonical(NEW), 'UTF8')), 'hex');
-        RETURN NEW;
-      END $$`);
+    await q.query(chainTrigger('SELECT hash INTO previous FROM audit_events ORDER BY seq DESC LIMIT 1;'));
     await q.query(`DROP TABLE audit_chain_head`);
   }
 }
