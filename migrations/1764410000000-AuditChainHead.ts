@@ -25,7 +25,11 @@ const chainTrigger = (previous: string, after = '') => `
  * a row committed meanwhile was invisible to it, so its row linked to an older one and the chain
  * broke. The chain's head now lives in a row of its own, which the trigger locks: a transaction
  * that began before the head last moved cannot lock it (PostgreSQL fails it as a serialization
- * conflict, and a recompute starts again) instead of linking to a stale head.
+ * conflict) instead of linking to a stale head.
+ *
+ * So that recomputes (REPEATABLE READ, two chunks at a time) do not fail each other that way,
+ * they write their entries to `audit_pending` in their own transaction, and the entries are
+ * chained from there, in READ COMMITTED, once it has committed (or at the next start).
  */
 export class AuditChainHead1764410000000 implements MigrationInterface {
   name = 'AuditChainHead1764410000000';
@@ -40,6 +44,19 @@ export class AuditChainHead1764410000000 implements MigrationInterface {
     await q.query(`
       INSERT INTO audit_chain_head (seq, hash)
       SELECT max(seq), coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), ${ZERO}) FROM audit_events`);
+    await q.query(`
+      CREATE TABLE audit_pending (
+        id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        actor_type    text NOT NULL,
+        actor_id      text,
+        actor_name    text,
+        action        text NOT NULL,
+        entity_type   text NOT NULL,
+        entity_id     text NOT NULL,
+        before_digest char(64),
+        after_digest  char(64),
+        request_id    text
+      )`);
     await q.query(
       chainTrigger(
         'SELECT hash INTO previous FROM audit_chain_head FOR UPDATE;',
@@ -50,6 +67,6 @@ export class AuditChainHead1764410000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(chainTrigger('SELECT hash INTO previous FROM audit_events ORDER BY seq DESC LIMIT 1;'));
-    await q.query(`DROP TABLE audit_chain_head`);
+    await q.query(`DROP TABLE audit_chain_head, audit_pending`);
   }
 }

@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../src/audit/audit.service';
 import { auditVerify } from '../src/cli/audit-verify';
 import { CODES, createUser, enterpriseBody } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
@@ -145,6 +147,30 @@ describe('audit log', () => {
       await Promise.all([late.end(), other.end()]);
     }
     expect(await verify()).toEqual({ valid: true, length: before + 2 });
+  });
+
+  it("chains a REPEATABLE READ transaction's pending entry after its commit, and a crash's leftovers at the next start", async () => {
+    const before = (await verify()).length;
+    const audit = t.app.get(AuditService);
+    const system = { type: 'system' as const, id: null, name: 'rr-test', requestId: null };
+    const dataSource = t.app.get(DataSource);
+    await dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SELECT 1'); // its snapshot, before the next entry is chained
+      await audit.record(dataSource.manager, system, { action: 'test.meanwhile', entityType: 'test', entityId: '1' });
+      await audit.recordPending(manager, system, { action: 'test.pending', entityType: 'test', entityId: '2' });
+    });
+    await audit.chainPending();
+    // A crash between a commit and the chaining leaves an entry pending; the next start chains it.
+    await audit.recordPending(dataSource.manager, system, { action: 'test.left', entityType: 'test', entityId: '3' });
+    const replica = await t.replica();
+    await replica.close();
+
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_pending`)).toEqual([{ n: 0 }]);
+    const actions = await t.sql<{ action: string }>(
+      `SELECT action FROM audit_events WHERE entity_type = 'test' AND actor_name = 'rr-test' ORDER BY seq`,
+    );
+    expect(actions.map((a) => a.action)).toEqual(['test.meanwhile', 'test.pending', 'test.left']);
+    expect(await verify()).toEqual({ valid: true, length: before + 3 });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {

@@ -1,5 +1,5 @@
 import { SqlFilter } from '../common/sql-filter';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, pageOf } from '../common/pagination';
@@ -15,13 +15,21 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+const COLUMNS =
+  'actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id';
+
 /**
  * The hash-chained write log. `record` must run inside the transaction of the change it
  * describes (pass its EntityManager), and last in it: the chain's lock is held until commit.
  */
 @Injectable()
-export class AuditService {
+export class AuditService implements OnApplicationBootstrap {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Entries a crash left pending (between a recompute's commit and their chaining) are chained now. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.chainPending();
+  }
 
   /**
    * Runs `work` in one transaction and appends the audit entry it returns as the transaction's
@@ -39,21 +47,28 @@ export class AuditService {
   }
 
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_events
-         (actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        actor.type,
-        actor.id,
-        actor.name,
-        entry.action,
-        entry.entityType,
-        entry.entityId,
-        digest(entry.before),
-        digest(entry.after),
-        actor.requestId,
-      ],
+    await manager.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      ...values(actor, entry),
+    ]);
+  }
+
+  /**
+   * For a REPEATABLE READ transaction (a recompute): the entry commits with the change, in
+   * `audit_pending`, and `chainPending` appends it to the chain after the commit. Appended from
+   * inside, it would need the chain's head as it is at its commit, which such a transaction
+   * cannot see once another entry has been chained since it began (the trigger then fails it).
+   */
+  async recordPending(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
+    await manager.query(`INSERT INTO audit_pending (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      ...values(actor, entry),
+    ]);
+  }
+
+  /** Moves the committed pending entries into the chain, in the order they were written. */
+  async chainPending(): Promise<void> {
+    await this.dataSource.query(
+      `WITH moved AS (DELETE FROM audit_pending RETURNING *)
+       INSERT INTO audit_events (${COLUMNS}) SELECT ${COLUMNS} FROM moved ORDER BY id`,
     );
   }
 
@@ -118,4 +133,18 @@ function toDto(r: Record<string, string | Date | null>): AuditEventDto {
     prevHash: r.prev_hash as string,
     hash: r.hash as string,
   };
+}
+
+function values(actor: Actor, entry: AuditEntry): unknown[] {
+  return [
+    actor.type,
+    actor.id,
+    actor.name,
+    entry.action,
+    entry.entityType,
+    entry.entityId,
+    digest(entry.before),
+    digest(entry.after),
+    actor.requestId,
+  ];
 }

@@ -85,6 +85,13 @@ export class ClassificationService {
   }
 
   async recompute(scope: RecomputeScope): Promise<RecomputeResult> {
+    const result = await this.recomputeRetrying(scope);
+    // Its audit entry committed with it, pending; chained now (or at the next start after a crash).
+    if (result.changed) await this.audit.chainPending();
+    return result;
+  }
+
+  private async recomputeRetrying(scope: RecomputeScope): Promise<RecomputeResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction('REPEATABLE READ', (manager) => this.recomputeIn(manager, scope));
@@ -183,7 +190,7 @@ export class ClassificationService {
       })),
     );
     // The history holds each enterprise's change; the audit row says which run made how many.
-    await this.audit.record(manager, systemActor('recompute-enterprises'), {
+    await this.audit.recordPending(manager, systemActor('recompute-enterprises'), {
       action: 'classification.recompute',
       entityType: 'classification',
       entityId: ids.length === 1 ? changed[0].enterprise.uscc : `${ids.length} enterprises`,
