@@ -47,9 +47,10 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-      ...values(actor, entry),
-    ]);
+    await manager.query(
+      `INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      values(actor, entry),
+    );
   }
 
   /**
@@ -59,9 +60,10 @@ export class AuditService implements OnApplicationBootstrap {
    * cannot see once another entry has been chained since it began (the trigger then fails it).
    */
   async recordPending(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query(`INSERT INTO audit_pending (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-      ...values(actor, entry),
-    ]);
+    await manager.query(
+      `INSERT INTO audit_pending (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      values(actor, entry),
+    );
   }
 
   /** Moves the committed pending entries into the chain, in the order they were written. */
