@@ -44,19 +44,11 @@ export class AuditChainHead1764410000000 implements MigrationInterface {
     await q.query(`
       INSERT INTO audit_chain_head (seq, hash)
       SELECT max(seq), coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), ${ZERO}) FROM audit_events`);
-    await q.query(`
-      CREATE TABLE audit_pending (
-        id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        actor_type    text NOT NULL,
-        actor_id      text,
-        actor_name    text,
-        action        text NOT NULL,
-        entity_type   text NOT NULL,
-        entity_id     text NOT NULL,
-        before_digest char(64),
-        after_digest  char(64),
-        request_id    text
-      )`);
+    // An entry as the API writes it: audit_events' columns without the ones the chain sets.
+    await q.query(`CREATE TABLE audit_pending (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, LIKE audit_events)`);
+    await q.query(
+      `ALTER TABLE audit_pending DROP COLUMN seq, DROP COLUMN occurred_at, DROP COLUMN prev_hash, DROP COLUMN hash`,
+    );
     await q.query(
       chainTrigger(
         'SELECT hash INTO previous FROM audit_chain_head FOR UPDATE;',

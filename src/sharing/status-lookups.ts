@@ -122,7 +122,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
     // rows for questions that got an error instead of an answer, which errs on the safe side.
     const [{ rows }] = await Promise.all([
       this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
-      this.log(questions, usccs, questionOf),
+      this.log(questions, usccs, questionOf, asOf),
     ]);
     // Rows come in no promised order: each goes back to its code's place, and so to its question.
     const found: (StatusRow | undefined)[] = new Array(usccs.length);
@@ -151,7 +151,12 @@ export class StatusLookups implements BeforeApplicationShutdown {
   }
 
   /** One query-log row per code, committed: by one INSERT, or by COPY for a large group. */
-  private async log(questions: StatusQuestion[], usccs: string[], questionOf: number[]): Promise<void> {
+  private async log(
+    questions: StatusQuestion[],
+    usccs: string[],
+    questionOf: number[],
+    asOf: (Date | null)[],
+  ): Promise<void> {
     if (usccs.length < COPY_FROM) {
       await this.pool.query({
         name: 'credit-status-log',
@@ -164,7 +169,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
           questions.map((q) => q.asker.userId),
           questions.map((q) => q.purpose),
           questions.map((q) => q.askedAt),
-          questions.map((q) => q.asOf),
+          asOf,
         ],
       });
       return;
