@@ -96,8 +96,10 @@ export class BenchServer {
     port: number;
     prefix: string;
     env?: NodeJS.ProcessEnv;
+    /** Another build than DIST, to compare two. */
+    dist?: string;
   }): Promise<BenchServer> {
-    const child = spawn(process.execPath, [...nodeArgs(), resolve(DIST, 'src/main.js')], {
+    const child = spawn(process.execPath, [...nodeArgs(), resolve(options.dist ?? DIST, 'src/main.js')], {
       env: {
         ...process.env,
         DATABASE_URL: `${DATABASE_SERVER}/${options.database}`,

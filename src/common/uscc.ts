@@ -21,42 +21,81 @@ export function normaliseUscc(input: string): string {
   return input.trim().toUpperCase();
 }
 
+/*
+ * The checks read character codes through a table rather than searching the alphabet and
+ * slicing the code: a 10 000-code screening runs them 10 000 times.
+ */
+
+/** Each character's place in the alphabet by its character code, -1 for a character outside it. */
+const ALPHABET_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < USCC_ALPHABET.length; i++) ALPHABET_VALUE[USCC_ALPHABET.charCodeAt(i)] = i;
+
+const alphabetValue = (code: number): number => (code < 128 ? ALPHABET_VALUE[code] : -1);
+
+/** Whether every character of the string is in the alphabet. */
+function inAlphabet(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (alphabetValue(text.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/** The check character's code for the first 17 characters of `code` (which must be in the alphabet). */
+function checkCharacterCode(code: string): number {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += ALPHABET_VALUE[code.charCodeAt(i)] * USCC_WEIGHTS[i];
+  const c = 31 - (sum % 31);
+  return USCC_ALPHABET.charCodeAt(c === 31 ? 0 : c);
+}
+
+/** The organisation code's check digit's code for the 8 characters of `code` from `from` (digits as themselves, A=10 … Z=35). */
+function organisationCheckCode(code: string, from: number): number {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = code.charCodeAt(from + i);
+    sum += (c < 58 ? c - 48 : c - 55) * ORG_WEIGHTS[i];
+  }
+  const c = 11 - (sum % 11);
+  return c === 10 ? 88 /* X */ : c === 11 ? 48 /* 0 */ : 48 + c;
+}
+
 /** The 18th character for the given first 17 (which must be in the alphabet). */
 export function usccCheckCharacter(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += USCC_ALPHABET.indexOf(first17[i]) * USCC_WEIGHTS[i];
-  const c = 31 - (sum % 31);
-  return USCC_ALPHABET[c === 31 ? 0 : c];
+  return String.fromCharCode(checkCharacterCode(first17));
 }
 
 /** The organisation code's 9th character for its first 8 (digits as themselves, A=10 … Z=35). */
 export function organisationCodeCheckDigit(first8: string): string {
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += parseInt(first8[i], 36) * ORG_WEIGHTS[i];
-  const c = 11 - (sum % 11);
-  return c === 10 ? 'X' : c === 11 ? '0' : String(c);
+  return String.fromCharCode(organisationCheckCode(first8, 0));
 }
+
+const failure = (uscc: string, failure: UsccFailure, message: string): UsccResult => ({
+  valid: false,
+  uscc,
+  failure,
+  message,
+});
 
 /** Checks a code after normalising it, in order: length, alphabet, organisation code, check character. */
 export function checkUscc(input: string): UsccResult {
-  const uscc = normaliseUscc(input);
-  const fail = (failure: UsccFailure, message: string): UsccResult => ({ valid: false, uscc, failure, message });
+  // A code sent in normal form (the usual case) is taken as it is, without two new strings.
+  const normal = inAlphabet(input);
+  const uscc = normal ? input : normaliseUscc(input);
   if (uscc.length !== USCC_LENGTH) {
-    return fail('length', `must be ${USCC_LENGTH} characters long, not ${uscc.length}`);
+    return failure(uscc, 'length', `must be ${USCC_LENGTH} characters long, not ${uscc.length}`);
   }
-  for (let i = 0; i < uscc.length; i++) {
-    if (!USCC_ALPHABET.includes(uscc[i])) {
-      return fail(
+  for (let i = 0; !normal && i < uscc.length; i++) {
+    if (alphabetValue(uscc.charCodeAt(i)) < 0) {
+      return failure(
+        uscc,
         'alphabet',
         `character ${JSON.stringify(uscc[i])} at position ${i + 1} is not allowed: a credit code uses the digits and the letters A-Y without I, O, S, V and Z`,
       );
     }
   }
-  if (organisationCodeCheckDigit(uscc.slice(8, 16)) !== uscc[16]) {
-    return fail('organisation-code', 'the organisation code (positions 9-17) fails its check digit at position 17');
+  if (organisationCheckCode(uscc, 8) !== uscc.charCodeAt(16)) {
+    return failure(uscc, 'organisation-code', 'the organisation code (positions 9-17) fails its check digit at position 17');
   }
-  if (usccCheckCharacter(uscc.slice(0, 17)) !== uscc[17]) {
-    return fail('check-character', 'the check character (position 18) does not match the first 17 characters');
+  if (checkCharacterCode(uscc) !== uscc.charCodeAt(17)) {
+    return failure(uscc, 'check-character', 'the check character (position 18) does not match the first 17 characters');
   }
   return { valid: true, uscc };
 }

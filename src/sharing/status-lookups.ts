@@ -128,9 +128,10 @@ export class StatusLookups implements BeforeApplicationShutdown {
     const found: (StatusRow | undefined)[] = new Array(usccs.length);
     for (const row of rows) found[row.i - 1] = row;
     const answers = questions.map((): CreditStatusDto[] => []);
+    // Each question's time as text, once: a Date would be turned into text again for every code.
+    const answeredAsOf = questions.map((q) => (q.asOf ?? q.askedAt).toISOString());
     found.forEach((row, i) => {
       if (!row) return;
-      const question = questions[questionOf[i] - 1];
       answers[questionOf[i] - 1].push({
         uscc: row.uscc,
         name: row.name,
@@ -144,7 +145,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
           publishedAt: new Date(e.publishedAt),
           expiresAt: new Date(e.expiresAt),
         })),
-        asOf: question.asOf ?? question.askedAt,
+        asOf: answeredAsOf[questionOf[i] - 1],
       });
     });
     return answers;

@@ -52,8 +52,12 @@ export class CreditStatusDto {
   @ApiProperty({ description: 'on the published product-quality blacklist' }) blacklisted!: boolean;
   @ApiProperty({ type: [StatusBlacklistEntryDto], description: 'the published entries in force' })
   blacklistEntries!: StatusBlacklistEntryDto[];
-  @ApiProperty({ description: 'the time this status holds for: the asOf asked, or the time of the answer' })
-  asOf!: Date;
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-03-01T00:00:00.000Z',
+    description: 'the time this status holds for: the asOf asked, or the time of the answer',
+  })
+  asOf!: string;
 }
 
 export class BatchStatusDto {
