@@ -87,6 +87,7 @@ describe('sharing with finance and tax', () => {
         usccs: [CODES.beijing, UNKNOWN, 'NOT-A-CODE', ` ${CODES.wenzhouLike.toLowerCase()} `, CODES.beijing],
       });
       expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       const body = res.json();
       expect(body.results.map((r: { uscc: string }) => r.uscc)).toEqual([CODES.beijing, CODES.wenzhouLike]);
       expect(body.results[0]).toEqual({
