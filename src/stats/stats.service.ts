@@ -48,11 +48,12 @@ export class StatsService {
     const now = this.clock.now();
     const today = beijingDate(now);
     const districts = await this.reference.listDistricts();
-    const [byDistrict, blacklistFlow, spotChecks] = [
-      await this.grades(districts),
-      await this.blacklistFlow(today),
-      await this.spotChecks(districts, today),
-    ];
+    // Three independent queries, side by side on the pool.
+    const [byDistrict, blacklistFlow, spotChecks] = await Promise.all([
+      this.grades(districts),
+      this.blacklistFlow(today),
+      this.spotChecks(districts, today),
+    ]);
     const total: GradeCountsDto = { A: 0, B: 0, C: 0, D: 0, ungraded: 0, total: 0 };
     for (const d of byDistrict) {
       for (const key of [...GRADES, 'ungraded', 'total'] as const) total[key] += d[key];
