@@ -92,7 +92,11 @@ export function checkUscc(input: string): UsccResult {
     }
   }
   if (organisationCheckCode(uscc, 8) !== uscc.charCodeAt(16)) {
-    return failure(uscc, 'organisation-code', 'the organisation code (positions 9-17) fails its check digit at position 17');
+    return failure(
+      uscc,
+      'organisation-code',
+      'the organisation code (positions 9-17) fails its check digit at position 17',
+    );
   }
   if (checkCharacterCode(uscc) !== uscc.charCodeAt(17)) {
     return failure(uscc, 'check-character', 'the check character (position 18) does not match the first 17 characters');
