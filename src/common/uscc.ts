@@ -67,7 +67,7 @@ export function organisationCodeCheckDigit(first8: string): string {
   return String.fromCharCode(organisationCheckCode(first8, 0));
 }
 
-const failure = (uscc: string, failure: UsccFailure, message: string): UsccResult => ({
+const failed = (uscc: string, failure: UsccFailure, message: string): UsccResult => ({
   valid: false,
   uscc,
   failure,
@@ -80,11 +80,11 @@ export function checkUscc(input: string): UsccResult {
   const normal = inAlphabet(input);
   const uscc = normal ? input : normaliseUscc(input);
   if (uscc.length !== USCC_LENGTH) {
-    return failure(uscc, 'length', `must be ${USCC_LENGTH} characters long, not ${uscc.length}`);
+    return failed(uscc, 'length', `must be ${USCC_LENGTH} characters long, not ${uscc.length}`);
   }
   for (let i = 0; !normal && i < uscc.length; i++) {
     if (alphabetValue(uscc.charCodeAt(i)) < 0) {
-      return failure(
+      return failed(
         uscc,
         'alphabet',
         `character ${JSON.stringify(uscc[i])} at position ${i + 1} is not allowed: a credit code uses the digits and the letters A-Y without I, O, S, V and Z`,
@@ -92,14 +92,14 @@ export function checkUscc(input: string): UsccResult {
     }
   }
   if (organisationCheckCode(uscc, 8) !== uscc.charCodeAt(16)) {
-    return failure(
+    return failed(
       uscc,
       'organisation-code',
       'the organisation code (positions 9-17) fails its check digit at position 17',
     );
   }
   if (checkCharacterCode(uscc) !== uscc.charCodeAt(17)) {
-    return failure(uscc, 'check-character', 'the check character (position 18) does not match the first 17 characters');
+    return failed(uscc, 'check-character', 'the check character (position 18) does not match the first 17 characters');
   }
   return { valid: true, uscc };
 }
