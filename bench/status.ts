@@ -10,13 +10,16 @@
  *
  * The floor and the full route take turns (`--rounds`, 3 by default, sharing `--seconds`), so a
  * drift in the machine's speed during the run falls on both alike; each target's p50 and p99 are
- * over every response of its rounds.
+ * over every response of its rounds. Where /proc can be read (Linux), each target's CPU per answer
+ * is printed too: its server's process tree, the local PostgreSQL's processes and the load
+ * generator (this process), with the cores they kept busy between them.
  *
  * Targets: lookup throughput ≥ 1.0× the bare Fastify+pg floor with p99 ≤ 25 ms; batch ≤ 3× the floor.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { makeUscc } from '../src/common/uscc';
 import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DISTRICTS, machine, percentile, sql } from './lib';
@@ -111,6 +114,53 @@ async function load() {
 
 type Result = autocannon.Result;
 
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK').toString()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time used so far (ms) by a process with its descendants, and by the local PostgreSQL
+ * server's processes, read from /proc (Linux; null where it cannot be read). With the load
+ * generator's own (this process), it shows where each answer's CPU goes and how busy the
+ * machine was.
+ */
+function cpuNow(pid: number): { server: number; postgres: number } | null {
+  try {
+    const processes = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .flatMap((name) => {
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return [{ pid: Number(name), ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) }];
+        } catch {
+          return []; // gone meanwhile
+        }
+      });
+    const tree = new Set([pid]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of processes) {
+        if (tree.has(p.ppid) && !tree.has(p.pid)) {
+          tree.add(p.pid);
+          grew = true;
+        }
+      }
+    }
+    const ms = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+    const sum = (keep: (p: (typeof processes)[number]) => boolean) =>
+      ms(processes.filter(keep).reduce((total, p) => total + p.ticks, 0));
+    return { server: sum((p) => tree.has(p.pid)), postgres: sum((p) => p.comm === 'postgres') };
+  } catch {
+    return null;
+  }
+}
+
 /** One autocannon run; with `latencies`, each response's latency (ms) is added to it. */
 function run(
   url: string,
@@ -140,36 +190,67 @@ const median = (values: number[]) =>
     50,
   );
 
-/** One target over its runs: requests over time, and percentiles of every response's latency. */
+/** One target over its runs: requests over time, percentiles of every response's latency, CPU per answer. */
 interface Measured {
   perSecond: number;
   p50: number;
   p99: number;
   errors: number;
+  /** µs of CPU per answer by the server, PostgreSQL and the load generator, and the cores kept busy; when /proc tells. */
+  cpu: { server: number; postgres: number; load: number; cores: number } | null;
 }
 
 class Target {
   private readonly runs: Result[] = [];
   private readonly latencies: number[] = [];
+  private cpu: { server: number; postgres: number; load: number; ms: number } | null = {
+    server: 0,
+    postgres: 0,
+    load: 0,
+    ms: 0,
+  };
 
   constructor(
     private readonly url: string,
     private readonly headers: Record<string, string> = {},
     private readonly path?: () => string,
+    /** The process serving the target, for its CPU time. */
+    private readonly pid?: number,
   ) {}
 
   async measure(seconds: number): Promise<void> {
+    const before = this.pid ? cpuNow(this.pid) : null;
+    const load = process.cpuUsage();
+    const started = performance.now();
     this.runs.push(await run(this.url, this.headers, this.path, seconds, this.latencies));
+    const after = this.pid ? cpuNow(this.pid) : null;
+    if (!before || !after || !this.cpu) {
+      this.cpu = null;
+      return;
+    }
+    const { user, system } = process.cpuUsage(load);
+    this.cpu.server += after.server - before.server;
+    this.cpu.postgres += after.postgres - before.postgres;
+    this.cpu.load += (user + system) / 1000;
+    this.cpu.ms += performance.now() - started;
   }
 
   measured(): Measured {
     const sum = (value: (r: Result) => number) => this.runs.reduce((total, r) => total + value(r), 0);
     const sorted = this.latencies.sort((a, b) => a - b);
+    const answers = sum((r) => r.requests.total);
+    const perAnswer = (ms: number) => Math.round((ms * 1000) / answers);
     return {
-      perSecond: sum((r) => r.requests.total) / sum((r) => r.duration),
+      perSecond: answers / sum((r) => r.duration),
       p50: Math.round(percentile(sorted, 50)),
       p99: Math.round(percentile(sorted, 99)),
       errors: sum((r) => r.non2xx + r.errors + r.timeouts),
+      cpu: this.cpu && {
+        server: perAnswer(this.cpu.server),
+        postgres: perAnswer(this.cpu.postgres),
+        load: perAnswer(this.cpu.load),
+        cores: (this.cpu.server + this.cpu.postgres + this.cpu.load) / this.cpu.ms,
+      },
     };
   }
 }
@@ -177,7 +258,9 @@ class Target {
 const row = (what: string, m: Measured, floor: Measured) =>
   `| ${what} | ${Math.round(m.perSecond).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.errors} | ${(
     m.perSecond / floor.perSecond
-  ).toFixed(2)} |`;
+  ).toFixed(
+    2,
+  )} | ${m.cpu ? `${m.cpu.server} / ${m.cpu.postgres} / ${m.cpu.load} | ${m.cpu.cores.toFixed(2)}` : '– | –'} |`;
 
 async function main() {
   const floorAt = process.argv.indexOf('--serve-floor');
@@ -213,13 +296,13 @@ async function main() {
     await run(server.url('/'), apiKey, statusPath, 3);
     await run(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath, 3);
 
-    const bareJsonTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/json`);
+    const bareJsonTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/json`, {}, undefined, floor.pid);
     await bareJsonTarget.measure(SECONDS);
     const bareJson = bareJsonTarget.measured();
     // The floor and the full route take turns, ROUNDS times, so a change in the machine's speed
     // during the run (other tenants of the host, the database's checkpoints) falls on both alike.
-    const floorTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath);
-    const fullTarget = new Target(server.url('/'), apiKey, statusPath);
+    const floorTarget = new Target(`http://127.0.0.1:${FLOOR_PORT}/`, {}, floorPath, floor.pid);
+    const fullTarget = new Target(server.url('/'), apiKey, statusPath, server.process.pid);
     const perRound = Math.max(1, Math.round(SECONDS / ROUNDS));
     for (let round = 0; round < ROUNDS; round++) {
       await floorTarget.measure(perRound);
@@ -263,8 +346,10 @@ async function main() {
       `\n${machine()}, node ${process.version}; ${N} enterprises; ${CONNECTIONS} connections, ${SECONDS} s each ` +
         `(the floor and the route in ${ROUNDS} alternating rounds of ${perRound} s)\n`,
     );
-    console.log('| what | req/s | p50 ms | p99 ms | errors | × bare Fastify+pg |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      '| what | req/s | p50 ms | p99 ms | errors | × bare Fastify+pg | CPU µs per answer: server / PostgreSQL / autocannon | cores busy |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     console.log(row('bare Fastify JSON', bareJson, barePg));
     console.log(row('bare Fastify + one prepared pg lookup', barePg, barePg));
     console.log(row('GET /credit-status/{uscc} (key, purpose, query log)', full, barePg));
