@@ -122,43 +122,61 @@ const CLOCK_TICKS_PER_SECOND = (() => {
   }
 })();
 
-/**
- * CPU time used so far (ms) by a process with its descendants, and by the local PostgreSQL
- * server's processes, read from /proc (Linux; null where it cannot be read). With the load
- * generator's own (this process), it shows where each answer's CPU goes and how busy the
- * machine was.
- */
-function cpuNow(pid: number): { server: number; postgres: number } | null {
+interface ProcessCpu {
+  ppid: number;
+  comm: string;
+  ticks: number;
+}
+
+/** Every process's CPU time so far, in clock ticks, from /proc (Linux); null where it cannot be read. */
+function cpuSample(): Map<number, ProcessCpu> | null {
   try {
-    const processes = readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .flatMap((name) => {
-        try {
-          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-          const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return [{ pid: Number(name), ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) }];
-        } catch {
-          return []; // gone meanwhile
-        }
-      });
-    const tree = new Set([pid]);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const p of processes) {
-        if (tree.has(p.ppid) && !tree.has(p.pid)) {
-          tree.add(p.pid);
-          grew = true;
-        }
+    const sample = new Map<number, ProcessCpu>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        sample.set(Number(name), {
+          ppid: Number(fields[1]),
+          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+          ticks: Number(fields[11]) + Number(fields[12]),
+        });
+      } catch {
+        // gone meanwhile
       }
     }
-    const ms = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-    const sum = (keep: (p: (typeof processes)[number]) => boolean) =>
-      ms(processes.filter(keep).reduce((total, p) => total + p.ticks, 0));
-    return { server: sum((p) => tree.has(p.pid)), postgres: sum((p) => p.comm === 'postgres') };
+    return sample;
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time (ms) spent between two samples by a process with its descendants, and by the local
+ * PostgreSQL server's processes. A process that ended in between is left out (its last ticks
+ * are lost), one that started counts from zero.
+ */
+function cpuSpent(before: Map<number, ProcessCpu>, after: Map<number, ProcessCpu>, pid: number) {
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [child, p] of after) {
+      if (tree.has(p.ppid) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
+  }
+  let server = 0;
+  let postgres = 0;
+  for (const [id, p] of after) {
+    const spent = p.ticks - (before.get(id)?.ticks ?? 0);
+    if (tree.has(id)) server += spent;
+    if (p.comm === 'postgres') postgres += spent;
+  }
+  const ms = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { server: ms(server), postgres: ms(postgres) };
 }
 
 /** One autocannon run; with `latencies`, each response's latency (ms) is added to it. */
@@ -219,18 +237,19 @@ class Target {
   ) {}
 
   async measure(seconds: number): Promise<void> {
-    const before = this.pid ? cpuNow(this.pid) : null;
+    const before = cpuSample();
     const load = process.cpuUsage();
     const started = performance.now();
     this.runs.push(await run(this.url, this.headers, this.path, seconds, this.latencies));
-    const after = this.pid ? cpuNow(this.pid) : null;
-    if (!before || !after || !this.cpu) {
+    const after = cpuSample();
+    if (!this.pid || !before || !after || !this.cpu) {
       this.cpu = null;
       return;
     }
     const { user, system } = process.cpuUsage(load);
-    this.cpu.server += after.server - before.server;
-    this.cpu.postgres += after.postgres - before.postgres;
+    const spent = cpuSpent(before, after, this.pid);
+    this.cpu.server += spent.server;
+    this.cpu.postgres += spent.postgres;
     this.cpu.load += (user + system) / 1000;
     this.cpu.ms += performance.now() - started;
   }
