@@ -274,12 +274,11 @@ class Target {
   }
 }
 
-const row = (what: string, m: Measured, floor: Measured) =>
-  `| ${what} | ${Math.round(m.perSecond).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.errors} | ${(
-    m.perSecond / floor.perSecond
-  ).toFixed(
-    2,
-  )} | ${m.cpu ? `${m.cpu.server} / ${m.cpu.postgres} / ${m.cpu.load} | ${m.cpu.cores.toFixed(2)}` : '– | –'} |`;
+function row(what: string, m: Measured, floor: Measured): string {
+  const ratio = (m.perSecond / floor.perSecond).toFixed(2);
+  const cpu = m.cpu ? `${m.cpu.server} / ${m.cpu.postgres} / ${m.cpu.load} | ${m.cpu.cores.toFixed(2)}` : '– | –';
+  return `| ${what} | ${Math.round(m.perSecond).toLocaleString('en')} | ${m.p50} | ${m.p99} | ${m.errors} | ${ratio} | ${cpu} |`;
+}
 
 async function main() {
   const floorAt = process.argv.indexOf('--serve-floor');
