@@ -47,10 +47,7 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      values(actor, entry),
-    );
+    await insert(manager, 'audit_events', actor, entry);
   }
 
   /**
@@ -60,10 +57,7 @@ export class AuditService implements OnApplicationBootstrap {
    * cannot see once another entry has been chained since it began (the trigger then fails it).
    */
   async recordPending(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_pending (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      values(actor, entry),
-    );
+    await insert(manager, 'audit_pending', actor, entry);
   }
 
   /** Moves the committed pending entries into the chain, in the order they were written. */
@@ -137,8 +131,14 @@ function toDto(r: Record<string, string | Date | null>): AuditEventDto {
   };
 }
 
-function values(actor: Actor, entry: AuditEntry): unknown[] {
-  return [
+/** An entry as the API writes it, into the chain (`audit_events`) or waiting for it (`audit_pending`). */
+async function insert(
+  manager: EntityManager,
+  table: 'audit_events' | 'audit_pending',
+  actor: Actor,
+  entry: AuditEntry,
+): Promise<void> {
+  await manager.query(`INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
     actor.type,
     actor.id,
     actor.name,
@@ -148,5 +148,5 @@ function values(actor: Actor, entry: AuditEntry): unknown[] {
     digest(entry.before),
     digest(entry.after),
     actor.requestId,
-  ];
+  ]);
 }
