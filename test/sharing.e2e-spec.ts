@@ -280,6 +280,31 @@ describe('sharing with finance and tax', () => {
       expect(new Set(logged.map((r) => r.asked_at.getTime())).size).toBe(2); // one time per question
     });
 
+    it('gives out no answer that could not be logged: a failing log fails the lookup and the batch (500), logging nothing', async () => {
+      const large = Array.from({ length: 1_000 }, (_, i) => makeUscc('330305', 5_000 + i));
+      large[500] = CODES.wenzhouLike;
+      const before = (await t.sql(`SELECT count(*)::int AS n FROM credit_queries`))[0].n;
+      await t.sql(`ALTER TABLE credit_queries ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`);
+      try {
+        for (const res of [
+          await status(CODES.wenzhouLike, '?purpose=other'),
+          await batch({ purpose: 'other', usccs: [CODES.wenzhouLike, CODES.beijing] }),
+          await batch({ purpose: 'other', usccs: large }), // logged by COPY
+        ]) {
+          expect(res.statusCode).toBe(500);
+          expect(res.headers['content-type']).toContain('application/problem+json');
+          expect(res.body).not.toContain(CODES.wenzhouLike);
+          expect(res.body).not.toContain('grade');
+        }
+        expect((await t.sql(`SELECT count(*)::int AS n FROM credit_queries`))[0].n).toBe(before);
+      } finally {
+        await t.sql(`ALTER TABLE credit_queries DROP CONSTRAINT refuse_all`);
+      }
+      const again = await status(CODES.wenzhouLike, '?purpose=other');
+      expect(again.statusCode).toBe(200);
+      expect(again.json().grade).toBe('D');
+    });
+
     it('refuses a key without the scope (403) and a call without a key (401)', async () => {
       expect((await status(CODES.wenzhouLike, '?purpose=other', feedOnlyKey)).statusCode).toBe(403);
       expect((await batch({ purpose: 'other', usccs: [CODES.wenzhouLike] }, statusOnlyKey)).statusCode).toBe(403);

@@ -32,22 +32,24 @@ interface StatusRow {
 }
 
 /*
- * Both statements take the group's codes as two arrays, one element per code: $1 the codes,
- * $2 each code's question (1-based) in the per-question arrays that follow. A single lookup is a
- * question with one code and a batch one question with up to 10 000, so the per-question values
- * are sent once per question, not once per code.
+ * The statements take the group's codes as two arrays, one element per code: $1 the codes, $2
+ * each code's question (1-based) in the per-question arrays that follow, $3 each question's
+ * as-of time (null for now). A single lookup is a question with one code and a batch one
+ * question with up to 10 000, so the per-question values are sent once per question, not once
+ * per code.
  */
 
-/** A query-log row for every code asked, registered or not: who asked about it ($3–$6), why, when ($7), as of when ($8). */
+/** A query-log row for every code asked, registered or not: who asked about it ($4–$6), why ($7), when ($8), as of when. */
 const LOG = `
   INSERT INTO credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of)
-  SELECT ($3::uuid[])[c.q], ($4::uuid[])[c.q], ($5::uuid[])[c.q], ($6::text[])[c.q], c.uscc,
-         ($7::timestamptz[])[c.q], ($8::timestamptz[])[c.q]
+  SELECT ($4::uuid[])[c.q], ($5::uuid[])[c.q], ($6::uuid[])[c.q], ($7::text[])[c.q], c.uscc,
+         ($8::timestamptz[])[c.q], ($3::timestamptz[])[c.q]
     FROM unnest($1::text[], $2::int[]) AS c(uscc, q)`;
 
 /**
- * A group carrying at least this many codes (a large batch) is logged by COPY: half the time of
- * the INSERT for 10 000 rows, but a round trip more, which a group of single lookups would feel.
+ * A group carrying at least this many codes (a large batch) is logged by COPY beside the lookup:
+ * half the time of the INSERT for 10 000 rows. A smaller group is logged by the lookup statement
+ * itself, one round trip and one commit.
  */
 const COPY_FROM = 1_000;
 const COPY_LOG = `COPY credit_queries (institution_id, api_key_id, user_id, purpose, uscc, asked_at, as_of) FROM STDIN`;
@@ -83,11 +85,17 @@ const LOOKUP = `
                        AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > t.as_of END) l ON true`;
 
 /**
+ * The lookup with the group's log rows written by the same statement: its rows come back only
+ * once both have committed, and a failure of either fails both.
+ */
+const LOGGED_LOOKUP = `WITH logged AS (${LOG}) ${LOOKUP}`;
+
+/**
  * Credit-status lookups with their query log: every code asked (a credit code, registered or not)
  * is logged before the answer is returned, so the log also shows who asked about a code before
  * its enterprise was registered. Concurrent questions are grouped (group commit): under load
- * one lookup statement and one log statement carry many questions, one commit for all of them.
- * Both statements are prepared once per connection, on the pool under TypeORM.
+ * one statement looks up and logs many questions, one commit for all of them. The statements
+ * are prepared once per connection, on the pool under TypeORM.
  */
 @Injectable()
 export class StatusLookups implements BeforeApplicationShutdown {
@@ -117,13 +125,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
       }
     });
     const asOf = questions.map((q) => q.asOf);
-    // The log and the lookup run side by side on two connections. No answer leaves before the
-    // log has committed, and a failed log fails the whole group; a failed lookup leaves log
-    // rows for questions that got an error instead of an answer, which errs on the safe side.
-    const [{ rows }] = await Promise.all([
-      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
-      this.log(questions, usccs, questionOf, asOf),
-    ]);
+    const rows = await this.lookUp(questions, usccs, questionOf, asOf);
     // Rows come in no promised order: each goes back to its code's place, and so to its question.
     const found: (StatusRow | undefined)[] = new Array(usccs.length);
     for (const row of rows) found[row.i - 1] = row;
@@ -151,30 +153,42 @@ export class StatusLookups implements BeforeApplicationShutdown {
     return answers;
   }
 
-  /** One query-log row per code, committed: by one INSERT, or by COPY for a large group. */
-  private async log(
+  /** The group's status rows, once its query-log rows have committed. */
+  private async lookUp(
     questions: StatusQuestion[],
     usccs: string[],
     questionOf: number[],
     asOf: (Date | null)[],
-  ): Promise<void> {
+  ): Promise<StatusRow[]> {
     if (usccs.length < COPY_FROM) {
-      await this.pool.query({
-        name: 'credit-status-log',
-        text: LOG,
+      const { rows } = await this.pool.query<StatusRow>({
+        name: 'credit-status-logged-lookup',
+        text: LOGGED_LOOKUP,
         values: [
           usccs,
           questionOf,
+          asOf,
           questions.map((q) => q.asker.institutionId),
           questions.map((q) => q.asker.apiKeyId),
           questions.map((q) => q.asker.userId),
           questions.map((q) => q.purpose),
           questions.map((q) => q.askedAt),
-          asOf,
         ],
       });
-      return;
+      return rows;
     }
+    // The lookup and the COPY run side by side on two connections. No answer leaves before the
+    // log has committed, and a failed log fails the whole group; a failed lookup leaves log rows
+    // for a question that got an error instead of an answer, which errs on the safe side.
+    const [{ rows }] = await Promise.all([
+      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
+      this.copyLog(questions, usccs, questionOf),
+    ]);
+    return rows;
+  }
+
+  /** One query-log row per code of a large group, by COPY, committed. */
+  private async copyLog(questions: StatusQuestion[], usccs: string[], questionOf: number[]): Promise<void> {
     // Each line is its question's fields around the code, built once per question.
     const before = questions.map(
       (q) => [q.asker.institutionId, q.asker.apiKeyId, q.asker.userId, q.purpose].map(copyField).join('\t') + '\t',
