@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
@@ -18,8 +18,9 @@ const KEY_FORMAT = /^qck_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
 /** How long a looked-up key is trusted without asking the database again. */
 const CACHE_TTL_MS = 30_000;
 
+/** One-shot `hash`: a third of the cost of a Hash object, paid on every keyed request. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 function toDto(k: ApiKey): ApiKeyDto {
