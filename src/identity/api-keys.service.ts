@@ -30,14 +30,23 @@ function toDto(k: ApiKey): ApiKeyDto {
 
 /**
  * Institution API keys. A key is `qck_<12 hex>_<43 base64url>`: 256 random bits, so one
- * SHA-256 is a safe hash (argon2 is for guessable passwords). Lookups are cached per process;
- * a revocation is published on Redis and every replica drops the key at once; the cache's
- * TTL bounds staleness should a message be lost, and a reconnect clears the whole cache.
+ * SHA-256 is a safe hash (argon2 is for guessable passwords). Lookups are cached per process,
+ * and concurrent requests with one uncached key share one query (else, when a busy key's entry
+ * expires, each request in flight would query at once and hold up the pool); a revocation is
+ * published on Redis and every replica drops the key at once; the cache's TTL bounds staleness
+ * should a message be lost, and a reconnect clears the whole cache.
  */
 @Injectable()
 export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly cache = new LRUCache<string, KeyPrincipal | false>({ max: 50_000, ttl: CACHE_TTL_MS });
+  /**
+   * Lookups under way, by key hash. Written by hand rather than with the cache's `fetch`, which
+   * rejects everyone waiting when a revocation deletes the key mid-lookup.
+   */
+  private readonly lookups = new Map<string, Promise<KeyPrincipal | false>>();
+  /** Revocations and clears so far: a lookup that began before one does not cache its result. */
+  private forgotten = 0;
   private readonly channel: string;
   private subscriber?: Redis;
 
@@ -53,9 +62,9 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.subscriber = this.redis.duplicate({ keyPrefix: '' });
-    this.subscriber.on('message', (_channel: string, keyHash: string) => this.cache.delete(keyHash));
+    this.subscriber.on('message', (_channel: string, keyHash: string) => this.forget(keyHash));
     // Messages sent while disconnected are lost: forget everything on every (re)connection.
-    this.subscriber.on('ready', () => this.cache.clear());
+    this.subscriber.on('ready', () => this.forget());
     this.subscriber.on('error', (error: Error) => this.logger.warn(`revocation channel: ${error.message}`));
     await this.subscriber.subscribe(this.channel);
   }
@@ -126,7 +135,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
         entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toDto(key), after },
       };
     });
-    this.cache.delete(keyHash);
+    this.forget(keyHash);
     await this.redis.publish(this.channel, keyHash).catch((error: Error) => {
       this.logger.error(
         `could not announce the revocation of key ${id}; other replicas drop it within ${CACHE_TTL_MS / 1000} s: ${error.message}`,
@@ -140,6 +149,19 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     const keyHash = hashKey(key);
     const cached = this.cache.get(keyHash);
     if (cached !== undefined) return cached || null;
+    let lookup = this.lookups.get(keyHash);
+    if (!lookup) {
+      lookup = this.lookUp(keyHash).finally(() => {
+        if (this.lookups.get(keyHash) === lookup) this.lookups.delete(keyHash);
+      });
+      this.lookups.set(keyHash, lookup);
+    }
+    return (await lookup) || null;
+  }
+
+  /** The key's principal from the database (false: unknown or revoked), cached unless forgotten meanwhile. */
+  private async lookUp(keyHash: string): Promise<KeyPrincipal | false> {
+    const forgotten = this.forgotten;
     const [row] = await this.dataSource.query(
       `SELECT k.id, k.prefix, k.scopes, k.rate_limit_per_minute, k.institution_id, i.department_code
          FROM api_keys k JOIN institutions i ON i.id = k.institution_id
@@ -157,7 +179,19 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
           rateLimitPerMinute: row.rate_limit_per_minute,
         }
       : false;
-    this.cache.set(keyHash, principal);
-    return principal || null;
+    if (forgotten === this.forgotten) this.cache.set(keyHash, principal);
+    return principal;
+  }
+
+  /** Drops one key (or every key) from the cache, and keeps lookups under way from caching theirs. */
+  private forget(keyHash?: string): void {
+    this.forgotten++;
+    if (keyHash === undefined) {
+      this.cache.clear();
+      this.lookups.clear();
+    } else {
+      this.cache.delete(keyHash);
+      this.lookups.delete(keyHash);
+    }
   }
 }
