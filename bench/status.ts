@@ -128,7 +128,11 @@ interface ProcessCpu {
   ticks: number;
 }
 
-/** Every process's CPU time so far, in clock ticks, from /proc (Linux); null where it cannot be read. */
+/**
+ * Every process's CPU time so far, in clock ticks, from /proc (Linux); null where it cannot be
+ * read. Read by hand: pidusage and pidtree give a known process's CPU and its children, but not
+ * PostgreSQL's backends, which come and go and are found here by name.
+ */
 function cpuSample(): Map<number, ProcessCpu> | null {
   try {
     const sample = new Map<number, ProcessCpu>();

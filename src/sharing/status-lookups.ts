@@ -124,8 +124,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
         questionOf.push(q + 1);
       }
     });
-    const asOf = questions.map((q) => q.asOf);
-    const rows = await this.lookUp(questions, usccs, questionOf, asOf);
+    const rows = await this.lookUp(questions, usccs, questionOf);
     // Rows come in no promised order: each goes back to its code's place, and so to its question.
     const found: (StatusRow | undefined)[] = new Array(usccs.length);
     for (const row of rows) found[row.i - 1] = row;
@@ -154,12 +153,8 @@ export class StatusLookups implements BeforeApplicationShutdown {
   }
 
   /** The group's status rows, once its query-log rows have committed. */
-  private async lookUp(
-    questions: StatusQuestion[],
-    usccs: string[],
-    questionOf: number[],
-    asOf: (Date | null)[],
-  ): Promise<StatusRow[]> {
+  private async lookUp(questions: StatusQuestion[], usccs: string[], questionOf: number[]): Promise<StatusRow[]> {
+    const asOf = questions.map((q) => q.asOf);
     if (usccs.length < COPY_FROM) {
       const { rows } = await this.pool.query<StatusRow>({
         name: 'credit-status-logged-lookup',
