@@ -217,12 +217,16 @@ describe('webhooks', () => {
     const res = await call('POST', `/webhooks/${bankHook}/replay`, bank.key, { fromSeq: already[0].seq });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ fromSeq: already[0].seq, cancelled: 0 });
-    await until('the replay', async () => successes('/bank', SECRET).length >= 2 * already.length);
-    expect(
+    // A regrading that the withdrawal above asked for may still be delivered meanwhile (and is
+    // replayed too): the replay is checked on the events that had been delivered before it.
+    const ids = new Set(already.map((e) => e.id));
+    const replayed = () =>
       successes('/bank', SECRET)
-        .slice(already.length, 2 * already.length)
-        .map((e) => e.id),
-    ).toEqual(already.map((e) => e.id));
+        .slice(already.length)
+        .filter((e) => ids.has(e.id))
+        .map((e) => e.id);
+    await until('the replay', async () => replayed().length >= already.length);
+    expect(replayed()).toEqual(already.map((e) => e.id));
   });
 
   it('does not follow a redirect: a 3xx answer fails the delivery', async () => {
