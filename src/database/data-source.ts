@@ -15,6 +15,9 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: 20, application_name: 'quality-credit' },
+    // JIT off for the app's sessions: its statements are short, and a 10 000-code status lookup,
+    // whose lateral joins the planner costs above jit_above_cost, spent ~27 of its ~150 ms
+    // compiling (bench/BENCHMARKS.md, session 15). Other clients of the database keep their setting.
+    extra: { max: 20, application_name: 'quality-credit', options: '-c jit=off' },
   };
 }
