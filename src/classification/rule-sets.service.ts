@@ -89,15 +89,19 @@ export class RuleSetsService {
 
   /** A job of the classification queue, for the one who started it or an administrator. */
   async job(id: string, viewer: { id: string; admin: boolean }): Promise<JobDto> {
-    const job = await this.queue.getJob(id);
-    if (!job) throw Problem.notFound('Job', id);
-    const startedBy = (job.data as { startedBy?: string }).startedBy;
+    const found = await this.queue.getJob(id);
+    if (!found) throw Problem.notFound('Job', id);
+    const startedBy = (found.data as { startedBy?: string }).startedBy;
     if (!viewer.admin && startedBy !== viewer.id)
       throw Problem.forbidden('Only whoever started a job and administrators see it');
+    // A job may finish between reading its fields and its state: a finished one is read again,
+    // so that "completed" never comes without its result (nor "failed" without its reason).
+    const state = await found.getState();
+    const job = state === 'completed' || state === 'failed' ? ((await this.queue.getJob(id)) ?? found) : found;
     return {
       id: String(job.id),
       name: job.name,
-      state: await job.getState(),
+      state,
       progress: Number(job.progress()) || 0,
       ...(job.returnvalue !== undefined && job.returnvalue !== null ? { result: job.returnvalue } : {}),
       ...(job.failedReason ? { failedReason: job.failedReason } : {}),
