@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 describe('graceful shutdown', () => {
   let t: TestApp;
@@ -19,16 +20,14 @@ describe('graceful shutdown', () => {
     await blocker.query('LOCK TABLE districts IN ACCESS EXCLUSIVE MODE');
 
     const inFlight = fetch(url);
-    // Wait until the request's query is waiting on the lock.
-    for (;;) {
-      const [{ waiting }] = (
-        await blocker.query(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-        )
-      ).rows;
-      if (waiting > 0) break;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // Wait until the request's query is waiting on the lock. Asked outside the blocker's
+    // transaction: within one, pg_stat_activity is a snapshot taken at its first read.
+    await until('the request to wait on the lock', async () => {
+      const [{ waiting }] = await t.sql<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+      );
+      return waiting > 0;
+    });
     let closed = false;
     const shutdown = t.shutdown().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { TestClock } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
-import { until } from './helpers/webhooks';
+import { until } from './helpers/until';
 
 /** A receiver that stays down for a day: the delivery is dead-lettered, and the next event goes. */
 describe('webhooks: dead letters', () => {

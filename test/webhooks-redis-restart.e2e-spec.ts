@@ -4,7 +4,8 @@ import { AddressInfo, createConnection, createServer } from 'node:net';
 import { BlacklistWorld } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
-import { FlowingClock, Receiver, retractedRecord, until } from './helpers/webhooks';
+import { until } from './helpers/until';
+import { FlowingClock, Receiver, retractedRecord } from './helpers/webhooks';
 
 /** A redis-server of this file alone, on a fixed port, without persistence: a restart empties it. */
 class PrivateRedis {

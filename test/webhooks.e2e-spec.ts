@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import { BlacklistWorld } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
-import { FlowingClock, Receiver, retractedRecord, until } from './helpers/webhooks';
+import { until } from './helpers/until';
+import { FlowingClock, Receiver, retractedRecord } from './helpers/webhooks';
 
 const SECRET = 'bank-webhook-secret-0123456789';
 const TAX_SECRET = 'tax-webhook-secret-9876543210';

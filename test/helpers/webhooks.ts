@@ -58,16 +58,6 @@ export class Receiver {
   }
 }
 
-/** Polls `probe` every 100 ms until it gives a truthy value, failing after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  for (const started = Date.now(); Date.now() - started < ms;) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Records a disclosed penalty for `uscc` and withdraws it: a `record.retracted` event. */
 export async function retractedRecord(w: BlacklistWorld, uscc: string, documentNo: string): Promise<void> {
   const record = await w.call('proposer', 'POST', `/enterprises/${uscc}/records`, {
