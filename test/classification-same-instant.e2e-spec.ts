@@ -1,6 +1,7 @@
 import { CODES, createEnterprise, createUser } from './helpers/fixtures';
 import { TestClock } from './helpers/blacklist';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 /**
  * Two grade changes at one instant: a clock that has not moved between them (the tests'
@@ -37,12 +38,17 @@ describe('classification: two changes at one instant', () => {
     expect(res.statusCode).toBe(201);
   };
   const score = async (differentFrom?: number): Promise<number> => {
-    for (const started = Date.now(); Date.now() - started < 15_000;) {
-      const res = await get('/classification');
-      if (res.statusCode === 200 && res.json().score !== differentFrom) return res.json().score;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the score stayed ${differentFrom}`);
+    const graded = await until(
+      `the score to differ from ${differentFrom}`,
+      async () => {
+        const res = await get('/classification');
+        const body = res.json();
+        return res.statusCode === 200 && body.score !== differentFrom && body;
+      },
+      15_000,
+      50,
+    );
+    return graded.score;
   };
 
   it('replaces the interval opened at the same instant: one interval, the later grade, from that instant', async () => {

@@ -1,6 +1,7 @@
 import { ClassificationService } from '../src/classification/classification.service';
 import { CODES, createEnterprise, createUser } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 describe('classification', () => {
   let t: TestApp;
@@ -47,14 +48,17 @@ describe('classification', () => {
       })
     ).json();
   /** Polls until the grade satisfies `done` (the worker regrades within about a second). */
-  const until = async (done: (body: { grade?: string; score?: number }) => boolean) => {
-    for (const started = Date.now(); Date.now() - started < 15_000;) {
-      const res = await grade();
-      if (res.statusCode === 200 && done(res.json())) return res.json();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the grade did not change');
-  };
+  const graded = (done: (body: { grade?: string; score?: number }) => boolean) =>
+    until(
+      'the grade to change',
+      async () => {
+        const res = await grade();
+        const body = res.json();
+        return res.statusCode === 200 && done(body) && body;
+      },
+      15_000,
+      50,
+    );
 
   it('has no grade before anything is recorded', async () => {
     const res = await grade();
@@ -65,7 +69,7 @@ describe('classification', () => {
     const created = (
       await record({ type: 'spot_check_fail', severity: 'serious', occurredOn: '2026-06-01', documentNo: 'CLS-1' })
     ).json();
-    const body = await until((b) => b.grade === 'C');
+    const body = await graded((b) => b.grade === 'C');
     expect(body).toEqual({
       grade: 'C',
       score: 65,
@@ -125,7 +129,7 @@ describe('classification', () => {
 
   it('opens a new interval on every change, and tells partners only when the grade moves', async () => {
     await record({ type: 'quality_award', occurredOn: '2026-05-01', documentNo: 'CLS-2' });
-    await until((b) => b.score === 73);
+    await graded((b) => b.score === 73);
     expect((await history()).map((i: { grade: string; score: number }) => [i.grade, i.score])).toEqual([
       ['C', 65],
       ['C', 73],
@@ -139,7 +143,7 @@ describe('classification', () => {
       occurredOn: '2026-07-01',
       documentNo: 'CLS-3',
     });
-    const d = await until((b) => b.grade === 'D');
+    const d = await graded((b) => b.grade === 'D');
     expect(d.score).toBe(53);
     const intervals = await history();
     expect(intervals.map((i: { grade: string; validTo: string | null }) => [i.grade, i.validTo === null])).toEqual([
@@ -162,7 +166,7 @@ describe('classification', () => {
       body: { action: 'withdraw', reason: '处罚已撤销' },
     });
     expect(res.statusCode).toBe(201);
-    await until((b) => b.grade === 'C' && b.score === 73);
+    await graded((b) => b.grade === 'C' && b.score === 73);
   });
 
   it('shows the grade in the register and filters the register by it', async () => {
@@ -196,14 +200,16 @@ describe('classification', () => {
   describe('rule sets and the full recompute', () => {
     let reviewer: string;
     const v1 = () => t.sql<{ document: Record<string, unknown> }>(`SELECT document FROM rule_sets WHERE version = 1`);
-    const job = async (jobId: string, token = admin) => {
-      for (const started = Date.now(); Date.now() - started < 20_000;) {
-        const res = await t.request({ method: 'GET', url: `/api/v1/jobs/${jobId}`, token });
-        if (['completed', 'failed'].includes(res.json().state)) return res.json();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`job ${jobId} did not finish`);
-    };
+    const job = (jobId: string, token = admin) =>
+      until(
+        `job ${jobId} to finish`,
+        async () => {
+          const body = (await t.request({ method: 'GET', url: `/api/v1/jobs/${jobId}`, token })).json();
+          return ['completed', 'failed'].includes(body.state) && body;
+        },
+        20_000,
+        50,
+      );
     beforeAll(async () => {
       reviewer = await createUser(t, admin, {
         username: 'amr.rev.cls',

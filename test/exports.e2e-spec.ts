@@ -11,6 +11,7 @@ import { ExportsService } from '../src/sharing/exports/exports.service';
 import { TestClock } from './helpers/blacklist';
 import { CODES, createEnterprise, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 const FILES = [
   'changes.csv.gz',
@@ -52,10 +53,7 @@ describe('daily exports', () => {
         expect.objectContaining({ id: 'daily-exports', cron: '30 0 * * *', tz: 'Asia/Shanghai' }),
       ]),
     );
-    for (const started = Date.now(); Date.now() - started < 15_000;) {
-      if ((await get('')).json().length) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until('the starting worker to write yesterday', async () => (await get('')).json().length > 0, 15_000);
     expect((await get('')).json()).toEqual([{ date: '2026-03-02', generatedAt: expect.any(String), files: FILES }]);
   });
 

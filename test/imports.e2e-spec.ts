@@ -3,6 +3,7 @@ import { makeUscc } from '../src/common/uscc';
 import { createUser } from './helpers/fixtures';
 import { multipart } from './helpers/multipart';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 const ENTERPRISES = Array.from({ length: 20 }, (_, i) => makeUscc(i % 2 ? '330302' : '330381', 1000 + i));
 const UNREGISTERED = makeUscc('330303', 999_999);
@@ -115,14 +116,16 @@ describe('bulk import', () => {
     });
   };
   /** Polls the import until the worker is done with it (no fixed sleeps). */
-  const finished = async (id: string, app = t) => {
-    for (const started = Date.now(); Date.now() - started < 30_000;) {
-      const res = await app.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin });
-      if (!['queued', 'running'].includes(res.json().status)) return res.json();
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`import ${id} did not finish`);
-  };
+  const finished = (id: string, app = t) =>
+    until(
+      `import ${id} to finish`,
+      async () => {
+        const body = (await app.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin })).json();
+        return !['queued', 'running'].includes(body.status) && body;
+      },
+      30_000,
+      25,
+    );
   const count = async (table: string) =>
     Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
