@@ -98,6 +98,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     bufferLogs: true,
   });
   app.useLogger(new NestPinoLogger(logger));
+  // Nest writes what it buffered (and stops buffering) only on listen(); an app that is never
+  // listened on (the tests', through inject) would hold every later Nest log line for ever.
+  app.flushLogs();
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);

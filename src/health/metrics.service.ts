@@ -3,12 +3,16 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobFailures } from '../jobs/job-failures';
 import { QueueName } from '../jobs/queues';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'paused'] as const;
 
-/** Prometheus metrics of this process: HTTP latency by route, queue depths, Node defaults. */
+/**
+ * Prometheus metrics of this process: HTTP latency by route, queue depths, jobs that failed for
+ * good (counted by the worker process that ran them), Node defaults.
+ */
 @Injectable()
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
@@ -21,10 +25,23 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  private readonly jobsFailed = new Counter({
+    name: 'queue_jobs_failed_total',
+    help: 'Bull jobs that failed for good (last attempt failed, or stalled too often), by queue and job name',
+    labelNames: ['queue', 'name'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly jobFailures: JobFailures,
+  ) {}
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
+    this.jobFailures.onFinalFailure(null, ({ queue, job }) =>
+      this.jobsFailed.inc({ queue, name: job?.name ?? 'unknown' }),
+    );
     const queues = Object.values(QueueName).map((name) =>
       this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
     );

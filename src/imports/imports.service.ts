@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { parse } from 'csv-parse';
@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -40,8 +40,18 @@ const PROGRESS_EVERY = 20_000;
 const ERROR_BATCH = 5_000;
 const STAGING = 'import_staging';
 
+/** Seconds a caller is asked to wait when uploads cannot be stored. */
+const STORAGE_RETRY_AFTER_S = 60;
+
 /** A file that cannot be imported at all (its header, its format); not worth a retry. */
 class ImportFailure extends Error {}
+
+/** The upload's file could not be written: the server's fault, not the request's. */
+class StorageFault extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
 
 interface ImportError {
   line: number;
@@ -107,7 +117,9 @@ export class ImportsService {
       throw Problem.badRequest('not-multipart', 'Send multipart/form-data with a `file` part and `kind`');
     const id = randomUUID();
     const path = this.path(id);
-    await mkdir(resolve(this.config.UPLOAD_DIR), { recursive: true });
+    await mkdir(resolve(this.config.UPLOAD_DIR), { recursive: true }).catch((error: Error) => {
+      throw this.storageFault(error);
+    });
     const fields: Record<string, string> = {};
     let file: { name: string; size: number; sha256: string } | null = null;
     try {
@@ -126,7 +138,7 @@ export class ImportsService {
               done(null, chunk);
             },
           });
-          await pipeline(part.file, measure, createWriteStream(path));
+          await store(part.file, measure, path);
           if (part.file.truncated)
             throw new Problem(
               413,
@@ -166,7 +178,8 @@ export class ImportsService {
         ],
       );
     } catch (error) {
-      await rm(path, { force: true });
+      await rm(path, { force: true }).catch(() => undefined);
+      if (error instanceof StorageFault) throw this.storageFault(error.cause);
       // The multipart parser's own errors (a cut-off body, a bad boundary) are the client's.
       if (error instanceof Problem || (error as { statusCode?: number }).statusCode) throw error;
       throw Problem.badRequest('bad-multipart', `The multipart body could not be read: ${(error as Error).message}`);
@@ -175,9 +188,53 @@ export class ImportsService {
     return this.get(id);
   }
 
-  /** Queues the import's job; the job id is the import id, so queuing twice runs it once. */
-  enqueue(id: string): Promise<unknown> {
-    return this.queue.add(JobName.ImportFile, { importId: id }, { jobId: id });
+  /**
+   * The upload directory cannot be written (missing, read-only, full): the server's fault, told to
+   * the operator in the log (with the path and the system's error) and to the caller as a 503
+   * that names neither.
+   */
+  private storageFault(error: Error): Problem {
+    this.logger.error({ msg: `an upload could not be stored in UPLOAD_DIR: ${error.message}`, err: error });
+    return new Problem(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'upload-storage-unavailable',
+      'Service unavailable',
+      'The server cannot store uploaded files right now; nothing was imported. Try again later; if it persists, tell an administrator',
+      { retryAfter: STORAGE_RETRY_AFTER_S },
+    );
+  }
+
+  /**
+   * Queues the import's job; the job id is the import id, so queuing twice runs it once. A job
+   * with that id that has already failed for good (or completed) would block the new one, so it
+   * is removed first: the import row, not the job, says whether the work is done.
+   */
+  async enqueue(id: string): Promise<void> {
+    const earlier = await this.queue.getJob(id);
+    if (earlier && ((await earlier.isFailed()) || (await earlier.isCompleted()))) {
+      // A worker starting at the same moment may have removed or requeued it already.
+      await earlier.remove().catch(() => undefined);
+    }
+    await this.queue.add(JobName.ImportFile, { importId: id }, { jobId: id });
+  }
+
+  /**
+   * The import's job failed for good (every attempt, or its worker died each time): the import
+   * ends `failed`, with a reason the uploader can act on. The error itself, which may name server
+   * paths, is in the log (JobFailures wrote it).
+   */
+  async fail(id: string, error: Error): Promise<void> {
+    const cause = (error as NodeJS.ErrnoException).syscall
+      ? 'The uploaded file could not be read on the server'
+      : 'The server could not finish this import';
+    const failure =
+      `${cause}, after several tries; this is not a fault in the file's rows, and nothing was imported. ` +
+      `Upload it again; if it fails again, tell an administrator, quoting import ${id}`;
+    const updated = await this.dataSource.query(
+      `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, failure],
+    );
+    if (updated[1]) this.logger.warn(`import ${id} failed: ${error.message}`);
   }
 
   /** Queues every import that is not finished: after a restart, or when Redis lost its queue. */
@@ -449,6 +506,12 @@ class RowChecker {
       this.errors.push({ line, field: null, message: 'is not valid UTF-8' });
       return null;
     }
+    // PostgreSQL text cannot hold NUL: the row is refused here, naming the cells, not by COPY.
+    const withNul = [...header].filter(([, index]) => record[index].includes('\0'));
+    if (withNul.length) {
+      for (const [name] of withNul) this.errors.push({ line, field: name, message: 'contains a NUL character' });
+      return null;
+    }
     const row: Record<string, string> = {};
     for (const [name, index] of header) row[name] = record[index];
     const result = this.spec.parse(row, this.context);
@@ -474,6 +537,22 @@ class RowChecker {
       );
     }
     return new Map(names.map((n, i) => [n, i]));
+  }
+}
+
+/**
+ * Streams an upload into `path`. Whichever stream fails first decides whose fault it is: the
+ * file being written (StorageFault) or the request being read (the client's).
+ */
+async function store(source: Readable, measure: Transform, path: string): Promise<void> {
+  const sink = createWriteStream(path);
+  let first: 'source' | 'sink' | undefined;
+  source.once('error', () => (first ??= 'source'));
+  sink.once('error', () => (first ??= 'sink'));
+  try {
+    await pipeline(source, measure, sink);
+  } catch (error) {
+    throw first === 'sink' ? new StorageFault(error as Error) : error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { JobFailures } from './job-failures';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
 import { RecomputeRequests } from './recompute-requests';
 
@@ -34,7 +35,7 @@ export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [RecomputeRequests],
-  exports: [BullModule, RecomputeRequests],
+  providers: [RecomputeRequests, JobFailures],
+  exports: [BullModule, RecomputeRequests, JobFailures],
 })
 export class JobsModule {}

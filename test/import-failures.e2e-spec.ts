@@ -1,0 +1,177 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Job, Queue } from 'bull';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueName } from '../src/jobs/queues';
+import { CODES, createEnterprise, createUser } from './helpers/fixtures';
+import { multipart } from './helpers/multipart';
+import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
+
+const HEADER = 'uscc,type,occurredOn,documentNo,summary\n';
+const csv = (documentNo: string) => `${HEADER}${CODES.wenzhouLike},certification,2024-05-05,${documentNo},认证\n`;
+
+/**
+ * Imports whose job cannot do its work end, and say so to the uploader: a worker-side fault
+ * that outlasts the retries, a file with NUL bytes, an upload directory that cannot be written.
+ */
+describe('imports that fail', () => {
+  let t: TestApp;
+  let admin: string;
+  let qts: string;
+  let scratch: string;
+  const logs: string[] = [];
+  const capture = { logDestination: { write: (line: string) => void logs.push(line) } };
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'qc-import-failures-'));
+    t = await TestApp.start(__filename, { LOG_LEVEL: 'info' }, capture);
+    admin = await t.loginAdmin();
+    await createEnterprise(t, admin, CODES.wenzhouLike);
+    qts = await createUser(t, admin, {
+      username: 'qts.fail',
+      password: 'importer-pass-1',
+      role: 'regulator',
+      departmentCode: 'QTS',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  const upload = (content: Buffer | string, app = t) => {
+    const body = multipart({ kind: 'records' }, { name: 'data.csv', content });
+    return app.request({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: { ...body.headers, authorization: `Bearer ${qts}` },
+      body: body.payload,
+    });
+  };
+  const status = async (id: string, app = t) =>
+    (await app.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin })).json();
+  /** Polls until the import is done with; a retry waiting out its back-off is run at once. */
+  const finished = (id: string, app: TestApp) =>
+    until(
+      `import ${id} to finish`,
+      async () => {
+        const job = await app.app.get<Queue>(getQueueToken(QueueName.Imports)).getJob(id);
+        if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+        const body = await status(id, app);
+        return !['queued', 'running'].includes(body.status) && body;
+      },
+      20_000,
+      25,
+    );
+
+  it('fails an import whose file the worker cannot read, once its last attempt fails, without server paths', async () => {
+    await t.shutdown(); // from here on, a worker runs only when a test starts one
+    const api = await t.replica(capture, { ROLE: 'api' });
+    let worker: TestApp | undefined;
+    try {
+      const res = await upload(csv('UNREADABLE-1'), api);
+      expect(res.statusCode).toBe(202);
+      const id: string = res.json().id;
+      // The worker finds no file where the upload was stored (a volume not shared, a disk lost).
+      await rm(join(t.config.UPLOAD_DIR, `${id}.csv`));
+      worker = await api.replica(capture, { ROLE: 'worker' });
+      const done = await finished(id, api);
+      expect(done).toMatchObject({ status: 'failed', finishedAt: expect.any(String) });
+      expect(done.failure).toMatch(/could not be read on the server/);
+      expect(done.failure).toMatch(/upload it again/i);
+      expect(done.failure).not.toContain(t.config.UPLOAD_DIR);
+      expect(done.failure).not.toMatch(/ENOENT|\.csv/);
+      const job = await api.app.get<Queue>(getQueueToken(QueueName.Imports)).getJob(id);
+      expect(job?.attemptsMade).toBe(5);
+      // The operator finds the real cause in the log.
+      expect(logs.map((l) => JSON.parse(l))).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            level: 50,
+            msg: expect.stringContaining(`imports job import-file ${id} failed for good after 5 attempt(s): ENOENT`),
+          }),
+        ]),
+      );
+    } finally {
+      await worker?.close();
+      await api.close();
+    }
+  });
+
+  it('runs again an unfinished import whose earlier job failed, when a worker starts', async () => {
+    const api = await t.replica(capture, { ROLE: 'api' });
+    let worker: TestApp | undefined;
+    try {
+      const res = await upload(csv('REQUEUED-1'), api);
+      const id: string = res.json().id;
+      // A job that failed for good while the import stayed unfinished (its worker died before it
+      // could record the failure, or an earlier version left it so): its id is kept in Redis.
+      const queue = api.app.get<Queue>(getQueueToken(QueueName.Imports));
+      const job = (await queue.getNextJob()) as Job;
+      expect(job.id).toBe(id);
+      job.discard();
+      await job.moveToFailed({ message: 'the worker could not read the upload' });
+      expect(await job.getState()).toBe('failed');
+      expect((await status(id, api)).status).toBe('queued');
+      // The fault is fixed and a worker starts: it requeues the import, and this time it runs.
+      worker = await api.replica(capture, { ROLE: 'worker' });
+      const done = await finished(id, api);
+      expect(done).toMatchObject({ status: 'completed', importedRows: 1, failure: null });
+    } finally {
+      await worker?.close();
+      await api.close();
+    }
+  });
+
+  it('reports rows with a NUL byte as bad rows and imports the rest', async () => {
+    const worker = await t.replica(capture, { ROLE: 'all' });
+    try {
+      const content = Buffer.concat([
+        Buffer.from(`${HEADER}${CODES.wenzhouLike},certification,2024-05-05,NUL-1,认证\n`),
+        Buffer.from(`${CODES.wenzhouLike},certification,2024-05-05,NUL-2,认\0证\n`),
+        Buffer.from(`${CODES.wenzhouLike},certification,2024-05-05,NUL-3\0,认证\n`),
+      ]);
+      const res = await upload(content, worker);
+      expect(res.statusCode).toBe(202);
+      const done = await finished(res.json().id, worker);
+      expect(done).toMatchObject({ status: 'completed', totalRows: 3, importedRows: 1, rejectedRows: 2 });
+      expect(done.errors).toEqual([
+        { row: 3, field: 'summary', message: 'contains a NUL character' },
+        { row: 4, field: 'documentNo', message: 'contains a NUL character' },
+      ]);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('answers 503 without a server path, and logs an error, when the upload directory cannot be written', async () => {
+    const before = await t.sql(`SELECT id FROM imports`);
+    const notADirectory = join(scratch, 'a-file');
+    await writeFile(notADirectory, 'x');
+    // /sys refuses new files even to root; a path under a regular file cannot be created.
+    for (const dir of ['/sys', join(notADirectory, 'uploads')]) {
+      const api = await t.replica(capture, { ROLE: 'api', UPLOAD_DIR: dir });
+      try {
+        logs.length = 0;
+        const res = await upload(csv(`DIR-${dir.length}`), api);
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.headers['retry-after']).toBeDefined();
+        expect(res.json()).toMatchObject({ status: 503, type: expect.stringContaining('upload-storage-unavailable') });
+        expect(res.body).not.toContain(dir);
+        expect(res.body).not.toMatch(/EACCES|ENOTDIR|ENOENT/);
+        const errors = logs.map((l) => JSON.parse(l)).filter((l) => l.level >= 50);
+        expect(errors).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ err: expect.objectContaining({ code: expect.stringMatching(/^E[A-Z]+$/) }) }),
+          ]),
+        );
+      } finally {
+        await api.close();
+      }
+    }
+    expect(await t.sql(`SELECT id FROM imports`)).toEqual(before);
+  });
+});
