@@ -20,7 +20,13 @@ describe('RuleSetsService.job', () => {
     const queue = { getJob: jest.fn(async () => reads.shift() ?? null) };
     return {
       queue,
-      rules: new RuleSetsService({} as DataSource, queue as unknown as Queue, {} as RecomputeAll, {} as AuditService),
+      rules: new RuleSetsService(
+        {} as DataSource,
+        queue as unknown as Queue,
+        {} as RecomputeAll,
+        {} as AuditService,
+        {} as Queue,
+      ),
     };
   };
   const admin = { id: 'admin', admin: true };

@@ -7,6 +7,7 @@ import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
 import { JobName, QueueName } from '../jobs/queues';
+import { EXPORT_JOB_PREFIX } from '../sharing/exports/exports.service';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
@@ -25,6 +26,7 @@ export class RuleSetsService {
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly all: RecomputeAll,
     private readonly audit: AuditService,
+    @InjectQueue(QueueName.Exports) private readonly exportsQueue: Queue,
   ) {}
 
   list(): Promise<RuleSetDto[]> {
@@ -87,9 +89,13 @@ export class RuleSetsService {
     return { jobId: String(job.id) };
   }
 
-  /** A job of the classification queue, for the one who started it or an administrator. */
+  /**
+   * A job an API call started, for the one who started it or an administrator: one of the
+   * classification queue, or an export re-run (ids `export:…`).
+   */
   async job(id: string, viewer: { id: string; admin: boolean }): Promise<JobDto> {
-    const found = await this.queue.getJob(id);
+    const queue = id.startsWith(EXPORT_JOB_PREFIX) ? this.exportsQueue : this.queue;
+    const found = await queue.getJob(id);
     if (!found) throw Problem.notFound('Job', id);
     const startedBy = (found.data as { startedBy?: string }).startedBy;
     if (!viewer.admin && startedBy !== viewer.id)
@@ -97,7 +103,7 @@ export class RuleSetsService {
     // A job may finish between reading its fields and its state: a finished one is read again,
     // so that "completed" never comes without its result (nor "failed" without its reason).
     const state = await found.getState();
-    const job = state === 'completed' || state === 'failed' ? ((await this.queue.getJob(id)) ?? found) : found;
+    const job = state === 'completed' || state === 'failed' ? ((await queue.getJob(id)) ?? found) : found;
     return {
       id: String(job.id),
       name: job.name,

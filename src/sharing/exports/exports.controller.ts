@@ -1,9 +1,10 @@
-import { Controller, Get, Param, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../../audit/actor';
 import { Problem } from '../../common/problem';
 import { Access, CurrentPrincipal } from '../../identity/access.decorator';
 import { Principal } from '../../identity/principal';
-import { ExportDayDto, ExportManifestDto } from './dto/export.dto';
+import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
 
 /** The department whose exports a caller reads: its key's. */
@@ -32,6 +33,19 @@ export class ExportsController {
   @ApiOkResponse({ type: ExportManifestDto })
   manifest(@Param('date') date: string, @CurrentPrincipal() principal: Principal): Promise<ExportManifestDto> {
     return this.exports.manifest(departmentOf(principal), date);
+  }
+
+  @Post(':date')
+  @HttpCode(202)
+  @Access('admin')
+  @ApiParam({ name: 'date', example: '2026-03-02' })
+  @ApiOperation({
+    summary:
+      "Write a Beijing day's export again for every consuming department (after a failed night); the day must be over",
+  })
+  @ApiAcceptedResponse({ type: ExportRunDto })
+  rerun(@Param('date') date: string, @CurrentActor() actor: Actor): Promise<ExportRunDto> {
+    return this.exports.rerun(date, actor);
   }
 
   @Get(':date/:file')

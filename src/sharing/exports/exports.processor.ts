@@ -26,7 +26,9 @@ export class ExportsProcessor implements OnApplicationBootstrap {
   }
 
   @Process(JobName.WriteExports)
-  write(job: Job<{ date?: string; ifMissing?: boolean }>): Promise<{ date: string; departments: string[] }> {
+  write(
+    job: Job<{ date?: string; ifMissing?: boolean; startedBy?: string }>,
+  ): Promise<{ date: string; departments: string[] }> {
     return this.exports.writeDay(job.data.date, job.data.ifMissing ?? false);
   }
 }

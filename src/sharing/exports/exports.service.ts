@@ -1,5 +1,7 @@
+import { InjectQueue } from '@nestjs/bull';
 import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -8,11 +10,16 @@ import { DataSource, EntityManager } from 'typeorm';
 import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../blacklist/calendar-days';
+import { Actor } from '../../audit/actor';
+import { AuditService } from '../../audit/audit.service';
 import { AppConfig } from '../../config/app-config';
+import { JobName, QueueName } from '../../jobs/queues';
 import { DataSetWriter, WrittenFile } from './export-files';
-import { ExportDayDto, ExportManifestDto } from './dto/export.dto';
+import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
 
 const BATCH = 10_000;
+/** Ids of the export jobs an administrator asks for. */
+export const EXPORT_JOB_PREFIX = 'export:';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The data sets of a day's export: its changes, and the grades and listings in force at its end. */
@@ -68,7 +75,33 @@ export class ExportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @InjectQueue(QueueName.Exports) private readonly queue: Queue,
+    private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Queues `date`'s export again, for every consuming department (an administrator's repair
+   * after a failed night). Each request is a job of its own (ids `export:<date>:<uuid>`, which
+   * GET /api/v1/jobs finds); writing a day twice gives the same files.
+   */
+  async rerun(date: string, actor: Actor): Promise<ExportRunDto> {
+    const from = DATE.test(date) ? startOfBeijingDay(date) : null;
+    if (!from || beijingDate(from) !== date)
+      throw Problem.validation([{ field: 'date', message: 'must be a date, YYYY-MM-DD' }]);
+    if (startOfBeijingDay(addDays(date, 1)) > this.clock.now())
+      throw Problem.validation([{ field: 'date', message: 'must be a day that is over in Beijing time' }]);
+    const job = await this.queue.add(
+      JobName.WriteExports,
+      { date, startedBy: actor.id },
+      { jobId: `${EXPORT_JOB_PREFIX}${date}:${randomUUID()}` },
+    );
+    const result = { jobId: String(job.id) };
+    await this.audit.change(actor, async () => ({
+      result,
+      entry: { action: 'export.rerun', entityType: 'export', entityId: date, after: result },
+    }));
+    return result;
+  }
 
   /**
    * Writes `date`'s export for every consuming department. The day must be over and its events

@@ -26,3 +26,8 @@ export class ExportDayDto {
   @ApiProperty() generatedAt!: Date;
   @ApiProperty({ type: [String] }) files!: string[];
 }
+
+export class ExportRunDto {
+  @ApiProperty({ description: 'the job writing the day again; follow it with GET /api/v1/jobs/{jobId}' })
+  jobId!: string;
+}
