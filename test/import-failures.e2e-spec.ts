@@ -141,6 +141,8 @@ describe('imports that fail', () => {
         { row: 3, field: 'summary', message: 'contains a NUL character' },
         { row: 4, field: 'documentNo', message: 'contains a NUL character' },
       ]);
+      const header = await finished((await upload(Buffer.from('uscc,ty\0pe\n1,2\n'), worker)).json().id, worker);
+      expect(header).toMatchObject({ status: 'failed', failure: expect.stringContaining('NUL character') });
     } finally {
       await worker.close();
     }

@@ -523,6 +523,8 @@ class RowChecker {
   }
 
   private readHeader(record: string[]): Map<string, number> {
+    if (record.some((name) => name.includes('\0')))
+      throw new ImportFailure('The header row contains a NUL character; it must name the columns in plain text');
     const names = record.map((name) => name.trim());
     const unknown = names.filter((n) => !this.spec.columns.includes(n));
     const missing = this.spec.required.filter((n) => !names.includes(n));
