@@ -230,11 +230,10 @@ export class ImportsService {
     const failure =
       `${cause}, after several tries; this is not a fault in the file's rows, and nothing was imported. ` +
       `Upload it again; if it fails again, tell an administrator, quoting import ${id}`;
-    const updated = await this.dataSource.query(
+    await this.dataSource.query(
       `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
       [id, failure],
     );
-    if (updated[1]) this.logger.warn(`import ${id} failed: ${error.message}`);
   }
 
   /** Queues every import that is not finished: after a restart, or when Redis lost its queue. */

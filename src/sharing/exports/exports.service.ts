@@ -18,6 +18,7 @@ import { DataSetWriter, WrittenFile } from './export-files';
 import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
 
 const BATCH = 10_000;
+const DAY_MS = 86_400_000;
 /** Ids of the export jobs an administrator asks for. */
 export const EXPORT_JOB_PREFIX = 'export:';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -85,11 +86,8 @@ export class ExportsService {
    * GET /api/v1/jobs finds); writing a day twice gives the same files.
    */
   async rerun(date: string, actor: Actor): Promise<ExportRunDto> {
-    const from = DATE.test(date) ? startOfBeijingDay(date) : null;
-    if (!from || beijingDate(from) !== date)
-      throw Problem.validation([{ field: 'date', message: 'must be a date, YYYY-MM-DD' }]);
-    if (startOfBeijingDay(addDays(date, 1)) > this.clock.now())
-      throw Problem.validation([{ field: 'date', message: 'must be a day that is over in Beijing time' }]);
+    const day = this.exportableDay(date);
+    if ('problem' in day) throw Problem.validation([{ field: 'date', message: day.problem }]);
     const job = await this.queue.add(
       JobName.WriteExports,
       { date, startedBy: actor.id },
@@ -113,12 +111,9 @@ export class ExportsService {
     date = addDays(this.clock.today(), -1),
     ifMissing = false,
   ): Promise<{ date: string; departments: string[] }> {
-    if (!DATE.test(date)) throw new Error(`not a date: ${date}`);
-    const from = startOfBeijingDay(date);
-    // A day the month lacks (2026-02-30) would roll over into the next month: refused instead.
-    if (beijingDate(from) !== date) throw new Error(`not a date: ${date}`);
-    const to = startOfBeijingDay(addDays(date, 1));
-    if (to > this.clock.now()) throw new Error(`${date} is not over yet`);
+    const day = this.exportableDay(date);
+    if ('problem' in day) throw new Error(`${date} ${day.problem}`);
+    const { from, to } = day;
     let departments: string[] = (
       await this.dataSource.query(
         `SELECT code FROM departments WHERE kind IN ('finance', 'tax') AND successor_code IS NULL ORDER BY code`,
@@ -162,6 +157,16 @@ export class ExportsService {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
+  }
+
+  /** The instants a Beijing day spans, or why `date` is not a day that can be exported. */
+  private exportableDay(date: string): { from: Date; to: Date } | { problem: string } {
+    const from = DATE.test(date) ? startOfBeijingDay(date) : null;
+    // A day the month lacks (2026-02-30) would roll over into the next month: refused instead.
+    if (!from || beijingDate(from) !== date) return { problem: 'must be a date, YYYY-MM-DD' };
+    const to = new Date(from.getTime() + DAY_MS); // Beijing keeps no daylight saving time
+    if (to > this.clock.now()) return { problem: 'is not over yet (Beijing time)' };
+    return { from, to };
   }
 
   /** Waits (up to a minute) until no transaction of this database that began before `to` is running. */
