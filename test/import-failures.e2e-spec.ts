@@ -176,4 +176,18 @@ describe('imports that fail', () => {
     }
     expect(await t.sql(`SELECT id FROM imports`)).toEqual(before);
   });
+
+  it('answers a 500 that quotes the request id, not a 400, when the import cannot be recorded', async () => {
+    const api = await t.replica(capture, { ROLE: 'api' });
+    await t.sql(`ALTER TABLE imports RENAME TO imports_away`);
+    try {
+      const res = await upload(csv('DB-1'), api);
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toMatchObject({ type: expect.stringContaining('internal-error') });
+      expect(res.body).not.toContain('imports');
+    } finally {
+      await t.sql(`ALTER TABLE imports_away RENAME TO imports`);
+      await api.close();
+    }
+  });
 });

@@ -122,6 +122,7 @@ export class ImportsService {
     });
     const fields: Record<string, string> = {};
     let file: { name: string; size: number; sha256: string } | null = null;
+    let reading = true;
     try {
       for await (const part of request.parts({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4 } })) {
         if (part.type === 'file') {
@@ -151,6 +152,7 @@ export class ImportsService {
           fields[part.fieldname] = String(part.value);
         }
       }
+      reading = false;
       const kind = fields.kind ?? query.kind;
       const mode = fields.mode ?? query.mode ?? 'partial';
       const errors: FieldError[] = [];
@@ -182,6 +184,8 @@ export class ImportsService {
       if (error instanceof StorageFault) throw this.storageFault(error.cause);
       // The multipart parser's own errors (a cut-off body, a bad boundary) are the client's.
       if (error instanceof Problem || (error as { statusCode?: number }).statusCode) throw error;
+      // Past the body, a failure is the server's (recording the import): not the request's.
+      if (!reading) throw error;
       throw Problem.badRequest('bad-multipart', `The multipart body could not be read: ${(error as Error).message}`);
     }
     await this.enqueue(id);
