@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { DepartmentsService } from '../src/identity/departments.service';
 import { CODES, createEnterprise, createKey, createUser } from './helpers/fixtures';
@@ -115,20 +116,30 @@ describe('identity and access', () => {
       });
     });
 
-    it('locks a user name after 5 failures, even against the right password, and only that name', async () => {
-      const attempt = (password: string, username = 'target') =>
+    it('slows a name that keeps failing from one address, progressively, and not the same name from elsewhere', async () => {
+      const attempt = (password: string, remoteAddress = '10.0.0.7') =>
         t.request({
           method: 'POST',
           url: '/api/v1/auth/login',
-          body: { username, password },
-          remoteAddress: '10.0.0.7',
+          body: { username: 'Target', password },
+          remoteAddress,
         });
       for (let i = 0; i < 5; i++) expect((await attempt('wrong-password')).statusCode).toBe(401);
-      const locked = await attempt('the-right-password');
-      expect(locked.statusCode).toBe(429);
-      expect(locked.json().type).toContain('login-locked');
-      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
-      expect((await attempt('regulator-pass-1', 'qts.li')).statusCode).toBe(200);
+      const slowed = await attempt('the-right-password');
+      expect(slowed.statusCode).toBe(429);
+      expect(slowed.json().type).toContain('login-throttled');
+      expect(Number(slowed.headers['retry-after'])).toBe(15);
+      // The real user, elsewhere, is not kept out by the guesser's failures.
+      expect((await attempt('the-right-password', '10.0.0.8')).statusCode).toBe(200);
+
+      // Once the wait is over (its key expires in Redis), the next failure waits twice as long.
+      const redis = new Redis(t.config.REDIS_URL, { keyPrefix: `${t.config.REDIS_PREFIX}:` });
+      await redis.del('login-wait:target|10.0.0.7');
+      redis.disconnect();
+      expect((await attempt('wrong-password')).statusCode).toBe(401);
+      const longer = await attempt('the-right-password');
+      expect(longer.statusCode).toBe(429);
+      expect(Number(longer.headers['retry-after'])).toBe(30);
     });
 
     it('throttles login attempts per client address', async () => {

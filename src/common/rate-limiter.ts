@@ -68,14 +68,7 @@ export class RateLimiter {
         verdict.retryAfterS,
       );
     }
-    // Redis is unreachable: a limit that cannot be counted is not waived; the caller may retry.
-    throw new Problem(
-      HttpStatus.SERVICE_UNAVAILABLE,
-      'rate-limit-unavailable',
-      'Service unavailable',
-      'Requests cannot be counted against their limit right now; retry shortly',
-      { retryAfter: RETRY_WHEN_UNAVAILABLE_S },
-    );
+    throw countingUnavailable();
   }
 
   /** One count per bucket of the group; the verdicts in the group's order. */
@@ -150,6 +143,17 @@ export class RateLimiter {
 
 function leaseId(bucket: string, limit: number, windowMs: number): string {
   return `${bucket}\n${limit}/${windowMs}`;
+}
+
+/** Redis is unreachable: a limit that cannot be counted is not waived; the caller may retry. */
+export function countingUnavailable(): Problem {
+  return new Problem(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'rate-limit-unavailable',
+    'Service unavailable',
+    'Requests cannot be counted against their limit right now; retry shortly',
+    { retryAfter: RETRY_WHEN_UNAVAILABLE_S },
+  );
 }
 
 export function tooManyRequests(detail: string, retryAfter: number, code = 'rate-limited'): Problem {

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ParseUUIDPipe, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, Problem } from './problem';
 
 /** Flattens class-validator's tree into `a.b[2].c` paths, one entry per failed constraint set. */
@@ -37,3 +37,8 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => Problem.validation(flattenValidationErrors(errors)),
   });
 }
+
+/** The `{id}` path parameter of a route: a UUID, or 400 naming `id`. */
+export const uuidId = new ParseUUIDPipe({
+  exceptionFactory: () => Problem.validation([{ field: 'id', message: 'must be a UUID' }]),
+});

@@ -14,6 +14,7 @@ import { DepartmentsService } from './departments.service';
 import { Institution } from './institution.entity';
 import { InstitutionsController } from './institutions.controller';
 import { InstitutionsService } from './institutions.service';
+import { LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
@@ -31,6 +32,7 @@ export const identityControllers = [AuthController, UsersController, Institution
     TokenService,
     UsersService,
     AuthService,
+    LoginThrottle,
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,

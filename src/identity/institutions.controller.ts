@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../audit/actor';
 import { Problem } from '../common/problem';
@@ -14,10 +14,8 @@ import {
 } from './dto/institution.dto';
 import { InstitutionsService } from './institutions.service';
 import { API_SCOPES, Principal } from './principal';
+import { uuidId } from '../common/validation';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => Problem.validation([{ field: 'id', message: 'must be a UUID' }]),
-});
 const ANY_SCOPE = API_SCOPES.map((s) => `scope:${s}` as const);
 
 @ApiTags('Administration')
@@ -48,7 +46,7 @@ export class InstitutionsController {
   @Access('admin')
   @ApiOperation({ summary: 'One institution' })
   @ApiOkResponse({ type: InstitutionDto })
-  get(@Param('id', uuid) id: string): Promise<InstitutionDto> {
+  get(@Param('id', uuidId) id: string): Promise<InstitutionDto> {
     return this.institutions.get(id);
   }
 
@@ -57,7 +55,7 @@ export class InstitutionsController {
   @ApiOperation({ summary: 'Issue an API key; the key is in this response only, and stored as a hash' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   createKey(
-    @Param('id', uuid) id: string,
+    @Param('id', uuidId) id: string,
     @Body() body: CreateApiKeyDto,
     @CurrentActor() actor: Actor,
   ): Promise<CreatedApiKeyDto> {
@@ -68,7 +66,7 @@ export class InstitutionsController {
   @Access('admin')
   @ApiOperation({ summary: "An institution's keys (prefixes, scopes, revocation), never the keys themselves" })
   @ApiOkResponse({ type: [ApiKeyDto] })
-  listKeys(@Param('id', uuid) id: string): Promise<ApiKeyDto[]> {
+  listKeys(@Param('id', uuidId) id: string): Promise<ApiKeyDto[]> {
     return this.keys.list(id);
   }
 
@@ -77,7 +75,7 @@ export class InstitutionsController {
   @Access('admin')
   @ApiOperation({ summary: 'Revoke a key: every replica refuses it from the next request on' })
   @ApiNoContentResponse({ description: 'revoked' })
-  revoke(@Param('id', uuid) id: string, @CurrentActor() actor: Actor): Promise<void> {
+  revoke(@Param('id', uuidId) id: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.keys.revoke(id, actor);
   }
 

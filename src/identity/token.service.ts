@@ -1,13 +1,18 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
 import { jwtVerify, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
+import { AnnouncedCache } from '../common/announced-cache';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { REDIS } from '../common/redis.token';
 import { generatedSetting } from '../common/secret-box';
 import { UserPrincipal, UserRole } from './principal';
 
 const ISSUER = 'quality-credit-registry';
+/** How long a user's standing is trusted without asking the database again (a lost announcement's bound). */
+const STANDING_TTL_MS = 30_000;
 
 interface AccessClaims {
   username: string;
@@ -16,32 +21,61 @@ interface AccessClaims {
   district: string | null;
   inst: string | null;
   uscc: string | null;
+  /** The user's token version when the token was issued. */
+  ver: number;
+}
+
+/** An enabled user as the database has them now, and the token version their tokens must carry. */
+interface Standing {
+  principal: UserPrincipal;
+  tokenVersion: number;
 }
 
 /**
  * Short-lived HS256 access tokens. The secret is JWT_SECRET, or else one generated on first
  * start and kept in `app_settings`, so every replica signs and verifies with the same one.
+ *
+ * A valid signature is not enough: the token's user must still exist, be enabled, and hold the
+ * token version it was issued with. Users' standings are cached like API keys (AnnouncedCache):
+ * disabling a user or changing their password is announced, and every replica refuses their
+ * tokens from the next request on. The principal comes from the database, not the token, so a
+ * changed district applies at once too.
  */
 @Injectable()
-export class TokenService implements OnModuleInit {
+export class TokenService implements OnModuleInit, OnModuleDestroy {
   private secret!: Uint8Array;
+  private readonly standings: AnnouncedCache<Standing>;
 
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.standings = new AnnouncedCache(
+      redis,
+      `${config.REDIS_PREFIX}:users:changed`,
+      (userId) => this.standing(userId),
+      new Logger(TokenService.name),
+      { max: 50_000, ttlMs: STANDING_TTL_MS },
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     const secret = this.config.JWT_SECRET ?? (await generatedSetting(this.dataSource, 'jwt_secret')).value;
     this.secret = new TextEncoder().encode(secret);
+    await this.standings.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.standings.stop();
   }
 
   get ttlSeconds(): number {
     return this.config.JWT_TTL_SECONDS;
   }
 
-  async sign(user: Omit<UserPrincipal, 'kind'>): Promise<string> {
+  async sign(user: Omit<UserPrincipal, 'kind'>, tokenVersion: number): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const claims: AccessClaims = {
       username: user.username,
@@ -50,6 +84,7 @@ export class TokenService implements OnModuleInit {
       district: user.districtCode,
       inst: user.institutionId,
       uscc: user.uscc,
+      ver: tokenVersion,
     };
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -60,26 +95,53 @@ export class TokenService implements OnModuleInit {
       .sign(this.secret);
   }
 
-  /** The principal in a valid token, or null for a bad, foreign or expired one. */
+  /**
+   * The principal of a valid token, or null for a bad, foreign or expired one, one without an
+   * expiry, or one whose user is unknown, disabled, or has had their tokens ended since.
+   */
   async verify(token: string): Promise<UserPrincipal | null> {
+    let payload: Partial<AccessClaims> & { sub?: string };
     try {
-      const { payload } = await jwtVerify<AccessClaims>(token, this.secret, {
+      ({ payload } = await jwtVerify<AccessClaims>(token, this.secret, {
         issuer: ISSUER,
         algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub'],
         currentDate: this.clock.now(),
-      });
-      return {
-        kind: 'user',
-        userId: payload.sub!,
-        username: payload.username,
-        role: payload.role,
-        departmentCode: payload.dept,
-        districtCode: payload.district,
-        institutionId: payload.inst,
-        uscc: payload.uscc,
-      };
+      }));
     } catch {
       return null;
     }
+    if (!UUID.test(payload.sub!)) return null;
+    const standing = await this.standings.get(payload.sub!);
+    return standing && standing.tokenVersion === payload.ver ? standing.principal : null;
+  }
+
+  /** After a committed change to a user's standing: every replica reads it afresh on their next request. */
+  userChanged(userId: string): Promise<void> {
+    return this.standings.announce(userId, `the change to user ${userId}`);
+  }
+
+  private async standing(userId: string): Promise<Standing | false> {
+    const [row] = await this.dataSource.query(
+      `SELECT id, username, role, department_code, district_code, institution_id, uscc, token_version
+         FROM users WHERE id = $1 AND disabled_at IS NULL`,
+      [userId],
+    );
+    if (!row) return false;
+    return {
+      tokenVersion: row.token_version,
+      principal: {
+        kind: 'user',
+        userId: row.id,
+        username: row.username,
+        role: row.role,
+        departmentCode: row.department_code,
+        districtCode: row.district_code,
+        institutionId: row.institution_id,
+        uscc: row.uscc,
+      },
+    };
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

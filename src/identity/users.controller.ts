@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../audit/actor';
 import { ApiPage, Page } from '../common/pagination';
+import { uuidId } from '../common/validation';
 import { Access } from './access.decorator';
-import { CreateUserDto, ListUsersQuery, UserDto } from './dto/user.dto';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('Administration')
@@ -25,5 +26,16 @@ export class UsersController {
   @ApiPage(UserDto)
   list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
     return this.users.list(query);
+  }
+
+  @Patch(':id')
+  @Access('admin')
+  @ApiOperation({
+    summary:
+      "Disable or enable a user, set a new password, or change a regulator's district; a disabled user's tokens fail at once, on every replica",
+  })
+  @ApiOkResponse({ type: UserDto })
+  update(@Param('id', uuidId) id: string, @Body() body: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
+    return this.users.update(id, body, actor);
   }
 }

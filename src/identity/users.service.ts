@@ -10,8 +10,9 @@ import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { DepartmentsService } from './departments.service';
-import { CreateUserDto, ListUsersQuery, UserDto } from './dto/user.dto';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UserRole } from './principal';
+import { TokenService } from './token.service';
 import { User } from './user.entity';
 
 /** Which binding each role needs (required) and may not have (forbidden). */
@@ -25,8 +26,8 @@ const BINDINGS: Record<UserRole, { required: (keyof CreateUserDto)[]; allowed: (
 const BINDING_FIELDS = ['departmentCode', 'districtCode', 'institutionId', 'uscc'] as const;
 
 function toDto(u: User): UserDto {
-  const { id, username, role, departmentCode, districtCode, institutionId, uscc, createdAt } = u;
-  return { id, username, role, departmentCode, districtCode, institutionId, uscc, createdAt };
+  const { id, username, role, departmentCode, districtCode, institutionId, uscc, disabledAt, createdAt } = u;
+  return { id, username, role, departmentCode, districtCode, institutionId, uscc, disabled: !!disabledAt, createdAt };
 }
 
 @Injectable()
@@ -39,6 +40,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly departments: DepartmentsService,
     private readonly enterprises: EnterprisesService,
     private readonly audit: AuditService,
+    private readonly tokens: TokenService,
   ) {}
 
   /** Creates the first administrator from ADMIN_USERNAME/ADMIN_PASSWORD once; never overwrites. */
@@ -98,6 +100,57 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Disables or enables a user, sets a new password, or changes a regulator's district.
+   * Disabling and a new password end every token issued before (the token version moves on);
+   * once committed, the change is announced so every replica reads the user afresh.
+   */
+  async update(id: string, dto: UpdateUserDto, actor: Actor): Promise<UserDto> {
+    if (dto.disabled === undefined && dto.password === undefined && dto.districtCode === undefined) {
+      throw Problem.validation([{ field: 'disabled', message: 'give disabled, password or districtCode to change' }]);
+    }
+    if (dto.disabled && actor.type === 'user' && actor.id === id) {
+      throw Problem.conflict('cannot-disable-self', 'Administrators cannot disable their own account');
+    }
+    const hash = dto.password === undefined ? undefined : await argon2.hash(dto.password, { type: argon2.argon2id });
+    const updated = this.audit.change(actor, async (manager) => {
+      const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw Problem.notFound('User', id);
+      const districtRoles = BINDINGS[user.role].allowed;
+      if (dto.districtCode !== undefined && !districtRoles.includes('districtCode')) {
+        throw Problem.validation([{ field: 'districtCode', message: `does not apply to a ${user.role}` }]);
+      }
+      const disabling = dto.disabled === true && !user.disabledAt;
+      await manager.update(
+        User,
+        { id },
+        {
+          ...(dto.disabled === undefined ? {} : { disabledAt: dto.disabled ? (user.disabledAt ?? new Date()) : null }),
+          ...(hash === undefined ? {} : { passwordHash: hash }),
+          ...(dto.districtCode === undefined ? {} : { districtCode: dto.districtCode }),
+          ...(disabling || hash !== undefined ? { tokenVersion: user.tokenVersion + 1 } : {}),
+        },
+      );
+      const after = toDto(await manager.findOneByOrFail(User, { id }));
+      return {
+        result: after,
+        entry: {
+          action: 'user.update',
+          entityType: 'user',
+          entityId: id,
+          before: toDto(user),
+          after: { ...after, ...(hash === undefined ? {} : { passwordChanged: true }) },
+        },
+      };
+    });
+    const result = await mapConstraintErrors(updated, {
+      foreignKey: () =>
+        Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]),
+    });
+    await this.tokens.userChanged(id);
+    return result;
+  }
+
   /** Each role's binding: a regulator department, an institution, or a registered enterprise. */
   private async checkBindings(dto: CreateUserDto): Promise<void> {
     const { required, allowed } = BINDINGS[dto.role];
@@ -139,14 +192,13 @@ export class UsersService implements OnApplicationBootstrap {
     return pageOf(rows.map(toDto), total, query);
   }
 
-  /** The active user with this name and their password hash, for login only. */
+  /** The user with this name (enabled or not) and their password hash, for login only. */
   findForLogin(username: string): Promise<User | null> {
     return this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('lower(u.username) = lower(:username)', { username })
-      .andWhere('u.disabledAt IS NULL')
       .getOne();
   }
 }

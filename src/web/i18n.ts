@@ -20,6 +20,7 @@ const zh = {
   loginButton: '登录',
   loginFailed: '登录失败：用户名或密码不正确。',
   loginThrottled: '登录尝试过多，请稍后再试。',
+  loginDisabled: '该账号已停用，请联系管理员。',
   forbiddenTitle: '无权访问',
   forbiddenRole: '统计页面仅供监管部门、审核人员和管理员使用，当前登录的账号无权查看。',
   forbiddenSite: '该请求不是从本站页面提交的，已拒绝。',
@@ -136,6 +137,7 @@ const en: Dictionary = {
   loginButton: 'Sign in',
   loginFailed: 'Sign-in failed: wrong user name or password.',
   loginThrottled: 'Too many sign-in attempts; try again later.',
+  loginDisabled: 'This account has been disabled; ask an administrator.',
   forbiddenTitle: 'Not allowed',
   forbiddenRole:
     'The statistics are for regulators, reviewers and administrators; the account signed in may not see them.',

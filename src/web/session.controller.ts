@@ -11,7 +11,7 @@ import { clearedSessionCookie, fromThisSite, safeNext, sessionCookie, WebSession
 const MAX_USERNAME = 64;
 const MAX_PASSWORD = 256;
 
-type LoginError = 'failed' | 'throttled' | null;
+type LoginError = 'failed' | 'throttled' | 'disabled' | null;
 
 /**
  * Staff sign-in on the web: the form posts to `POST /login`, which logs in through AuthService
@@ -59,6 +59,9 @@ export class SessionController {
       if (!(error instanceof Problem)) throw error;
       if (error.status === HttpStatus.UNAUTHORIZED) {
         return this.form(request, reply, next, username, 'failed', HttpStatus.UNAUTHORIZED);
+      }
+      if (error.code === 'account-disabled') {
+        return this.form(request, reply, next, username, 'disabled', HttpStatus.FORBIDDEN);
       }
       if (error.status === HttpStatus.TOO_MANY_REQUESTS) {
         retryAfter(reply, error);

@@ -61,19 +61,23 @@ export class BlacklistWorld {
       ? `ent.${who.slice('enterprise:'.length)}`
       : BLACKLIST_USERS[who as keyof typeof BLACKLIST_USERS].username;
     const [user] = await this.t.sql<Record<string, string | null>>(
-      `SELECT id::text, username, role, department_code, district_code, institution_id::text, uscc
+      `SELECT id::text, username, role, department_code, district_code, institution_id::text, uscc,
+              token_version::text
          FROM users WHERE username = $1`,
       [username],
     );
-    return this.t.app.get(TokenService).sign({
-      userId: user.id!,
-      username: user.username!,
-      role: user.role as 'regulator',
-      departmentCode: user.department_code,
-      districtCode: user.district_code,
-      institutionId: user.institution_id,
-      uscc: user.uscc,
-    });
+    return this.t.app.get(TokenService).sign(
+      {
+        userId: user.id!,
+        username: user.username!,
+        role: user.role as 'regulator',
+        departmentCode: user.department_code,
+        districtCode: user.district_code,
+        institutionId: user.institution_id,
+        uscc: user.uscc,
+      },
+      Number(user.token_version),
+    );
   }
 
   async call(who: BlacklistUser, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {

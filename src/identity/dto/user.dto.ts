@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { UsccField } from '../../registry/uscc-field';
 import { USER_ROLES, UserRole } from '../principal';
@@ -43,6 +43,31 @@ export class CreateUserDto {
   uscc?: string;
 }
 
+/** What an administrator may change about a user; at least one field. */
+export class UpdateUserDto {
+  @ApiPropertyOptional({ description: 'true: the user cannot log in and every token of theirs fails at once' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ format: 'password', minLength: 12, description: "a new password; ends the user's tokens" })
+  @IsOptional()
+  @IsString()
+  @Length(12, 256, { message: 'must be 12 to 256 characters long' })
+  password?: string;
+
+  @ApiPropertyOptional({
+    example: '330302',
+    nullable: true,
+    type: String,
+    description: 'regulator and reviewer: limits them to one district; null lifts the limit',
+  })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
+  districtCode?: string | null;
+}
+
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() username!: string;
@@ -51,6 +76,7 @@ export class UserDto {
   @ApiProperty({ nullable: true, type: String }) districtCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) institutionId!: string | null;
   @ApiProperty({ nullable: true, type: String }) uscc!: string | null;
+  @ApiProperty() disabled!: boolean;
   @ApiProperty() createdAt!: Date;
 }
 

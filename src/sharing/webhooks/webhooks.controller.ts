@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -9,7 +9,6 @@ import {
 } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../../audit/actor';
 import { ApiPage, Page } from '../../common/pagination';
-import { Problem } from '../../common/problem';
 import { Access, CurrentPrincipal } from '../../identity/access.decorator';
 import { Principal } from '../../identity/principal';
 import { askerOf } from '../asker';
@@ -22,10 +21,7 @@ import {
   WebhookDto,
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
-
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => Problem.validation([{ field: 'id', message: 'must be a UUID' }]),
-});
+import { uuidId } from '../../common/validation';
 
 @ApiTags('Finance and tax')
 @Controller('api/v1/webhooks')
@@ -58,7 +54,7 @@ export class WebhooksController {
   @Access('scope:webhooks:manage')
   @ApiOperation({ summary: 'One subscription, with its cursor and pending deliveries' })
   @ApiOkResponse({ type: WebhookDto })
-  get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<WebhookDto> {
+  get(@Param('id', uuidId) id: string, @CurrentPrincipal() principal: Principal): Promise<WebhookDto> {
     return this.webhooks.get(askerOf(principal).institutionId, id);
   }
 
@@ -68,7 +64,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'End a subscription; pending deliveries are cancelled' })
   @ApiNoContentResponse({ description: 'ended' })
   remove(
-    @Param('id', uuid) id: string,
+    @Param('id', uuidId) id: string,
     @CurrentPrincipal() principal: Principal,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
@@ -80,7 +76,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Deliveries, newest first: status, attempts with status codes, next retry' })
   @ApiPage(DeliveryDto)
   deliveries(
-    @Param('id', uuid) id: string,
+    @Param('id', uuidId) id: string,
     @Query() query: DeliveriesQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<DeliveryDto>> {
@@ -93,7 +89,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on' })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
   replay(
-    @Param('id', uuid) id: string,
+    @Param('id', uuidId) id: string,
     @Body() body: ReplayDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentActor() actor: Actor,

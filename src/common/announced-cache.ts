@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * A per-process cache of credential lookups (an API key, a user's standing) that every replica
+ * drops at once when one of them announces a change on a Redis channel: a revoked key or a
+ * disabled user fails on the next request, wherever it lands.
+ *
+ * Concurrent requests for one uncached id share one lookup (else, when a busy entry expires,
+ * each request in flight would query at once and hold up the pool). A lookup that began before
+ * an announcement does not cache its answer. Messages sent while a replica is disconnected are
+ * lost, so it forgets everything on every (re)connection, and the TTL bounds staleness should
+ * a message be lost otherwise. Written by hand: lru-cache's `fetch` rejects everyone waiting
+ * when an entry is deleted mid-lookup, and no library ties a cache to a Redis channel.
+ */
+export class AnnouncedCache<V extends object> {
+  private readonly cache: LRUCache<string, V | false>;
+  private readonly lookups = new Map<string, Promise<V | false>>();
+  /** Announcements and clears so far: a lookup that began before one does not cache its result. */
+  private forgotten = 0;
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+    /** The value for an id from the database; false when it is unknown or no longer valid. */
+    private readonly lookUp: (id: string) => Promise<V | false>,
+    private readonly logger: Logger,
+    options: { max: number; ttlMs: number },
+  ) {
+    this.cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
+  }
+
+  get ttlMs(): number {
+    return this.cache.ttl;
+  }
+
+  async start(): Promise<void> {
+    this.subscriber = this.redis.duplicate({ keyPrefix: '' });
+    this.subscriber.on('message', (_channel: string, id: string) => this.forget(id));
+    this.subscriber.on('ready', () => this.forget());
+    this.subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  /** The value for `id`, from the cache or one shared lookup; false when there is none. */
+  async get(id: string): Promise<V | false> {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    let lookup = this.lookups.get(id);
+    if (!lookup) {
+      lookup = this.load(id).finally(() => {
+        if (this.lookups.get(id) === lookup) this.lookups.delete(id);
+      });
+      this.lookups.set(id, lookup);
+    }
+    return lookup;
+  }
+
+  /** After a committed change to `id` (`what` names it in the log): this replica and every other forget it. */
+  async announce(id: string, what: string): Promise<void> {
+    this.forget(id);
+    await this.redis.publish(this.channel, id).catch((error: Error) => {
+      this.logger.error(
+        `could not announce ${what}; other replicas notice within ${this.cache.ttl / 1000} s: ${error.message}`,
+      );
+    });
+  }
+
+  private async load(id: string): Promise<V | false> {
+    const forgotten = this.forgotten;
+    const value = await this.lookUp(id);
+    if (forgotten === this.forgotten) this.cache.set(id, value);
+    return value;
+  }
+
+  /** Drops one id (or every id) from the cache, and keeps lookups under way from caching theirs. */
+  private forget(id?: string): void {
+    this.forgotten++;
+    if (id === undefined) {
+      this.cache.clear();
+      this.lookups.clear();
+    } else {
+      this.cache.delete(id);
+      this.lookups.delete(id);
+    }
+  }
+}
