@@ -29,3 +29,34 @@ export async function mapConstraintErrors<T>(
     throw translate?.(pg?.constraint) ?? error;
   }
 }
+
+/** SQLSTATEs of a server that is shutting down, starting, out of connections, or cut off. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+/** Socket errors of a server that cannot be reached. */
+const UNAVAILABLE_SOCKETS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** What pg and pg-pool say, without a code, when a connection ends or cannot be had in time. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * Whether `error` says the database cannot be reached right now (down, restarting, cut off, or
+ * no connection to be had in time), as opposed to a fault of the statement: the request may be
+ * retried later. Looks through TypeORM's QueryFailedError to the driver's error (not through
+ * other causes: a failed outgoing call, such as a webhook's, is not the database).
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  const e: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  if (!(e instanceof Error)) return false;
+  const { code } = e as { code?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_SOCKETS.has(code))) return true;
+  return UNAVAILABLE_MESSAGES.test(e.message);
+}

@@ -1,10 +1,29 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailable } from './pg-errors';
 import { PROBLEM_CONTENT_TYPE, Problem, problemForStatus } from './problem';
 
-/** Turns anything thrown into a Problem; unexpected errors become a bare 500. */
+/** Seconds a client is asked to wait before retrying while the database cannot be reached. */
+const RETRY_WHEN_DATABASE_DOWN_S = 5;
+
+/**
+ * Turns anything thrown into a Problem; the database out of reach becomes a 503 with
+ * Retry-After, other unexpected errors a bare 500. Both are `unexpected`: logged as errors.
+ */
 export function toProblem(error: unknown): { problem: Problem; unexpected: boolean } {
   if (error instanceof Problem) return { problem: error, unexpected: false };
+  if (databaseUnavailable(error)) {
+    return {
+      problem: new Problem(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'database-unavailable',
+        'Service unavailable',
+        'The database cannot be reached right now; retry shortly',
+        { retryAfter: RETRY_WHEN_DATABASE_DOWN_S },
+      ),
+      unexpected: true,
+    };
+  }
   if (error instanceof HttpException) {
     const response = error.getResponse();
     const message =
@@ -44,8 +63,8 @@ export function retryAfter(reply: FastifyReply, problem: Problem): void {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: unknown): void {
   const { problem, unexpected } = toProblem(error);
-  // The caller sees a bare 500 quoting the requestId; the log line beside it holds the real error.
-  if (unexpected) request.log.error({ err: error }, 'unexpected error');
+  // The caller sees a bare 500 (or 503) quoting the requestId; the log line beside it holds the real error.
+  if (unexpected) request.log.error({ err: error }, problem.status === 500 ? 'unexpected error' : problem.detail);
   retryAfter(reply, problem);
   void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem.toBody(request.id));
 }

@@ -18,6 +18,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     // JIT off for the app's sessions: its statements are short, and a 10 000-code status lookup,
     // whose lateral joins the planner costs above jit_above_cost, spent ~27 of its ~150 ms
     // compiling (bench/BENCHMARKS.md, session 15). Other clients of the database keep their setting.
-    extra: { max: 20, application_name: 'quality-credit', options: '-c jit=off' },
+    // A connection not to be had within 10 s (the server gone quiet, or the pool exhausted) fails
+    // the request with 503 and Retry-After (databaseUnavailable) rather than holding it for ever.
+    extra: { max: 20, application_name: 'quality-credit', options: '-c jit=off', connectionTimeoutMillis: 10_000 },
   };
 }
