@@ -54,6 +54,9 @@ describe('the database out of reach', () => {
   });
 
   const districts = () => replica.request({ method: 'GET', url: '/api/v1/districts' });
+  /** Back in service: a pooled connection that died with the server may fail one more request (with 503). */
+  const served = () =>
+    until('the replica to serve again', async () => (await districts()).statusCode === 200, 5000, 20);
 
   function expectUnavailable(res: Awaited<ReturnType<typeof districts>>): void {
     expect(res.statusCode).toBe(503);
@@ -74,7 +77,7 @@ describe('the database out of reach', () => {
     } finally {
       await relay.open(); // the same port
     }
-    expect((await districts()).statusCode).toBe(200);
+    await served();
   });
 
   it('answers 503 to a request whose connection the server terminates mid-query', async () => {
@@ -95,6 +98,6 @@ describe('the database out of reach', () => {
     } finally {
       await blocker.end();
     }
-    expect((await districts()).statusCode).toBe(200);
+    await served();
   });
 });

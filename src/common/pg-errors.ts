@@ -54,9 +54,10 @@ const UNAVAILABLE_MESSAGES =
  * other causes: a failed outgoing call, such as a webhook's, is not the database).
  */
 export function databaseUnavailable(error: unknown): boolean {
-  const e: unknown = error instanceof QueryFailedError ? error.driverError : error;
-  if (!(e instanceof Error)) return false;
-  const { code } = e as { code?: unknown };
+  // Duck-typed: socket errors are made by Node's core, whose Error is another realm's under Jest.
+  const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown };
+  if (typeof e !== 'object' || e === null || typeof e.message !== 'string') return false;
+  const { code } = e;
   if (typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_SOCKETS.has(code))) return true;
   return UNAVAILABLE_MESSAGES.test(e.message);
 }
