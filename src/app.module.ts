@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Clock } from './common/clock';
+import { HttpDrain } from './common/http-drain';
 import { ProblemFilter } from './common/problem.filter';
 import { RedisModule } from './common/redis.module';
 import { createValidationPipe } from './common/validation';
@@ -63,6 +64,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        HttpDrain,
       ],
     };
   }

@@ -3,12 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
 import { useContainer } from 'class-validator';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
+import { HttpDrain } from './common/http-drain';
 import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
@@ -35,24 +35,6 @@ export function openApiConfig() {
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .build();
-}
-
-/**
- * Request ids on every response, and a clean drain: once closing starts, each response that
- * is still in flight asks the client to close its keep-alive connection, so the server can
- * stop as soon as the last one is answered instead of waiting for idle sockets to time out.
- */
-function drainOnClose(fastify: FastifyInstance): void {
-  let draining = false;
-  fastify.addHook('preClose', (done) => {
-    draining = true;
-    done();
-  });
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    void reply.header('X-Request-Id', request.id);
-    if (draining) void reply.header('Connection', 'close');
-    done(null, payload);
-  });
 }
 
 /**
@@ -104,7 +86,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);
-  drainOnClose(adapter.getInstance());
+  app.get(HttpDrain).install(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {
     useValidatorContainer(app);
