@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { Access } from './access.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
@@ -14,12 +20,13 @@ export class AuthController {
   @Access('public')
   @ApiOperation({
     summary:
-      'Exchange a user name and password for a short-lived bearer token (throttled per address; locks a user after 5 failures for 15 minutes)',
+      'Exchange a user name and password for a short-lived bearer token (throttled per address; after 5 failures for one user name from one address, that pair waits 15 s, doubling with each further failure)',
   })
   @ApiOkResponse({ type: LoginResultDto })
   @ApiTooManyRequestsResponse({
-    description: 'too many attempts from this address, or the user is locked after repeated failures',
+    description: 'too many attempts from this address, or too many failures for this user name from it',
   })
+  @ApiForbiddenResponse({ description: 'the right password for a disabled account' })
   login(@Body() body: LoginDto, @Ip() ip: string): Promise<LoginResultDto> {
     return this.auth.login(body, ip);
   }
