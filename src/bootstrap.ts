@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
 import { HttpDrain } from './common/http-drain';
+import { guardRequestInput } from './common/request-input';
 import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
@@ -76,6 +77,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     return503OnClosing: true,
   });
   applyRouteBodyLimits(adapter.getInstance());
+  guardRequestInput(adapter);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });

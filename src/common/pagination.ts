@@ -4,19 +4,35 @@ import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 500;
+/** Far past the end of any list, and small enough that page × pageSize stays an exact integer for the database. */
+export const MAX_PAGE = 1_000_000_000;
+
+/**
+ * The page size of a list, a whole number from 1 to `max`. A subclass narrowing it uses this
+ * again rather than adding `@Max` alone: class-validator drops every inherited constraint of a
+ * property once the subclass declares one of its own.
+ */
+export const PageSize = (max: number, defaultSize: number) =>
+  applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: max, default: defaultSize }),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(max),
+  );
+
+/** The largest sequence number a client may send (event and delivery seqs are bigint, read as exact JS numbers). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageSize(MAX_PAGE_SIZE, 50)
   pageSize = 50;
 
   get offset(): number {

@@ -6,11 +6,20 @@ import { ApiPage, Page } from '../common/pagination';
 import { Access, CurrentPrincipal } from '../identity/access.decorator';
 import { Principal } from '../identity/principal';
 import { askerOf } from './asker';
-import { ListWatchlistQuery, WatchlistChangeDto, WatchlistCodesDto, WatchlistItemDto } from './dto/watchlist.dto';
+import {
+  ListWatchlistQuery,
+  MAX_WATCHLIST,
+  WatchlistChangeDto,
+  WatchlistCodesDto,
+  WatchlistItemDto,
+} from './dto/watchlist.dto';
 import { WatchlistService } from './watchlist.service';
 
-/** A million codes as JSON take about 21 MB. */
-const WATCHLIST_BODY_LIMIT = 32 * 1_048_576;
+/**
+ * A full list of codes, as a client would write it: 24 bytes a code is an 18-character code in
+ * quotes with a comma, a line break and some indentation (compact JSON takes 21); 1 KiB for the rest.
+ */
+const WATCHLIST_BODY_LIMIT = MAX_WATCHLIST * 24 + 1024;
 
 @ApiTags('Finance and tax')
 @Controller('api/v1/watchlist')

@@ -5,6 +5,7 @@ import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
 import { BlacklistService } from '../blacklist/blacklist.service';
 import { Clock } from '../common/clock';
 import { Problem } from '../common/problem';
+import { MAX_PAGE } from '../common/pagination';
 import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
 import { PublicBlacklistService } from '../disclosure/open-data/public-blacklist.service';
 import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
@@ -28,7 +29,7 @@ const FIRST_YEAR = 2014;
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 const pageNumber = (value: string | string[] | undefined): number => {
   const n = Number(one(value));
-  return Number.isInteger(n) && n >= 1 ? n : 1;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_PAGE ? n : 1;
 };
 
 /**

@@ -25,13 +25,15 @@ export function readCookie(header: string | undefined, name: string): string | n
 /**
  * `next` when it is a path on this site (one leading `/`, not `//` nor `/\`, no control
  * character a browser would drop), else DEFAULT_NEXT: the sign-in never redirects elsewhere.
+ * The path comes back percent-encoded as a browser would send it (`/企业` → `/%E4%BC%81%E4%B8%9A`),
+ * since a `Location` header holds ASCII only.
  */
 export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || value.length > MAX_NEXT_LENGTH) return DEFAULT_NEXT;
   // eslint-disable-next-line no-control-regex
   if (!/^\/(?![/\\])/.test(value) || /[\u0000-\u001f\u007f\\]/.test(value)) return DEFAULT_NEXT;
   const url = new URL(value, 'http://site.invalid');
-  return url.origin === 'http://site.invalid' ? value : DEFAULT_NEXT;
+  return url.origin === 'http://site.invalid' ? url.pathname + url.search + url.hash : DEFAULT_NEXT;
 }
 
 /** `/login?next=…`, the `/`s of the path left readable. */

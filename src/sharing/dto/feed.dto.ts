@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_SEQ } from '../../common/pagination';
 import { CHANGE_EVENT_TYPES, ChangeEventType } from '../change-events.service';
 
 export const FEED_SCOPES = ['all', 'watchlist'] as const;
@@ -11,6 +12,7 @@ export class FeedQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   after = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, Max } from 'class-validator';
-import { PageQuery } from '../../../common/pagination';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { PageQuery, PageSize } from '../../../common/pagination';
 import { Trim } from '../../../common/transforms';
 
 /**
@@ -25,8 +25,7 @@ export class PublicSearchQuery extends PageQuery {
   q!: string;
 
   /** Narrower than the internal lists: a public page is for reading, not for harvesting. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PUBLIC_PAGE_SIZE, default: 20 })
-  @Max(MAX_PUBLIC_PAGE_SIZE)
+  @PageSize(MAX_PUBLIC_PAGE_SIZE, 20)
   override pageSize = 20;
 }
 

@@ -9,11 +9,12 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
-import { PageQuery } from '../../../common/pagination';
+import { MAX_SEQ, PageQuery } from '../../../common/pagination';
 import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../change-events.service';
 import { FEED_SCOPES } from '../../dto/feed.dto';
 
@@ -73,6 +74,7 @@ export class ReplayDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_SEQ)
   fromSeq!: number;
 }
 

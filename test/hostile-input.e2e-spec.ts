@@ -1,0 +1,166 @@
+import { CODES, createEnterprise, createKey, enterpriseBody } from './helpers/fixtures';
+import { InjectResponse, TestApp } from './helpers/test-app';
+
+/** A 400 problem+json that names `field` among its errors. */
+function expectFieldRefused(res: InjectResponse, field: string): void {
+  expect({ status: res.statusCode, type: res.headers['content-type'] }).toEqual({
+    status: 400,
+    type: expect.stringContaining('application/problem+json'),
+  });
+  expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+}
+
+describe('hostile input', () => {
+  let t: TestApp;
+  let admin: string;
+  let feedKey: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start(__filename);
+    admin = await t.loginAdmin();
+    await createEnterprise(t, admin, CODES.wenzhouLike);
+    feedKey = (await createKey(t, admin, ['feed:read'])).key;
+  });
+  afterAll(() => t.close());
+
+  describe('deeply nested JSON', () => {
+    const deep = (bytes: number) => '['.repeat(bytes / 2) + ']'.repeat(bytes / 2);
+
+    it('refuses a megabyte of [[[[…]]]] with 400 at once, and the process keeps answering', async () => {
+      const started = Date.now();
+      const [live, ...refused] = await Promise.all([
+        t.request({ method: 'GET', url: '/health/live' }),
+        ...Array.from({ length: 8 }, () =>
+          t.request({ method: 'POST', url: '/api/v1/public/reports/verify', body: deep(1_000_000) }),
+        ),
+      ]);
+      for (const res of refused) {
+        expectFieldRefused(res, 'body');
+        expect(res.json().detail).toContain('body');
+      }
+      expect(live.statusCode).toBe(200);
+      // The stack overflow took ~0.9 s a body; a linear scan takes milliseconds.
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('still parses ordinary nesting, and refuses prototype poisoning as before', async () => {
+      const nested = await t.request({
+        method: 'POST',
+        url: '/api/v1/enterprises',
+        token: admin,
+        body: enterpriseBody(CODES.beijing, { extra: { a: [[[{ b: 1 }]]] } }),
+      });
+      expectFieldRefused(nested, 'extra');
+      const poisoned = await t.request({
+        method: 'POST',
+        url: '/api/v1/enterprises',
+        token: admin,
+        body: '{"__proto__": {"admin": true}}',
+      });
+      expect(poisoned.statusCode).toBe(400);
+      expect(poisoned.json().detail).toContain('not valid JSON');
+    });
+
+    it('gives the watchlist a limit sized for a million codes, not 32 MiB of anything', async () => {
+      const res = await t.request({
+        method: 'PUT',
+        url: '/api/v1/watchlist',
+        headers: { 'x-api-key': feedKey },
+        body: `{"usccs": ["${'x'.repeat(26 * 1_000_000)}"]}`,
+      });
+      expect(res.statusCode).toBe(413);
+    });
+  });
+
+  it('refuses JSON that is not valid UTF-8 instead of storing U+FFFD', async () => {
+    const [before, after] = JSON.stringify(enterpriseBody(CODES.shenzhen, { name: '@' })).split('@');
+    // 温 cut short after two of its three bytes, then 州公司.
+    const body = Buffer.concat([
+      Buffer.from(before),
+      Buffer.from([0xe6, 0xb8]),
+      Buffer.from('州公司'),
+      Buffer.from(after),
+    ]);
+    const res = await t.request({ method: 'POST', url: '/api/v1/enterprises', token: admin, body });
+    expectFieldRefused(res, 'body');
+    expect(res.json().errors[0].message).toContain('UTF-8');
+    await expect(t.sql('SELECT 1 FROM enterprises WHERE uscc = $1', [CODES.shenzhen])).resolves.toEqual([]);
+  });
+
+  describe('values that used to reach the database and answer 500', () => {
+    it('refuses a page number past any list', async () => {
+      for (const url of ['/api/v1/enterprises', '/api/v1/audit/events', '/api/v1/users']) {
+        const res = await t.request({ method: 'GET', url: `${url}?page=999999999999999999999`, token: admin });
+        expectFieldRefused(res, 'page');
+      }
+    });
+
+    it('refuses a feed position past any sequence number', async () => {
+      const res = await t.request({
+        method: 'GET',
+        url: '/api/v1/feed?after=99999999999999999999',
+        headers: { 'x-api-key': feedKey },
+      });
+      expectFieldRefused(res, 'after');
+    });
+
+    it('refuses a NUL character in a query, a path, a body field and the login name', async () => {
+      expectFieldRefused(await t.request({ method: 'GET', url: '/api/v1/public/enterprises?q=%E9%98%80%00' }), 'q');
+      expectFieldRefused(await t.request({ method: 'GET', url: '/api/v1/public/enterprises/9133%00' }), 'uscc');
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/v1/enterprises',
+        token: admin,
+        body: enterpriseBody(CODES.shenzhen, { address: '温州\u0000鹿城' }),
+      });
+      expectFieldRefused(created, 'address');
+      expectFieldRefused(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          body: { username: 'admin\u0000', password: 'whatever-password' },
+        }),
+        'username',
+      );
+      const form = await t.request({
+        method: 'POST',
+        url: '/login',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          host: 'pages.test',
+          origin: 'http://pages.test',
+        },
+        body: 'username=admin%00&password=whatever-password',
+      });
+      expect(form.statusCode).toBe(400);
+      await expect(t.sql('SELECT 1 FROM enterprises WHERE uscc = $1', [CODES.shenzhen])).resolves.toEqual([]);
+    });
+
+    it('refuses public search page sizes that are not whole numbers from 1 to 100', async () => {
+      for (const pageSize of ['-5', '0', '1.5', '101']) {
+        const res = await t.request({
+          method: 'GET',
+          url: `/api/v1/public/enterprises?q=%E9%98%80&pageSize=${pageSize}`,
+        });
+        expectFieldRefused(res, 'pageSize');
+      }
+      const fine = await t.request({ method: 'GET', url: '/api/v1/public/enterprises?q=%E9%98%80&pageSize=100' });
+      expect(fine.statusCode).toBe(200);
+    });
+
+    it('signs in with a next path that is not ASCII, and sends the browser there', async () => {
+      const res = await t.request({
+        method: 'POST',
+        url: `/login?next=${encodeURIComponent('/企业/91330100799655058B')}`,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          host: 'pages.test',
+          origin: 'http://pages.test',
+        },
+        body: 'username=admin&password=admin-password-for-tests',
+      });
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/%E4%BC%81%E4%B8%9A/91330100799655058B');
+    });
+  });
+});
