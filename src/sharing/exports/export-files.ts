@@ -1,9 +1,9 @@
-import { stringify } from 'csv-stringify';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { csvStream } from '../../common/csv';
 
 export interface WrittenFile {
   name: string;
@@ -28,7 +28,7 @@ class GzipRows {
     columns: string[] | null,
   ) {
     this.input = columns
-      ? stringify({ header: true, columns, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } })
+      ? csvStream({ header: true, columns, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } })
       : new Transform({
           writableObjectMode: true,
           transform: (row, _, next) => next(null, `${JSON.stringify(row)}\n`),
