@@ -10,6 +10,7 @@ import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
 import { HttpDrain } from './common/http-drain';
 import { guardRequestInput } from './common/request-input';
+import { useSecurityHeaders } from './common/security-headers';
 import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/logging';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
@@ -75,6 +76,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     genReqId: requestId,
     bodyLimit: 1_048_576,
     return503OnClosing: true,
+    trustProxy: config.trustedProxies,
   });
   applyRouteBodyLimits(adapter.getInstance());
   guardRequestInput(adapter);
@@ -88,6 +90,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);
+  await useSecurityHeaders(app);
   app.get(HttpDrain).install(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {

@@ -4,7 +4,7 @@ import { declaredRoutes } from './helpers/routes';
 describe('operations', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await TestApp.start(__filename);
+    t = await TestApp.start(__filename, { METRICS_TOKEN: 'operations-metrics-token' });
   });
   afterAll(() => t.close());
 
@@ -22,7 +22,11 @@ describe('operations', () => {
   it('serves Prometheus metrics with request latency by route pattern and queue depths', async () => {
     await t.request({ method: 'GET', url: '/api/v1/districts' });
     await t.request({ method: 'GET', url: '/api/v1/enterprises/91330100799655058B' });
-    const res = await t.request({ method: 'GET', url: '/metrics' });
+    const res = await t.request({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Bearer operations-metrics-token' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toMatch(

@@ -19,8 +19,8 @@ export const CALLERS = [
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
-/** ✓ allowed, `own` only for its own code, 401/403 refused, `—` no such caller exists. */
-export type Verdict = '✓' | 'own' | '401' | '403' | '—';
+/** ✓ allowed, `own` only for its own code, 401/403 refused, 404 hidden (/metrics), `—` no such caller exists. */
+export type Verdict = '✓' | 'own' | '401' | '403' | '404' | '—';
 
 /** Every route of the system. */
 export function accessRoutes(): AccessRoute[] {
@@ -30,6 +30,8 @@ export function accessRoutes(): AccessRoute[] {
 /** What `caller` gets on a route with these grants. */
 export function verdict(grants: AccessGrant[], caller: Caller): Verdict {
   if (grants.includes('public') || grants.includes('internal')) return '✓';
+  // None of the callers holds METRICS_TOKEN.
+  if (grants.includes('metrics')) return '404';
   const scopes = grants.filter((g) => g.startsWith('scope:'));
   switch (caller) {
     case 'anonymous':
@@ -61,7 +63,8 @@ export function accessTable(): string {
     'as each caller and checks the answer against this table.',
     '',
     '✓ allowed · `own` only for the enterprise whose code is in the path (403 for any other) ·',
-    '401 no credentials · 403 wrong role or scope · — no such caller (a key always holds one of the scopes).',
+    '401 no credentials · 403 wrong role or scope · 404 answered as if absent (`metrics`: only with',
+    '`Authorization: Bearer $METRICS_TOKEN`) · — no such caller (a key always holds one of the scopes).',
     '"key in scope" holds one of the route\'s scopes; "key out of scope" holds none of them.',
     '',
     header,

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
 import {
   IsBoolean,
   IsIn,
@@ -9,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 
@@ -20,6 +22,21 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Comma-separated addresses and CIDR ranges (`10.0.0.0/8, fd00::/8, 192.0.2.7`), each one valid. */
+const IsAddressList = () =>
+  ValidateBy({
+    name: 'isAddressList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        value.split(',').every((part) => {
+          const item = part.trim();
+          return item.includes('/') ? ipaddr.isValidCIDR(item) : ipaddr.isValid(item) && !/^\d+$/.test(item);
+        }),
+      defaultMessage: () => 'must be comma-separated IP addresses or CIDR ranges, such as 10.0.0.0/8,192.0.2.7',
+    },
+  });
 
 /**
  * The environment, validated at boot. Every variable has a default that works on one local
@@ -159,6 +176,35 @@ export class AppConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
+  /**
+   * The reverse proxies (load balancers) in front of the api, as addresses or CIDR ranges: only
+   * a request arriving from one of them has its `X-Forwarded-For` (client address, for rate
+   * limits and the login throttle) and `X-Forwarded-Proto` (https: HSTS, the Secure cookie)
+   * believed. Unset: nobody's are.
+   */
+  @IsOptional()
+  @IsAddressList()
+  TRUST_PROXY?: string;
+
+  /** When set, `/metrics` on PORT answers only `Authorization: Bearer <this>`; unset, it is 404 there. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** An extra listener serving `/metrics` without a token, for scraping inside the cluster; unset, none. */
+  @IsOptional()
+  @Transform(toInt)
+  @Max(65535)
+  @Min(1)
+  @IsInt()
+  METRICS_PORT?: number;
+
+  /** The proxies whose forwarded headers are believed, for Fastify's `trustProxy` (false: none). */
+  get trustedProxies(): string[] | false {
+    return this.TRUST_PROXY ? this.TRUST_PROXY.split(',').map((p) => p.trim()) : false;
+  }
+
   get runsApi(): boolean {
     return this.ROLE !== 'worker';
   }
@@ -174,14 +220,17 @@ const SECRETS = new Set([
   'WEBHOOK_SECRET_KEY',
   'REPORT_SIGNING_KEY',
   'REPORT_KEY_SECRET',
+  'METRICS_TOKEN',
 ]);
+/** Settings without a default (so not own keys of a new AppConfig) that are not secrets. */
+const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT'];
 
 export class ConfigError extends Error {}
 
 /** Reads the known variables from `env`, applies defaults, and throws a ConfigError naming every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // The optional settings without a default are not own keys of a new AppConfig.
-  const known = Object.keys(new AppConfig()).concat('ADMIN_USERNAME', ...SECRETS);
+  const known = Object.keys(new AppConfig()).concat(...OPTIONAL, ...SECRETS);
   const given: Record<string, string> = {};
   for (const name of known) {
     const value = env[name];
@@ -191,6 +240,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(config, { forbidUnknownValues: true, stopAtFirstError: true });
   if (config.ADMIN_USERNAME && !config.ADMIN_PASSWORD) {
     throw new ConfigError('ADMIN_PASSWORD: must be set when ADMIN_USERNAME is set');
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError(`METRICS_PORT=${config.METRICS_PORT}: must differ from PORT`);
   }
   if (errors.length > 0) {
     const lines = errors.map((e) => {

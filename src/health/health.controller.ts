@@ -1,9 +1,17 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject, UseGuards } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { REDIS } from '../common/redis.token';
 import { Access } from '../identity/access.decorator';
+import { MetricsTokenGuard } from './metrics-access';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('Operations')
@@ -50,9 +58,15 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Access('internal')
+  @Access('metrics')
+  @UseGuards(MetricsTokenGuard)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics (serve to the internal network only)' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'On this port only with `Authorization: Bearer <METRICS_TOKEN>` (404 otherwise, and always when METRICS_TOKEN is unset); without a token on METRICS_PORT, when set.',
+  })
+  @ApiNotFoundResponse({ description: 'no or a wrong METRICS_TOKEN' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' } })
   scrape(): Promise<string> {
