@@ -61,6 +61,24 @@ describe('hostile input', () => {
       expect(poisoned.json().detail).toContain('not valid JSON');
     });
 
+    it('refuses bodies of many objects or values before the validation pipe walks them', async () => {
+      const manyObjects = await t.request({
+        method: 'PUT',
+        url: '/api/v1/watchlist',
+        headers: { 'x-api-key': feedKey },
+        body: `{"usccs":[${Array(1_000_000).fill('{}').join(',')}]}`,
+      });
+      expectFieldRefused(manyObjects, 'body');
+      expect(manyObjects.json().errors[0].message).toBe('holds more than 1000 arrays or objects');
+      const manyValues = await t.request({
+        method: 'POST',
+        url: '/api/v1/public/reports/verify',
+        body: { report: 'x', extra: Array(20_001).fill(1) },
+      });
+      expectFieldRefused(manyValues, 'body');
+      expect(manyValues.json().errors[0].message).toBe('holds more than 20000 values');
+    });
+
     it('gives the watchlist a limit sized for a million codes, not 32 MiB of anything', async () => {
       const res = await t.request({
         method: 'PUT',

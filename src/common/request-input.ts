@@ -1,10 +1,24 @@
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { routeJsonLimits } from './body-limit';
 import { Problem } from './problem';
 import { sendProblem } from './problem.filter';
 
-/** No request body of this API nests deeper than a few levels; anything past this is refused unread. */
-export const MAX_JSON_DEPTH = 32;
+/**
+ * What a JSON body may hold, checked before it is parsed: nothing here nests deeper than a few
+ * levels, and no DTO has nested objects in bulk, yet the validation pipe walks every value of a
+ * body (class-transformer copies it), about 12 µs an object, before any field is checked.
+ */
+export interface JsonLimits {
+  /** Arrays and objects within one another. */
+  depth: number;
+  /** Arrays and objects in the whole body. */
+  containers: number;
+  /** Array elements and object members in the whole body. */
+  values: number;
+}
+
+export const JSON_LIMITS: JsonLimits = { depth: 32, containers: 1_000, values: 20_000 };
 
 const OPEN_BRACKET = 0x5b;
 const OPEN_BRACE = 0x7b;
@@ -12,17 +26,19 @@ const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 
 /**
- * How deep the arrays and objects of a JSON text nest, counted byte by byte without parsing;
- * stops counting (and answers `limit + 1`) as soon as `limit` is passed. Iterative, so a
- * megabyte of `[[[[…` costs one linear scan, never a deep recursion. Strings are skipped (with
- * their escapes); the bytes of multi-byte UTF-8 characters never equal these ASCII ones.
- * Written by hand: JSON.parse and secure-json-parse have no depth limit.
+ * The first of `limits` that a JSON text passes, as a message, or null; counted byte by byte
+ * without parsing, and stopped at once, so a megabyte of `[[[[…` costs one linear scan, never a
+ * deep recursion. Strings are skipped (with their escapes); the bytes of multi-byte UTF-8
+ * characters never equal these ASCII ones. Values are counted by their separating commas.
+ * Written by hand: JSON.parse and secure-json-parse have no such limits.
  */
-export function jsonDepth(body: Uint8Array, limit: number): number {
+export function exceededJsonLimit(body: Uint8Array, limits: JsonLimits): string | null {
   let depth = 0;
-  let deepest = 0;
+  let containers = 0;
+  let values = 1;
   let inString = false;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
@@ -31,16 +47,16 @@ export function jsonDepth(body: Uint8Array, limit: number): number {
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) {
       inString = true;
+    } else if (byte === COMMA) {
+      if (++values > limits.values) return `holds more than ${limits.values} values`;
     } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
-      if (++depth > deepest) {
-        deepest = depth;
-        if (deepest > limit) return deepest;
-      }
+      if (++depth > limits.depth) return `nests deeper than ${limits.depth} arrays or objects`;
+      if (++containers > limits.containers) return `holds more than ${limits.containers} arrays or objects`;
     } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
       depth--;
     }
   }
-  return deepest;
+  return null;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -48,7 +64,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 type ParserDone = (error: Error | null, body?: unknown) => void;
 
 /**
- * JSON bodies: refused with 400 when they nest deeper than MAX_JSON_DEPTH or are not valid
+ * JSON bodies: refused with 400 when they pass JSON_LIMITS (or the route's own) or are not valid
  * UTF-8 (Fastify's own parser would store U+FFFD in their place), then parsed by Fastify's
  * default parser (secure-json-parse: `__proto__` and `constructor.prototype` refused, its error
  * codes kept). The route's body limit applies as before.
@@ -63,11 +79,8 @@ function useStrictJsonParser(adapter: FastifyAdapter): void {
     'application/json',
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done: ParserDone) => {
-      if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-        return done(
-          Problem.validation([{ field: 'body', message: `nests deeper than ${MAX_JSON_DEPTH} arrays or objects` }]),
-        );
-      }
+      const exceeded = exceededJsonLimit(body, { ...JSON_LIMITS, ...routeJsonLimits(request) });
+      if (exceeded) return done(Problem.validation([{ field: 'body', message: exceeded }]));
       let text: string;
       try {
         text = strictUtf8.decode(body);
@@ -81,21 +94,37 @@ function useStrictJsonParser(adapter: FastifyAdapter): void {
 
 /** Where the first string holding a NUL character sits in `value` (`a.b[2]`), or null. */
 export function nulBytePath(value: unknown, root: string): string | null {
-  // Iterative: a JSON body is at most MAX_JSON_DEPTH deep, but a query or form is not parsed by us.
-  const stack: [unknown, string][] = [[value, root]];
-  while (stack.length) {
-    const [item, path] = stack.pop()!;
-    if (typeof item === 'string') {
-      if (item.includes('\u0000')) return path;
-    } else if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
-    } else if (item !== null && typeof item === 'object') {
-      for (const [key, child] of Object.entries(item)) {
-        const at = path ? `${path}.${key}` : key;
-        if (key.includes('\u0000')) return at;
-        stack.push([child, at]);
+  const found = nulBytePathWithin(value);
+  if (found === null) return null;
+  return found.reduce<string>(
+    (path, step) => (typeof step === 'number' ? `${path}[${step}]` : path ? `${path}.${step}` : step),
+    root,
+  );
+}
+
+/**
+ * The steps to the first string holding a NUL, or null. Recursive but shallow: a JSON body is at
+ * most JSON_LIMITS.depth deep (refused at parse time otherwise), forms and queries are flat. Paths
+ * are built only for the one found, so a body of a million values costs no string per value.
+ */
+function nulBytePathWithin(value: unknown): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' || typeof item === 'string') {
+        const found = nulBytePathWithin(item);
+        if (found) return [i, ...found];
       }
     }
+    return null;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (key.includes('\u0000')) return [key];
+    const found = nulBytePathWithin((value as Record<string, unknown>)[key]);
+    if (found) return [key, ...found];
   }
   return null;
 }

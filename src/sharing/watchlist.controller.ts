@@ -36,7 +36,7 @@ export class WatchlistController {
 
   @Put()
   @Access('scope:feed:read')
-  @BodyLimit(WATCHLIST_BODY_LIMIT)
+  @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
   @ApiOperation({ summary: 'Replace the watched codes (up to 1 000 000); any bad code refuses the whole list' })
   @ApiOkResponse({ type: WatchlistChangeDto })
   replace(
@@ -50,7 +50,7 @@ export class WatchlistController {
   @Post('items')
   @HttpCode(200)
   @Access('scope:feed:read')
-  @BodyLimit(WATCHLIST_BODY_LIMIT)
+  @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
   @ApiOperation({ summary: 'Add codes to the watchlist; codes already on it stay as they are' })
   @ApiOkResponse({ type: WatchlistChangeDto })
   add(
