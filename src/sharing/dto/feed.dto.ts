@@ -8,7 +8,12 @@ export const FEED_SCOPES = ['all', 'watchlist'] as const;
 export const MAX_FEED_LIMIT = 1_000;
 
 export class FeedQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'the last seq seen; events after it are returned' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_SEQ,
+    default: 0,
+    description: 'the last seq seen; events after it are returned',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(0)

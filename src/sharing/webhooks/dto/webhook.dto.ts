@@ -70,7 +70,12 @@ export class WebhookDto {
 }
 
 export class ReplayDto {
-  @ApiProperty({ minimum: 1, example: 1, description: 'deliver again every wanted event from this seq on' })
+  @ApiProperty({
+    minimum: 1,
+    maximum: MAX_SEQ,
+    example: 1,
+    description: 'deliver again every wanted event from this seq on',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(1)
