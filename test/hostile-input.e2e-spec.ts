@@ -113,13 +113,21 @@ describe('hostile input', () => {
       }
     });
 
-    it('refuses a feed position past any sequence number', async () => {
+    it('refuses a feed position or a replay seq past any sequence number', async () => {
       const res = await t.request({
         method: 'GET',
         url: '/api/v1/feed?after=99999999999999999999',
         headers: { 'x-api-key': feedKey },
       });
       expectFieldRefused(res, 'after');
+      const { key } = await createKey(t, admin, ['webhooks:manage']);
+      const replay = await t.request({
+        method: 'POST',
+        url: '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/replay',
+        headers: { 'x-api-key': key },
+        body: '{"fromSeq": 99999999999999999999}',
+      });
+      expectFieldRefused(replay, 'fromSeq');
     });
 
     it('refuses a NUL character in a query, a path, a body field and the login name', async () => {
