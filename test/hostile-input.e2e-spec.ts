@@ -39,6 +39,13 @@ describe('hostile input', () => {
         expect(res.json().detail).toContain('body');
       }
       expect(live.statusCode).toBe(200);
+      const withCharset = await t.request({
+        method: 'POST',
+        url: '/api/v1/public/reports/verify',
+        headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+        body: deep(1_000),
+      });
+      expectFieldRefused(withCharset, 'body');
       // The stack overflow took ~0.9 s a body; a linear scan takes milliseconds.
       expect(Date.now() - started).toBeLessThan(3000);
     });
