@@ -43,11 +43,29 @@ describe('webhook delivery rules', () => {
     ['fd00::1', false],
     ['::ffff:127.0.0.1', false],
     ['::ffff:10.0.0.1', false],
+    // IPv6 forms carrying a private IPv4 address: compatible, mapped, SIIT, NAT64, 6to4.
+    ['::127.0.0.1', false],
+    ['::7f00:1', false],
+    ['::a9fe:a9fe', false],
+    ['::a00:1', false],
+    ['::ffff:7f00:1', false],
+    ['::ffff:0:a00:1', false],
+    ['64:ff9b::7f00:1', false],
+    ['64:ff9b::a9fe:a9fe', false],
+    ['64:ff9b:1::a00:1', false],
+    ['2002:7f00:1::1', false],
+    ['2002:a9fe:a9fe::', false],
+    ['2002:c0a8:101::1', false],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', false], // Teredo
+    ['::', false],
     ['not-an-address', false],
     ['8.8.8.8', true],
     ['115.239.210.27', true],
     ['2400:3200::1', true],
     ['::ffff:8.8.8.8', true],
+    ['::8.8.8.8', true],
+    ['64:ff9b::808:808', true],
+    ['2002:808:808::1', true],
   ])('address %s is public: %s', (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
   });

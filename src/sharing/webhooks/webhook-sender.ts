@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { guardedLookup } from './address-guard';
+import { guardedConnection } from './address-guard';
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -22,13 +22,16 @@ export interface Outgoing {
 /**
  * One POST of one event. A 2xx answer delivers it; anything else fails the attempt: other
  * statuses, redirects (never followed: a 3xx is a failure, so a receiver cannot bounce the
- * request elsewhere), refused or private addresses (checked when connecting), network errors,
+ * request elsewhere), refused or private addresses (checked on the connected socket), network errors,
  * and no complete answer within the timeout. The answer's body is read and dropped.
  */
 export function send({ url, body, headers, allowPrivate }: Outgoing): Promise<Attempt> {
   const started = performance.now();
   const target = new URL(url);
-  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const tls = target.protocol === 'https:';
+  const request = tls ? httpsRequest : httpRequest;
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(target.port) || (tls ? 443 : 80);
   return new Promise<Attempt>((resolve) => {
     let settled = false;
     const finish = (statusCode: number | null, error: string | null) => {
@@ -43,8 +46,9 @@ export function send({ url, body, headers, allowPrivate }: Outgoing): Promise<At
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-        lookup: guardedLookup(allowPrivate),
-        agent: false,
+        // No agent (a fresh connection each time, closed after): with createConnection given
+        // and no agent, http uses it instead of an agent's own.
+        createConnection: guardedConnection({ host, port, tls, allowPrivate }),
       },
       (res) => {
         const status = res.statusCode ?? null;
