@@ -8,6 +8,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
+import { auditedTables } from './audited-tables';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { DatabaseModule } from './database/database.module';
 import { DisclosureModule } from './disclosure/disclosure.module';
@@ -55,7 +56,7 @@ export class AppModule {
         ConfigModule.forRoot(config, options.clock),
         DatabaseModule,
         RedisModule,
-        AuditModule,
+        AuditModule.forRoot(auditedTables),
         JobsModule,
         HealthModule,
         ...(config.runsApi ? [ApiModule] : []),

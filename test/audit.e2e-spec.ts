@@ -173,6 +173,60 @@ describe('audit log', () => {
     expect(await verify()).toEqual({ valid: true, length: before + 3 });
   });
 
+  it("lists a credit record edited behind the application's back, against the chain's after digest", async () => {
+    const uscc = '91152201078377449P';
+    const recorded = await t.request({
+      method: 'POST',
+      url: `/api/v1/enterprises/${uscc}/records`,
+      token: regulator,
+      body: {
+        type: 'certification',
+        occurredOn: '2026-03-12',
+        documentNo: '温认证〔2026〕0001号',
+        summary: '质量管理体系认证',
+        disclosed: true,
+      },
+    });
+    expect(recorded.statusCode).toBe(201);
+    const amended = await t.request({
+      method: 'POST',
+      url: `/api/v1/records/${recorded.json().id}/corrections`,
+      token: regulator,
+      body: { action: 'amend', summary: '质量管理体系认证（复审）', reason: '录入错误' },
+    });
+    expect(amended.statusCode).toBe(201);
+    const { length } = await verify();
+    expect(await verify()).toEqual({ valid: true, length });
+
+    const edit = async (id: string, summary: string) => {
+      await t.sql(`ALTER TABLE credit_records DISABLE TRIGGER credit_records_append_only`);
+      await t.sql(`UPDATE credit_records SET summary = $2 WHERE id = $1`, [id, summary]);
+      await t.sql(`ALTER TABLE credit_records ENABLE TRIGGER credit_records_append_only`);
+    };
+    const [{ seq: createdAt }, { seq: amendedAt }] = await t.sql<{ seq: number }>(
+      `SELECT seq::int FROM audit_events WHERE entity_type = 'record' AND entity_id = $1 ORDER BY seq`,
+      [recorded.json().id],
+    );
+    await edit(recorded.json().id, '伪造的摘要');
+    await edit(amended.json().id, '伪造的更正');
+    expect(await verify()).toEqual({
+      valid: false,
+      length,
+      differingRows: [
+        { table: 'credit_records', id: recorded.json().id, seq: createdAt },
+        { table: 'credit_records', id: amended.json().id, seq: amendedAt },
+      ],
+    });
+    const printed: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line))).toBe(1);
+    expect(JSON.parse(printed[0]).differingRows).toHaveLength(2);
+
+    // Put back as they were, they verify again (the later tests break the chain itself).
+    await edit(recorded.json().id, '质量管理体系认证');
+    await edit(amended.json().id, '质量管理体系认证（复审）');
+    expect(await verify()).toEqual({ valid: true, length });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);

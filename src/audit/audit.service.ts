@@ -1,11 +1,12 @@
 import { SqlFilter } from '../common/sql-filter';
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, pageOf } from '../common/pagination';
 import { Actor } from './actor';
+import { AUDITED_TABLES, AuditedTable } from './audited-table';
 import { digest } from './digest';
-import { AuditEventDto, AuditQuery, AuditVerificationDto } from './dto/audit.dto';
+import { AuditEventDto, AuditQuery, AuditVerificationDto, DifferingRowDto } from './dto/audit.dto';
 
 export interface AuditEntry {
   action: string;
@@ -24,7 +25,10 @@ const COLUMNS =
  */
 @Injectable()
 export class AuditService implements OnApplicationBootstrap {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(AUDITED_TABLES) private readonly tables: AuditedTable[] = [],
+  ) {}
 
   /** Entries a crash left pending (between a recompute's commit and their chaining) are chained now. */
   async onApplicationBootstrap(): Promise<void> {
@@ -94,7 +98,9 @@ export class AuditService implements OnApplicationBootstrap {
   /**
    * Checks the whole chain in one pass: every row's hash must be the hash of its stored
    * predecessor hash and its own canonical text, and that predecessor hash must be the hash of
-   * the row before it. Reports the first row where either fails.
+   * the row before it. Reports the first row where either fails. Then compares each audited row
+   * with the newest entry that describes it: a row edited behind the application's back no longer
+   * has the entry's after digest, and is listed.
    */
   async verify(): Promise<AuditVerificationDto> {
     const [row] = await this.dataSource.query(`
@@ -105,9 +111,21 @@ export class AuditService implements OnApplicationBootstrap {
           FROM audit_events e
       )
       SELECT count(*)::int AS length, min(seq) FILTER (WHERE NOT intact) AS first_broken FROM chain`);
-    return row.first_broken === null
-      ? { valid: true, length: row.length }
-      : { valid: false, length: row.length, firstBrokenAt: Number(row.first_broken) };
+    const differing = await this.differingRows();
+    const result: AuditVerificationDto = { valid: row.first_broken === null && !differing.length, length: row.length };
+    if (row.first_broken !== null) result.firstBrokenAt = Number(row.first_broken);
+    if (differing.length) result.differingRows = differing;
+    return result;
+  }
+
+  private async differingRows(): Promise<DifferingRowDto[]> {
+    const differing: DifferingRowDto[] = [];
+    for (const table of this.tables) {
+      for (const row of await table.rows(this.dataSource.manager)) {
+        if (digest(row.asWritten) !== row.afterDigest) differing.push({ table: table.table, id: row.id, seq: row.seq });
+      }
+    }
+    return differing;
   }
 }
 

@@ -24,9 +24,9 @@ export interface Recorder {
 
 const AMENDABLE = ['type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'] as const;
 
-type RecordRow = CreditRecord & { uscc: string; supersededBy: string | null };
+export type RecordRow = CreditRecord & { uscc: string; supersededBy: string | null };
 
-function toDto(r: RecordRow): RecordDto {
+export function toDto(r: RecordRow): RecordDto {
   return {
     id: r.id,
     uscc: r.uscc,
@@ -282,34 +282,42 @@ export class RecordsService {
   /** Records with their enterprise's code and the id of the correction that replaced them. */
   private async select(manager: EntityManager, where: string, params: unknown[]): Promise<RecordRow[]> {
     const rows: Record<string, unknown>[] = await manager.query(
-      `SELECT r.id::text, r.enterprise_id::text, e.uscc, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on,
-              r.document_no, r.summary, r.hotline, r.handled_by, r.disclosed, r.department_code, r.supersedes_id::text,
-              r.correction, r.correction_reason, r.created_by, r.created_at, n.id::text AS superseded_by
+      `SELECT ${RECORD_COLUMNS}, n.id::text AS superseded_by
          FROM credit_records r
          JOIN enterprises e ON e.id = r.enterprise_id
          LEFT JOIN credit_records n ON n.supersedes_id = r.id
         WHERE ${where}`,
       params,
     );
-    return rows.map((r) => ({
-      id: r.id as string,
-      enterpriseId: r.enterprise_id as string,
-      uscc: r.uscc as string,
-      type: r.type as RecordRow['type'],
-      severity: r.severity as RecordRow['severity'],
-      occurredOn: r.occurred_on as string,
-      documentNo: r.document_no as string,
-      summary: r.summary as string,
-      hotline: r.hotline as RecordRow['hotline'],
-      handledBy: r.handled_by as string | null,
-      disclosed: r.disclosed as boolean,
-      departmentCode: r.department_code as string,
-      supersedesId: r.supersedes_id as string | null,
-      correction: r.correction as RecordRow['correction'],
-      correctionReason: r.correction_reason as string | null,
-      createdBy: r.created_by as string | null,
-      createdAt: r.created_at as Date,
-      supersededBy: r.superseded_by as string | null,
-    }));
+    return rows.map(toRecordRow);
   }
+}
+
+/** A record's columns as `toRecordRow` reads them, from `credit_records r` joined with `enterprises e`. */
+export const RECORD_COLUMNS = `r.id::text, r.enterprise_id::text, e.uscc, r.type, r.severity,
+       to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on, r.document_no, r.summary, r.hotline, r.handled_by,
+       r.disclosed, r.department_code, r.supersedes_id::text, r.correction, r.correction_reason, r.created_by,
+       r.created_at`;
+
+export function toRecordRow(r: Record<string, unknown>): RecordRow {
+  return {
+    id: r.id as string,
+    enterpriseId: r.enterprise_id as string,
+    uscc: r.uscc as string,
+    type: r.type as RecordRow['type'],
+    severity: r.severity as RecordRow['severity'],
+    occurredOn: r.occurred_on as string,
+    documentNo: r.document_no as string,
+    summary: r.summary as string,
+    hotline: r.hotline as RecordRow['hotline'],
+    handledBy: r.handled_by as string | null,
+    disclosed: r.disclosed as boolean,
+    departmentCode: r.department_code as string,
+    supersedesId: r.supersedes_id as string | null,
+    correction: r.correction as RecordRow['correction'],
+    correctionReason: r.correction_reason as string | null,
+    createdBy: r.created_by as string | null,
+    createdAt: r.created_at as Date,
+    supersededBy: (r.superseded_by ?? null) as string | null,
+  };
 }

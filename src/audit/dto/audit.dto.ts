@@ -60,9 +60,21 @@ export class AuditEventDto {
   @ApiProperty({ description: 'sha256(prevHash ‖ canonical row)' }) hash!: string;
 }
 
+export class DifferingRowDto {
+  @ApiProperty({ example: 'credit_records' }) table!: string;
+  @ApiProperty({ description: "the row's key" }) id!: string;
+  @ApiProperty({ description: 'seq of the newest chain entry describing the row, whose after digest it no longer has' })
+  seq!: number;
+}
+
 export class AuditVerificationDto {
   @ApiProperty() valid!: boolean;
   @ApiProperty({ description: 'rows in the chain' }) length!: number;
   @ApiPropertyOptional({ description: 'seq of the first row that does not follow from the one before' })
   firstBrokenAt?: number;
+  @ApiPropertyOptional({
+    type: [DifferingRowDto],
+    description: 'audited rows (credit_records) that differ from what the chain last recorded of them',
+  })
+  differingRows?: DifferingRowDto[];
 }
