@@ -3,6 +3,8 @@ import { BlacklistModule } from './blacklist/blacklist.module';
 import { BlacklistProcessor } from './blacklist/blacklist.processor';
 import { ClassificationModule } from './classification/classification.module';
 import { ClassificationProcessor } from './classification/classification.processor';
+import { CheckpointsModule } from './disclosure/checkpoints/checkpoints.module';
+import { AuditCheckpointsProcessor } from './disclosure/checkpoints/audit-checkpoints.processor';
 import { ImportsModule } from './imports/imports.module';
 import { ImportsProcessor } from './imports/imports.processor';
 import { ExportsProcessor } from './sharing/exports/exports.processor';
@@ -14,7 +16,14 @@ import { WebhooksProcessor } from './sharing/webhooks/webhooks.processor';
  * else, so an api-only process never takes jobs.
  */
 @Module({
-  imports: [ImportsModule, ClassificationModule, BlacklistModule, SharingModule],
-  providers: [ImportsProcessor, ClassificationProcessor, BlacklistProcessor, WebhooksProcessor, ExportsProcessor],
+  imports: [ImportsModule, ClassificationModule, BlacklistModule, SharingModule, CheckpointsModule],
+  providers: [
+    ImportsProcessor,
+    ClassificationProcessor,
+    BlacklistProcessor,
+    WebhooksProcessor,
+    ExportsProcessor,
+    AuditCheckpointsProcessor,
+  ],
 })
 export class WorkerModule {}

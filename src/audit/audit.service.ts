@@ -2,11 +2,19 @@ import { SqlFilter } from '../common/sql-filter';
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Page, pageOf } from '../common/pagination';
+import { Page, PageQuery, pageOf } from '../common/pagination';
 import { Actor } from './actor';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
 import { digest } from './digest';
-import { AuditEventDto, AuditQuery, AuditVerificationDto, DifferingRowDto } from './dto/audit.dto';
+import { decodeJwt } from 'jose';
+import {
+  AuditCheckpointDto,
+  AuditEventDto,
+  AuditQuery,
+  AuditVerificationDto,
+  DifferingRowDto,
+  FailedCheckpointDto,
+} from './dto/audit.dto';
 
 export interface AuditEntry {
   action: string;
@@ -14,6 +22,19 @@ export interface AuditEntry {
   entityId: string;
   before?: unknown;
   after?: unknown;
+}
+
+/** The head of an empty chain, as the chain trigger links its first row. */
+const ZERO_HASH = '0'.repeat(64);
+
+/** What a checkpoint signs: the chain's length and newest hash at a moment. */
+export interface ChainHead {
+  length: number;
+  head: string;
+}
+
+export interface CheckpointPayload extends ChainHead {
+  at: string;
 }
 
 const COLUMNS =
@@ -102,7 +123,7 @@ export class AuditService implements OnApplicationBootstrap {
    * with the newest entry that describes it: a row edited behind the application's back no longer
    * has the entry's after digest, and is listed.
    */
-  async verify(): Promise<AuditVerificationDto> {
+  async verify(held: string[] = []): Promise<AuditVerificationDto> {
     const [row] = await this.dataSource.query(`
       WITH chain AS (
         SELECT seq,
@@ -112,10 +133,89 @@ export class AuditService implements OnApplicationBootstrap {
       )
       SELECT count(*)::int AS length, min(seq) FILTER (WHERE NOT intact) AS first_broken FROM chain`);
     const differing = await this.differingRows();
-    const result: AuditVerificationDto = { valid: row.first_broken === null && !differing.length, length: row.length };
-    if (row.first_broken !== null) result.firstBrokenAt = Number(row.first_broken);
+    const failed = await this.failedCheckpoint(row.length, held);
+    const brokenAt = [row.first_broken === null ? null : Number(row.first_broken), failed?.firstBrokenAt ?? null]
+      .filter((seq): seq is number => seq !== null)
+      .sort((a, b) => a - b)[0];
+    const result: AuditVerificationDto = { valid: brokenAt === undefined && !differing.length, length: row.length };
+    if (brokenAt !== undefined) result.firstBrokenAt = brokenAt;
     if (differing.length) result.differingRows = differing;
+    if (failed) result.failedCheckpoint = failed.checkpoint;
     return result;
+  }
+
+  /** The chain's length and newest hash, read in one snapshot (entries are chained one at a time, in seq order). */
+  async head(): Promise<ChainHead> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS length,
+              coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), $1) AS head
+         FROM audit_events`,
+      [ZERO_HASH],
+    );
+    return { length: row.length, head: row.head };
+  }
+
+  /** Keeps a signed checkpoint (the signing is the disclosure module's: the report key lives there). */
+  async storeCheckpoint(payload: CheckpointPayload, kid: string, jws: string): Promise<AuditCheckpointDto> {
+    await this.dataSource.query(
+      `INSERT INTO audit_checkpoints (length, head, at, kid, jws) VALUES ($1, $2, $3, $4, $5)`,
+      [payload.length, payload.head, payload.at, kid, jws],
+    );
+    return { length: payload.length, head: payload.head, at: new Date(payload.at), kid, jws };
+  }
+
+  /** The signed checkpoints, newest first. */
+  async checkpoints(query: PageQuery): Promise<Page<AuditCheckpointDto>> {
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM audit_checkpoints`);
+    const rows = await this.dataSource.query(
+      `SELECT length::int, head, at, kid, jws FROM audit_checkpoints ORDER BY at DESC, id DESC OFFSET $1 LIMIT $2`,
+      [query.offset, query.pageSize],
+    );
+    return pageOf(rows, total, query);
+  }
+
+  /** The newest signed checkpoint as its JWS, or null before the first. */
+  async latestCheckpoint(): Promise<string | null> {
+    const [row] = await this.dataSource.query(`SELECT jws FROM audit_checkpoints ORDER BY at DESC, id DESC LIMIT 1`);
+    return row?.jws ?? null;
+  }
+
+  /**
+   * The chain against every stored checkpoint and those `heldElsewhere` (a superuser who cut the
+   * chain could delete the stored ones too; a copy kept outside cannot be), by what each one signed
+   * (its JWS payload): the chain must still be at least that long, and its row at that length must
+   * have that hash. The first checkpoint (by length) that fails is reported, with the first row
+   * that no checkpoint vouches for any more: the one after the last checkpoint that still holds.
+   */
+  private async failedCheckpoint(
+    length: number,
+    heldElsewhere: string[],
+  ): Promise<{ checkpoint: FailedCheckpointDto; firstBrokenAt: number } | null> {
+    const stored: { jws: string }[] = await this.dataSource.query(`SELECT jws FROM audit_checkpoints`);
+    const held = [...stored.map((s) => s.jws), ...heldElsewhere]
+      .map((jws) => decodeJwt(jws) as unknown as CheckpointPayload)
+      .sort((a, b) => a.length - b.length);
+    if (!held.length) return null;
+    const positions = [...new Set(held.flatMap((c) => [c.length, c.length + 1]).concat(1))];
+    const rows: { n: number; seq: string; hash: string }[] = await this.dataSource.query(
+      `SELECT n::int, seq::text, hash FROM (SELECT row_number() OVER (ORDER BY seq) AS n, seq, hash FROM audit_events) c
+        WHERE n = ANY($1::bigint[])`,
+      [positions],
+    );
+    const at = new Map(rows.map((r) => [r.n, r]));
+    let vouched = 0;
+    for (const c of held) {
+      const found =
+        c.length > length ? 'truncated' : (at.get(c.length)?.hash ?? ZERO_HASH) !== c.head ? 'differs' : null;
+      if (!found) {
+        vouched = c.length;
+        continue;
+      }
+      const next = at.get(vouched + 1);
+      const firstBrokenAt = next ? Number(next.seq) : Number(at.get(vouched)?.seq ?? 0) + 1;
+      return { checkpoint: { length: c.length, head: c.head, at: c.at, found }, firstBrokenAt };
+    }
+    return null;
   }
 
   private async differingRows(): Promise<DifferingRowDto[]> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { auditedTables } from '../audited-tables';
@@ -7,13 +8,18 @@ import { dataSourceOptions } from '../database/data-source';
 /**
  * `npm run audit:verify`: recomputes the audit log's hash chain, compares the audited rows with it,
  * and prints the result as JSON.
- * Exits 0 when the chain is intact, 1 when it is broken (with the first broken seq), 2 on error.
+ * Arguments are checkpoints kept elsewhere (compact JWS, or files with one per line), checked
+ * like the stored ones. Exits 0 when all holds, 1 when not (with the first broken seq), 2 on error.
  */
-export async function auditVerify(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
+export async function auditVerify(
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+  held: string[] = [],
+): Promise<number> {
   const dataSource = new DataSource({ ...dataSourceOptions(loadConfig(env).DATABASE_URL), extra: { max: 1 } });
   await dataSource.initialize();
   try {
-    const result = await new AuditService(dataSource, auditedTables).verify();
+    const result = await new AuditService(dataSource, auditedTables).verify(held);
     print(JSON.stringify(result));
     return result.valid ? 0 : 1;
   } finally {
@@ -21,12 +27,23 @@ export async function auditVerify(env: NodeJS.ProcessEnv, print: (line: string) 
   }
 }
 
-if (require.main === module) {
-  auditVerify(process.env, (line) => console.log(line)).then(
-    (code) => (process.exitCode = code),
-    (error: Error) => {
-      console.error(`audit:verify failed: ${error.message}`);
-      process.exitCode = 2;
-    },
+/** Checkpoints given on the command line: compact JWS, or files holding one per line. */
+function heldCheckpoints(args: string[]): string[] {
+  return args.flatMap((arg) =>
+    (JWS.test(arg) ? arg : readFileSync(arg, 'utf8')).split(/\s+/).filter((line) => line.length > 0),
   );
+}
+
+const JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+if (require.main === module) {
+  Promise.resolve()
+    .then(() => auditVerify(process.env, (line) => console.log(line), heldCheckpoints(process.argv.slice(2))))
+    .then(
+      (code) => (process.exitCode = code),
+      (error: Error) => {
+        console.error(`audit:verify failed: ${error.message}`);
+        process.exitCode = 2;
+      },
+    );
 }

@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CheckpointsModule, checkpointsControllers } from './checkpoints/checkpoints.module';
 import { OpenDataModule, openDataControllers } from './open-data/open-data.module';
 import { ReportsModule, reportsControllers } from './reports/reports.module';
 import { SearchModule, searchControllers } from './search/search.module';
 
-export const disclosureControllers = [...searchControllers, ...openDataControllers, ...reportsControllers];
+export const disclosureControllers = [
+  ...searchControllers,
+  ...openDataControllers,
+  ...reportsControllers,
+  ...checkpointsControllers,
+];
 
 /**
  * What everyone may see, without credentials: published blacklist entries that are not
@@ -11,7 +17,7 @@ export const disclosureControllers = [...searchControllers, ...openDataControlle
  * part answers with its own public DTOs, never the internal ones.
  */
 @Module({
-  imports: [SearchModule, OpenDataModule, ReportsModule],
-  exports: [SearchModule, OpenDataModule, ReportsModule],
+  imports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule],
+  exports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule],
 })
 export class DisclosureModule {}

@@ -17,6 +17,7 @@ export enum JobName {
   ExpireBlacklist = 'expire-blacklist',
   DeliverWebhooks = 'deliver-webhooks',
   WriteExports = 'write-exports',
+  AuditCheckpoint = 'audit-checkpoint',
 }
 
 /** Explicit options for every job: retries with back-off, bounded retention. */

@@ -60,6 +60,28 @@ export class AuditEventDto {
   @ApiProperty({ description: 'sha256(prevHash ‖ canonical row)' }) hash!: string;
 }
 
+export class AuditCheckpointDto {
+  @ApiProperty({ description: 'rows in the chain when the checkpoint was taken' }) length!: number;
+  @ApiProperty({ description: "hash of the chain's newest row then (64 zeros for an empty chain)" }) head!: string;
+  @ApiProperty({ description: 'when it was taken' }) at!: Date;
+  @ApiProperty({ description: 'the signing key, as in /.well-known/jwks.json' }) kid!: string;
+  @ApiProperty({
+    description: 'compact JWS (EdDSA, typ audit-checkpoint+json) over {"length","head","at"}; verify with the JWKS',
+  })
+  jws!: string;
+}
+
+export class FailedCheckpointDto {
+  @ApiProperty() length!: number;
+  @ApiProperty() head!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty({
+    enum: ['truncated', 'differs'],
+    description: 'the chain is now shorter than the checkpoint, or its row at that length has another hash',
+  })
+  found!: 'truncated' | 'differs';
+}
+
 export class DifferingRowDto {
   @ApiProperty({ example: 'credit_records' }) table!: string;
   @ApiProperty({ description: "the row's key" }) id!: string;
@@ -70,11 +92,19 @@ export class DifferingRowDto {
 export class AuditVerificationDto {
   @ApiProperty() valid!: boolean;
   @ApiProperty({ description: 'rows in the chain' }) length!: number;
-  @ApiPropertyOptional({ description: 'seq of the first row that does not follow from the one before' })
+  @ApiPropertyOptional({
+    description:
+      'seq of the first row that does not follow from the one before, or that no signed checkpoint vouches for any more',
+  })
   firstBrokenAt?: number;
   @ApiPropertyOptional({
     type: [DifferingRowDto],
     description: 'audited rows (credit_records) that differ from what the chain last recorded of them',
   })
   differingRows?: DifferingRowDto[];
+  @ApiPropertyOptional({
+    type: FailedCheckpointDto,
+    description: 'the oldest signed checkpoint the chain no longer matches',
+  })
+  failedCheckpoint?: FailedCheckpointDto;
 }

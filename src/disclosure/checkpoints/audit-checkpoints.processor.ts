@@ -1,0 +1,27 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { AuditCheckpointDto } from '../../audit/dto/audit.dto';
+import { everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
+import { AuditCheckpointsService } from './audit-checkpoints.service';
+
+/**
+ * Worker side of the audit checkpoints: one every day at 00:20 Beijing time, before the daily
+ * exports (00:30) put the newest one in their manifests.
+ */
+@Processor(QueueName.Maintenance)
+export class AuditCheckpointsProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly checkpoints: AuditCheckpointsService,
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await everyDayInBeijing(this.queue, JobName.AuditCheckpoint, 'audit-checkpoint', '00:20', {});
+  }
+
+  @Process(JobName.AuditCheckpoint)
+  take(): Promise<AuditCheckpointDto> {
+    return this.checkpoints.take();
+  }
+}

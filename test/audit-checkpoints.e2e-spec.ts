@@ -1,0 +1,169 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { auditVerify } from '../src/cli/audit-verify';
+import { QueueName } from '../src/jobs/queues';
+import { ExportsService } from '../src/sharing/exports/exports.service';
+import { TestClock } from './helpers/blacklist';
+import { CODES, createEnterprise, createKey } from './helpers/fixtures';
+import { TestApp } from './helpers/test-app';
+
+/** Signed checkpoints of the audit chain catch what re-chaining hides: truncation and rewriting. */
+describe('audit checkpoints', () => {
+  let t: TestApp;
+  let admin: string;
+  let dir: string;
+  const clock = new TestClock(new Date('2026-03-03T02:00:00Z'));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qc-checkpoints-'));
+    t = await TestApp.start(__filename, { EXPORT_DIR: dir }, { clock });
+    admin = await t.loginAdmin();
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const verify = async () => (await t.request({ method: 'GET', url: '/api/v1/audit/verify', token: admin })).json();
+  const take = async () => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/audit/checkpoints', token: admin });
+    expect(res.statusCode).toBe(201);
+    return res.json() as { length: number; head: string; at: string; kid: string; jws: string };
+  };
+  /** The chain's rows, oldest first. */
+  const chain = () => t.sql<{ seq: number; hash: string }>(`SELECT seq::int, hash FROM audit_events ORDER BY seq`);
+  const writeSome = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await t.sql(
+        `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id) VALUES ('system', 'cp', 'test.write', 'test', $1)`,
+        [String(i)],
+      );
+    }
+  };
+  /** What a database superuser can do: the append-only and chain triggers off, `sql`, and back on. */
+  const asSuperuser = (sql: string) =>
+    t.sql(`ALTER TABLE audit_events DISABLE TRIGGER USER; ${sql}; ALTER TABLE audit_events ENABLE TRIGGER USER`);
+
+  it('is taken every day at 00:20 Beijing time, before the exports', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Maintenance));
+    expect(await queue.getRepeatableJobs()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'audit-checkpoint', cron: '20 0 * * *', tz: 'Asia/Shanghai' }),
+      ]),
+    );
+  });
+
+  it('signs {length, head, at} with the report key, verifiable with the JWKS, and publishes it newest first', async () => {
+    await createEnterprise(t, admin, CODES.wenzhouLike);
+    const first = await take();
+    const rows = await chain();
+    expect(first).toEqual({
+      length: rows.length,
+      head: rows.at(-1)!.hash,
+      at: '2026-03-03T02:00:00.000Z',
+      kid: expect.any(String),
+      jws: expect.any(String),
+    });
+    const jwks = (await t.request({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+    const { payload, protectedHeader } = await compactVerify(first.jws, createLocalJWKSet(jwks));
+    expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: first.kid, typ: 'audit-checkpoint+json' });
+    expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({
+      length: first.length,
+      head: first.head,
+      at: first.at,
+    });
+
+    await writeSome(2);
+    clock.set('2026-03-03T02:02:00Z');
+    const second = await take();
+    expect(second.length).toBe(first.length + 2);
+    // Public: no credentials, paginated, newest first.
+    const page = await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints?pageSize=1' });
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toEqual({ items: [second], page: 1, pageSize: 1, total: 2 });
+    const next = await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints?page=2&pageSize=1' });
+    expect(next.json().items).toEqual([first]);
+    expect(await verify()).toEqual({ valid: true, length: second.length });
+  });
+
+  it("puts the newest checkpoint in the daily export's manifest", async () => {
+    const bank = (await createKey(t, admin, ['feed:read'])).key;
+    const [newest] = (await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints' })).json().items;
+    await t.app.get(ExportsService).writeDay('2026-03-02');
+    const manifest = await t.request({
+      method: 'GET',
+      url: '/api/v1/exports/2026-03-02',
+      headers: { 'x-api-key': bank },
+    });
+    expect(manifest.statusCode).toBe(200);
+    expect(manifest.json().auditCheckpoint).toBe(newest.jws);
+  });
+
+  it('reports the newest rows deleted below a checkpoint, though the shorter chain is intact', async () => {
+    const [first, second] = (await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints?pageSize=2' }))
+      .json()
+      .items.reverse() as { length: number; head: string; at: string; jws: string }[];
+    const rows = await chain();
+    const cut = rows[first.length + 1].seq;
+    await asSuperuser(
+      `CREATE TABLE deleted_rows AS SELECT * FROM audit_events WHERE seq >= ${cut}; DELETE FROM audit_events WHERE seq >= ${cut}`,
+    );
+    const expected = {
+      valid: false,
+      length: first.length + 1,
+      firstBrokenAt: rows[first.length].seq, // the first row after the last checkpoint that holds
+      failedCheckpoint: { length: second.length, head: second.head, at: second.at, found: 'truncated' },
+    };
+    expect(await verify()).toEqual(expected);
+    const printed: string[] = [];
+    expect(await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line))).toBe(1);
+    expect(JSON.parse(printed[0])).toEqual(expected);
+
+    // A superuser who also deletes the stored checkpoints is still caught by the copies an outsider kept.
+    await t.sql(`ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;
+      CREATE TABLE deleted_checkpoints AS SELECT * FROM audit_checkpoints; DELETE FROM audit_checkpoints;
+      ALTER TABLE audit_checkpoints ENABLE TRIGGER USER`);
+    expect(await verify()).toEqual({ valid: true, length: first.length + 1 });
+    printed.length = 0;
+    expect(
+      await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line), [first.jws, second.jws]),
+    ).toBe(1);
+    expect(JSON.parse(printed[0])).toEqual(expected);
+
+    // Put back, it verifies again.
+    await t.sql(`INSERT INTO audit_checkpoints OVERRIDING SYSTEM VALUE SELECT * FROM deleted_checkpoints`);
+    await asSuperuser(`INSERT INTO audit_events SELECT * FROM deleted_rows`);
+    expect(await verify()).toEqual({ valid: true, length: rows.length });
+  });
+
+  it('reports a row rewritten and everything after it re-chained, at the first row no checkpoint vouches for', async () => {
+    const [first, second] = (await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints?pageSize=2' }))
+      .json()
+      .items.reverse() as { length: number; head: string; at: string }[];
+    const rows = await chain();
+    const forged = rows[first.length].seq; // the first row after the older checkpoint
+    await asSuperuser(`
+      DO $do$ DECLARE r record; previous char(64); BEGIN
+        SELECT hash INTO previous FROM audit_events WHERE seq < ${forged} ORDER BY seq DESC LIMIT 1;
+        FOR r IN SELECT seq FROM audit_events WHERE seq >= ${forged} ORDER BY seq LOOP
+          UPDATE audit_events SET prev_hash = previous,
+                 actor_name = CASE WHEN seq = ${forged} THEN 'someone-else' ELSE actor_name END
+           WHERE seq = r.seq;
+          UPDATE audit_events e SET hash = encode(sha256(convert_to(e.prev_hash || audit_canonical(e), 'UTF8')), 'hex')
+           WHERE seq = r.seq RETURNING hash INTO previous;
+        END LOOP;
+      END $do$`);
+    // The chain alone is consistent again; the checkpoint that covered the row is not.
+    const result = await verify();
+    expect(result).toEqual({
+      valid: false,
+      length: rows.length,
+      firstBrokenAt: forged,
+      failedCheckpoint: { length: second.length, head: second.head, at: second.at, found: 'differs' },
+    });
+  });
+});
