@@ -7,11 +7,11 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../blacklist/calendar-days';
 import { Actor } from '../../audit/actor';
-import { AuditService } from '../../audit/audit.service';
 import { AppConfig } from '../../config/app-config';
 import { JobName, QueueName } from '../../jobs/queues';
 import { DataSetWriter, WrittenFile } from './export-files';
@@ -141,6 +141,7 @@ export class ExportsService {
         return written;
       });
       const generatedAt = this.clock.now();
+      const auditCheckpoint = await this.audit.latestCheckpoint();
       for (const department of departments) {
         const manifest: ExportManifestDto = {
           department,
@@ -150,6 +151,7 @@ export class ExportsService {
           to,
           generatedAt,
           files: files.map(({ name, rows, bytes, sha256 }) => ({ name, rows, bytes, sha256 })),
+          auditCheckpoint,
         };
         await this.publish(department, date, staging, files, manifest);
       }

@@ -19,6 +19,13 @@ export class ExportManifestDto {
     description: 'changes, grades and blacklist, each as .csv.gz and .ndjson.gz',
   })
   files!: ExportFileDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'the newest signed checkpoint of the audit chain when the day was written (compact JWS over {length, head, at}; see GET /api/v1/public/audit/checkpoints)',
+  })
+  auditCheckpoint!: string | null;
 }
 
 export class ExportDayDto {
