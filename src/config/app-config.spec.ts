@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ ROLE: 'both' }, 'ROLE'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
+    [{ DATABASE_APP_URL: 'mysql://app:secret@x/y' }, 'DATABASE_APP_URL'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
     [{ LISTING_PERIOD_MONTHS: '0' }, 'LISTING_PERIOD_MONTHS'],

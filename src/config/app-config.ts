@@ -52,6 +52,15 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/quality_credit';
 
+  /**
+   * The login the app's own sessions use, a member of the least-privilege role `qc_app` that the
+   * migrations make (no UPDATE, DELETE or TRUNCATE of append-only tables, no ALTER). Unset: the app
+   * uses DATABASE_URL, the owner that migrates. May carry a password, so it is never printed.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
+  DATABASE_APP_URL?: string;
+
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -205,6 +214,11 @@ export class AppConfig {
     return this.TRUST_PROXY ? this.TRUST_PROXY.split(',').map((p) => p.trim()) : false;
   }
 
+  /** The URL of the app's sessions: DATABASE_APP_URL when set, else the owner's DATABASE_URL. */
+  get appDatabaseUrl(): string {
+    return this.DATABASE_APP_URL ?? this.DATABASE_URL;
+  }
+
   get runsApi(): boolean {
     return this.ROLE !== 'worker';
   }
@@ -215,6 +229,7 @@ export class AppConfig {
 }
 
 const SECRETS = new Set([
+  'DATABASE_APP_URL',
   'ADMIN_PASSWORD',
   'JWT_SECRET',
   'WEBHOOK_SECRET_KEY',

@@ -2,5 +2,5 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source';
 
-/** For the TypeORM CLI: `npm run migration:run`, `npm run migration:create`. */
+/** For the TypeORM CLI: `npm run migration:revert`, `npm run migration:create`. */
 export default new DataSource(dataSourceOptions(loadConfig().DATABASE_URL));

@@ -8,7 +8,7 @@ import { dataSourceOptions } from './data-source';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL),
+        ...dataSourceOptions(config.appDatabaseUrl),
         // Entities are registered by the feature modules (forFeature), not by glob.
         entities: [],
         autoLoadEntities: true,

@@ -42,6 +42,8 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
+      // New tables get the app role's grants; new append-only ones lose UPDATE, DELETE, TRUNCATE.
+      if (applied.length) await runner.query('SELECT grant_app_role()');
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       return applied.map((m) => m.name);
     } finally {
