@@ -8,7 +8,7 @@ import { auditVerify } from '../src/cli/audit-verify';
 import { QueueName } from '../src/jobs/queues';
 import { ExportsService } from '../src/sharing/exports/exports.service';
 import { TestClock } from './helpers/blacklist';
-import { CODES, createEnterprise, createKey } from './helpers/fixtures';
+import { createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 
 /** Signed checkpoints of the audit chain catch what re-chaining hides: truncation and rewriting. */
@@ -58,7 +58,7 @@ describe('audit checkpoints', () => {
   });
 
   it('signs {length, head, at} with the report key, verifiable with the JWKS, and publishes it newest first', async () => {
-    await createEnterprise(t, admin, CODES.wenzhouLike);
+    await writeSome(1);
     const first = await take();
     const rows = await chain();
     expect(first).toEqual({

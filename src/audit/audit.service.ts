@@ -222,7 +222,9 @@ export class AuditService implements OnApplicationBootstrap {
     const differing: DifferingRowDto[] = [];
     for (const table of this.tables) {
       for (const row of await table.rows(this.dataSource.manager)) {
-        if (digest(row.asWritten) !== row.afterDigest) differing.push({ table: table.table, id: row.id, seq: row.seq });
+        if (digest(row.asWritten) === row.afterDigest) continue;
+        const found = row.asWritten === undefined ? 'missing' : 'changed';
+        differing.push({ table: table.table, id: row.id, seq: row.seq, found });
       }
     }
     return differing;

@@ -2,12 +2,15 @@ import type { EntityManager } from 'typeorm';
 
 /** A row and the chain entry that last described it: that entry's after_digest and the row as it was then. */
 export interface AuditedRow {
-  /** The row's key in its table. */
+  /** The row's key in its table (for a row that is gone, the key the entry names). */
   id: string;
   /** The newest chain entry whose `after` is this row. */
   seq: number;
   afterDigest: string | null;
-  /** What that entry's `after` was, rebuilt from the row as it is now; its digest must be `afterDigest`. */
+  /**
+   * What that entry's `after` was, rebuilt from the row as it is now (its digest must be
+   * `afterDigest`); undefined when the row is gone.
+   */
   asWritten: unknown;
 }
 
@@ -21,3 +24,34 @@ export interface AuditedTable {
 }
 
 export const AUDITED_TABLES = Symbol('AUDITED_TABLES');
+
+/**
+ * The common case: each row is described by the newest entry of `entityType` whose entity id is
+ * the row's key, and `load` rebuilds the `after` of the rows with the given keys that still exist.
+ */
+export function keyedAuditedTable(
+  table: string,
+  entityType: string,
+  load: (manager: EntityManager, ids: string[]) => Promise<Map<string, unknown>>,
+): AuditedTable {
+  return {
+    table,
+    async rows(manager) {
+      const entries: { entity_id: string; seq: string; after_digest: string | null }[] = await manager.query(
+        `SELECT DISTINCT ON (entity_id) entity_id, seq::text, after_digest
+           FROM audit_events WHERE entity_type = $1 ORDER BY entity_id, seq DESC`,
+        [entityType],
+      );
+      const current = await load(
+        manager,
+        entries.map((e) => e.entity_id),
+      );
+      return entries.map((e) => ({
+        id: e.entity_id,
+        seq: Number(e.seq),
+        afterDigest: e.after_digest,
+        asWritten: current.get(e.entity_id),
+      }));
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { checkUscc } from '../common/uscc';
 import { AllowListEntryDto, CreateAllowListEntryDto } from './dto/allowlist.dto';
 import { UsccAllowListEntry } from './uscc-allowlist.entity';
 
-function toDto({ uscc, reason, createdBy, createdAt }: UsccAllowListEntry): AllowListEntryDto {
+export function toAllowListDto({ uscc, reason, createdBy, createdAt }: UsccAllowListEntry): AllowListEntryDto {
   return { uscc, reason, createdBy, createdAt };
 }
 
@@ -53,7 +53,7 @@ export class UsccAllowListService {
         reason: dto.reason,
         createdBy: actor.type === 'user' ? actor.id : null,
       });
-      const after = toDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
+      const after = toAllowListDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
       return {
         result: after,
         entry: { action: 'uscc-allowlist.add', entityType: 'uscc-allowlist', entityId: after.uscc, after },
@@ -65,6 +65,8 @@ export class UsccAllowListService {
   }
 
   async list(): Promise<AllowListEntryDto[]> {
-    return (await this.dataSource.getRepository(UsccAllowListEntry).find({ order: { createdAt: 'ASC' } })).map(toDto);
+    return (await this.dataSource.getRepository(UsccAllowListEntry).find({ order: { createdAt: 'ASC' } })).map(
+      toAllowListDto,
+    );
   }
 }
