@@ -36,6 +36,8 @@ export class AppRole1764430000000 implements MigrationInterface {
         GRANT USAGE ON SCHEMA public TO qc_app;
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO qc_app;
         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO qc_app;
+        -- Which migrations ran is the owner's to write; the app only reads it (nothing pending).
+        REVOKE INSERT, UPDATE, DELETE ON migrations FROM qc_app;
         FOR guarded IN SELECT DISTINCT tgrelid::regclass FROM pg_trigger WHERE tgfoid = 'refuse_change'::regproc LOOP
           EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM qc_app', guarded);
         END LOOP;

@@ -74,10 +74,11 @@ describe('the application database role', () => {
       await expect(client.query(`SELECT count(*) FROM ${table}`)).resolves.toBeDefined();
     });
 
-  it('cannot become the owner or a superuser', async () => {
+  it('cannot become the owner or a superuser, drop a trigger, or unrecord a migration', async () => {
     await asApp(async (client) => {
       await expect(client.query(`SET ROLE postgres`)).rejects.toMatchObject({ code: '42501' });
       await expect(client.query(`ALTER ROLE qc_app SUPERUSER`)).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query(`DELETE FROM migrations`)).rejects.toMatchObject({ code: '42501' });
       await expect(client.query(`DROP TRIGGER audit_events_append_only ON audit_events`)).rejects.toMatchObject({
         code: '42501',
       });
