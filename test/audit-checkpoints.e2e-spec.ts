@@ -166,4 +166,20 @@ describe('audit checkpoints', () => {
       failedCheckpoint: { length: second.length, head: second.head, at: second.at, found: 'differs' },
     });
   });
+
+  it('reports a stored checkpoint written over, rather than failing', async () => {
+    const [oldest] = await t.sql<{ id: string; length: number; head: string; at: Date }>(
+      `SELECT id::text, length::int, head, at FROM audit_checkpoints ORDER BY id LIMIT 1`,
+    );
+    await t.sql(`ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;
+      UPDATE audit_checkpoints SET jws = 'not.a.checkpoint' WHERE id = ${oldest.id};
+      ALTER TABLE audit_checkpoints ENABLE TRIGGER USER`);
+    const res = await t.request({ method: 'GET', url: '/api/v1/audit/verify', token: admin });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      valid: false,
+      firstBrokenAt: (await chain())[0].seq,
+      failedCheckpoint: { length: oldest.length, head: oldest.head, at: oldest.at.toISOString(), found: 'unreadable' },
+    });
+  });
 });

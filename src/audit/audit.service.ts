@@ -191,9 +191,24 @@ export class AuditService implements OnApplicationBootstrap {
     length: number,
     heldElsewhere: string[],
   ): Promise<{ checkpoint: FailedCheckpointDto; firstBrokenAt: number } | null> {
-    const stored: { jws: string }[] = await this.dataSource.query(`SELECT jws FROM audit_checkpoints`);
-    const held = [...stored.map((s) => s.jws), ...heldElsewhere]
-      .map((jws) => decodeJwt(jws) as unknown as CheckpointPayload)
+    const stored: { jws: string; length: number; head: string; at: Date }[] = await this.dataSource.query(
+      `SELECT jws, length::int, head, at FROM audit_checkpoints`,
+    );
+    // A stored checkpoint that no longer reads as one was written over: it vouches for nothing.
+    const spoilt = stored.find((c) => !readCheckpoint(c.jws));
+    if (spoilt) {
+      const [first] = await this.dataSource.query(`SELECT seq::text FROM audit_events ORDER BY seq LIMIT 1`);
+      return {
+        checkpoint: { length: spoilt.length, head: spoilt.head, at: spoilt.at.toISOString(), found: 'unreadable' },
+        firstBrokenAt: Number(first?.seq ?? 1),
+      };
+    }
+    const held = [...stored.map((c) => c.jws), ...heldElsewhere]
+      .map((jws) => {
+        const checkpoint = readCheckpoint(jws);
+        if (!checkpoint) throw new Error(`not an audit checkpoint: ${jws.slice(0, 40)}…`);
+        return checkpoint;
+      })
       .sort((a, b) => a.length - b.length);
     if (!held.length) return null;
     const positions = [...new Set(held.flatMap((c) => [c.length, c.length + 1]).concat(1))];
@@ -228,6 +243,22 @@ export class AuditService implements OnApplicationBootstrap {
       }
     }
     return differing;
+  }
+}
+
+/** What a checkpoint's JWS says, or null when it does not read as `{length, head, at}`. */
+function readCheckpoint(jws: string): CheckpointPayload | null {
+  try {
+    const { length, head, at } = decodeJwt(jws) as Record<string, unknown>;
+    const valid =
+      Number.isSafeInteger(length) &&
+      (length as number) >= 0 &&
+      typeof head === 'string' &&
+      /^[0-9a-f]{64}$/.test(head) &&
+      typeof at === 'string';
+    return valid ? { length: length as number, head: head as string, at: at as string } : null;
+  } catch {
+    return null;
   }
 }
 

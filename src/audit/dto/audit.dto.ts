@@ -76,10 +76,11 @@ export class FailedCheckpointDto {
   @ApiProperty() head!: string;
   @ApiProperty() at!: string;
   @ApiProperty({
-    enum: ['truncated', 'differs'],
-    description: 'the chain is now shorter than the checkpoint, or its row at that length has another hash',
+    enum: ['truncated', 'differs', 'unreadable'],
+    description:
+      'the chain is now shorter than the checkpoint, or its row at that length has another hash, or the stored checkpoint no longer reads as one',
   })
-  found!: 'truncated' | 'differs';
+  found!: 'truncated' | 'differs' | 'unreadable';
 }
 
 export class DifferingRowDto {
