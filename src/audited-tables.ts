@@ -1,4 +1,6 @@
 import type { AuditedTable } from './audit/audited-table';
+import { auditedCalendar } from './blacklist/audited-calendar';
+import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
 import { auditedRecords } from './records/audited-records';
 import { auditedAllowList } from './registry/audited-allowlist';
 
@@ -6,7 +8,6 @@ import { auditedAllowList } from './registry/audited-allowlist';
  * The tables whose rows `audit:verify` compares with the chain's after digests (the app and the
  * CLI). The other audited tables are not compared yet: their `after` holds values that change
  * without an entry of their own (an enterprise's grade, an institution's department after a merge,
- * a webhook's cursor, …), so each needs its
- * own rebuilding of what its newest entry saw.
+ * a webhook's cursor, …), so each needs its own rebuilding of what its newest entry saw.
  */
-export const auditedTables: AuditedTable[] = [auditedRecords, auditedAllowList];
+export const auditedTables: AuditedTable[] = [auditedRecords, auditedAllowList, auditedCalendar, auditedReportKeys];

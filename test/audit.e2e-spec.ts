@@ -283,6 +283,53 @@ describe('audit log', () => {
     expect(await verified()).toEqual({ valid: true });
   });
 
+  it("lists a calendar day or a report key changed behind the application's back", async () => {
+    const day = await t.request({
+      method: 'PUT',
+      url: '/api/v1/calendar/days/2027-02-06',
+      token: admin,
+      body: { working: true, name: '春节调休上班' },
+    });
+    expect(day.statusCode).toBe(200);
+    const rotated = await t.request({ method: 'POST', url: '/api/v1/report-keys/rotate', token: admin });
+    expect(rotated.statusCode).toBe(201);
+    expect(await verified()).toEqual({ valid: true });
+    const seqOf = async (type: string, id: string) =>
+      (
+        await t.sql<{ seq: number }>(
+          `SELECT max(seq)::int AS seq FROM audit_events WHERE entity_type = $1 AND entity_id = $2`,
+          [type, id],
+        )
+      )[0].seq;
+    const kid = rotated.json().kid as string;
+    const [{ x }] = await t.sql<{ x: string }>(`SELECT public_jwk->>'x' AS x FROM report_signing_keys WHERE kid = $1`, [
+      kid,
+    ]);
+
+    await t.sql(`UPDATE calendar_days SET name = '普通周六' WHERE day = '2027-02-06'`);
+    await t.sql(
+      `UPDATE report_signing_keys SET public_jwk = jsonb_set(public_jwk, '{x}', '"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"') WHERE kid = $1`,
+      [kid],
+    );
+    expect(await verified()).toEqual({
+      valid: false,
+      differingRows: [
+        { table: 'calendar_days', id: '2027-02-06', seq: await seqOf('calendar_day', '2027-02-06'), found: 'changed' },
+        { table: 'report_signing_keys', id: kid, seq: await seqOf('report-key', kid), found: 'changed' },
+      ],
+    });
+    await t.sql(`UPDATE calendar_days SET name = '春节调休上班' WHERE day = '2027-02-06'`);
+    await t.sql(
+      `UPDATE report_signing_keys SET public_jwk = jsonb_set(public_jwk, '{x}', to_jsonb($2::text)) WHERE kid = $1`,
+      [kid, x],
+    );
+    // Removed through the API, the day has no row and no after: nothing differs.
+    expect(
+      (await t.request({ method: 'DELETE', url: '/api/v1/calendar/days/2027-02-06', token: admin })).statusCode,
+    ).toBe(204);
+    expect(await verified()).toEqual({ valid: true });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);

@@ -9,7 +9,7 @@ import { CalendarDayDto, CalendarQuery, SetCalendarDayDto } from './dto/calendar
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function toDto(r: { date: string; working: boolean; name: string }): CalendarDayDto {
+export function toCalendarDayDto(r: { date: string; working: boolean; name: string }): CalendarDayDto {
   return { date: r.date, working: r.working, name: r.name };
 }
 
@@ -32,7 +32,7 @@ export class CalendarService {
         WHERE $1::int IS NULL OR extract(year FROM day) = $1::int ORDER BY day`,
       [query.year ?? null],
     );
-    return rows.map(toDto);
+    return rows.map(toCalendarDayDto);
   }
 
   async set(date: string, dto: SetCalendarDayDto, actor: Actor): Promise<CalendarDayDto> {
@@ -59,7 +59,7 @@ export class CalendarService {
          RETURNING to_char(day, 'YYYY-MM-DD') AS date, working, name`,
         [day, dto.working, dto.name],
       );
-      const after = toDto(row);
+      const after = toCalendarDayDto(row);
       return {
         result: after,
         entry: { action: 'calendar.set', entityType: 'calendar_day', entityId: day, before: before ?? null, after },
