@@ -1,6 +1,7 @@
 import type { AuditedTable } from './audit/audited-table';
 import { auditedCalendar } from './blacklist/audited-calendar';
 import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
+import { auditedDepartments } from './identity/audited-departments';
 import { auditedRecords } from './records/audited-records';
 import { auditedAllowList } from './registry/audited-allowlist';
 
@@ -10,4 +11,10 @@ import { auditedAllowList } from './registry/audited-allowlist';
  * without an entry of their own (an enterprise's grade, an institution's department after a merge,
  * a webhook's cursor, …), so each needs its own rebuilding of what its newest entry saw.
  */
-export const auditedTables: AuditedTable[] = [auditedRecords, auditedAllowList, auditedCalendar, auditedReportKeys];
+export const auditedTables: AuditedTable[] = [
+  auditedRecords,
+  auditedAllowList,
+  auditedCalendar,
+  auditedReportKeys,
+  auditedDepartments,
+];

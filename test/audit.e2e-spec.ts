@@ -330,6 +330,46 @@ describe('audit log', () => {
     expect(await verified()).toEqual({ valid: true });
   });
 
+  it("lists a department changed behind the application's back, after its create, update and merge", async () => {
+    for (const code of ['AUDITA', 'AUDITB']) {
+      const created = await t.request({
+        method: 'POST',
+        url: '/api/v1/departments',
+        token: admin,
+        body: { code, nameZh: `审计测试局${code}`, nameEn: `Audit test ${code}`, kind: 'regulator' },
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const renamed = await t.request({
+      method: 'PATCH',
+      url: '/api/v1/departments/AUDITB',
+      token: admin,
+      body: { nameZh: '审计测试局（合并后）' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    const merged = await t.request({
+      method: 'POST',
+      url: '/api/v1/departments/AUDITA/merge-into',
+      token: admin,
+      body: { successorCode: 'AUDITB' },
+    });
+    expect(merged.statusCode).toBe(200);
+    expect(await verified()).toEqual({ valid: true });
+
+    await t.sql(`UPDATE departments SET successor_code = NULL, merged_at = NULL WHERE code = 'AUDITA'`);
+    const [{ seq }] = await t.sql<{ seq: number }>(
+      `SELECT max(seq)::int AS seq FROM audit_events WHERE entity_type = 'department' AND entity_id = 'AUDITA'`,
+    );
+    expect(await verified()).toEqual({
+      valid: false,
+      differingRows: [{ table: 'departments', id: 'AUDITA', seq, found: 'changed' }],
+    });
+    await t.sql(`UPDATE departments SET successor_code = 'AUDITB', merged_at = $1 WHERE code = 'AUDITA'`, [
+      merged.json().department.mergedAt,
+    ]);
+    expect(await verified()).toEqual({ valid: true });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);

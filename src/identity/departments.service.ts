@@ -8,7 +8,7 @@ import { Problem } from '../common/problem';
 import { Department } from './department.entity';
 import { CreateDepartmentDto, DepartmentDto, MergeResultDto, UpdateDepartmentDto } from './dto/department.dto';
 
-function toDto(d: Department): DepartmentDto {
+export function toDepartmentDto(d: Department): DepartmentDto {
   const { code, nameZh, nameEn, kind, successorCode, mergedAt } = d;
   return { code, nameZh, nameEn, kind, successorCode, mergedAt };
 }
@@ -27,7 +27,7 @@ export class DepartmentsService {
   ) {}
 
   async list(): Promise<DepartmentDto[]> {
-    return (await this.dataSource.getRepository(Department).find({ order: { code: 'ASC' } })).map(toDto);
+    return (await this.dataSource.getRepository(Department).find({ order: { code: 'ASC' } })).map(toDepartmentDto);
   }
 
   /** An active (not merged) department, or a 400 naming `field`. */
@@ -47,7 +47,7 @@ export class DepartmentsService {
   async create(dto: CreateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
     const created = this.audit.change(actor, async (manager) => {
       await manager.insert(Department, dto);
-      const after = toDto(await manager.findOneByOrFail(Department, { code: dto.code }));
+      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code: dto.code }));
       return {
         result: after,
         entry: { action: 'department.create', entityType: 'department', entityId: dto.code, after },
@@ -72,10 +72,16 @@ export class DepartmentsService {
         );
       }
       await manager.update(Department, { code }, changes);
-      const after = toDto(await manager.findOneByOrFail(Department, { code }));
+      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code }));
       return {
         result: after,
-        entry: { action: 'department.update', entityType: 'department', entityId: code, before: toDto(before), after },
+        entry: {
+          action: 'department.update',
+          entityType: 'department',
+          entityId: code,
+          before: toDepartmentDto(before),
+          after,
+        },
       };
     });
   }
@@ -126,14 +132,14 @@ export class DepartmentsService {
         `UPDATE institutions SET department_code = $2 WHERE department_code = $1`,
         [code, successorCode],
       );
-      const after = toDto(await manager.findOneByOrFail(Department, { code }));
+      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code }));
       return {
         result: { department: after, usersMoved: users[1], institutionsMoved: institutions[1] },
         entry: {
           action: 'department.merge',
           entityType: 'department',
           entityId: code,
-          before: toDto(predecessor),
+          before: toDepartmentDto(predecessor),
           after,
         },
       };
