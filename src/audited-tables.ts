@@ -1,6 +1,7 @@
 import type { AuditedTable } from './audit/audited-table';
 import { auditedCalendar } from './blacklist/audited-calendar';
 import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
+import { auditedApiKeys } from './identity/audited-api-keys';
 import { auditedDepartments } from './identity/audited-departments';
 import { auditedRecords } from './records/audited-records';
 import { auditedAllowList } from './registry/audited-allowlist';
@@ -17,4 +18,5 @@ export const auditedTables: AuditedTable[] = [
   auditedCalendar,
   auditedReportKeys,
   auditedDepartments,
+  auditedApiKeys,
 ];

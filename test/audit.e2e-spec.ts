@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
 import { auditVerify } from '../src/cli/audit-verify';
 import { JobName, QueueName } from '../src/jobs/queues';
-import { CODES, createUser, enterpriseBody } from './helpers/fixtures';
+import { CODES, createKey, createUser, enterpriseBody } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
 
@@ -367,6 +367,22 @@ describe('audit log', () => {
     await t.sql(`UPDATE departments SET successor_code = 'AUDITB', merged_at = $1 WHERE code = 'AUDITA'`, [
       merged.json().department.mergedAt,
     ]);
+    expect(await verified()).toEqual({ valid: true });
+  });
+
+  it("lists an API key given more scopes behind the application's back", async () => {
+    const { keyId } = await createKey(t, admin, ['status:read']);
+    expect(await verified()).toEqual({ valid: true });
+    await t.sql(`UPDATE api_keys SET scopes = array_append(scopes, 'batch:read') WHERE id = $1`, [keyId]);
+    const [{ seq }] = await t.sql<{ seq: number }>(
+      `SELECT max(seq)::int AS seq FROM audit_events WHERE entity_type = 'api-key' AND entity_id = $1`,
+      [keyId],
+    );
+    expect(await verified()).toEqual({
+      valid: false,
+      differingRows: [{ table: 'api_keys', id: keyId, seq, found: 'changed' }],
+    });
+    await t.sql(`UPDATE api_keys SET scopes = array_remove(scopes, 'batch:read') WHERE id = $1`, [keyId]);
     expect(await verified()).toEqual({ valid: true });
   });
 

@@ -23,7 +23,7 @@ export function hashKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-function toDto(k: ApiKey): ApiKeyDto {
+export function toApiKeyDto(k: ApiKey): ApiKeyDto {
   const { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt } = k;
   return { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt };
 }
@@ -76,7 +76,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
           createdBy: actor.type === 'user' ? actor.id : null,
         }),
       );
-      const after = toDto(await manager.findOneByOrFail(ApiKey, { id: saved.id }));
+      const after = toApiKeyDto(await manager.findOneByOrFail(ApiKey, { id: saved.id }));
       return {
         result: { ...after, key },
         entry: { action: 'api-key.create', entityType: 'api-key', entityId: after.id, after },
@@ -89,13 +89,13 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     const keys = await this.dataSource
       .getRepository(ApiKey)
       .find({ where: { institutionId }, order: { createdAt: 'ASC' } });
-    return keys.map(toDto);
+    return keys.map(toApiKeyDto);
   }
 
   async get(id: string): Promise<ApiKeyDto> {
     const key = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
     if (!key) throw Problem.notFound('API key', id);
-    return toDto(key);
+    return toApiKeyDto(key);
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
@@ -117,10 +117,10 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
         { id },
         { revokedAt: () => 'now()', revokedBy: actor.type === 'user' ? actor.id : null },
       );
-      const after = toDto(await manager.findOneByOrFail(ApiKey, { id }));
+      const after = toApiKeyDto(await manager.findOneByOrFail(ApiKey, { id }));
       return {
         result: key.keyHash,
-        entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toDto(key), after },
+        entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toApiKeyDto(key), after },
       };
     });
     await this.keys.announce(keyHash, `the revocation of key ${id}`);
