@@ -1,71 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { AddressInfo, createConnection, createServer } from 'node:net';
 import { BlacklistWorld } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
+import { PrivateRedis } from './helpers/private-redis';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
 import { FlowingClock, Receiver, retractedRecord } from './helpers/webhooks';
-
-/** A redis-server of this file alone, on a fixed port, without persistence: a restart empties it. */
-class PrivateRedis {
-  private process?: ChildProcess;
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    const redis = new PrivateRedis(port);
-    await redis.restart();
-    return redis;
-  }
-
-  get running(): boolean {
-    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts the server (again, on the same port) and waits until it answers PING. */
-  async restart(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    const process = this.process;
-    await until('redis-server to answer PING', async () => process.exitCode === null && this.ping(), 10_000);
-  }
-
-  /** Kills the server at once (SIGKILL: no shutdown, no save) and waits for it to be gone. */
-  async kill(): Promise<void> {
-    const process = this.process;
-    this.process = undefined;
-    if (!process || process.exitCode !== null || process.signalCode !== null) return;
-    const exited = new Promise((resolve) => process.once('exit', resolve));
-    process.kill('SIGKILL');
-    await exited;
-  }
-
-  ping(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = createConnection(this.port, '127.0.0.1');
-      let answer = '';
-      socket.setTimeout(1_000, () => socket.destroy());
-      socket.on('connect', () => socket.write('PING\r\n'));
-      socket.on('data', (chunk) => {
-        answer += chunk.toString();
-        if (answer.includes('\r\n')) socket.end();
-      });
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve(answer.startsWith('+PONG')));
-    });
-  }
-}
 
 const SECRET = 'bank-webhook-secret-0123456789';
 const ALL_TYPES = ['classification.changed', 'blacklist.published', 'blacklist.removed', 'record.retracted'];

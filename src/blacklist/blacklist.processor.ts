@@ -1,12 +1,13 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
 import { BlacklistService } from './blacklist.service';
 
 /**
  * Worker side of the blacklist: the expiry pass, every day at 00:05 Beijing time (listings end
- * at midnight), and once when a worker starts, to catch up on anything that fell due while no
+ * at midnight), and once when a worker starts or Redis comes back, to catch up on anything that fell due while no
  * worker ran. The pass is idempotent, so extra runs change nothing.
  */
 @Processor(QueueName.Maintenance)
@@ -14,11 +15,16 @@ export class BlacklistProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly blacklist: BlacklistService,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+    private readonly upkeep: QueueUpkeep,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
-    await this.queue.add(JobName.ExpireBlacklist, {}, { jobId: 'blacklist-expiry:start', removeOnComplete: true });
+  /** The schedule is kept while Redis may lose it; the catch-up pass runs again when Redis is back. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.upkeep.keep(this.queue, 'the blacklist expiry schedule', async (occasion) => {
+      await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
+      if (occasion !== 'check')
+        await this.queue.add(JobName.ExpireBlacklist, {}, { jobId: 'blacklist-expiry:start', removeOnComplete: true });
+    });
   }
 
   @Process(JobName.ExpireBlacklist)

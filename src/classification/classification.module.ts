@@ -4,6 +4,7 @@ import { SharingModule } from '../sharing/sharing.module';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
 import { RecomputeAll } from './recompute-all';
+import { RecomputeRunsRepository } from './recompute-runs.repository';
 import { RuleSetsController } from './rule-sets.controller';
 import { RuleSetsService } from './rule-sets.service';
 
@@ -12,7 +13,7 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
   imports: [RegistryModule, SharingModule],
-  providers: [ClassificationService, RecomputeAll, RuleSetsService],
+  providers: [ClassificationService, RecomputeAll, RecomputeRunsRepository, RuleSetsService],
   exports: [ClassificationService, RecomputeAll, RuleSetsService],
 })
 export class ClassificationModule {}

@@ -1,9 +1,11 @@
-import { Process, Processor } from '@nestjs/bull';
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bull';
+import type { Job, Queue } from 'bull';
+import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
+import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ClassificationService, RecomputeScope } from './classification.service';
-import { RecomputeAll, RecomputeAllData } from './recompute-all';
+import { RecomputeAll, RecomputeAllData, RecomputeChunk } from './recompute-all';
 
 /** Worker side of classification: recomputes the enterprises a job names. */
 @Processor(QueueName.Classification)
@@ -11,16 +13,32 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
+    private readonly requests: RecomputeRequests,
+    private readonly upkeep: QueueUpkeep,
+    @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
   // Chunks run two at a time per worker, beside the one run that hands them out.
   @Process({ name: JobName.RecomputeEnterprises, concurrency: 2 })
-  recomputeEnterprises(job: Job<RecomputeScope>) {
-    return this.classification.recompute(job.data);
+  async recomputeEnterprises(job: Job<RecomputeScope | RecomputeChunk>) {
+    const data = job.data;
+    if ('enterpriseIds' in data)
+      return this.requests.answer(data.enterpriseIds, () => this.classification.recompute(data));
+    const result = await this.classification.recompute({ fromId: data.fromId, toId: data.toId });
+    if ('runId' in data) await this.all.chunkFinished(data, result);
+    return result;
   }
 
+  /**
+   * The nightly schedule, the runs and the regradings Redis may have lost: kept at start, when
+   * Redis is back (all unanswered regradings then) and every half minute (those long unanswered).
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.all.scheduleNightly();
+    await this.upkeep.keep(this.queue, 'the nightly recompute schedule', () => this.all.scheduleNightly());
+    await this.upkeep.keep(this.queue, 'resuming recomputes lost from the queue', () => this.all.resumeLost());
+    await this.upkeep.keep(this.queue, 'queuing regradings asked before', (occasion) =>
+      this.requests.requeueUnanswered(occasion === 'check' ? undefined : 0),
+    );
   }
 
   @Process(JobName.DryRun)

@@ -1,34 +1,50 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
-import { everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job, JobOptions, Queue } from 'bull';
+import { everyDayInBeijing, isRedisUnavailable, JobName, QueueName } from '../jobs/queues';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RANGE_SIZE, RecomputeResult } from './classification.service';
+import { KeyRange, RecomputeRunsRepository } from './recompute-runs.repository';
 
 /** Chunk jobs in flight at once: enough to keep every worker busy, few enough for Redis. */
 const IN_FLIGHT = 20;
+/** How often a run looks in the database for its finished chunks. */
+const POLL_MS = 200;
+/** How often a run checks that its own job and its chunks' are still in Redis. */
+const CHECK_MS = 2_000;
+const RUN_OPTIONS: JobOptions = { attempts: 3 };
 
 export interface RecomputeAllData {
   reason: string;
   startedBy: string | null;
 }
 
+/** A chunk job's data: its key range, and the run it belongs to. */
+export type RecomputeChunk = KeyRange & { runId: string };
+
+const rangeKey = (range: KeyRange) => `${range.fromId}-${range.toId}`;
+
 /**
  * The full recompute: walks the enterprises in key order and hands them out as chunk jobs
  * (`recompute-enterprises`, a key range of 5 000 each) that any worker may take, keeping a bounded number
- * in flight, and reports progress as it goes. A run whose worker dies is handed to another
- * worker once its lock lapses; it walks the enterprises again, finds the chunks already done
- * (same job ids, kept a day) and waits for the rest, and chunk jobs are idempotent anyway.
+ * in flight, and reports progress as it goes.
+ *
+ * The run and each chunk it has finished are recorded in PostgreSQL (`recompute_runs`), which
+ * the run waits on, rather than on Redis. A run whose worker dies is handed to another worker
+ * once its lock lapses; a run whose job Redis lost (a restarted Redis is empty) is queued again
+ * under the same job id by `resumeLost`, which every worker does on reconnecting to Redis and
+ * every half minute. Either way it walks the enterprises again and hands out only the chunks not
+ * finished; chunk jobs are idempotent anyway.
  */
 @Injectable()
 export class RecomputeAll {
+  private readonly logger = new Logger(RecomputeAll.name);
+
   constructor(
     private readonly enterprises: EnterprisesService,
+    private readonly runs: RecomputeRunsRepository,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
-  ) {
-    // Each chunk in flight listens for its completion on the queue's events.
-    queue.setMaxListeners(Math.max(queue.getMaxListeners(), 2 * IN_FLIGHT + 10));
-  }
+  ) {}
 
   /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
   scheduleNightly(): Promise<Job<RecomputeAllData>> {
@@ -38,34 +54,125 @@ export class RecomputeAll {
     });
   }
 
-  start(data: RecomputeAllData): Promise<Job<RecomputeAllData>> {
-    return this.queue.add(JobName.RecomputeAll, data, { attempts: 3 });
+  /** Records a run and queues it; its job id is the run's. */
+  async start(data: RecomputeAllData): Promise<string> {
+    const jobId = await this.runs.create(data);
+    try {
+      await this.queue.add(JobName.RecomputeAll, data, { ...RUN_OPTIONS, jobId });
+    } catch (error) {
+      await this.runs.remove(jobId);
+      throw error;
+    }
+    return jobId;
+  }
+
+  /** Queues again, under their job ids, the unfinished runs whose jobs Redis no longer has. */
+  async resumeLost(): Promise<number> {
+    let resumed = 0;
+    for (const run of await this.runs.unfinished<RecomputeAllData>()) {
+      if (await this.queue.getJob(run.jobId)) continue;
+      await this.queue.add(JobName.RecomputeAll, run.data, { ...RUN_OPTIONS, jobId: run.jobId });
+      this.logger.log(`recompute ${run.jobId} was lost from the queue: queued again, to resume`);
+      resumed++;
+    }
+    return resumed;
+  }
+
+  /** A chunk job has done its range: recorded before its job completes, so no run waits on Redis for it. */
+  chunkFinished(chunk: RecomputeChunk, result: RecomputeResult): Promise<void> {
+    return this.runs.chunkFinished(chunk.runId, chunk, result);
   }
 
   async run(job: Job<RecomputeAllData>): Promise<RecomputeResult> {
+    const run = await this.runs.open(String(job.id), job.data);
+    if (run.result) return run.result;
+    try {
+      const result = await this.walk(job, run.id);
+      await this.runs.finish(run.id, result);
+      return result;
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.runs.fail(run.id, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private async walk(job: Job<RecomputeAllData>, runId: string): Promise<RecomputeResult> {
     const total = await this.enterprises.count();
     const totals: RecomputeResult = { enterprises: 0, examined: 0, changed: 0, gradeChanges: 0 };
-    const inFlight = new Set<Promise<void>>();
-    let chunk = 0;
+    const add = (result: RecomputeResult) => {
+      totals.enterprises += result.enterprises;
+      totals.examined += result.examined;
+      totals.changed += result.changed;
+      totals.gradeChanges += result.gradeChanges;
+    };
+    const finished = await this.runs.finishedChunks(runId);
+    /** Chunks handed out and not finished, by range key. */
+    const pending = new Map<string, { jobId: string; chunk: RecomputeChunk }>();
+    let checked = Date.now();
+
+    const queueChunk = (jobId: string, chunk: RecomputeChunk) =>
+      this.queue.add(JobName.RecomputeEnterprises, chunk, { jobId, removeOnComplete: true });
+    /** Waits until some pending chunk has finished (as recorded in the database). */
+    const waitForSome = async () => {
+      for (;;) {
+        const done = await this.runs.finishedChunks(runId);
+        let progressed = false;
+        for (const [key] of pending) {
+          const result = done.get(key);
+          if (!result) continue;
+          add(result);
+          pending.delete(key);
+          progressed = true;
+        }
+        if (progressed) {
+          void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
+          return;
+        }
+        if (Date.now() - checked >= CHECK_MS) {
+          checked = Date.now();
+          await this.check([...pending.values()], queueChunk);
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    };
+
     for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
-      // A restarted run finds its finished chunks (kept a day after completion) and their results.
-      const jobId = `all:${job.id}:${chunk++}`;
-      const child =
-        (await this.queue.getJob(jobId)) ??
-        (await this.queue.add(JobName.RecomputeEnterprises, range, { jobId, removeOnComplete: { age: 24 * 3600 } }));
-      const done = (child.finished() as Promise<RecomputeResult>).then((result) => {
-        totals.enterprises += result.enterprises;
-        totals.examined += result.examined;
-        totals.changed += result.changed;
-        totals.gradeChanges += result.gradeChanges;
-        void job.progress(Math.floor((100 * totals.enterprises) / Math.max(1, total))).catch(() => undefined);
-      });
-      const tracked = done.finally(() => inFlight.delete(tracked));
-      tracked.catch(() => undefined); // a failed chunk fails the run at the next await, not the process
-      inFlight.add(tracked);
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+      const key = rangeKey(range);
+      const result = finished.get(key);
+      if (result) {
+        add(result);
+        continue;
+      }
+      const jobId = `all:${runId}:${key}`;
+      const chunk = { ...range, runId };
+      // Bull keeps one job per id: a chunk still queued from an earlier attempt is not queued twice.
+      await queueChunk(jobId, chunk);
+      pending.set(key, { jobId, chunk });
+      if (pending.size >= IN_FLIGHT) await waitForSome();
     }
-    await Promise.all(inFlight);
+    while (pending.size) await waitForSome();
     return totals;
+  }
+
+  /**
+   * While Redis answers: queues again the chunks it lost (a restarted Redis is empty) and fails
+   * the run if a chunk failed for good. While it does not, the run goes on waiting: chunks in
+   * flight record their end in the database. (A run whose own job was lost goes on too: the job
+   * queued again in its place by `resumeLost` finds the same chunks, and whichever ends first
+   * ends both; moving a job that is no longer this worker's fails harmlessly in Bull.)
+   */
+  private async check(
+    pending: { jobId: string; chunk: RecomputeChunk }[],
+    queueChunk: (jobId: string, chunk: RecomputeChunk) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      for (const { jobId, chunk } of pending) {
+        const child = await this.queue.getJob(jobId);
+        if (!child) await queueChunk(jobId, chunk);
+        else if ((await child.getState()) === 'failed') throw new Error(`chunk ${jobId} failed: ${child.failedReason}`);
+      }
+    } catch (error) {
+      if (!isRedisUnavailable(error)) throw error;
+    }
   }
 }

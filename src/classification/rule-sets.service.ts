@@ -85,8 +85,7 @@ export class RuleSetsService {
   }
 
   async recomputeAll(reason: string, actor: Actor): Promise<{ jobId: string }> {
-    const job = await this.all.start({ reason, startedBy: actor.id });
-    return { jobId: String(job.id) };
+    return { jobId: await this.all.start({ reason, startedBy: actor.id }) };
   }
 
   /**

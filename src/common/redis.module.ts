@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { RateLimiter } from './rate-limiter';
@@ -24,12 +24,25 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis(config.REDIS_URL, {
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(config.REDIS_URL, {
           keyPrefix: `${config.REDIS_PREFIX}:`,
           maxRetriesPerRequest: 2,
           enableOfflineQueue: true,
-        }),
+        });
+        // Its commands fail while Redis is down (each caller copes); the lost connection is logged once, not per retry.
+        const logger = new Logger('Redis');
+        let down = false;
+        redis.on('error', (error: Error) => {
+          if (!down) logger.warn(`connection lost, reconnecting: ${error.message}`);
+          down = true;
+        });
+        redis.on('ready', () => {
+          if (down) logger.log('connection back');
+          down = false;
+        });
+        return redis;
+      },
     },
     RedisCloser,
     RateLimiter,

@@ -166,8 +166,8 @@ export class AppConfig {
   UPLOAD_DIR = 'data/uploads';
 
   /**
-   * How long a worker's hold on a running job lasts without renewal: a worker that dies loses
-   * its jobs to another worker after about this long.
+   * How soon a worker that dies loses its running jobs to another worker, at most (its hold on a
+   * job lasts two thirds of this without renewal; see lockSettings in src/jobs/jobs.module.ts).
    */
   @Transform(toInt)
   @Max(600_000)

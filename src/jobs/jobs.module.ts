@@ -3,12 +3,31 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobFailures } from './job-failures';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
+import { QueueUpkeep } from './queue-upkeep';
 import { RecomputeRequests } from './recompute-requests';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
 /** Where the queues live in Redis: one prefix per deployment (REDIS_PREFIX). */
 export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}:bull`;
+
+/**
+ * Bull's lock settings that give a dead worker's jobs to another worker within `jobLockMs`.
+ * A stalled check moves a job back to the queue when it finds it without a lock after an earlier
+ * check marked it (each renewal unmarks it); checks come every `stalledInterval` or, when one falls
+ * just before the previous one's guard key expires, two apart. So a job is retaken at most a lock
+ * duration and two intervals after its last renewal: 2/3 + 2/6 of `jobLockMs` here, where a lock
+ * and an interval of a whole `jobLockMs` each took up to three times it. Renewing every 1/6 still
+ * leaves a busy event loop half of `jobLockMs` before a live worker's lock lapses.
+ */
+export function lockSettings(jobLockMs: number) {
+  return {
+    lockDuration: Math.round((jobLockMs * 2) / 3),
+    lockRenewTime: Math.round(jobLockMs / 6),
+    stalledInterval: Math.round(jobLockMs / 6),
+    maxStalledCount: 2,
+  };
+}
 
 /**
  * The queues, available to both roles: the api role adds jobs, the worker role also
@@ -29,13 +48,12 @@ export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}
         redis: { retryStrategy: (times: number) => Math.min(times * 100, 2_000), maxRetriesPerRequest: 2 },
         prefix: bullPrefix(config),
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
-        // A dead worker's jobs go back to the queue once their lock lapses.
-        settings: { lockDuration: config.JOB_LOCK_MS, stalledInterval: config.JOB_LOCK_MS, maxStalledCount: 2 },
+        settings: lockSettings(config.JOB_LOCK_MS),
       }),
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [RecomputeRequests, JobFailures],
-  exports: [BullModule, RecomputeRequests, JobFailures],
+  providers: [RecomputeRequests, JobFailures, QueueUpkeep],
+  exports: [BullModule, RecomputeRequests, JobFailures, QueueUpkeep],
 })
 export class JobsModule {}

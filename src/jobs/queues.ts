@@ -42,3 +42,12 @@ export function everyDayInBeijing<T>(
   const [hours, minutes] = time.split(':').map(Number);
   return queue.add(name, data, { jobId, repeat: { cron: `${minutes} ${hours} * * *`, tz: 'Asia/Shanghai' } });
 }
+
+/** Whether `error` is a Redis command's that could not be sent or answered: the connection is down. */
+export function isRedisUnavailable(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as Partial<Error>;
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable/.test(message ?? '')
+  );
+}

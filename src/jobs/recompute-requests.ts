@@ -1,16 +1,26 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bull';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { JobOptions, Queue } from 'bull';
+import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from './queues';
 
 const WINDOW_MS = 500;
 const IDS_PER_JOB = 1_000;
+/** A request older than this without its regrading is taken for lost by the periodic check. */
+const LOST_AFTER_SECONDS = 60;
+/** Requests queued again per check, at most. */
+const REQUEUED_PER_CHECK = 10_000;
 
 /**
  * Asks for enterprises' grades to be recomputed after a change (a record, a correction, an
  * import). Requests for one enterprise within the same half second become one job, which runs
  * once that window has closed, so it sees every change committed in it.
+ *
+ * Each request is also written to `regrade_requests` and deleted by the regrading that answers
+ * it, so a request whose job could not be queued, or was lost with Redis, is found again there
+ * (`requeueUnanswered`) instead of waiting for the nightly full recompute.
  */
 @Injectable()
 export class RecomputeRequests {
@@ -18,19 +28,71 @@ export class RecomputeRequests {
 
   constructor(
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
   /**
    * Best effort: the change that asks has already committed, so a Redis outage must not turn
-   * it into an error; the nightly full recompute regrades whatever was missed.
+   * it into an error; the request waits in the database until Redis is back.
    */
   async request(enterpriseIds: string[]): Promise<void> {
     if (!enterpriseIds.length) return;
+    const ids = [...new Set(enterpriseIds)].sort();
+    // A later request for a pending enterprise moves its time: a regrading that began before it must not answer it.
+    await this.dataSource
+      .query(
+        `INSERT INTO regrade_requests (enterprise_id) SELECT unnest($1::bigint[])
+         ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at`,
+        [ids],
+      )
+      .catch((error: Error) =>
+        this.logger.warn(`could not note the regrading of ${ids.length} enterprise(s): ${error.message}`),
+      );
     const now = this.clock.now().getTime();
     const window = Math.floor(now / WINDOW_MS);
     const delay = (window + 1) * WINDOW_MS - now + 20;
-    const ids = [...new Set(enterpriseIds)].sort();
+    // Completed jobs are not kept, so the id never blocks a later request.
+    await this.queue.addBulk(this.jobs(ids, `:${window}`, { delay, removeOnComplete: true })).catch((error: Error) => {
+      this.logger.warn(
+        `could not queue the regrading of ${ids.length} enterprise(s); queued again when Redis is back: ${error.message}`,
+      );
+    });
+  }
+
+  /**
+   * Regrades `enterpriseIds` with `regrade`, then removes the requests it answered: those made
+   * before it began, whose changes it saw (a request is made after its change commits).
+   */
+  async answer<T>(enterpriseIds: string[], regrade: () => Promise<T>): Promise<T> {
+    const [{ since }] = await this.dataSource.query(`SELECT now() AS since`);
+    const result = await regrade();
+    await this.dataSource.query(
+      `DELETE FROM regrade_requests WHERE enterprise_id = ANY($1::bigint[]) AND requested_at < $2`,
+      [enterpriseIds, since],
+    );
+    return result;
+  }
+
+  /**
+   * Queues again the requests still unanswered: all of them once Redis is back after an outage
+   * (`minAgeSeconds` 0), only those older than any queue delay otherwise. Job ids derive from
+   * the enterprises, so workers doing this at once queue each regrading once.
+   */
+  async requeueUnanswered(minAgeSeconds = LOST_AFTER_SECONDS): Promise<number> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT enterprise_id::text AS id FROM regrade_requests
+        WHERE requested_at <= now() - make_interval(secs => $1) ORDER BY requested_at LIMIT $2`,
+      [minAgeSeconds, REQUEUED_PER_CHECK],
+    );
+    if (!rows.length) return 0;
+    const ids = rows.map((r) => r.id).sort();
+    await this.queue.addBulk(this.jobs(ids, '', { removeOnComplete: true, removeOnFail: true }));
+    this.logger.log(`queued again the regrading of ${ids.length} enterprise(s) asked before`);
+    return ids.length;
+  }
+
+  private jobs(ids: string[], suffix: string, opts: JobOptions) {
     const jobs = [];
     for (let i = 0; i < ids.length; i += IDS_PER_JOB) {
       const batch = ids.slice(i, i + IDS_PER_JOB);
@@ -38,14 +100,9 @@ export class RecomputeRequests {
       jobs.push({
         name: JobName.RecomputeEnterprises,
         data: { enterpriseIds: batch },
-        // Completed jobs are not kept, so the id never blocks a later request.
-        opts: { jobId: `recompute:${key}:${window}`, delay, removeOnComplete: true },
+        opts: { ...opts, jobId: `recompute:${key}${suffix}` },
       });
     }
-    await this.queue.addBulk(jobs).catch((error: Error) => {
-      this.logger.warn(
-        `could not queue the regrading of ${ids.length} enterprise(s); the nightly recompute will: ${error.message}`,
-      );
-    });
+    return jobs;
   }
 }

@@ -1,12 +1,13 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { QueueUpkeep } from '../../jobs/queue-upkeep';
 import { everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
 import { ExportsService } from './exports.service';
 
 /**
  * Worker side of the daily exports: yesterday's files every day at 00:30 Beijing time, and once
- * when a worker starts for departments that lack them (a worker that was down at 00:30 catches
+ * when a worker starts or Redis comes back for departments that lack them (a worker that was down at 00:30 catches
  * up). Writing a day again gives the same files, so extra runs do no harm.
  */
 @Processor(QueueName.Exports)
@@ -14,15 +15,20 @@ export class ExportsProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly exports: ExportsService,
     @InjectQueue(QueueName.Exports) private readonly queue: Queue,
+    private readonly upkeep: QueueUpkeep,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await everyDayInBeijing(this.queue, JobName.WriteExports, 'daily-exports', '00:30', {});
-    await this.queue.add(
-      JobName.WriteExports,
-      { ifMissing: true },
-      { jobId: 'daily-exports:start', removeOnComplete: true, removeOnFail: true },
-    );
+  /** The schedule is kept while Redis may lose it; the catch-up runs again when Redis is back. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.upkeep.keep(this.queue, 'the daily exports schedule', async (occasion) => {
+      await everyDayInBeijing(this.queue, JobName.WriteExports, 'daily-exports', '00:30', {});
+      if (occasion !== 'check')
+        await this.queue.add(
+          JobName.WriteExports,
+          { ifMissing: true },
+          { jobId: 'daily-exports:start', removeOnComplete: true, removeOnFail: true },
+        );
+    });
   }
 
   @Process(JobName.WriteExports)
