@@ -20,8 +20,8 @@ export class DurableRecomputes1764420000000 implements MigrationInterface {
         result       jsonb,
         failure      text
       )`);
-    // The runs still to finish: what the workers look for when the queue may have lost them.
-    await q.query(`CREATE INDEX ix_recompute_runs_unfinished ON recompute_runs (created_at) WHERE finished_at IS NULL`);
+    // The recent runs: what the workers look for when the queue may have lost them.
+    await q.query(`CREATE INDEX ix_recompute_runs_created_at ON recompute_runs (created_at)`);
     await q.query(`
       CREATE TABLE recompute_run_chunks (
         run_id   bigint NOT NULL REFERENCES recompute_runs (id) ON DELETE CASCADE,

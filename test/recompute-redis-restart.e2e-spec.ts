@@ -1,5 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { Client } from 'pg';
+import { RANGE_SIZE } from '../src/classification/classification.service';
 import { QueueName } from '../src/jobs/queues';
 import { createUser } from './helpers/fixtures';
 import { PrivateRedis } from './helpers/private-redis';
@@ -19,7 +21,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     // The api only: the worker is a separate process, as in production.
-    t = await TestApp.start(__filename, { ROLE: 'api', REDIS_URL: redis.url, JOB_LOCK_MS: '1500' });
+    t = await TestApp.start(__filename, { ROLE: 'api', REDIS_URL: redis.url });
     workers = new Workers(t);
     await seedGradingWorld(t, ENTERPRISES);
   });
@@ -58,47 +60,64 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     });
     const job = async (id: string) =>
       app().request({ method: 'GET', url: `/api/v1/jobs/${encodeURIComponent(id)}`, token: admin });
-    const worker = await workers!.start();
-    await until('the schedules at start', async () => (await schedules()).join() === SCHEDULES.join());
+    // A worker takes four jobs at a time: the run and three chunks, held at their write by a lock on
+    // their last enterprise; the fourth chunk waits in Redis, and is lost with it.
+    const ids = (await app().sql<{ id: string }>(`SELECT id::text FROM enterprises ORDER BY id`)).map((r) => r.id);
+    const blocker = new Client({ connectionString: app().config.DATABASE_URL });
+    await blocker.connect();
+    let jobId: string;
+    let target: string;
+    try {
+      await blocker.query(`BEGIN`);
+      await blocker.query(`SELECT 1 FROM enterprises WHERE id = ANY($1::bigint[]) FOR UPDATE`, [
+        [1, 2, 3].map((chunk) => ids[chunk * RANGE_SIZE - 1]),
+      ]);
+      const worker = await workers!.start();
+      await until('the schedules at start', async () => (await schedules()).join() === SCHEDULES.join());
+      const started = await app().request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });
+      expect(started.statusCode).toBe(202);
+      jobId = started.json().jobId;
+      await until('three chunks to wait for the lock', async () => {
+        const [{ waiting }] = await app().sql<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return waiting >= 3;
+      });
 
-    const started = await app().request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });
-    expect(started.statusCode).toBe(202);
-    const { jobId } = started.json();
-    await until(
-      'the run to be under way',
-      async () => {
-        const status = (await job(jobId)).json();
-        expect(status.state).not.toBe('completed');
-        return status.state === 'active' && status.progress >= 20;
-      },
-      30_000,
-      20,
-    );
-
-    // Redis dies in the middle of the run.
-    await redis.kill();
-    const outage = Date.now();
-    // An enterprise already graded by this run gets a licence revoked: its regrading cannot be queued.
-    const [target] = await app().sql<{ uscc: string; grade: string }>(
-      `SELECT e.uscc, c.grade FROM classifications c JOIN enterprises e ON e.id = c.enterprise_id
-        WHERE c.grade <> 'D' ORDER BY e.id LIMIT 1`,
-    );
-    expect(target).toBeDefined();
-    const recorded = await app().request({
-      method: 'POST',
-      url: `/api/v1/enterprises/${target.uscc}/records`,
-      token: qts,
-      body: {
-        type: 'license_revoked',
-        occurredOn: new Date().toISOString().slice(0, 10),
-        documentNo: '温市监许销〔2026〕1号',
-        summary: '吊销生产许可证',
-      },
-    });
-    expect(recorded.statusCode).toBe(201);
-    // The outage is the fault under test: it lasts its length, whatever the processes do meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - outage))));
-    expect(alive(worker)).toBe(true);
+      // Redis dies in the middle of the run.
+      await redis.kill();
+      const outage = Date.now();
+      // An enterprise of the first chunk (no records: not graded D) gets a licence revoked after the
+      // chunk has read its facts: its regrading cannot be queued, and the run will not grade it again.
+      target = (
+        await app().sql<{ uscc: string }>(`SELECT uscc FROM enterprises WHERE id = $1`, [
+          ids.slice(0, RANGE_SIZE).find((id) => Number(id) % 17 === 0),
+        ])
+      )[0].uscc;
+      const recorded = await app().request({
+        method: 'POST',
+        url: `/api/v1/enterprises/${target}/records`,
+        token: qts,
+        body: {
+          type: 'license_revoked',
+          occurredOn: new Date().toISOString().slice(0, 10),
+          documentNo: '温市监许销〔2026〕1号',
+          summary: '吊销生产许可证',
+        },
+      });
+      expect(recorded.statusCode).toBe(201);
+      // The three chunks write their grades while Redis is away.
+      await blocker.query(`ROLLBACK`);
+      await until('the three chunks to be written', async () => {
+        const [{ graded }] = await app().sql<{ graded: number }>(`SELECT count(*)::int AS graded FROM classifications`);
+        return graded === 3 * RANGE_SIZE;
+      });
+      // The outage is the fault under test: it lasts its length, whatever the processes do meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - outage))));
+      expect(alive(worker)).toBe(true);
+    } finally {
+      await blocker.end();
+    }
 
     // Redis comes back on the same port, empty.
     await redis.restart();
@@ -117,12 +136,12 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     await until('the regrading asked during the outage', async () => {
       const res = await app().request({
         method: 'GET',
-        url: `/api/v1/enterprises/${target.uscc}/classification`,
+        url: `/api/v1/enterprises/${target}/classification`,
         token: admin,
       });
       return res.json().grade === 'D';
     });
     await expect(gradedAsACleanRun(app())).resolves.toEqual({ enterprises: ENTERPRISES, changed: 0 });
-    expect(alive(worker)).toBe(true);
+    expect(workers!.running).toBe(1);
   }, 120_000);
 });

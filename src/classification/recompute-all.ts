@@ -66,13 +66,17 @@ export class RecomputeAll {
     return jobId;
   }
 
-  /** Queues again, under their job ids, the unfinished runs whose jobs Redis no longer has. */
+  /**
+   * Queues again, under their job ids, the recent runs whose jobs Redis no longer has: one not
+   * finished resumes; one that finished meanwhile (its chunks ended while Redis was away)
+   * completes at once with its result, so `GET /jobs/{jobId}` shows it.
+   */
   async resumeLost(): Promise<number> {
     let resumed = 0;
-    for (const run of await this.runs.unfinished<RecomputeAllData>()) {
+    for (const run of await this.runs.recent<RecomputeAllData>()) {
       if (await this.queue.getJob(run.jobId)) continue;
       await this.queue.add(JobName.RecomputeAll, run.data, { ...RUN_OPTIONS, jobId: run.jobId });
-      this.logger.log(`recompute ${run.jobId} was lost from the queue: queued again, to resume`);
+      this.logger.log(`recompute ${run.jobId} was lost from the queue: queued again`);
       resumed++;
     }
     return resumed;

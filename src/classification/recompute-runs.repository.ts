@@ -16,8 +16,8 @@ export interface RecomputeRun<T> {
   result: RecomputeResult | null;
 }
 
-/** Runs not finished after this long are left to the nightly run rather than resumed. */
-const RESUMED_WITHIN_HOURS = 48;
+/** Runs older than this are not queued again: the nightly run has superseded them, and Bull keeps a finished job a day. */
+const KEPT_IN_QUEUE_HOURS = 24;
 
 /**
  * The full recomputes and the chunks each has finished, in PostgreSQL, where losing Redis does
@@ -83,12 +83,12 @@ export class RecomputeRunsRepository {
     );
   }
 
-  /** The runs to finish, oldest first (an indexed read of the few unfinished rows). */
-  unfinished<T>(): Promise<{ jobId: string; data: T }[]> {
+  /** The runs of the last day that did not fail, oldest first (an indexed read of a few rows). */
+  recent<T>(): Promise<{ jobId: string; data: T }[]> {
     return this.dataSource.query(
       `SELECT job_id AS "jobId", data FROM recompute_runs
-        WHERE finished_at IS NULL AND created_at > now() - make_interval(hours => $1) ORDER BY created_at`,
-      [RESUMED_WITHIN_HOURS],
+        WHERE created_at > now() - make_interval(hours => $1) AND failure IS NULL ORDER BY created_at`,
+      [KEPT_IN_QUEUE_HOURS],
     );
   }
 }

@@ -9,6 +9,8 @@ import { until } from './until';
 
 /** The compiled worker: `npm test` builds before it runs Jest. */
 const WORKER = join(__dirname, '../../dist/src/worker.js');
+/** The workers' log lines at this level and above go to the test's output (TEST_WORKER_LOG_LEVEL=info to follow them). */
+const WORKER_LOG_LEVEL = process.env.TEST_WORKER_LOG_LEVEL ?? 'error';
 
 /** Worker processes (the compiled worker role) on a test app's database and Redis, killed at the end. */
 export class Workers {
@@ -22,8 +24,8 @@ export class Workers {
   async start(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [WORKER], {
-      env: { ...process.env, ...this.t.env, ROLE: 'worker', PORT: String(port), LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...this.t.env, ROLE: 'worker', PORT: String(port), LOG_LEVEL: WORKER_LOG_LEVEL, ...env },
+      stdio: ['ignore', WORKER_LOG_LEVEL === 'error' ? 'ignore' : 'inherit', 'inherit'],
     });
     this.started.push(child);
     await until(
@@ -39,6 +41,11 @@ export class Workers {
       50,
     );
     return child;
+  }
+
+  /** How many of the workers started are still running. */
+  get running(): number {
+    return this.started.filter(alive).length;
   }
 
   async kill(child: ChildProcess): Promise<void> {
