@@ -77,12 +77,16 @@ describe('full recompute across a Redis killed and restarted empty', () => {
       const started = await app().request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });
       expect(started.statusCode).toBe(202);
       jobId = started.json().jobId;
-      await until('three chunks to wait for the lock', async () => {
-        const [{ waiting }] = await app().sql<{ waiting: number }>(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        return waiting >= 3;
-      });
+      await until(
+        'three chunks to wait for the lock',
+        async () => {
+          const [{ waiting }] = await app().sql<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return waiting >= 3;
+        },
+        60_000,
+      );
 
       // Redis dies in the middle of the run.
       await redis.kill();
@@ -108,10 +112,16 @@ describe('full recompute across a Redis killed and restarted empty', () => {
       expect(recorded.statusCode).toBe(201);
       // The three chunks write their grades while Redis is away.
       await blocker.query(`ROLLBACK`);
-      await until('the three chunks to be written', async () => {
-        const [{ graded }] = await app().sql<{ graded: number }>(`SELECT count(*)::int AS graded FROM classifications`);
-        return graded === 3 * RANGE_SIZE;
-      });
+      await until(
+        'the three chunks to be written',
+        async () => {
+          const [{ graded }] = await app().sql<{ graded: number }>(
+            `SELECT count(*)::int AS graded FROM classifications`,
+          );
+          return graded === 3 * RANGE_SIZE;
+        },
+        60_000,
+      );
       // The outage is the fault under test: it lasts its length, whatever the processes do meanwhile.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - outage))));
       expect(alive(worker)).toBe(true);
@@ -130,7 +140,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
         expect(status && status.state).not.toBe('failed');
         return status && status.state === 'completed' && status;
       },
-      40_000,
+      60_000,
     );
     expect(finished.result).toMatchObject({ enterprises: ENTERPRISES });
     await until('the regrading asked during the outage', async () => {
@@ -143,5 +153,5 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     });
     await expect(gradedAsACleanRun(app())).resolves.toEqual({ enterprises: ENTERPRISES, changed: 0 });
     expect(workers!.running).toBe(1);
-  }, 120_000);
+  }, 240_000);
 });
