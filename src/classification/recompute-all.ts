@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Job, JobOptions, Queue } from 'bull';
 import { everyDayInBeijing, isRedisUnavailable, JobName, QueueName } from '../jobs/queues';
 import { EnterprisesService } from '../registry/enterprises.service';
@@ -37,14 +37,20 @@ const rangeKey = (range: KeyRange) => `${range.fromId}-${range.toId}`;
  * finished; chunk jobs are idempotent anyway.
  */
 @Injectable()
-export class RecomputeAll {
+export class RecomputeAll implements OnModuleDestroy {
   private readonly logger = new Logger(RecomputeAll.name);
+  private stopping = false;
 
   constructor(
     private readonly enterprises: EnterprisesService,
     private readonly runs: RecomputeRunsRepository,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
+
+  /** A stopping worker gives up the runs it hands out (before Bull waits for its jobs), to be retried by another. */
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
 
   /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
   scheduleNightly(): Promise<Job<RecomputeAllData>> {
@@ -119,6 +125,7 @@ export class RecomputeAll {
     /** Waits until some pending chunk has finished (as recorded in the database). */
     const waitForSome = async () => {
       for (;;) {
+        if (this.stopping) throw new Error('the worker stopped; the run is taken up again where it was');
         const done = await this.runs.finishedChunks(runId);
         let progressed = false;
         for (const [key] of pending) {
