@@ -7,8 +7,9 @@ import { BlacklistService } from './blacklist.service';
 
 /**
  * Worker side of the blacklist: the expiry pass, every day at 00:05 Beijing time (listings end
- * at midnight), and once when a worker starts or Redis comes back, to catch up on anything that fell due while no
- * worker ran. The pass is idempotent, so extra runs change nothing.
+ * at midnight), and once when a worker starts or Redis comes back, to catch up on anything that
+ * fell due while no worker ran (or no schedule was kept). The pass is idempotent, so extra runs
+ * change nothing.
  */
 @Processor(QueueName.Maintenance)
 export class BlacklistProcessor implements OnApplicationBootstrap {

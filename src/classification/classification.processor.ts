@@ -1,6 +1,7 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { JobFailures } from '../jobs/job-failures';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
 import { RecomputeRequests } from '../jobs/recompute-requests';
@@ -9,12 +10,13 @@ import { RecomputeAll, RecomputeAllData, RecomputeChunk } from './recompute-all'
 
 /** Worker side of classification: recomputes the enterprises a job names. */
 @Processor(QueueName.Classification)
-export class ClassificationProcessor implements OnApplicationBootstrap {
+export class ClassificationProcessor implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
     private readonly requests: RecomputeRequests,
     private readonly upkeep: QueueUpkeep,
+    private readonly failures: JobFailures,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
@@ -27,6 +29,12 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
     const result = await this.classification.recompute({ fromId: data.fromId, toId: data.toId });
     if ('runId' in data) await this.all.chunkFinished(data, result);
     return result;
+  }
+
+  onModuleInit(): void {
+    this.failures.onFinalFailure(QueueName.Classification, async ({ job, error }) => {
+      if (job?.name === JobName.RecomputeAll) await this.all.failed(String(job.id), error.message);
+    });
   }
 
   /**

@@ -96,14 +96,14 @@ export class RecomputeAll implements OnModuleDestroy {
   async run(job: Job<RecomputeAllData>): Promise<RecomputeResult> {
     const run = await this.runs.open(String(job.id), job.data);
     if (run.result) return run.result;
-    try {
-      const result = await this.walk(job, run.id);
-      await this.runs.finish(run.id, result);
-      return result;
-    } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.runs.fail(run.id, (error as Error).message);
-      throw error;
-    }
+    const result = await this.walk(job, run.id);
+    await this.runs.finish(run.id, result);
+    return result;
+  }
+
+  /** A run whose job failed for good (its attempts spent, or stalled too often) is not resumed. */
+  failed(jobId: string, failure: string): Promise<void> {
+    return this.runs.fail(jobId, failure);
   }
 
   private async walk(job: Job<RecomputeAllData>, runId: string): Promise<RecomputeResult> {

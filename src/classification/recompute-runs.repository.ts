@@ -76,10 +76,10 @@ export class RecomputeRunsRepository {
     );
   }
 
-  async fail(runId: string, failure: string): Promise<void> {
+  async fail(jobId: string, failure: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE recompute_runs SET finished_at = now(), failure = $2 WHERE id = $1 AND finished_at IS NULL`,
-      [runId, failure],
+      `UPDATE recompute_runs SET finished_at = now(), failure = $2 WHERE job_id = $1 AND finished_at IS NULL`,
+      [jobId, failure],
     );
   }
 

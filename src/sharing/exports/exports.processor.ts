@@ -7,8 +7,8 @@ import { ExportsService } from './exports.service';
 
 /**
  * Worker side of the daily exports: yesterday's files every day at 00:30 Beijing time, and once
- * when a worker starts or Redis comes back for departments that lack them (a worker that was down at 00:30 catches
- * up). Writing a day again gives the same files, so extra runs do no harm.
+ * when a worker starts or Redis comes back for departments that lack them (a worker that was
+ * down at 00:30 catches up). Writing a day again gives the same files, so extra runs do no harm.
  */
 @Processor(QueueName.Exports)
 export class ExportsProcessor implements OnApplicationBootstrap {
