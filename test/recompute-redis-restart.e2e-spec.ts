@@ -60,9 +60,10 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     });
     const job = async (id: string) =>
       app().request({ method: 'GET', url: `/api/v1/jobs/${encodeURIComponent(id)}`, token: admin });
-    // A worker takes four jobs at a time: the run and three chunks, held at their write by a lock on
-    // their last enterprise; the fourth chunk waits in Redis, and is lost with it.
-    const ids = (await app().sql<{ id: string }>(`SELECT id::text FROM enterprises ORDER BY id`)).map((r) => r.id);
+    // A worker takes four classification jobs at a time (two chunks, a dry run, a run: Bull gives any
+    // job to any of them): the run and three chunks, held at their write by a lock on their last
+    // enterprise; the fourth chunk waits in Redis, and is lost with it. (node-postgres gives bigint as text.)
+    const ids = (await app().sql<{ id: string }>(`SELECT id FROM enterprises ORDER BY id`)).map((r) => r.id);
     const blocker = new Client({ connectionString: app().config.DATABASE_URL });
     await blocker.connect();
     let jobId: string;

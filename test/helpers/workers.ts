@@ -90,7 +90,7 @@ export async function gradedAsACleanRun(t: TestApp): Promise<{ enterprises: numb
     `SELECT (SELECT count(*) FROM classifications) AS grades,
             (SELECT count(*) FROM classification_history WHERE valid_to IS NULL) AS open`,
   );
-  const ids = (await t.sql<{ id: string }>(`SELECT id::text FROM enterprises ORDER BY id`)).map((r) => r.id);
+  const ids = (await t.sql<{ id: string }>(`SELECT id FROM enterprises ORDER BY id`)).map((r) => r.id);
   expect([Number(grades), Number(open)]).toEqual([ids.length, ids.length]);
   const service = t.app.get(ClassificationService);
   let changed = 0;
