@@ -48,7 +48,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
       .map((job) => job.id)
       .sort();
   };
-  const SCHEDULES = ['blacklist-expiry', 'daily-exports', 'nightly-recompute'];
+  const SCHEDULES = ['audit-checkpoint', 'blacklist-expiry', 'daily-exports', 'nightly-recompute'];
 
   it('survives, keeps its schedules, finishes the run and applies the regrading asked meanwhile', async () => {
     const admin = await app().loginAdmin();

@@ -2,6 +2,7 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AuditCheckpointDto } from '../../audit/dto/audit.dto';
+import { QueueUpkeep } from '../../jobs/queue-upkeep';
 import { everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
 import { AuditCheckpointsService } from './audit-checkpoints.service';
 
@@ -14,10 +15,14 @@ export class AuditCheckpointsProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly checkpoints: AuditCheckpointsService,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+    private readonly upkeep: QueueUpkeep,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await everyDayInBeijing(this.queue, JobName.AuditCheckpoint, 'audit-checkpoint', '00:20', {});
+  /** The schedule is kept while Redis may lose it (registered again when Redis is back). */
+  onApplicationBootstrap(): Promise<void> {
+    return this.upkeep.keep(this.queue, 'the audit checkpoint schedule', () =>
+      everyDayInBeijing(this.queue, JobName.AuditCheckpoint, 'audit-checkpoint', '00:20', {}),
+    );
   }
 
   @Process(JobName.AuditCheckpoint)

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * resumes where it was), and the regradings asked after a change, until one has run (those whose
  * job was lost are queued again).
  */
-export class DurableRecomputes1764420000000 implements MigrationInterface {
-  name = 'DurableRecomputes1764420000000';
+export class DurableRecomputes1764440000000 implements MigrationInterface {
+  name = 'DurableRecomputes1764440000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
