@@ -10,8 +10,8 @@ import { until } from './helpers/until';
 import { alive, gradedAsACleanRun, seedGradingWorld, Workers } from './helpers/workers';
 
 const ENTERPRISES = 20_000;
-/** How long Redis stays down: longer than Bull's five-second watchdog on a job it waits for. */
-const OUTAGE_MS = 6_000;
+/** How long Redis stays down: a few seconds more than the five of Bull's watchdog on a job one waits for (it crashed the worker). */
+const OUTAGE_MS = 8_000;
 
 describe('full recompute across a Redis killed and restarted empty', () => {
   let redis: PrivateRedis;
