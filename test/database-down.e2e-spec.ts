@@ -13,10 +13,14 @@ class Relay {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
+  /** `databaseUrl`: the server the test app uses (TEST_DATABASE_SERVER may move it off 127.0.0.1:5432). */
+  constructor(private readonly databaseUrl: () => string) {}
+
   async open(): Promise<void> {
     this.server = createServer((client) => {
       const upstream = new Socket();
-      upstream.connect(5432, '127.0.0.1');
+      const { hostname, port } = new URL(this.databaseUrl());
+      upstream.connect(Number(port || 5432), hostname.replace(/^\[(.*)\]$/, '$1'));
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
@@ -38,7 +42,7 @@ class Relay {
 describe('the database out of reach', () => {
   let t: TestApp;
   let replica: TestApp;
-  const relay = new Relay();
+  const relay = new Relay(() => t.config.DATABASE_URL);
 
   beforeAll(async () => {
     t = await TestApp.start(__filename);
