@@ -190,4 +190,12 @@ describe('imports that fail', () => {
       await api.close();
     }
   });
+
+  it('answers 400 naming `id` for an import id that is not a UUID, however it is spelt', async () => {
+    for (const id of ['a'.repeat(36), '-'.repeat(36), 'not-a-uuid']) {
+      const res = await t.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
+    }
+  });
 });

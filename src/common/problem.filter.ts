@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailable } from './pg-errors';
 import { PROBLEM_CONTENT_TYPE, Problem, problemForStatus } from './problem';
@@ -14,12 +14,10 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
   if (error instanceof Problem) return { problem: error, unexpected: false };
   if (databaseUnavailable(error)) {
     return {
-      problem: new Problem(
-        HttpStatus.SERVICE_UNAVAILABLE,
+      problem: Problem.unavailable(
         'database-unavailable',
-        'Service unavailable',
         'The database cannot be reached right now; retry shortly',
-        { retryAfter: RETRY_WHEN_DATABASE_DOWN_S },
+        RETRY_WHEN_DATABASE_DOWN_S,
       ),
       unexpected: true,
     };

@@ -65,6 +65,11 @@ export class Problem extends Error {
     return new Problem(HttpStatus.FORBIDDEN, 'forbidden', 'Forbidden', detail);
   }
 
+  /** A dependency (the database, Redis, the upload volume) is out of service: 503, come back in `retryAfter` seconds. */
+  static unavailable(code: string, detail: string, retryAfter: number): Problem {
+    return new Problem(HttpStatus.SERVICE_UNAVAILABLE, code, 'Service unavailable', detail, { retryAfter });
+  }
+
   toBody(requestId?: string): ProblemBody {
     return {
       type: this.type,

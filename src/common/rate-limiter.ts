@@ -147,12 +147,10 @@ function leaseId(bucket: string, limit: number, windowMs: number): string {
 
 /** Redis is unreachable: a limit that cannot be counted is not waived; the caller may retry. */
 export function countingUnavailable(): Problem {
-  return new Problem(
-    HttpStatus.SERVICE_UNAVAILABLE,
+  return Problem.unavailable(
     'rate-limit-unavailable',
-    'Service unavailable',
     'Requests cannot be counted against their limit right now; retry shortly',
-    { retryAfter: RETRY_WHEN_UNAVAILABLE_S },
+    RETRY_WHEN_UNAVAILABLE_S,
   );
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '../audit/actor';
+import { uuidId } from '../common/validation';
 import { Access, CurrentPrincipal } from '../identity/access.decorator';
 import { Principal } from '../identity/principal';
 import { recorder } from '../records/records.controller';
@@ -47,7 +48,7 @@ export class ImportsController {
   @Access('regulator', 'admin')
   @ApiOperation({ summary: 'An import: status, progress, counts and the bad rows with line, field and message' })
   @ApiOkResponse({ type: ImportDto })
-  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ImportDto> {
+  get(@Param('id', uuidId) id: string, @CurrentPrincipal() principal: Principal): Promise<ImportDto> {
     const viewer =
       principal.kind === 'user' ? { userId: principal.userId, admin: principal.role === 'admin' } : undefined;
     return this.imports.get(id, viewer);

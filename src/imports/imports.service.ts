@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { parse } from 'csv-parse';
@@ -199,12 +199,10 @@ export class ImportsService {
    */
   private storageFault(error: Error): Problem {
     this.logger.error({ msg: `an upload could not be stored in UPLOAD_DIR: ${error.message}`, err: error });
-    return new Problem(
-      HttpStatus.SERVICE_UNAVAILABLE,
+    return Problem.unavailable(
       'upload-storage-unavailable',
-      'Service unavailable',
       'The server cannot store uploaded files right now; nothing was imported. Try again later; if it persists, tell an administrator',
-      { retryAfter: STORAGE_RETRY_AFTER_S },
+      STORAGE_RETRY_AFTER_S,
     );
   }
 
@@ -234,6 +232,11 @@ export class ImportsService {
     const failure =
       `${cause}, after several tries; this is not a fault in the file's rows, and nothing was imported. ` +
       `Upload it again; if it fails again, tell an administrator, quoting import ${id}`;
+    await this.markFailed(id, failure);
+  }
+
+  /** Ends an unfinished import `failed`, with the reason its uploader reads; a finished one stays as it is. */
+  private async markFailed(id: string, failure: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
       [id, failure],
@@ -249,8 +252,8 @@ export class ImportsService {
     return rows.length;
   }
 
+  /** `id` is a UUID (the route's `uuidId` pipe checks it). */
   async get(id: string, viewer?: { userId: string; admin: boolean }): Promise<ImportDto> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw Problem.validation([{ field: 'id', message: 'must be a UUID' }]);
     const [row] = await this.dataSource.query(
       `SELECT id, kind, mode, status, file_name, file_size, total_rows, processed_rows, imported_rows, skipped_rows,
               rejected_rows, failure, uploaded_by, created_at, started_at, finished_at FROM imports WHERE id = $1`,
@@ -317,10 +320,7 @@ export class ImportsService {
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       if (!(error instanceof ImportFailure)) throw error; // Bull retries with back-off
-      await this.dataSource.query(
-        `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1`,
-        [id, error.message],
-      );
+      await this.markFailed(id, error.message);
     } finally {
       await runner.release();
     }
