@@ -198,4 +198,37 @@ describe('imports that fail', () => {
       expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
     }
   });
+
+  it('refuses a file name with control characters with 400 naming `file`, and records nothing', async () => {
+    const before = await t.sql(`SELECT id FROM imports`);
+    const named = (disposition: string) => {
+      const boundary = 'qc-control-name';
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nrecords\r\n`),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\n`),
+        Buffer.from(`Content-Type: text/csv\r\n\r\n${csv('NAMED-1')}\r\n--${boundary}--\r\n`),
+      ]);
+      return t.request({
+        method: 'POST',
+        url: '/api/v1/imports',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${qts}` },
+        body: payload,
+      });
+    };
+    for (const disposition of [
+      'filename="a\0b.csv"',
+      "filename*=UTF-8''a%00b.csv",
+      "filename*=UTF-8''a%1Bb.csv",
+      'filename="a\x07b.csv"',
+    ]) {
+      const res = await named(disposition);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().errors).toEqual([{ field: 'file', message: expect.stringContaining('control characters') }]);
+    }
+    expect(await t.sql(`SELECT id FROM imports`)).toEqual(before);
+    const plain = await named("filename*=UTF-8''%E8%AE%B0%E5%BD%95.csv");
+    expect(plain.statusCode).toBe(202);
+    expect(plain.json().fileName).toBe('记录.csv');
+  });
 });

@@ -40,6 +40,9 @@ const PROGRESS_EVERY = 20_000;
 const ERROR_BATCH = 5_000;
 const STAGING = 'import_staging';
 
+/** Control characters (C0, DEL, C1): never part of a file name a person gave. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
 /** Seconds a caller is asked to wait when uploads cannot be stored. */
 const STORAGE_RETRY_AFTER_S = 60;
 
@@ -130,6 +133,10 @@ export class ImportsService {
             throw Problem.validation([
               { field: part.fieldname, message: 'is not a known field; send the CSV as `file`' },
             ]);
+          // The name is shown back to the uploader and stored as text, which cannot hold NUL: a name
+          // with control characters (raw, or decoded from filename*=UTF-8''a%00b.csv) is refused.
+          if (CONTROL_CHARACTERS.test(part.filename))
+            throw Problem.validation([{ field: 'file', message: 'has a file name with control characters' }]);
           const hash = createHash('sha256');
           let size = 0;
           const measure = new Transform({
