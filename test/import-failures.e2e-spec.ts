@@ -192,15 +192,21 @@ describe('imports that fail', () => {
   });
 
   it('answers 400 naming `id` for an import id that is not a UUID, however it is spelt', async () => {
-    for (const id of ['a'.repeat(36), '-'.repeat(36), 'not-a-uuid']) {
-      const res = await t.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin });
-      expect(res.statusCode).toBe(400);
-      expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
+    const api = await t.replica(capture, { ROLE: 'api' });
+    try {
+      for (const id of ['a'.repeat(36), '-'.repeat(36), 'not-a-uuid']) {
+        const res = await api.request({ method: 'GET', url: `/api/v1/imports/${id}`, token: admin });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
+      }
+    } finally {
+      await api.close();
     }
   });
 
   it('refuses a file name with control characters with 400 naming `file`, and records nothing', async () => {
     const before = await t.sql(`SELECT id FROM imports`);
+    const api = await t.replica(capture, { ROLE: 'api' });
     const named = (disposition: string) => {
       const boundary = 'qc-control-name';
       const payload = Buffer.concat([
@@ -208,27 +214,70 @@ describe('imports that fail', () => {
         Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\n`),
         Buffer.from(`Content-Type: text/csv\r\n\r\n${csv('NAMED-1')}\r\n--${boundary}--\r\n`),
       ]);
-      return t.request({
+      return api.request({
         method: 'POST',
         url: '/api/v1/imports',
         headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${qts}` },
         body: payload,
       });
     };
-    for (const disposition of [
-      'filename="a\0b.csv"',
-      "filename*=UTF-8''a%00b.csv",
-      "filename*=UTF-8''a%1Bb.csv",
-      'filename="a\x07b.csv"',
-    ]) {
-      const res = await named(disposition);
-      expect(res.statusCode).toBe(400);
-      expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.json().errors).toEqual([{ field: 'file', message: expect.stringContaining('control characters') }]);
+    try {
+      for (const disposition of [
+        'filename="a\0b.csv"',
+        "filename*=UTF-8''a%00b.csv",
+        "filename*=UTF-8''a%1Bb.csv",
+        'filename="a\x07b.csv"',
+      ]) {
+        const res = await named(disposition);
+        expect(res.statusCode).toBe(400);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.json().errors).toEqual([{ field: 'file', message: expect.stringContaining('control characters') }]);
+      }
+      expect(await t.sql(`SELECT id FROM imports`)).toEqual(before);
+      const plain = await named("filename*=UTF-8''%E8%AE%B0%E5%BD%95.csv");
+      expect(plain.statusCode).toBe(202);
+      expect(plain.json().fileName).toBe('记录.csv');
+    } finally {
+      await api.close();
     }
-    expect(await t.sql(`SELECT id FROM imports`)).toEqual(before);
-    const plain = await named("filename*=UTF-8''%E8%AE%B0%E5%BD%95.csv");
-    expect(plain.statusCode).toBe(202);
-    expect(plain.json().fileName).toBe('记录.csv');
+  });
+
+  it("fails, without importing a row, an import whose uploader's account was disabled before it ran", async () => {
+    await t.shutdown(); // no worker until the account is disabled
+    const api = await t.replica(capture, { ROLE: 'api' });
+    let worker: TestApp | undefined;
+    try {
+      const leaver = await createUser(api, admin, {
+        username: 'qts.leaver',
+        password: 'importer-pass-2',
+        role: 'regulator',
+        departmentCode: 'QTS',
+      });
+      const body = multipart({ kind: 'records' }, { name: 'data.csv', content: csv('DISABLED-1') });
+      const res = await api.request({
+        method: 'POST',
+        url: '/api/v1/imports',
+        headers: { ...body.headers, authorization: `Bearer ${leaver}` },
+        body: body.payload,
+      });
+      expect(res.statusCode).toBe(202);
+      const id: string = res.json().id;
+      const [{ id: userId }] = await t.sql(`SELECT id FROM users WHERE username = 'qts.leaver'`);
+      const disabled = await api.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${userId}`,
+        token: admin,
+        body: { disabled: true },
+      });
+      expect(disabled.statusCode).toBe(200);
+      worker = await api.replica(capture, { ROLE: 'worker' });
+      const done = await finished(id, api);
+      expect(done).toMatchObject({ status: 'failed', importedRows: 0, finishedAt: expect.any(String) });
+      expect(done.failure).toMatch(/qts\.leaver.*disabled/);
+      expect(await t.sql(`SELECT 1 FROM credit_records WHERE document_no = 'DISABLED-1'`)).toEqual([]);
+    } finally {
+      await worker?.close();
+      await api.close();
+    }
   });
 });

@@ -79,6 +79,7 @@ interface ImportRow {
   jurisdiction: string | null;
   uploaded_by: string;
   username: string;
+  uploader_disabled: boolean;
 }
 
 /**
@@ -296,11 +297,22 @@ export class ImportsService {
   /** The worker's job: process one import from its stored file. Safe to run again. */
   async run(id: string, progress: (done: number, total: number | null) => void = () => {}): Promise<void> {
     const [row]: ImportRow[] = await this.dataSource.query(
-      `SELECT i.id, i.kind, i.mode, i.status, i.department_code, i.jurisdiction, i.uploaded_by, u.username
+      `SELECT i.id, i.kind, i.mode, i.status, i.department_code, i.jurisdiction, i.uploaded_by, u.username,
+              u.disabled_at IS NOT NULL AS uploader_disabled
          FROM imports i JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1`,
       [id],
     );
     if (!row || !['queued', 'running'].includes(row.status)) return;
+    // An account disabled since the upload no longer acts: its queued files are not imported.
+    if (row.uploader_disabled) {
+      await this.markFailed(
+        id,
+        `The uploader's account (${row.username}) was disabled before this import ran, so nothing was imported. ` +
+          'A user whose account is enabled may upload the file again',
+      );
+      this.logger.warn(`import ${id}: not run, its uploader ${row.username} is disabled`);
+      return;
+    }
     const total = await countDataLines(this.path(id));
     // Starting over: errors written by an earlier, interrupted attempt go.
     await this.dataSource.query(`DELETE FROM import_errors WHERE import_id = $1`, [id]);
