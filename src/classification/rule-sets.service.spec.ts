@@ -1,6 +1,8 @@
 import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
+import { ModuleRef } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
+import { JobsLookup } from '../jobs/jobs-lookup';
 import { RecomputeAll } from './recompute-all';
 import { RuleSetsService } from './rule-sets.service';
 
@@ -25,7 +27,7 @@ describe('RuleSetsService.job', () => {
         queue as unknown as Queue,
         {} as RecomputeAll,
         {} as AuditService,
-        {} as Queue,
+        new JobsLookup({ get: () => queue } as unknown as ModuleRef),
       ),
     };
   };

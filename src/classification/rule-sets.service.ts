@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
+import { JobsLookup } from '../jobs/jobs-lookup';
 import { JobName, QueueName } from '../jobs/queues';
-import { EXPORT_JOB_PREFIX } from '../sharing/exports/exports.service';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
@@ -26,7 +26,7 @@ export class RuleSetsService {
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly all: RecomputeAll,
     private readonly audit: AuditService,
-    @InjectQueue(QueueName.Exports) private readonly exportsQueue: Queue,
+    private readonly jobs: JobsLookup,
   ) {}
 
   list(): Promise<RuleSetDto[]> {
@@ -89,11 +89,11 @@ export class RuleSetsService {
   }
 
   /**
-   * A job an API call started, for the one who started it or an administrator: one of the
-   * classification queue, or an export re-run (ids `export:…`).
+   * A job an API call started, for the one who started it or an administrator: a dry run or a
+   * recompute, or an export re-run (JobsLookup knows each one's queue by its id).
    */
   async job(id: string, viewer: { id: string; admin: boolean }): Promise<JobDto> {
-    const queue = id.startsWith(EXPORT_JOB_PREFIX) ? this.exportsQueue : this.queue;
+    const queue = this.jobs.queueOf(id);
     const found = await queue.getJob(id);
     if (!found) throw Problem.notFound('Job', id);
     const startedBy = (found.data as { startedBy?: string }).startedBy;

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobFailures } from './job-failures';
+import { JobsLookup } from './jobs-lookup';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
 import { QueueUpkeep } from './queue-upkeep';
 import { RecomputeRequests } from './recompute-requests';
@@ -53,7 +54,7 @@ export function lockSettings(jobLockMs: number) {
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [RecomputeRequests, JobFailures, QueueUpkeep],
-  exports: [BullModule, RecomputeRequests, JobFailures, QueueUpkeep],
+  providers: [RecomputeRequests, JobFailures, QueueUpkeep, JobsLookup],
+  exports: [BullModule, RecomputeRequests, JobFailures, QueueUpkeep, JobsLookup],
 })
 export class JobsModule {}

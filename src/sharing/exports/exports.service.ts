@@ -13,14 +13,13 @@ import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../blacklist/calendar-days';
 import { Actor } from '../../audit/actor';
 import { AppConfig } from '../../config/app-config';
+import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
 import { JobName, QueueName } from '../../jobs/queues';
 import { DataSetWriter, WrittenFile } from './export-files';
 import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
 
 const BATCH = 10_000;
 const DAY_MS = 86_400_000;
-/** Ids of the export jobs an administrator asks for. */
-export const EXPORT_JOB_PREFIX = 'export:';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The data sets of a day's export: its changes, and the grades and listings in force at its end. */

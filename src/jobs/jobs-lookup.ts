@@ -1,0 +1,26 @@
+import { getQueueToken } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
+import { QueueName } from './queues';
+
+/** Ids of the export jobs an administrator asks for (`export:<date>:<uuid>`). */
+export const EXPORT_JOB_PREFIX = 'export:';
+
+/**
+ * Jobs an API call starts live in different queues; their ids say which. The first prefix that
+ * matches names the queue; an id without one is a classification job (dry runs, recomputes).
+ */
+const QUEUE_BY_ID_PREFIX: readonly [prefix: string, queue: QueueName][] = [[EXPORT_JOB_PREFIX, QueueName.Exports]];
+const DEFAULT_QUEUE = QueueName.Classification;
+
+/** Finds the queue of a job by its id, so that GET /api/v1/jobs/{jobId} needs to know no feature module. */
+@Injectable()
+export class JobsLookup {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  queueOf(jobId: string): Queue {
+    const name = QUEUE_BY_ID_PREFIX.find(([prefix]) => jobId.startsWith(prefix))?.[1] ?? DEFAULT_QUEUE;
+    return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+  }
+}
