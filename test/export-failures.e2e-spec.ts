@@ -75,6 +75,30 @@ describe('daily exports that fail', () => {
       [],
     );
 
+    expect(errors[0].err.cause).toMatchObject({ code: 'ENOTDIR', message: expect.stringContaining(blocker) });
+
+    // Asked again before the repair, the day fails again: the administrator reads why, without
+    // the server's paths.
+    const early = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-02', token: admin });
+    expect(early.statusCode).toBe(202);
+    const failed = await until(
+      'the early re-run to fail for good',
+      async () => {
+        // Only this job's retries are run at once (promoting the schedule's would run further days).
+        const retry = await queue.getJob(early.json().jobId);
+        if (retry && (await retry.isDelayed())) await retry.promote().catch(() => undefined);
+        const body = (
+          await t.request({ method: 'GET', url: `/api/v1/jobs/${early.json().jobId}`, token: admin })
+        ).json();
+        return body.state === 'failed' && body;
+      },
+      20_000,
+      25,
+    );
+    expect(failed.failedReason).toMatch(/could not be written on the server/);
+    expect(failed.failedReason).not.toContain(scratch);
+    expect(failed.failedReason).not.toMatch(/ENOTDIR|\//);
+
     // The directory is repaired; the administrator asks for 2 March again.
     await rm(blocker);
     const res = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-02', token: admin });
@@ -108,9 +132,10 @@ describe('daily exports that fail', () => {
     const audit = await t.request({ method: 'GET', url: '/api/v1/audit/events?action=export.rerun', token: admin });
     expect(audit.json().items).toEqual([
       expect.objectContaining({ action: 'export.rerun', entityType: 'export', entityId: '2026-03-02' }),
+      expect.objectContaining({ action: 'export.rerun', entityType: 'export', entityId: '2026-03-02' }),
     ]);
-    // Still one failure counted: the re-run succeeded.
-    expect(await failedJobs()).toEqual(['queue_jobs_failed_total{queue="exports",name="write-exports"} 1']);
+    // Two failures counted (the night's and the early re-run's): the last re-run succeeded.
+    expect(await failedJobs()).toEqual(['queue_jobs_failed_total{queue="exports",name="write-exports"} 2']);
   });
 
   it('refuses a day that is not a date or is not over, naming the field', async () => {

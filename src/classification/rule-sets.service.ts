@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
-import { JobsLookup } from '../jobs/jobs-lookup';
+import { JobsLookup, publicFailedReason } from '../jobs/jobs-lookup';
 import { JobName, QueueName } from '../jobs/queues';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
@@ -109,7 +109,7 @@ export class RuleSetsService {
       state,
       progress: Number(job.progress()) || 0,
       ...(job.returnvalue !== undefined && job.returnvalue !== null ? { result: job.returnvalue } : {}),
-      ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+      ...(job.failedReason ? { failedReason: publicFailedReason(job.failedReason, String(job.id)) } : {}),
     };
   }
 }

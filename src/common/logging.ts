@@ -15,10 +15,18 @@ export function requestId(req: IncomingMessage): string {
   return typeof header === 'string' && INCOMING_ID.test(header) ? header : randomUUID();
 }
 
+/** Duck-typed: Node's own errors are another realm's Error under Jest. */
+function causeOf(cause: unknown): unknown {
+  const error = cause as { name?: unknown; message?: unknown; code?: unknown };
+  return typeof error === 'object' && typeof error.message === 'string'
+    ? { type: error.name, message: error.message, code: error.code }
+    : String(cause);
+}
+
 /**
  * The process's one logger: structured JSON, one line per event. Credentials and bodies are
  * never logged: a request's line holds method, URL, status and timing, and an error's only its
- * type, message, code and stack (a failed query's own fields hold its parameters).
+ * type, message, code, stack and cause's message (a failed query's own fields hold its parameters).
  */
 export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
   const options = {
@@ -30,6 +38,8 @@ export function createLogger(config: AppConfig, destination?: DestinationStream)
         message: err.message,
         code: err.code,
         stack: err.stack,
+        // An error told to users without internals keeps the system's error, paths and all, as its cause.
+        ...(err.cause ? { cause: causeOf(err.cause) } : {}),
       }),
     },
   };

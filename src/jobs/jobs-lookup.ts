@@ -24,3 +24,17 @@ export class JobsLookup {
     return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
   }
 }
+
+/** A system error (`ENOTDIR: not a directory, mkdir '…'`) or an absolute path of the server. */
+const SERVER_DETAIL = /\bE[A-Z]+: |(^|[\s'"(=:])\/[^\s'"/]+\//;
+
+/**
+ * A job's failure as its starter reads it. Jobs should fail with reasons meant for them (the
+ * export job does); one that did not, and names the server's paths or system errors, is told
+ * in general terms: the worker's log holds the error itself.
+ */
+export function publicFailedReason(reason: string, jobId: string): string {
+  return SERVER_DETAIL.test(reason)
+    ? `The job failed on the server; an administrator finds the cause in the worker's log (job ${jobId})`
+    : reason;
+}

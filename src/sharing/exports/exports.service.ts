@@ -22,6 +22,24 @@ const BATCH = 10_000;
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The export's files could not be written (EXPORT_DIR missing, read-only, full). The job's failure
+ * is shown to administrators (GET /api/v1/jobs/{jobId}): it says what failed without the server's
+ * paths; the system's error is its cause, which the worker's log line holds.
+ */
+class ExportStorageError extends Error {
+  readonly code: string | undefined;
+
+  constructor(cause: NodeJS.ErrnoException) {
+    super(
+      "The export files could not be written on the server (EXPORT_DIR); nothing was published. The worker's log has the cause",
+      { cause },
+    );
+    this.name = 'ExportStorageError';
+    this.code = cause.code;
+  }
+}
+
 /** The data sets of a day's export: its changes, and the grades and listings in force at its end. */
 const DATA_SETS = {
   changes: ['seq', 'id', 'type', 'uscc', 'occurredAt', 'data'],
@@ -125,6 +143,16 @@ export class ExportsService {
     }
     if (!departments.length) return { date, departments };
 
+    try {
+      await this.write(date, from, to, departments);
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).syscall ? new ExportStorageError(error as NodeJS.ErrnoException) : error;
+    }
+    return { date, departments };
+  }
+
+  /** Writes the day's files once, in a staging directory, and publishes them for each department. */
+  private async write(date: string, from: Date, to: Date, departments: string[]): Promise<void> {
     const staging = join(this.config.EXPORT_DIR, `.staging-${randomUUID()}`);
     await mkdir(staging, { recursive: true });
     try {
@@ -154,7 +182,6 @@ export class ExportsService {
         };
         await this.publish(department, date, staging, files, manifest);
       }
-      return { date, departments };
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
