@@ -48,12 +48,14 @@ describe('daily exports that fail', () => {
   });
 
   it('logs and counts an export that fails for good, and an administrator writes the day again', async () => {
-    // The starting worker tries to write yesterday (2 March); each retry is run at once.
+    // The starting worker tries to write yesterday (2 March); each of its retries is run at once.
     const queue = t.app.get<Queue>(getQueueToken(QueueName.Exports));
     const counted = await until(
       'the export to fail for good',
       async () => {
-        for (const job of await queue.getDelayed()) await job.promote().catch(() => undefined);
+        // Only the start-up job's retries: promoting the schedule's next run would fail more days.
+        const start = await queue.getJob('daily-exports:start');
+        if (start && (await start.isDelayed())) await start.promote().catch(() => undefined);
         const lines = await failedJobs();
         return lines.length > 0 && lines;
       },
@@ -136,6 +138,78 @@ describe('daily exports that fail', () => {
     ]);
     // Two failures counted (the night's and the early re-run's): the last re-run succeeded.
     expect(await failedJobs()).toEqual(['queue_jobs_failed_total{queue="exports",name="write-exports"} 2']);
+  });
+
+  /** Asks for 2 March again and waits for the job's end. */
+  const rerun = async (body?: Record<string, unknown>) => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-02', token: admin, body });
+    expect(res.statusCode).toBe(202);
+    return until(
+      'the re-run to finish',
+      async () => {
+        const job = (await t.request({ method: 'GET', url: `/api/v1/jobs/${res.json().jobId}`, token: admin })).json();
+        return ['completed', 'failed'].includes(job.state) && job;
+      },
+      20_000,
+      25,
+    );
+  };
+  const manifestOf = async (key: string) =>
+    (await t.request({ method: 'GET', url: '/api/v1/exports/2026-03-02', headers: { 'x-api-key': key } })).json();
+
+  it('re-runs only the departments whose day is missing or incomplete, unless asked to force', async () => {
+    const tax = (
+      await createKey(t, admin, ['feed:read'], { name: '温州市财政局', kind: 'tax', departmentCode: 'LTAX' })
+    ).key;
+    const before = { bank: await manifestOf(bank), tax: await manifestOf(tax) };
+    clock.set('2026-03-03T05:00:00Z');
+    admin = await t.loginAdmin(); // the earlier token has expired by this hour
+    // Complete everywhere: nothing is rewritten, and the files partners hold keep their sums.
+    expect(await rerun()).toMatchObject({ state: 'completed', result: { date: '2026-03-02', departments: [] } });
+    expect(await manifestOf(bank)).toEqual(before.bank);
+    // One file of one department is lost: that department's day is written again, no other.
+    await rm(join(t.config.EXPORT_DIR, 'PBOC', '2026-03-02', 'changes.csv.gz'));
+    expect(await rerun()).toMatchObject({ state: 'completed', result: { departments: ['PBOC'] } });
+    expect((await manifestOf(bank)).generatedAt).toBe('2026-03-03T05:00:00.000Z');
+    expect(await manifestOf(tax)).toEqual(before.tax);
+    // Forced, every department's day is written again.
+    clock.set('2026-03-03T06:00:00Z');
+    admin = await t.loginAdmin();
+    expect(await rerun({ force: true })).toMatchObject({
+      state: 'completed',
+      result: { departments: ['LTAX', 'PBOC', 'STAX'] },
+    });
+    expect((await manifestOf(tax)).generatedAt).toBe('2026-03-03T06:00:00.000Z');
+    for (const [body, field] of [
+      [{ force: 'yes' }, 'force'],
+      [{ forse: true }, 'forse'],
+    ] as const) {
+      const res = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-02', token: admin, body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([{ field, message: expect.any(String) }]);
+    }
+  });
+
+  it('queues no job when the re-run cannot be audited', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.Exports));
+    const reruns = async () =>
+      (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']))
+        .filter((job) => String(job?.id).startsWith('export:'))
+        .map((job) => job.id)
+        .sort();
+    const before = await reruns();
+    await t.sql(`CREATE FUNCTION refuse_rerun() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN RAISE EXCEPTION 'audit unavailable'; END $$`);
+    await t.sql(`CREATE TRIGGER refuse_rerun BEFORE INSERT ON audit_events FOR EACH ROW
+                 WHEN (NEW.action = 'export.rerun') EXECUTE FUNCTION refuse_rerun()`);
+    try {
+      const res = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-02', token: admin });
+      expect(res.statusCode).toBe(500);
+      expect(await reruns()).toEqual(before);
+    } finally {
+      await t.sql(`DROP TRIGGER refuse_rerun ON audit_events`);
+      await t.sql(`DROP FUNCTION refuse_rerun()`);
+    }
   });
 
   it('refuses a day that is not a date or is not over, naming the field', async () => {

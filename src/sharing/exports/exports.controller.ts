@@ -1,10 +1,18 @@
-import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../../audit/actor';
 import { Problem } from '../../common/problem';
 import { Access, CurrentPrincipal } from '../../identity/access.decorator';
 import { Principal } from '../../identity/principal';
-import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
+import { ExportDayDto, ExportManifestDto, ExportRerunDto, ExportRunDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
 
 /** The department whose exports a caller reads: its key's. */
@@ -41,11 +49,16 @@ export class ExportsController {
   @ApiParam({ name: 'date', example: '2026-03-02' })
   @ApiOperation({
     summary:
-      "Write a Beijing day's export again for every consuming department (after a failed night); the day must be over",
+      'Write a Beijing day\'s export again (after a failed night) for each consuming department whose day is missing or incomplete; with {"force": true}, for every one. The day must be over',
   })
+  @ApiBody({ type: ExportRerunDto, required: false })
   @ApiAcceptedResponse({ type: ExportRunDto })
-  rerun(@Param('date') date: string, @CurrentActor() actor: Actor): Promise<ExportRunDto> {
-    return this.exports.rerun(date, actor);
+  rerun(
+    @Param('date') date: string,
+    @Body() body: ExportRerunDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ExportRunDto> {
+    return this.exports.rerun(date, actor, body.force ?? false);
   }
 
   @Get(':date/:file')

@@ -8,7 +8,7 @@ import { ExportsService } from './exports.service';
 /**
  * Worker side of the daily exports: yesterday's files every day at 00:30 Beijing time, and once
  * when a worker starts or Redis comes back for departments that lack them (a worker that was
- * down at 00:30 catches up). Writing a day again gives the same files, so extra runs do no harm.
+ * down at 00:30 catches up). A department that has a day whole keeps it: extra runs do no harm.
  */
 @Processor(QueueName.Exports)
 export class ExportsProcessor implements OnApplicationBootstrap {
@@ -31,10 +31,15 @@ export class ExportsProcessor implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Writes a day only where it is missing or incomplete, unless the job says `force`: files
+   * partners have downloaded keep their SHA-256 sums.
+   */
   @Process(JobName.WriteExports)
   write(
-    job: Job<{ date?: string; ifMissing?: boolean; startedBy?: string }>,
+    // ifMissing (the start-up job's): what every job does unless it says force.
+    job: Job<{ date?: string; force?: boolean; ifMissing?: boolean; startedBy?: string }>,
   ): Promise<{ date: string; departments: string[] }> {
-    return this.exports.writeDay(job.data.date, job.data.ifMissing ?? false);
+    return this.exports.writeDay(job.data.date, job.data.force !== true);
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
@@ -98,30 +98,29 @@ export class ExportsService {
   ) {}
 
   /**
-   * Queues `date`'s export again, for every consuming department (an administrator's repair
-   * after a failed night). Each request is a job of its own (ids `export:<date>:<uuid>`, which
-   * GET /api/v1/jobs finds); writing a day twice gives the same files.
+   * Queues `date`'s export again (an administrator's repair after a failed night), for each
+   * consuming department whose day is missing or incomplete; with `force`, for every one (a
+   * complete day's files get new SHA-256 sums, which partners who downloaded them will notice).
+   * Each request is a job of its own (ids `export:<date>:<uuid>`, which GET /api/v1/jobs finds).
+   * The request is audited before the job is queued: an audit that fails queues nothing.
    */
-  async rerun(date: string, actor: Actor): Promise<ExportRunDto> {
+  async rerun(date: string, actor: Actor, force = false): Promise<ExportRunDto> {
     const day = this.exportableDay(date);
     if ('problem' in day) throw Problem.validation([{ field: 'date', message: day.problem }]);
-    const job = await this.queue.add(
-      JobName.WriteExports,
-      { date, startedBy: actor.id },
-      { jobId: `${EXPORT_JOB_PREFIX}${date}:${randomUUID()}` },
-    );
-    const result = { jobId: String(job.id) };
+    const result = { jobId: `${EXPORT_JOB_PREFIX}${date}:${randomUUID()}` };
     await this.audit.change(actor, async () => ({
       result,
-      entry: { action: 'export.rerun', entityType: 'export', entityId: date, after: result },
+      entry: { action: 'export.rerun', entityType: 'export', entityId: date, after: { ...result, force } },
     }));
+    await this.queue.add(JobName.WriteExports, { date, startedBy: actor.id, force }, { jobId: result.jobId });
     return result;
   }
 
   /**
    * Writes `date`'s export for every consuming department. The day must be over and its events
    * settled (no transaction that may still add one is running): it waits up to a minute for
-   * them, then throws and the job retries. With `ifMissing`, departments that already have the day are left alone.
+   * them, then throws and the job retries. With `ifMissing`, departments that already have the whole
+   * day (its manifest and every file it lists, at its size) are left alone.
    * The day defaults to yesterday (Beijing).
    */
   async writeDay(
@@ -138,7 +137,7 @@ export class ExportsService {
     ).map((d: { code: string }) => d.code);
     if (ifMissing) {
       const missing: string[] = [];
-      for (const code of departments) if (!(await this.manifestOf(code, date))) missing.push(code);
+      for (const code of departments) if (!(await this.complete(code, date))) missing.push(code);
       departments = missing;
     }
     if (!departments.length) return { date, departments };
@@ -246,6 +245,20 @@ export class ExportsService {
       length: entry.bytes,
       disposition: `attachment; filename="${department}-${date}-${name}"`,
     });
+  }
+
+  /** Whether a department has `date` whole: its manifest, and each file it lists at its size. */
+  private async complete(department: string, date: string): Promise<boolean> {
+    const manifest = await this.manifestOf(department, date);
+    if (!manifest) return false;
+    for (const { name, bytes } of manifest.files) {
+      const size = await stat(join(this.config.EXPORT_DIR, department, date, name)).then(
+        (s) => s.size,
+        () => -1,
+      );
+      if (size !== bytes) return false;
+    }
+    return true;
   }
 
   private async manifestOf(department: string, date: string): Promise<ExportManifestDto | undefined> {

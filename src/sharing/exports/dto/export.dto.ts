@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 
 export class ExportFileDto {
   @ApiProperty({ example: 'changes.csv.gz' }) name!: string;
@@ -37,4 +38,15 @@ export class ExportDayDto {
 export class ExportRunDto {
   @ApiProperty({ description: 'the job writing the day again; follow it with GET /api/v1/jobs/{jobId}' })
   jobId!: string;
+}
+
+export class ExportRerunDto {
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "rewrite the day for every department, even where it is complete (its files' SHA-256 sums change, and partners may hold the old ones); by default only departments whose day is missing or incomplete get it",
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
