@@ -280,4 +280,58 @@ describe('imports that fail', () => {
       await api.close();
     }
   });
+
+  it('ends failed an import whose job failed for good while its failure could not be recorded', async () => {
+    await t.shutdown(); // no worker until the test starts one
+    const api = await t.replica(capture, { ROLE: 'api' });
+    let worker: TestApp | undefined;
+    await t.sql(`CREATE FUNCTION refuse_failed() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN RAISE EXCEPTION 'the database is away'; END $$`);
+    // While the job fails, the import cannot be marked failed (as if the database were down).
+    await t.sql(`CREATE TRIGGER refuse_failed BEFORE UPDATE ON imports FOR EACH ROW
+                 WHEN (NEW.status = 'failed') EXECUTE FUNCTION refuse_failed()`);
+    let trigger = true;
+    try {
+      const res = await upload(csv('SWEPT-1'), api);
+      const id: string = res.json().id;
+      await rm(join(t.config.UPLOAD_DIR, `${id}.csv`));
+      logs.length = 0;
+      worker = await api.replica(capture, { ROLE: 'worker', IMPORT_SWEEP_MS: '200' });
+      const queue = api.app.get<Queue>(getQueueToken(QueueName.Imports));
+      await until(
+        `import ${id}'s job to fail for good`,
+        async () => {
+          const job = await queue.getJob(id);
+          if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+          return Boolean(job && (await job.isFailed()));
+        },
+        20_000,
+        25,
+      );
+      await until('the failure listener to give up', async () =>
+        logs.some((l) => JSON.parse(l).msg === `recording the failure of imports job import-file ${id} failed`),
+      );
+      expect((await status(id, api)).status).toBe('queued');
+      // The database is back: the worker's sweep ends the import, as the listener would have.
+      await t.sql(`DROP TRIGGER refuse_failed ON imports`);
+      trigger = false;
+      const done = await until(
+        `import ${id} to be swept`,
+        async () => {
+          const body = await status(id, api);
+          return body.status !== 'queued' && body;
+        },
+        5_000,
+        25,
+      );
+      expect(done).toMatchObject({ status: 'failed', finishedAt: expect.any(String) });
+      expect(done.failure).toMatch(/could not be read on the server/);
+      expect(done.failure).not.toMatch(/ENOENT|\.csv/);
+    } finally {
+      if (trigger) await t.sql(`DROP TRIGGER refuse_failed ON imports`);
+      await t.sql(`DROP FUNCTION refuse_failed()`);
+      await worker?.close();
+      await api.close();
+    }
+  });
 });

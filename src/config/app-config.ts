@@ -182,6 +182,16 @@ export class AppConfig {
   @IsInt()
   IMPORT_CHUNK_ROWS = 50_000;
 
+  /**
+   * How often a worker looks for imports left unfinished although their job failed for good (the
+   * failure could not be recorded then, say the database was down), and ends them `failed`.
+   */
+  @Transform(toInt)
+  @Max(3_600_000)
+  @Min(100)
+  @IsInt()
+  IMPORT_SWEEP_MS = 60_000;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -234,9 +234,11 @@ export class ImportsService {
    * paths, is in the log (JobFailures wrote it).
    */
   async fail(id: string, error: Error): Promise<void> {
-    const cause = (error as NodeJS.ErrnoException).syscall
-      ? 'The uploaded file could not be read on the server'
-      : 'The server could not finish this import';
+    // The error itself, or (read back from a failed job) its message: `ENOENT: no such file…`.
+    const cause =
+      (error as NodeJS.ErrnoException).syscall || /^E[A-Z]+: /.test(error.message)
+        ? 'The uploaded file could not be read on the server'
+        : 'The server could not finish this import';
     const failure =
       `${cause}, after several tries; this is not a fault in the file's rows, and nothing was imported. ` +
       `Upload it again; if it fails again, tell an administrator, quoting import ${id}`;
@@ -249,6 +251,31 @@ export class ImportsService {
       `UPDATE imports SET status = 'failed', failure = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
       [id, failure],
     );
+  }
+
+  /**
+   * Ends `failed` each unfinished import whose job has failed for good: its failure could not be
+   * recorded when it happened (the database was out of reach), so nothing else would end it. An
+   * unfinished import whose job is gone (Redis lost it) is queued again, if no worker had started
+   * it (a running one is requeued when a worker starts). Cheap (a read per unfinished import) and
+   * safe to run at any time, by any number of workers.
+   */
+  async sweep(): Promise<{ failed: number; requeued: number }> {
+    const rows: { id: string; status: string }[] = await this.dataSource.query(
+      `SELECT id, status FROM imports WHERE status IN ('queued', 'running')`,
+    );
+    const swept = { failed: 0, requeued: 0 };
+    for (const { id, status } of rows) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.isFailed())) {
+        await this.fail(id, new Error(job.failedReason ?? 'the job failed'));
+        swept.failed++;
+      } else if (!job && status === 'queued') {
+        await this.enqueue(id);
+        swept.requeued++;
+      }
+    }
+    return swept;
   }
 
   /** Queues every import that is not finished: after a restart, or when Redis lost its queue. */
