@@ -84,7 +84,8 @@ describe('full recompute survives a worker killed in the middle', () => {
         20_000,
         20,
       );
-      expect(retakenAt - killedAt).toBeLessThan(0.9 * JOB_LOCK_MS);
+      // The README's promise: within JOB_LOCK_MS (about 2/3 of it unloaded; a loaded host adds the poll's lag).
+      expect(retakenAt - killedAt).toBeLessThan(JOB_LOCK_MS);
       await blocker.query(`COMMIT`);
     } finally {
       await blocker.end();
