@@ -134,6 +134,23 @@ describe('users disabled by an administrator', () => {
     expect(bad.statusCode).toBe(400);
     expect(fieldsOf(bad)).toEqual(['disabled', 'password']);
     expect((await patch(userId, {})).statusCode).toBe(400);
+    // null is neither a password nor a standing: refused, naming the field, and nothing changes.
+    await t.sql(`UPDATE users SET disabled_at = now() WHERE id = $1`, [userId]);
+    const nulls = await patch(userId, { password: null, disabled: null });
+    expect(nulls.statusCode).toBe(400);
+    expect(fieldsOf(nulls)).toEqual(['disabled', 'password']);
+    expect(fieldsOf(await patch(userId, { disabled: null }))).toEqual(['disabled']);
+    expect(fieldsOf(await patch(userId, { password: null }))).toEqual(['password']);
+    const [{ disabled }] = await t.sql<{ disabled: boolean }>(
+      `SELECT disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1`,
+      [userId],
+    );
+    expect(disabled).toBe(true);
+    await t.sql(`UPDATE users SET disabled_at = NULL WHERE id = $1`, [userId]);
+    // districtCode null keeps its meaning: the limit is lifted.
+    const lifted = await patch(userId, { districtCode: null });
+    expect(lifted.statusCode).toBe(200);
+    expect(lifted.json()).toMatchObject({ districtCode: null });
     expect(fieldsOf(await patch(userId, { districtCode: '999999' }))).toEqual(['districtCode']);
     const [{ id: adminId }] = await t.sql<{ id: string }>(`SELECT id FROM users WHERE username = 'admin'`);
     expect(fieldsOf(await patch(adminId, { districtCode: '330302' }))).toEqual(['districtCode']);

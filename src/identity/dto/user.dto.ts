@@ -43,15 +43,18 @@ export class CreateUserDto {
   uscc?: string;
 }
 
-/** What an administrator may change about a user; at least one field. */
+/**
+ * What an administrator may change about a user; at least one field. `disabled` and `password`
+ * may be left out but not null (null is no password, nor a standing); `districtCode` null lifts the limit.
+ */
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'true: the user cannot log in and every token of theirs fails at once' })
-  @IsOptional()
+  @ValidateIf((_, v) => v !== undefined)
   @IsBoolean()
   disabled?: boolean;
 
   @ApiPropertyOptional({ format: 'password', minLength: 12, description: "a new password; ends the user's tokens" })
-  @IsOptional()
+  @ValidateIf((_, v) => v !== undefined)
   @IsString()
   @Length(12, 256, { message: 'must be 12 to 256 characters long' })
   password?: string;
