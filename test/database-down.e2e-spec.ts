@@ -1,43 +1,7 @@
-import { createServer, Server, Socket } from 'node:net';
-import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
+import { Relay } from './helpers/relay';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
-
-/**
- * A TCP relay to the shared PostgreSQL that the test can take away and bring back: the replica
- * behind it sees its database server go down, and no other test's database is touched.
- */
-class Relay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  /** `databaseUrl`: the server the test app uses (TEST_DATABASE_SERVER may move it off 127.0.0.1:5432). */
-  constructor(private readonly databaseUrl: () => string) {}
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = new Socket();
-      const { hostname, port } = new URL(this.databaseUrl());
-      upstream.connect(Number(port || 5432), hostname.replace(/^\[(.*)\]$/, '$1'));
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  /** The server is gone: open connections drop, new ones are refused. */
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 describe('the database out of reach', () => {
   let t: TestApp;
@@ -47,9 +11,7 @@ describe('the database out of reach', () => {
   beforeAll(async () => {
     t = await TestApp.start(__filename);
     await relay.open();
-    const url = new URL(t.config.DATABASE_URL);
-    url.host = `127.0.0.1:${relay.port}`;
-    replica = await t.replica({}, { DATABASE_URL: url.toString() });
+    replica = await t.replica({}, { DATABASE_URL: relay.url() });
   }, 60_000);
   afterAll(async () => {
     await relay.close();

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createUser } from './helpers/fixtures';
+import { REDIS } from '../src/common/redis.token';
+import type Redis from 'ioredis';
+import { createKey, createUser } from './helpers/fixtures';
+import { Relay } from './helpers/relay';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
 
@@ -108,6 +111,42 @@ describe('users disabled by an administrator', () => {
     expect(await districts(replica, token)).toBe(401);
     const fresh = await t.login(REGULATOR.username, REGULATOR.password);
     await answersOn(replica, fresh, 200);
+  });
+
+  it('refuses a disabled user and a revoked key at once on a replica that cannot hear announcements', async () => {
+    const relay = new Relay(() => t.config.REDIS_URL);
+    await relay.open();
+    const deaf = await t.replica({}, { REDIS_URL: relay.url() });
+    try {
+      const token = await t.login(REGULATOR.username, REGULATOR.password);
+      const { key, keyId } = await createKey(t, admin, ['status:read']);
+      const keyCall = () =>
+        deaf.request({ method: 'GET', url: '/api/v1/api-keys/current', headers: { 'x-api-key': key } });
+      // The replica has seen (and cached) both as valid.
+      expect(await districts(deaf, token)).toBe(200);
+      expect((await keyCall()).statusCode).toBe(200);
+
+      // Its Redis goes out of reach: it misses every announcement from now on.
+      await relay.close();
+      await until('the replica to lose Redis', async () => deaf.app.get<Redis>(REDIS).status !== 'ready', 2000, 5);
+      expect((await patch(userId, { disabled: true })).statusCode).toBe(200);
+      const revoked = await t.request({ method: 'DELETE', url: `/api/v1/api-keys/${keyId}`, token: admin });
+      expect(revoked.statusCode).toBe(204);
+      expect(await districts(deaf, token)).toBe(401);
+      expect((await keyCall()).statusCode).toBe(401);
+
+      // Redis back: the replica hears announcements again.
+      await relay.open();
+      expect((await patch(userId, { disabled: false })).statusCode).toBe(200);
+      const fresh = await t.login(REGULATOR.username, REGULATOR.password);
+      await answersOn(deaf, fresh, 200);
+      expect((await patch(userId, { disabled: true })).statusCode).toBe(200);
+      await answersOn(deaf, fresh, 401);
+      expect((await patch(userId, { disabled: false })).statusCode).toBe(200);
+    } finally {
+      await deaf.close();
+      await relay.close();
+    }
   });
 
   it('ends every token of a user given a new password, and the new password logs in', async () => {

@@ -10,8 +10,9 @@ import { LRUCache } from 'lru-cache';
  * Concurrent requests for one uncached id share one lookup (else, when a busy entry expires,
  * each request in flight would query at once and hold up the pool). A lookup that began before
  * an announcement does not cache its answer. Messages sent while a replica is disconnected are
- * lost, so it forgets everything on every (re)connection, and the TTL bounds staleness should
- * a message be lost otherwise. Written by hand: lru-cache's `fetch` rejects everyone waiting
+ * lost, so while its subscription is down it neither keeps nor uses anything (every get reads
+ * the database) and it starts afresh once subscribed again; the TTL bounds staleness should a
+ * message be lost otherwise. Written by hand: lru-cache's `fetch` rejects everyone waiting
  * when an entry is deleted mid-lookup, and no library ties a cache to a Redis channel.
  */
 export class AnnouncedCache<V extends object> {
@@ -20,6 +21,10 @@ export class AnnouncedCache<V extends object> {
   /** Announcements and clears so far: a lookup that began before one does not cache its result. */
   private forgotten = 0;
   private subscriber?: Redis;
+  /** Subscribed now, so an announcement would reach this replica: only then is the cache used. */
+  private listening = false;
+  /** start() has subscribed once; later connections resubscribe from the 'ready' handler. */
+  private started = false;
 
   constructor(
     private readonly redis: Redis,
@@ -37,11 +42,23 @@ export class AnnouncedCache<V extends object> {
   }
 
   async start(): Promise<void> {
-    this.subscriber = this.redis.duplicate({ keyPrefix: '' });
-    this.subscriber.on('message', (_channel: string, id: string) => this.forget(id));
-    this.subscriber.on('ready', () => this.forget());
-    this.subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
-    await this.subscriber.subscribe(this.channel);
+    // Resubscribed by hand on each reconnection: ioredis's own resubscription is not awaited
+    // before it reports 'ready', and until it is, announcements are still being missed.
+    const subscriber = this.redis.duplicate({ keyPrefix: '', autoResubscribe: false });
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, id: string) => this.forget(id));
+    subscriber.on('ready', () => {
+      if (!this.started) return; // the first connection: start() subscribes
+      subscriber.subscribe(this.channel).then(
+        () => this.listen(),
+        (error: Error) => this.logger.warn(`${this.channel}: could not subscribe again: ${error.message}`),
+      );
+    });
+    for (const event of ['close', 'end']) subscriber.on(event, () => this.deaf());
+    subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
+    await subscriber.subscribe(this.channel);
+    this.started = true;
+    this.listen();
   }
 
   async stop(): Promise<void> {
@@ -50,6 +67,7 @@ export class AnnouncedCache<V extends object> {
 
   /** The value for `id`, from the cache or one shared lookup; false when there is none. */
   async get(id: string): Promise<V | false> {
+    if (!this.listening) return this.lookUp(id);
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached;
     let lookup = this.lookups.get(id);
@@ -70,6 +88,18 @@ export class AnnouncedCache<V extends object> {
         `could not announce ${what}; other replicas notice within ${this.cache.ttl / 1000} s: ${error.message}`,
       );
     });
+  }
+
+  /** Subscribed (again): entries from before may have missed announcements, so none are kept. */
+  private listen(): void {
+    this.forget();
+    this.listening = true;
+  }
+
+  /** The subscription is down: what is cached may miss announcements from now on. */
+  private deaf(): void {
+    this.listening = false;
+    this.forget();
   }
 
   private async load(id: string): Promise<V | false> {
