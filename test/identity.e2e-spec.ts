@@ -142,6 +142,23 @@ describe('identity and access', () => {
       expect(Number(longer.headers['retry-after'])).toBe(30);
     });
 
+    it('counts guesses sent in parallel like guesses sent one by one', async () => {
+      const guesses = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          t.request({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            body: { username: 'target', password: 'a-parallel-guess' },
+            remoteAddress: '10.0.0.31',
+          }),
+        ),
+      );
+      const statuses = guesses.map((g) => g.statusCode);
+      // The free failures, and at most one more once they are spent; the rest wait.
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
+    });
+
     it('throttles login attempts per client address', async () => {
       const attempts = await Promise.all(
         Array.from({ length: 32 }, (_, i) =>

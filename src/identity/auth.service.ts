@@ -30,13 +30,14 @@ export class AuthService {
       60_000,
       'Login attempts from this address',
     );
-    await this.throttle.check(username, ip);
+    const attempt = await this.throttle.attempt(username, ip);
     const user = await this.users.findForLogin(username);
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password).catch(() => false);
     if (!user || !ok) {
-      await this.throttle.failed(username, ip);
+      await attempt.failed();
       throw new Problem(HttpStatus.UNAUTHORIZED, 'login-failed', 'Unauthorized', 'Unknown user name or wrong password');
     }
+    await attempt.succeeded();
     // Said only to whoever knows the password: a guesser learns nothing about the account.
     if (user.disabledAt) {
       throw new Problem(
@@ -46,7 +47,6 @@ export class AuthService {
         'This account has been disabled; ask an administrator to enable it',
       );
     }
-    await this.throttle.succeeded(username, ip);
     const accessToken = await this.tokens.sign(
       {
         userId: user.id,

@@ -11,32 +11,45 @@ export const FIRST_BLOCK_S = 15;
 export const MAX_BLOCK_S = 15 * 60;
 /** How long a run of failures (for one name from one address) is remembered without a success. */
 const FAILURES_REMEMBERED_S = 24 * 3600;
+/** Past the free failures, how long the one attempt let through may take to be found right or wrong. */
+const ATTEMPT_S = 60;
 /** Failed logins from one address, over all user names, within an hour, before it waits an hour. */
 export const FAILURES_PER_IP_PER_HOUR = 100;
 
+/** One login attempt, counted before its password is checked; tell it how that went. */
+export interface LoginAttempt {
+  failed(): Promise<void>;
+  succeeded(): Promise<void>;
+}
+
 /**
- * Slows password guessing without letting a guesser lock a real user out. Failures are counted
- * per (user name, client address): after FREE_FAILURES in a row that pair waits FIRST_BLOCK_S,
- * then twice as long after each further failure; a success clears the run. An address that fails
- * FAILURES_PER_IP_PER_HOUR times over any names waits an hour. The same user logging in from
- * another address is never held up by a guesser's failures. Counts live in Redis
+ * Slows password guessing without letting a guesser lock a real user out. Attempts are counted
+ * per (user name, client address): after FREE_FAILURES failures in a row that pair waits
+ * FIRST_BLOCK_S, then twice as long after each further failure; a success clears the run. An
+ * address that fails FAILURES_PER_IP_PER_HOUR times over any names waits an hour. The same user
+ * logging in from another address is never held up by a guesser's failures. Counts live in Redis
  * (rate-limiter-flexible), shared by every replica.
+ *
+ * An attempt takes its place in the run atomically before its password is checked, and gives it
+ * back only on success, so guesses sent in parallel are counted like guesses sent one by one:
+ * past the free failures, one attempt at a time is let through once the wait is over.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly failures: RateLimiterRedis;
-  private readonly blocks: RateLimiterRedis;
+  private readonly runs: RateLimiterRedis;
+  private readonly waits: RateLimiterRedis;
   private readonly ipFailures: RateLimiterRedis;
 
   constructor(@Inject(REDIS) redis: Redis) {
     const store = { storeClient: redis };
-    this.failures = new RateLimiterRedis({
+    this.runs = new RateLimiterRedis({
       ...store,
       keyPrefix: 'login-failures',
       points: Number.MAX_SAFE_INTEGER,
       duration: FAILURES_REMEMBERED_S,
     });
-    this.blocks = new RateLimiterRedis({ ...store, keyPrefix: 'login-wait', points: 1, duration: MAX_BLOCK_S });
+    // One point: the attempt let through past the free failures (for ATTEMPT_S), or the wait after its failure.
+    this.waits = new RateLimiterRedis({ ...store, keyPrefix: 'login-wait', points: 1, duration: ATTEMPT_S });
     this.ipFailures = new RateLimiterRedis({
       ...store,
       keyPrefix: 'login-ip-failures',
@@ -46,46 +59,53 @@ export class LoginThrottle {
     });
   }
 
-  /** Throws 429 with Retry-After while this name from this address, or this address, must wait. */
-  async check(username: string, ip: string): Promise<void> {
-    const [pair, address] = await guard(Promise.all([this.blocks.get(pairKey(username, ip)), this.ipFailures.get(ip)]));
-    const waitMs = Math.max(
-      pair && pair.consumedPoints > 1 ? pair.msBeforeNext : 0,
-      address && address.consumedPoints > FAILURES_PER_IP_PER_HOUR ? address.msBeforeNext : 0,
-    );
-    if (waitMs > 0) {
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-      throw tooManyRequests(
-        `Too many failed logins from this address; retry in ${seconds} s`,
-        seconds,
-        'login-throttled',
-      );
+  /**
+   * Counts an attempt of this name from this address before its password is checked, or throws
+   * 429 with Retry-After while the pair, or the address, must wait.
+   */
+  async attempt(username: string, ip: string): Promise<LoginAttempt> {
+    const key = pairKey(username, ip);
+    const address = await guard(this.ipFailures.get(ip));
+    if (address && address.consumedPoints > FAILURES_PER_IP_PER_HOUR) throw throttled(address.msBeforeNext);
+    const run = await guard(this.runs.consume(key));
+    if (run.consumedPoints > FREE_FAILURES) {
+      try {
+        await guard(this.waits.consume(key));
+      } catch (refused) {
+        await guard(this.runs.reward(key));
+        throw refused instanceof RateLimiterRes ? throttled(refused.msBeforeNext) : refused;
+      }
     }
+    return {
+      failed: () => this.failed(key, ip, run.consumedPoints),
+      succeeded: () => this.succeeded(key),
+    };
   }
 
-  /** Counts a failure (known name or not, so the throttle reveals nothing) and makes the pair wait past the free ones. */
-  async failed(username: string, ip: string): Promise<void> {
-    const key = pairKey(username, ip);
-    const [run] = await guard(
-      Promise.all([
-        this.failures.consume(key),
-        this.ipFailures.consume(ip).catch((refused: unknown) => {
-          if (!(refused instanceof RateLimiterRes)) throw refused; // over the limit: blocked for the hour
-        }),
-      ]),
+  /** The attempt that was number `nth` in its run failed: the address counts it, and past the free ones the pair waits. */
+  private async failed(key: string, ip: string, nth: number): Promise<void> {
+    await guard(
+      this.ipFailures.consume(ip).catch((refused: unknown) => {
+        if (!(refused instanceof RateLimiterRes)) throw refused; // over the limit: blocked for the hour
+      }),
     );
-    const beyond = run.consumedPoints - FREE_FAILURES;
-    if (beyond >= 0) await guard(this.blocks.block(key, Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** beyond)));
+    const beyond = nth - FREE_FAILURES;
+    if (beyond >= 0) await guard(this.waits.block(key, Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** beyond)));
   }
 
   /** A success ends the run of failures for this name from this address. */
-  async succeeded(username: string, ip: string): Promise<void> {
-    await guard(this.failures.delete(pairKey(username, ip)));
+  private async succeeded(key: string): Promise<void> {
+    await guard(Promise.all([this.runs.delete(key), this.waits.delete(key)]));
   }
 }
 
 function pairKey(username: string, ip: string): string {
   return `${username.toLowerCase()}|${ip}`;
+}
+
+function throttled(waitMs: number) {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return tooManyRequests(`Too many failed logins from this address; retry in ${seconds} s`, seconds, 'login-throttled');
 }
 
 /** Redis unreachable: the throttle cannot count, and a login it cannot count is refused (503, retry). */
