@@ -159,6 +159,36 @@ describe('identity and access', () => {
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
     });
 
+    it('keeps letting in a user who logged in from an address that a guesser has made wait, counting IPv6 by /64', async () => {
+      const login = (username: string, password: string, remoteAddress: string) =>
+        t
+          .request({ method: 'POST', url: '/api/v1/auth/login', body: { username, password }, remoteAddress })
+          .then((r) => r.statusCode);
+      const office = '10.0.0.50';
+      expect(await login('target', 'the-right-password', office)).toBe(200);
+      for (let i = 0; i < 20; i++) expect(await login(`guess${i}`, 'a-guessed-password', office)).toBe(401);
+      // The rest of the hour's failures from the office (sent one a minute, they would take too long here).
+      const redis = new Redis(t.config.REDIS_URL, { keyPrefix: `${t.config.REDIS_PREFIX}:` });
+      await redis.set(`login-ip-failures:${office}`, 101, 'EX', 3600);
+      await redis.set('login-ip-failures:2001:db8:1:2::/64', 101, 'EX', 3600);
+      redis.disconnect();
+
+      // A name that never logged in from the office waits, even with the right password ...
+      const unknown = await t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        body: { username: 'qts.li', password: 'regulator-pass-1' },
+        remoteAddress: office,
+      });
+      expect(unknown.statusCode).toBe(429);
+      expect(unknown.json().type).toContain('login-throttled');
+      // ... one that did still logs in there.
+      expect(await login('target', 'the-right-password', office)).toBe(200);
+      // Another address of the same IPv6 /64 shares its count; the next /64 does not.
+      expect(await login('qts.li', 'regulator-pass-1', '2001:db8:1:2:aaaa::7')).toBe(429);
+      expect(await login('qts.li', 'regulator-pass-1', '2001:db8:1:3::7')).toBe(200);
+    });
+
     it('throttles login attempts per client address', async () => {
       const attempts = await Promise.all(
         Array.from({ length: 32 }, (_, i) =>

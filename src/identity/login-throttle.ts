@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
+import ipaddr from 'ipaddr.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { countingUnavailable, tooManyRequests } from '../common/rate-limiter';
 import { REDIS } from '../common/redis.token';
@@ -15,6 +16,8 @@ const FAILURES_REMEMBERED_S = 24 * 3600;
 const ATTEMPT_S = 60;
 /** Failed logins from one address, over all user names, within an hour, before it waits an hour. */
 export const FAILURES_PER_IP_PER_HOUR = 100;
+/** How long a user name that logged in from an address is let through that address's hour of waiting. */
+const KNOWN_FOR_S = 30 * 24 * 3600;
 
 /** One login attempt, counted before its password is checked; tell it how that went. */
 export interface LoginAttempt {
@@ -26,9 +29,11 @@ export interface LoginAttempt {
  * Slows password guessing without letting a guesser lock a real user out. Attempts are counted
  * per (user name, client address): after FREE_FAILURES failures in a row that pair waits
  * FIRST_BLOCK_S, then twice as long after each further failure; a success clears the run. An
- * address that fails FAILURES_PER_IP_PER_HOUR times over any names waits an hour. The same user
- * logging in from another address is never held up by a guesser's failures. Counts live in Redis
- * (rate-limiter-flexible), shared by every replica.
+ * address that fails FAILURES_PER_IP_PER_HOUR times over any names waits an hour, except for the
+ * names that logged in from it within KNOWN_FOR_S (a NATed office or a shared proxy keeps working
+ * while someone behind it guesses). The same user logging in from another address is never held
+ * up by a guesser's failures. An IPv6 client is counted by its /64, which one subscriber holds
+ * whole. Counts live in Redis (rate-limiter-flexible), shared by every replica.
  *
  * An attempt takes its place in the run atomically before its password is checked, and gives it
  * back only on success, so guesses sent in parallel are counted like guesses sent one by one:
@@ -39,6 +44,8 @@ export class LoginThrottle {
   private readonly runs: RateLimiterRedis;
   private readonly waits: RateLimiterRedis;
   private readonly ipFailures: RateLimiterRedis;
+  /** Names that logged in from an address: one point, kept KNOWN_FOR_S after each success. */
+  private readonly known: RateLimiterRedis;
 
   constructor(@Inject(REDIS) redis: Redis) {
     const store = { storeClient: redis };
@@ -57,6 +64,7 @@ export class LoginThrottle {
       duration: 3600,
       blockDuration: 3600,
     });
+    this.known = new RateLimiterRedis({ ...store, keyPrefix: 'login-ok', points: 1, duration: KNOWN_FOR_S });
   }
 
   /**
@@ -64,9 +72,12 @@ export class LoginThrottle {
    * 429 with Retry-After while the pair, or the address, must wait.
    */
   async attempt(username: string, ip: string): Promise<LoginAttempt> {
-    const key = pairKey(username, ip);
-    const address = await guard(this.ipFailures.get(ip));
-    if (address && address.consumedPoints > FAILURES_PER_IP_PER_HOUR) throw throttled(address.msBeforeNext);
+    const address = addressKey(ip);
+    const key = `${username.toLowerCase()}|${address}`;
+    const [failures, known] = await guard(Promise.all([this.ipFailures.get(address), this.known.get(key)]));
+    if (failures && failures.consumedPoints > FAILURES_PER_IP_PER_HOUR && !known) {
+      throw throttled(failures.msBeforeNext);
+    }
     const run = await guard(this.runs.consume(key));
     if (run.consumedPoints > FREE_FAILURES) {
       try {
@@ -77,15 +88,15 @@ export class LoginThrottle {
       }
     }
     return {
-      failed: () => this.failed(key, ip, run.consumedPoints),
+      failed: () => this.failed(key, address, run.consumedPoints),
       succeeded: () => this.succeeded(key),
     };
   }
 
   /** The attempt that was number `nth` in its run failed: the address counts it, and past the free ones the pair waits. */
-  private async failed(key: string, ip: string, nth: number): Promise<void> {
+  private async failed(key: string, address: string, nth: number): Promise<void> {
     await guard(
-      this.ipFailures.consume(ip).catch((refused: unknown) => {
+      this.ipFailures.consume(address).catch((refused: unknown) => {
         if (!(refused instanceof RateLimiterRes)) throw refused; // over the limit: blocked for the hour
       }),
     );
@@ -93,14 +104,19 @@ export class LoginThrottle {
     if (beyond >= 0) await guard(this.waits.block(key, Math.min(MAX_BLOCK_S, FIRST_BLOCK_S * 2 ** beyond)));
   }
 
-  /** A success ends the run of failures for this name from this address. */
+  /** A success ends the run of failures for this name from this address, and makes the name known there. */
   private async succeeded(key: string): Promise<void> {
-    await guard(Promise.all([this.runs.delete(key), this.waits.delete(key)]));
+    await guard(Promise.all([this.runs.delete(key), this.waits.delete(key), this.known.set(key, 1, KNOWN_FOR_S)]));
   }
 }
 
-function pairKey(username: string, ip: string): string {
-  return `${username.toLowerCase()}|${ip}`;
+/** The address an attempt is counted under: an IPv4 address, or the /64 of an IPv6 one. */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip); // an IPv4-mapped IPv6 address is its IPv4 address
+  return address.kind() === 'ipv4'
+    ? address.toString()
+    : `${ipaddr.IPv6.networkAddressFromCIDR(`${ip}/64`).toString()}/64`;
 }
 
 function throttled(waitMs: number) {
