@@ -1,7 +1,10 @@
 import Redis from 'ioredis';
+import { REDIS } from '../src/common/redis.token';
 import { createHash } from 'node:crypto';
 import { DepartmentsService } from '../src/identity/departments.service';
 import { CODES, createEnterprise, createKey, createUser } from './helpers/fixtures';
+import { Relay } from './helpers/relay';
+import { until } from './helpers/until';
 import { TestApp } from './helpers/test-app';
 
 const fields = (res: { json(): { errors?: { field: string }[] } }) =>
@@ -209,6 +212,39 @@ describe('identity and access', () => {
         remoteAddress: '10.0.0.100',
       });
       expect(elsewhere.statusCode).toBe(200);
+    });
+
+    it('lets users log in while Redis is out, throttled in each process', async () => {
+      const relay = new Relay(() => t.config.REDIS_URL);
+      await relay.open();
+      const cut = await t.replica({}, { REDIS_URL: relay.url() });
+      try {
+        await relay.close();
+        await until('the replica to lose Redis', async () => cut.app.get<Redis>(REDIS).status !== 'ready', 2000, 5);
+        const attempt = (password: string, remoteAddress = '10.0.0.60') =>
+          cut
+            .request({
+              method: 'POST',
+              url: '/api/v1/auth/login',
+              body: { username: 'target', password },
+              remoteAddress,
+            })
+            .then((r) => r.statusCode);
+        expect(await attempt('the-right-password')).toBe(200);
+        for (let i = 0; i < 5; i++) expect(await attempt('wrong-password')).toBe(401);
+        expect(await attempt('the-right-password')).toBe(429);
+        expect(await attempt('the-right-password', '10.0.0.61')).toBe(200);
+      } finally {
+        await relay.open();
+        await until(
+          'the replica to reach Redis again',
+          async () => cut.app.get<Redis>(REDIS).status === 'ready',
+          5000,
+          10,
+        );
+        await cut.close();
+        await relay.close();
+      }
     });
   });
 

@@ -14,6 +14,7 @@ describe('docs/access.md', () => {
 
   it('derives each verdict from the grants', () => {
     expect(verdict(['public'], 'anonymous')).toBe('✓');
+    expect(verdict(['login'], 'anonymous')).toBe('✓');
     expect(verdict(['admin'], 'anonymous')).toBe('401');
     expect(verdict(['admin'], 'regulator')).toBe('403');
     expect(verdict(['regulator', 'enterprise:own'], 'enterprise')).toBe('own');

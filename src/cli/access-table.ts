@@ -29,7 +29,7 @@ export function accessRoutes(): AccessRoute[] {
 
 /** What `caller` gets on a route with these grants. */
 export function verdict(grants: AccessGrant[], caller: Caller): Verdict {
-  if (grants.includes('public') || grants.includes('internal')) return '✓';
+  if (grants.includes('public') || grants.includes('login') || grants.includes('internal')) return '✓';
   // None of the callers holds METRICS_TOKEN.
   if (grants.includes('metrics')) return '404';
   const scopes = grants.filter((g) => g.startsWith('scope:'));

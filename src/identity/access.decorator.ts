@@ -12,6 +12,8 @@ import { ApiScope, Principal, USER_ROLES, UserRole } from './principal';
 /**
  * Who may call a route:
  * - `public`: anyone, no credentials;
+ * - `login`: anyone, no credentials; limited by the route's own LoginThrottle rather than the
+ *   public rate limit, so that logins go on (throttled per process) while Redis is out;
  * - `internal`: no credentials and no rate limit, meant for the internal network (health probes);
  * - `metrics`: no rate limit; the route checks `Authorization: Bearer $METRICS_TOKEN` itself and
  *   answers 404 without it (/metrics, which both roles serve, also where this guard does not run);
@@ -19,7 +21,8 @@ import { ApiScope, Principal, USER_ROLES, UserRole } from './principal';
  * - `enterprise:own`: an enterprise user whose code is the route's `:uscc` parameter;
  * - `scope:<scope>`: an institution API key holding that scope.
  */
-export type AccessGrant = 'public' | 'internal' | 'metrics' | UserRole | 'enterprise:own' | `scope:${ApiScope}`;
+export type AccessGrant =
+  'public' | 'login' | 'internal' | 'metrics' | UserRole | 'enterprise:own' | `scope:${ApiScope}`;
 
 export const ACCESS_METADATA = 'qc:access';
 
@@ -30,7 +33,7 @@ export const ACCESS_METADATA = 'qc:access';
  */
 export function Access(...grants: [AccessGrant, ...AccessGrant[]]) {
   const decorators = [SetMetadata(ACCESS_METADATA, grants), ApiExtension('x-access', grants)];
-  const open = grants.includes('public') || grants.includes('internal') || grants.includes('metrics');
+  const open = grants.some((g) => g === 'public' || g === 'login' || g === 'internal' || g === 'metrics');
   if (!open) {
     if (grants.some((g) => (USER_ROLES as readonly string[]).includes(g) || g === 'enterprise:own')) {
       decorators.push(ApiBearerAuth());

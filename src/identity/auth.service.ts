@@ -2,14 +2,10 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { Problem } from '../common/problem';
-import { RateLimiter } from '../common/rate-limiter';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
 import { LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
 import { UsersService } from './users.service';
-
-/** Login attempts one client address may make per minute, whatever the user names. */
-export const LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 
 @Injectable()
 export class AuthService {
@@ -19,17 +15,10 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
-    private readonly limiter: RateLimiter,
     private readonly throttle: LoginThrottle,
   ) {}
 
   async login({ username, password }: LoginDto, ip: string): Promise<LoginResultDto> {
-    await this.limiter.hit(
-      `login-ip:${ip}`,
-      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
-      60_000,
-      'Login attempts from this address',
-    );
     const attempt = await this.throttle.attempt(username, ip);
     const user = await this.users.findForLogin(username);
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password).catch(() => false);

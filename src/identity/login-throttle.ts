@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { countingUnavailable, tooManyRequests } from '../common/rate-limiter';
 import { REDIS } from '../common/redis.token';
 
+/** Login attempts one client address may make per minute, whatever the user names. */
+export const LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 /** Failed logins for one user name from one address that pass before the address is slowed. */
 export const FREE_FAILURES = 5;
 /** The first wait after the free failures; each further failure doubles it, up to MAX_BLOCK_S. */
@@ -33,7 +35,10 @@ export interface LoginAttempt {
  * names that logged in from it within KNOWN_FOR_S (a NATed office or a shared proxy keeps working
  * while someone behind it guesses). The same user logging in from another address is never held
  * up by a guesser's failures. An IPv6 client is counted by its /64, which one subscriber holds
- * whole. Counts live in Redis (rate-limiter-flexible), shared by every replica.
+ * whole. Counts live in Redis (rate-limiter-flexible), shared by every replica; while Redis is
+ * out of reach, each process counts in its own memory (the limiters' insurance), so logins go on,
+ * throttled per process, and Redis's counts take over again once it is back. Every address may
+ * also make LOGIN_ATTEMPTS_PER_IP_PER_MINUTE attempts a minute, whatever the names.
  *
  * An attempt takes its place in the run atomically before its password is checked, and gives it
  * back only on success, so guesses sent in parallel are counted like guesses sent one by one:
@@ -41,6 +46,7 @@ export interface LoginAttempt {
  */
 @Injectable()
 export class LoginThrottle {
+  private readonly perMinute: RateLimiterRedis;
   private readonly runs: RateLimiterRedis;
   private readonly waits: RateLimiterRedis;
   private readonly ipFailures: RateLimiterRedis;
@@ -48,23 +54,28 @@ export class LoginThrottle {
   private readonly known: RateLimiterRedis;
 
   constructor(@Inject(REDIS) redis: Redis) {
-    const store = { storeClient: redis };
-    this.runs = new RateLimiterRedis({
-      ...store,
+    const limiter = (options: Omit<IRateLimiterStoreOptions, 'storeClient'>) =>
+      new RateLimiterRedis({
+        ...options,
+        storeClient: redis,
+        rejectIfRedisNotReady: true, // to the insurance at once, not after the client's retries
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
+    this.perMinute = limiter({ keyPrefix: 'login-ip', points: LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, duration: 60 });
+    this.runs = limiter({
       keyPrefix: 'login-failures',
       points: Number.MAX_SAFE_INTEGER,
       duration: FAILURES_REMEMBERED_S,
     });
     // One point: the attempt let through past the free failures (for ATTEMPT_S), or the wait after its failure.
-    this.waits = new RateLimiterRedis({ ...store, keyPrefix: 'login-wait', points: 1, duration: ATTEMPT_S });
-    this.ipFailures = new RateLimiterRedis({
-      ...store,
+    this.waits = limiter({ keyPrefix: 'login-wait', points: 1, duration: ATTEMPT_S });
+    this.ipFailures = limiter({
       keyPrefix: 'login-ip-failures',
       points: FAILURES_PER_IP_PER_HOUR,
       duration: 3600,
       blockDuration: 3600,
     });
-    this.known = new RateLimiterRedis({ ...store, keyPrefix: 'login-ok', points: 1, duration: KNOWN_FOR_S });
+    this.known = limiter({ keyPrefix: 'login-ok', points: 1, duration: KNOWN_FOR_S });
   }
 
   /**
@@ -74,6 +85,14 @@ export class LoginThrottle {
   async attempt(username: string, ip: string): Promise<LoginAttempt> {
     const address = addressKey(ip);
     const key = `${username.toLowerCase()}|${address}`;
+    await guard(this.perMinute.consume(address)).catch((refused: unknown) => {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      throw tooManyRequests(
+        `Login attempts from this address: at most ${LOGIN_ATTEMPTS_PER_IP_PER_MINUTE} a minute; retry in ${seconds} s`,
+        seconds,
+      );
+    });
     const [failures, known] = await guard(Promise.all([this.ipFailures.get(address), this.known.get(key)]));
     if (failures && failures.consumedPoints > FAILURES_PER_IP_PER_HOUR && !known) {
       throw throttled(failures.msBeforeNext);
@@ -124,7 +143,7 @@ function throttled(waitMs: number) {
   return tooManyRequests(`Too many failed logins from this address; retry in ${seconds} s`, seconds, 'login-throttled');
 }
 
-/** Redis unreachable: the throttle cannot count, and a login it cannot count is refused (503, retry). */
+/** Neither Redis nor the memory insurance could count (should not happen): refused (503, retry). */
 async function guard<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;

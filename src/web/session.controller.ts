@@ -39,6 +39,7 @@ export class SessionController {
 
   /** The form posts `username` and `password` (application/x-www-form-urlencoded); `next` is in its action URL. */
   @Post('login')
+  @Access('login')
   async login(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

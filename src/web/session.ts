@@ -73,7 +73,8 @@ export function clearedSessionCookie(request: FastifyRequest): string {
  * API calls by bearer token or API key only, so a cookie can never authenticate an API call
  * (which keeps the API out of reach of cross-site requests), and a page that refuses answers
  * with a redirect to the sign-in form or an HTML page, not problem+json. The page routes stay
- * `@Access('public')` for the guard (rate-limited per address); `staffOnly` is their check.
+ * `@Access('public')` for the guard (rate-limited per address), but for `POST /login`, which is
+ * `@Access('login')` (the login throttle's limits); `staffOnly` is their check.
  */
 @Injectable()
 export class WebSession {
