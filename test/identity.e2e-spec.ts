@@ -131,7 +131,9 @@ describe('identity and access', () => {
       const slowed = await attempt('the-right-password');
       expect(slowed.statusCode).toBe(429);
       expect(slowed.json().type).toContain('login-throttled');
-      expect(Number(slowed.headers['retry-after'])).toBe(15);
+      // The wait counts down from 15 s as the requests take their time on a busy machine.
+      expect(Number(slowed.headers['retry-after'])).toBeGreaterThanOrEqual(10);
+      expect(Number(slowed.headers['retry-after'])).toBeLessThanOrEqual(15);
       // The real user, elsewhere, is not kept out by the guesser's failures.
       expect((await attempt('the-right-password', '10.0.0.8')).statusCode).toBe(200);
 
@@ -142,7 +144,8 @@ describe('identity and access', () => {
       expect((await attempt('wrong-password')).statusCode).toBe(401);
       const longer = await attempt('the-right-password');
       expect(longer.statusCode).toBe(429);
-      expect(Number(longer.headers['retry-after'])).toBe(30);
+      expect(Number(longer.headers['retry-after'])).toBeGreaterThanOrEqual(25);
+      expect(Number(longer.headers['retry-after'])).toBeLessThanOrEqual(30);
     });
 
     it('counts guesses sent in parallel like guesses sent one by one', async () => {
