@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { REDIS } from '../src/common/redis.token';
 import { createHash } from 'node:crypto';
 import { DepartmentsService } from '../src/identity/departments.service';
+import { TokenService } from '../src/identity/token.service';
 import { CODES, createEnterprise, createKey, createUser } from './helpers/fixtures';
 import { Relay } from './helpers/relay';
 import { until } from './helpers/until';
@@ -468,7 +469,41 @@ describe('identity and access', () => {
         role: 'regulator',
         departmentCode: 'TOUR',
       });
-      const merged = await post('/api/v1/departments/TOUR/merge-into', { successorCode: 'CTB' });
+      // Signed in before the merger, on another replica too (which caches who they are).
+      const before = await t.login('tour.chen', 'tourism-pass-01');
+      const replica = await t.replica();
+      const merged = await (async () => {
+        try {
+          expect((await replica.request({ method: 'GET', url: '/api/v1/enterprises', token: before })).statusCode).toBe(
+            200,
+          );
+          const done = await post('/api/v1/departments/TOUR/merge-into', { successorCode: 'CTB' });
+          // The replica hears of the move within a second: what they record now is the successor's.
+          await until(
+            'the replica to see the move',
+            async () => (await replica.app.get(TokenService).verify(before))?.departmentCode === 'CTB',
+            1000,
+            10,
+          );
+          const record = await replica.request({
+            method: 'POST',
+            url: `/api/v1/enterprises/${CODES.wenzhouLike}/records`,
+            token: before,
+            body: {
+              type: 'spot_check_fail',
+              occurredOn: '2025-06-10',
+              documentNo: '温旅抽字〔2025〕1号',
+              summary: '监督抽查：不合格',
+              severity: 'serious',
+            },
+          });
+          expect(record.statusCode).toBe(201);
+          expect(record.json().departmentCode).toBe('CTB');
+          return done;
+        } finally {
+          await replica.close();
+        }
+      })();
       expect(merged.statusCode).toBe(200);
       expect(merged.json()).toMatchObject({
         department: { code: 'TOUR', successorCode: 'CTB', mergedAt: expect.any(String) },

@@ -7,6 +7,7 @@ import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { Department } from './department.entity';
 import { CreateDepartmentDto, DepartmentDto, MergeResultDto, UpdateDepartmentDto } from './dto/department.dto';
+import { TokenService } from './token.service';
 
 export function toDepartmentDto(d: Department): DepartmentDto {
   const { code, nameZh, nameEn, kind, successorCode, mergedAt } = d;
@@ -24,6 +25,7 @@ export class DepartmentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly tokens: TokenService,
   ) {}
 
   async list(): Promise<DepartmentDto[]> {
@@ -89,7 +91,8 @@ export class DepartmentsService {
   async merge(code: string, successorCode: string, actor: Actor): Promise<MergeResultDto> {
     if (code === successorCode)
       throw Problem.badRequest('merge-into-self', 'A department cannot be merged into itself');
-    return this.audit.change(actor, async (manager) => {
+    let moved: string[] = [];
+    const result = await this.audit.change(actor, async (manager) => {
       // Lock both rows in a fixed order so two opposite merges cannot deadlock or both pass.
       const rows = await manager.find(Department, {
         where: [{ code }, { code: successorCode }],
@@ -124,17 +127,18 @@ export class DepartmentsService {
         ]);
       }
       await manager.update(Department, { code }, { successorCode, mergedAt: () => 'now()' });
-      const users = await manager.query(
-        `UPDATE users SET department_code = $2, updated_at = now() WHERE department_code = $1`,
+      const [users]: [{ id: string }[]] = await manager.query(
+        `UPDATE users SET department_code = $2, updated_at = now() WHERE department_code = $1 RETURNING id`,
         [code, successorCode],
       );
+      moved = users.map((u) => u.id);
       const institutions = await manager.query(
         `UPDATE institutions SET department_code = $2 WHERE department_code = $1`,
         [code, successorCode],
       );
       const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code }));
       return {
-        result: { department: after, usersMoved: users[1], institutionsMoved: institutions[1] },
+        result: { department: after, usersMoved: users.length, institutionsMoved: institutions[1] },
         entry: {
           action: 'department.merge',
           entityType: 'department',
@@ -144,6 +148,9 @@ export class DepartmentsService {
         },
       };
     });
+    // Their tokens' principal is read from the database: every replica reads the moved users afresh.
+    await Promise.all(moved.map((id) => this.tokens.userChanged(id)));
+    return result;
   }
 
   /** The department and every department merged into it, directly or through others. */
