@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { REDIS } from '../common/redis.token';
 import { generatedSetting } from '../common/secret-box';
+import { isUuid } from '../common/validation';
 import { UserPrincipal, UserRole } from './principal';
 
 const ISSUER = 'quality-credit-registry';
@@ -111,7 +112,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     } catch {
       return null;
     }
-    if (!UUID.test(payload.sub!)) return null;
+    if (!isUuid(payload.sub)) return null;
     const standing = await this.standings.get(payload.sub!);
     return standing && standing.tokenVersion === payload.ver ? standing.principal : null;
   }
@@ -143,5 +144,3 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     };
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
