@@ -1,0 +1,33 @@
+/**
+ * How big the drills are: `DRILLS_SCALE=ci` is the reduced set `.ci/run` runs (short outages, 500
+ * fuzz cases); anything else is the full set of `npm run drills`. Each figure can also be set by
+ * its own variable, e.g. `DRILL_WEBHOOK_DOWN_S=60`.
+ */
+export const CI = process.env.DRILLS_SCALE === 'ci';
+
+function knob(name: string, full: number, ci: number): number {
+  const set = process.env[name];
+  if (set !== undefined && set !== '') {
+    const value = Number(set);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${set}`);
+    return value;
+  }
+  return CI ? ci : full;
+}
+
+export const scale = {
+  /** Seconds PostgreSQL stays down under writes. */
+  pgOutageSeconds: knob('DRILL_PG_OUTAGE_S', 10, 5),
+  /** Concurrent writers in the load loops. */
+  writers: knob('DRILL_WRITERS', 8, 4),
+  /** Cases the bad-input fuzzer sends. */
+  fuzzCases: knob('DRILL_FUZZ_CASES', 10_000, 500),
+  /** Slowest answer of /health/live (ms) allowed while the fuzzer runs. */
+  healthMs: knob('DRILL_HEALTH_MS', 50, 50),
+  /** Seconds the webhook receiver stays down. */
+  webhookDownSeconds: knob('DRILL_WEBHOOK_DOWN_S', 60, 5),
+  /** Enterprises graded by the recompute drills. */
+  recomputeEnterprises: knob('DRILL_RECOMPUTE_ENTERPRISES', 20_000, 8_000),
+  /** Rows of the import the Redis drill kills Redis under. */
+  importRows: knob('DRILL_IMPORT_ROWS', 60_000, 20_000),
+};

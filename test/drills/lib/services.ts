@@ -1,0 +1,208 @@
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { AddressInfo, createConnection, createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { until } from '../../helpers/until';
+
+const run = promisify(execFile);
+
+/**
+ * Everything a drill starts is registered here and torn down by `cleanUp()` (each drill's
+ * afterAll), and synchronously on process exit if a drill dies first: no cluster, server or
+ * process outlives its run.
+ */
+const cleanups: { name: string; async: () => Promise<void>; sync: () => void }[] = [];
+
+function register(name: string, async: () => Promise<void>, sync: () => void): void {
+  cleanups.push({ name, async, sync });
+}
+
+export async function cleanUp(): Promise<void> {
+  const errors: unknown[] = [];
+  while (cleanups.length) {
+    const next = cleanups.pop()!;
+    try {
+      await next.async();
+    } catch (error) {
+      errors.push(new Error(`cleaning up ${next.name}: ${(error as Error).message}`));
+    }
+  }
+  if (errors.length) throw errors[0];
+}
+
+process.once('exit', () => {
+  for (const next of cleanups.reverse()) {
+    try {
+      next.sync();
+    } catch {
+      // exiting anyway: the rest still gets its chance
+    }
+  }
+});
+
+/** A port nobody listens on right now (the kernel's choice, released at once). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export const uniqueSuffix = () => randomBytes(3).toString('hex');
+
+const PG_VERSION =
+  process.env.DRILL_PG_VERSION ??
+  readdirSync('/usr/lib/postgresql')
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a))[0];
+
+/**
+ * A PostgreSQL cluster of one drill (`pg_createcluster`, trust on 127.0.0.1), which the drill may
+ * stop however it likes; the shared server on 5432 is never touched. Needs root, as CI runs.
+ */
+export class PgCluster {
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+  ) {}
+
+  static async create(tag: string): Promise<PgCluster> {
+    const cluster = new PgCluster(`drill_${tag}_${uniqueSuffix()}`, await freePort());
+    register(
+      `cluster ${cluster.name}`,
+      () => cluster.drop(),
+      () => execFileSync('pg_dropcluster', [PG_VERSION, cluster.name, '--stop'], { stdio: 'ignore' }),
+    );
+    await run('pg_createcluster', [
+      PG_VERSION,
+      cluster.name,
+      '-p',
+      String(cluster.port),
+      '--start-conf=manual',
+      '--',
+      '--auth=trust',
+    ]);
+    await cluster.start();
+    return cluster;
+  }
+
+  url(database: string): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+  }
+
+  async start(): Promise<void> {
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', PG_VERSION, this.name, 'start']);
+    await until(`cluster ${this.name} to accept connections`, () => this.ready(), 30_000, 100);
+  }
+
+  /** `immediate`: like a crash, no checkpoint; the server recovers from its WAL on the next start. */
+  async stop(mode: 'immediate' | 'fast' = 'immediate'): Promise<void> {
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', PG_VERSION, this.name, 'stop', '-m', mode]);
+  }
+
+  async ready(): Promise<boolean> {
+    const client = new Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async drop(): Promise<void> {
+    await run('pg_dropcluster', [PG_VERSION, this.name, '--stop']).catch(async (error: Error) => {
+      // already gone is fine
+      const { stdout } = await run('pg_lsclusters', ['-h']);
+      if (stdout.split('\n').some((line) => line.split(/\s+/)[1] === this.name)) throw error;
+    });
+  }
+}
+
+/** A redis-server of one drill, without persistence: killed with SIGKILL it comes back empty. */
+export class RedisServer {
+  private process?: ChildProcess;
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const redis = new RedisServer(await freePort());
+    register(
+      `redis-server :${redis.port}`,
+      () => redis.kill(),
+      () => redis.process?.kill('SIGKILL'),
+    );
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    this.process = child;
+    await until('redis-server to answer PING', async () => child.exitCode === null && this.ping(), 10_000, 50);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = createConnection(this.port, '127.0.0.1');
+      let answer = '';
+      socket.setTimeout(1_000, () => socket.destroy());
+      socket.on('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+        if (answer.includes('\r\n')) socket.end();
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(answer.startsWith('+PONG')));
+    });
+  }
+}
+
+/** A database of its own on the shared server (5432), for drills that never stop PostgreSQL. */
+export async function sharedDatabase(tag: string): Promise<string> {
+  const server = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+  const name = `qc_drill_${tag}_${uniqueSuffix()}`;
+  const drop = async () => {
+    const client = new Client({ connectionString: `${server}/postgres` });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  };
+  register(`database ${name}`, drop, () =>
+    execFileSync('psql', [`${server}/postgres`, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], {
+      stdio: 'ignore',
+    }),
+  );
+  return `${server}/${name}`; // the app creates and migrates it at start
+}
+
+/** Registers a teardown step of a drill's own (a receiver, a mount), run with the rest. */
+export function onCleanUp(name: string, async: () => Promise<void>, sync: () => void = () => undefined): void {
+  register(name, async, sync);
+}
