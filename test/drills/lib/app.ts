@@ -51,7 +51,7 @@ export class AppProcess {
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
   ) {}
 
-  static async start(role: 'api' | 'worker' | 'all', env: DrillEnv, name = role): Promise<AppProcess> {
+  static async start(role: 'api' | 'worker' | 'all', env: DrillEnv, name: string = role): Promise<AppProcess> {
     const entry = join(DIST, role === 'worker' ? 'worker.js' : 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: \`npm run drills\` builds first`);
     const port = await freePort();

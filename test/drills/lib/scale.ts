@@ -27,7 +27,7 @@ export const scale = {
   /** Seconds the webhook receiver stays down. */
   webhookDownSeconds: knob('DRILL_WEBHOOK_DOWN_S', 60, 5),
   /** Enterprises graded by the recompute drills. */
-  recomputeEnterprises: knob('DRILL_RECOMPUTE_ENTERPRISES', 20_000, 8_000),
+  recomputeEnterprises: knob('DRILL_RECOMPUTE_ENTERPRISES', 150_000, 60_000),
   /** Rows of the import the Redis drill kills Redis under. */
   importRows: knob('DRILL_IMPORT_ROWS', 60_000, 20_000),
 };
