@@ -29,5 +29,5 @@ export const scale = {
   /** Enterprises graded by the recompute drills. */
   recomputeEnterprises: knob('DRILL_RECOMPUTE_ENTERPRISES', 150_000, 60_000),
   /** Rows of the import the Redis drill kills Redis under. */
-  importRows: knob('DRILL_IMPORT_ROWS', 60_000, 20_000),
+  importRows: knob('DRILL_IMPORT_ROWS', 500_000, 200_000),
 };
