@@ -44,6 +44,13 @@ describe('drill: bad-input fuzzer', () => {
     const statuses = new Map<string, number>();
     const failures: string[] = [];
     const accepted: string[] = [];
+    /** One line per (answer, route, kind of bad input), with a count and the first case. */
+    const groups = new Map<string, { count: number; example: string }>();
+    const group = (key: string, example: string) => {
+      const seen = groups.get(key);
+      if (seen) seen.count++;
+      else groups.set(key, { count: 1, example });
+    };
     const routesAnswered = new Set<string>();
     const health = sampleHealth(api.url('/health/live'));
     const started = Date.now();
@@ -62,16 +69,22 @@ describe('drill: bad-input fuzzer', () => {
         statuses.set(String(answer.status), (statuses.get(String(answer.status)) ?? 0) + 1);
         routesAnswered.add(`${c.route.method} ${c.route.path}`);
         const shown = `#${c.n} ${c.shown} → ${answer.status} ${answer.body.slice(0, 300)}`;
-        if (kind === '5xx' || answer.status < 200) failures.push(shown);
-        else if (kind !== '4xx') {
+        const key = `${answer.status} ${c.route.method} ${c.route.path} [${c.mutation}]`;
+        if (kind === '5xx' || answer.status < 200) {
+          failures.push(shown);
+          group(key, shown);
+        } else if (kind !== '4xx') {
           // a GET without any input to get wrong may answer; anything else took bad input
           if (c.mutation === 'query:junk') return;
           if (SAFE.has(c.route.method)) accepted.push(shown);
           else failures.push(`accepted: ${shown}`);
+          group(key, shown);
         }
       } catch (error) {
-        statuses.set((error as NodeJS.ErrnoException).code ?? 'error', 0);
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        statuses.set(code, (statuses.get(code) ?? 0) + 1);
         failures.push(`#${c.n} ${c.shown} → ${(error as Error).message}`);
+        group(`${code} ${c.route.method} ${c.route.path} [${c.mutation}]`, failures[failures.length - 1]);
       }
     };
     await Promise.all(
@@ -107,7 +120,9 @@ describe('drill: bad-input fuzzer', () => {
       'health failed': samples.filter((s) => s < 0).length,
       'health p50 / p99 / max (ms)': `${percentile(samples, 50).toFixed(1)} / ${percentile(samples, 99).toFixed(1)} / ${Math.max(...samples).toFixed(1)}`,
     });
-    for (const line of [...failures, ...accepted].slice(0, 60)) process.stdout.write(`  ${line}\n`);
+    const listed = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+    for (const [key, { count, example }] of listed)
+      process.stdout.write(`  ${key} ×${count}\n      e.g. ${example.slice(0, 400)}\n`);
 
     // the cases themselves are listed above
     expect({ '5xx, no answer or unsafe accepted': failures.length, 'GETs accepted': accepted.length }).toEqual({

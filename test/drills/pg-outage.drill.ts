@@ -32,7 +32,7 @@ describe('drill: PostgreSQL stopped under writes', () => {
   afterAll(() => cleanUp());
 
   it('loses no acknowledged write and answers 503 with Retry-After while the database is down', async () => {
-    type Phase = 'before' | 'outage' | 'after';
+    type Phase = 'before' | 'stopping' | 'outage' | 'after';
     let phase: Phase = 'before';
     let firstWriteAfter = 0;
     const acknowledged = { enterprises: [] as string[], records: [] as string[] };
@@ -82,8 +82,9 @@ describe('drill: PostgreSQL stopped under writes', () => {
     ).start();
 
     await sleep(2_000);
-    phase = 'outage';
+    phase = 'stopping';
     await cluster.stop('immediate');
+    phase = 'outage';
     await sleep(scale.pgOutageSeconds * 1_000);
     await cluster.start();
     const restartedAt = Date.now();

@@ -260,7 +260,7 @@ const recipe = (route: Route) =>
     object: fc.boolean(),
     notObject: fc.constantFrom('[]', '[{}]', '1', '"x"', 'null', 'true'),
     malformed: fc.constantFrom('{', '{"a":1', '{"a":1}}', "{'a':1}", 'text/plain', '\uFEFF{}', '{"a":1,}'),
-    extraKey: fc.constantFrom('__proto__', 'constructor', 'isAdmin', 'id', 'departmentCode_', 'x'),
+    extraKey: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '__lookupGetter__', 'isAdmin', 'id', 'x'),
     multipart: fc.constantFrom('no-file', 'bad-kind', 'no-kind', 'nul-kind', 'json', 'bad-mode', 'broken'),
   });
 
