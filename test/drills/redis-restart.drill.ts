@@ -172,7 +172,7 @@ describe('drill: Redis killed and restarted empty', () => {
       'status after': last.status,
       'imported rows': last.importedRows,
       'found after': found,
-      lost: rows - found,
+      'rows missing': rows - found,
       failure: last.failure ?? 'none',
       'seconds to recover (import finished)': finished ? ((finished - back) / 1_000).toFixed(1) : 'never',
       'schedules after restart': JSON.stringify(scheduled),
