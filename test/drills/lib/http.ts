@@ -62,7 +62,8 @@ export function send(url: string, call: Call = {}): Promise<Answer> {
       },
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
+    // whether the request went out on a kept-alive socket (where a server closing it races with it)
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(raw);
   });
 }
