@@ -118,8 +118,13 @@ describe('drill: upload and export directories full or read-only', () => {
 
   it('logs and counts an export that fails on a full or read-only disk, and re-runs the day', async () => {
     const beijingYesterday = new Date(Date.now() + 8 * 3600_000 - 24 * 3600_000).toISOString().slice(0, 10);
+    // force: the worker wrote the (missing) day at start; a re-run without it would write nothing
     const exportDay = () =>
-      send(api.url(`/api/v1/exports/${beijingYesterday}`), { method: 'POST', token: actors.admin });
+      send(api.url(`/api/v1/exports/${beijingYesterday}`), {
+        method: 'POST',
+        token: actors.admin,
+        body: { force: true },
+      });
     const jobState = (id: string) =>
       until<{ state: string }>(
         `export job ${id} to end`,
