@@ -169,7 +169,7 @@ describe('audit checkpoints', () => {
 
   it('reports a stored checkpoint written over, rather than failing', async () => {
     const [oldest] = await t.sql<{ id: string; length: number; head: string; at: Date }>(
-      `SELECT id::text, length::int, head, at FROM audit_checkpoints ORDER BY id LIMIT 1`,
+      `SELECT c.id::text, c.length::int, c.head, c.at FROM audit_checkpoints c ORDER BY c.id LIMIT 1`,
     );
     await t.sql(`ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;
       UPDATE audit_checkpoints SET jws = 'not.a.checkpoint' WHERE id = ${oldest.id};

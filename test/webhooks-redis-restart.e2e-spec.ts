@@ -55,7 +55,9 @@ describe('webhooks across a Redis restart', () => {
     );
   const outbox = (after: number) =>
     app().sql<{ seq: string; id: string; type: string; uscc: string }>(
-      `SELECT seq::text, id::text, type, uscc FROM change_events WHERE seq > $1 AND type = ANY($2) ORDER BY seq`,
+      // By the column: a bare `seq` names the text output column and sorts 10 before 9.
+      `SELECT e.seq::text, e.id::text, e.type, e.uscc FROM change_events e
+        WHERE e.seq > $1 AND e.type = ANY($2) ORDER BY e.seq`,
       [after, ALL_TYPES],
     );
   it('delivers every event once, in order, signed, when Redis is killed and restarted empty', async () => {

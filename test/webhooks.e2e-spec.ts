@@ -51,7 +51,8 @@ describe('webhooks', () => {
   };
   const outbox = (after: number, types = ALL_TYPES) =>
     t.sql<{ seq: string; id: string; type: string }>(
-      `SELECT seq::text, id::text, type FROM change_events WHERE seq > $1 AND type = ANY($2) ORDER BY seq`,
+      // By the column: a bare `seq` names the text output column and sorts 10 before 9.
+      `SELECT e.seq::text, e.id::text, e.type FROM change_events e WHERE e.seq > $1 AND e.type = ANY($2) ORDER BY e.seq`,
       [after, types],
     );
   const deliveries = async (id: string, key = bank.key) => {

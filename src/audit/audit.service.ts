@@ -197,7 +197,7 @@ export class AuditService implements OnApplicationBootstrap {
     // A stored checkpoint that no longer reads as one was written over: it vouches for nothing.
     const spoilt = stored.find((c) => !readCheckpoint(c.jws));
     if (spoilt) {
-      const [first] = await this.dataSource.query(`SELECT seq::text FROM audit_events ORDER BY seq LIMIT 1`);
+      const [first] = await this.dataSource.query(`SELECT a.seq::text FROM audit_events a ORDER BY a.seq LIMIT 1`);
       return {
         checkpoint: { length: spoilt.length, head: spoilt.head, at: spoilt.at.toISOString(), found: 'unreadable' },
         firstBrokenAt: Number(first?.seq ?? 1),

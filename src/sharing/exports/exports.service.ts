@@ -56,8 +56,10 @@ type DataSetName = keyof typeof DATA_SETS;
 const QUERIES: Record<DataSetName, { sql: string; key: string }> = {
   changes: {
     key: 'seq',
-    sql: `SELECT seq::text AS seq, id, type, uscc, occurred_at AS "occurredAt", data FROM change_events
-           WHERE occurred_at >= $1 AND occurred_at < $2 AND seq > $3::bigint ORDER BY seq LIMIT ${BATCH}`,
+    // Ordered by the column: a bare `seq` would name the text output column (10 before 9, and the
+    // next batch's `seq >` would then skip and repeat rows).
+    sql: `SELECT c.seq::text AS seq, c.id, c.type, c.uscc, c.occurred_at AS "occurredAt", c.data FROM change_events c
+           WHERE c.occurred_at >= $1 AND c.occurred_at < $2 AND c.seq > $3::bigint ORDER BY c.seq LIMIT ${BATCH}`,
   },
   grades: {
     key: 'key',
