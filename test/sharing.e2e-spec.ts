@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { makeUscc } from '../src/common/uscc';
+import { adminDatabaseUrl } from './helpers/databases';
 import { CODES, createEnterprise, createKey, createUser } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 
@@ -472,24 +473,47 @@ describe('sharing with finance and tax', () => {
       const start = await settledPosition();
       const [older, running, newer] = [await connect(), await connect(), await connect()];
       try {
-        // Transaction ids in the order older < running < newer; event numbers newer < older.
+        // Transaction ids in the order older < running < newer; event numbers newer < running < older.
         await older.query('BEGIN');
         await older.query('SELECT pg_current_xact_id()');
         await running.query('BEGIN');
         await running.query('SELECT pg_current_xact_id()');
         const low = await insertEvent(newer, CODES.wenzhouLike, 'newer'); // commits at once
+        const middle = await insertEvent(running, CODES.wenzhouLike, 'running'); // in flight
         const high = await insertEvent(older, CODES.beijing, 'older');
         await older.query('COMMIT');
 
-        // Row by row, `high` (an old transaction) would pass and `low` (newer than `running`) not.
+        // Row by row, `high` (an old transaction) would pass, skipping `middle`, and `low` (newer
+        // than `running`) not.
         const held = await feed(`?after=${start}`);
         expect(held.events.map((e) => e.seq)).toEqual([]);
 
-        await running.query('ROLLBACK');
+        await running.query('COMMIT');
         const { seqs } = await follow(start, (s) => s.includes(high));
-        expect(seqs).toEqual([low, high]);
+        expect(seqs).toEqual([low, middle, high]);
       } finally {
         await Promise.all([older.end(), running.end(), newer.end()]);
+      }
+    });
+
+    it('is not held back by a long transaction that writes no event, here or in another database', async () => {
+      const start = await settledPosition();
+      const elsewhere = new Client({ connectionString: adminDatabaseUrl() });
+      await elsewhere.connect();
+      const here = await connect();
+      try {
+        // Two write transactions left open, as an import here or another application's work would.
+        for (const open of [elsewhere, here]) {
+          await open.query('BEGIN');
+          await open.query('SELECT pg_current_xact_id()');
+        }
+        const client = await connect();
+        const event = await insertEvent(client, CODES.wenzhouLike, 'while others run').finally(() => client.end());
+        const shown = await feed(`?after=${start}`);
+        expect(shown.events.map((e) => e.seq)).toEqual([event]);
+        expect(shown.nextAfter).toBe(event);
+      } finally {
+        await Promise.all([elsewhere.end(), here.end()]);
       }
     });
 

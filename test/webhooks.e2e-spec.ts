@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
 import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
 import { BlacklistWorld } from './helpers/blacklist';
+import { adminDatabaseUrl } from './helpers/databases';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
@@ -130,14 +132,24 @@ describe('webhooks', () => {
 
     // The bank's receiver fails its first three requests.
     receiver.answer = (path, n) => ({ status: path === '/bank' && n < 3 ? 500 : 200 });
-    entryId = await w.propose(uscc);
-    await w.expect(200, 'regulator', `/blacklist/${entryId}/notice`);
-    clock.set('2026-03-17T01:00:00Z');
-    await w.expect(200, 'reviewer', `/blacklist/${entryId}/decision`, { outcome: 'approved', note: '事实清楚' });
-    await w.expect(200, 'regulator', `/blacklist/${entryId}/publish`);
-    await w.grade(uscc, 'D');
-
-    const expected = await allDelivered(bankHook, startSeq);
+    // A write transaction stays open in another database of the server, as other applications' (or
+    // a full test run's other files') do: it holds nothing back (it stalled every delivery once).
+    const elsewhere = new Client({ connectionString: adminDatabaseUrl() });
+    await elsewhere.connect();
+    let expected: Awaited<ReturnType<typeof allDelivered>>;
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      entryId = await w.propose(uscc);
+      await w.expect(200, 'regulator', `/blacklist/${entryId}/notice`);
+      clock.set('2026-03-17T01:00:00Z');
+      await w.expect(200, 'reviewer', `/blacklist/${entryId}/decision`, { outcome: 'approved', note: '事实清楚' });
+      await w.expect(200, 'regulator', `/blacklist/${entryId}/publish`);
+      await w.grade(uscc, 'D');
+      expected = await allDelivered(bankHook, startSeq);
+    } finally {
+      await elsewhere.end();
+    }
     expect(expected.map((e) => e.type)).toEqual(
       expect.arrayContaining(['blacklist.published', 'classification.changed']),
     );

@@ -4,24 +4,44 @@ import { DataSource } from 'typeorm';
 import { FeedDto, FeedEventDto, FeedQuery } from './dto/feed.dto';
 
 /**
- * True of an outbox row written by a transaction not older than every one still running: the
- * settled prefix of the outbox ends before the first such row (see FeedService).
+ * True while another transaction holds a write lock on the outbox: one that has written to it
+ * (or is about to) and not yet committed. Transactions that write no event (a long import, a
+ * recompute chunk, another database's work on the same server) do not count.
  */
-export const UNSETTLED = `xid >= pg_snapshot_xmin(pg_current_snapshot())`;
+const OUTBOX_WRITER_RUNNING = `EXISTS (
+  SELECT 1 FROM pg_locks l
+   WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND l.relation = 'change_events'::regclass AND l.pid IS DISTINCT FROM pg_backend_pid())`;
+
+/**
+ * True of an outbox row that a running outbox writer might still get ahead of: written by a
+ * transaction not older than every one still running, while a writer is running. The settled
+ * prefix of the outbox ends before the first such row (see FeedService).
+ */
+export const UNSETTLED = `(xid >= pg_snapshot_xmin(pg_current_snapshot()) AND ${OUTBOX_WRITER_RUNNING})`;
 
 /**
  * The pull feed over the outbox. A consumer keeps the last `seq` it saw and asks for what comes
  * after; it must never miss an event, though sequence numbers are drawn before commit and a
  * transaction may commit after one that drew a higher number.
  *
- * So the feed shows only a prefix of the outbox that can no longer change: it stops before the
- * first event (above `after`) written by a transaction that is not older than every transaction
- * still running (`xid >= pg_snapshot_xmin`). Below that point every event's transaction had
- * finished when the snapshot was taken, so no lower number can appear later. (Filtering row by
- * row would not do: an old transaction's event may sit above a recent one's.) The outbox lock
- * in ChangeEventsService makes writers commit in sequence order; this rule also holds back rows
- * written around it. The price is that a long transaction anywhere on the server delays the feed
- * (never loses from it) until it ends.
+ * So the feed shows only a prefix of the outbox that can no longer change: while a transaction
+ * that writes to the outbox is running, it stops before the first event (above `after`) written
+ * by a transaction that is not older than every transaction still running (`xid >=
+ * pg_snapshot_xmin`). Below that point every event's transaction had finished when the snapshot
+ * was taken, so no lower number can appear later. (Filtering row by row would not do: an old
+ * transaction's event may sit above a recent one's.) The outbox lock in ChangeEventsService makes
+ * writers commit in sequence order; this rule also holds back rows written around it.
+ *
+ * The snapshot's xmin is the whole server's: any open write transaction, in any database, held
+ * it back. Applied always, the rule stalled the feed and every webhook for as long as such a
+ * transaction ran (a long import here, or another database's work on a shared server: a full
+ * test run's webhook deliveries stopped for over a minute). So it applies only while a writer of
+ * the outbox is running, the one case where a lower number can still appear. Outbox writers are
+ * short, so a long transaction elsewhere delays the feed only at the moments one of them runs.
+ * (A writer around the outbox lock that commits between the snapshot and the look at pg_locks
+ * goes unseen; writers under the lock need no horizon at all.)
  *
  * One statement computes the page and `nextAfter` from the same snapshot.
  */
