@@ -78,7 +78,9 @@ describe('daily exports', () => {
        RETURNING id::text`,
       [idOf(CODES.wenzhouLike), adminId],
     );
-    // Two events on 2 March in Beijing, one just before it and one just after.
+    // Two events on 2 March in Beijing, one just before it and one just after; the day's two are
+    // numbered 9999 and 10000, which sort the other way round as text.
+    await t.sql(`SELECT setval(pg_get_serial_sequence('change_events', 'seq'), 9997)`);
     inDay = await t
       .sql<{ seq: number; id: string }>(
         `INSERT INTO change_events (type, uscc, occurred_at, data) VALUES
@@ -90,6 +92,7 @@ describe('daily exports', () => {
         [CODES.wenzhouLike, JSON.stringify({ entryId: entry.id }), CODES.beijing],
       )
       .then((rows) => rows.slice(1, 3));
+    expect(inDay.map((e) => e.seq)).toEqual([9999, 10000]);
 
     const exports = t.app.get(ExportsService);
     await expect(exports.writeDay('2026-03-03')).rejects.toThrow('not over');
