@@ -27,9 +27,9 @@ export const OUTBOX_LOCK = 7_330_303;
  * of their numbers, and a reader that has seen the higher one would skip the lower one. A writer
  * therefore takes OUTBOX_LOCK before drawing its numbers and holds it to its commit: outbox
  * writers commit in sequence order. Writers append just before their audit entry, which holds
- * the audit chain's lock to commit anyway, so this adds little waiting. The feed also holds back
- * events of transactions newer than the oldest one running (see FeedService), which covers rows
- * written around this service.
+ * the audit chain's lock to commit anyway, so this adds little waiting. While an outbox writer
+ * runs, the feed also holds back events of transactions newer than the oldest one running (see
+ * FeedService), which covers rows written around this service.
  */
 @Injectable()
 export class ChangeEventsService {
