@@ -16,6 +16,12 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
+/** How many field errors a 400 lists, and how long a field name it echoes. */
+export const MAX_LISTED_ERRORS = 100;
+export const MAX_FIELD_NAME = 100;
+
+const shortened = (field: string) => (field.length > MAX_FIELD_NAME ? `${field.slice(0, MAX_FIELD_NAME - 1)}…` : field);
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_PREFIX = 'urn:quality-credit:problem:';
 
@@ -38,10 +44,17 @@ export class Problem extends Error {
     return TYPE_PREFIX + this.code;
   }
 
+  /**
+   * 400 naming the bad fields: at most MAX_LISTED_ERRORS of them (`detail` tells how many more
+   * there were), each name cut to MAX_FIELD_NAME characters, since a name may be the client's
+   * own (an unknown key of megabytes once came back doubled in the reply).
+   */
   static validation(errors: FieldError[]): Problem {
-    const fields = [...new Set(errors.map((e) => e.field))].join(', ');
-    return new Problem(HttpStatus.BAD_REQUEST, 'validation-failed', 'Invalid request', `Invalid: ${fields}`, {
-      errors,
+    const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ ...e, field: shortened(e.field) }));
+    const fields = [...new Set(listed.map((e) => e.field))].join(', ');
+    const more = errors.length > listed.length ? ` and ${errors.length - listed.length} more` : '';
+    return new Problem(HttpStatus.BAD_REQUEST, 'validation-failed', 'Invalid request', `Invalid: ${fields}${more}`, {
+      errors: listed,
     });
   }
 

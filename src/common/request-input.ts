@@ -1,6 +1,6 @@
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { routeJsonLimits } from './body-limit';
+import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { acceptsForm, routeJsonLimits } from './body-limit';
 import { Problem } from './problem';
 import { sendProblem } from './problem.filter';
 
@@ -16,9 +16,15 @@ export interface JsonLimits {
   containers: number;
   /** Array elements and object members in the whole body. */
   values: number;
+  /**
+   * Members of any one object: class-transformer's copy of an object costs time quadratic in its
+   * key count (80 000 keys took 3.4 s), and unknown fields are refused only after it. No DTO has
+   * more than a few dozen fields; long lists (a watchlist's codes) are arrays, which `values` governs.
+   */
+  objectMembers: number;
 }
 
-export const JSON_LIMITS: JsonLimits = { depth: 32, containers: 1_000, values: 20_000 };
+export const JSON_LIMITS: JsonLimits = { depth: 32, containers: 1_000, values: 20_000, objectMembers: 100 };
 
 const OPEN_BRACKET = 0x5b;
 const OPEN_BRACE = 0x7b;
@@ -32,7 +38,8 @@ const COMMA = 0x2c;
  * The first of `limits` that a JSON text passes, as a message, or null; counted byte by byte
  * without parsing, and stopped at once, so a megabyte of `[[[[…` costs one linear scan, never a
  * deep recursion. Strings are skipped (with their escapes); the bytes of multi-byte UTF-8
- * characters never equal these ASCII ones. Values are counted by their separating commas.
+ * characters never equal these ASCII ones. Values are counted by their separating commas, and
+ * so are the members of each open object (one counter per level, at most `depth` of them).
  * Written by hand: JSON.parse and secure-json-parse have no such limits.
  */
 export function exceededJsonLimit(body: Uint8Array, limits: JsonLimits): string | null {
@@ -40,6 +47,8 @@ export function exceededJsonLimit(body: Uint8Array, limits: JsonLimits): string 
   let containers = 0;
   let values = 1;
   let inString = false;
+  // For each open container: its members so far if it is an object, -1 if it is an array.
+  const members: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
     if (inString) {
@@ -49,10 +58,14 @@ export function exceededJsonLimit(body: Uint8Array, limits: JsonLimits): string 
       inString = true;
     } else if (byte === COMMA) {
       if (++values > limits.values) return `holds more than ${limits.values} values`;
+      if (depth > 0 && members[depth - 1] >= 0 && ++members[depth - 1] > limits.objectMembers) {
+        return `holds an object of more than ${limits.objectMembers} members`;
+      }
     } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
       if (++depth > limits.depth) return `nests deeper than ${limits.depth} arrays or objects`;
       if (++containers > limits.containers) return `holds more than ${limits.containers} arrays or objects`;
-    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+      members[depth - 1] = byte === OPEN_BRACE ? 1 : -1;
+    } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && depth > 0) {
       depth--;
     }
   }
@@ -70,7 +83,7 @@ type ParserDone = (error: Error | null, body?: unknown) => void;
  * codes kept). The route's body limit applies as before.
  */
 function useStrictJsonParser(adapter: FastifyAdapter): void {
-  // Nest's parsers (JSON and urlencoded forms) as app.init would register them, then ours for JSON.
+  // Nest's parsers (JSON and urlencoded forms) as app.init would register them, then ours for both.
   adapter.registerParserMiddleware();
   const fastify = adapter.getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -88,6 +101,70 @@ function useStrictJsonParser(adapter: FastifyAdapter): void {
         return done(Problem.validation([{ field: 'body', message: 'is not valid UTF-8' }]));
       }
       parse(request, text, done);
+    },
+  );
+}
+
+/** What a form body may hold: the site's forms post at most three fields, a report the longest. */
+export const FORM_LIMITS = { bytes: 262_144, fields: 16 };
+
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * A form body's fields (a name given twice gives an array), or a 400 Problem naming `body` when
+ * it has more than FORM_LIMITS.fields fields or is not valid UTF-8 (raw or percent-encoded).
+ * Written by hand: fast-querystring (Nest's parser) and URLSearchParams put U+FFFD for invalid
+ * UTF-8 and take any number of fields; qs keeps the undecoded text.
+ */
+export function parseForm(body: Buffer): Record<string, string | string[]> {
+  const refuse = (message: string) => Problem.validation([{ field: 'body', message }]);
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw refuse('is not valid UTF-8');
+  }
+  const fields = new Map<string, string | string[]>();
+  if (text === '') return {};
+  // split's limit stops at one field too many, however many the body holds.
+  const pairs = text.split('&', FORM_LIMITS.fields + 1);
+  if (pairs.length > FORM_LIMITS.fields) throw refuse(`holds more than ${FORM_LIMITS.fields} fields`);
+  for (const pair of pairs) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent((equals < 0 ? pair : pair.slice(0, equals)).replace(/\+/g, ' '));
+      value = equals < 0 ? '' : decodeURIComponent(pair.slice(equals + 1).replace(/\+/g, ' '));
+    } catch {
+      throw refuse('is not valid percent-encoded UTF-8');
+    }
+    const before = fields.get(name);
+    fields.set(name, before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value]);
+  }
+  // fromEntries defines own properties: a field named __proto__ stays a field.
+  return Object.fromEntries(fields);
+}
+
+/**
+ * Form bodies: only routes marked @AcceptsForm() take them (415 elsewhere: Fastify's own answer
+ * to a type no parser knows), parsed by parseForm within FORM_LIMITS.bytes. Replaces Nest's parser.
+ */
+function useStrictFormParser(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser(FORM_CONTENT_TYPE);
+  fastify.addContentTypeParser(
+    FORM_CONTENT_TYPE,
+    { parseAs: 'buffer' },
+    (request: FastifyRequest, body: Buffer, done: ParserDone) => {
+      // Checked here rather than as the parser's bodyLimit, so that the API answers 415 to any form.
+      if (!acceptsForm(request)) return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
+      if (body.length > FORM_LIMITS.bytes) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      try {
+        done(null, parseForm(body));
+      } catch (error) {
+        done(error as Error);
+      }
     },
   );
 }
@@ -147,5 +224,6 @@ function refuseNulBytes(fastify: FastifyInstance): void {
 /** What every request's input must be before any route sees it. */
 export function guardRequestInput(adapter: FastifyAdapter): void {
   useStrictJsonParser(adapter);
+  useStrictFormParser(adapter.getInstance());
   refuseNulBytes(adapter.getInstance());
 }

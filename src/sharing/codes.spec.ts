@@ -1,5 +1,6 @@
 import { makeUscc } from '../common/uscc';
-import { codeErrors, MAX_LISTED_ERRORS, screenCodes, settleCodes } from './codes';
+import { MAX_LISTED_ERRORS } from '../common/problem';
+import { codeErrors, screenCodes, settleCodes } from './codes';
 
 const good = makeUscc('330302', 1);
 const other = makeUscc('330303', 2);

@@ -1,5 +1,5 @@
 import { checkUscc } from '../common/uscc';
-import { FieldError, Problem } from '../common/problem';
+import { FieldError, MAX_LISTED_ERRORS, Problem } from '../common/problem';
 
 /** A code from a list that is not a credit code, with its place in the list. */
 export interface InvalidCode {
@@ -95,10 +95,7 @@ export async function checkCode(
   return codes[0];
 }
 
-/** At most this many bad codes are named in a validation problem; its detail gives the count. */
-export const MAX_LISTED_ERRORS = 100;
-
-/** Field errors for the first bad codes of the list in `field`. */
+/** Field errors for the first bad codes of the list in `field` (as many as a 400 lists; its detail gives the count). */
 export function codeErrors(field: string, invalid: InvalidCode[]): FieldError[] {
   return invalid
     .slice(0, MAX_LISTED_ERRORS)

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
 import { BlacklistService } from '../blacklist/blacklist.service';
 import { Clock } from '../common/clock';
+import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { MAX_PAGE } from '../common/pagination';
 import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
@@ -155,6 +156,7 @@ export class PagesController {
 
   /** The form posts `report` (application/x-www-form-urlencoded, which the app parses). */
   @Post('reports/verify')
+  @AcceptsForm()
   async verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const field = (request.body as { report?: unknown } | undefined)?.report;
     const report = typeof field === 'string' && field.length <= MAX_REPORT_LENGTH ? field.trim() : '';

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { retryAfter } from '../common/problem.filter';
 import { Access } from '../identity/access.decorator';
@@ -40,6 +41,7 @@ export class SessionController {
   /** The form posts `username` and `password` (application/x-www-form-urlencoded); `next` is in its action URL. */
   @Post('login')
   @Access('login')
+  @AcceptsForm()
   async login(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -80,6 +82,7 @@ export class SessionController {
 
   /** Forgets the token in this browser (it stays valid until it expires, like any access token). */
   @Post('logout')
+  @AcceptsForm()
   logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> | void {
     if (!fromThisSite(request)) return this.refuse(request, reply);
     void reply
