@@ -95,6 +95,18 @@ describe('the HTTP edge', () => {
       expect((await scrape('Bearer wrong-token-of-the-same-size')).statusCode).toBe(404);
       const admin = await t.loginAdmin();
       expect((await scrape(`Bearer ${admin}`)).statusCode).toBe(404);
+      // The very answer of a route that does not exist.
+      const [hidden, unknown] = await Promise.all([
+        scrape('Bearer wrong-token-of-the-same-size'),
+        t.request({ method: 'GET', url: '/metrix' }),
+      ]);
+      const shape = (res: typeof hidden) => {
+        const { requestId, detail, ...rest } = res.json() as { requestId: string; detail: string };
+        return { ...rest, requestId: typeof requestId, detail: detail.replace(/metri[cx]s?/, 'PATH') };
+      };
+      expect(shape(hidden)).toEqual(shape(unknown));
+      expect(hidden.json().detail).toBe('Cannot GET /metrics');
+      expect(Object.keys(hidden.headers).sort()).toEqual(Object.keys(unknown.headers).sort());
       const ok = await scrape(`Bearer ${METRICS_TOKEN}`);
       expect(ok.statusCode).toBe(200);
       expect(ok.body).toContain('http_request_duration_seconds');

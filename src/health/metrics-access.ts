@@ -4,12 +4,13 @@ import {
   ExecutionContext,
   Injectable,
   Logger,
+  NotFoundException,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, Server } from 'node:http';
-import { problemForStatus } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
@@ -23,17 +24,22 @@ export function bearerMatches(header: string | undefined, token: string | undefi
 
 /**
  * `/metrics` on the public port: only with `Authorization: Bearer $METRICS_TOKEN`. Without
- * METRICS_TOKEN, or with a wrong token, the route answers as if it did not exist (404), so
- * nothing tells a stranger there is something to guess.
+ * METRICS_TOKEN, or with a wrong token, the route answers as if it did not exist (the very 404
+ * of an unknown route), so nothing tells a stranger there is something to guess.
  */
 @Injectable()
 export class MetricsTokenGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (bearerMatches(request.headers.authorization, this.config.METRICS_TOKEN)) return true;
-    throw problemForStatus(404, `Route ${request.method}:${request.url} not found`);
+    // Word for word what Nest's not-found handler throws for a route that does not exist.
+    const adapter = this.adapterHost.httpAdapter;
+    throw new NotFoundException(`Cannot ${adapter.getRequestMethod(request)} ${adapter.getRequestUrl(request)}`);
   }
 }
 
