@@ -312,14 +312,34 @@ describe('public blacklist: list, entry, open data, Atom', () => {
       '2026-04-20T16:00:00.000Z',
       '2026-03-20T02:00:00.000Z',
     ]);
-    expect(entries[0]).toContain(
-      `<link rel="alternate" type="text/html" href="http://localhost:80/blacklist/${id.published2027}"/>`,
-    );
+    // No PUBLIC_URL in the tests: links relative to the site, whatever Host the request names.
+    expect(entries[0]).toContain(`<link rel="alternate" type="text/html" href="/blacklist/${id.published2027}"/>`);
     expect(field(xml, 'updated')).toBe('2027-03-25T02:00:00.000Z');
     expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">');
     expect(xml).not.toContain(ENTERPRISES.repaired.name);
     expect(xml).not.toContain(USCC.repaired);
     expect(xml).not.toContain(`/blacklist/${id.repaired}"`);
+  });
+
+  it('builds the feed links from PUBLIC_URL, or relative to the site, never from the Host header', async () => {
+    const forged = await get('/blacklist.atom', { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+    expect(forged.statusCode).toBe(200);
+    expect(forged.body).not.toContain('evil.example');
+    expect(forged.body).toContain(
+      '<link rel="self" type="application/atom+xml" href="/api/v1/public/blacklist.atom"/>',
+    );
+    const site = await t.replica({}, { PUBLIC_URL: 'https://credit.example.gov.cn/' });
+    try {
+      const res = await site.request({
+        method: 'GET',
+        url: '/api/v1/public/blacklist.atom',
+        headers: { host: 'evil.example' },
+      });
+      expect(res.body).not.toContain('evil.example');
+      expect(res.body).toContain(`href="https://credit.example.gov.cn/blacklist/${id.published2027}"`);
+    } finally {
+      await site.close();
+    }
   });
 
   it('answers 304 while the list is unchanged, and a new ETag once an entry is published', async () => {

@@ -46,6 +46,9 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: '70000' }, 'METRICS_PORT'],
     [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ PUBLIC_URL: 'credit.example.gov.cn' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://credit.example.gov.cn' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://credit.example.gov.cn/?a=1' }, 'PUBLIC_URL'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
@@ -58,6 +61,14 @@ describe('loadConfig', () => {
       '192.0.2.7',
       'fd00::/8',
     ]);
+  });
+
+  it('reads the public URL without its trailing slash, none by default', () => {
+    expect(loadConfig({}).publicBaseUrl).toBe('');
+    expect(loadConfig({ PUBLIC_URL: 'https://credit.example.gov.cn/' }).publicBaseUrl).toBe(
+      'https://credit.example.gov.cn',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://10.1.2.3:8080/credit' }).publicBaseUrl).toBe('http://10.1.2.3:8080/credit');
   });
 
   it('names every bad variable at once and never prints a secret', () => {

@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
@@ -219,6 +220,21 @@ export class AppConfig {
   @IsInt()
   METRICS_PORT?: number;
 
+  /**
+   * Where the public reaches the site (`https://credit.example.gov.cn`), for the absolute links
+   * of what is read away from it (the Atom feed). Unset: those links are relative to the site.
+   * Never taken from a request's Host header, which anyone can set.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL without query or fragment' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  PUBLIC_URL?: string;
+
+  /** PUBLIC_URL without its trailing slash, or '' (links relative to the site) when unset. */
+  get publicBaseUrl(): string {
+    return (this.PUBLIC_URL ?? '').replace(/\/$/, '');
+  }
+
   /** The proxies whose forwarded headers are believed, for Fastify's `trustProxy` (false: none). */
   get trustedProxies(): string[] | false {
     return this.TRUST_PROXY ? this.TRUST_PROXY.split(',').map((p) => p.trim()) : false;
@@ -248,7 +264,7 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
 ]);
 /** Settings without a default (so not own keys of a new AppConfig) that are not secrets. */
-const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT'];
+const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT', 'PUBLIC_URL'];
 
 export class ConfigError extends Error {}
 

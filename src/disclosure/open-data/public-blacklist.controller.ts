@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiPage, Page } from '../../common/pagination';
+import { AppConfig } from '../../config/app-config';
 import { Access } from '../../identity/access.decorator';
 import { httpDate, notModified } from './conditional';
 import {
@@ -40,7 +41,10 @@ const CONTENT_TYPES: Record<OpenDataFormat, string> = {
 @ApiTags('Public')
 @Controller('api/v1/public')
 export class PublicBlacklistController {
-  constructor(private readonly blacklist: PublicBlacklistService) {}
+  constructor(
+    private readonly blacklist: PublicBlacklistService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get('blacklist')
   @Access('public')
@@ -92,8 +96,9 @@ export class PublicBlacklistController {
   @ApiOkResponse({ description: 'the Atom document' })
   @Conditional()
   atom(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // PUBLIC_URL, or links relative to the feed's own site: never the request's Host header.
     return this.file('atom', request, reply, (lastModified) =>
-      this.blacklist.atom(`${request.protocol}://${request.host}`, lastModified),
+      this.blacklist.atom(this.config.publicBaseUrl, lastModified),
     );
   }
 
