@@ -8,7 +8,7 @@ import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AuditModule } from './audit/audit.module';
-import { auditedTables } from './audited-tables';
+import { auditedTables, checkpointKeys } from './audited-tables';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { DatabaseModule } from './database/database.module';
 import { DisclosureModule } from './disclosure/disclosure.module';
@@ -56,7 +56,7 @@ export class AppModule {
         ConfigModule.forRoot(config, options.clock),
         DatabaseModule,
         RedisModule,
-        AuditModule.forRoot(auditedTables),
+        AuditModule.forRoot(auditedTables, checkpointKeys),
         JobsModule,
         HealthModule,
         ...(config.runsApi ? [ApiModule] : []),

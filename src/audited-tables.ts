@@ -1,6 +1,7 @@
 import type { AuditedTable } from './audit/audited-table';
 import { auditedCalendar } from './blacklist/audited-calendar';
 import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
+export { reportKeySet as checkpointKeys } from './disclosure/reports/report-key-set';
 import { auditedApiKeys } from './identity/audited-api-keys';
 import { auditedDepartments } from './identity/audited-departments';
 import { auditedRecords } from './records/audited-records';

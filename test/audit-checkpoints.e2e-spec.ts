@@ -1,9 +1,10 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { compactVerify, createLocalJWKSet } from 'jose';
+import { CompactSign, compactVerify, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditService } from '../src/audit/audit.service';
 import { auditVerify } from '../src/cli/audit-verify';
 import { QueueName } from '../src/jobs/queues';
 import { ExportsService } from '../src/sharing/exports/exports.service';
@@ -101,6 +102,46 @@ describe('audit checkpoints', () => {
     });
     expect(manifest.statusCode).toBe(200);
     expect(manifest.json().auditCheckpoint).toBe(newest.jws);
+  });
+
+  it('reports a checkpoint no report key signed, keeps it out of the public list, and checks held ones against a pinned JWKS', async () => {
+    const before = (await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints' })).json();
+    const { length, head } = await t.app.get(AuditService).head();
+    const claim = { length, head, at: '2026-03-03T02:05:00.000Z' };
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    // alg none, as anyone who can INSERT into the table could write it.
+    const unsigned = `${b64({ alg: 'none', typ: 'audit-checkpoint+json' })}.${b64(claim)}.`;
+    // Signed properly, by a key that is not a report key.
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const otherKey = await new CompactSign(new TextEncoder().encode(JSON.stringify(claim)))
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'audit-checkpoint+json', kid: before.items[0].kid })
+      .sign(privateKey);
+    await t.sql(`INSERT INTO audit_checkpoints (length, head, at, kid, jws) VALUES ($1, $2, $3, 'x', $4)`, [
+      length,
+      head,
+      claim.at,
+      unsigned,
+    ]);
+    expect(await verify()).toEqual({ valid: false, length, failedCheckpoint: { ...claim, found: 'forged' } });
+    expect((await t.request({ method: 'GET', url: '/api/v1/public/audit/checkpoints' })).json()).toEqual(before);
+    await t.sql(`ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;
+      DELETE FROM audit_checkpoints WHERE kid = 'x'; ALTER TABLE audit_checkpoints ENABLE TRIGGER USER`);
+    expect(await verify()).toEqual({ valid: true, length });
+
+    // Held elsewhere: one signed by another key is forged; a pinned JWKS without the report key trusts none.
+    const printed: string[] = [];
+    const cli = (held: string[], keys?: JSONWebKeySet) => {
+      printed.length = 0;
+      return auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line), held, keys);
+    };
+    expect(await cli([otherKey])).toBe(1);
+    expect(JSON.parse(printed[0])).toEqual({ valid: false, length, failedCheckpoint: { ...claim, found: 'forged' } });
+    const jwks = (await t.request({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+    expect(await cli([before.items[0].jws], jwks)).toBe(0);
+    const attacker = { keys: [{ ...(await exportJWK(publicKey)), kid: before.items[0].kid, alg: 'EdDSA' }] };
+    // Pinned to the attacker's key, the stored (genuine) checkpoints do not hold.
+    expect(await cli([otherKey], attacker)).toBe(1);
+    expect(JSON.parse(printed[0]).failedCheckpoint.found).toBe('forged');
   });
 
   it('reports the newest rows deleted below a checkpoint, though the shorter chain is intact', async () => {

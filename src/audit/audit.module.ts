@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
+import { CHECKPOINT_KEYS, CheckpointKeys } from './checkpoint';
 
 export const auditControllers = [AuditController];
 
@@ -9,11 +10,18 @@ export const auditControllers = [AuditController];
 @Global()
 @Module({})
 export class AuditModule {
-  /** `tables`: the rows verification compares with the chain (their modules sit above this one). */
-  static forRoot(tables: AuditedTable[]): DynamicModule {
+  /**
+   * `tables`: the rows verification compares with the chain; `keys`: the public keys checkpoints are
+   * signed with (their modules sit above this one).
+   */
+  static forRoot(tables: AuditedTable[], keys: CheckpointKeys): DynamicModule {
     return {
       module: AuditModule,
-      providers: [AuditService, { provide: AUDITED_TABLES, useValue: tables }],
+      providers: [
+        AuditService,
+        { provide: AUDITED_TABLES, useValue: tables },
+        { provide: CHECKPOINT_KEYS, useValue: keys },
+      ],
       exports: [AuditService],
     };
   }

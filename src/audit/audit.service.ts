@@ -5,8 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageQuery, pageOf } from '../common/pagination';
 import { Actor } from './actor';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
+import { CHECKPOINT_KEYS, CheckpointKeys, CheckpointPayload, readCheckpoint } from './checkpoint';
 import { digest } from './digest';
-import { decodeJwt } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import {
   AuditCheckpointDto,
   AuditEventDto,
@@ -33,9 +34,7 @@ export interface ChainHead {
   head: string;
 }
 
-export interface CheckpointPayload extends ChainHead {
-  at: string;
-}
+export type { CheckpointPayload } from './checkpoint';
 
 const COLUMNS =
   'actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id';
@@ -49,7 +48,11 @@ export class AuditService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() @Inject(AUDITED_TABLES) private readonly tables: AuditedTable[] = [],
+    @Optional() @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys = async () => ({ keys: [] }),
   ) {}
+
+  /** Stored checkpoints whose signature was checked, by id: true when genuine (the table is append-only). */
+  private readonly genuine = new Map<string, boolean>();
 
   /** Entries a crash left pending (between a recompute's commit and their chaining) are chained now. */
   async onApplicationBootstrap(): Promise<void> {
@@ -123,7 +126,7 @@ export class AuditService implements OnApplicationBootstrap {
    * with the newest entry that describes it: a row edited behind the application's back no longer
    * has the entry's after digest, and is listed.
    */
-  async verify(held: string[] = []): Promise<AuditVerificationDto> {
+  async verify(held: string[] = [], pinnedKeys?: JSONWebKeySet): Promise<AuditVerificationDto> {
     const [row] = await this.dataSource.query(`
       WITH chain AS (
         SELECT seq,
@@ -133,11 +136,14 @@ export class AuditService implements OnApplicationBootstrap {
       )
       SELECT count(*)::int AS length, min(seq) FILTER (WHERE NOT intact) AS first_broken FROM chain`);
     const differing = await this.differingRows();
-    const failed = await this.failedCheckpoint(row.length, held);
+    const failed = await this.failedCheckpoint(row.length, held, pinnedKeys);
     const brokenAt = [row.first_broken === null ? null : Number(row.first_broken), failed?.firstBrokenAt ?? null]
       .filter((seq): seq is number => seq !== null)
       .sort((a, b) => a - b)[0];
-    const result: AuditVerificationDto = { valid: brokenAt === undefined && !differing.length, length: row.length };
+    const result: AuditVerificationDto = {
+      valid: brokenAt === undefined && !differing.length && !failed,
+      length: row.length,
+    };
     if (brokenAt !== undefined) result.firstBrokenAt = brokenAt;
     if (differing.length) result.differingRows = differing;
     if (failed) result.failedCheckpoint = failed.checkpoint;
@@ -164,20 +170,47 @@ export class AuditService implements OnApplicationBootstrap {
     return { length: payload.length, head: payload.head, at: new Date(payload.at), kid, jws };
   }
 
-  /** The signed checkpoints, newest first. */
+  /**
+   * The signed checkpoints, newest first; a row whose signature does not hold with the report keys
+   * (one inserted behind the application's back) is left out.
+   */
   async checkpoints(query: PageQuery): Promise<Page<AuditCheckpointDto>> {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM audit_checkpoints`);
+    const forged = await this.forgedCheckpoints();
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM audit_checkpoints WHERE id <> ALL($1::bigint[])`,
+      [forged],
+    );
     const rows = await this.dataSource.query(
-      `SELECT length::int, head, at, kid, jws FROM audit_checkpoints ORDER BY at DESC, id DESC OFFSET $1 LIMIT $2`,
-      [query.offset, query.pageSize],
+      `SELECT length::int, head, at, kid, jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[])
+        ORDER BY at DESC, id DESC OFFSET $2 LIMIT $3`,
+      [forged, query.offset, query.pageSize],
     );
     return pageOf(rows, total, query);
   }
 
-  /** The newest signed checkpoint as its JWS, or null before the first. */
+  /** The newest genuine signed checkpoint as its JWS, or null before the first. */
   async latestCheckpoint(): Promise<string | null> {
-    const [row] = await this.dataSource.query(`SELECT jws FROM audit_checkpoints ORDER BY at DESC, id DESC LIMIT 1`);
+    const [row] = await this.dataSource.query(
+      `SELECT jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[]) ORDER BY at DESC, id DESC LIMIT 1`,
+      [await this.forgedCheckpoints()],
+    );
     return row?.jws ?? null;
+  }
+
+  /**
+   * Ids of stored checkpoints whose signature does not hold. Each row is checked once (the table is
+   * append-only; `verify` checks them all again, for a superuser who rewrote one).
+   */
+  private async forgedCheckpoints(): Promise<string[]> {
+    const unchecked: { id: string; jws: string }[] = await this.dataSource.query(
+      `SELECT id::text, jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[])`,
+      [[...this.genuine.keys()]],
+    );
+    if (unchecked.length) {
+      const keys = await this.checkpointKeys(this.dataSource.manager);
+      for (const c of unchecked) this.genuine.set(c.id, !('problem' in (await readCheckpoint(c.jws, keys))));
+    }
+    return [...this.genuine].filter(([, genuine]) => !genuine).map(([id]) => id);
   }
 
   /**
@@ -186,37 +219,43 @@ export class AuditService implements OnApplicationBootstrap {
    * (its JWS payload): the chain must still be at least that long, and its row at that length must
    * have that hash. The first checkpoint (by length) that fails is reported, with the first row
    * that no checkpoint vouches for any more: the one after the last checkpoint that still holds.
+   * Each signature is checked with `pinnedKeys` when given, else the report keys: a checkpoint no key
+   * signed vouches for nothing and is reported as forged.
    */
   private async failedCheckpoint(
     length: number,
     heldElsewhere: string[],
-  ): Promise<{ checkpoint: FailedCheckpointDto; firstBrokenAt: number } | null> {
+    pinnedKeys?: JSONWebKeySet,
+  ): Promise<{ checkpoint: FailedCheckpointDto; firstBrokenAt?: number } | null> {
+    const keys = pinnedKeys ?? (await this.checkpointKeys(this.dataSource.manager));
     const stored: { jws: string; length: number; head: string; at: Date }[] = await this.dataSource.query(
       `SELECT jws, length::int, head, at FROM audit_checkpoints`,
     );
+    const read = await Promise.all([
+      ...stored.map(async (c) => ({
+        stored: { length: c.length, head: c.head, at: c.at.toISOString() },
+        jws: c.jws,
+        read: await readCheckpoint(c.jws, keys),
+      })),
+      ...heldElsewhere.map(async (jws) => ({ stored: null, jws, read: await readCheckpoint(jws, keys) })),
+    ]);
     // A stored checkpoint that no longer reads as one was written over: it vouches for nothing.
-    const spoilt = stored.find((c) => !readCheckpoint(c.jws));
-    if (spoilt) {
+    const spoilt = read.find((c) => 'problem' in c.read && c.read.problem === 'unreadable');
+    if (spoilt?.stored) {
       const [first] = await this.dataSource.query(`SELECT a.seq::text FROM audit_events a ORDER BY a.seq LIMIT 1`);
-      return {
-        checkpoint: { length: spoilt.length, head: spoilt.head, at: spoilt.at.toISOString(), found: 'unreadable' },
-        firstBrokenAt: Number(first?.seq ?? 1),
-      };
+      const { length, head, at } = spoilt.stored;
+      return { checkpoint: { length, head, at, found: 'unreadable' }, firstBrokenAt: Number(first?.seq ?? 1) };
     }
-    const held = [...stored.map((c) => c.jws), ...heldElsewhere]
-      .map((jws) => {
-        const checkpoint = readCheckpoint(jws);
-        if (!checkpoint) throw new Error(`not an audit checkpoint: ${jws.slice(0, 40)}…`);
-        return checkpoint;
-      })
-      .sort((a, b) => a.length - b.length);
-    if (!held.length) return null;
+    if (spoilt) throw new Error(`not an audit checkpoint: ${spoilt.jws.slice(0, 40)}…`);
+    const held = read.flatMap((c) => ('problem' in c.read ? [] : [c.read.payload])).sort((a, b) => a.length - b.length);
     const positions = [...new Set(held.flatMap((c) => [c.length, c.length + 1]).concat(1))];
-    const rows: { n: number; seq: string; hash: string }[] = await this.dataSource.query(
-      `SELECT n::int, seq::text, hash FROM (SELECT row_number() OVER (ORDER BY seq) AS n, seq, hash FROM audit_events) c
-        WHERE n = ANY($1::bigint[])`,
-      [positions],
-    );
+    const rows: { n: number; seq: string; hash: string }[] = held.length
+      ? await this.dataSource.query(
+          `SELECT n::int, seq::text, hash FROM (SELECT row_number() OVER (ORDER BY seq) AS n, seq, hash FROM audit_events) c
+            WHERE n = ANY($1::bigint[])`,
+          [positions],
+        )
+      : [];
     const at = new Map(rows.map((r) => [r.n, r]));
     let vouched = 0;
     for (const c of held) {
@@ -230,7 +269,9 @@ export class AuditService implements OnApplicationBootstrap {
       const firstBrokenAt = next ? Number(next.seq) : Number(at.get(vouched)?.seq ?? 0) + 1;
       return { checkpoint: { length: c.length, head: c.head, at: c.at, found }, firstBrokenAt };
     }
-    return null;
+    // Reported last: a forged checkpoint breaks no row, but someone could write the database.
+    const forged = read.find((c) => 'problem' in c.read)?.read.payload;
+    return forged ? { checkpoint: { ...forged, found: 'forged' } } : null;
   }
 
   private async differingRows(): Promise<DifferingRowDto[]> {
@@ -243,22 +284,6 @@ export class AuditService implements OnApplicationBootstrap {
       }
     }
     return differing;
-  }
-}
-
-/** What a checkpoint's JWS says, or null when it does not read as `{length, head, at}`. */
-function readCheckpoint(jws: string): CheckpointPayload | null {
-  try {
-    const { length, head, at } = decodeJwt(jws) as Record<string, unknown>;
-    const valid =
-      Number.isSafeInteger(length) &&
-      (length as number) >= 0 &&
-      typeof head === 'string' &&
-      /^[0-9a-f]{64}$/.test(head) &&
-      typeof at === 'string';
-    return valid ? { length: length as number, head: head as string, at: at as string } : null;
-  } catch {
-    return null;
   }
 }
 

@@ -76,11 +76,11 @@ export class FailedCheckpointDto {
   @ApiProperty() head!: string;
   @ApiProperty() at!: string;
   @ApiProperty({
-    enum: ['truncated', 'differs', 'unreadable'],
+    enum: ['truncated', 'differs', 'unreadable', 'forged'],
     description:
-      'the chain is now shorter than the checkpoint, or its row at that length has another hash, or the stored checkpoint no longer reads as one',
+      'the chain is now shorter than the checkpoint, or its row at that length has another hash, or the stored checkpoint no longer reads as one, or its signature is not an EdDSA signature (typ audit-checkpoint+json) of a report key',
   })
-  found!: 'truncated' | 'differs' | 'unreadable';
+  found!: 'truncated' | 'differs' | 'unreadable' | 'forged';
 }
 
 export class DifferingRowDto {

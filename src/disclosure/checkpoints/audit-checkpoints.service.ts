@@ -1,12 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CompactSign } from 'jose';
 import { AuditService, CheckpointPayload } from '../../audit/audit.service';
+import { CHECKPOINT_TYP } from '../../audit/checkpoint';
 import { AuditCheckpointDto } from '../../audit/dto/audit.dto';
 import { Clock } from '../../common/clock';
 import { REPORT_ALG, ReportKeysService } from '../reports/report-keys.service';
-
-/** The protected header's `typ`: a checkpoint is not a credit report, though the same key signs both. */
-export const CHECKPOINT_TYP = 'audit-checkpoint+json';
 
 /**
  * Signed checkpoints of the audit chain: `{length, head, at}` as a compact JWS with the

@@ -8,7 +8,8 @@ import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { generatedSetting, open, seal, sealingKey } from '../../common/secret-box';
 import { AppConfig, ConfigError } from '../../config/app-config';
-import { JsonWebKeyDto, JsonWebKeySetDto, RotatedKeyDto } from './dto/report.dto';
+import { JsonWebKeySetDto, RotatedKeyDto } from './dto/report.dto';
+import { reportKeySet } from './report-key-set';
 
 export const REPORT_ALG = 'EdDSA';
 
@@ -108,19 +109,7 @@ export class ReportKeysService implements OnModuleInit {
 
   /** Every key that ever signed a report, current first, then by age. */
   async jwks(): Promise<JsonWebKeySetDto> {
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT kid, public_jwk FROM report_signing_keys ORDER BY retired_at DESC NULLS FIRST, created_at DESC, kid`,
-    );
-    return {
-      keys: rows.map((r): JsonWebKeyDto => ({
-        kty: 'OKP',
-        crv: 'Ed25519',
-        x: r.public_jwk.x!,
-        kid: r.kid,
-        alg: REPORT_ALG,
-        use: 'sig',
-      })),
-    };
+    return (await reportKeySet(this.dataSource.manager)) as JsonWebKeySetDto;
   }
 
   /** The public key with this id, current or retired; null when we never had it. */
