@@ -386,6 +386,62 @@ describe('audit log', () => {
     expect(await verified()).toEqual({ valid: true });
   });
 
+  it("lists rows inserted behind the application's back, which no entry describes", async () => {
+    expect(await verified()).toEqual({ valid: true }); // the migration's seeds, the first report key: all audited
+    const [{ id: enterpriseId }] = await t.sql<{ id: string }>(`SELECT id::text FROM enterprises LIMIT 1`);
+    const [{ id: record }] = await t.sql<{ id: string }>(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, disclosed, department_code)
+       VALUES ($1, 'administrative_penalty', 'serious', '2025-01-02', '温市监罚〔2025〕9999号', '伪造的处罚', true, 'AMR')
+       RETURNING id::text`,
+      [enterpriseId],
+    );
+    const [{ kid }] = await t.sql<{ kid: string }>(
+      `INSERT INTO report_signing_keys (kid, public_jwk, created_at, retired_at)
+       VALUES ('attacker-kid', '{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}', now(), now())
+       RETURNING kid`,
+    );
+    const [{ id: keyId }] = await t.sql<{ id: string }>(
+      `INSERT INTO api_keys (institution_id, prefix, key_hash, scopes)
+       SELECT institution_id, 'qc_forged', repeat('0', 64), ARRAY['feed:read'] FROM api_keys LIMIT 1 RETURNING id::text`,
+    );
+    await t.sql(
+      `INSERT INTO departments (code, name_zh, name_en, kind) VALUES ('FAKE', '伪造局', 'Fake', 'regulator')`,
+    );
+    await t.sql(`INSERT INTO uscc_allowlist (uscc, reason) VALUES ('91330100000000000X', '伪造的例外理由')`);
+    await t.sql(`INSERT INTO calendar_days (day, working, name) VALUES ('2027-03-01', false, '伪造的假日')`);
+    const unaudited = (table: string, id: string) => ({ table, id, found: 'unaudited' });
+    expect(await verified()).toEqual({
+      valid: false,
+      differingRows: [
+        unaudited('credit_records', record),
+        unaudited('uscc_allowlist', '91330100000000000X'),
+        unaudited('calendar_days', '2027-03-01'),
+        unaudited('report_signing_keys', kid),
+        unaudited('departments', 'FAKE'),
+        unaudited('api_keys', keyId),
+      ],
+    });
+    const jwks = (await t.request({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toContain(kid); // served, but now found out
+
+    // Claiming them as adopted at the upgrade changes the adopted list's digest.
+    await t.sql(`INSERT INTO audit_adopted (table_name, key) VALUES ('departments', 'FAKE')`);
+    expect((await verified()).differingRows).toEqual(
+      expect.arrayContaining([
+        { table: 'audit_adopted', id: 'departments', seq: expect.any(Number), found: 'changed' },
+        unaudited('departments', 'FAKE'),
+      ]),
+    );
+
+    await t.sql(`ALTER TABLE credit_records DISABLE TRIGGER USER; ALTER TABLE audit_adopted DISABLE TRIGGER USER;
+      DELETE FROM credit_records WHERE id = ${record}; DELETE FROM audit_adopted WHERE key = 'FAKE';
+      ALTER TABLE credit_records ENABLE TRIGGER USER; ALTER TABLE audit_adopted ENABLE TRIGGER USER;
+      DELETE FROM report_signing_keys WHERE kid = 'attacker-kid'; DELETE FROM api_keys WHERE id = '${keyId}';
+      DELETE FROM departments WHERE code = 'FAKE'; DELETE FROM uscc_allowlist WHERE uscc = '91330100000000000X';
+      DELETE FROM calendar_days WHERE day = '2027-03-01'`);
+    expect(await verified()).toEqual({ valid: true });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);
@@ -438,6 +494,8 @@ describe('audit verify on an intact chain', () => {
   it('exits 0 and prints valid', async () => {
     const printed: string[] = [];
     expect(await auditVerify({ DATABASE_URL: t.config.DATABASE_URL }, (line) => printed.push(line))).toBe(0);
-    expect(JSON.parse(printed[0])).toEqual({ valid: true, length: 1 }); // the bootstrap administrator's creation
+    // The migration's adoption of the seeded departments and calendar, the bootstrap administrator's
+    // creation, the first report key's.
+    expect(JSON.parse(printed[0])).toEqual({ valid: true, length: 4 });
   });
 });

@@ -184,6 +184,28 @@ describe('bulk import', () => {
     expect(await count('credit_records')).toBe(1000);
   });
 
+  it("vouches for the imported records by the import's audited count, and lists one added under its id", async () => {
+    const verify = async () =>
+      (await t.request({ method: 'GET', url: '/api/v1/audit/verify', token: admin })).json().differingRows ?? [];
+    expect(await verify()).toEqual([]);
+    const [record] = await t.sql<Record<string, string>>(
+      `SELECT enterprise_id, import_id FROM credit_records WHERE import_id IS NOT NULL LIMIT 1`,
+    );
+    const [{ id }] = await t.sql<{ id: string }>(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, disclosed,
+                                   department_code, import_id)
+       VALUES ($1, 'administrative_penalty', 'serious', '2025-01-02', '伪造〔2025〕1号', '伪造的处罚', true, 'QTS', $2)
+       RETURNING id::text`,
+      [record.enterprise_id, record.import_id],
+    );
+    const listed = await verify();
+    expect(listed).toHaveLength(1001); // the import no longer vouches for any of its records
+    expect(listed).toContainEqual({ table: 'credit_records', id, found: 'unaudited' });
+    await t.sql(`ALTER TABLE credit_records DISABLE TRIGGER USER; DELETE FROM credit_records WHERE id = ${id};
+      ALTER TABLE credit_records ENABLE TRIGGER USER`);
+    expect(await verify()).toEqual([]);
+  });
+
   it('rejects a whole file with any bad row in all-or-nothing mode', async () => {
     const { content } = recordsCsv();
     const res = await upload(content, { kind: 'records' }, '/api/v1/imports?mode=all-or-nothing', amr);

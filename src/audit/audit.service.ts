@@ -282,8 +282,38 @@ export class AuditService implements OnApplicationBootstrap {
         const found = row.asWritten === undefined ? 'missing' : 'changed';
         differing.push({ table: table.table, id: row.id, seq: row.seq, found });
       }
+      const unaudited = await table.unaudited(this.dataSource.manager);
+      if (!unaudited.length) continue;
+      const adopted = await this.adopted(table.table, differing);
+      for (const id of unaudited) {
+        if (!adopted.has(id)) differing.push({ table: table.table, id, found: 'unaudited' });
+      }
     }
     return differing;
+  }
+
+  /**
+   * The keys of `table` adopted without an entry when verification of unaudited rows began
+   * (migrations/1764455000000-AuditAdoption.ts); none, and `audit_adopted` listed as changed, when
+   * they no longer have the digest of that table's `audit.adopt` entry.
+   */
+  private async adopted(table: string, differing: DifferingRowDto[]): Promise<Set<string>> {
+    const rows: { key: string }[] = await this.dataSource.query(
+      `SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`,
+      [table],
+    );
+    const [entry] = await this.dataSource.query(
+      `SELECT seq::text, after_digest FROM audit_events WHERE entity_type = 'audited-table' AND entity_id = $1
+        ORDER BY seq DESC LIMIT 1`,
+      [table],
+    );
+    const keys = rows.map((r) => r.key);
+    if (!keys.length && !entry) return new Set();
+    if (digest(keys) !== entry?.after_digest) {
+      differing.push({ table: 'audit_adopted', id: table, seq: Number(entry?.seq ?? 0), found: 'changed' });
+      return new Set();
+    }
+    return new Set(keys);
   }
 }
 

@@ -21,21 +21,37 @@ export interface AuditedRow {
 export interface AuditedTable {
   table: string;
   rows(manager: EntityManager): Promise<AuditedRow[]>;
+  /**
+   * Keys of the rows no entry describes (inserted behind the application's back); the audit module
+   * leaves out those adopted when verification of unaudited rows began (`audit_adopted`).
+   */
+  unaudited(manager: EntityManager): Promise<string[]>;
 }
 
 export const AUDITED_TABLES = Symbol('AUDITED_TABLES');
 
 /**
  * The common case: each row is described by the newest entry of `entityType` whose entity id is
- * the row's key, and `load` rebuilds the `after` of the rows with the given keys that still exist.
+ * the row's key (`key`, an SQL expression over the table's columns), and `load` rebuilds the `after`
+ * of the rows with the given keys that still exist.
  */
 export function keyedAuditedTable(
   table: string,
   entityType: string,
+  key: string,
   load: (manager: EntityManager, ids: string[]) => Promise<Map<string, unknown>>,
 ): AuditedTable {
   return {
     table,
+    async unaudited(manager) {
+      const rows: { key: string }[] = await manager.query(
+        `SELECT t.key FROM (SELECT ${key} AS key FROM ${table}) t
+          WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = $1 AND a.entity_id = t.key)
+          ORDER BY t.key`,
+        [entityType],
+      );
+      return rows.map((r) => r.key);
+    },
     async rows(manager) {
       const entries: { entity_id: string; seq: string; after_digest: string | null }[] = await manager.query(
         `SELECT DISTINCT ON (entity_id) entity_id, seq::text, after_digest

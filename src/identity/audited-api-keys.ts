@@ -7,7 +7,7 @@ import { toApiKeyDto } from './api-keys.service';
  * a higher rate, another institution or its revocation undone behind the application's back
  * differs. (The key's hash is not in the entry, so a swapped hash is not seen here.)
  */
-export const auditedApiKeys = keyedAuditedTable('api_keys', 'api-key', async (manager, ids) => {
+export const auditedApiKeys = keyedAuditedTable('api_keys', 'api-key', 'id::text', async (manager, ids) => {
   const rows: ApiKey[] = await manager.query(
     `SELECT id, institution_id AS "institutionId", prefix, scopes, rate_limit_per_minute AS "rateLimitPerMinute",
             created_at AS "createdAt", revoked_at AS "revokedAt"

@@ -412,6 +412,7 @@ export class ImportsService {
           ? await this.records.mergeStaged(runner.manager, STAGING, lines, {
               departmentCode: row.department_code!,
               createdBy: row.uploaded_by,
+              importId: row.id,
             })
           : await this.enterprises.mergeStaged(runner.manager, STAGING, lines);
       counts.imported += inserted;

@@ -226,14 +226,14 @@ export class RecordsService {
     manager: EntityManager,
     staging: string,
     lines: { from: number; to: number },
-    recorder: { departmentCode: string; createdBy: string },
+    recorder: { departmentCode: string; createdBy: string; importId: string },
   ): Promise<number> {
     const [{ inserted }] = await manager.query(
       `WITH inserted AS (
          INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
-                                     disclosed, department_code, created_by)
+                                     disclosed, department_code, created_by, import_id)
          SELECT e.id, s.type, s.severity, s.occurred_on, s.document_no, s.summary, s.hotline, h.handled_by,
-                s.disclosed, $1, $2
+                s.disclosed, $1, $2, $5
            FROM ${staging} s
            JOIN enterprises e ON e.uscc = s.uscc
            LEFT JOIN hotlines h ON h.number = s.hotline
@@ -241,7 +241,7 @@ export class RecordsService {
          ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM inserted`,
-      [recorder.departmentCode, recorder.createdBy, lines.from, lines.to],
+      [recorder.departmentCode, recorder.createdBy, lines.from, lines.to, recorder.importId],
     );
     return inserted;
   }

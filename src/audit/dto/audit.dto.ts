@@ -86,10 +86,17 @@ export class FailedCheckpointDto {
 export class DifferingRowDto {
   @ApiProperty({ example: 'credit_records' }) table!: string;
   @ApiProperty({ description: "the row's key (for a row that is gone, the id its entry names)" }) id!: string;
-  @ApiProperty({ description: 'seq of the newest chain entry describing the row, whose after digest it no longer has' })
-  seq!: number;
-  @ApiProperty({ enum: ['changed', 'missing'], description: 'the row differs from the entry, or is gone' })
-  found!: 'changed' | 'missing';
+  @ApiPropertyOptional({
+    description:
+      'seq of the newest chain entry describing the row, whose after digest it no longer has (none for an unaudited row)',
+  })
+  seq?: number;
+  @ApiProperty({
+    enum: ['changed', 'missing', 'unaudited'],
+    description:
+      'the row differs from the entry, or is gone, or no entry describes it (inserted behind the application)',
+  })
+  found!: 'changed' | 'missing' | 'unaudited';
 }
 
 export class AuditVerificationDto {

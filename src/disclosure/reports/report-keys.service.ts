@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, JWK, KeyLike } from 'jose';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../../audit/actor';
+import { Actor, systemActor } from '../../audit/actor';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
@@ -140,7 +140,10 @@ export class ReportKeysService implements OnModuleInit {
     return retired?.kid ?? null;
   }
 
-  /** A new current key; audited when an administrator rotates (a first key, like the JWT secret, is not). */
+  /**
+   * A new current key, audited (by the administrator who rotated, or by the system for the first
+   * key): verification compares every key's public half with its entry, and flags a key with none.
+   */
   private async generate(
     manager: EntityManager,
     rotatedBy?: Actor,
@@ -153,15 +156,13 @@ export class ReportKeysService implements OnModuleInit {
       `INSERT INTO report_signing_keys (kid, public_jwk, private_key_encrypted, created_at) VALUES ($1, $2, $3, $4)`,
       [kid, publicJwk(jwk), seal(this.sealing, JSON.stringify(jwk), kid), this.clock.now()],
     );
-    if (rotatedBy) {
-      await this.audit.record(manager, rotatedBy, {
-        action: 'report-key.rotate',
-        entityType: 'report-key',
-        entityId: kid,
-        before: retiredKid ? { kid: retiredKid } : undefined,
-        after: { kid, publicJwk: publicJwk(jwk) },
-      });
-    }
+    await this.audit.record(manager, rotatedBy ?? systemActor('report-key'), {
+      action: rotatedBy ? 'report-key.rotate' : 'report-key.generate',
+      entityType: 'report-key',
+      entityId: kid,
+      before: retiredKid ? { kid: retiredKid } : undefined,
+      after: { kid, publicJwk: publicJwk(jwk) },
+    });
     this.privateKeys.set(kid, privateKey);
     this.logger.log(`Report signing key ${kid} created${retiredKid ? `; ${retiredKid} retired` : ''}`);
     return { kid, privateKey };
@@ -217,6 +218,12 @@ export class ReportKeysService implements OnModuleInit {
           this.clock.now(),
         ]);
       }
+      await this.audit.record(manager, systemActor('REPORT_SIGNING_KEY'), {
+        action: 'report-key.configure',
+        entityType: 'report-key',
+        entityId: kid,
+        after: { kid, publicJwk: publicJwk(jwk) },
+      });
     });
     return { kid, privateKey };
   }
