@@ -17,11 +17,16 @@ describe('audit checkpoints', () => {
   let t: TestApp;
   let admin: string;
   let dir: string;
+  const logs: string[] = [];
   const clock = new TestClock(new Date('2026-03-03T02:00:00Z'));
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'qc-checkpoints-'));
-    t = await TestApp.start(__filename, { EXPORT_DIR: dir }, { clock });
+    t = await TestApp.start(
+      __filename,
+      { EXPORT_DIR: dir, LOG_LEVEL: 'warn' },
+      { clock, logDestination: { write: (line: string) => void logs.push(line) } },
+    );
     admin = await t.loginAdmin();
   });
   afterAll(async () => {
@@ -49,12 +54,17 @@ describe('audit checkpoints', () => {
   const asSuperuser = (sql: string) =>
     t.sql(`ALTER TABLE audit_events DISABLE TRIGGER USER; ${sql}; ALTER TABLE audit_events ENABLE TRIGGER USER`);
 
-  it('is taken every day at 00:20 Beijing time, before the exports', async () => {
+  it('is taken every hour at 20 past (00:20 before the exports), the daily schedule of earlier versions gone', async () => {
     const queue = t.app.get<Queue>(getQueueToken(QueueName.Maintenance));
-    expect(await queue.getRepeatableJobs()).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ id: 'audit-checkpoint', cron: '20 0 * * *', tz: 'Asia/Shanghai' }),
-      ]),
+    const checkpoints = async () =>
+      (await queue.getRepeatableJobs()).filter((job) => job.id === 'audit-checkpoint').map((job) => job.cron);
+    expect(await checkpoints()).toEqual(['20 * * * *']);
+  });
+
+  it('warns at start that checkpoints signed with a key sealed by a secret in the database prove nothing against its readers', () => {
+    const warnings = logs.map((line) => JSON.parse(line)).filter((l) => l.level === 40);
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/REPORT_KEY_SECRET is unset.*audit checkpoints/) }),
     );
   });
 

@@ -43,6 +43,17 @@ export function everyDayInBeijing<T>(
   return queue.add(name, data, { jobId, repeat: { cron: `${minutes} ${hours} * * *`, tz: 'Asia/Shanghai' } });
 }
 
+/** A job run every hour at `minute` past (Beijing time, like the daily ones). */
+export function everyHourInBeijing<T>(
+  queue: Queue,
+  name: JobName,
+  jobId: string,
+  minute: number,
+  data: T,
+): Promise<Job<T>> {
+  return queue.add(name, data, { jobId, repeat: { cron: `${minute} * * * *`, tz: 'Asia/Shanghai' } });
+}
+
 /** Whether `error` is a Redis command's that could not be sent or answered: the connection is down. */
 export function isRedisUnavailable(error: unknown): boolean {
   const { name, message } = (error ?? {}) as Partial<Error>;

@@ -62,9 +62,11 @@ export class ReportKeysService implements OnModuleInit {
     if (!material) {
       const setting = await generatedSetting(this.dataSource, 'report_key_secret');
       material = setting.value;
-      this.logger.warn(
-        `REPORT_KEY_SECRET is unset: report-signing keys are sealed with a secret ${setting.created ? 'generated now and ' : ''}kept in the database beside them; set it in production`,
-      );
+      if (!this.config.REPORT_SIGNING_KEY) {
+        this.logger.warn(
+          `REPORT_KEY_SECRET is unset: the report-signing key is sealed with a secret ${setting.created ? 'generated now and ' : ''}kept in the database beside it, so whoever can read the database can sign credit reports and audit checkpoints, and the checkpoints prove nothing against someone who can also write it; set REPORT_KEY_SECRET (or REPORT_SIGNING_KEY) from outside the database in production`,
+        );
+      }
     }
     this.sealing = sealingKey('report-signing-keys', material);
     if (this.config.REPORT_SIGNING_KEY) {
