@@ -85,6 +85,45 @@ describe('the application database role', () => {
     });
   });
 
+  it("cannot move the chain's head, set its sequence, take pending entries or adopt rows: the chain's functions do that as the owner", async () => {
+    await asApp(async (client) => {
+      const refused = (sql: string) => expect(client.query(sql)).rejects.toMatchObject({ code: '42501' });
+      await refused(`UPDATE audit_chain_head SET hash = repeat('0', 64)`);
+      await refused(`SELECT setval('audit_events_seq', 1)`);
+      await refused(`SELECT nextval('audit_events_seq')`);
+      await refused(`DELETE FROM audit_pending`);
+      await refused(`UPDATE audit_pending SET actor_name = 'x'`);
+      await refused(`INSERT INTO audit_adopted (table_name, key) VALUES ('departments', 'FAKE')`);
+      // Yet it writes entries, directly and through audit_pending, and they are chained.
+      await client.query(
+        `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id) VALUES ('system', 'role', 'test.direct', 'test', '1')`,
+      );
+      await client.query(
+        `INSERT INTO audit_pending (actor_type, actor_name, action, entity_type, entity_id) VALUES ('system', 'role', 'test.pending', 'test', '2')`,
+      );
+      await client.query(`SELECT audit_chain_pending()`);
+    });
+    expect(await t.sql(`SELECT action FROM audit_events WHERE entity_type = 'test' ORDER BY seq`)).toEqual([
+      { action: 'test.direct' },
+      { action: 'test.pending' },
+    ]);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM audit_pending`)).toEqual([{ n: 0 }]);
+  });
+
+  it('warns at start when the app runs as a superuser or the owner, not as the app login', async () => {
+    const started = async (env: NodeJS.ProcessEnv) => {
+      const logs: string[] = [];
+      const app = await t.replica(
+        { logDestination: { write: (line: string) => void logs.push(line) } },
+        { ...env, LOG_LEVEL: 'warn' },
+      );
+      await app.close();
+      return logs.map((l) => JSON.parse(l).msg as string).filter((m) => /database sessions/.test(m));
+    };
+    expect(await started({})).toEqual([expect.stringContaining('(postgres) are a superuser')]);
+    expect(await started({ DATABASE_APP_URL: appUrl })).toEqual([]);
+  });
+
   it('starts as the app login alone once the owner has migrated (nothing pending, nothing to alter)', async () => {
     await expect(prepareDatabase(appUrl)).resolves.toEqual([]);
   });

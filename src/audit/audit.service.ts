@@ -1,5 +1,5 @@
 import { SqlFilter } from '../common/sql-filter';
-import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageQuery, pageOf } from '../common/pagination';
@@ -45,6 +45,7 @@ const COLUMNS =
  */
 @Injectable()
 export class AuditService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuditService.name);
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() @Inject(AUDITED_TABLES) private readonly tables: AuditedTable[] = [],
@@ -56,7 +57,23 @@ export class AuditService implements OnApplicationBootstrap {
 
   /** Entries a crash left pending (between a recompute's commit and their chaining) are chained now. */
   async onApplicationBootstrap(): Promise<void> {
+    await this.warnWhenPrivileged();
     await this.chainPending();
+  }
+
+  /**
+   * The append-only guards bind only a role that neither is a superuser nor owns the tables (the
+   * least-privilege role is opt-in: DATABASE_APP_URL); say so when the app's sessions are one.
+   */
+  private async warnWhenPrivileged(): Promise<void> {
+    const [role] = await this.dataSource.query(
+      `SELECT current_user AS who, r.rolsuper AS superuser, pg_has_role(current_user, c.relowner, 'USAGE') AS owner
+         FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'audit_events'::regclass`,
+    );
+    if (!role?.superuser && !role?.owner) return;
+    this.logger.warn(
+      `The application's database sessions (${role.who}) ${role.superuser ? 'are a superuser' : 'own the tables'}: they can change or delete audit entries and append-only rows, and disable their triggers; run the app as a login in qc_app (DATABASE_APP_URL, docs/audit.md)`,
+    );
   }
 
   /**
@@ -90,10 +107,8 @@ export class AuditService implements OnApplicationBootstrap {
 
   /** Moves the committed pending entries into the chain, in the order they were written. */
   async chainPending(): Promise<void> {
-    await this.dataSource.query(
-      `WITH moved AS (DELETE FROM audit_pending RETURNING *)
-       INSERT INTO audit_events (${COLUMNS}) SELECT ${COLUMNS} FROM moved ORDER BY id`,
-    );
+    // As the chain's owner: the app role may not take entries out of audit_pending itself.
+    await this.dataSource.query(`SELECT audit_chain_pending()`);
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEventDto>> {
