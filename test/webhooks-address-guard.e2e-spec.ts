@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:net';
 import { CODES, createKey } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
@@ -78,5 +79,57 @@ describe('webhooks: address guard', () => {
       expect(tried.lastError).toMatch(/is not a public address/);
     }
     expect(receiver.received).toEqual([]);
+  });
+
+  it("names no address a refused name resolves to (it would map the registry's network)", async () => {
+    const res = await subscribe('http://localhost:8080/hook');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toBe('localhost is not, or resolves to an address that is not, a public address');
+    expect(JSON.stringify(res.json())).not.toMatch(/127\.0\.0\.1|::1/);
+  });
+
+  it('never connects to a private IP literal written into the database, so open and closed ports look alike', async () => {
+    let connections = 0;
+    const listening: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const closed: Server = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const created = await subscribe('http://8.8.8.8/scan');
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id as string;
+      const [other] = await t.sql<{ id: string }>(
+        `INSERT INTO webhook_subscriptions (institution_id, url, events, scope, secret, cursor)
+         SELECT institution_id, $2, events, scope, secret, cursor FROM webhook_subscriptions WHERE id = $1
+         RETURNING id::text`,
+        [id, `http://127.0.0.1:${closedPort}/closed`],
+      );
+      const open = (listening.address() as { port: number }).port;
+      await t.sql(`UPDATE webhook_subscriptions SET url = $2 WHERE id = $1`, [id, `http://127.0.0.1:${open}/open`]);
+      await t.sql(`INSERT INTO change_events (type, uscc, data) VALUES ('record.retracted', $1, '{}')`, [
+        CODES.beijing,
+      ]);
+      const errors: string[] = [];
+      for (const hook of [id, other.id]) {
+        const tried = await until(`the attempt of ${hook}`, async () => {
+          const res = await t.request({
+            method: 'GET',
+            url: `/api/v1/webhooks/${hook}/deliveries`,
+            headers: { 'x-api-key': key },
+          });
+          return (res.json().items as { attempts: number; lastError: string | null }[]).find((d) => d.attempts >= 1);
+        });
+        errors.push(tried.lastError!);
+      }
+      expect(errors).toEqual(['127.0.0.1 is not a public address', '127.0.0.1 is not a public address']);
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => listening.close(resolve));
+    }
   });
 });

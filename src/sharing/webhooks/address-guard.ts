@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { lookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import { connect as tcpConnect, isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 
 /**
@@ -37,12 +37,16 @@ export function isPublicAddress(address: string): boolean {
 
 export class AddressRefused extends Error {}
 
+/**
+ * Refuses a private `address`. The message names no address the caller did not write (a name's
+ * internal addresses stay unsaid), since it reaches the webhook's owner.
+ */
 function refuseUnlessPublic(host: string, address: string, allowPrivate: boolean): void {
   if (!allowPrivate && !isPublicAddress(address)) {
     throw new AddressRefused(
       host === address
         ? `${address} is not a public address`
-        : `${host} resolves to ${address}, which is not a public address`,
+        : `${host} resolves to an address that is not a public address`,
     );
   }
 }
@@ -89,19 +93,31 @@ export interface GuardedTarget {
 /**
  * `createConnection` for http(s).request that only hands over a socket once the address it is
  * actually connected to has been checked. Node skips `lookup` for IP literals, so the guarded
- * lookup alone would let `http://127.0.0.1/` through; the check on the connected socket's
- * remoteAddress covers literals and names alike, before a byte of the request (or a TLS hello)
- * is written.
+ * lookup alone would let `http://127.0.0.1/` through: a literal is checked before connecting, and
+ * the check on the connected socket's remoteAddress covers literals and names alike, before a
+ * byte of the request (or a TLS hello) is written.
  */
 export function guardedConnection({ host, port, tls, allowPrivate }: GuardedTarget) {
   return (_options: unknown, oncreate: (error: Error | null, socket: Duplex) => void): undefined => {
     let done = false;
     // With an error, http ignores the socket (the raw one, destroyed, is passed for the type's sake).
-    const settle = (error: Error | null, socket: Duplex = raw) => {
+    const settle = (error: Error | null, socket: Duplex = raw): void => {
       if (done) return;
       done = true;
       oncreate(error, socket);
     };
+    // An IP literal is checked before connecting: a refused one gets no handshake, so whether its
+    // port is open never shows in the delivery's error.
+    if (isIP(host)) {
+      try {
+        refuseUnlessPublic(host, host, allowPrivate);
+      } catch (error) {
+        const none = new PassThrough();
+        none.destroy();
+        process.nextTick(() => settle(error as Error, none));
+        return undefined;
+      }
+    }
     const raw = tcpConnect({ host, port, lookup: guardedLookup(allowPrivate) });
     raw.once('error', (error) => settle(error));
     raw.once('connect', () => {

@@ -150,7 +150,9 @@ export class WebhooksService {
       await resolveAllowed(url.hostname.replace(/^\[(.*)\]$/, '$1'), this.config.WEBHOOK_ALLOW_PRIVATE);
     } catch (error) {
       if (error instanceof AddressRefused) {
-        throw new Problem(HttpStatus.BAD_REQUEST, 'webhook-url-refused', 'Webhook URL refused', error.message, {
+        // In general terms: naming the address a name resolves to would map internal names for the caller.
+        const detail = `${url.hostname} is not, or resolves to an address that is not, a public address`;
+        throw new Problem(HttpStatus.BAD_REQUEST, 'webhook-url-refused', 'Webhook URL refused', detail, {
           errors: [{ field: 'url', message: 'must resolve to public addresses only' }],
         });
       }
