@@ -36,3 +36,12 @@ export function cloneTemplate(name: string): Promise<void> {
 export function dropDatabase(name: string): Promise<void> {
   return admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
 }
+
+/** Drops a login role a test made (roles belong to the cluster: they outlive the test's database). */
+export function dropRole(name: string): Promise<void> {
+  return admin((c) => c.query(`DROP ROLE IF EXISTS "${name.replace(/"/g, '""')}"`)).then(() => undefined);
+}
+
+export function roleExists(name: string): Promise<boolean> {
+  return admin(async (c) => (await c.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [name])).rowCount === 1);
+}
