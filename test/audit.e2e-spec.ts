@@ -442,6 +442,25 @@ describe('audit log', () => {
     expect(await verified()).toEqual({ valid: true });
   });
 
+  it("compares a row with its newest entry when the entries' seq cross a power of ten (99, then 100)", async () => {
+    const [{ max }] = await t.sql<{ max: number }>(`SELECT max(seq)::int AS max FROM audit_events`);
+    // The next two entries are 10^k − 1 and 10^k: as text, "99" sorts after "100".
+    await t.sql(`SELECT setval('audit_events_seq', $1)`, [10 ** String(max + 2).length - 2]);
+    for (const name of ['调休上班', '调休上班（改）']) {
+      const res = await t.request({
+        method: 'PUT',
+        url: '/api/v1/calendar/days/2027-04-10',
+        token: admin,
+        body: { working: true, name },
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(await verified()).toEqual({ valid: true });
+    expect(
+      (await t.request({ method: 'DELETE', url: '/api/v1/calendar/days/2027-04-10', token: admin })).statusCode,
+    ).toBe(204);
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
     await expect(t.sql(`UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow(/append-only/);

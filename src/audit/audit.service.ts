@@ -318,8 +318,8 @@ export class AuditService implements OnApplicationBootstrap {
       [table],
     );
     const [entry] = await this.dataSource.query(
-      `SELECT seq::text, after_digest FROM audit_events WHERE entity_type = 'audited-table' AND entity_id = $1
-        ORDER BY seq DESC LIMIT 1`,
+      `SELECT a.seq::text, a.after_digest FROM audit_events a
+        WHERE a.entity_type = 'audited-table' AND a.entity_id = $1 ORDER BY a.seq DESC LIMIT 1`,
       [table],
     );
     const keys = rows.map((r) => r.key);

@@ -41,6 +41,7 @@ export function keyedAuditedTable(
   key: string,
   load: (manager: EntityManager, ids: string[]) => Promise<Map<string, unknown>>,
 ): AuditedTable {
+  // Ordered by the column a.seq: a bare `seq` would be the text output column (9 after 10).
   return {
     table,
     async unaudited(manager) {
@@ -54,8 +55,8 @@ export function keyedAuditedTable(
     },
     async rows(manager) {
       const entries: { entity_id: string; seq: string; after_digest: string | null }[] = await manager.query(
-        `SELECT DISTINCT ON (entity_id) entity_id, seq::text, after_digest
-           FROM audit_events WHERE entity_type = $1 ORDER BY entity_id, seq DESC`,
+        `SELECT DISTINCT ON (a.entity_id) a.entity_id, a.seq::text, a.after_digest
+           FROM audit_events a WHERE a.entity_type = $1 ORDER BY a.entity_id, a.seq DESC`,
         [entityType],
       );
       const current = await load(
