@@ -15,6 +15,7 @@ import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/lo
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
+import { waitForRedis } from './jobs/wait-for-redis';
 import { RegistryModule } from './registry/registry.module';
 import { useViewEngine } from './web/view-engine';
 
@@ -117,6 +118,8 @@ export async function run(overrides: NodeJS.ProcessEnv = {}): Promise<NestFastif
     throw error;
   }
   const applied = await prepareDatabase(config.DATABASE_URL);
+  // Bull's processors cannot start without Redis: a worker started during an outage waits for it.
+  if (config.runsWorker) await waitForRedis(config.REDIS_URL);
   const app = await createApp(config);
   const logger = new NestLogger('Bootstrap');
   if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);

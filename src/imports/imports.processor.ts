@@ -1,8 +1,9 @@
-import { Process, Processor } from '@nestjs/bull';
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Job } from 'bull';
+import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { JobFailures } from '../jobs/job-failures';
+import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
 import { ImportsService } from './imports.service';
 
@@ -17,6 +18,8 @@ export class ImportsProcessor implements OnModuleInit, OnApplicationBootstrap, O
     private readonly imports: ImportsService,
     private readonly failures: JobFailures,
     private readonly config: AppConfig,
+    private readonly upkeep: QueueUpkeep,
+    @InjectQueue(QueueName.Imports) private readonly queue: Queue,
   ) {}
 
   /** An import whose job fails for good ends `failed`, so its uploader is not left waiting. */
@@ -28,12 +31,18 @@ export class ImportsProcessor implements OnModuleInit, OnApplicationBootstrap, O
 
   /**
    * Redis may have lost queued jobs (it keeps nothing on disk): the database knows what is
-   * unfinished. Then, every IMPORT_SWEEP_MS, imports whose job failed for good without its failure
-   * being recorded are ended.
+   * unfinished, and every unfinished import is queued again at start and whenever Redis is back
+   * (a job already queued under the import's id is not queued twice). Then, every
+   * IMPORT_SWEEP_MS, imports whose job failed for good without its failure being recorded are
+   * ended, and queued ones whose job is gone queued again.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const requeued = await this.imports.requeueUnfinished();
-    if (requeued) this.logger.log(`requeued ${requeued} unfinished import(s)`);
+    await this.upkeep.keep(this.queue, 'requeuing unfinished imports', async (occasion) => {
+      // The periodic check is the sweep's (a running import's job must not be queued again while it runs).
+      if (occasion === 'check') return;
+      const requeued = await this.imports.requeueUnfinished();
+      if (requeued) this.logger.log(`requeued ${requeued} unfinished import(s)`);
+    });
     this.sweeper = setInterval(() => void this.sweep(), this.config.IMPORT_SWEEP_MS);
     this.sweeper.unref();
   }

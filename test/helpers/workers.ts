@@ -22,25 +22,41 @@ export class Workers {
 
   /** Starts a worker and waits until it answers on its health port. */
   async start(env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [WORKER], {
-      env: { ...process.env, ...this.t.env, ROLE: 'worker', PORT: String(port), LOG_LEVEL: WORKER_LOG_LEVEL, ...env },
-      stdio: ['ignore', WORKER_LOG_LEVEL === 'error' ? 'ignore' : 'inherit', 'inherit'],
-    });
-    this.started.push(child);
+    const worker = await this.launch(env);
     await until(
       'the worker to listen',
       async () => {
-        if (!alive(child)) throw new Error(`the worker exited (${child.exitCode ?? child.signalCode})`);
-        return fetch(`http://127.0.0.1:${port}/health/live`).then(
-          (res) => res.ok,
-          () => false,
-        );
+        if (!alive(worker.child))
+          throw new Error(`the worker exited (${worker.child.exitCode ?? worker.child.signalCode})`);
+        return worker.live();
       },
       30_000,
       50,
     );
-    return child;
+    return worker.child;
+  }
+
+  /**
+   * Starts a worker without waiting for it; `output` gets its log (stdout) as it comes, at
+   * `env.LOG_LEVEL`. `live()` tells whether it answers on its health port.
+   */
+  async launch(
+    env: NodeJS.ProcessEnv = {},
+    output?: (chunk: string) => void,
+  ): Promise<{ child: ChildProcess; live: () => Promise<boolean> }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [WORKER], {
+      env: { ...process.env, ...this.t.env, ROLE: 'worker', PORT: String(port), LOG_LEVEL: WORKER_LOG_LEVEL, ...env },
+      stdio: ['ignore', output ? 'pipe' : WORKER_LOG_LEVEL === 'error' ? 'ignore' : 'inherit', 'inherit'],
+    });
+    if (output) child.stdout?.on('data', (chunk: Buffer) => output(chunk.toString()));
+    this.started.push(child);
+    const live = () =>
+      fetch(`http://127.0.0.1:${port}/health/live`).then(
+        (res) => res.ok,
+        () => false,
+      );
+    return { child, live };
   }
 
   /** How many of the workers started are still running. */
