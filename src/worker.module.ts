@@ -3,6 +3,7 @@ import { BlacklistModule } from './blacklist/blacklist.module';
 import { BlacklistProcessor } from './blacklist/blacklist.processor';
 import { ClassificationModule } from './classification/classification.module';
 import { ClassificationProcessor } from './classification/classification.processor';
+import { RecomputeRunsProcessor } from './classification/recompute-runs.processor';
 import { CheckpointsModule } from './disclosure/checkpoints/checkpoints.module';
 import { AuditCheckpointsProcessor } from './disclosure/checkpoints/audit-checkpoints.processor';
 import { ImportsModule } from './imports/imports.module';
@@ -20,6 +21,7 @@ import { WebhooksProcessor } from './sharing/webhooks/webhooks.processor';
   providers: [
     ImportsProcessor,
     ClassificationProcessor,
+    RecomputeRunsProcessor,
     BlacklistProcessor,
     WebhooksProcessor,
     ExportsProcessor,

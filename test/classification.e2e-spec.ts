@@ -328,7 +328,7 @@ describe('classification', () => {
 
     it('schedules the nightly full recompute once', async () => {
       const { getQueueToken } = await import('@nestjs/bull');
-      const queue = t.app.get(getQueueToken('classification'), { strict: false });
+      const queue = t.app.get(getQueueToken('recomputes'), { strict: false });
       const jobs = await queue.getRepeatableJobs();
       expect(jobs.map((j: { cron: string; tz: string }) => [j.cron, j.tz])).toEqual([['30 2 * * *', 'Asia/Shanghai']]);
     });

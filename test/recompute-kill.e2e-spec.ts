@@ -58,7 +58,7 @@ describe('full recompute survives a worker killed in the middle', () => {
       await workers.start();
 
       // Kill the first worker just after it renewed the run's lock, the longest it can hold it.
-      const queue = t.app.get<Queue>(getQueueToken(QueueName.Classification));
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.Recomputes));
       const run = (await queue.getJob(jobId))!;
       const takenAt = run.processedOn!;
       let previous = Infinity;

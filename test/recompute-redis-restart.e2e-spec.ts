@@ -39,7 +39,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
   /** The daily schedules each queue keeps, by their keys. */
   const schedules = async () => {
     const ids = await Promise.all(
-      [QueueName.Classification, QueueName.Maintenance, QueueName.Exports].map((name) =>
+      [QueueName.Recomputes, QueueName.Maintenance, QueueName.Exports].map((name) =>
         app().app.get<Queue>(getQueueToken(name)).getRepeatableJobs(),
       ),
     );
@@ -60,9 +60,10 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     });
     const job = async (id: string) =>
       app().request({ method: 'GET', url: `/api/v1/jobs/${encodeURIComponent(id)}`, token: admin });
-    // A worker takes four classification jobs at a time (two chunks, a dry run, a run: Bull gives any
-    // job to any of them): the run and three chunks, held at their write by a lock on their last
-    // enterprise; the fourth chunk waits in Redis, and is lost with it. (node-postgres gives bigint as text.)
+    // A worker takes the run (in a queue of its own) and three classification jobs at a time (two
+    // chunks and a dry run: Bull gives any job to any of them): three chunks, held at their write
+    // by a lock on their last enterprise; the fourth chunk waits in Redis, and is lost with it.
+    // (node-postgres gives bigint as text.)
     const ids = (await app().sql<{ id: string }>(`SELECT id FROM enterprises ORDER BY id`)).map((r) => r.id);
     const blocker = new Client({ connectionString: app().config.DATABASE_URL });
     await blocker.connect();

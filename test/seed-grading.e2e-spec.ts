@@ -7,7 +7,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('seed:demo queues the grading of what it seeded', () => {
   const prefix = `qc_test_seed_${randomUUID().slice(0, 8)}`;
-  const queue = new Queue(QueueName.Classification, REDIS_URL, { prefix: `${prefix}:bull` });
+  const queue = new Queue(QueueName.Recomputes, REDIS_URL, { prefix: `${prefix}:bull` });
   const env = { REDIS_URL, REDIS_PREFIX: prefix };
   afterAll(async () => {
     await queue.obliterate({ force: true });

@@ -88,7 +88,7 @@ describe('a worker started while Redis is down', () => {
     );
     const schedules = async () => {
       const jobs = await Promise.all(
-        [QueueName.Classification, QueueName.Maintenance, QueueName.Exports].map((name) =>
+        [QueueName.Recomputes, QueueName.Maintenance, QueueName.Exports].map((name) =>
           app.app.get<Queue>(getQueueToken(name)).getRepeatableJobs(),
         ),
       );

@@ -1,26 +1,27 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
-import { JobFailures } from '../jobs/job-failures';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ClassificationService, RecomputeScope } from './classification.service';
-import { RecomputeAll, RecomputeAllData, RecomputeChunk } from './recompute-all';
+import { RecomputeAll, RecomputeChunk } from './recompute-all';
 
-/** Worker side of classification: recomputes the enterprises a job names. */
+/**
+ * Worker side of classification: recomputes the enterprises a job names (a regrading, or a chunk
+ * of a full recompute, whose run is RecomputeRunsProcessor's), and dry runs.
+ */
 @Processor(QueueName.Classification)
-export class ClassificationProcessor implements OnModuleInit, OnApplicationBootstrap {
+export class ClassificationProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
     private readonly requests: RecomputeRequests,
     private readonly upkeep: QueueUpkeep,
-    private readonly failures: JobFailures,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
-  // Chunks run two at a time per worker, beside the one run that hands them out.
+  // Chunks and regradings run two at a time per worker (beside a dry run: Bull lets any job take any of the three).
   @Process({ name: JobName.RecomputeEnterprises, concurrency: 2 })
   async recomputeEnterprises(job: Job<RecomputeScope | RecomputeChunk>) {
     const data = job.data;
@@ -31,19 +32,11 @@ export class ClassificationProcessor implements OnModuleInit, OnApplicationBoots
     return result;
   }
 
-  onModuleInit(): void {
-    this.failures.onFinalFailure(QueueName.Classification, async ({ job, error }) => {
-      if (job?.name === JobName.RecomputeAll) await this.all.failed(String(job.id), error.message);
-    });
-  }
-
   /**
-   * The nightly schedule, the runs and the regradings Redis may have lost: kept at start, when
-   * Redis is back (all unanswered regradings then) and every half minute (those long unanswered).
+   * The regradings Redis may have lost: queued again at start, when Redis is back (all unanswered
+   * ones then) and every half minute (those long unanswered).
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.upkeep.keep(this.queue, 'the nightly recompute schedule', () => this.all.scheduleNightly());
-    await this.upkeep.keep(this.queue, 'resuming recomputes lost from the queue', () => this.all.resumeLost());
     await this.upkeep.keep(this.queue, 'queuing regradings asked before', (occasion) =>
       this.requests.requeueUnanswered(occasion === 'check' ? undefined : 0),
     );
@@ -52,10 +45,5 @@ export class ClassificationProcessor implements OnModuleInit, OnApplicationBoots
   @Process(JobName.DryRun)
   dryRun(job: Job<{ version: number; startedBy: string | null }>) {
     return this.classification.dryRun(job.data.version, (p) => void job.progress(p).catch(() => undefined));
-  }
-
-  @Process(JobName.RecomputeAll)
-  recomputeAll(job: Job<RecomputeAllData>) {
-    return this.all.run(job);
   }
 }

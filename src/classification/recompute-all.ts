@@ -44,6 +44,9 @@ export class RecomputeAll implements OnModuleDestroy {
   constructor(
     private readonly enterprises: EnterprisesService,
     private readonly runs: RecomputeRunsRepository,
+    /** The runs' own queue: one run at a time per worker, so runs never take the slots their chunks need. */
+    @InjectQueue(QueueName.Recomputes) private readonly runsQueue: Queue,
+    /** The chunks', beside the regradings. */
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
@@ -52,19 +55,28 @@ export class RecomputeAll implements OnModuleDestroy {
     this.stopping = true;
   }
 
-  /** The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers ask. */
-  scheduleNightly(): Promise<Job<RecomputeAllData>> {
-    return everyDayInBeijing(this.queue, JobName.RecomputeAll, 'nightly-recompute', '02:30', {
+  /**
+   * The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers
+   * ask. The schedule an earlier version kept in the classification queue is removed.
+   */
+  async scheduleNightly(): Promise<Job<RecomputeAllData>> {
+    for (const earlier of await this.queue.getRepeatableJobs())
+      if (earlier.name === JobName.RecomputeAll) await this.queue.removeRepeatableByKey(earlier.key);
+    return everyDayInBeijing(this.runsQueue, JobName.RecomputeAll, 'nightly-recompute', '02:30', {
       reason: 'nightly',
       startedBy: null,
     });
   }
 
-  /** Records a run and queues it; its job id is the run's. */
+  /**
+   * Records a run and queues it; its job id is the run's. While a run started under the active
+   * rule set is unfinished, its job id instead: a second run would only do the same work again.
+   */
   async start(data: RecomputeAllData): Promise<string> {
-    const jobId = await this.runs.create(data);
+    const { jobId, created } = await this.runs.createUnlessRunning(data);
+    if (!created) return jobId; // its job is queued (again by resumeLost, should Redis have lost it)
     try {
-      await this.queue.add(JobName.RecomputeAll, data, { ...RUN_OPTIONS, jobId });
+      await this.runsQueue.add(JobName.RecomputeAll, data, { ...RUN_OPTIONS, jobId });
     } catch (error) {
       await this.runs.remove(jobId);
       throw error;
@@ -80,8 +92,8 @@ export class RecomputeAll implements OnModuleDestroy {
   async resumeLost(): Promise<number> {
     let resumed = 0;
     for (const run of await this.runs.recent<RecomputeAllData>()) {
-      if (await this.queue.getJob(run.jobId)) continue;
-      await this.queue.add(JobName.RecomputeAll, run.data, { ...RUN_OPTIONS, jobId: run.jobId });
+      if (await this.runsQueue.getJob(run.jobId)) continue;
+      await this.runsQueue.add(JobName.RecomputeAll, run.data, { ...RUN_OPTIONS, jobId: run.jobId });
       this.logger.log(`recompute ${run.jobId} was lost from the queue: queued again`);
       resumed++;
     }

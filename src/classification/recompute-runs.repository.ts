@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { RECOMPUTE_JOB_PREFIX } from '../jobs/jobs-lookup';
 import type { RecomputeResult } from './classification.service';
 
 /** A key range of enterprises, one chunk of a full recompute. */
@@ -28,14 +29,31 @@ const KEPT_IN_QUEUE_HOURS = 24;
 export class RecomputeRunsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A new run, its job id made from its own id. */
-  async create<T>(data: T): Promise<string> {
-    const [row] = await this.dataSource.query(
-      `WITH next AS (SELECT nextval(pg_get_serial_sequence('recompute_runs', 'id')) AS id)
-       INSERT INTO recompute_runs (id, job_id, data) SELECT id, 'recompute-all:' || id, $1 FROM next RETURNING job_id`,
-      [JSON.stringify(data)],
-    );
-    return row.job_id;
+  /**
+   * A new run, its job id made from its own id (`created`); or the job id of the run not finished
+   * that started under the rule set now active, which does what a new one would. Runs started
+   * before the activation of the active rule set do not count: they graded some enterprises by
+   * the retired one; nor does the nightly run, whose Bull job id (`repeat:…`) the job-status read
+   * does not find. The lock makes concurrent callers agree on one run.
+   */
+  async createUnlessRunning<T>(data: T): Promise<{ jobId: string; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('recompute_runs'))`);
+      const [running]: { job_id: string }[] = await manager.query(
+        `SELECT job_id FROM recompute_runs
+          WHERE finished_at IS NULL AND created_at > now() - make_interval(hours => $1) AND starts_with(job_id, $2)
+            AND created_at > coalesce((SELECT activated_at FROM rule_sets WHERE status = 'active'), '-infinity')
+          ORDER BY created_at DESC LIMIT 1`,
+        [KEPT_IN_QUEUE_HOURS, RECOMPUTE_JOB_PREFIX],
+      );
+      if (running) return { jobId: running.job_id, created: false };
+      const [row]: { job_id: string }[] = await manager.query(
+        `WITH next AS (SELECT nextval(pg_get_serial_sequence('recompute_runs', 'id')) AS id)
+         INSERT INTO recompute_runs (id, job_id, data) SELECT id, $2 || id, $1 FROM next RETURNING job_id`,
+        [JSON.stringify(data), RECOMPUTE_JOB_PREFIX],
+      );
+      return { jobId: row.job_id, created: true };
+    });
   }
 
   async remove(jobId: string): Promise<void> {

@@ -1963,7 +1963,7 @@ export async function seedDemo(
  */
 export async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const config = loadConfig(env);
-  const queue = new Queue(QueueName.Classification, config.REDIS_URL, { prefix: bullPrefix(config) });
+  const queue = new Queue(QueueName.Recomputes, config.REDIS_URL, { prefix: bullPrefix(config) });
   try {
     await queue.add(JobName.RecomputeAll, { reason: 'demo seed', startedBy: null }, DEFAULT_JOB_OPTIONS);
     print('seed:demo: queued the grading of every enterprise; the worker runs it when it starts');

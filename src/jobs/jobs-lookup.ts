@@ -6,12 +6,17 @@ import { QueueName } from './queues';
 
 /** Ids of the export jobs an administrator asks for (`export:<date>:<uuid>`). */
 export const EXPORT_JOB_PREFIX = 'export:';
+/** Ids of the full recomputes an API call starts (`recompute-all:<run id>`). */
+export const RECOMPUTE_JOB_PREFIX = 'recompute-all:';
 
 /**
  * Jobs an API call starts live in different queues; their ids say which. The first prefix that
- * matches names the queue; an id without one is a classification job (dry runs, recomputes).
+ * matches names the queue; an id without one is a classification job (dry runs).
  */
-const QUEUE_BY_ID_PREFIX: readonly [prefix: string, queue: QueueName][] = [[EXPORT_JOB_PREFIX, QueueName.Exports]];
+const QUEUE_BY_ID_PREFIX: readonly [prefix: string, queue: QueueName][] = [
+  [EXPORT_JOB_PREFIX, QueueName.Exports],
+  [RECOMPUTE_JOB_PREFIX, QueueName.Recomputes],
+];
 const DEFAULT_QUEUE = QueueName.Classification;
 
 /** Finds the queue of a job by its id, so that GET /api/v1/jobs/{jobId} needs to know no feature module. */

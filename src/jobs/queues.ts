@@ -5,6 +5,8 @@ export enum QueueName {
   Maintenance = 'maintenance',
   Imports = 'imports',
   Classification = 'classification',
+  /** Full recomputes, one at a time per worker: each waits on its chunks, in the classification queue. */
+  Recomputes = 'recomputes',
   Webhooks = 'webhooks',
   Exports = 'exports',
 }
