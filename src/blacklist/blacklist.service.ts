@@ -414,6 +414,7 @@ export class BlacklistService {
       if (event) {
         await this.events.append(manager, event);
         regrade = row.enterprise_id;
+        await this.recompute.note(manager, [regrade]);
       }
       return {
         result: { entry: after, result: effect.result },
@@ -426,7 +427,7 @@ export class BlacklistService {
         },
       };
     });
-    if (regrade) await this.recompute.request([regrade]);
+    if (regrade) await this.recompute.dispatch([regrade]);
     return outcome;
   }
 

@@ -354,8 +354,9 @@ export class ImportsService {
       const { outcome, touched, ms } = await this.load(runner, row, total, progress);
       if (outcome.status === 'completed') {
         await this.finish(runner.manager, row, outcome);
+        await this.recompute.note(runner.manager, touched);
         await runner.commitTransaction();
-        await this.recompute.request(touched);
+        await this.recompute.dispatch(touched);
       } else {
         // All or nothing, and something was bad: undo the merged chunks, keep the verdict.
         await runner.rollbackTransaction();

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobOptions, Queue } from 'bull';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from './queues';
 
@@ -18,9 +18,11 @@ const REQUEUED_PER_CHECK = 10_000;
  * import). Requests for one enterprise within the same half second become one job, which runs
  * once that window has closed, so it sees every change committed in it.
  *
- * Each request is also written to `regrade_requests` and deleted by the regrading that answers
- * it, so a request whose job could not be queued, or was lost with Redis, is found again there
- * (`requeueUnanswered`) instead of waiting for the nightly full recompute.
+ * A request is written to `regrade_requests` in the transaction of the change that asks
+ * (`note`), so it commits with it or not at all, and is deleted by the regrading that answers it;
+ * its job is queued after the commit (`dispatch`). A request whose job could not be queued, or was
+ * lost with Redis, is found again there (`requeueUnanswered`) instead of waiting for the nightly
+ * full recompute.
  */
 @Injectable()
 export class RecomputeRequests {
@@ -33,22 +35,26 @@ export class RecomputeRequests {
   ) {}
 
   /**
-   * Best effort: the change that asks has already committed, so a Redis outage must not turn
-   * it into an error; the request waits in the database until Redis is back.
+   * Records, in the transaction of the change that asks (`manager`'s), that `enterpriseIds` need
+   * regrading. A later request for a pending enterprise moves its time.
    */
-  async request(enterpriseIds: string[]): Promise<void> {
+  async note(manager: EntityManager, enterpriseIds: string[]): Promise<void> {
+    if (!enterpriseIds.length) return;
+    await manager.query(
+      `INSERT INTO regrade_requests (enterprise_id) SELECT unnest($1::bigint[])
+       ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at`,
+      [[...new Set(enterpriseIds)].sort()],
+    );
+  }
+
+  /**
+   * Queues the regrading of `enterpriseIds`, noted in a transaction that has committed. Best
+   * effort: a Redis outage must not turn the change into an error; the request waits in the
+   * database until Redis is back.
+   */
+  async dispatch(enterpriseIds: string[]): Promise<void> {
     if (!enterpriseIds.length) return;
     const ids = [...new Set(enterpriseIds)].sort();
-    // A later request for a pending enterprise moves its time: a regrading that began before it must not answer it.
-    await this.dataSource
-      .query(
-        `INSERT INTO regrade_requests (enterprise_id) SELECT unnest($1::bigint[])
-         ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at`,
-        [ids],
-      )
-      .catch((error: Error) =>
-        this.logger.warn(`could not note the regrading of ${ids.length} enterprise(s): ${error.message}`),
-      );
     const now = this.clock.now().getTime();
     const window = Math.floor(now / WINDOW_MS);
     const delay = (window + 1) * WINDOW_MS - now + 20;
@@ -61,16 +67,22 @@ export class RecomputeRequests {
   }
 
   /**
-   * Regrades `enterpriseIds` with `regrade`, then removes the requests it answered: those made
-   * before it began, whose changes it saw (a request is made after its change commits).
+   * Regrades `enterpriseIds` with `regrade`, then removes the requests it answered: those it saw
+   * before it began, whose changes had committed (a request commits with its change). A request
+   * committed since, or moved by a later change, is another row version, and stays.
    */
   async answer<T>(enterpriseIds: string[], regrade: () => Promise<T>): Promise<T> {
-    const [{ since }] = await this.dataSource.query(`SELECT now() AS since`);
-    const result = await regrade();
-    await this.dataSource.query(
-      `DELETE FROM regrade_requests WHERE enterprise_id = ANY($1::bigint[]) AND requested_at < $2`,
-      [enterpriseIds, since],
+    const seen: { id: string; at: string }[] = await this.dataSource.query(
+      `SELECT enterprise_id::text AS id, requested_at::text AS at FROM regrade_requests WHERE enterprise_id = ANY($1::bigint[])`,
+      [enterpriseIds],
     );
+    const result = await regrade();
+    if (seen.length)
+      await this.dataSource.query(
+        `DELETE FROM regrade_requests r USING unnest($1::bigint[], $2::timestamptz[]) AS s(id, at)
+          WHERE r.enterprise_id = s.id AND r.requested_at = s.at`,
+        [seen.map((r) => r.id), seen.map((r) => r.at)],
+      );
     return result;
   }
 

@@ -86,6 +86,7 @@ export class RecordsService {
         correctionReason: null,
         createdBy: recorder.actor.id,
       });
+      await this.recompute.note(manager, [enterprise.id]);
       const after = await this.get(manager, id);
       return { result: after, entry: { action: 'record.create', entityType: 'record', entityId: id, after } };
     });
@@ -96,7 +97,7 @@ export class RecordsService {
           `Department ${recorder.departmentCode} already recorded document ${dto.documentNo}`,
         ),
     });
-    await this.recompute.request([enterprise.id]);
+    await this.recompute.dispatch([enterprise.id]);
     return record;
   }
 
@@ -172,6 +173,7 @@ export class RecordsService {
           },
         });
       }
+      await this.recompute.note(manager, [enterprise.id]);
       const after = await this.get(manager, newId);
       return {
         result: after,
@@ -185,7 +187,7 @@ export class RecordsService {
           ? Problem.conflict('record-superseded', `Record ${id} was corrected meanwhile; reload it`)
           : undefined,
     });
-    await this.recompute.request([enterpriseId]);
+    await this.recompute.dispatch([enterpriseId]);
     return record;
   }
 
