@@ -1,6 +1,10 @@
 import { CODES, createEnterprise, createUser } from './helpers/fixtures';
 import { PrivateRedis } from './helpers/private-redis';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { QueueName } from '../src/jobs/queues';
 import { TestApp } from './helpers/test-app';
+import { until } from './helpers/until';
 
 /** The regrading a change asks for is as durable as the change. */
 describe('regrade requests', () => {
@@ -64,4 +68,31 @@ describe('regrade requests', () => {
     expect((await record(CODES.wenzhouLike, '温市监奖〔2026〕9号')).statusCode).toBe(201);
     expect(await records(CODES.wenzhouLike)).toBe(before + 1);
   });
+
+  it('answers a write at once while Redis is down, and regrades it once Redis is back', async () => {
+    await createEnterprise(app(), admin, CODES.shenzhen);
+    const grade = async () =>
+      (
+        await app().request({
+          method: 'GET',
+          url: `/api/v1/enterprises/${CODES.shenzhen}/classification`,
+          token: admin,
+        })
+      ).json().grade;
+    const queue = app().app.get<Queue>(getQueueToken(QueueName.Classification));
+    let retryDelay = 0;
+    queue.client.on('reconnecting', (delay: number) => (retryDelay = delay));
+    await redis.kill();
+    // A long outage: ioredis now waits a second or more between reconnections, and a write used to
+    // wait out two of them to queue its regrading (3–6 s, once the delay reaches its 2 s ceiling).
+    await until('ioredis to retry a second apart', async () => retryDelay >= 1_000, 20_000);
+    const started = Date.now();
+    const res = await record(CODES.shenzhen, '温市监许销〔2026〕7号', 'license_revoked');
+    const took = Date.now() - started;
+    expect(res.statusCode).toBe(201);
+    expect(took).toBeLessThan(500);
+
+    await redis.restart();
+    await until('the regrading asked during the outage', async () => (await grade()) === 'D', 20_000);
+  }, 60_000);
 });

@@ -55,6 +55,14 @@ export class RecomputeRequests {
   async dispatch(enterpriseIds: string[]): Promise<void> {
     if (!enterpriseIds.length) return;
     const ids = [...new Set(enterpriseIds)].sort();
+    // While Redis is away, adding a job waits out ioredis' reconnections (seconds on every write):
+    // the noted request is enough, queued again by the workers when Redis is back.
+    if (this.queue.client.status !== 'ready') {
+      this.logger.warn(
+        `Redis is not connected: the regrading of ${ids.length} enterprise(s) is queued when it is back`,
+      );
+      return;
+    }
     const now = this.clock.now().getTime();
     const window = Math.floor(now / WINDOW_MS);
     const delay = (window + 1) * WINDOW_MS - now + 20;
