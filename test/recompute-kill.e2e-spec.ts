@@ -7,8 +7,11 @@ import { until } from './helpers/until';
 import { gradedAsACleanRun, seedGradingWorld, Workers } from './helpers/workers';
 
 const ENTERPRISES = 20_000;
-/** The README's promise: a dead worker's jobs go to another worker within JOB_LOCK_MS. */
-const JOB_LOCK_MS = 3_000;
+/**
+ * The README's promise: a dead worker's jobs go to another worker within JOB_LOCK_MS. Long enough
+ * that a loaded host's pauses (a second or more) cannot cost a live worker its lock.
+ */
+const JOB_LOCK_MS = 8_000;
 
 describe('full recompute survives a worker killed in the middle', () => {
   let t: TestApp;
@@ -84,7 +87,7 @@ describe('full recompute survives a worker killed in the middle', () => {
         20_000,
         20,
       );
-      // The README's promise: within JOB_LOCK_MS (about 2/3 of it unloaded; a loaded host adds the poll's lag).
+      // The README's promise: within JOB_LOCK_MS (3/4 of it at most, a quarter to spare for a loaded host's lag).
       expect(retakenAt - killedAt).toBeLessThan(JOB_LOCK_MS);
       await blocker.query(`COMMIT`);
     } finally {

@@ -13,19 +13,21 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
 export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}:bull`;
 
 /**
- * Bull's lock settings that give a dead worker's jobs to another worker within `jobLockMs`.
- * A stalled check moves a job back to the queue when it finds it without a lock after an earlier
- * check marked it (each renewal unmarks it); checks come every `stalledInterval` or, when one falls
- * just before the previous one's guard key expires, two apart. So a job is retaken at most a lock
- * duration and two intervals after its last renewal: 2/3 + 2/6 of `jobLockMs` here, where a lock
- * and an interval of a whole `jobLockMs` each took up to three times it. Renewing every 1/6 still
- * leaves a busy event loop half of `jobLockMs` before a live worker's lock lapses.
+ * Bull's lock settings that give a dead worker's jobs to another worker within `jobLockMs`, with
+ * a quarter of it to spare (a loaded host's lag). A stalled check moves a job back to the queue
+ * when it finds it without a lock after an earlier check marked it (each renewal unmarks it);
+ * checks come every `stalledInterval` or, when one falls just before the previous one's guard
+ * key expires, two apart. So a job is retaken at most a lock duration and two intervals after
+ * its last renewal: 1/2 + 2/8 = 3/4 of `jobLockMs`. A live worker renews its lock four times
+ * per lock duration, so it keeps its jobs through an event loop blocked for 3/8 of `jobLockMs`
+ * (over 11 s at the default 30 s).
  */
 export function lockSettings(jobLockMs: number) {
+  const lockDuration = Math.round(jobLockMs / 2);
   return {
-    lockDuration: Math.round((jobLockMs * 2) / 3),
-    lockRenewTime: Math.round(jobLockMs / 6),
-    stalledInterval: Math.round(jobLockMs / 6),
+    lockDuration,
+    lockRenewTime: Math.round(lockDuration / 4),
+    stalledInterval: Math.round(jobLockMs / 8),
     maxStalledCount: 2,
   };
 }
