@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Job, JobOptions, Queue } from 'bull';
-import { everyDayInBeijing, isRedisUnavailable, JobName, QueueName } from '../jobs/queues';
+import { everyDayInBeijing, isRedisUnavailable, JobName, QueueName, refundAttempt } from '../jobs/queues';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RANGE_SIZE, RecomputeResult } from './classification.service';
 import { KeyRange, RecomputeRunsRepository } from './recompute-runs.repository';
@@ -50,7 +50,10 @@ export class RecomputeAll implements OnModuleDestroy {
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
 
-  /** A stopping worker gives up the runs it hands out (before Bull waits for its jobs), to be retried by another. */
+  /**
+   * A stopping worker gives up the runs it hands out (before Bull waits for its jobs), to be
+   * retried by another without using one of their attempts.
+   */
   onModuleDestroy(): void {
     this.stopping = true;
   }
@@ -137,7 +140,10 @@ export class RecomputeAll implements OnModuleDestroy {
     /** Waits until some pending chunk has finished (as recorded in the database). */
     const waitForSome = async () => {
       for (;;) {
-        if (this.stopping) throw new Error('the worker stopped; the run is taken up again where it was');
+        if (this.stopping) {
+          await refundAttempt(job); // a stop is no failure of the run's: rolling restarts must not end it
+          throw new Error('the worker stopped; the run is taken up again where it was');
+        }
         const done = await this.runs.finishedChunks(runId);
         let progressed = false;
         for (const [key] of pending) {

@@ -64,3 +64,14 @@ export function isRedisUnavailable(error: unknown): boolean {
     /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable/.test(message ?? '')
   );
 }
+
+/**
+ * Gives `job` back the attempt that its failure, about to be thrown, would use: a worker stopping
+ * is no fault of the job's, and rolling restarts must not use up its attempts. Bull has no API to
+ * change a job's options, so they are written where it keeps them, for the worker that takes the
+ * job next. Best effort: with Redis away the failure cannot be recorded either.
+ */
+export async function refundAttempt(job: Job): Promise<void> {
+  job.opts.attempts = (job.opts.attempts ?? 1) + 1;
+  await job.queue.client.hset(job.queue.toKey(String(job.id)), 'opts', JSON.stringify(job.opts)).catch(() => undefined);
+}
