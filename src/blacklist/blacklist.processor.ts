@@ -23,8 +23,13 @@ export class BlacklistProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): Promise<void> {
     return this.upkeep.keep(this.queue, 'the blacklist expiry schedule', async (occasion) => {
       await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
+      // Kept neither done nor failed: a job left under the id would block every later catch-up.
       if (occasion !== 'check')
-        await this.queue.add(JobName.ExpireBlacklist, {}, { jobId: 'blacklist-expiry:start', removeOnComplete: true });
+        await this.queue.add(
+          JobName.ExpireBlacklist,
+          {},
+          { jobId: 'blacklist-expiry:start', removeOnComplete: true, removeOnFail: true },
+        );
     });
   }
 
