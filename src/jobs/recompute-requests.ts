@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobOptions, Queue } from 'bull';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from './queues';
@@ -42,7 +43,7 @@ export class RecomputeRequests {
     if (!enterpriseIds.length) return;
     await manager.query(
       `INSERT INTO regrade_requests (enterprise_id) SELECT unnest($1::bigint[])
-       ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at`,
+       ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at, queued_at = NULL`,
       [[...new Set(enterpriseIds)].sort()],
     );
   }
@@ -96,18 +97,25 @@ export class RecomputeRequests {
 
   /**
    * Queues again the requests still unanswered: all of them once Redis is back after an outage
-   * (`minAgeSeconds` 0), only those older than any queue delay otherwise. Job ids derive from
-   * the enterprises, so workers doing this at once queue each regrading once.
+   * (`minAgeSeconds` 0); otherwise those neither asked nor queued again for longer than any
+   * queue delay, so that requests waiting their turn in a backlog are not queued again at every
+   * check. Job ids derive from the enterprises, so workers doing this at once queue each
+   * regrading once.
    */
   async requeueUnanswered(minAgeSeconds = LOST_AFTER_SECONDS): Promise<number> {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT enterprise_id::text AS id FROM regrade_requests
-        WHERE requested_at <= now() - make_interval(secs => $1) ORDER BY requested_at LIMIT $2`,
+        WHERE coalesce(queued_at, requested_at) <= now() - make_interval(secs => $1)
+        ORDER BY coalesce(queued_at, requested_at) LIMIT $2`,
       [minAgeSeconds, REQUEUED_PER_CHECK],
     );
     if (!rows.length) return 0;
     const ids = rows.map((r) => r.id).sort();
     await this.queue.addBulk(this.jobs(ids, '', { removeOnComplete: true, removeOnFail: true }));
+    await this.dataSource.query(
+      `UPDATE regrade_requests SET queued_at = now() WHERE enterprise_id = ANY($1::bigint[])`,
+      [ids],
+    );
     this.logger.log(`queued again the regrading of ${ids.length} enterprise(s) asked before`);
     return ids.length;
   }
@@ -116,7 +124,8 @@ export class RecomputeRequests {
     const jobs = [];
     for (let i = 0; i < ids.length; i += IDS_PER_JOB) {
       const batch = ids.slice(i, i + IDS_PER_JOB);
-      const key = batch.length === 1 ? batch[0] : `${batch[0]}-${batch[batch.length - 1]}-${batch.length}`;
+      // The whole list names a batch: two batches with the same ends and size are not one job.
+      const key = batch.length === 1 ? batch[0] : createHash('sha256').update(batch.join(',')).digest('hex');
       jobs.push({
         name: JobName.RecomputeEnterprises,
         data: { enterpriseIds: batch },
