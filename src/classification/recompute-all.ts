@@ -184,8 +184,8 @@ export class RecomputeAll implements OnModuleDestroy {
   }
 
   /**
-   * While Redis answers: queues again the chunks it lost (a restarted Redis is empty) and fails
-   * the run if a chunk failed for good. While it does not, the run goes on waiting: chunks in
+   * While Redis answers: queues again the chunks it lost (a restarted Redis is empty; not those
+   * whose jobs went because they had finished) and fails the run if a chunk failed for good. While it does not, the run goes on waiting: chunks in
    * flight record their end in the database. (A run whose own job was lost goes on too: the job
    * queued again in its place by `resumeLost` finds the same chunks, and whichever ends first
    * ends both; moving a job that is no longer this worker's fails harmlessly in Bull.)
@@ -195,11 +195,18 @@ export class RecomputeAll implements OnModuleDestroy {
     queueChunk: (jobId: string, chunk: RecomputeChunk) => Promise<unknown>,
   ): Promise<void> {
     try {
-      for (const { jobId, chunk } of pending) {
-        const child = await this.queue.getJob(jobId);
-        if (!child) await queueChunk(jobId, chunk);
-        else if ((await child.getState()) === 'failed') throw new Error(`chunk ${jobId} failed: ${child.failedReason}`);
+      const missing: typeof pending = [];
+      for (const entry of pending) {
+        const child = await this.queue.getJob(entry.jobId);
+        if (!child) missing.push(entry);
+        else if ((await child.getState()) === 'failed')
+          throw new Error(`chunk ${entry.jobId} failed: ${child.failedReason}`);
       }
+      if (!missing.length) return;
+      // A chunk's job goes once it completes, its end recorded before: read after the jobs, the
+      // database tells a chunk that has just finished from one Redis lost.
+      const finished = await this.runs.finishedChunks(missing[0].chunk.runId);
+      for (const { jobId, chunk } of missing) if (!finished.has(rangeKey(chunk))) await queueChunk(jobId, chunk);
     } catch (error) {
       if (!isRedisUnavailable(error)) throw error;
     }
