@@ -109,7 +109,7 @@ export async function schedules(redisUrl: string, prefix: string): Promise<Recor
   try {
     await redis.connect();
     const out: Record<string, number> = {};
-    for (const queue of ['classification', 'maintenance', 'exports'])
+    for (const queue of ['recomputes', 'maintenance', 'exports'])
       out[queue] = await redis.zcard(`${prefix}:bull:${queue}:repeat`);
     return out;
   } finally {
