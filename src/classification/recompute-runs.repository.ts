@@ -42,7 +42,7 @@ export class RecomputeRunsRepository {
       const [running]: { job_id: string }[] = await manager.query(
         `SELECT job_id FROM recompute_runs
           WHERE finished_at IS NULL AND created_at > now() - make_interval(hours => $1) AND starts_with(job_id, $2)
-            AND created_at > coalesce((SELECT activated_at FROM rule_sets WHERE status = 'active'), '-infinity')
+            AND created_at > (SELECT coalesce(max(activated_at), '-infinity') FROM rule_sets WHERE status = 'active')
           ORDER BY created_at DESC LIMIT 1`,
         [KEPT_IN_QUEUE_HOURS, RECOMPUTE_JOB_PREFIX],
       );
