@@ -3,6 +3,17 @@ import { Client } from 'pg';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
 
+/** One request on a fresh connection: its status, or the error code when it got none. */
+function onNewConnection(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
 describe('graceful shutdown', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -33,6 +44,9 @@ describe('graceful shutdown', () => {
     const shutdown = t.shutdown().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(closed).toBe(false);
+    // While the request drains, a newcomer is refused before it sends anything: accepted, it
+    // could be reset when the process exits, after its request went out.
+    expect(await onNewConnection(url)).toBe('ECONNREFUSED');
 
     await blocker.query('COMMIT');
     await blocker.end();

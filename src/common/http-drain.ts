@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -16,11 +17,15 @@ export const DRAIN_GRACE_MS = 500;
  * its client to close the connection, and a connection still idle after DRAIN_GRACE_MS is
  * closed; the server itself closes no sooner than that. A busy connection thus ends after an
  * answer, never under a request; only a client that sends on a long-idle connection at the very
- * instant it is closed can still meet a reset. Every response also carries its request id.
+ * instant it is closed can still meet a reset. The listening socket is closed at the first
+ * moment too: a newcomer is refused (ECONNREFUSED, which its client knows was never sent) rather
+ * than accepted and then reset when the process exits. Every response also carries its request id.
  */
 @Injectable()
 export class HttpDrain implements OnModuleDestroy {
   private drainingSince?: number;
+  /** Whether the server was listening when the drain began (not so in tests that only inject). */
+  private wasListening = false;
   private fastify?: FastifyInstance;
 
   /** Hooks onto the server; called before the routes are registered. */
@@ -33,7 +38,7 @@ export class HttpDrain implements OnModuleDestroy {
     });
     fastify.addHook('preClose', async () => {
       this.start();
-      if (!fastify.server.listening) return;
+      if (!this.wasListening) return;
       const left = this.drainingSince! + DRAIN_GRACE_MS - Date.now();
       if (left > 0) await sleep(left);
     });
@@ -47,6 +52,12 @@ export class HttpDrain implements OnModuleDestroy {
     if (this.drainingSince !== undefined) return;
     this.drainingSince = Date.now();
     const server = this.fastify?.server;
-    if (server?.listening) setTimeout(() => server.closeIdleConnections(), DRAIN_GRACE_MS).unref();
+    if (!server?.listening) return;
+    this.wasListening = true;
+    // net's close, not http's: http.Server#close also closes the idle kept-alive connections at
+    // once, which the grace is there to spare. Fastify's own close later closes the server again
+    // and still waits for the open connections (Node answers that second close when they end).
+    NetServer.prototype.close.call(server);
+    setTimeout(() => server.closeIdleConnections(), DRAIN_GRACE_MS).unref();
   }
 }
