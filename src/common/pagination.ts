@@ -1,7 +1,7 @@
 import { applyDecorators, Type as ClassType } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { ToInteger } from './transforms';
 
 export const MAX_PAGE_SIZE = 500;
 /** Far past the end of any list, and small enough that page × pageSize stays an exact integer for the database. */
@@ -15,7 +15,7 @@ export const MAX_PAGE = 1_000_000_000;
 export const PageSize = (max: number, defaultSize: number) =>
   applyDecorators(
     ApiPropertyOptional({ minimum: 1, maximum: max, default: defaultSize }),
-    Type(() => Number),
+    ToInteger(),
     IsInt(),
     Min(1),
     Max(max),
@@ -26,7 +26,7 @@ export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)

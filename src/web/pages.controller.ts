@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { MAX_PAGE } from '../common/pagination';
+import { decimalInteger } from '../common/transforms';
 import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
 import { PublicBlacklistService } from '../disclosure/open-data/public-blacklist.service';
 import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
@@ -29,8 +30,8 @@ const FIRST_YEAR = 2014;
 
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 const pageNumber = (value: string | string[] | undefined): number => {
-  const n = Number(one(value));
-  return Number.isInteger(n) && n >= 1 && n <= MAX_PAGE ? n : 1;
+  const n = decimalInteger(one(value));
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_PAGE ? n : 1;
 };
 
 /**

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { Trim } from '../../common/transforms';
+import { ToInteger, Trim } from '../../common/transforms';
 
 export class CalendarQuery {
   @ApiPropertyOptional({ example: 2026, description: 'one year; all years when absent' })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(2000)
   @Max(2100)

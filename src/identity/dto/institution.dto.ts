@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { Trim } from '../../common/transforms';
+import { ToInteger, Trim } from '../../common/transforms';
 import {
   ArrayMinSize,
   ArrayUnique,
@@ -56,7 +55,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 600, description: 'requests per minute before 429' })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(1_000_000)

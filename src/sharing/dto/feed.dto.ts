@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_SEQ } from '../../common/pagination';
 import { CHANGE_EVENT_TYPES, ChangeEventType } from '../change-events.service';
+import { ToInteger } from '../../common/transforms';
 
 export const FEED_SCOPES = ['all', 'watchlist'] as const;
 export const MAX_FEED_LIMIT = 1_000;
@@ -14,14 +14,14 @@ export class FeedQuery {
     default: 0,
     description: 'the last seq seen; events after it are returned',
   })
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(0)
   @Max(MAX_SEQ)
   after = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_FEED_LIMIT)

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { REASON_CODES, ReasonCode } from '../../../blacklist/dto/blacklist.dto';
 import { PageQuery } from '../../../common/pagination';
-import { Trim } from '../../../common/transforms';
+import { ToInteger, Trim } from '../../../common/transforms';
 
 /**
  * What the public reads of the blacklist. These classes are the only shapes the public routes
@@ -35,7 +34,7 @@ export class PublicBlacklistQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 2026, description: 'the year of publication (Beijing time)' })
   @IsOptional()
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(2000)
   @Max(2100)

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -17,6 +16,7 @@ import {
 import { MAX_SEQ, PageQuery } from '../../../common/pagination';
 import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../change-events.service';
 import { FEED_SCOPES } from '../../dto/feed.dto';
+import { ToInteger } from '../../../common/transforms';
 
 /** A subscription's scope: the same choice as the pull feed's. */
 export type WebhookScope = (typeof FEED_SCOPES)[number];
@@ -76,7 +76,7 @@ export class ReplayDto {
     example: 1,
     description: 'deliver again every wanted event from this seq on',
   })
-  @Type(() => Number)
+  @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_SEQ)

@@ -1,0 +1,44 @@
+import { createKey } from './helpers/fixtures';
+import { InjectResponse, TestApp } from './helpers/test-app';
+
+/** A 400 problem+json that names `field` among its errors. */
+function expectFieldRefused(res: InjectResponse, field: string, message?: string): void {
+  expect({ status: res.statusCode, type: res.headers['content-type'] }).toEqual({
+    status: 400,
+    type: expect.stringContaining('application/problem+json'),
+  });
+  const errors: { field: string; message: string }[] = res.json().errors;
+  expect(errors.map((e) => e.field)).toContain(field);
+  if (message) expect(errors.find((e) => e.field === field)?.message).toContain(message);
+}
+
+/** What the bad-input fuzzer (test/drills/fuzz.drill.ts) found still accepted. */
+describe('bad input the fuzzer found', () => {
+  let t: TestApp;
+  let admin: string;
+  let feedKey: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start(__filename);
+    admin = await t.loginAdmin();
+    feedKey = (await createKey(t, admin, ['feed:read'])).key;
+  });
+  afterAll(() => t.close());
+
+  describe('integers in a query', () => {
+    it('reads decimal digits only, and names the field of anything else', async () => {
+      for (const page of ['0x10', '0b1', '0o7', '1e3', '%2012', '%2B1', '', '1.0']) {
+        expectFieldRefused(await t.request({ method: 'GET', url: `/api/v1/users?page=${page}`, token: admin }), 'page');
+      }
+      const feed = await t.request({
+        method: 'GET',
+        url: '/api/v1/feed?after=0x10',
+        headers: { 'x-api-key': feedKey },
+      });
+      expectFieldRefused(feed, 'after');
+      const second = await t.request({ method: 'GET', url: '/api/v1/users?page=2&pageSize=1', token: admin });
+      expect(second.statusCode).toBe(200);
+      expect(second.json()).toMatchObject({ page: 2, pageSize: 1 });
+    });
+  });
+});
