@@ -25,6 +25,38 @@ describe('bad input the fuzzer found', () => {
   });
   afterAll(() => t.close());
 
+  describe('unknown fields named after members of Object.prototype', () => {
+    const merge = (body: unknown) =>
+      t.request({ method: 'POST', url: '/api/v1/departments/QTS/merge-into', token: admin, body });
+
+    it('refuses them in a body, naming the field, and changes nothing', async () => {
+      for (const name of ['hasOwnProperty', 'constructor', '__lookupGetter__', 'isPrototypeOf', 'toString']) {
+        expectFieldRefused(await merge({ successorCode: 'AMR', [name]: -1 }), name, 'is not a known field');
+      }
+      const [qts] = await t.sql<{ successor_code: string | null }>(
+        `SELECT successor_code FROM departments WHERE code = 'QTS'`,
+      );
+      expect(qts.successor_code).toBeNull();
+    });
+
+    it('refuses them at any depth of a body', async () => {
+      const res = await t.request({
+        method: 'PUT',
+        url: '/api/v1/watchlist',
+        headers: { 'x-api-key': feedKey },
+        body: { usccs: [{ constructor: 1 }] },
+      });
+      expectFieldRefused(res, 'usccs[0].constructor', 'is not a known field');
+    });
+
+    it('refuses them, and the members of a query class, in a query', async () => {
+      for (const name of ['hasOwnProperty', 'valueOf', 'offset']) {
+        const res = await t.request({ method: 'GET', url: `/api/v1/users?${name}=1`, token: admin });
+        expectFieldRefused(res, name, 'is not a known field');
+      }
+    });
+  });
+
   describe('integers in a query', () => {
     it('reads decimal digits only, and names the field of anything else', async () => {
       for (const page of ['0x10', '0b1', '0o7', '1e3', '%2012', '%2B1', '', '1.0']) {

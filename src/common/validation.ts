@@ -1,4 +1,5 @@
 import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { MemberKeysValidationPipe } from './prototype-keys';
 import { FieldError, Problem } from './problem';
 
 /** Flattens class-validator's tree into `a.b[2].c` paths, one entry per failed constraint set. */
@@ -27,7 +28,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 /** The one validation pipe: unknown fields are errors, every bad field is listed. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new MemberKeysValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
