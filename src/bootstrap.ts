@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { applyRouteBodyLimits } from './common/body-limit';
 import { Clock } from './common/clock';
 import { HttpDrain } from './common/http-drain';
+import { parseQueryString, refuseUndecodableQueries } from './common/query-string';
 import { guardRequestInput } from './common/request-input';
 import { useSecurityHeaders } from './common/security-headers';
 import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/logging';
@@ -78,9 +79,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     bodyLimit: 1_048_576,
     return503OnClosing: true,
     trustProxy: config.trustedProxies,
+    routerOptions: { querystringParser: parseQueryString },
   });
   applyRouteBodyLimits(adapter.getInstance());
   guardRequestInput(adapter);
+  refuseUndecodableQueries(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });

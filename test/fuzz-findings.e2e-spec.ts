@@ -73,4 +73,23 @@ describe('bad input the fuzzer found', () => {
       expect(second.json()).toMatchObject({ page: 2, pageSize: 1 });
     });
   });
+
+  describe('a query that is not valid UTF-8', () => {
+    it('is refused, naming the parameter', async () => {
+      const audit = await t.request({
+        method: 'GET',
+        url: '/api/v1/audit/events?action=%F8%88%80%80%80',
+        token: admin,
+      });
+      expectFieldRefused(audit, 'action', 'UTF-8');
+      expectFieldRefused(await t.request({ method: 'GET', url: '/api/v1/enterprises?q=%E4%B8', token: admin }), 'q');
+      expectFieldRefused(await t.request({ method: 'GET', url: '/api/v1/public/enterprises?q=%E4%B8' }), 'q');
+      expectFieldRefused(await t.request({ method: 'GET', url: '/api/v1/public/enterprises?q=x&%C0%AF=1' }), 'query');
+    });
+
+    it('still reads a query in UTF-8, with + for a space', async () => {
+      const res = await t.request({ method: 'GET', url: '/api/v1/public/enterprises?q=%E6%B8%A9%E5%B7%9E+x' });
+      expect(res.statusCode).toBe(200);
+    });
+  });
 });
