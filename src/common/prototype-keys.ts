@@ -6,6 +6,19 @@ import { FieldError, Problem } from './problem';
 const child = (parent: string, key: string | number): string =>
   typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
 
+const declared = new WeakMap<object, Set<string>>();
+
+/** The fields `dto` declares to class-validator (its own and inherited). */
+function declaredFields(dto: { prototype: object }): Set<string> {
+  let fields = declared.get(dto);
+  if (!fields) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(dto as new () => object, '', false, false);
+    fields = new Set(metadata.map((m) => m.propertyName));
+    declared.set(dto, fields);
+  }
+  return fields;
+}
+
 /**
  * The own keys of `value` (at any depth of its objects and arrays) that its class would read as
  * one of its members rather than as a field: a name on Object.prototype (`constructor`,
@@ -13,25 +26,25 @@ const child = (parent: string, key: string | number): string =>
  * DTO (`offset` of a page query), unless the DTO declares a field of that name. class-transformer
  * skips such a key when it builds the DTO (it would overwrite a function), so the whitelist never
  * sees it and the request went through as if it were not there; class-validator's whitelist also
- * looks keys up in a plain object. Walked with a stack, not recursion: the body limits bound it.
+ * looks keys up in a plain object. Walked with a stack, not recursion (the body limits bound it), through objects and arrays only.
  */
 export function memberNamedKeys(value: unknown, dto: { prototype: object }): FieldError[] {
-  const declared = new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(dto as unknown as new () => object, '', false, false)
-      .map((m) => m.propertyName),
-  );
+  if (value === null || typeof value !== 'object') return [];
   const errors: FieldError[] = [];
-  const stack: { value: unknown; path: string; top: boolean }[] = [{ value, path: '', top: true }];
+  const stack: { value: object; path: string; top: boolean }[] = [{ value, path: '', top: true }];
   while (stack.length) {
     const { value: at, path, top } = stack.pop()!;
     if (Array.isArray(at)) {
-      at.forEach((item, i) => stack.push({ value: item, path: child(path, i), top: false }));
-    } else if (at !== null && typeof at === 'object') {
+      at.forEach((item: unknown, i) => {
+        if (item !== null && typeof item === 'object') stack.push({ value: item, path: child(path, i), top: false });
+      });
+    } else {
       for (const key of Object.keys(at)) {
-        const member = top ? key in dto.prototype && !declared.has(key) : key in Object.prototype;
+        const member = top ? key in dto.prototype && !declaredFields(dto).has(key) : key in Object.prototype;
+        const item = (at as Record<string, unknown>)[key];
         if (member) errors.push({ field: child(path, key), message: 'is not a known field' });
-        else stack.push({ value: (at as Record<string, unknown>)[key], path: child(path, key), top: false });
+        else if (item !== null && typeof item === 'object')
+          stack.push({ value: item, path: child(path, key), top: false });
       }
     }
   }
