@@ -259,7 +259,9 @@ const recipe = (route: Route) =>
     depth: fc.constantFrom(64, 1_000, 20_000, 100_000, 400_000),
     object: fc.boolean(),
     notObject: fc.constantFrom('[]', '[{}]', '1', '"x"', 'null', 'true'),
-    malformed: fc.constantFrom('{', '{"a":1', '{"a":1}}', "{'a':1}", 'text/plain', '\uFEFF{}', '{"a":1,}'),
+    // A byte-order mark before valid JSON is allowed (RFC 8259 §8.1: a parser may ignore it, and some
+    // .NET clients send one), so the BOM case is a BOM before JSON that is broken in itself.
+    malformed: fc.constantFrom('{', '{"a":1', '{"a":1}}', "{'a':1}", 'text/plain', '\uFEFF{"a":', '{"a":1,}'),
     extraKey: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '__lookupGetter__', 'isAdmin', 'id', 'x'),
     multipart: fc.constantFrom('no-file', 'bad-kind', 'no-kind', 'nul-kind', 'json', 'bad-mode', 'broken'),
   });
