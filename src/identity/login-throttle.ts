@@ -18,8 +18,12 @@ const FAILURES_REMEMBERED_S = 24 * 3600;
 const ATTEMPT_S = 60;
 /** Failed logins from one address, over all user names, within an hour, before it waits an hour. */
 export const FAILURES_PER_IP_PER_HOUR = 100;
-/** How long a user name that logged in from an address is let through that address's hour of waiting. */
-const KNOWN_FOR_S = 30 * 24 * 3600;
+/**
+ * How long a user name that logged in from an address is let through that address's hour of
+ * waiting: three weeks, within the 24.8 days a Node timer can wait (the memory insurance expires
+ * keys by setTimeout, and 30 days overflowed to 1 ms: the name was forgotten at once).
+ */
+const KNOWN_FOR_S = 21 * 24 * 3600;
 
 /** One login attempt, counted before its password is checked; tell it how that went. */
 export interface LoginAttempt {
