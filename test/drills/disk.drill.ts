@@ -7,7 +7,7 @@ import { AppProcess, drillEnv } from './lib/app';
 import { printFigures } from './lib/figures';
 import { get, send } from './lib/http';
 import { SmallDisk } from './lib/mounts';
-import { cleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { cleanUp, sharedDatabase, startRedis } from './lib/services';
 import { Actors, createActors } from './lib/world';
 
 const METRICS_TOKEN = 'drill-metrics-token-0123456789';
@@ -28,7 +28,7 @@ describe('drill: upload and export directories full or read-only', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('disk');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     const env = drillEnv('disk', { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, METRICS_TOKEN });
     dir = env.DRILL_DIR;
     uploads = await SmallDisk.mount(env.UPLOAD_DIR);

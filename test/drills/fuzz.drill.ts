@@ -5,7 +5,7 @@ import { Case, hasInput, makeCase, routesOf, SAFE } from './lib/fuzz';
 import { percentile, sampleHealth } from './lib/health-sampler';
 import { must, send } from './lib/http';
 import { scale } from './lib/scale';
-import { cleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { cleanUp, sharedDatabase, startRedis } from './lib/services';
 import { Actors, createActors } from './lib/world';
 
 /** Tables that log requests by design: the credit query log answers "who queried me". */
@@ -26,7 +26,7 @@ describe('drill: bad-input fuzzer', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('fuzz');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     api = await AppProcess.start('api', drillEnv('fuzz', { DATABASE_URL: databaseUrl, REDIS_URL: redis.url }));
     actors = await createActors(api);
   });

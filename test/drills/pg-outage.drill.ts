@@ -4,7 +4,7 @@ import { printFigures } from './lib/figures';
 import { send } from './lib/http';
 import { Load, sleep } from './lib/load';
 import { scale } from './lib/scale';
-import { cleanUp, PgCluster, RedisServer } from './lib/services';
+import { cleanUp, PgCluster, startRedis } from './lib/services';
 import { Actors, createActors, enterpriseBody, freshUscc } from './lib/world';
 import { until } from '../helpers/until';
 
@@ -22,7 +22,7 @@ describe('drill: PostgreSQL stopped under writes', () => {
 
   beforeAll(async () => {
     cluster = await PgCluster.create('pg');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     const env = drillEnv('pg', { DATABASE_URL: cluster.url('qc'), REDIS_URL: redis.url });
     api = await AppProcess.start('api', env);
     worker = await AppProcess.start('worker', env);

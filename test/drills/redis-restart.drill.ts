@@ -16,7 +16,8 @@ import {
 import { get, must } from './lib/http';
 import { sleep } from './lib/load';
 import { scale } from './lib/scale';
-import { cleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { PrivateRedis } from '../helpers/private-redis';
+import { cleanUp, sharedDatabase, startRedis } from './lib/services';
 import { Actors, createActors, login } from './lib/world';
 
 const PREFIX = 'drill_redis';
@@ -30,7 +31,7 @@ const DOWN_MS = 2_000;
 describe('drill: Redis killed and restarted empty', () => {
   let api: AppProcess;
   let worker: AppProcess;
-  let redis: RedisServer;
+  let redis: PrivateRedis;
   let databaseUrl: string;
   let admin: string;
   let actors: Actors;
@@ -38,7 +39,7 @@ describe('drill: Redis killed and restarted empty', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('redis');
-    redis = await RedisServer.start();
+    redis = await startRedis();
     env = drillEnv('redis', {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,

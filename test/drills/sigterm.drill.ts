@@ -5,7 +5,7 @@ import { printFigures } from './lib/figures';
 import { send } from './lib/http';
 import { Load, sleep } from './lib/load';
 import { CI, scale } from './lib/scale';
-import { cleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { cleanUp, sharedDatabase, startRedis } from './lib/services';
 import { Actors, createActors } from './lib/world';
 
 /** A reset is a race of a request with the server's end: several stops catch it more often. */
@@ -24,7 +24,7 @@ describe('drill: the API stopped with SIGTERM under load', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('sigterm');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     env = drillEnv('sigterm', { DATABASE_URL: databaseUrl, REDIS_URL: redis.url });
     await AppProcess.start('worker', env);
   });

@@ -6,7 +6,7 @@ import { printFigures } from './lib/figures';
 import { must } from './lib/http';
 import { sleep } from './lib/load';
 import { scale } from './lib/scale';
-import { cleanUp, freePort, onCleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { cleanUp, freePort, onCleanUp, sharedDatabase, startRedis } from './lib/services';
 import { Actors, createActors } from './lib/world';
 
 /** A partner's webhook endpoint on a fixed port, which the drill takes down and brings back. */
@@ -47,7 +47,7 @@ describe('drill: the webhook receiver down', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('webhooks');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     const env = drillEnv('webhooks', {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redis.url,

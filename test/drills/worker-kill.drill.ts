@@ -2,7 +2,7 @@ import { AppProcess, drillEnv } from './lib/app';
 import { printFigures } from './lib/figures';
 import { cleanRunChanges, grades, seedEnterprises, startRecompute, waitForJob } from './lib/grading';
 import { CI, scale } from './lib/scale';
-import { cleanUp, RedisServer, sharedDatabase } from './lib/services';
+import { cleanUp, sharedDatabase, startRedis } from './lib/services';
 import { ADMIN } from './lib/app';
 import { login } from './lib/world';
 
@@ -21,7 +21,7 @@ describe('drill: a worker killed mid-recompute', () => {
 
   beforeAll(async () => {
     databaseUrl = await sharedDatabase('workerkill');
-    const redis = await RedisServer.start();
+    const redis = await startRedis();
     env = drillEnv('workerkill', { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JOB_LOCK_MS: String(LOCK_MS) });
     api = await AppProcess.start('api', env);
     await seedEnterprises(databaseUrl, scale.recomputeEnterprises);

@@ -17,9 +17,14 @@ export class PrivateRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+    const redis = await PrivateRedis.create();
     await redis.restart();
     return redis;
+  }
+
+  /** One on a free port, not started yet (`restart()` starts it): for a caller that registers its teardown first. */
+  static async create(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort());
   }
 
   get running(): boolean {
@@ -38,7 +43,7 @@ export class PrivateRedis {
       { stdio: 'ignore' },
     );
     const process = this.process;
-    await until('redis-server to answer PING', async () => process.exitCode === null && this.ping(), 10_000);
+    await until('redis-server to answer PING', async () => process.exitCode === null && this.ping(), 10_000, 50);
   }
 
   /** Kills the server at once (SIGKILL: no shutdown, no save) and waits for it to be gone. */
@@ -49,6 +54,11 @@ export class PrivateRedis {
     const exited = new Promise((resolve) => process.once('exit', resolve));
     process.kill('SIGKILL');
     await exited;
+  }
+
+  /** Sends SIGKILL without waiting: for a process `exit` handler, where nothing asynchronous runs. */
+  killNow(): void {
+    this.process?.kill('SIGKILL');
   }
 
   ping(): Promise<boolean> {

@@ -1,9 +1,9 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { AddressInfo, createConnection, createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { freePort, PrivateRedis } from '../../helpers/private-redis';
 import { until } from '../../helpers/until';
 
 const run = promisify(execFile);
@@ -42,14 +42,7 @@ process.once('exit', () => {
   }
 });
 
-/** A port nobody listens on right now (the kernel's choice, released at once). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort };
 
 export const uniqueSuffix = () => randomBytes(3).toString('hex');
 
@@ -126,59 +119,19 @@ export class PgCluster {
   }
 }
 
-/** A redis-server of one drill, without persistence: killed with SIGKILL it comes back empty. */
-export class RedisServer {
-  private process?: ChildProcess;
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<RedisServer> {
-    const redis = new RedisServer(await freePort());
-    register(
-      `redis-server :${redis.port}`,
-      () => redis.kill(),
-      () => redis.process?.kill('SIGKILL'),
-    );
-    await redis.restart();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async restart(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    this.process = child;
-    await until('redis-server to answer PING', async () => child.exitCode === null && this.ping(), 10_000, 50);
-  }
-
-  async kill(): Promise<void> {
-    const child = this.process;
-    this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  ping(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = createConnection(this.port, '127.0.0.1');
-      let answer = '';
-      socket.setTimeout(1_000, () => socket.destroy());
-      socket.on('connect', () => socket.write('PING\r\n'));
-      socket.on('data', (chunk) => {
-        answer += chunk.toString();
-        if (answer.includes('\r\n')) socket.end();
-      });
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve(answer.startsWith('+PONG')));
-    });
-  }
+/**
+ * A redis-server of one drill (test/helpers/private-redis.ts), without persistence: killed with
+ * SIGKILL it comes back empty. Registered before it is started, so that nothing outlives the run.
+ */
+export async function startRedis(): Promise<PrivateRedis> {
+  const redis = await PrivateRedis.create();
+  register(
+    `redis-server :${redis.port}`,
+    () => redis.kill(),
+    () => redis.killNow(),
+  );
+  await redis.restart();
+  return redis;
 }
 
 /** A database of its own on the shared server (5432), for drills that never stop PostgreSQL. */
