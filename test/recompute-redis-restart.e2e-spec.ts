@@ -1,13 +1,10 @@
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
 import { Client } from 'pg';
 import { RANGE_SIZE } from '../src/classification/classification.service';
-import { QueueName } from '../src/jobs/queues';
 import { createUser } from './helpers/fixtures';
-import { PrivateRedis } from './helpers/private-redis';
+import { closeOnPrivateRedis, PrivateRedis } from './helpers/private-redis';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
-import { alive, gradedAsACleanRun, seedGradingWorld, Workers } from './helpers/workers';
+import { alive, gradedAsACleanRun, schedulesKept, seedGradingWorld, Workers } from './helpers/workers';
 
 const ENTERPRISES = 20_000;
 /** How long Redis stays down: a few seconds more than the five of Bull's watchdog on a job one waits for (it crashed the worker). */
@@ -25,30 +22,9 @@ describe('full recompute across a Redis killed and restarted empty', () => {
     workers = new Workers(t);
     await seedGradingWorld(t, ENTERPRISES);
   });
-  afterAll(async () => {
-    try {
-      await workers?.killAll();
-      if (redis && !redis.running) await redis.restart();
-      await t?.close();
-    } finally {
-      await redis?.kill();
-    }
-  }, 60_000);
+  afterAll(() => closeOnPrivateRedis(redis, t, workers), 60_000);
 
   const app = () => t!;
-  /** The daily schedules each queue keeps, by their keys. */
-  const schedules = async () => {
-    const ids = await Promise.all(
-      [QueueName.Recomputes, QueueName.Maintenance, QueueName.Exports].map((name) =>
-        app().app.get<Queue>(getQueueToken(name)).getRepeatableJobs(),
-      ),
-    );
-    return ids
-      .flat()
-      .map((job) => job.id)
-      .sort();
-  };
-  const SCHEDULES = ['audit-checkpoint', 'blacklist-expiry', 'daily-exports', 'nightly-recompute'];
 
   it('survives, keeps its schedules, finishes the run and applies the regrading asked meanwhile', async () => {
     const admin = await app().loginAdmin();
@@ -75,7 +51,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
         [1, 2, 3].map((chunk) => ids[chunk * RANGE_SIZE - 1]),
       ]);
       const worker = await workers!.start();
-      await until('the schedules at start', async () => (await schedules()).join() === SCHEDULES.join());
+      await until('the schedules at start', () => schedulesKept(app()));
       const started = await app().request({ method: 'POST', url: '/api/v1/classification/recompute', token: admin });
       expect(started.statusCode).toBe(202);
       jobId = started.json().jobId;
@@ -133,7 +109,7 @@ describe('full recompute across a Redis killed and restarted empty', () => {
 
     // Redis comes back on the same port, empty.
     await redis.restart();
-    await until('the schedules again', async () => (await schedules()).join() === SCHEDULES.join(), 20_000);
+    await until('the schedules again', () => schedulesKept(app()), 20_000);
     const finished = await until(
       'the run to finish',
       async () => {

@@ -1,5 +1,5 @@
 import { CODES, createEnterprise, createUser } from './helpers/fixtures';
-import { PrivateRedis } from './helpers/private-redis';
+import { closeOnPrivateRedis, PrivateRedis } from './helpers/private-redis';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { QueueName } from '../src/jobs/queues';
@@ -25,14 +25,7 @@ describe('regrade requests', () => {
       departmentCode: 'QTS',
     });
   });
-  afterAll(async () => {
-    try {
-      if (redis && !redis.running) await redis.restart();
-      await t?.close();
-    } finally {
-      await redis?.kill();
-    }
-  }, 60_000);
+  afterAll(() => closeOnPrivateRedis(redis, t), 60_000);
 
   const app = () => t!;
   const record = (uscc: string, documentNo: string, type = 'quality_award') =>

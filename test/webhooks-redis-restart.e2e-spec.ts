@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { BlacklistWorld } from './helpers/blacklist';
 import { CODES, createKey } from './helpers/fixtures';
-import { PrivateRedis } from './helpers/private-redis';
+import { closeOnPrivateRedis, PrivateRedis } from './helpers/private-redis';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
 import { FlowingClock, Receiver, retractedRecord } from './helpers/webhooks';
@@ -32,13 +32,9 @@ describe('webhooks across a Redis restart', () => {
   });
   afterAll(async () => {
     try {
-      // The app first, with its Redis answering (Bull's close throws from a reconnecting client otherwise:
-      // "Redis is already connecting/connected", uncaught).
-      if (redis && !redis.running) await redis.restart();
-      await t?.close();
-      await receiver?.close();
+      await closeOnPrivateRedis(redis, t);
     } finally {
-      await redis?.kill();
+      await receiver?.close();
     }
     // Closing soon after Redis came back can take Bull over a minute (its job loops wait out their retry timers).
   }, 150_000);

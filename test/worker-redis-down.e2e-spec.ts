@@ -1,15 +1,10 @@
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
-import { QueueName } from '../src/jobs/queues';
 import { CODES, createEnterprise, createUser } from './helpers/fixtures';
 import { multipart } from './helpers/multipart';
-import { PrivateRedis } from './helpers/private-redis';
+import { closeOnPrivateRedis, PrivateRedis } from './helpers/private-redis';
 import { TestApp } from './helpers/test-app';
 import { until } from './helpers/until';
-import { alive, Workers } from './helpers/workers';
+import { alive, schedulesKept, Workers } from './helpers/workers';
 
-/** The daily schedules the worker keeps, by their keys. */
-const SCHEDULES = ['audit-checkpoint', 'blacklist-expiry', 'daily-exports', 'nightly-recompute'];
 /** Attempts the waiting worker makes before Redis comes back: over 6 s, when a worker started without Redis died. */
 const ATTEMPTS_WAITED = 8;
 
@@ -24,15 +19,7 @@ describe('a worker started while Redis is down', () => {
     t = await TestApp.start(__filename, { ROLE: 'api', REDIS_URL: redis.url });
     workers = new Workers(t);
   });
-  afterAll(async () => {
-    try {
-      await workers?.killAll();
-      if (redis && !redis.running) await redis.restart();
-      await t?.close();
-    } finally {
-      await redis?.kill();
-    }
-  }, 60_000);
+  afterAll(() => closeOnPrivateRedis(redis, t, workers), 60_000);
 
   it('waits for Redis, then serves, registers its schedules and runs the import Redis lost', async () => {
     const app = t!;
@@ -86,19 +73,7 @@ describe('a worker started while Redis is down', () => {
       },
       30_000,
     );
-    const schedules = async () => {
-      const jobs = await Promise.all(
-        [QueueName.Recomputes, QueueName.Maintenance, QueueName.Exports].map((name) =>
-          app.app.get<Queue>(getQueueToken(name)).getRepeatableJobs(),
-        ),
-      );
-      return jobs
-        .flat()
-        .map((job) => job.id)
-        .sort()
-        .join();
-    };
-    await until('the schedules', async () => (await schedules()) === SCHEDULES.join(), 20_000);
+    await until('the schedules', () => schedulesKept(app), 20_000);
     const done = await until(
       'the import to be run',
       async () => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createConnection, createServer } from 'node:net';
+import type { TestApp } from './test-app';
 import { until } from './until';
 
 /** A TCP port free at the moment of asking, for a server a test starts itself. */
@@ -74,5 +75,25 @@ export class PrivateRedis {
       socket.on('error', () => undefined);
       socket.on('close', () => resolve(answer.startsWith('+PONG')));
     });
+  }
+}
+
+/**
+ * Tears down what a test on a private Redis started (afterAll, with whatever beforeAll got to):
+ * its workers, then the app with its Redis answering (Bull's close throws from a reconnecting
+ * client otherwise: "Redis is already connecting/connected", uncaught), the server last whatever
+ * failed before.
+ */
+export async function closeOnPrivateRedis(
+  redis: PrivateRedis | undefined,
+  t: TestApp | undefined,
+  workers?: { killAll(): Promise<void> },
+): Promise<void> {
+  try {
+    await workers?.killAll();
+    if (redis && !redis.running) await redis.restart();
+    await t?.close();
+  } finally {
+    await redis?.kill();
   }
 }

@@ -1,8 +1,11 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassificationService } from '../../src/classification/classification.service';
 import { makeUscc } from '../../src/common/uscc';
+import { QueueName } from '../../src/jobs/queues';
 import { freePort } from './private-redis';
 import { TestApp } from './test-app';
 import { until } from './until';
@@ -74,6 +77,23 @@ export class Workers {
   async killAll(): Promise<void> {
     await Promise.all(this.started.map((child) => this.kill(child)));
   }
+}
+
+/** The keys of the schedules a worker keeps (registered again when Redis comes back empty). */
+export const SCHEDULES = ['audit-checkpoint', 'blacklist-expiry', 'daily-exports', 'nightly-recompute'];
+
+/** Whether Redis holds the worker's schedules, all of them and no other. */
+export async function schedulesKept(t: TestApp): Promise<boolean> {
+  const jobs = await Promise.all(
+    [QueueName.Recomputes, QueueName.Maintenance, QueueName.Exports].map((name) =>
+      t.app.get<Queue>(getQueueToken(name)).getRepeatableJobs(),
+    ),
+  );
+  const keys = jobs
+    .flat()
+    .map((job) => job.id)
+    .sort();
+  return keys.join() === SCHEDULES.join();
 }
 
 export const alive = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
