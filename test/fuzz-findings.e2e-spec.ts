@@ -1,16 +1,6 @@
 import { createKey } from './helpers/fixtures';
-import { InjectResponse, TestApp } from './helpers/test-app';
-
-/** A 400 problem+json that names `field` among its errors. */
-function expectFieldRefused(res: InjectResponse, field: string, message?: string): void {
-  expect({ status: res.statusCode, type: res.headers['content-type'] }).toEqual({
-    status: 400,
-    type: expect.stringContaining('application/problem+json'),
-  });
-  const errors: { field: string; message: string }[] = res.json().errors;
-  expect(errors.map((e) => e.field)).toContain(field);
-  if (message) expect(errors.find((e) => e.field === field)?.message).toContain(message);
-}
+import { expectFieldRefused } from './helpers/problems';
+import { TestApp } from './helpers/test-app';
 
 /** What the bad-input fuzzer (test/drills/fuzz.drill.ts) found still accepted. */
 describe('bad input the fuzzer found', () => {

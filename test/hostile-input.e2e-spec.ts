@@ -1,14 +1,6 @@
 import { CODES, createEnterprise, createKey, enterpriseBody } from './helpers/fixtures';
-import { InjectResponse, TestApp } from './helpers/test-app';
-
-/** A 400 problem+json that names `field` among its errors. */
-function expectFieldRefused(res: InjectResponse, field: string): void {
-  expect({ status: res.statusCode, type: res.headers['content-type'] }).toEqual({
-    status: 400,
-    type: expect.stringContaining('application/problem+json'),
-  });
-  expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
-}
+import { expectFieldRefused } from './helpers/problems';
+import { TestApp } from './helpers/test-app';
 
 describe('hostile input', () => {
   let t: TestApp;
