@@ -5,7 +5,8 @@ import { send } from './lib/http';
 import { Load, sleep } from './lib/load';
 import { scale } from './lib/scale';
 import { cleanUp, PgCluster, startRedis } from './lib/services';
-import { Actors, createActors, enterpriseBody, freshUscc } from './lib/world';
+import { Actors, createActors, freshUscc } from './lib/world';
+import { enterpriseBody } from '../helpers/fixtures';
 import { until } from '../helpers/until';
 
 /**

@@ -1,4 +1,4 @@
-import { TestApp } from './test-app';
+import type { TestApp } from './test-app';
 
 /** Real codes (from python-stdnum's tests) that pass both check characters. */
 export const CODES = {

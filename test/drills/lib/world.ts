@@ -1,4 +1,5 @@
 import { makeUscc } from '../../../src/common/uscc';
+import { enterpriseBody } from '../../helpers/fixtures';
 import { ADMIN, AppProcess } from './app';
 import { must } from './http';
 
@@ -23,16 +24,6 @@ export async function login(api: AppProcess, username: string, password: string)
 /** A credit code no other drill or run uses (serial from the clock and a counter). */
 let serial = Math.floor(Math.random() * 50_000_000);
 export const freshUscc = () => makeUscc('330302', ++serial);
-
-export const enterpriseBody = (uscc: string) => ({
-  uscc,
-  name: '温州市鹿城阀门有限公司',
-  districtCode: '330302',
-  industryCode: 'C3443',
-  legalRepresentative: '张三',
-  address: '温州市鹿城区工业路1号',
-  registeredOn: '2008-05-16',
-});
 
 export async function createActors(api: AppProcess): Promise<Actors> {
   const admin = await login(api, ADMIN.username, ADMIN.password);
