@@ -64,6 +64,16 @@ describe('drill: Redis killed and restarted empty', () => {
     await redis.restart();
     return Date.now();
   };
+  /** The schedules in Redis once every one is back (or, after 30 s, as they are). */
+  const schedulesBack = () =>
+    until(
+      'the schedules to be back',
+      async () => {
+        const s = await schedules(redis.url, PREFIX);
+        return Object.values(s).every((v) => v > 0) && s;
+      },
+      30_000,
+    ).catch(() => schedules(redis.url, PREFIX));
 
   it('finishes a full recompute interrupted by the loss of Redis', async () => {
     const n = scale.recomputeEnterprises;
@@ -90,14 +100,7 @@ describe('drill: Redis killed and restarted empty', () => {
       Number(process.env.DRILL_RECOVERY_TIMEOUT_MS ?? 120_000),
       250,
     ).catch(() => 0);
-    const scheduled = await until(
-      'the schedules to be back',
-      async () => {
-        const s = await schedules(redis.url, PREFIX);
-        return Object.values(s).every((v) => v > 0) && s;
-      },
-      30_000,
-    ).catch(() => schedules(redis.url, PREFIX));
+    const scheduled = await schedulesBack();
     const jobAfter = await job(api, admin, id).catch(() => undefined);
     const changed = finished ? await cleanRunChanges(api, admin) : NaN;
 
@@ -157,14 +160,7 @@ describe('drill: Redis killed and restarted empty', () => {
       250,
     ).catch(() => 0);
     const found = await count(databaseUrl, `SELECT count(*) AS n FROM enterprises WHERE uscc = ANY($1)`, [codes]);
-    const scheduled = await until(
-      'the schedules to be back',
-      async () => {
-        const s = await schedules(redis.url, PREFIX);
-        return Object.values(s).every((v) => v > 0) && s;
-      },
-      30_000,
-    ).catch(() => schedules(redis.url, PREFIX));
+    const scheduled = await schedulesBack();
 
     printFigures('redis-restart: import', {
       rows,
