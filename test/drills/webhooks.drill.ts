@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { Client } from 'pg';
+import { RETRACTION } from '../helpers/fixtures';
 import { until } from '../helpers/until';
 import { AppProcess, drillEnv } from './lib/app';
 import { printFigures } from './lib/figures';
@@ -67,20 +68,13 @@ describe('drill: the webhook receiver down', () => {
       {
         method: 'POST',
         token: actors.regulator,
-        body: {
-          type: 'administrative_penalty',
-          occurredOn: '2026-03-10',
-          documentNo,
-          summary: '行政处罚：生产不合格阀门',
-          severity: 'serious',
-          disclosed: true,
-        },
+        body: RETRACTION.penalty(documentNo),
       },
       201,
     );
     await must(
       api.url(`/api/v1/records/${record.json().id}/corrections`),
-      { method: 'POST', token: actors.regulator, body: { action: 'withdraw', reason: '处罚决定已撤销' } },
+      { method: 'POST', token: actors.regulator, body: RETRACTION.withdrawal },
       201,
     );
   };

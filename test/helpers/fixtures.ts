@@ -35,6 +35,19 @@ export async function createUser(t: TestApp, adminToken: string, user: NewUser):
   return t.login(user.username, user.password);
 }
 
+/** The two bodies of one `record.retracted` event: a disclosed penalty recorded, then its withdrawal. */
+export const RETRACTION = {
+  penalty: (documentNo: string) => ({
+    type: 'administrative_penalty',
+    occurredOn: '2026-03-10',
+    documentNo,
+    summary: '行政处罚：生产不合格阀门',
+    severity: 'serious',
+    disclosed: true,
+  }),
+  withdrawal: { action: 'withdraw', reason: '处罚决定已撤销' },
+};
+
 export async function createEnterprise(
   t: TestApp,
   token: string,

@@ -1,6 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { BlacklistWorld, TestClock } from './blacklist';
+import { RETRACTION } from './fixtures';
 
 /** Time that flows like the wall clock's, from wherever the test sets it (retries fall due by themselves). */
 export class FlowingClock extends TestClock {
@@ -60,18 +61,8 @@ export class Receiver {
 
 /** Records a disclosed penalty for `uscc` and withdraws it: a `record.retracted` event. */
 export async function retractedRecord(w: BlacklistWorld, uscc: string, documentNo: string): Promise<void> {
-  const record = await w.call('proposer', 'POST', `/enterprises/${uscc}/records`, {
-    type: 'administrative_penalty',
-    occurredOn: '2026-03-10',
-    documentNo,
-    summary: '行政处罚：生产不合格阀门',
-    severity: 'serious',
-    disclosed: true,
-  });
+  const record = await w.call('proposer', 'POST', `/enterprises/${uscc}/records`, RETRACTION.penalty(documentNo));
   if (record.statusCode !== 201) throw new Error(`record: ${record.statusCode} ${record.body}`);
-  const withdrawn = await w.call('proposer', 'POST', `/records/${record.json().id}/corrections`, {
-    action: 'withdraw',
-    reason: '处罚决定已撤销',
-  });
+  const withdrawn = await w.call('proposer', 'POST', `/records/${record.json().id}/corrections`, RETRACTION.withdrawal);
   if (withdrawn.statusCode !== 201) throw new Error(`withdrawal: ${withdrawn.statusCode} ${withdrawn.body}`);
 }
