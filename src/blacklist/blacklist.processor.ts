@@ -2,7 +2,7 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
-import { everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
+import { catchUpNow, everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
 import { BlacklistService } from './blacklist.service';
 
 /**
@@ -23,13 +23,7 @@ export class BlacklistProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): Promise<void> {
     return this.upkeep.keep(this.queue, 'the blacklist expiry schedule', async (occasion) => {
       await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
-      // Kept neither done nor failed: a job left under the id would block every later catch-up.
-      if (occasion !== 'check')
-        await this.queue.add(
-          JobName.ExpireBlacklist,
-          {},
-          { jobId: 'blacklist-expiry:start', removeOnComplete: true, removeOnFail: true },
-        );
+      if (occasion !== 'check') await catchUpNow(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry:start', {});
     });
   }
 

@@ -56,6 +56,14 @@ export function everyHourInBeijing<T>(
   return queue.add(name, data, { jobId, repeat: { cron: `${minute} * * * *`, tz: 'Asia/Shanghai' } });
 }
 
+/**
+ * A run of a scheduled job now, as a catch-up when a worker starts or Redis comes back. Kept neither
+ * done nor failed: a job left under `jobId` would block every later catch-up (Bull keeps one job per id).
+ */
+export function catchUpNow<T>(queue: Queue, name: JobName, jobId: string, data: T): Promise<Job<T>> {
+  return queue.add(name, data, { jobId, removeOnComplete: true, removeOnFail: true });
+}
+
 /** Whether `error` is a Redis command's that could not be sent or answered: the connection is down. */
 export function isRedisUnavailable(error: unknown): boolean {
   const { name, message } = (error ?? {}) as Partial<Error>;

@@ -2,7 +2,7 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { QueueUpkeep } from '../../jobs/queue-upkeep';
-import { everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
+import { catchUpNow, everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
 import { ExportsService } from './exports.service';
 
 /**
@@ -23,11 +23,7 @@ export class ExportsProcessor implements OnApplicationBootstrap {
     return this.upkeep.keep(this.queue, 'the daily exports schedule', async (occasion) => {
       await everyDayInBeijing(this.queue, JobName.WriteExports, 'daily-exports', '00:30', {});
       if (occasion !== 'check')
-        await this.queue.add(
-          JobName.WriteExports,
-          { ifMissing: true },
-          { jobId: 'daily-exports:start', removeOnComplete: true, removeOnFail: true },
-        );
+        await catchUpNow(this.queue, JobName.WriteExports, 'daily-exports:start', { ifMissing: true });
     });
   }
 
