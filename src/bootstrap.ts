@@ -94,7 +94,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);
-  await useSecurityHeaders(app);
+  useSecurityHeaders(app);
   app.get(HttpDrain).install(adapter.getInstance());
   app.enableShutdownHooks();
   if (config.runsApi) {
