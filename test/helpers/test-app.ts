@@ -104,9 +104,11 @@ export class TestApp {
   async close(): Promise<void> {
     await this.shutdown();
     if (this.isReplica) return;
-    await rm(this.config.UPLOAD_DIR, { recursive: true, force: true });
-    await rm(this.config.EXPORT_DIR, { recursive: true, force: true });
     await dropDatabase(this.databaseName);
+    // A test may point a directory under a regular file (an unwritable disk): rm then fails with
+    // ENOTDIR, and there is nothing to remove.
+    const removeDir = (dir: string) => rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    await Promise.all([removeDir(this.config.UPLOAD_DIR), removeDir(this.config.EXPORT_DIR)]);
     const redis = new Redis(REDIS_URL);
     try {
       const keys = await redis.keys(`${this.config.REDIS_PREFIX}:*`);
