@@ -37,10 +37,6 @@ export class AnnouncedCache<V extends object> {
     this.cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
   }
 
-  get ttlMs(): number {
-    return this.cache.ttl;
-  }
-
   async start(): Promise<void> {
     // Resubscribed by hand on each reconnection: ioredis's own resubscription is not awaited
     // before it reports 'ready', and until it is, announcements are still being missed.
@@ -80,14 +76,22 @@ export class AnnouncedCache<V extends object> {
     return lookup;
   }
 
-  /** After a committed change to `id` (`what` names it in the log): this replica and every other forget it. */
-  async announce(id: string, what: string): Promise<void> {
-    this.forget(id);
-    await this.redis.publish(this.channel, id).catch((error: Error) => {
+  /** After a committed change to `ids` (`what` names it in the log): this replica and every other forget them, in one round trip. */
+  async announce(ids: readonly string[], what: string): Promise<void> {
+    if (!ids.length) return;
+    for (const id of ids) this.forget(id);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.publish(this.channel, id);
+    // exec answers [error, result] pairs; a lost connection rejects the whole pipeline.
+    const failed = await pipeline.exec().then(
+      (results) => results?.find(([error]) => error)?.[0] ?? null,
+      (error: Error) => error,
+    );
+    if (failed) {
       this.logger.error(
-        `could not announce ${what}; other replicas notice within ${this.cache.ttl / 1000} s: ${error.message}`,
+        `could not announce ${what}; other replicas notice within ${this.cache.ttl / 1000} s: ${failed.message}`,
       );
-    });
+    }
   }
 
   /** Subscribed (again): entries from before may have missed announcements, so none are kept. */

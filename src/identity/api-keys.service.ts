@@ -123,7 +123,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
         entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toApiKeyDto(key), after },
       };
     });
-    await this.keys.announce(keyHash, `the revocation of key ${id}`);
+    await this.keys.announce([keyHash], `the revocation of key ${id}`);
   }
 
   /** The principal for a presented key, or null when it is unknown, malformed or revoked. */

@@ -149,7 +149,7 @@ export class DepartmentsService {
       };
     });
     // Their tokens' principal is read from the database: every replica reads the moved users afresh.
-    await Promise.all(moved.map((id) => this.tokens.userChanged(id)));
+    await this.tokens.usersChanged(moved);
     return result;
   }
 

@@ -113,13 +113,16 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       return null;
     }
     if (!isUuid(payload.sub)) return null;
-    const standing = await this.standings.get(payload.sub!);
+    const standing = await this.standings.get(payload.sub);
     return standing && standing.tokenVersion === payload.ver ? standing.principal : null;
   }
 
   /** After a committed change to a user's standing: every replica reads it afresh on their next request. */
-  userChanged(userId: string): Promise<void> {
-    return this.standings.announce(userId, `the change to user ${userId}`);
+  usersChanged(userIds: readonly string[]): Promise<void> {
+    return this.standings.announce(
+      userIds,
+      userIds.length === 1 ? `the change to user ${userIds[0]}` : `the change to ${userIds.length} users`,
+    );
   }
 
   private async standing(userId: string): Promise<Standing | false> {

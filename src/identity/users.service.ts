@@ -147,7 +147,7 @@ export class UsersService implements OnApplicationBootstrap {
       foreignKey: () =>
         Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]),
     });
-    await this.tokens.userChanged(id);
+    await this.tokens.usersChanged([id]);
     return result;
   }
 
