@@ -9,8 +9,8 @@ const UNDECODABLE = Symbol('undecodable query parameter');
 
 type Marked = ParsedQuery & { [UNDECODABLE]?: string };
 
-/** `+` as a space, then strict percent-decoding (URIError on invalid UTF-8 or a bad `%`); null when it fails. */
-function decode(text: string): string | null {
+/** `+` as a space, then strict percent-decoding (URIError on invalid UTF-8 or a bad `%`); null when it fails. Queries and form bodies share this encoding. */
+export function decodeFormText(text: string): string | null {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
@@ -31,8 +31,8 @@ export function parseQueryString(text: string): ParsedQuery {
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
-    const key = decode(equals < 0 ? pair : pair.slice(0, equals));
-    const value = equals < 0 ? '' : decode(pair.slice(equals + 1));
+    const key = decodeFormText(equals < 0 ? pair : pair.slice(0, equals));
+    const value = equals < 0 ? '' : decodeFormText(pair.slice(equals + 1));
     if (key === null || value === null) {
       result[UNDECODABLE] ??= key ?? 'query';
       continue;

@@ -3,6 +3,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import { acceptsForm, routeJsonLimits } from './body-limit';
 import { Problem } from './problem';
 import { sendProblem } from './problem.filter';
+import { decodeFormText } from './query-string';
 
 /**
  * What a JSON body may hold, checked before it is parsed: nothing here nests deeper than a few
@@ -132,16 +133,13 @@ export function parseForm(body: Buffer): Record<string, string | string[]> {
   for (const pair of pairs) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent((equals < 0 ? pair : pair.slice(0, equals)).replace(/\+/g, ' '));
-      value = equals < 0 ? '' : decodeURIComponent(pair.slice(equals + 1).replace(/\+/g, ' '));
-    } catch {
-      throw refuse('is not valid percent-encoded UTF-8');
-    }
+    const name = decodeFormText(equals < 0 ? pair : pair.slice(0, equals));
+    const value = equals < 0 ? '' : decodeFormText(pair.slice(equals + 1));
+    if (name === null || value === null) throw refuse('is not valid percent-encoded UTF-8');
     const before = fields.get(name);
-    fields.set(name, before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value]);
+    if (before === undefined) fields.set(name, value);
+    else if (Array.isArray(before)) before.push(value);
+    else fields.set(name, [before, value]);
   }
   // fromEntries defines own properties: a field named __proto__ stays a field.
   return Object.fromEntries(fields);
