@@ -26,6 +26,10 @@ export type AccessGrant =
 
 export const ACCESS_METADATA = 'qc:access';
 
+/** Grants that need no credentials: `public` (rate limited per address), `login` (its own throttle), `internal`, `metrics` (its own guard). */
+const OPEN_GRANTS: readonly AccessGrant[] = ['public', 'login', 'internal', 'metrics'];
+export const isOpen = (grants: readonly AccessGrant[]): boolean => grants.some((g) => OPEN_GRANTS.includes(g));
+
 /**
  * The one decorator that says who may call a route. Every route must carry it: the app refuses
  * to start otherwise (AccessCheck). It also writes `x-access` into the OpenAPI document, from
@@ -33,8 +37,7 @@ export const ACCESS_METADATA = 'qc:access';
  */
 export function Access(...grants: [AccessGrant, ...AccessGrant[]]) {
   const decorators = [SetMetadata(ACCESS_METADATA, grants), ApiExtension('x-access', grants)];
-  const open = grants.some((g) => g === 'public' || g === 'login' || g === 'internal' || g === 'metrics');
-  if (!open) {
+  if (!isOpen(grants)) {
     if (grants.some((g) => (USER_ROLES as readonly string[]).includes(g) || g === 'enterprise:own')) {
       decorators.push(ApiBearerAuth());
     }
