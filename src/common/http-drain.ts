@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * From the first moment of a shutdown, how long kept-alive connections have to send their next
  * request (answered with `Connection: close`) before those still idle are closed.
  */
-export const DRAIN_GRACE_MS = 500;
+const DRAIN_GRACE_MS = 500;
 
 /**
  * A clean drain of the HTTP server on SIGTERM. Nest runs the destroy hooks (jobs finishing, pools

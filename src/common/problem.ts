@@ -18,7 +18,7 @@ export interface ProblemBody {
 
 /** How many field errors a 400 lists, and how long a field name it echoes. */
 export const MAX_LISTED_ERRORS = 100;
-export const MAX_FIELD_NAME = 100;
+const MAX_FIELD_NAME = 100;
 
 const shortened = (field: string) => (field.length > MAX_FIELD_NAME ? `${field.slice(0, MAX_FIELD_NAME - 1)}…` : field);
 

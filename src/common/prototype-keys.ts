@@ -28,7 +28,7 @@ function declaredFields(dto: { prototype: object }): Set<string> {
  * sees it and the request went through as if it were not there; class-validator's whitelist also
  * looks keys up in a plain object. Walked with a stack, not recursion (the body limits bound it), through objects and arrays only.
  */
-export function memberNamedKeys(value: unknown, dto: { prototype: object }): FieldError[] {
+function memberNamedKeys(value: unknown, dto: { prototype: object }): FieldError[] {
   if (value === null || typeof value !== 'object') return [];
   const errors: FieldError[] = [];
   const stack: { value: object; path: string; top: boolean }[] = [{ value, path: '', top: true }];

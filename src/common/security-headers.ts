@@ -41,13 +41,13 @@ const OPTIONS: HelmetOptions = {
  * every request: a tenth of the server's CPU per credit-status lookup. helmet stays the one that
  * decides the headers; this only runs it once.
  */
-export function helmetHeaders(options: HelmetOptions = OPTIONS): Record<string, string> {
+function helmetHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => void (headers[name] = String(value)),
     removeHeader: (name: string) => void delete headers[name],
   };
-  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  helmet(OPTIONS)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
   return headers;
 }
 

@@ -6,18 +6,18 @@ import { countingUnavailable, tooManyRequests } from '../common/rate-limiter';
 import { REDIS } from '../common/redis.token';
 
 /** Login attempts one client address may make per minute, whatever the user names. */
-export const LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
+const LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;
 /** Failed logins for one user name from one address that pass before the address is slowed. */
-export const FREE_FAILURES = 5;
+const FREE_FAILURES = 5;
 /** The first wait after the free failures; each further failure doubles it, up to MAX_BLOCK_S. */
-export const FIRST_BLOCK_S = 15;
-export const MAX_BLOCK_S = 15 * 60;
+const FIRST_BLOCK_S = 15;
+const MAX_BLOCK_S = 15 * 60;
 /** How long a run of failures (for one name from one address) is remembered without a success. */
 const FAILURES_REMEMBERED_S = 24 * 3600;
 /** Past the free failures, how long the one attempt let through may take to be found right or wrong. */
 const ATTEMPT_S = 60;
 /** Failed logins from one address, over all user names, within an hour, before it waits an hour. */
-export const FAILURES_PER_IP_PER_HOUR = 100;
+const FAILURES_PER_IP_PER_HOUR = 100;
 /**
  * How long a user name that logged in from an address is let through that address's hour of
  * waiting: three weeks, within the 24.8 days a Node timer can wait (the memory insurance expires

@@ -193,7 +193,8 @@ export class ExportsService {
     const from = DATE.test(date) ? startOfBeijingDay(date) : null;
     // A day the month lacks (2026-02-30) would roll over into the next month: refused instead.
     if (!from || beijingDate(from) !== date) return { problem: 'must be a date, YYYY-MM-DD' };
-    const to = new Date(from.getTime() + DAY_MS); // Beijing keeps no daylight saving time
+    // Beijing keeps no daylight saving time; addDays would fail on 9999-12-31 (a 500, not this 400).
+    const to = new Date(from.getTime() + DAY_MS);
     if (to > this.clock.now()) return { problem: 'is not over yet (Beijing time)' };
     return { from, to };
   }
