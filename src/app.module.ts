@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Clock } from './common/clock';
 import { HttpDrain } from './common/http-drain';
 import { ProblemFilter } from './common/problem.filter';
-import { RedisModule } from './common/redis.module';
+import { RedisModule } from './redis/redis.module';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';

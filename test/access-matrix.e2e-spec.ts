@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Caller, CALLERS, Verdict } from '../src/cli/access-table';
-import { API_SCOPES } from '../src/identity/principal';
+import { API_SCOPES } from '../src/access/principal';
 import { CODES, createEnterprise, createKey, createUser } from './helpers/fixtures';
 import { TestApp } from './helpers/test-app';
 

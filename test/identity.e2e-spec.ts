@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { REDIS } from '../src/common/redis.token';
+import { REDIS } from '../src/redis/redis.token';
 import { createHash } from 'node:crypto';
 import { DepartmentsService } from '../src/identity/departments.service';
 import { TokenService } from '../src/identity/token.service';

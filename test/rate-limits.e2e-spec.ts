@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Problem } from '../src/common/problem';
-import { RateLimiter } from '../src/common/rate-limiter';
+import { RateLimiter } from '../src/redis/rate-limiter';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

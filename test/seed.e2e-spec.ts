@@ -6,7 +6,7 @@ import {
   objectionDeadline,
   startOfBeijingDay,
   addDays,
-} from '../src/blacklist/calendar-days';
+} from '../src/common/calendar-days';
 import { COUNTED_TABLES, DEMO_AS_OF, seedDemo, SeedSummary } from '../src/cli/seed-demo';
 import { checkUscc } from '../src/common/uscc';
 import { RECORD_TYPES } from '../src/records/record-rules';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { REDIS } from '../src/common/redis.token';
+import { REDIS } from '../src/redis/redis.token';
 import type Redis from 'ioredis';
 import { createKey, createUser } from './helpers/fixtures';
 import { Relay } from './helpers/relay';

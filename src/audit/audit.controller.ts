@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, Page } from '../common/pagination';
-import { Access } from '../identity/access.decorator';
+import { Access } from '../access/access.decorator';
 import { AuditService } from './audit.service';
 import { AuditEventDto, AuditQuery, AuditVerificationDto } from './dto/audit.dto';
 

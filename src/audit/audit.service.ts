@@ -1,9 +1,9 @@
-import { SqlFilter } from '../common/sql-filter';
+import { SqlFilter } from '../database/sql-filter';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageQuery, pageOf } from '../common/pagination';
-import { Actor } from './actor';
+import { Actor } from '../access/actor';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
 import { CHECKPOINT_KEYS, CheckpointKeys, CheckpointPayload, readCheckpoint } from './checkpoint';
 import { digest } from './digest';

@@ -8,12 +8,11 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
 import { ApiPage, Page } from '../common/pagination';
 import { Problem } from '../common/problem';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { jurisdiction, Principal } from '../identity/principal';
-import { BlacklistService, Caller } from './blacklist.service';
+import { Access } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
+import { BlacklistService } from './blacklist.service';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -31,18 +30,6 @@ import {
   RepairDecisionDto,
   RevocationDto,
 } from './dto/blacklist.dto';
-
-/** The caller as the blacklist sees them: role, district limit and, for an enterprise, its code. */
-function caller(principal: Principal, actor: Actor): Caller {
-  if (principal.kind !== 'user') throw Problem.forbidden('The blacklist is for signed-in users');
-  return {
-    actor,
-    role: principal.role as Caller['role'],
-    userId: principal.userId,
-    uscc: principal.uscc,
-    jurisdiction: jurisdiction(principal),
-  };
-}
 
 const EntryId = () => ApiParam({ name: 'id', example: '12' });
 const Moved = () => ApiOkResponse({ type: BlacklistEntryDto, description: 'the entry after the move' });
@@ -70,13 +57,10 @@ export class BlacklistController {
   @ApiCreatedResponse({ type: BlacklistEntryDto })
   propose(
     @Body() body: CreateBlacklistEntryDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    const by = caller(principal, actor);
-    if (principal.kind !== 'user' || !principal.departmentCode)
-      throw Problem.forbidden('Listings are proposed by a regulator of a department');
-    return this.blacklist.propose(body, by, principal.departmentCode);
+    if (!caller.departmentCode) throw Problem.forbidden('Listings are proposed by a regulator of a department');
+    return this.blacklist.propose(body, caller, caller.departmentCode);
   }
 
   @Get('blacklist')
@@ -85,10 +69,9 @@ export class BlacklistController {
   @ApiPage(BlacklistEntrySummaryDto)
   list(
     @Query() query: ListBlacklistQuery,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<Page<BlacklistEntrySummaryDto>> {
-    return this.blacklist.list(query, caller(principal, actor));
+    return this.blacklist.list(query, caller);
   }
 
   @Get('enterprises/:uscc/blacklist')
@@ -101,10 +84,9 @@ export class BlacklistController {
   listForEnterprise(
     @Param('uscc') uscc: string,
     @Query() query: EnterpriseBlacklistQuery,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<Page<BlacklistEntrySummaryDto>> {
-    return this.blacklist.listForEnterprise(uscc, query, caller(principal, actor));
+    return this.blacklist.listForEnterprise(uscc, query, caller);
   }
 
   @Get('blacklist/:id')
@@ -115,10 +97,9 @@ export class BlacklistController {
   @ApiNotFoundResponse({ description: 'no such entry, or (for an enterprise) not its own' })
   findOne(
     @Param('id') id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.findOne(id, caller(principal, actor));
+    return this.blacklist.findOne(id, caller);
   }
 
   @Post('blacklist/:id/notice')
@@ -131,10 +112,9 @@ export class BlacklistController {
   notice(
     @Param('id') id: string,
     @Body() body: MoveDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.notice(id, body, caller(principal, actor));
+    return this.blacklist.notice(id, body, caller);
   }
 
   @Post('blacklist/:id/objections')
@@ -149,10 +129,9 @@ export class BlacklistController {
   object(
     @Param('id') id: string,
     @Body() body: ObjectionDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<ObjectionViewDto> {
-    return this.blacklist.object(id, body, caller(principal, actor));
+    return this.blacklist.object(id, body, caller);
   }
 
   @Post('blacklist/:id/objections/:objectionId/decision')
@@ -167,10 +146,9 @@ export class BlacklistController {
     @Param('id') id: string,
     @Param('objectionId') objectionId: string,
     @Body() body: ObjectionDecisionDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.decideObjection(id, objectionId, body, caller(principal, actor));
+    return this.blacklist.decideObjection(id, objectionId, body, caller);
   }
 
   @Post('blacklist/:id/decision')
@@ -185,10 +163,9 @@ export class BlacklistController {
   decide(
     @Param('id') id: string,
     @Body() body: DecisionDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.decideProposal(id, body, caller(principal, actor));
+    return this.blacklist.decideProposal(id, body, caller);
   }
 
   @Post('blacklist/:id/publish')
@@ -201,10 +178,9 @@ export class BlacklistController {
   publish(
     @Param('id') id: string,
     @Body() body: MoveDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.publish(id, body, caller(principal, actor));
+    return this.blacklist.publish(id, body, caller);
   }
 
   @Post('blacklist/:id/repair-applications')
@@ -219,10 +195,9 @@ export class BlacklistController {
   applyRepair(
     @Param('id') id: string,
     @Body() body: RepairApplicationDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<RepairApplicationViewDto> {
-    return this.blacklist.applyRepair(id, body, caller(principal, actor));
+    return this.blacklist.applyRepair(id, body, caller);
   }
 
   @Post('blacklist/:id/repair-applications/:applicationId/decision')
@@ -237,10 +212,9 @@ export class BlacklistController {
     @Param('id') id: string,
     @Param('applicationId') applicationId: string,
     @Body() body: RepairDecisionDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.decideRepair(id, applicationId, body, caller(principal, actor));
+    return this.blacklist.decideRepair(id, applicationId, body, caller);
   }
 
   @Post('blacklist/:id/revocation')
@@ -253,10 +227,9 @@ export class BlacklistController {
   revoke(
     @Param('id') id: string,
     @Body() body: RevocationDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.revoke(id, body, caller(principal, actor));
+    return this.blacklist.revoke(id, body, caller);
   }
 
   @Post('blacklist/:id/withdrawal')
@@ -269,9 +242,8 @@ export class BlacklistController {
   withdraw(
     @Param('id') id: string,
     @Body() body: MoveDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<BlacklistEntryDto> {
-    return this.blacklist.withdraw(id, body, caller(principal, actor));
+    return this.blacklist.withdraw(id, body, caller);
   }
 }

@@ -1,8 +1,9 @@
-import { SqlFilter } from '../common/sql-filter';
+import { SqlFilter } from '../database/sql-filter';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, systemActor } from '../audit/actor';
+import { systemActor } from '../access/actor';
+import { Caller, systemCaller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
@@ -11,10 +12,10 @@ import { normaliseUscc } from '../common/uscc';
 import { AppConfig } from '../config/app-config';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { EnterprisesService } from '../registry/enterprises.service';
-import { ChangeEvent, ChangeEventsService } from '../sharing/change-events.service';
+import { ChangeEvent, ChangeEventsService } from '../outbox/change-events.service';
 import { Action, decide, MoveRole, Outcome, Refusal, RemovalReason, Status } from './blacklist-states';
 import { beijingDate } from '../common/clock';
-import { earliestRepairDate, listingExpiry, objectionDeadline } from './calendar-days';
+import { earliestRepairDate, listingExpiry, objectionDeadline } from '../common/calendar-days';
 import { CalendarService } from './calendar.service';
 import {
   BlacklistEntryDto,
@@ -35,25 +36,7 @@ import {
   TransitionDto,
 } from './dto/blacklist.dto';
 
-/**
- * Who is acting or reading: a regulator, reviewer or enterprise user (an administrator reads
- * only), with the district they are limited to and, for an enterprise, its code.
- */
-export interface Caller {
-  actor: Actor;
-  role: MoveRole | 'admin';
-  userId: string | null;
-  uscc: string | null;
-  jurisdiction: string | null;
-}
-
-const SYSTEM: Caller = {
-  actor: systemActor('blacklist-expiry'),
-  role: 'system',
-  userId: null,
-  uscc: null,
-  jurisdiction: null,
-};
+const SYSTEM = systemCaller(systemActor('blacklist-expiry'));
 
 interface EntryRow {
   id: string;
@@ -144,6 +127,13 @@ function refusalProblem(refusal: Refusal, status: Status): Problem {
   if (refusal.kind === 'forbidden') return Problem.forbidden(refusal.detail);
   if (refusal.kind === 'state') return Problem.conflict('illegal-transition', refusal.detail, { state: status });
   return Problem.conflict(refusal.code, refusal.detail, { state: status });
+}
+
+/** The blacklist's own name for the caller's role: only signed-in users and the system move entries. */
+function moveRole(caller: Caller): MoveRole {
+  if (caller.role === 'regulator' || caller.role === 'reviewer' || caller.role === 'enterprise' || caller.role === 'system')
+    return caller.role;
+  throw Problem.forbidden('The blacklist is for signed-in users');
 }
 
 function parseId(id: string, field = 'id'): string {
@@ -373,7 +363,7 @@ export class BlacklistService {
   ): Promise<{ entry: BlacklistEntryDto; result?: T }> {
     parseId(id);
     if (caller.role === 'admin') throw Problem.forbidden('An administrator reads the blacklist only');
-    const role = caller.role;
+    const role = moveRole(caller);
     let regrade: string | null = null;
     const outcome = await this.audit.change(caller.actor, async (manager) => {
       const row = await this.row(manager, id, caller, true);

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
-import { Access } from '../identity/access.decorator';
+import { Actor, CurrentActor } from '../access/actor';
+import { Access } from '../access/access.decorator';
 import { CalendarService } from './calendar.service';
 import { CalendarDayDto, CalendarQuery, SetCalendarDayDto } from './dto/calendar.dto';
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
-import { CalendarExceptions } from './calendar-days';
+import { CalendarExceptions } from '../common/calendar-days';
 import { CalendarDayDto, CalendarQuery, SetCalendarDayDto } from './dto/calendar.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { jurisdiction, Principal } from '../identity/principal';
+import { Access } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
 import { ClassificationService } from './classification.service';
 import { ClassificationDto, ClassificationIntervalDto, ClassificationQuery } from './dto/classification.dto';
 
@@ -20,9 +20,9 @@ export class ClassificationController {
   explain(
     @Param('uscc') uscc: string,
     @Query() query: ClassificationQuery,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<ClassificationDto> {
-    return this.classification.explain(uscc, query.asOf, jurisdiction(principal));
+    return this.classification.explain(uscc, query.asOf, caller.jurisdiction);
   }
 
   @Get('history')
@@ -30,7 +30,7 @@ export class ClassificationController {
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({ summary: 'Every grade the enterprise had, with its validity interval' })
   @ApiOkResponse({ type: [ClassificationIntervalDto] })
-  history(@Param('uscc') uscc: string, @CurrentPrincipal() principal: Principal): Promise<ClassificationIntervalDto[]> {
-    return this.classification.history(uscc, jurisdiction(principal));
+  history(@Param('uscc') uscc: string, @CurrentCaller() caller: Caller): Promise<ClassificationIntervalDto[]> {
+    return this.classification.history(uscc, caller.jurisdiction);
   }
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
+import { Actor, CurrentActor } from '../access/actor';
 import { Problem } from '../common/problem';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { CreateRuleSetDto, JobDto, JobStartedDto, RuleSetDto } from './dto/rule-set.dto';
 import { RuleSetsService } from './rule-sets.service';
 

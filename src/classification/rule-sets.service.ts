@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
 import { JobsLookup, publicFailedReason } from '../jobs/jobs-lookup';

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessGrant } from '../identity/access.decorator';
-import { AccessRoute, routesOf } from '../identity/access-routes';
-import { API_SCOPES } from '../identity/principal';
+import { AccessGrant } from '../access/access.decorator';
+import { AccessRoute, routesOf } from '../access/access-routes';
+import { API_SCOPES } from '../access/principal';
 import { apiControllers, operationsControllers } from '../routes';
 
 /** Who is asked about in the table, in column order. */

@@ -3,7 +3,11 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { AppConfig } from '../config/app-config';
+
+/** What the logger needs to know of the app's configuration. */
+export interface LogSettings {
+  LOG_LEVEL: string;
+}
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Probes and scrapes, polled all day, write no completion line. */
@@ -28,7 +32,7 @@ function causeOf(cause: unknown): unknown {
  * never logged: a request's line holds method, URL, status and timing, and an error's only its
  * type, message, code, stack and cause's message (a failed query's own fields hold its parameters).
  */
-export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
+export function createLogger(config: LogSettings, destination?: DestinationStream): Logger {
   const options = {
     level: config.LOG_LEVEL,
     redact: { paths: ['*.password', '*.key', '*.authorization', '*.cookie'], censor: '[redacted]' },

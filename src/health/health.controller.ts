@@ -9,8 +9,8 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { REDIS } from '../common/redis.token';
-import { Access } from '../identity/access.decorator';
+import { REDIS } from '../redis/redis.token';
+import { Access } from '../access/access.decorator';
 import { MetricsTokenGuard } from './metrics-access';
 import { MetricsService } from './metrics.service';
 

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ApiScope } from './principal';
+import type { ApiScope } from '../access/principal';
 
 @Entity('api_keys')
 export class ApiKey {

@@ -3,16 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { hash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
-import { AnnouncedCache } from '../common/announced-cache';
+import { AnnouncedCache } from '../redis/announced-cache';
 import { Problem } from '../common/problem';
-import { REDIS } from '../common/redis.token';
+import { REDIS } from '../redis/redis.token';
 import { AppConfig } from '../config/app-config';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/institution.dto';
 import { InstitutionsService } from './institutions.service';
-import { KeyPrincipal } from './principal';
+import { KeyPrincipal } from '../access/principal';
 
 const KEY_FORMAT = /^qck_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/;
 /** How long a looked-up key is trusted without asking the database again. */

@@ -6,7 +6,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { Access } from './access.decorator';
+import { Access } from '../access/access.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
 

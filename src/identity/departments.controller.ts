@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
-import { Access } from './access.decorator';
+import { Actor, CurrentActor } from '../access/actor';
+import { Access } from '../access/access.decorator';
 import { DepartmentsService } from './departments.service';
 import {
   CreateDepartmentDto,

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RegistryModule } from '../registry/registry.module';
-import { AccessCheck } from './access.check';
-import { AccessGuard } from './access.guard';
+import { AccessModule } from '../access/access.module';
+import { Credentials } from '../access/credentials';
+import { AccessGuard } from '../access/access.guard';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
@@ -11,6 +12,7 @@ import { AuthService } from './auth.service';
 import { Department } from './department.entity';
 import { DepartmentsController } from './departments.controller';
 import { DepartmentsService } from './departments.service';
+import { IdentityCredentials } from './identity-credentials';
 import { Institution } from './institution.entity';
 import { InstitutionsController } from './institutions.controller';
 import { InstitutionsService } from './institutions.service';
@@ -27,7 +29,7 @@ export const identityControllers = [AuthController, UsersController, Institution
  * and the access guard that every route passes through.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Department, Institution, ApiKey]), DiscoveryModule, RegistryModule],
+  imports: [TypeOrmModule.forFeature([User, Department, Institution, ApiKey]), AccessModule, RegistryModule],
   providers: [
     TokenService,
     UsersService,
@@ -36,7 +38,7 @@ export const identityControllers = [AuthController, UsersController, Institution
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,
-    AccessCheck,
+    { provide: Credentials, useClass: IdentityCredentials },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [TokenService, UsersService, AuthService, DepartmentsService, InstitutionsService, ApiKeysService],

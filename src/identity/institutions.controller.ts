@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
+import { Actor, CurrentActor } from '../access/actor';
 import { Problem } from '../common/problem';
-import { Access, CurrentPrincipal } from './access.decorator';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
 import { ApiKeysService } from './api-keys.service';
 import {
   ApiKeyDto,
@@ -13,7 +13,7 @@ import {
   InstitutionDto,
 } from './dto/institution.dto';
 import { InstitutionsService } from './institutions.service';
-import { API_SCOPES, Principal } from './principal';
+import { API_SCOPES, Principal } from '../access/principal';
 import { uuidId } from '../common/validation';
 
 const ANY_SCOPE = API_SCOPES.map((s) => `scope:${s}` as const);

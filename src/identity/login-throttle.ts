@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { countingUnavailable, tooManyRequests } from '../common/rate-limiter';
-import { REDIS } from '../common/redis.token';
+import { countingUnavailable, tooManyRequests } from '../redis/rate-limiter';
+import { REDIS } from '../redis/redis.token';
 
 /** Login attempts one client address may make per minute, whatever the user names. */
 const LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30;

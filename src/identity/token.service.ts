@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { jwtVerify, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
-import { AnnouncedCache } from '../common/announced-cache';
+import { AnnouncedCache } from '../redis/announced-cache';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
-import { REDIS } from '../common/redis.token';
-import { generatedSetting } from '../common/secret-box';
+import { REDIS } from '../redis/redis.token';
+import { generatedSetting } from '../database/secret-box';
 import { isUuid } from '../common/validation';
-import { UserPrincipal, UserRole } from './principal';
+import { UserPrincipal, UserRole } from '../access/principal';
 
 const ISSUER = 'quality-credit-registry';
 /** How long a user's standing is trusted without asking the database again (a lost announcement's bound). */

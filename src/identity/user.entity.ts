@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { UserRole } from './principal';
+import type { UserRole } from '../access/principal';
 
 @Entity('users')
 export class User {

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
+import { Actor, CurrentActor } from '../access/actor';
 import { ApiPage, Page } from '../common/pagination';
 import { uuidId } from '../common/validation';
-import { Access } from './access.decorator';
+import { Access } from '../access/access.decorator';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 

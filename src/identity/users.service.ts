@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Page, pageOf } from '../common/pagination';
 import { mapConstraintErrors } from '../common/pg-errors';
@@ -11,7 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { DepartmentsService } from './departments.service';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
-import { UserRole } from './principal';
+import { UserRole } from '../access/principal';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
 

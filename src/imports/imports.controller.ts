@@ -1,11 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Actor, CurrentActor } from '../audit/actor';
 import { uuidId } from '../common/validation';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
-import { recorder } from '../records/records.controller';
+import { Access } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
+import { recorder } from '../records/recorder';
 import { ImportDto, ImportQuery } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
 import { ImportsService } from './imports.service';
@@ -38,19 +37,17 @@ export class ImportsController {
   upload(
     @Req() request: FastifyRequest,
     @Query() query: ImportQuery,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<ImportDto> {
-    return this.imports.receive(request, query, recorder(principal, actor));
+    return this.imports.receive(request, query, recorder(caller));
   }
 
   @Get(':id')
   @Access('regulator', 'admin')
   @ApiOperation({ summary: 'An import: status, progress, counts and the bad rows with line, field and message' })
   @ApiOkResponse({ type: ImportDto })
-  get(@Param('id', uuidId) id: string, @CurrentPrincipal() principal: Principal): Promise<ImportDto> {
-    const viewer =
-      principal.kind === 'user' ? { userId: principal.userId, admin: principal.role === 'admin' } : undefined;
+  get(@Param('id', uuidId) id: string, @CurrentCaller() caller: Caller): Promise<ImportDto> {
+    const viewer = caller.userId ? { userId: caller.userId, admin: caller.role === 'admin' } : undefined;
     return this.imports.get(id, viewer);
   }
 }

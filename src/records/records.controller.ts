@@ -1,19 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
 import { ApiPage, Page } from '../common/pagination';
 import { Problem } from '../common/problem';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { jurisdiction, Principal } from '../identity/principal';
+import { Access } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
-import { Recorder, RecordsService } from './records.service';
-
-/** The caller as a recorder (their department and district), for records and imports alike. */
-export function recorder(principal: Principal, actor: Actor): Recorder {
-  if (principal.kind !== 'user' || !principal.departmentCode)
-    throw Problem.forbidden('Records are made by a regulator of a department');
-  return { actor, departmentCode: principal.departmentCode, jurisdiction: jurisdiction(principal) };
-}
+import { recorder } from './recorder';
+import { RecordsService } from './records.service';
 
 @ApiTags('Credit records')
 @Controller('api/v1')
@@ -28,10 +21,9 @@ export class RecordsController {
   create(
     @Param('uscc') uscc: string,
     @Body() body: CreateRecordDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<RecordDto> {
-    return this.records.create(uscc, body, recorder(principal, actor));
+    return this.records.create(uscc, body, recorder(caller));
   }
 
   @Get('enterprises/:uscc/records')
@@ -42,9 +34,9 @@ export class RecordsController {
   list(
     @Param('uscc') uscc: string,
     @Query() query: ListRecordsQuery,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<Page<RecordDto>> {
-    return this.records.list(uscc, query, jurisdiction(principal));
+    return this.records.list(uscc, query, caller.jurisdiction);
   }
 
   @Post('records/:id/corrections')
@@ -57,9 +49,8 @@ export class RecordsController {
   correct(
     @Param('id') id: string,
     @Body() body: CorrectRecordDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<RecordDto> {
-    return this.records.correct(id, body, recorder(principal, actor));
+    return this.records.correct(id, body, recorder(caller));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Recorder } from './recorder';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
@@ -10,17 +10,12 @@ import { Problem } from '../common/problem';
 import { DepartmentsService } from '../identity/departments.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RecomputeRequests } from '../jobs/recompute-requests';
-import { ChangeEventsService } from '../sharing/change-events.service';
+import { ChangeEventsService } from '../outbox/change-events.service';
 import { CreditRecord } from './credit-record.entity';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
 import { disclosedByDefault, recordRuleErrors } from './record-rules';
 
 /** Who is writing a record: the audit actor, their department and their district limit. */
-export interface Recorder {
-  actor: Actor;
-  departmentCode: string;
-  jurisdiction: string | null;
-}
 
 const AMENDABLE = ['type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'] as const;
 

@@ -10,9 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiPage, Page } from '../common/pagination';
-import { Actor, CurrentActor } from '../audit/actor';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { jurisdiction, Principal } from '../identity/principal';
+import { Access } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { EnterprisesService } from './enterprises.service';
 
@@ -31,18 +30,17 @@ export class EnterprisesController {
   @ApiConflictResponse({ description: 'the credit code is already registered' })
   create(
     @Body() body: CreateEnterpriseDto,
-    @CurrentActor() actor: Actor,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<EnterpriseDto> {
-    return this.enterprises.create(body, actor, jurisdiction(principal));
+    return this.enterprises.create(body, caller.actor, caller.jurisdiction);
   }
 
   @Get()
   @Access('regulator', 'reviewer', 'admin')
   @ApiOperation({ summary: 'Search the register by name fragment or credit code' })
   @ApiPage(EnterpriseDto)
-  search(@Query() query: ListEnterprisesQuery, @CurrentPrincipal() principal: Principal): Promise<Page<EnterpriseDto>> {
-    return this.enterprises.search(query, jurisdiction(principal));
+  search(@Query() query: ListEnterprisesQuery, @CurrentCaller() caller: Caller): Promise<Page<EnterpriseDto>> {
+    return this.enterprises.search(query, caller.jurisdiction);
   }
 
   @Get(':uscc')
@@ -51,8 +49,8 @@ export class EnterprisesController {
   @UsccParam()
   @ApiOkResponse({ type: EnterpriseDto })
   @ApiNotFoundResponse({ description: 'no enterprise has this code' })
-  findOne(@Param('uscc') uscc: string, @CurrentPrincipal() principal: Principal): Promise<EnterpriseDto> {
-    return this.enterprises.findOne(uscc, jurisdiction(principal));
+  findOne(@Param('uscc') uscc: string, @CurrentCaller() caller: Caller): Promise<EnterpriseDto> {
+    return this.enterprises.findOne(uscc, caller.jurisdiction);
   }
 
   @Patch(':uscc')
@@ -64,9 +62,8 @@ export class EnterprisesController {
   update(
     @Param('uscc') uscc: string,
     @Body() body: UpdateEnterpriseDto,
-    @CurrentActor() actor: Actor,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<EnterpriseDto> {
-    return this.enterprises.update(uscc, body, actor, jurisdiction(principal));
+    return this.enterprises.update(uscc, body, caller.actor, caller.jurisdiction);
   }
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
-import { escapeLike } from '../common/sql-filter';
+import { escapeLike } from '../database/sql-filter';
 import { lookupUscc } from '../common/uscc';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise } from './enterprise.entity';

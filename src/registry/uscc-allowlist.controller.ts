@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
-import { Access } from '../identity/access.decorator';
+import { Actor, CurrentActor } from '../access/actor';
+import { Access } from '../access/access.decorator';
 import { AllowListEntryDto, CreateAllowListEntryDto } from './dto/allowlist.dto';
 import { UsccAllowListService } from './uscc-allowlist.service';
 

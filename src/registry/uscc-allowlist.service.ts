@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';

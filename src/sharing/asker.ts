@@ -1,5 +1,5 @@
 import { Problem } from '../common/problem';
-import { Principal } from '../identity/principal';
+import { Principal } from '../access/principal';
 
 /** Who asks for a credit status, as the query log records it: the institution, and its key or user. */
 export interface Asker {

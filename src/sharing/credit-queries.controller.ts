@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, Page } from '../common/pagination';
-import { Access } from '../identity/access.decorator';
+import { Access } from '../access/access.decorator';
 import { CreditQueriesService } from './credit-queries.service';
 import { CreditQueryDto, ListCreditQueriesQuery } from './dto/credit-query.dto';
 

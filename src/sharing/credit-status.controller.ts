@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Access, AuthenticatedRequest, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
+import { Access, AuthenticatedRequest, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { askerOf } from './asker';
 import { CreditStatusService } from './credit-status.service';
 import { AS_OF_DESCRIPTION, BatchStatusDto, BatchStatusRequestDto, CreditStatusDto } from './dto/credit-status.dto';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { isISO8601 } from 'class-validator';
-import { startOfBeijingDay } from '../blacklist/calendar-days';
+import { startOfBeijingDay } from '../common/calendar-days';
 import { FieldError, Problem } from '../common/problem';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
 import { Asker } from './asker';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { askerOf } from './asker';
 import { FeedDto, FeedQuery } from './dto/feed.dto';
 import { FeedService } from './feed.service';

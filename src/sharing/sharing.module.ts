@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module';
-import { ChangeEventsService } from './change-events.service';
+import { ChangeEventsService } from '../outbox/change-events.service';
 import { CreditQueriesController } from './credit-queries.controller';
 import { CreditQueriesService } from './credit-queries.service';
 import { CreditStatusController } from './credit-status.controller';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Grade } from '../classification/rule-set';
 import { GroupCommit } from '../common/group-commit';
-import { copyField, copyLines } from '../common/pg-copy';
+import { copyField, copyLines } from '../database/pg-copy';
 import { Asker } from './asker';
 import { CreditStatusDto } from './dto/credit-status.dto';
 import { Purpose } from './purposes';

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../audit/actor';
+import { Actor, CurrentActor } from '../access/actor';
 import { BodyLimit } from '../common/body-limit';
 import { ApiPage, Page } from '../common/pagination';
-import { Access, CurrentPrincipal } from '../identity/access.decorator';
-import { Principal } from '../identity/principal';
+import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Principal } from '../access/principal';
 import { askerOf } from './asker';
 import {
   ListWatchlistQuery,

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../audit/actor';
+import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Page, pageOf } from '../common/pagination';
 import { Problem } from '../common/problem';

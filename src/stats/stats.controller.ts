@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access } from '../identity/access.decorator';
+import { Access } from '../access/access.decorator';
 import { StatsOverviewDto } from './dto/stats-overview.dto';
 import { StatsService } from './stats.service';
 

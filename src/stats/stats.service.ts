@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { REMOVAL_REASONS } from '../blacklist/blacklist-states';
-import { addDays, addMonths, startOfBeijingDay } from '../blacklist/calendar-days';
+import { addDays, addMonths, startOfBeijingDay } from '../common/calendar-days';
 import { GRADES } from '../classification/rule-set';
 import { beijingDate, Clock } from '../common/clock';
 import { DistrictDto } from '../registry/dto/reference.dto';

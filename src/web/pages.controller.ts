@@ -14,7 +14,7 @@ import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
 import { ReportsService } from '../disclosure/reports/reports.service';
 import { MAX_QUERY_LENGTH, PublicSearchQuery } from '../disclosure/search/dto/public-enterprise.dto';
 import { PublicEnterprisesService, SEARCH_WINDOW } from '../disclosure/search/public-enterprises.service';
-import { Access } from '../identity/access.decorator';
+import { Access } from '../access/access.decorator';
 import { ReferenceService } from '../registry/reference.service';
 import { StatsService } from '../stats/stats.service';
 import { Dictionary } from './i18n';

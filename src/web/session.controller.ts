@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { retryAfter } from '../common/problem.filter';
-import { Access } from '../identity/access.decorator';
+import { Access } from '../access/access.decorator';
 import { AuthService } from '../identity/auth.service';
 import { clearedSessionCookie, fromThisSite, safeNext, sessionCookie, WebSession } from './session';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UserPrincipal, UserRole } from '../identity/principal';
+import { UserPrincipal, UserRole } from '../access/principal';
 import { TokenService } from '../identity/token.service';
 import { Dictionary } from './i18n';
 import { renderPage, Viewer } from './page';

@@ -1,7 +1,7 @@
 import { Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AccessRoute, routesOf } from '../../src/identity/access-routes';
+import { AccessRoute, routesOf } from '../../src/access/access-routes';
 import { pageControllers } from '../../src/routes';
 
 /**

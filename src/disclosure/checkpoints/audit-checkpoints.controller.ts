@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../../audit/audit.service';
 import { AuditCheckpointDto } from '../../audit/dto/audit.dto';
 import { ApiPage, Page, PageQuery } from '../../common/pagination';
-import { Access } from '../../identity/access.decorator';
+import { Access } from '../../access/access.decorator';
 import { AuditCheckpointsService } from './audit-checkpoints.service';
 
 @ApiTags('Public')

@@ -12,7 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiPage, Page } from '../../common/pagination';
 import { AppConfig } from '../../config/app-config';
-import { Access } from '../../identity/access.decorator';
+import { Access } from '../../access/access.decorator';
 import { httpDate, notModified } from './conditional';
 import {
   PublicBlacklistEntryDto,

@@ -1,4 +1,4 @@
-import { SqlFilter } from '../../common/sql-filter';
+import { SqlFilter } from '../../database/sql-filter';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';

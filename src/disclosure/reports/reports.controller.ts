@@ -11,8 +11,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, CurrentActor } from '../../audit/actor';
-import { Access } from '../../identity/access.decorator';
+import { Actor, CurrentActor } from '../../access/actor';
+import { Access } from '../../access/access.decorator';
 import {
   CreditReportDto,
   JsonWebKeySetDto,

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { Access } from '../../identity/access.decorator';
+import { Access } from '../../access/access.decorator';
 import { PublicEnterpriseDto, PublicSearchPageDto, PublicSearchQuery } from './dto/public-enterprise.dto';
 import { PublicEnterprisesService, SEARCH_WINDOW } from './public-enterprises.service';
 

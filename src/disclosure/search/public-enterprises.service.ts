@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Problem } from '../../common/problem';
-import { escapeLike } from '../../common/sql-filter';
+import { escapeLike } from '../../database/sql-filter';
 import { lookupUscc } from '../../common/uscc';
 import { PublicBlacklistService } from '../open-data/public-blacklist.service';
 import {

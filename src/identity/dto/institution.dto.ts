@@ -14,7 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { INSTITUTION_KINDS, InstitutionKind } from '../institution.entity';
-import { API_SCOPES, ApiScope } from '../principal';
+import { API_SCOPES, ApiScope } from '../../access/principal';
 import { DEPARTMENT_CODE } from './department.dto';
 
 export class CreateInstitutionDto {

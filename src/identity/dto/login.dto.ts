@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { USER_ROLES, UserRole } from '../principal';
+import { USER_ROLES, UserRole } from '../../access/principal';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })

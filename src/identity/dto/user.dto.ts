@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { UsccField } from '../../registry/uscc-field';
-import { USER_ROLES, UserRole } from '../principal';
+import { USER_ROLES, UserRole } from '../../access/principal';
 import { DEPARTMENT_CODE } from './department.dto';
 
 export class CreateUserDto {

@@ -8,10 +8,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../../audit/actor';
+import { Actor, CurrentActor } from '../../access/actor';
 import { Problem } from '../../common/problem';
-import { Access, CurrentPrincipal } from '../../identity/access.decorator';
-import { Principal } from '../../identity/principal';
+import { Access, CurrentPrincipal } from '../../access/access.decorator';
+import { Principal } from '../../access/principal';
 import { ExportDayDto, ExportManifestDto, ExportRerunDto, ExportRunDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
 

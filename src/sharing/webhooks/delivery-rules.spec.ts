@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { isPublicAddress } from './address-guard';
 import { givesUp, retryDelay, signature } from './delivery-rules';
-import { open, seal } from '../../common/secret-box';
+import { open, seal } from '../../database/secret-box';
 
 describe('webhook delivery rules', () => {
   it('signs the raw body with HMAC-SHA256 as sha256=<hex>', () => {

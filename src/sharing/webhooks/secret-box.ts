@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { generatedSetting, open, seal, sealingKey } from '../../common/secret-box';
+import { generatedSetting, open, seal, sealingKey } from '../../database/secret-box';
 import { AppConfig } from '../../config/app-config';
 
 /**

@@ -7,10 +7,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../../audit/actor';
+import { Actor, CurrentActor } from '../../access/actor';
 import { ApiPage, Page } from '../../common/pagination';
-import { Access, CurrentPrincipal } from '../../identity/access.decorator';
-import { Principal } from '../../identity/principal';
+import { Access, CurrentPrincipal } from '../../access/access.decorator';
+import { Principal } from '../../access/principal';
 import { askerOf } from '../asker';
 import {
   CreateWebhookDto,

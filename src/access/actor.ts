@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest } from '../identity/access.decorator';
+import type { AuthenticatedRequest } from './access.decorator';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -15,11 +15,15 @@ export function systemActor(job: string): Actor {
 }
 
 /** The caller of this request as an audit actor. */
-export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+export function actorOf(request: AuthenticatedRequest): Actor {
   const principal = request.principal;
   if (!principal) return { type: 'system', id: null, name: 'anonymous', requestId: request.id };
   return principal.kind === 'user'
     ? { type: 'user', id: principal.userId, name: principal.username, requestId: request.id }
     : { type: 'key', id: principal.keyId, name: principal.prefix, requestId: request.id };
-});
+}
+
+export const CurrentActor = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Actor =>
+    actorOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+);

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { Problem } from './problem';
+import { Problem } from '../common/problem';
 import { RateLimiter } from './rate-limiter';
 
 describe('RateLimiter', () => {

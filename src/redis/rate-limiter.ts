@@ -2,8 +2,8 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { GroupCommit } from './group-commit';
-import { Problem } from './problem';
+import { GroupCommit } from '../common/group-commit';
+import { Problem } from '../common/problem';
 import { REDIS } from './redis.token';
 
 const RETRY_WHEN_UNAVAILABLE_S = 5;

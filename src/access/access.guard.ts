@@ -2,12 +2,11 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { RateLimiter } from '../common/rate-limiter';
+import { RateLimiter } from '../redis/rate-limiter';
 import { normaliseUscc } from '../common/uscc';
 import { ACCESS_METADATA, AccessGrant, AuthenticatedRequest, isOpen } from './access.decorator';
-import { ApiKeysService } from './api-keys.service';
+import { Credentials } from './credentials';
 import { Principal } from './principal';
-import { TokenService } from './token.service';
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -20,8 +19,7 @@ const RATE_WINDOW_MS = 60_000;
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokenService,
-    private readonly keys: ApiKeysService,
+    private readonly credentials: Credentials,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
   ) {}
@@ -61,13 +59,13 @@ export class AccessGuard implements CanActivate {
     const apiKey = request.headers['x-api-key'];
     const authorization = request.headers.authorization;
     if (typeof apiKey === 'string' && apiKey !== '') {
-      const principal = await this.keys.authenticate(apiKey.trim());
+      const principal = await this.credentials.apiKey(apiKey.trim());
       if (!principal) throw Problem.unauthorized('The API key is unknown or revoked');
       return principal;
     }
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const principal = match ? await this.tokens.verify(match[1]) : null;
+      const principal = match ? await this.credentials.bearer(match[1]) : null;
       if (!principal) throw Problem.unauthorized('The access token is invalid or has expired; log in again');
       return principal;
     }

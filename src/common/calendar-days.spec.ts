@@ -1,4 +1,4 @@
-import { beijingDate } from '../common/clock';
+import { beijingDate } from './clock';
 import {
   addMonths,
   addWorkingDays,

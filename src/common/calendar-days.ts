@@ -4,7 +4,7 @@
  * repair date and expiry. Pure; the calendar's exceptions come from the caller.
  */
 
-import { BEIJING_OFFSET_MS, beijingDate } from '../common/clock';
+import { BEIJING_OFFSET_MS, beijingDate } from './clock';
 
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
