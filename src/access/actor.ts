@@ -23,7 +23,6 @@ export function actorOf(request: AuthenticatedRequest): Actor {
     : { type: 'key', id: principal.keyId, name: principal.prefix, requestId: request.id };
 }
 
-export const CurrentActor = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Actor =>
-    actorOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor =>
+  actorOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
 );

@@ -23,7 +23,15 @@ export interface Caller {
 /** The caller behind a principal (none on a public route), with the request's actor. */
 export function callerOf(principal: Principal | undefined, actor: Actor): Caller {
   if (!principal) {
-    return { actor, role: null, userId: null, jurisdiction: null, uscc: null, departmentCode: null, institutionId: null };
+    return {
+      actor,
+      role: null,
+      userId: null,
+      jurisdiction: null,
+      uscc: null,
+      departmentCode: null,
+      institutionId: null,
+    };
   }
   if (principal.kind === 'key') {
     return {
@@ -49,7 +57,15 @@ export function callerOf(principal: Principal | undefined, actor: Actor): Caller
 
 /** A scheduled job acting on its own behalf. */
 export function systemCaller(actor: Actor): Caller {
-  return { actor, role: 'system', userId: null, jurisdiction: null, uscc: null, departmentCode: null, institutionId: null };
+  return {
+    actor,
+    role: 'system',
+    userId: null,
+    jurisdiction: null,
+    uscc: null,
+    departmentCode: null,
+    institutionId: null,
+  };
 }
 
 /** The caller of this request, from the principal the access guard established. */

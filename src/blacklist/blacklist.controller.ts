@@ -55,10 +55,7 @@ export class BlacklistController {
       "Propose a listing; the district is the enterprise's, and a district-level regulator proposes in their district only",
   })
   @ApiCreatedResponse({ type: BlacklistEntryDto })
-  propose(
-    @Body() body: CreateBlacklistEntryDto,
-    @CurrentCaller() caller: Caller,
-  ): Promise<BlacklistEntryDto> {
+  propose(@Body() body: CreateBlacklistEntryDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
     if (!caller.departmentCode) throw Problem.forbidden('Listings are proposed by a regulator of a department');
     return this.blacklist.propose(body, caller, caller.departmentCode);
   }
@@ -67,10 +64,7 @@ export class BlacklistController {
   @Access('regulator', 'reviewer', 'admin')
   @ApiOperation({ summary: 'Entries in every state, newest first (a district-level official: their district)' })
   @ApiPage(BlacklistEntrySummaryDto)
-  list(
-    @Query() query: ListBlacklistQuery,
-    @CurrentCaller() caller: Caller,
-  ): Promise<Page<BlacklistEntrySummaryDto>> {
+  list(@Query() query: ListBlacklistQuery, @CurrentCaller() caller: Caller): Promise<Page<BlacklistEntrySummaryDto>> {
     return this.blacklist.list(query, caller);
   }
 
@@ -95,10 +89,7 @@ export class BlacklistController {
   @ApiOperation({ summary: 'An entry with its objections, repair applications and every transition' })
   @ApiOkResponse({ type: BlacklistEntryDto })
   @ApiNotFoundResponse({ description: 'no such entry, or (for an enterprise) not its own' })
-  findOne(
-    @Param('id') id: string,
-    @CurrentCaller() caller: Caller,
-  ): Promise<BlacklistEntryDto> {
+  findOne(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
     return this.blacklist.findOne(id, caller);
   }
 
@@ -109,11 +100,7 @@ export class BlacklistController {
   @ApiOperation({ summary: 'Give the enterprise notice: → noticed, with objectionDeadline (OBJECTION_WORKING_DAYS)' })
   @Moved()
   @Illegal()
-  notice(
-    @Param('id') id: string,
-    @Body() body: MoveDto,
-    @CurrentCaller() caller: Caller,
-  ): Promise<BlacklistEntryDto> {
+  notice(@Param('id') id: string, @Body() body: MoveDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
     return this.blacklist.notice(id, body, caller);
   }
 
@@ -175,11 +162,7 @@ export class BlacklistController {
   @ApiOperation({ summary: 'Publish an approved entry: publishedAt, earliestRepairDate and expiresAt are set' })
   @Moved()
   @Illegal()
-  publish(
-    @Param('id') id: string,
-    @Body() body: MoveDto,
-    @CurrentCaller() caller: Caller,
-  ): Promise<BlacklistEntryDto> {
+  publish(@Param('id') id: string, @Body() body: MoveDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
     return this.blacklist.publish(id, body, caller);
   }
 

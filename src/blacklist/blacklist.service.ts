@@ -12,7 +12,7 @@ import { normaliseUscc } from '../common/uscc';
 import { AppConfig } from '../config/app-config';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { EnterprisesService } from '../registry/enterprises.service';
-import { ChangeEvent, ChangeEventsService } from '../outbox/change-events.service';
+import { ChangeEvent, OutboxRepository } from '../outbox/outbox.repository';
 import { Action, decide, MoveRole, Outcome, Refusal, RemovalReason, Status } from './blacklist-states';
 import { beijingDate } from '../common/clock';
 import { earliestRepairDate, listingExpiry, objectionDeadline } from '../common/calendar-days';
@@ -131,7 +131,12 @@ function refusalProblem(refusal: Refusal, status: Status): Problem {
 
 /** The blacklist's own name for the caller's role: only signed-in users and the system move entries. */
 function moveRole(caller: Caller): MoveRole {
-  if (caller.role === 'regulator' || caller.role === 'reviewer' || caller.role === 'enterprise' || caller.role === 'system')
+  if (
+    caller.role === 'regulator' ||
+    caller.role === 'reviewer' ||
+    caller.role === 'enterprise' ||
+    caller.role === 'system'
+  )
     return caller.role;
   throw Problem.forbidden('The blacklist is for signed-in users');
 }
@@ -156,7 +161,7 @@ export class BlacklistService {
     private readonly enterprises: EnterprisesService,
     private readonly calendar: CalendarService,
     private readonly audit: AuditService,
-    private readonly events: ChangeEventsService,
+    private readonly events: OutboxRepository,
     private readonly recompute: RecomputeRequests,
     private readonly config: AppConfig,
     private readonly clock: Clock,

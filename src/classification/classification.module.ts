@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module';
-import { SharingModule } from '../sharing/sharing.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { ClassificationController } from './classification.controller';
 import { ClassificationService } from './classification.service';
 import { RecomputeAll } from './recompute-all';
@@ -12,7 +12,7 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
-  imports: [RegistryModule, SharingModule],
+  imports: [RegistryModule, OutboxModule],
   providers: [ClassificationService, RecomputeAll, RecomputeRunsRepository, RuleSetsService],
   exports: [ClassificationService, RecomputeAll, RuleSetsService],
 })

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { beijingDate, Clock } from '../common/clock';
 import { Problem } from '../common/problem';
 import { EnterprisesService } from '../registry/enterprises.service';
-import { ChangeEventsService } from '../outbox/change-events.service';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { Classification, ClassificationFacts, classify, RecordFact } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Grade, RuleSetDocument } from './rule-set';
@@ -71,7 +71,7 @@ export class ClassificationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly enterprises: EnterprisesService,
-    private readonly events: ChangeEventsService,
+    private readonly events: OutboxRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}

@@ -23,7 +23,7 @@ import { prepareDatabase } from '../database/prepare-database';
 import { bullPrefix } from '../jobs/jobs.module';
 import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../jobs/queues';
 import { disclosedByDefault, HOTLINES, RECORD_TYPES, RecordType, Severity } from '../records/record-rules';
-import { OUTBOX_LOCK } from '../outbox/change-events.service';
+import { OUTBOX_LOCK } from '../outbox/outbox.repository';
 
 /**
  * `npm run seed:demo`: fills a database with a deterministic demo — reference users of every

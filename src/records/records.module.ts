@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
-import { SharingModule } from '../sharing/sharing.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { RecordsController } from './records.controller';
 import { RecordsService } from './records.service';
 
@@ -9,7 +9,7 @@ export const recordsControllers = [RecordsController];
 
 /** The quality-credit information database: append-only records and their corrections. */
 @Module({
-  imports: [RegistryModule, IdentityModule, SharingModule],
+  imports: [RegistryModule, IdentityModule, OutboxModule],
   providers: [RecordsService],
   exports: [RecordsService],
 })

@@ -10,7 +10,7 @@ import { Problem } from '../common/problem';
 import { DepartmentsService } from '../identity/departments.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RecomputeRequests } from '../jobs/recompute-requests';
-import { ChangeEventsService } from '../outbox/change-events.service';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { CreditRecord } from './credit-record.entity';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
 import { disclosedByDefault, recordRuleErrors } from './record-rules';
@@ -56,7 +56,7 @@ export class RecordsService {
     private readonly enterprises: EnterprisesService,
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
-    private readonly events: ChangeEventsService,
+    private readonly events: OutboxRepository,
     private readonly recompute: RecomputeRequests,
     private readonly clock: Clock,
   ) {}

@@ -28,10 +28,7 @@ export class EnterprisesController {
   @ApiCreatedResponse({ type: EnterpriseDto })
   @ApiBadRequestResponse({ description: 'invalid fields, each named in `errors`' })
   @ApiConflictResponse({ description: 'the credit code is already registered' })
-  create(
-    @Body() body: CreateEnterpriseDto,
-    @CurrentCaller() caller: Caller,
-  ): Promise<EnterpriseDto> {
+  create(@Body() body: CreateEnterpriseDto, @CurrentCaller() caller: Caller): Promise<EnterpriseDto> {
     return this.enterprises.create(body, caller.actor, caller.jurisdiction);
   }
 

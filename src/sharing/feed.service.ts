@@ -31,7 +31,7 @@ export const UNSETTLED = `(xid >= pg_snapshot_xmin(pg_current_snapshot()) AND ${
  * by a transaction that is not older than every transaction still running (`xid >=
  * pg_snapshot_xmin`). Below that point every event's transaction had finished when the snapshot
  * was taken, so no lower number can appear later. (Filtering row by row would not do: an old
- * transaction's event may sit above a recent one's.) The outbox lock in ChangeEventsService makes
+ * transaction's event may sit above a recent one's.) The outbox lock in OutboxRepository makes
  * writers commit in sequence order; this rule also holds back rows written around it.
  *
  * The snapshot's xmin is the whole server's: any open write transaction, in any database, held

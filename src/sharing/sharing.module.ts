@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module';
-import { ChangeEventsService } from '../outbox/change-events.service';
+import { OutboxModule } from '../outbox/outbox.module';
 import { CreditQueriesController } from './credit-queries.controller';
 import { CreditQueriesService } from './credit-queries.service';
 import { CreditStatusController } from './credit-status.controller';
@@ -27,14 +27,13 @@ export const sharingControllers = [
 ];
 
 /**
- * Sharing with finance and tax: the outbox that every outbound channel reads, credit status for
+ * Sharing with finance and tax: credit status for
  * institutions (single and batch) with its query log, the change feed, watchlists, signed
- * webhooks and the daily export files.
+ * webhooks and the daily export files, all fed by the outbox.
  */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, OutboxModule],
   providers: [
-    ChangeEventsService,
     CreditStatusService,
     StatusLookups,
     CreditQueriesService,
@@ -46,7 +45,6 @@ export const sharingControllers = [
     ExportsService,
   ],
   exports: [
-    ChangeEventsService,
     CreditStatusService,
     CreditQueriesService,
     FeedService,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_SEQ } from '../../common/pagination';
-import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../outbox/change-events.service';
+import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../outbox/outbox.repository';
 import { ToInteger } from '../../common/transforms';
 
 export const FEED_SCOPES = ['all', 'watchlist'] as const;

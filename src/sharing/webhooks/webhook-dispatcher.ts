@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { JobName, QueueName } from '../../jobs/queues';
-import { ChangeEventType } from '../../outbox/change-events.service';
+import { ChangeEventType } from '../../outbox/outbox.repository';
 import { FeedService } from '../feed.service';
 import { givesUp, retryDelay, signature } from './delivery-rules';
 import { WebhookScope } from './dto/webhook.dto';

@@ -14,7 +14,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_SEQ, PageQuery } from '../../../common/pagination';
-import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../../outbox/change-events.service';
+import { CHANGE_EVENT_TYPES, ChangeEventType } from '../../../outbox/outbox.repository';
 import { FEED_SCOPES } from '../../dto/feed.dto';
 import { ToInteger } from '../../../common/transforms';
 

@@ -32,7 +32,7 @@ export const OUTBOX_LOCK = 7_330_303;
  * FeedService), which covers rows written around this service.
  */
 @Injectable()
-export class ChangeEventsService {
+export class OutboxRepository {
   /** Appends events in one statement, in the order given (their sequence numbers follow it). */
   async append(manager: EntityManager, ...events: ChangeEvent[]): Promise<void> {
     if (!events.length) return;
