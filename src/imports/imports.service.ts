@@ -11,11 +11,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { copyField, copyLines } from '../database/pg-copy';
+import { pgClient } from '../database/pg-pool';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
@@ -394,7 +394,7 @@ export class ImportsService {
       `CREATE TEMP TABLE ${STAGING} (line integer, rejected boolean NOT NULL DEFAULT false, ${spec.staging}) ON COMMIT DROP`,
     );
     await runner.query(`CREATE INDEX ON ${STAGING} (${owner.stagedKey}, line)`);
-    const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const client = pgClient(runner);
     const checker = new RowChecker(spec, context);
     const counts = { imported: 0, skipped: 0 };
 

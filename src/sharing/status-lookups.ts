@@ -2,10 +2,10 @@ import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Grade } from '../classification/rule-set';
 import { GroupCommit } from '../common/group-commit';
 import { copyField, copyLines } from '../database/pg-copy';
+import { pgPool } from '../database/pg-pool';
 import { Asker } from './asker';
 import { CreditStatusDto } from './dto/credit-status.dto';
 import { Purpose } from './purposes';
@@ -103,7 +103,7 @@ export class StatusLookups implements BeforeApplicationShutdown {
   private readonly groups = new GroupCommit((questions: StatusQuestion[]) => this.answer(questions));
 
   constructor(@InjectDataSource() dataSource: DataSource) {
-    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+    this.pool = pgPool(dataSource);
   }
 
   /** The statuses of the question's codes that name an enterprise, in its order, once logged. */
