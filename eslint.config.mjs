@@ -1,28 +1,18 @@
 // ESLint (flat config): recommended rules for TypeScript, zero warnings, and the module layers.
 import js from '@eslint/js';
+import { readFileSync } from 'node:fs';
 import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of src/, bottom to top (docs/architecture.md draws them). A module may import from
- * the layers below its own, and from the modules of its own layer named in SIDEWAYS; never
- * upward. `app` is the application's roots (app.module.ts, worker.module.ts, routes.ts, …), and
- * `cli` the command-line tools that start them.
+ * The layers of src/, bottom to top, from config/architecture.json (docs/architecture.md draws
+ * them). A module may import from the layers below its own, and from the modules of its own layer
+ * named in `sideways`; never upward. `app` is the application's roots (app.module.ts,
+ * worker.module.ts, routes.ts, …), and `cli` the command-line tools that start them.
  */
-const LAYERS = [
-  ['common'],
-  ['config'],
-  ['database', 'redis'],
-  ['access', 'audit', 'outbox', 'jobs'],
-  ['registry', 'identity'],
-  ['records', 'blacklist'],
-  ['classification', 'imports'],
-  ['sharing', 'stats', 'disclosure'],
-  ['web', 'health'],
-  ['app'],
-  ['cli'],
-];
-const SIDEWAYS = { audit: ['access'], identity: ['registry'] };
+const { layers: LAYERS, sideways: SIDEWAYS } = JSON.parse(
+  readFileSync(new URL('./config/architecture.json', import.meta.url), 'utf8'),
+);
 
 const below = (module) =>
   LAYERS.slice(
