@@ -1,5 +1,5 @@
 import { keyedAuditedTable } from '../audit/audited-table';
-import { toCalendarDayDto } from './calendar.service';
+import { CALENDAR_DAY_KEY, calendarDaysOn } from './calendar.repository';
 
 /**
  * calendar_days as their newest `calendar.set` or `calendar.remove` entry left them (the days a
@@ -8,13 +8,6 @@ import { toCalendarDayDto } from './calendar.service';
 export const auditedCalendar = keyedAuditedTable(
   'calendar_days',
   'calendar_day',
-  `to_char(day, 'YYYY-MM-DD')`,
-  async (manager, ids) => {
-    const rows: { date: string; working: boolean; name: string }[] = await manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS date, working, name FROM calendar_days
-      WHERE to_char(day, 'YYYY-MM-DD') = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.date, toCalendarDayDto(r)]));
-  },
+  CALENDAR_DAY_KEY,
+  async (manager, ids) => new Map((await calendarDaysOn(manager, ids)).map((d) => [d.date, d])),
 );

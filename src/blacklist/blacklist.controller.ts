@@ -12,6 +12,7 @@ import { ApiPage, Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { Access } from '../access/access.decorator';
 import { Caller, CurrentCaller } from '../access/caller';
+import { BlacklistReads } from './blacklist-reads.repository';
 import { BlacklistService } from './blacklist.service';
 import {
   BlacklistEntryDto,
@@ -38,14 +39,17 @@ const Illegal = () => ApiConflictResponse({ description: 'not allowed in the cur
 @ApiTags('Blacklist')
 @Controller('api/v1')
 export class BlacklistController {
-  constructor(private readonly blacklist: BlacklistService) {}
+  constructor(
+    private readonly blacklist: BlacklistService,
+    private readonly reads: BlacklistReads,
+  ) {}
 
   @Get('blacklist-reasons')
   @Access('public')
   @ApiOperation({ summary: 'The reasons for listing, with Chinese and English labels' })
   @ApiOkResponse({ type: [ReasonDto] })
   reasons(): Promise<ReasonDto[]> {
-    return this.blacklist.reasons();
+    return this.reads.reasons();
   }
 
   @Post('blacklist')

@@ -1,7 +1,5 @@
-import { SqlFilter } from '../database/sql-filter';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { systemActor } from '../access/actor';
 import { Caller, systemCaller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
@@ -11,12 +9,22 @@ import { Problem } from '../common/problem';
 import { normaliseUscc } from '../common/uscc';
 import { AppConfig } from '../config/app-config';
 import { RecomputeRequests } from '../jobs/recompute-requests';
+import { EnterpriseNames } from '../registry/enterprise-names.repository';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEvent, OutboxRepository } from '../outbox/outbox.repository';
-import { Action, decide, MoveRole, Outcome, Refusal, RemovalReason, Status } from './blacklist-states';
+import { Action, decide, MoveRole, Outcome, Refusal, Status } from './blacklist-states';
 import { beijingDate } from '../common/clock';
 import { earliestRepairDate, listingExpiry, objectionDeadline } from '../common/calendar-days';
-import { CalendarService } from './calendar.service';
+import { BlacklistReads } from './blacklist-reads.repository';
+import {
+  BlacklistRepository,
+  EntryChanges,
+  EntryFilter,
+  EntryRow,
+  FilingKind,
+  toSummary,
+} from './blacklist.repository';
+import { CalendarRepository } from './calendar.repository';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -28,86 +36,16 @@ import {
   ObjectionDecisionDto,
   ObjectionDto,
   ObjectionViewDto,
-  ReasonCode,
   ReasonDto,
   RepairApplicationDto,
   RepairDecisionDto,
   RepairApplicationViewDto,
-  TransitionDto,
 } from './dto/blacklist.dto';
 
 const SYSTEM = systemCaller(systemActor('blacklist-expiry'));
 
-interface EntryRow {
-  id: string;
-  enterprise_id: string;
-  uscc: string;
-  enterprise_name: string;
-  district_code: string;
-  reason_code: ReasonCode;
-  reason_zh: string;
-  reason_en: string;
-  legal_basis: string;
-  facts: string;
-  period_months: number;
-  status: Status;
-  department_code: string;
-  proposed_by: string;
-  proposer: string | null;
-  proposed_at: Date;
-  noticed_at: Date | null;
-  objection_deadline: Date | null;
-  decided_at: Date | null;
-  published_at: Date | null;
-  earliest_repair_date: string | null;
-  expires_at: Date | null;
-  removed_at: Date | null;
-  removal_reason: RemovalReason | null;
-}
-
-const ENTRY_SELECT = `
-  SELECT b.id::text, b.enterprise_id::text, e.uscc, e.name AS enterprise_name, b.district_code, b.reason_code,
-         r.name_zh AS reason_zh, r.name_en AS reason_en, b.legal_basis, b.facts, b.period_months, b.status,
-         b.department_code, b.proposed_by::text, u.username AS proposer, b.proposed_at, b.noticed_at,
-         b.objection_deadline, b.decided_at, b.published_at,
-         to_char(b.earliest_repair_date, 'YYYY-MM-DD') AS earliest_repair_date, b.expires_at, b.removed_at,
-         b.removal_reason
-    FROM blacklist_entries b
-    JOIN enterprises e ON e.id = b.enterprise_id
-    JOIN blacklist_reasons r ON r.code = b.reason_code
-    LEFT JOIN users u ON u.id = b.proposed_by`;
-
-function toSummary(r: EntryRow): BlacklistEntrySummaryDto {
-  return {
-    id: r.id,
-    uscc: r.uscc,
-    enterpriseName: r.enterprise_name,
-    districtCode: r.district_code,
-    reasonCode: r.reason_code,
-    status: r.status,
-    periodMonths: r.period_months,
-    departmentCode: r.department_code,
-    proposedAt: r.proposed_at,
-    objectionDeadline: r.objection_deadline,
-    publishedAt: r.published_at,
-    earliestRepairDate: r.earliest_repair_date,
-    expiresAt: r.expires_at,
-    removedAt: r.removed_at,
-    removalReason: r.removal_reason,
-  };
-}
-
 /** Columns a move may set besides the status. */
-interface EntryChanges {
-  noticed_at?: Date;
-  objection_deadline?: Date;
-  decided_by?: string | null;
-  decided_at?: Date;
-  published_at?: Date;
-  earliest_repair_date?: string;
-  expires_at?: Date;
-  removed_at?: Date;
-}
+type MoveChanges = Omit<EntryChanges, 'status' | 'removal_reason'>;
 
 interface MoveInput {
   outcome?: Outcome;
@@ -117,7 +55,7 @@ interface MoveInput {
 
 /** What a move's own work adds: columns to set, the objection or application it concerns, a result. */
 interface MoveEffect<T> {
-  changes?: EntryChanges;
+  changes?: MoveChanges;
   objectionId?: string;
   repairApplicationId?: string;
   result?: T;
@@ -157,9 +95,11 @@ export class BlacklistService {
   private readonly logger = new Logger(BlacklistService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly entries: BlacklistRepository,
+    private readonly reads: BlacklistReads,
     private readonly enterprises: EnterprisesService,
-    private readonly calendar: CalendarService,
+    private readonly enterpriseNames: EnterpriseNames,
+    private readonly calendar: CalendarRepository,
     private readonly audit: AuditService,
     private readonly events: OutboxRepository,
     private readonly recompute: RecomputeRequests,
@@ -167,10 +107,9 @@ export class BlacklistService {
     private readonly clock: Clock,
   ) {}
 
-  async reasons(): Promise<ReasonDto[]> {
-    return this.dataSource.query(
-      `SELECT code, name_zh AS "nameZh", name_en AS "nameEn" FROM blacklist_reasons ORDER BY code`,
-    );
+  /** The reason catalogue (`BlacklistReads.reasons`, which modules above the blacklist use). */
+  reasons(): Promise<ReasonDto[]> {
+    return this.reads.reasons();
   }
 
   /** A regulator proposes a listing for an enterprise in their district (any district when city-wide). */
@@ -178,26 +117,21 @@ export class BlacklistService {
     const enterprise = await this.enterprises.resolve(dto.uscc, caller.jurisdiction);
     const now = this.clock.now();
     return this.audit.change(caller.actor, async (manager) => {
-      const [{ id }] = await manager.query(
-        `INSERT INTO blacklist_entries (enterprise_id, district_code, reason_code, legal_basis, facts, period_months,
-                                        status, department_code, proposed_by, proposed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9) RETURNING id::text`,
-        [
-          enterprise.id,
-          enterprise.districtCode,
-          dto.reasonCode,
-          dto.legalBasis,
-          dto.facts,
-          dto.periodMonths ?? this.config.LISTING_PERIOD_MONTHS,
-          departmentCode,
-          caller.userId,
-          now,
-        ],
-      );
+      const id = await this.entries.insert(manager, {
+        enterpriseId: enterprise.id,
+        districtCode: enterprise.districtCode,
+        reasonCode: dto.reasonCode,
+        legalBasis: dto.legalBasis,
+        facts: dto.facts,
+        periodMonths: dto.periodMonths ?? this.config.LISTING_PERIOD_MONTHS,
+        departmentCode,
+        proposedBy: caller.userId!,
+        proposedAt: now,
+      });
       await this.trail(manager, id, 'propose', null, 'proposed', caller, now, {
         documentRef: dto.documentRef,
       });
-      const after = await this.load(manager, id);
+      const after = await this.load(id, manager);
       return {
         result: after,
         entry: { action: 'blacklist.propose', entityType: 'blacklist_entry', entityId: id, after },
@@ -206,12 +140,18 @@ export class BlacklistService {
   }
 
   async list(query: ListBlacklistQuery, caller: Caller): Promise<Page<BlacklistEntrySummaryDto>> {
-    const f = new SqlFilter();
-    if (query.status) f.add('b.status = ?', query.status);
-    if (query.uscc) f.add('e.uscc = ?', normaliseUscc(query.uscc));
-    if (query.districtCode) f.add('b.district_code = ?', query.districtCode);
-    if (caller.jurisdiction) f.add('b.district_code = ?', caller.jurisdiction);
-    return this.page(f, query);
+    const filter: EntryFilter = {
+      status: query.status,
+      districtCode: query.districtCode,
+      jurisdiction: caller.jurisdiction,
+    };
+    if (query.uscc) {
+      // An unregistered code has no entries.
+      const enterpriseId = await this.enterpriseNames.idOf(normaliseUscc(query.uscc));
+      if (enterpriseId === null) return pageOf([], 0, query);
+      filter.enterpriseId = enterpriseId;
+    }
+    return this.page(filter, query);
   }
 
   /** An enterprise's entries; the enterprise itself sees them once it has been given notice. */
@@ -221,14 +161,11 @@ export class BlacklistService {
     caller: Caller,
   ): Promise<Page<BlacklistEntrySummaryDto>> {
     const enterprise = await this.enterprises.resolve(uscc, caller.jurisdiction);
-    const f = new SqlFilter().add('b.enterprise_id = ?', enterprise.id);
-    if (caller.role === 'enterprise') f.add('b.noticed_at IS NOT NULL');
-    return this.page(f, query);
+    return this.page({ enterpriseId: enterprise.id, noticedOnly: caller.role === 'enterprise' }, query);
   }
 
   async findOne(id: string, caller: Caller): Promise<BlacklistEntryDto> {
-    const row = await this.row(this.dataSource.manager, parseId(id), caller, false);
-    return this.withDetails(this.dataSource.manager, row);
+    return this.entries.view(await this.row(parseId(id), caller));
   }
 
   notice(id: string, dto: MoveDto, caller: Caller): Promise<BlacklistEntryDto> {
@@ -245,12 +182,9 @@ export class BlacklistService {
 
   async object(id: string, dto: ObjectionDto, caller: Caller): Promise<ObjectionViewDto> {
     const { result } = await this.move(id, 'object', caller, {}, async (manager, row, now) => {
-      const [{ id: objectionId }] = await manager.query(
-        `INSERT INTO blacklist_objections (entry_id, statement, filed_by, filed_role, filed_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
-        [row.id, dto.statement, caller.actor.name, caller.role, now],
-      );
-      return { objectionId, result: (await this.objections(manager, row.id)).find((o) => o.id === objectionId) };
+      const objectionId = await this.entries.insertObjection(manager, this.filing(row, dto, caller, now));
+      const objections = await this.entries.objections(manager, row.id);
+      return { objectionId, result: objections.find((o) => o.id === objectionId) };
     });
     return result!;
   }
@@ -263,7 +197,7 @@ export class BlacklistService {
   ): Promise<BlacklistEntryDto> {
     parseId(objectionId, 'objectionId');
     const { entry } = await this.move(id, 'decideObjection', caller, dto, async (manager, row, now) => {
-      await this.settle(manager, 'blacklist_objections', objectionId, row.id, dto, caller, now);
+      await this.settle(manager, 'objection', objectionId, row.id, dto, caller, now);
       return {
         objectionId,
         changes: dto.outcome === 'upheld' ? { decided_by: caller.userId, decided_at: now } : {},
@@ -292,12 +226,8 @@ export class BlacklistService {
 
   async applyRepair(id: string, dto: RepairApplicationDto, caller: Caller): Promise<RepairApplicationViewDto> {
     const { result } = await this.move(id, 'applyRepair', caller, {}, async (manager, row, now) => {
-      const [{ id: applicationId }] = await manager.query(
-        `INSERT INTO blacklist_repair_applications (entry_id, statement, evidence, filed_by, filed_role, filed_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-        [row.id, dto.statement, dto.evidence ?? null, caller.actor.name, caller.role, now],
-      );
-      const applications = await this.repairApplications(manager, row.id);
+      const applicationId = await this.entries.insertRepairApplication(manager, this.filing(row, dto, caller, now));
+      const applications = await this.entries.repairApplications(manager, row.id);
       return { repairApplicationId: applicationId, result: applications.find((a) => a.id === applicationId) };
     });
     return result!;
@@ -311,7 +241,7 @@ export class BlacklistService {
   ): Promise<BlacklistEntryDto> {
     parseId(applicationId, 'applicationId');
     const { entry } = await this.move(id, 'decideRepair', caller, dto, async (manager, row, now) => {
-      await this.settle(manager, 'blacklist_repair_applications', applicationId, row.id, dto, caller, now);
+      await this.settle(manager, 'repair', applicationId, row.id, dto, caller, now);
       return { repairApplicationId: applicationId };
     });
     return entry;
@@ -335,12 +265,9 @@ export class BlacklistService {
    * transaction; one moved meanwhile (revoked, say) is refused by the state machine and skipped.
    */
   async expireDue(): Promise<{ removed: number }> {
-    const due: { id: string }[] = await this.dataSource.query(
-      `SELECT b.id::text FROM blacklist_entries b WHERE b.status = 'published' AND b.expires_at <= $1 ORDER BY b.expires_at, b.id`,
-      [this.clock.now()],
-    );
+    const due = await this.entries.dueForExpiry(this.clock.now());
     let removed = 0;
-    for (const { id } of due) {
+    for (const id of due) {
       try {
         await this.move(id, 'expire', SYSTEM, { note: 'listing period ended' }, async (_manager, row) => ({
           changes: { removed_at: row.expires_at! },
@@ -371,13 +298,9 @@ export class BlacklistService {
     const role = moveRole(caller);
     let regrade: string | null = null;
     const outcome = await this.audit.change(caller.actor, async (manager) => {
-      const row = await this.row(manager, id, caller, true);
+      const row = await this.row(id, caller, manager);
       const now = this.clock.now();
-      const [counts] = await manager.query(
-        `SELECT (SELECT count(*)::int FROM blacklist_objections WHERE entry_id = $1 AND outcome IS NULL) AS objections,
-                (SELECT count(*)::int FROM blacklist_repair_applications WHERE entry_id = $1 AND outcome IS NULL) AS repairs`,
-        [id],
-      );
+      const counts = await this.entries.pending(manager, id);
       const verdict = decide(row.status, action, {
         role,
         isProposer: caller.userId !== null && caller.userId === row.proposed_by,
@@ -393,18 +316,13 @@ export class BlacklistService {
       if (!verdict.ok) throw refusalProblem(verdict.refusal, row.status);
       const effect = await work(manager, row, now);
       const removal = verdict.removalReason ? { removal_reason: verdict.removalReason, removed_at: now } : {};
-      const changes: Record<string, unknown> = { status: verdict.to, ...removal, ...effect.changes };
-      const columns = Object.keys(changes);
-      await manager.query(
-        `UPDATE blacklist_entries SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`,
-        [id, ...columns.map((c) => changes[c])],
-      );
+      await this.entries.update(manager, id, { status: verdict.to, ...removal, ...effect.changes });
       await this.trail(manager, id, action, row.status, verdict.to, caller, now, {
         ...input,
         objectionId: effect.objectionId,
         repairApplicationId: effect.repairApplicationId,
       });
-      const after = await this.load(manager, id);
+      const after = await this.load(id, manager);
       const event = this.changeEvent(row.status, after);
       if (event) {
         await this.events.append(manager, event);
@@ -454,12 +372,11 @@ export class BlacklistService {
   /**
    * The entry, for this caller: 404 when it does not exist or is not theirs to see (an
    * enterprise sees its own entries from their notice on), 403 outside a district-level
-   * official's district. `lock` takes the row lock that serialises moves on one entry.
+   * official's district. Given a transaction's manager, it takes the row lock that serialises
+   * moves on one entry.
    */
-  private async row(manager: EntityManager, id: string, caller: Caller, lock: boolean): Promise<EntryRow> {
-    const [row]: EntryRow[] = await manager.query(`${ENTRY_SELECT} WHERE b.id = $1${lock ? ' FOR UPDATE OF b' : ''}`, [
-      id,
-    ]);
+  private async row(id: string, caller: Caller, manager?: EntityManager): Promise<EntryRow> {
+    const row = await this.entries.entry(id, manager, manager !== undefined);
     const hidden = !row || (caller.role === 'enterprise' && (row.uscc !== caller.uscc || row.noticed_at === null));
     if (hidden) throw Problem.notFound('Blacklist entry', id);
     if (caller.jurisdiction && row.district_code !== caller.jurisdiction) {
@@ -470,42 +387,25 @@ export class BlacklistService {
     return row;
   }
 
-  private async load(manager: EntityManager, id: string): Promise<BlacklistEntryDto> {
-    const [row]: EntryRow[] = await manager.query(`${ENTRY_SELECT} WHERE b.id = $1`, [id]);
-    return this.withDetails(manager, row);
+  private async load(id: string, manager: EntityManager): Promise<BlacklistEntryDto> {
+    return this.entries.view((await this.entries.entry(id, manager))!, manager);
   }
 
-  private async withDetails(manager: EntityManager, row: EntryRow): Promise<BlacklistEntryDto> {
-    const [objections, repairApplications, transitions] = [
-      await this.objections(manager, row.id),
-      await this.repairApplications(manager, row.id),
-      await this.transitions(manager, row.id),
-    ];
-    return {
-      ...toSummary(row),
-      reason: { code: row.reason_code, nameZh: row.reason_zh, nameEn: row.reason_en },
-      legalBasis: row.legal_basis,
-      facts: row.facts,
-      proposedBy: row.proposer,
-      noticedAt: row.noticed_at,
-      decidedAt: row.decided_at,
-      objections,
-      repairApplications,
-      transitions,
-    };
-  }
-
-  private async page(f: SqlFilter, query: EnterpriseBlacklistQuery) {
-    const filter = f.clause('WHERE');
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id${filter}`,
-      f.params,
-    );
-    const rows: EntryRow[] = await this.dataSource.query(
-      `${ENTRY_SELECT}${filter} ORDER BY b.id DESC OFFSET $${f.next} LIMIT $${f.next + 1}`,
-      [...f.params, query.offset, query.pageSize],
-    );
+  private async page(filter: EntryFilter, query: EnterpriseBlacklistQuery): Promise<Page<BlacklistEntrySummaryDto>> {
+    const { rows, total } = await this.entries.page(filter, query.offset, query.pageSize);
     return pageOf(rows.map(toSummary), total, query);
+  }
+
+  /** An objection or repair application as the caller files it on the entry. */
+  private filing(row: EntryRow, dto: { statement: string; evidence?: string }, caller: Caller, now: Date) {
+    return {
+      entryId: row.id,
+      statement: dto.statement,
+      evidence: dto.evidence ?? null,
+      filedBy: caller.actor.name!,
+      filedRole: caller.role!,
+      filedAt: now,
+    };
   }
 
   private async trail(
@@ -518,69 +418,22 @@ export class BlacklistService {
     at: Date,
     input: MoveInput & { objectionId?: string; repairApplicationId?: string },
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO blacklist_transitions (entry_id, action, from_status, to_status, outcome, actor_type, actor_id,
-                                          actor_name, actor_role, occurred_at, note, document_ref, objection_id,
-                                          repair_application_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        entryId,
-        action,
-        from,
-        to,
-        input.outcome ?? null,
-        caller.actor.type,
-        caller.actor.id,
-        caller.actor.name,
-        caller.role,
-        at,
-        input.note ?? null,
-        input.documentRef ?? null,
-        input.objectionId ?? null,
-        input.repairApplicationId ?? null,
-      ],
-    );
-  }
-
-  private async transitions(manager: EntityManager, entryId: string): Promise<TransitionDto[]> {
-    const rows = await manager.query(
-      `SELECT id::text, action, from_status, to_status, outcome, actor_name, actor_role, occurred_at, note,
-              document_ref, objection_id::text, repair_application_id::text
-         FROM blacklist_transitions t WHERE t.entry_id = $1 ORDER BY t.id`,
-      [entryId],
-    );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: r.id,
-      action: r.action,
-      from: r.from_status,
-      to: r.to_status,
-      outcome: r.outcome,
-      actor: r.actor_name,
-      role: r.actor_role,
-      at: r.occurred_at,
-      note: r.note,
-      documentRef: r.document_ref,
-      objectionId: r.objection_id,
-      repairApplicationId: r.repair_application_id,
-    }));
-  }
-
-  private objections(manager: EntityManager, entryId: string): Promise<ObjectionViewDto[]> {
-    return manager.query(
-      `SELECT id::text, entry_id::text AS "entryId", statement, filed_role AS "filedRole", filed_at AS "filedAt",
-              outcome, note, decided_at AS "decidedAt"
-         FROM blacklist_objections o WHERE o.entry_id = $1 ORDER BY o.id`,
-      [entryId],
-    );
-  }
-
-  private repairApplications(manager: EntityManager, entryId: string): Promise<RepairApplicationViewDto[]> {
-    return manager.query(
-      `SELECT id::text, entry_id::text AS "entryId", statement, evidence, filed_role AS "filedRole",
-              filed_at AS "filedAt", outcome, note, decided_at AS "decidedAt"
-         FROM blacklist_repair_applications a WHERE a.entry_id = $1 ORDER BY a.id`,
-      [entryId],
-    );
+    await this.entries.insertTransition(manager, {
+      entryId,
+      action,
+      from,
+      to,
+      outcome: input.outcome ?? null,
+      actorType: caller.actor.type,
+      actorId: caller.actor.id,
+      actorName: caller.actor.name,
+      actorRole: caller.role!,
+      at,
+      note: input.note ?? null,
+      documentRef: input.documentRef ?? null,
+      objectionId: input.objectionId ?? null,
+      repairApplicationId: input.repairApplicationId ?? null,
+    });
   }
 
   /**
@@ -589,23 +442,22 @@ export class BlacklistService {
    */
   private async settle(
     manager: EntityManager,
-    table: 'blacklist_objections' | 'blacklist_repair_applications',
+    kind: FilingKind,
     id: string,
     entryId: string,
     decision: { outcome: Outcome; note: string },
     caller: Caller,
     now: Date,
   ): Promise<void> {
-    const what = table === 'blacklist_objections' ? 'Objection' : 'Repair application';
-    // TypeORM answers an UPDATE with [rows, count].
-    const [, settled] = await manager.query(
-      `UPDATE ${table} SET outcome = $3, note = $4, decided_by = $5, decided_at = $6
-        WHERE id = $1 AND entry_id = $2 AND outcome IS NULL`,
-      [id, entryId, decision.outcome, decision.note, caller.actor.name, now],
-    );
-    if (settled === 1) return;
-    const [found] = await manager.query(`SELECT outcome FROM ${table} WHERE id = $1 AND entry_id = $2`, [id, entryId]);
-    if (!found) throw Problem.notFound(what, id);
-    throw Problem.conflict('already-decided', `${what} ${id} was already decided: ${found.outcome}`);
+    const what = kind === 'objection' ? 'Objection' : 'Repair application';
+    const settled = await this.entries.settle(manager, kind, id, entryId, {
+      outcome: decision.outcome,
+      note: decision.note,
+      decidedBy: caller.actor.name,
+      at: now,
+    });
+    if (settled.settled) return;
+    if (settled.outcome === undefined) throw Problem.notFound(what, id);
+    throw Problem.conflict('already-decided', `${what} ${id} was already decided: ${settled.outcome}`);
   }
 }

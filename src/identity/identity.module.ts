@@ -19,6 +19,7 @@ import { InstitutionsService } from './institutions.service';
 import { LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
+import { UserNames } from './user-names.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
@@ -33,6 +34,7 @@ export const identityControllers = [AuthController, UsersController, Institution
   providers: [
     TokenService,
     UsersService,
+    UserNames,
     AuthService,
     LoginThrottle,
     DepartmentsService,
@@ -41,6 +43,14 @@ export const identityControllers = [AuthController, UsersController, Institution
     { provide: Credentials, useClass: IdentityCredentials },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [TokenService, UsersService, AuthService, DepartmentsService, InstitutionsService, ApiKeysService],
+  exports: [
+    TokenService,
+    UsersService,
+    UserNames,
+    AuthService,
+    DepartmentsService,
+    InstitutionsService,
+    ApiKeysService,
+  ],
 })
 export class IdentityModule {}

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { District } from './district.entity';
 import { Enterprise } from './enterprise.entity';
 import { EnterprisesController } from './enterprises.controller';
+import { EnterpriseNames } from './enterprise-names.repository';
 import { EnterprisesService } from './enterprises.service';
 import { ReferenceController } from './reference.controller';
 import { ReferenceService } from './reference.service';
@@ -16,7 +17,7 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
 /** The enterprise register, its districts, and the allow-list of legacy credit codes. */
 @Module({
   imports: [TypeOrmModule.forFeature([Enterprise, District, UsccAllowListEntry])],
-  providers: [EnterprisesService, ReferenceService, UsccAllowListService, UsccConstraint],
-  exports: [EnterprisesService, ReferenceService, UsccAllowListService, UsccConstraint],
+  providers: [EnterprisesService, EnterpriseNames, ReferenceService, UsccAllowListService, UsccConstraint],
+  exports: [EnterprisesService, EnterpriseNames, ReferenceService, UsccAllowListService, UsccConstraint],
 })
 export class RegistryModule {}
