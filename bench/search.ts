@@ -161,7 +161,7 @@ async function codePrefixes(count: number, random: () => number): Promise<string
 async function explain(label: string, q: string) {
   // The statements the service runs, as it builds them (compiled module of the build under test).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const service = require(resolve(DIST, 'src/disclosure/search/public-enterprises.service'));
+  const service = require(resolve(DIST, 'src/disclosure/search/public-search.repository'));
   const [plan] = await sql(DB, service.ESTIMATE_STATEMENT, [q]);
   const [{ names }] = await sql(DB, `SELECT reltuples::float8 AS names FROM pg_class WHERE relname = 'enterprises'`);
   const estimate = { share: Math.min(plan['QUERY PLAN'][0].Plan['Plan Rows'] / names, 1), names };

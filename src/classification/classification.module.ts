@@ -7,13 +7,20 @@ import { RecomputeAll } from './recompute-all';
 import { RecomputeRunsRepository } from './recompute-runs.repository';
 import { RuleSetsController } from './rule-sets.controller';
 import { RuleSetsService } from './rule-sets.service';
+import { EnterpriseGradesRepository } from './enterprise-grades.repository';
 
 export const classificationControllers = [ClassificationController, RuleSetsController];
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
   imports: [RegistryModule, OutboxModule],
-  providers: [ClassificationService, RecomputeAll, RecomputeRunsRepository, RuleSetsService],
-  exports: [ClassificationService, RecomputeAll, RuleSetsService],
+  providers: [
+    EnterpriseGradesRepository,
+    ClassificationService,
+    RecomputeAll,
+    RecomputeRunsRepository,
+    RuleSetsService,
+  ],
+  exports: [EnterpriseGradesRepository, ClassificationService, RecomputeAll, RuleSetsService],
 })
 export class ClassificationModule {}

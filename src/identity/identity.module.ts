@@ -22,6 +22,7 @@ import { User } from './user.entity';
 import { UserNames } from './user-names.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { DepartmentNamesRepository } from './department-names.repository';
 
 export const identityControllers = [AuthController, UsersController, InstitutionsController, DepartmentsController];
 
@@ -32,6 +33,7 @@ export const identityControllers = [AuthController, UsersController, Institution
 @Module({
   imports: [TypeOrmModule.forFeature([User, Department, Institution, ApiKey]), AccessModule, RegistryModule],
   providers: [
+    DepartmentNamesRepository,
     TokenService,
     UsersService,
     UserNames,
@@ -47,6 +49,7 @@ export const identityControllers = [AuthController, UsersController, Institution
     TokenService,
     UsersService,
     UserNames,
+    DepartmentNamesRepository,
     AuthService,
     DepartmentsService,
     InstitutionsService,

@@ -4,13 +4,14 @@ import { RegistryModule } from '../registry/registry.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { RecordsController } from './records.controller';
 import { RecordsService } from './records.service';
+import { DisclosedRecordsRepository } from './disclosed-records.repository';
 
 export const recordsControllers = [RecordsController];
 
 /** The quality-credit information database: append-only records and their corrections. */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [RecordsService],
-  exports: [RecordsService],
+  providers: [DisclosedRecordsRepository, RecordsService],
+  exports: [DisclosedRecordsRepository, RecordsService],
 })
 export class RecordsModule {}

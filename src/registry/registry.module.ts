@@ -11,13 +11,28 @@ import { UsccAllowListController } from './uscc-allowlist.controller';
 import { UsccAllowListEntry } from './uscc-allowlist.entity';
 import { UsccAllowListService } from './uscc-allowlist.service';
 import { UsccConstraint } from './uscc.constraint';
+import { EnterpriseProfilesRepository } from './enterprise-profiles.repository';
 
 export const registryControllers = [EnterprisesController, ReferenceController, UsccAllowListController];
 
 /** The enterprise register, its districts, and the allow-list of legacy credit codes. */
 @Module({
   imports: [TypeOrmModule.forFeature([Enterprise, District, UsccAllowListEntry])],
-  providers: [EnterprisesService, EnterpriseNames, ReferenceService, UsccAllowListService, UsccConstraint],
-  exports: [EnterprisesService, EnterpriseNames, ReferenceService, UsccAllowListService, UsccConstraint],
+  providers: [
+    EnterprisesService,
+    EnterpriseNames,
+    EnterpriseProfilesRepository,
+    ReferenceService,
+    UsccAllowListService,
+    UsccConstraint,
+  ],
+  exports: [
+    EnterprisesService,
+    EnterpriseNames,
+    EnterpriseProfilesRepository,
+    ReferenceService,
+    UsccAllowListService,
+    UsccConstraint,
+  ],
 })
 export class RegistryModule {}

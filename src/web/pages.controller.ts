@@ -13,7 +13,8 @@ import { PublicBlacklistService } from '../disclosure/open-data/public-blacklist
 import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
 import { ReportsService } from '../disclosure/reports/reports.service';
 import { MAX_QUERY_LENGTH, PublicSearchQuery } from '../disclosure/search/dto/public-enterprise.dto';
-import { PublicEnterprisesService, SEARCH_WINDOW } from '../disclosure/search/public-enterprises.service';
+import { PublicEnterprisesService } from '../disclosure/search/public-enterprises.service';
+import { SEARCH_WINDOW } from '../disclosure/search/public-search.repository';
 import { Access } from '../access/access.decorator';
 import { ReferenceService } from '../registry/reference.service';
 import { StatsService } from '../stats/stats.service';

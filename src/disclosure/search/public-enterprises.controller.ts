@@ -10,7 +10,8 @@ import {
 } from '@nestjs/swagger';
 import { Access } from '../../access/access.decorator';
 import { PublicEnterpriseDto, PublicSearchPageDto, PublicSearchQuery } from './dto/public-enterprise.dto';
-import { PublicEnterprisesService, SEARCH_WINDOW } from './public-enterprises.service';
+import { PublicEnterprisesService } from './public-enterprises.service';
+import { SEARCH_WINDOW } from './public-search.repository';
 
 @ApiTags('Public')
 @Controller('api/v1/public/enterprises')
