@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Grade } from './rule-set';
 
 export interface CurrentGrade {
-  grade: string;
+  grade: Grade;
   ruleSetVersion: number;
 }
 
@@ -14,7 +15,7 @@ export class EnterpriseGradesRepository {
 
   /** Null while the enterprise has not been graded. */
   async current(enterpriseId: string): Promise<CurrentGrade | null> {
-    const [row]: { grade: string; rule_set_version: number }[] = await this.db.query(
+    const [row]: { grade: Grade; rule_set_version: number }[] = await this.db.query(
       `SELECT grade, rule_set_version FROM classifications WHERE enterprise_id = $1`,
       [enterpriseId],
     );

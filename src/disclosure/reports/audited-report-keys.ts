@@ -1,5 +1,5 @@
-import type { JWK } from 'jose';
 import { keyedAuditedTable } from '../../audit/audited-table';
+import { ReportKeysRepository } from './report-keys.repository';
 
 /**
  * report_signing_keys as the `report-key.generate`, `.rotate` or `.configure` entry that made each
@@ -8,9 +8,6 @@ import { keyedAuditedTable } from '../../audit/audited-table';
  * forged reports and checkpoints verify; this finds it.
  */
 export const auditedReportKeys = keyedAuditedTable('report_signing_keys', 'report-key', 'kid', async (manager, ids) => {
-  const rows: { kid: string; public_jwk: JWK }[] = await manager.query(
-    `SELECT kid, public_jwk FROM report_signing_keys WHERE kid = ANY($1::text[])`,
-    [ids],
-  );
-  return new Map(rows.map((r) => [r.kid, { kid: r.kid, publicJwk: r.public_jwk }]));
+  const halves = await ReportKeysRepository.publicHalves(manager, ids);
+  return new Map([...halves].map(([kid, publicJwk]) => [kid, { kid, publicJwk }]));
 });

@@ -9,24 +9,13 @@ import { Problem } from '../../common/problem';
 import { generatedSetting, open, seal, sealingKey } from '../../database/secret-box';
 import { AppConfig, ConfigError } from '../../config/app-config';
 import { JsonWebKeySetDto, RotatedKeyDto } from './dto/report.dto';
-import { reportKeySet } from './report-key-set';
+import { CurrentKeyRow, ReportKeysRepository } from './report-keys.repository';
 
 export const REPORT_ALG = 'EdDSA';
-
-/** Any fixed number: replicas generating or rotating the signing key queue on it. */
-const KEY_LOCK = 7_330_380;
 
 export interface SigningKey {
   kid: string;
   privateKey: KeyLike;
-}
-
-interface KeyRow {
-  kid: string;
-  public_jwk: JWK;
-  private_key_encrypted: Buffer | null;
-  created_at: Date;
-  retired_at: Date | null;
 }
 
 /** The public half of an Ed25519 key as JWKS publishes it. */
@@ -54,6 +43,7 @@ export class ReportKeysService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly keys: ReportKeysRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -80,14 +70,14 @@ export class ReportKeysService implements OnModuleInit {
   /** The key that signs now: the configured one, or the stored current one (generated when there is none). */
   async current(): Promise<SigningKey> {
     if (this.configured) return this.configured;
-    const row = await this.currentRow(this.dataSource.manager);
+    const row = await this.keys.current();
     if (row?.private_key_encrypted) return { kid: row.kid, privateKey: await this.privateKey(row) };
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
-      const again = await this.currentRow(manager);
+      await this.keys.lock(manager);
+      const again = await this.keys.current(manager);
       if (again?.private_key_encrypted) return { kid: again.kid, privateKey: await this.privateKey(again) };
       // None yet, or a configured key that is configured no more: it retires.
-      await this.retireCurrent(manager, this.clock.now());
+      await this.keys.retireCurrent(manager, this.clock.now());
       return this.generate(manager);
     });
   }
@@ -101,9 +91,9 @@ export class ReportKeysService implements OnModuleInit {
       );
     }
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
+      await this.keys.lock(manager);
       const now = this.clock.now();
-      const retiredKid = await this.retireCurrent(manager, now);
+      const retiredKid = await this.keys.retireCurrent(manager, now);
       const key = await this.generate(manager, actor, retiredKid);
       return { kid: key.kid, createdAt: now, retiredKid };
     });
@@ -111,35 +101,18 @@ export class ReportKeysService implements OnModuleInit {
 
   /** Every key that ever signed a report, current first, then by age. */
   async jwks(): Promise<JsonWebKeySetDto> {
-    return (await reportKeySet(this.dataSource.manager)) as JsonWebKeySetDto;
+    return (await this.keys.keySet()) as JsonWebKeySetDto;
   }
 
   /** The public key with this id, current or retired; null when we never had it. */
   async publicKey(kid: string): Promise<KeyLike | null> {
     const known = this.publicKeys.get(kid);
     if (known) return known;
-    const [row] = await this.dataSource.query(`SELECT public_jwk FROM report_signing_keys WHERE kid = $1`, [kid]);
-    if (!row) return null;
-    const key = (await importJWK(row.public_jwk, REPORT_ALG)) as KeyLike;
+    const jwk = await this.keys.publicJwk(kid);
+    if (!jwk) return null;
+    const key = (await importJWK(jwk, REPORT_ALG)) as KeyLike;
     this.publicKeys.set(kid, key);
     return key;
-  }
-
-  /** The current key's row, if any (a key adopted from REPORT_SIGNING_KEY has no sealed private half). */
-  private async currentRow(manager: EntityManager): Promise<Pick<KeyRow, 'kid' | 'private_key_encrypted'> | undefined> {
-    const [row] = await manager.query(
-      `SELECT kid, private_key_encrypted FROM report_signing_keys WHERE retired_at IS NULL`,
-    );
-    return row;
-  }
-
-  /** Retires the current key, if there is one, at `at`; its kid, or null. */
-  private async retireCurrent(manager: EntityManager, at: Date): Promise<string | null> {
-    const [[retired]]: [{ kid: string }[], number] = await manager.query(
-      `UPDATE report_signing_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid`,
-      [at],
-    );
-    return retired?.kid ?? null;
   }
 
   /**
@@ -154,10 +127,12 @@ export class ReportKeysService implements OnModuleInit {
     const { privateKey } = await generateKeyPair<KeyLike>(REPORT_ALG, { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(publicJwk(jwk));
-    await manager.query(
-      `INSERT INTO report_signing_keys (kid, public_jwk, private_key_encrypted, created_at) VALUES ($1, $2, $3, $4)`,
-      [kid, publicJwk(jwk), seal(this.sealing, JSON.stringify(jwk), kid), this.clock.now()],
-    );
+    await this.keys.insert(manager, {
+      kid,
+      publicJwk: publicJwk(jwk),
+      privateKeyEncrypted: seal(this.sealing, JSON.stringify(jwk), kid),
+      createdAt: this.clock.now(),
+    });
     await this.audit.record(manager, rotatedBy ?? systemActor('report-key'), {
       action: rotatedBy ? 'report-key.rotate' : 'report-key.generate',
       entityType: 'report-key',
@@ -170,7 +145,7 @@ export class ReportKeysService implements OnModuleInit {
     return { kid, privateKey };
   }
 
-  private async privateKey(row: Pick<KeyRow, 'kid' | 'private_key_encrypted'>): Promise<KeyLike> {
+  private async privateKey(row: CurrentKeyRow): Promise<KeyLike> {
     const known = this.privateKeys.get(row.kid);
     if (known) return known;
     let jwk: JWK;
@@ -207,18 +182,19 @@ export class ReportKeysService implements OnModuleInit {
     }
     const kid = await calculateJwkThumbprint(publicJwk(jwk));
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [KEY_LOCK]);
-      const [mine] = await manager.query(`SELECT retired_at FROM report_signing_keys WHERE kid = $1`, [kid]);
-      if (mine && mine.retired_at === null) return;
-      await this.retireCurrent(manager, this.clock.now());
+      await this.keys.lock(manager);
+      const mine = await this.keys.state(manager, kid);
+      if (mine && !mine.retired) return;
+      await this.keys.retireCurrent(manager, this.clock.now());
       if (mine) {
-        await manager.query(`UPDATE report_signing_keys SET retired_at = NULL WHERE kid = $1`, [kid]);
+        await this.keys.reinstate(manager, kid);
       } else {
-        await manager.query(`INSERT INTO report_signing_keys (kid, public_jwk, created_at) VALUES ($1, $2, $3)`, [
+        await this.keys.insert(manager, {
           kid,
-          publicJwk(jwk),
-          this.clock.now(),
-        ]);
+          publicJwk: publicJwk(jwk),
+          privateKeyEncrypted: null,
+          createdAt: this.clock.now(),
+        });
       }
       await this.audit.record(manager, systemActor('REPORT_SIGNING_KEY'), {
         action: 'report-key.configure',

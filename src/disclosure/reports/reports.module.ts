@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { BlacklistModule } from '../../blacklist/blacklist.module';
+import { ClassificationModule } from '../../classification/classification.module';
+import { RecordsModule } from '../../records/records.module';
+import { RegistryModule } from '../../registry/registry.module';
+import { IssuedReportsRepository } from './issued-reports.repository';
 import { JwksController, ReportKeysController, ReportsController } from './reports.controller';
+import { ReportKeysRepository } from './report-keys.repository';
 import { ReportKeysService } from './report-keys.service';
 import { ReportsService } from './reports.service';
 
@@ -7,7 +13,8 @@ export const reportsControllers = [ReportsController, JwksController, ReportKeys
 
 /** Signed credit reports (JWS, EdDSA), their keys and their verification. */
 @Module({
-  providers: [ReportKeysService, ReportsService],
+  imports: [RegistryModule, ClassificationModule, BlacklistModule, RecordsModule],
+  providers: [ReportKeysRepository, ReportKeysService, IssuedReportsRepository, ReportsService],
   exports: [ReportsService, ReportKeysService],
 })
 export class ReportsModule {}

@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CompactSign, compactVerify, errors } from 'jose';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { BlacklistListingsRepository } from '../../blacklist/blacklist-listings.repository';
+import { EnterpriseGradesRepository } from '../../classification/enterprise-grades.repository';
 import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { normaliseUscc } from '../../common/uscc';
-import {
-  CreditReportDto,
-  ReportBlacklistEntryDto,
-  ReportPayloadDto,
-  ReportVerificationDto,
-  VerificationFailure,
-} from './dto/report.dto';
+import { DisclosedRecordsRepository } from '../../records/disclosed-records.repository';
+import { EnterpriseProfilesRepository } from '../../registry/enterprise-profiles.repository';
+import { CreditReportDto, ReportPayloadDto, ReportVerificationDto, VerificationFailure } from './dto/report.dto';
+import { IssuedReportsRepository } from './issued-reports.repository';
 import { REPORT_ALG, ReportKeysService } from './report-keys.service';
 import { REPORT_NUMBER, reportNumber } from './report-number';
 
@@ -37,15 +34,19 @@ const failed = (reason: VerificationFailure, kid?: string): ReportVerificationDt
  * Signed credit reports: an enterprise's public snapshot (grade, published blacklist entries,
  * disclosed records in force) with a report number and issue time, signed as a compact JWS
  * (EdDSA), each number kept in `issued_reports` with the digest of what was signed. The snapshot
- * is read from the registry's, classification's, blacklist's and records' tables in one
- * statement: it is what their public views show, and nothing personal is ever selected.
+ * is what the registry, classification, the blacklist and the records publish of the enterprise;
+ * nothing personal is ever read.
  */
 @Injectable()
 export class ReportsService {
   constructor(
     private readonly keys: ReportKeysService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly issuedReports: IssuedReportsRepository,
+    private readonly profiles: EnterpriseProfilesRepository,
+    private readonly grades: EnterpriseGradesRepository,
+    private readonly listings: BlacklistListingsRepository,
+    private readonly records: DisclosedRecordsRepository,
   ) {}
 
   async issue(usccParam: string): Promise<CreditReportDto> {
@@ -58,35 +59,28 @@ export class ReportsService {
   ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
     const uscc = normaliseUscc(usccParam);
     const key = await this.keys.current();
-    const [row] = await this.dataSource.query(
-      `SELECT e.uscc, e.name, e.district_code, c.grade, c.rule_set_version,
-              nextval('report_no_seq')::text AS seq,
-              (SELECT coalesce(json_agg(json_build_object('id', b.id::text, 'reasonCode', b.reason_code,
-                        'publishedAt', b.published_at, 'expiresAt', b.expires_at) ORDER BY b.published_at, b.id), '[]')
-                 FROM blacklist_entries b WHERE b.enterprise_id = e.id AND b.status = 'published') AS blacklist,
-              (SELECT coalesce(json_object_agg(r.type, r.n ORDER BY r.type), '{}')
-                 FROM (SELECT type, count(*)::int AS n FROM credit_records_in_force
-                        WHERE enterprise_id = e.id AND disclosed GROUP BY type) r) AS records
-         FROM enterprises e LEFT JOIN classifications c ON c.enterprise_id = e.id
-        WHERE e.uscc = $1`,
-      [uscc],
-    );
-    if (!row) throw Problem.notFound('Enterprise', uscc);
+    const enterprise = await this.profiles.byUscc(uscc);
+    if (!enterprise) throw Problem.notFound('Enterprise', uscc);
+    const [grade, listings, byType] = await Promise.all([
+      this.grades.current(enterprise.id),
+      this.listings.of(enterprise.id),
+      this.records.countsByType(enterprise.id),
+    ]);
+    const seq = await this.issuedReports.nextSeq();
 
     const issuedAt = this.clock.now();
-    const reportNo = reportNumber(Number(row.seq), issuedAt);
-    const byType = row.records as Record<string, number>;
+    const reportNo = reportNumber(seq, issuedAt);
     const payload: ReportPayloadDto = {
       reportNo,
       issuedAt: issuedAt.toISOString(),
       issuer: REPORT_ISSUER,
-      enterprise: { uscc: row.uscc, name: row.name, districtCode: row.district_code },
-      classification: row.grade ? { grade: row.grade, ruleSetVersion: row.rule_set_version } : null,
-      blacklist: (row.blacklist as ReportBlacklistEntryDto[]).map((b) => ({
+      enterprise: { uscc: enterprise.uscc, name: enterprise.name, districtCode: enterprise.districtCode },
+      classification: grade ? { grade: grade.grade, ruleSetVersion: grade.ruleSetVersion } : null,
+      blacklist: listings.map((b) => ({
         id: b.id,
         reasonCode: b.reasonCode,
-        publishedAt: new Date(b.publishedAt).toISOString(),
-        expiresAt: new Date(b.expiresAt).toISOString(),
+        publishedAt: b.publishedAt.toISOString(),
+        expiresAt: b.expiresAt.toISOString(),
       })),
       disclosedRecords: { total: Object.values(byType).reduce((a, n) => a + n, 0), byType },
     };
@@ -94,10 +88,7 @@ export class ReportsService {
     const report = await new CompactSign(bytes)
       .setProtectedHeader({ alg: REPORT_ALG, kid: key.kid, typ: REPORT_TYP })
       .sign(key.privateKey);
-    await this.dataSource.query(
-      `INSERT INTO issued_reports (report_no, uscc, kid, issued_at, payload_sha256) VALUES ($1, $2, $3, $4, $5)`,
-      [reportNo, uscc, key.kid, issuedAt, sha256(bytes)],
-    );
+    await this.issuedReports.insert({ reportNo, uscc, kid: key.kid, issuedAt, payloadSha256: sha256(bytes) });
     return { issued: { report, reportNo, issuedAt: payload.issuedAt, kid: key.kid }, enterprise: payload.enterprise };
   }
 
@@ -131,11 +122,8 @@ export class ReportsService {
       return failed('malformed', kid);
     }
     if (typeof payload?.reportNo !== 'string' || !REPORT_NUMBER.test(payload.reportNo)) return failed('malformed', kid);
-    const [issued] = await this.dataSource.query(
-      `SELECT kid, payload_sha256 FROM issued_reports WHERE report_no = $1`,
-      [payload.reportNo],
-    );
-    if (!issued || issued.kid !== kid || issued.payload_sha256 !== sha256(verified.payload)) {
+    const issued = await this.issuedReports.find(payload.reportNo);
+    if (!issued || issued.kid !== kid || issued.payloadSha256 !== sha256(verified.payload)) {
       return failed('not-issued', kid);
     }
     return { valid: true, kid, reportNo: payload.reportNo, issuedAt: payload.issuedAt, payload };
