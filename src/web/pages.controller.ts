@@ -2,7 +2,7 @@ import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
-import { BlacklistReasonsRepository } from '../blacklist/blacklist-reasons.repository';
+import { BlacklistReads } from '../blacklist/blacklist-reads.repository';
 import { Clock } from '../common/clock';
 import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
@@ -50,7 +50,7 @@ export class PagesController {
     private readonly blacklist: PublicBlacklistService,
     private readonly reports: ReportsService,
     private readonly reference: ReferenceService,
-    private readonly blacklistReasons: BlacklistReasonsRepository,
+    private readonly blacklistReads: BlacklistReads,
     private readonly stats: StatsService,
     private readonly clock: Clock,
     private readonly session: WebSession,
@@ -110,7 +110,7 @@ export class PagesController {
     @Res() reply: FastifyReply,
     @Query() params: PageQueryParams,
   ): Promise<void> {
-    const [districts, reasons] = await Promise.all([this.reference.listDistricts(), this.blacklistReasons.list()]);
+    const [districts, reasons] = await Promise.all([this.reference.listDistricts(), this.blacklistReads.reasons()]);
     const currentYear = Number(this.clock.today().slice(0, 4));
     const years = Array.from({ length: currentYear - FIRST_YEAR + 1 }, (_, i) => currentYear - i);
     // Unknown filter values are dropped, not refused: a person who edits the address gets the list.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompactSign, compactVerify, errors } from 'jose';
 import { createHash } from 'node:crypto';
-import { BlacklistListingsRepository } from '../../blacklist/blacklist-listings.repository';
+import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
 import { EnterpriseGradesRepository } from '../../classification/enterprise-grades.repository';
 import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
@@ -45,7 +45,7 @@ export class ReportsService {
     private readonly issuedReports: IssuedReportsRepository,
     private readonly profiles: EnterpriseProfilesRepository,
     private readonly grades: EnterpriseGradesRepository,
-    private readonly listings: BlacklistListingsRepository,
+    private readonly listings: BlacklistReads,
     private readonly records: DisclosedRecordsRepository,
   ) {}
 
@@ -63,7 +63,7 @@ export class ReportsService {
     if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     const [grade, listings, byType] = await Promise.all([
       this.grades.current(enterprise.id),
-      this.listings.of(enterprise.id),
+      this.listings.published([enterprise.id]),
       this.records.countsByType(enterprise.id),
     ]);
     const seq = await this.issuedReports.nextSeq();
