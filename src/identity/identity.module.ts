@@ -9,11 +9,13 @@ import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { ConsumingDepartmentsRepository } from './consuming-departments.repository';
 import { Department } from './department.entity';
 import { DepartmentsController } from './departments.controller';
 import { DepartmentsService } from './departments.service';
 import { IdentityCredentials } from './identity-credentials';
 import { Institution } from './institution.entity';
+import { InstitutionNamesRepository } from './institution-names.repository';
 import { InstitutionsController } from './institutions.controller';
 import { InstitutionsService } from './institutions.service';
 import { LoginThrottle } from './login-throttle';
@@ -42,6 +44,8 @@ export const identityControllers = [AuthController, UsersController, Institution
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,
+    InstitutionNamesRepository,
+    ConsumingDepartmentsRepository,
     { provide: Credentials, useClass: IdentityCredentials },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
@@ -54,6 +58,8 @@ export const identityControllers = [AuthController, UsersController, Institution
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,
+    InstitutionNamesRepository,
+    ConsumingDepartmentsRepository,
   ],
 })
 export class IdentityModule {}

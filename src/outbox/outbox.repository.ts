@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export const CHANGE_EVENT_TYPES = [
   'classification.changed',
@@ -15,6 +16,18 @@ export interface ChangeEvent {
   data: Record<string, unknown>;
 }
 
+/** An event as read back from the outbox; `seq` as text (a bigint). */
+export interface StoredChangeEvent {
+  seq: string;
+  id: string;
+  type: ChangeEventType;
+  uscc: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}
+
+const EVENT_COLUMNS = `e.seq::text AS seq, e.id, e.type, e.uscc, e.occurred_at AS "occurredAt", e.data`;
+
 /** The advisory lock that orders outbox writers (migrations hold 7 330 300, seeding 7 330 302). */
 export const OUTBOX_LOCK = 7_330_303;
 
@@ -28,11 +41,15 @@ export const OUTBOX_LOCK = 7_330_303;
  * therefore takes OUTBOX_LOCK before drawing its numbers and holds it to its commit: outbox
  * writers commit in sequence order. Writers append just before their audit entry, which holds
  * the audit chain's lock to commit anyway, so this adds little waiting. While an outbox writer
- * runs, the feed also holds back events of transactions newer than the oldest one running (see
- * FeedService), which covers rows written around this service.
+ * runs, readers also stop before events of transactions newer than the oldest one running: the
+ * outbox publishes that bound as `outbox_horizon(after)` (migration PublishedReadViews, which
+ * gives the reasoning), beside the view `outbox_events` that other modules read it through; this
+ * covers rows written around this repository.
  */
 @Injectable()
 export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
   /** Appends events in one statement, in the order given (their sequence numbers follow it). */
   async append(manager: EntityManager, ...events: ChangeEvent[]): Promise<void> {
     if (!events.length) return;
@@ -42,6 +59,55 @@ export class OutboxRepository {
        SELECT type, uscc, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(type, uscc, data, n)
         ORDER BY n`,
       [events.map((e) => e.type), events.map((e) => e.uscc), events.map((e) => JSON.stringify(e.data))],
+    );
+  }
+
+  /**
+   * The last seq a new reader may start after: every event up to it has committed, and any event
+   * still in flight will get a higher number.
+   */
+  async settledEnd(manager: EntityManager = this.db.manager): Promise<number> {
+    const [{ seq }]: { seq: string }[] = await manager.query(
+      `SELECT coalesce(nullif(h.seq, 9223372036854775807) - 1, (SELECT max(seq) FROM change_events), 0)::text AS seq
+         FROM (SELECT outbox_horizon(0) AS seq) h`,
+    );
+    return Number(seq);
+  }
+
+  /** The highest seq written (0 for an empty outbox), settled or not: enough to tell that there is news. */
+  async lastSeq(): Promise<number> {
+    const [{ seq }]: { seq: string }[] = await this.db.query(
+      `SELECT coalesce(max(seq), 0)::text AS seq FROM change_events`,
+    );
+    return Number(seq);
+  }
+
+  /** One event by its seq. */
+  async event(seq: string | number): Promise<StoredChangeEvent | undefined> {
+    const [event]: StoredChangeEvent[] = await this.db.query(
+      `SELECT ${EVENT_COLUMNS} FROM change_events e WHERE e.seq = $1`,
+      [seq],
+    );
+    return event;
+  }
+
+  /**
+   * Up to `limit` events that occurred in [from, to), after seq `after`, in seq order: a day's
+   * changes read batch by batch, in the caller's transaction (one snapshot for all batches).
+   */
+  occurredBetween(
+    manager: EntityManager,
+    from: Date,
+    to: Date,
+    after: string,
+    limit: number,
+  ): Promise<StoredChangeEvent[]> {
+    // Ordered by the column: a bare `seq` would name the text output column (10 before 9, and the
+    // next batch's `seq >` would then skip and repeat rows).
+    return manager.query(
+      `SELECT ${EVENT_COLUMNS} FROM change_events e
+        WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND e.seq > $3::bigint ORDER BY e.seq LIMIT $4`,
+      [from, to, after, limit],
     );
   }
 }
