@@ -17,14 +17,14 @@ export interface ChangeEvent {
 }
 
 /** An event as read back from the outbox; `seq` as text (a bigint). */
-export interface StoredChangeEvent {
+export type StoredChangeEvent = {
   seq: string;
   id: string;
   type: ChangeEventType;
   uscc: string;
   occurredAt: Date;
   data: Record<string, unknown>;
-}
+};
 
 const EVENT_COLUMNS = `e.seq::text AS seq, e.id, e.type, e.uscc, e.occurred_at AS "occurredAt", e.data`;
 

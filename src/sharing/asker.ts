@@ -1,3 +1,4 @@
+import { Caller } from '../access/caller';
 import { Problem } from '../common/problem';
 import { Principal } from '../access/principal';
 
@@ -8,9 +9,17 @@ export interface Asker {
   userId: string | null;
 }
 
+const NO_INSTITUTION = 'Credit status is for the users and keys of an institution';
+
 export function askerOf(principal: Principal): Asker {
   if (principal.kind === 'key')
     return { institutionId: principal.institutionId, apiKeyId: principal.keyId, userId: null };
-  if (!principal.institutionId) throw Problem.forbidden('Credit status is for the users and keys of an institution');
+  if (!principal.institutionId) throw Problem.forbidden(NO_INSTITUTION);
   return { institutionId: principal.institutionId, apiKeyId: null, userId: principal.userId };
+}
+
+/** The institution a caller acts for (an institution's key or user), as askerOf finds it. */
+export function institutionOf(caller: Caller): string {
+  if (!caller.institutionId) throw Problem.forbidden(NO_INSTITUTION);
+  return caller.institutionId;
 }

@@ -22,7 +22,9 @@ export class CreditQueriesService {
     // Institutions are never deleted, so every row names one; a row that did not would not be shown.
     const items = rows.flatMap(({ institutionId, purpose, askedAt, asOf }): CreditQueryDto[] => {
       const institution = names.get(institutionId);
-      return institution ? [{ institution: institution.name, institutionKind: institution.kind, purpose, askedAt, asOf }] : [];
+      return institution
+        ? [{ institution: institution.name, institutionKind: institution.kind, purpose, askedAt, asOf }]
+        : [];
     });
     return pageOf(items, total, query);
   }

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../access/actor';
 import { BodyLimit } from '../common/body-limit';
 import { ApiPage, Page } from '../common/pagination';
 import { Access, CurrentPrincipal } from '../access/access.decorator';
+import { Caller, CurrentCaller } from '../access/caller';
 import { Principal } from '../access/principal';
-import { askerOf } from './asker';
+import { askerOf, institutionOf } from './asker';
 import {
   ListWatchlistQuery,
   MAX_WATCHLIST,
@@ -39,12 +39,8 @@ export class WatchlistController {
   @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
   @ApiOperation({ summary: 'Replace the watched codes (up to 1 000 000); any bad code refuses the whole list' })
   @ApiOkResponse({ type: WatchlistChangeDto })
-  replace(
-    @Body() body: WatchlistCodesDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
-  ): Promise<WatchlistChangeDto> {
-    return this.watchlist.replace(askerOf(principal).institutionId, body.usccs, actor);
+  replace(@Body() body: WatchlistCodesDto, @CurrentCaller() caller: Caller): Promise<WatchlistChangeDto> {
+    return this.watchlist.replace(institutionOf(caller), body.usccs, caller.actor);
   }
 
   @Post('items')
@@ -53,12 +49,8 @@ export class WatchlistController {
   @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
   @ApiOperation({ summary: 'Add codes to the watchlist; codes already on it stay as they are' })
   @ApiOkResponse({ type: WatchlistChangeDto })
-  add(
-    @Body() body: WatchlistCodesDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
-  ): Promise<WatchlistChangeDto> {
-    return this.watchlist.add(askerOf(principal).institutionId, body.usccs, actor);
+  add(@Body() body: WatchlistCodesDto, @CurrentCaller() caller: Caller): Promise<WatchlistChangeDto> {
+    return this.watchlist.add(institutionOf(caller), body.usccs, caller.actor);
   }
 
   @Delete('items/:uscc')
@@ -67,11 +59,7 @@ export class WatchlistController {
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({ summary: 'Take one code off the watchlist (404 if it is not on it)' })
   @ApiNoContentResponse({ description: 'removed' })
-  remove(
-    @Param('uscc') uscc: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
-  ): Promise<void> {
-    return this.watchlist.remove(askerOf(principal).institutionId, uscc, actor);
+  remove(@Param('uscc') uscc: string, @CurrentCaller() caller: Caller): Promise<void> {
+    return this.watchlist.remove(institutionOf(caller), uscc, caller.actor);
   }
 }

@@ -13,10 +13,13 @@ import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../common/calendar-days';
 import { Actor } from '../../access/actor';
 import { AppConfig } from '../../config/app-config';
+import { ConsumingDepartmentsRepository } from '../../identity/consuming-departments.repository';
 import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
 import { JobName, QueueName } from '../../jobs/queues';
+import { OutboxRepository } from '../../outbox/outbox.repository';
 import { DataSetWriter, WrittenFile } from './export-files';
 import { ExportDayDto, ExportManifestDto, ExportRunDto } from './dto/export.dto';
+import { ExportsRepository } from './exports.repository';
 
 const BATCH = 10_000;
 const DAY_MS = 86_400_000;
@@ -49,40 +52,6 @@ const DATA_SETS = {
 type DataSetName = keyof typeof DATA_SETS;
 
 /**
- * Each data set is read in key order, BATCH rows at a time: $1 the day's start, $2 its end, $3 the
- * last key written. Grades are those valid at the end of the day; listings those published by
- * then and neither removed nor expired.
- */
-const QUERIES: Record<DataSetName, { sql: string; key: string }> = {
-  changes: {
-    key: 'seq',
-    // Ordered by the column: a bare `seq` would name the text output column (10 before 9, and the
-    // next batch's `seq >` would then skip and repeat rows).
-    sql: `SELECT c.seq::text AS seq, c.id, c.type, c.uscc, c.occurred_at AS "occurredAt", c.data FROM change_events c
-           WHERE c.occurred_at >= $1 AND c.occurred_at < $2 AND c.seq > $3::bigint ORDER BY c.seq LIMIT ${BATCH}`,
-  },
-  grades: {
-    key: 'key',
-    sql: `SELECT e.id::text AS key, e.uscc, e.name, e.district_code AS "districtCode", h.grade, h.score::float8 AS score,
-                 h.rule_set_version AS "ruleSetVersion", h.valid_from AS "validFrom"
-            FROM enterprises e
-            JOIN LATERAL (SELECT grade, score, rule_set_version, valid_from FROM classification_history h
-                           WHERE h.enterprise_id = e.id AND h.valid_from < $2 AND (h.valid_to IS NULL OR h.valid_to >= $2)
-                           ORDER BY h.valid_from DESC LIMIT 1) h ON true
-           WHERE e.id > $3::bigint AND $1::timestamptz IS NOT NULL ORDER BY e.id LIMIT ${BATCH}`,
-  },
-  blacklist: {
-    key: 'key',
-    sql: `SELECT b.id::text AS key, b.id::text AS id, e.uscc, e.name, b.reason_code AS "reasonCode",
-                 b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
-            FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id
-           WHERE b.published_at < $2 AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) >= $2
-             AND b.id > $3::bigint AND $1::timestamptz IS NOT NULL
-           ORDER BY b.id LIMIT ${BATCH}`,
-  },
-};
-
-/**
  * Daily exports for the consuming departments (finance and tax): for each Beijing day, the day's
  * change events and a snapshot of grades and listings in force at its end, each as CSV and as
  * NDJSON, gzipped, with a manifest of SHA-256 sums. Files live under EXPORT_DIR/<department>/<date>/
@@ -93,6 +62,9 @@ const QUERIES: Record<DataSetName, { sql: string; key: string }> = {
 export class ExportsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly exports: ExportsRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly consumers: ConsumingDepartmentsRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @InjectQueue(QueueName.Exports) private readonly queue: Queue,
@@ -132,11 +104,7 @@ export class ExportsService {
     const day = this.exportableDay(date);
     if ('problem' in day) throw new Error(`${date} ${day.problem}`);
     const { from, to } = day;
-    let departments: string[] = (
-      await this.dataSource.query(
-        `SELECT code FROM departments WHERE kind IN ('finance', 'tax') AND successor_code IS NULL ORDER BY code`,
-      )
-    ).map((d: { code: string }) => d.code);
+    let departments = await this.consumers.codes();
     if (ifMissing) {
       const missing: string[] = [];
       for (const code of departments) if (!(await this.complete(code, date))) missing.push(code);
@@ -202,12 +170,7 @@ export class ExportsService {
   /** Waits (up to a minute) until no transaction of this database that began before `to` is running. */
   private async settled(to: Date, date: string): Promise<void> {
     for (const started = Date.now(); ;) {
-      const [{ running }] = await this.dataSource.query(
-        `SELECT count(*)::int AS running FROM pg_stat_activity
-          WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start < $1`,
-        [to],
-      );
-      if (!running) return;
+      if (!(await this.exports.runningSince(to))) return;
       if (Date.now() - started > 60_000) throw new Error(`events of ${date} are still being written; try again`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -280,11 +243,10 @@ export class ExportsService {
     to: Date,
   ): Promise<WrittenFile[]> {
     const writer = new DataSetWriter(dir, name, [...DATA_SETS[name]]);
-    const { sql, key } = QUERIES[name];
     for (let last = '0'; ;) {
-      const rows: Record<string, unknown>[] = await manager.query(sql, [from, to, last]);
+      const rows = await this.batch(manager, name, from, to, last);
       if (!rows.length) break;
-      last = String(rows[rows.length - 1][key]);
+      last = String(rows[rows.length - 1][name === 'changes' ? 'seq' : 'key']);
       await writer.write(
         rows.map((row) => {
           const out: Record<string, unknown> = {};
@@ -295,6 +257,28 @@ export class ExportsService {
       if (rows.length < BATCH) break;
     }
     return writer.end();
+  }
+
+  /**
+   * A data set's next BATCH rows after key `last`, in key order: the day's changes, or the grades
+   * and listings in force at its end (grades valid then; listings published by then and neither
+   * removed nor expired).
+   */
+  private batch(
+    manager: EntityManager,
+    name: DataSetName,
+    from: Date,
+    to: Date,
+    last: string,
+  ): Promise<Record<string, unknown>[]> {
+    switch (name) {
+      case 'changes':
+        return this.outbox.occurredBetween(manager, from, to, last, BATCH);
+      case 'grades':
+        return this.exports.gradesAt(manager, to, last, BATCH);
+      case 'blacklist':
+        return this.exports.listingsAt(manager, to, last, BATCH);
+    }
   }
 
   /** Puts a day in place for a department: files (hard links to the staged ones) and manifest, then one rename. */

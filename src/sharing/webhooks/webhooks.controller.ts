@@ -7,11 +7,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, CurrentActor } from '../../access/actor';
 import { ApiPage, Page } from '../../common/pagination';
 import { Access, CurrentPrincipal } from '../../access/access.decorator';
+import { Caller, CurrentCaller } from '../../access/caller';
 import { Principal } from '../../access/principal';
-import { askerOf } from '../asker';
+import { askerOf, institutionOf } from '../asker';
 import {
   CreateWebhookDto,
   DeliveriesQuery,
@@ -34,12 +34,8 @@ export class WebhooksController {
     summary: 'Subscribe a URL to change events (from now on); signed with the secret, never shown again',
   })
   @ApiCreatedResponse({ type: WebhookDto })
-  create(
-    @Body() body: CreateWebhookDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
-  ): Promise<WebhookDto> {
-    return this.webhooks.create(askerOf(principal).institutionId, body, actor);
+  create(@Body() body: CreateWebhookDto, @CurrentCaller() caller: Caller): Promise<WebhookDto> {
+    return this.webhooks.create(institutionOf(caller), body, caller.actor);
   }
 
   @Get()
@@ -63,12 +59,8 @@ export class WebhooksController {
   @Access('scope:webhooks:manage')
   @ApiOperation({ summary: 'End a subscription; pending deliveries are cancelled' })
   @ApiNoContentResponse({ description: 'ended' })
-  remove(
-    @Param('id', uuidId) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
-  ): Promise<void> {
-    return this.webhooks.remove(askerOf(principal).institutionId, id, actor);
+  remove(@Param('id', uuidId) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    return this.webhooks.remove(institutionOf(caller), id, caller.actor);
   }
 
   @Get(':id/deliveries')
@@ -91,9 +83,8 @@ export class WebhooksController {
   replay(
     @Param('id', uuidId) id: string,
     @Body() body: ReplayDto,
-    @CurrentPrincipal() principal: Principal,
-    @CurrentActor() actor: Actor,
+    @CurrentCaller() caller: Caller,
   ): Promise<ReplayAcceptedDto> {
-    return this.webhooks.replay(askerOf(principal).institutionId, id, body.fromSeq, actor);
+    return this.webhooks.replay(institutionOf(caller), id, body.fromSeq, caller.actor);
   }
 }

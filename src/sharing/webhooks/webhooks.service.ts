@@ -1,29 +1,17 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Actor } from '../../access/actor';
 import { AuditService } from '../../audit/audit.service';
 import { Clock } from '../../common/clock';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
-import { UNSETTLED } from '../feed.service';
+import { OutboxRepository } from '../../outbox/outbox.repository';
 import { AddressRefused, resolveAllowed } from './address-guard';
 import { CreateWebhookDto, DeliveriesQuery, DeliveryDto, ReplayAcceptedDto, WebhookDto } from './dto/webhook.dto';
 import { SecretBox } from './secret-box';
-
-const WEBHOOK_COLUMNS = `s.id, s.url, s.events, s.scope, s.cursor::text AS cursor, s.created_at AS "createdAt",
-  (SELECT count(*)::int FROM webhook_deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending') AS pending`;
-
-/**
- * The last seq a new subscription may start after: every event up to it has committed, and any
- * event still in flight will get a higher number (see FeedService for the same rule).
- */
-const SETTLED_END = `coalesce((SELECT min(seq) - 1 FROM change_events WHERE ${UNSETTLED}),
-                              (SELECT max(seq) FROM change_events), 0)`;
-
-type WebhookRow = Omit<WebhookDto, 'cursor'> & { cursor: string };
-const toWebhook = (row: WebhookRow): WebhookDto => ({ ...row, cursor: Number(row.cursor) });
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookSubscriptionsRepository } from './webhook-subscriptions.repository';
 
 /**
  * An institution's webhook subscriptions: created with a URL that must resolve to public
@@ -34,7 +22,9 @@ const toWebhook = (row: WebhookRow): WebhookDto => ({ ...row, cursor: Number(row
 @Injectable()
 export class WebhooksService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: WebhookSubscriptionsRepository,
+    private readonly deliveriesOf: WebhookDeliveriesRepository,
+    private readonly outbox: OutboxRepository,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
@@ -44,11 +34,16 @@ export class WebhooksService {
   async create(institutionId: string, dto: CreateWebhookDto, actor: Actor): Promise<WebhookDto> {
     const url = await this.checkUrl(dto.url);
     return this.audit.change(actor, async (manager) => {
-      const [{ id }] = await manager.query(
-        `INSERT INTO webhook_subscriptions (institution_id, url, events, scope, secret, cursor, created_at)
-         VALUES ($1, $2, $3, $4, $5, ${SETTLED_END}, $6) RETURNING id`,
-        [institutionId, url, dto.events, dto.scope, this.box.seal(dto.secret), this.clock.now()],
-      );
+      const id = await this.subscriptions.create(manager, {
+        institutionId,
+        url,
+        events: dto.events,
+        scope: dto.scope,
+        sealedSecret: this.box.seal(dto.secret),
+        // Every event up to it has committed; any still in flight will get a higher number.
+        cursor: await this.outbox.settledEnd(manager),
+        createdAt: this.clock.now(),
+      });
       const webhook = await this.find(manager, institutionId, id);
       const { pending: _, ...shown } = webhook;
       return {
@@ -58,17 +53,12 @@ export class WebhooksService {
     });
   }
 
-  async list(institutionId: string): Promise<WebhookDto[]> {
-    const rows: WebhookRow[] = await this.dataSource.query(
-      `SELECT ${WEBHOOK_COLUMNS} FROM webhook_subscriptions s
-        WHERE s.institution_id = $1 AND s.deleted_at IS NULL ORDER BY s.created_at, s.id`,
-      [institutionId],
-    );
-    return rows.map(toWebhook);
+  list(institutionId: string): Promise<WebhookDto[]> {
+    return this.subscriptions.list(institutionId);
   }
 
   get(institutionId: string, id: string): Promise<WebhookDto> {
-    return this.find(this.dataSource.manager, institutionId, id);
+    return this.find(undefined, institutionId, id);
   }
 
   /** Ends a subscription: nothing more is sent, pending deliveries are cancelled, the log stays. */
@@ -76,8 +66,8 @@ export class WebhooksService {
     await this.audit.change(actor, async (manager) => {
       const before = await this.find(manager, institutionId, id, true);
       const now = this.clock.now();
-      await manager.query(`UPDATE webhook_subscriptions SET deleted_at = $2 WHERE id = $1`, [id, now]);
-      await this.cancelPending(manager, id, now);
+      await this.subscriptions.end(manager, id, now);
+      await this.deliveriesOf.cancelPending(manager, id, now);
       return { result: undefined, entry: { action: 'webhook.delete', entityType: 'webhook', entityId: id, before } };
     });
   }
@@ -90,45 +80,19 @@ export class WebhooksService {
   async replay(institutionId: string, id: string, fromSeq: number, actor: Actor): Promise<ReplayAcceptedDto> {
     return this.audit.change(actor, async (manager) => {
       await this.find(manager, institutionId, id, true);
-      const cancelled = await this.cancelPending(manager, id, this.clock.now());
-      await manager.query(`UPDATE webhook_subscriptions SET cursor = $2 WHERE id = $1`, [id, fromSeq - 1]);
+      const cancelled = await this.deliveriesOf.cancelPending(manager, id, this.clock.now());
+      await this.subscriptions.setCursor(manager, id, fromSeq - 1);
       const result = { fromSeq, cancelled };
       return { result, entry: { action: 'webhook.replay', entityType: 'webhook', entityId: id, after: result } };
     });
   }
 
   async deliveries(institutionId: string, id: string, query: DeliveriesQuery): Promise<Page<DeliveryDto>> {
-    const [owned] = await this.dataSource.query(
-      `SELECT 1 FROM webhook_subscriptions WHERE id = $1 AND institution_id = $2 AND deleted_at IS NULL`,
-      [id, institutionId],
-    );
     // Another institution's subscription is as absent as a missing one.
-    if (!owned) throw Problem.notFound('Webhook', id);
-    const filter = query.status ? `AND d.status = $2` : `AND $2::text IS NULL`;
-    const params = [id, query.status ?? null];
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM webhook_deliveries d WHERE d.subscription_id = $1 ${filter}`,
-      params,
-    );
-    const rows: (Omit<DeliveryDto, 'id' | 'eventSeq' | 'attemptLog'> & {
-      id: string;
-      eventSeq: string;
-      attemptLog: (Omit<DeliveryDto['attemptLog'][number], 'at'> & { at: string })[];
-    })[] = await this.dataSource.query(
-      `SELECT d.id::text, d.event_id AS "eventId", d.event_seq::text AS "eventSeq", d.event_type AS "eventType",
-              d.status, d.attempts, d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
-              d.created_at AS "createdAt", d.next_attempt_at AS "nextAttemptAt", d.finished_at AS "finishedAt",
-              d.attempt_log AS "attemptLog"
-         FROM webhook_deliveries d WHERE d.subscription_id = $1 ${filter}
-        ORDER BY d.id DESC LIMIT $3 OFFSET $4`,
-      [...params, query.pageSize, query.offset],
-    );
-    const items = rows.map((r) => ({
-      ...r,
-      id: Number(r.id),
-      eventSeq: Number(r.eventSeq),
-      attemptLog: r.attemptLog.map((a) => ({ ...a, at: new Date(a.at) })),
-    }));
+    if (!(await this.subscriptions.owns(institutionId, id))) throw Problem.notFound('Webhook', id);
+    const status = query.status ?? null;
+    const total = await this.deliveriesOf.count(id, status);
+    const items = await this.deliveriesOf.page(id, status, query.pageSize, query.offset);
     return pageOf(items, total, query);
   }
 
@@ -167,28 +131,15 @@ export class WebhooksService {
     return url.toString();
   }
 
-  private async find(manager: EntityManager, institutionId: string, id: string, lock = false): Promise<WebhookDto> {
-    const [row]: WebhookRow[] = await manager.query(
-      `SELECT ${WEBHOOK_COLUMNS} FROM webhook_subscriptions s
-        WHERE s.id = $1 AND s.institution_id = $2 AND s.deleted_at IS NULL ${lock ? 'FOR UPDATE' : ''}`,
-      [id, institutionId],
-    );
+  private async find(
+    manager: EntityManager | undefined,
+    institutionId: string,
+    id: string,
+    lock = false,
+  ): Promise<WebhookDto> {
+    const webhook = await this.subscriptions.find(manager, institutionId, id, lock);
     // Another institution's subscription is as absent as a missing one.
-    if (!row) throw Problem.notFound('Webhook', id);
-    return toWebhook(row);
-  }
-
-  /** Pending deliveries never tried go; tried ones stay in the log as cancelled. */
-  private async cancelPending(manager: EntityManager, id: string, now: Date): Promise<number> {
-    const [, untried]: [unknown, number] = await manager.query(
-      `DELETE FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND attempts = 0`,
-      [id],
-    );
-    const [, tried]: [unknown, number] = await manager.query(
-      `UPDATE webhook_deliveries SET status = 'cancelled', finished_at = $2, next_attempt_at = NULL
-        WHERE subscription_id = $1 AND status = 'pending'`,
-      [id, now],
-    );
-    return untried + tried;
+    if (!webhook) throw Problem.notFound('Webhook', id);
+    return webhook;
   }
 }
