@@ -3,8 +3,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Read interfaces that modules publish over their own tables, for the few statements of another
  * module where one join over several modules' data is the measured fast path: the credit-status
- * lookup and the 10 000-code batch, the daily export files, and the feed's and webhooks'
- * watchlist filter. Each view selects from one table of its owner, with no expression, so the
+ * lookup and the 10 000-code batch, the daily export files, the feed's and webhooks' watchlist
+ * filter, and the public side's search, blacklist, open data and Atom feed (a name fragment or
+ * code prefix filters entries joined to their enterprises, and paging runs over the join). Each view selects from one table of its owner, with no expression, so the
  * planner inlines it and the consumer's plan is the one it had over the tables (the same index
  * scans). A consumer selects from these, never from the tables; the owner keeps their columns.
  *
@@ -40,9 +41,19 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE VIEW registry_enterprises AS
-        SELECT id, uscc, name, district_code FROM enterprises`);
+        SELECT id, uscc, name, district_code, updated_at FROM enterprises`);
     await q.query(`COMMENT ON VIEW registry_enterprises IS
-      'Published read interface of the registry module: enterprises by id and credit code'`);
+      'Published read interface of the registry module: enterprises by id and credit code, with their district and when the row last changed'`);
+
+    await q.query(`CREATE VIEW registry_district_names AS SELECT code, name_zh, name_en FROM districts`);
+    await q.query(`COMMENT ON VIEW registry_district_names IS
+      'Published read interface of the registry module: the districts of Wenzhou and their names'`);
+
+    await q.query(
+      `CREATE VIEW identity_department_names AS SELECT code, name_zh, name_en, updated_at FROM departments`,
+    );
+    await q.query(`COMMENT ON VIEW identity_department_names IS
+      'Published read interface of the identity module: the departments'' names, and when each last changed'`);
 
     await q.query(`
       CREATE VIEW classification_grades AS
@@ -58,9 +69,15 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
 
     await q.query(`
       CREATE VIEW blacklist_listings AS
-        SELECT id, enterprise_id, reason_code, status, published_at, expires_at, removed_at FROM blacklist_entries`);
+        SELECT id, enterprise_id, status, district_code, reason_code, department_code, legal_basis, facts,
+               published_at, expires_at, removed_at, removal_reason
+          FROM blacklist_entries`);
     await q.query(`COMMENT ON VIEW blacklist_listings IS
-      'Published read interface of the blacklist module: entries with their status and the times they were listed'`);
+      'Published read interface of the blacklist module: every entry''s state and what its publication says (only status published is public)'`);
+
+    await q.query(`CREATE VIEW blacklist_reason_names AS SELECT code, name_zh, name_en FROM blacklist_reasons`);
+    await q.query(`COMMENT ON VIEW blacklist_reason_names IS
+      'Published read interface of the blacklist module: the reasons for a listing and their names'`);
 
     await q.query(`
       CREATE VIEW outbox_events AS
@@ -87,7 +104,8 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION outbox_horizon(bigint)`);
     await q.query(
-      `DROP VIEW outbox_events, blacklist_listings, classification_grade_history, classification_grades, registry_enterprises`,
+      `DROP VIEW outbox_events, blacklist_reason_names, blacklist_listings, classification_grade_history,
+                 classification_grades, identity_department_names, registry_district_names, registry_enterprises`,
     );
   }
 }

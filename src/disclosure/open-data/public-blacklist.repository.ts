@@ -41,8 +41,8 @@ const PUBLIC_SELECT = `
          b.reason_code, r.name_zh AS reason_zh, r.name_en AS reason_en,
          b.department_code, p.name_zh AS department_zh, p.name_en AS department_en,
          b.legal_basis, b.facts, b.published_at, b.expires_at, b.published_at::text AS cursor
-    FROM blacklist_entry_listings b
-    JOIN registry_enterprise_names e ON e.id = b.enterprise_id
+    FROM blacklist_listings b
+    JOIN registry_enterprises e ON e.id = b.enterprise_id
     JOIN registry_district_names d ON d.code = b.district_code
     JOIN blacklist_reason_names r ON r.code = b.reason_code
     JOIN identity_department_names p ON p.code = b.department_code
@@ -129,7 +129,7 @@ export class PublicBlacklistRepository {
     const f = filterOf(query);
     const [{ total }]: { total: number }[] = await this.db.query(
       `SELECT count(*)::int AS total
-         FROM blacklist_entry_listings b JOIN registry_enterprise_names e ON e.id = b.enterprise_id
+         FROM blacklist_listings b JOIN registry_enterprises e ON e.id = b.enterprise_id
         WHERE b.status = 'published'${f.clause('AND')}`,
       f.params,
     );
@@ -181,10 +181,10 @@ export class PublicBlacklistRepository {
   async state(): Promise<ListState> {
     const [state] = await this.db.query(
       `WITH newest AS (
-         SELECT seq, occurred_at FROM outbox_change_events WHERE type IN ${BLACKLIST_EVENTS} ORDER BY seq DESC LIMIT 1
+         SELECT seq, occurred_at FROM outbox_events WHERE type IN ${BLACKLIST_EVENTS} ORDER BY seq DESC LIMIT 1
        ), listed AS (
          SELECT count(*)::int AS n, coalesce(sum(b.id), 0)::text AS ids, max(e.updated_at) AS renamed
-           FROM blacklist_entry_listings b JOIN registry_enterprise_names e ON e.id = b.enterprise_id
+           FROM blacklist_listings b JOIN registry_enterprises e ON e.id = b.enterprise_id
           WHERE b.status = 'published'
        )
        SELECT (SELECT seq::text FROM newest) AS seq, listed.n, listed.ids,
@@ -216,9 +216,9 @@ export class PublicBlacklistRepository {
       `SELECT ev.id::text AS event_id, ev.type, b.id::text, e.uscc, e.name AS enterprise_name,
               r.name_zh AS reason_zh, p.name_zh AS department_zh, b.published_at, b.expires_at, b.removed_at,
               b.removal_reason
-         FROM outbox_change_events ev
-         JOIN blacklist_entry_listings b ON b.id = (ev.data ->> 'entryId')::bigint
-         JOIN registry_enterprise_names e ON e.id = b.enterprise_id
+         FROM outbox_events ev
+         JOIN blacklist_listings b ON b.id = (ev.data ->> 'entryId')::bigint
+         JOIN registry_enterprises e ON e.id = b.enterprise_id
          JOIN blacklist_reason_names r ON r.code = b.reason_code
          JOIN identity_department_names p ON p.code = b.department_code
         WHERE ev.type IN ${BLACKLIST_EVENTS}

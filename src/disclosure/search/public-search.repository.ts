@@ -19,7 +19,7 @@ const CODE_LIKE = /^[0-9A-Za-z]{1,18}$/;
  * the planner inlines, so the gram, name-prefix and code indexes of the PublicSearch migration
  * serve each rank as they would on the table.
  */
-const REGISTER = 'registry_enterprise_names';
+const REGISTER = 'registry_enterprises';
 
 /**
  * One rank of matches: a condition on the register and the order within the rank, which an
