@@ -1,6 +1,6 @@
 import Queue from 'bull';
 import { randomUUID } from 'node:crypto';
-import { queueGrading } from '../src/cli/seed-demo';
+import { queueGrading } from '../src/cli/seed/main';
 import { QueueName } from '../src/jobs/queues';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -7,7 +7,7 @@ import {
   startOfBeijingDay,
   addDays,
 } from '../src/common/calendar-days';
-import { COUNTED_TABLES, DEMO_AS_OF, seedDemo, SeedSummary } from '../src/cli/seed-demo';
+import { COUNTED_TABLES, DEMO_AS_OF, seedDemo, SeedSummary } from '../src/cli/seed/main';
 import { checkUscc } from '../src/common/uscc';
 import { RECORD_TYPES } from '../src/records/record-rules';
 import { cloneTemplate, dropDatabase, testDatabaseUrl, uniqueName } from './helpers/databases';

@@ -1,0 +1,173 @@
+import * as argon2 from 'argon2';
+import Queue from 'bull';
+import { beijingDate } from '../../common/clock';
+import { loadConfig } from '../../config/app-config';
+import { prepareDatabase } from '../../database/prepare-database';
+import { bullPrefix } from '../../jobs/jobs.module';
+import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../../jobs/queues';
+import { planBlacklist } from './blacklist-plan';
+import { BlacklistSettings } from './entry-script';
+import { generateDemo } from './records';
+import { DEMO_AS_OF, DEMO_USERS, toDay } from './reference-data';
+import {
+  auditSeed,
+  countRows,
+  existingDemo,
+  inSeedTransaction,
+  insertBlacklist,
+  insertCorrections,
+  insertEnterprises,
+  insertRecords,
+  insertUsers,
+  readReferenceData,
+} from './writer';
+
+export { DEMO_AS_OF } from './reference-data';
+export { COUNTED_TABLES } from './writer';
+
+/**
+ * `npm run seed:demo`: fills a database with a deterministic demo — reference users of every
+ * role, two institutions, a few thousand enterprises with valid credit codes across all
+ * districts, and their credit records (a few of them corrected); and a few dozen blacklist
+ * entries in every state, with their objections, repair applications, transitions and outbox
+ * events, as the blacklist service would have written them. One transaction, bulk statements
+ * only; a second run finds the demo users and adds nothing.
+ */
+
+export interface DemoLogin {
+  username: string;
+  password: string;
+  role: string;
+  /** what the login is bound to, for the printout */
+  scope: string;
+}
+
+export interface SeedSummary {
+  /** false when the demo was already there and nothing was added */
+  seeded: boolean;
+  database: string;
+  /** rows per table after the run */
+  counts: Record<string, number>;
+  logins: DemoLogin[];
+  elapsedMs: number;
+}
+
+const DEFAULT_ENTERPRISES = 3000;
+const MAX_ENTERPRISES = 1_000_000;
+
+function loginsOf(enterpriseUscc: string | null): DemoLogin[] {
+  return DEMO_USERS.map((u) => ({
+    username: u.username,
+    password: u.password,
+    role: u.role,
+    scope: u.enterprise
+      ? (enterpriseUscc ?? 'enterprise')
+      : u.institution
+        ? u.institution
+        : u.departmentCode
+          ? `${u.departmentCode}, ${u.districtCode ?? 'city-wide'}`
+          : 'system',
+  }));
+}
+
+function printSummary(print: (line: string) => void, summary: SeedSummary): void {
+  print('rows per table:');
+  for (const [table, n] of Object.entries(summary.counts)) print(`  ${table.padEnd(30)} ${String(n).padStart(8)}`);
+  print('demo logins (user name, password, role, bound to):');
+  for (const l of summary.logins)
+    print(`  ${l.username.padEnd(24)} ${l.password.padEnd(22)} ${l.role.padEnd(12)} ${l.scope}`);
+}
+
+export async function seedDemo(
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+  options: { enterprises?: number } = {},
+): Promise<SeedSummary> {
+  const started = Date.now();
+  const size = options.enterprises ?? DEFAULT_ENTERPRISES;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_ENTERPRISES) {
+    throw new Error(`enterprises must be a whole number from 1 to ${MAX_ENTERPRISES}, not ${size}`);
+  }
+  const config = loadConfig(env);
+  const url = config.DATABASE_URL;
+  const settings: BlacklistSettings = {
+    objectionWorkingDays: config.OBJECTION_WORKING_DAYS,
+    repairMinMonths: config.REPAIR_MIN_MONTHS,
+  };
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  await prepareDatabase(url);
+
+  return inSeedTransaction(url, async (client) => {
+    const existing = await existingDemo(client);
+    if (existing) {
+      const summary: SeedSummary = {
+        seeded: false,
+        database,
+        counts: await countRows(client),
+        logins: loginsOf(existing.uscc),
+        elapsedMs: Date.now() - started,
+      };
+      print(`seed:demo: the demo is already in ${database} (user ${DEMO_USERS[0].username} exists); nothing added`);
+      printSummary(print, summary);
+      return { commit: false, result: summary };
+    }
+
+    // argon2id takes a good part of a second per password: hash in the thread pool meanwhile.
+    const hashing = Promise.all(DEMO_USERS.map((u) => argon2.hash(u.password, { type: argon2.argon2id })));
+    hashing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const { districts, hotlines, calendar } = await readReferenceData(client);
+    const asOf = Math.min(toDay(beijingDate(new Date())), toDay(DEMO_AS_OF));
+    const demo = generateDemo(size, districts, hotlines, asOf);
+    const blacklist = planBlacklist(demo, asOf, settings, calendar);
+
+    const enterprises = await insertEnterprises(client, demo.enterprises);
+    const records = await insertRecords(client, demo.records);
+    const corrections = await insertCorrections(client, demo.records);
+    const users = await insertUsers(client, demo.enterprises[0].uscc, hashing);
+    const entries = await insertBlacklist(client, blacklist);
+    await auditSeed(client, database);
+    const counts = await countRows(client);
+
+    const summary: SeedSummary = {
+      seeded: true,
+      database,
+      counts,
+      logins: loginsOf(demo.enterprises[0].uscc),
+      elapsedMs: Date.now() - started,
+    };
+    print(
+      `seed:demo: added ${enterprises} enterprises, ${records} records, ${corrections} corrections, ${users} users ` +
+        `and ${entries} blacklist entries ` +
+        `to ${database} in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+    );
+    printSummary(print, summary);
+    return { commit: true, result: summary };
+  });
+}
+
+/**
+ * The demo's grades: a full recompute queued for the worker, which runs it as soon as `npm start`
+ * brings one up. Each seed that added data queues its own job: the recompute names its chunks
+ * after its job, and Bull keeps finished chunks a day, so a fixed id would hand a later seed the
+ * chunks (and the totals) of an earlier one and grade nothing.
+ */
+export async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  const config = loadConfig(env);
+  const queue = new Queue(QueueName.Recomputes, config.REDIS_URL, { prefix: bullPrefix(config) });
+  try {
+    await queue.add(JobName.RecomputeAll, { reason: 'demo seed', startedBy: null }, DEFAULT_JOB_OPTIONS);
+    print('seed:demo: queued the grading of every enterprise; the worker runs it when it starts');
+  } finally {
+    await queue.close();
+  }
+}
+
+if (require.main === module) {
+  const print = (line: string) => console.log(line);
+  seedDemo(process.env, print)
+    .then((summary) => (summary.seeded ? queueGrading(process.env, print) : undefined))
+    .catch((error: Error) => {
+      console.error(`seed:demo failed: ${error.message}`);
+      process.exitCode = 1;
+    });
+}
