@@ -157,7 +157,6 @@ export function planBlacklist(
       objections: [],
       repairs: [],
       transitions: [],
-      events: [],
     };
     const script = new EntryScript(entry, settings, exceptions, end, BLACKLIST_DOCUMENTS.propose);
     scripts.push(script);

@@ -10,9 +10,10 @@ import type { ReasonCode } from '../../blacklist/dto/blacklist.dto';
 import { CalendarExceptions, earliestRepairDate, listingExpiry, objectionDeadline } from '../../common/calendar-days';
 import { beijingDate } from '../../common/clock';
 
-// The blacklist: entries in every state, each made move by move as the blacklist service makes
-// it — every move asked of the state machine, columns set and transitions written as the service
-// sets and writes them, deadlines counted from the calendar — and dated back from the as-of date.
+// The blacklist's plan: entries in every state, each history a list of moves at planned moments,
+// dated back from the as-of date. The plan follows each entry's state as the service would keep
+// it (deadlines counted from the calendar, dates of publication and expiry) only to choose moves
+// the state machine allows; the writer then makes every move through the blacklist service.
 
 /** The blacklist settings the service counts with (from the configuration, as the service reads them). */
 export interface BlacklistSettings {
@@ -79,8 +80,6 @@ export interface PlannedEntry {
   objections: PlannedFiling[];
   repairs: PlannedFiling[];
   transitions: PlannedTransition[];
-  /** `blacklist.published` / `blacklist.removed`, as the service appends them (entryId added on writing) */
-  events: { type: 'blacklist.published' | 'blacklist.removed'; at: Date; data: Record<string, unknown> }[];
 }
 
 type EntryChanges = Partial<
@@ -104,9 +103,9 @@ export interface MoveInput {
 }
 
 /**
- * One entry's history, written move by move: each move is put to the state machine with the
- * context the service would give it at that moment (and refused loudly if it would be refused),
- * then stored as the service stores it.
+ * One entry's history, planned move by move: each move is put to the state machine with the
+ * context the service will have at that moment (and refused loudly if it would be refused),
+ * then noted as a transition for the writer to make.
  */
 export class EntryScript {
   private last: Date;
@@ -268,31 +267,6 @@ export class EntryScript {
     Object.assign(e, effect.changes ?? {});
     this.trail(action, from, verdict.to, by, at, input, effect.objection, effect.repair);
     this.last = at;
-    const base = { reasonCode: e.reasonCode, districtCode: e.districtCode };
-    if (from !== 'published' && e.status === 'published') {
-      e.events.push({
-        type: 'blacklist.published',
-        at,
-        data: {
-          ...base,
-          publishedAt: e.publishedAt?.toISOString(),
-          expiresAt: e.expiresAt?.toISOString(),
-          periodMonths: e.periodMonths,
-        },
-      });
-    }
-    if (from !== 'removed' && e.status === 'removed') {
-      e.events.push({
-        type: 'blacklist.removed',
-        at,
-        data: {
-          ...base,
-          removalReason: e.removalReason,
-          removedAt: e.removedAt?.toISOString(),
-          publishedAt: e.publishedAt?.toISOString(),
-        },
-      });
-    }
   }
 
   private trail(

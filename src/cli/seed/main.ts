@@ -1,4 +1,3 @@
-import * as argon2 from 'argon2';
 import Queue from 'bull';
 import { beijingDate } from '../../common/clock';
 import { loadConfig } from '../../config/app-config';
@@ -9,18 +8,7 @@ import { planBlacklist } from './blacklist-plan';
 import { BlacklistSettings } from './entry-script';
 import { generateDemo } from './records';
 import { DEMO_AS_OF, DEMO_USERS, toDay } from './reference-data';
-import {
-  auditSeed,
-  countRows,
-  existingDemo,
-  inSeedTransaction,
-  insertBlacklist,
-  insertCorrections,
-  insertEnterprises,
-  insertRecords,
-  insertUsers,
-  readReferenceData,
-} from './writer';
+import { DemoWriter } from './writer';
 
 export { DEMO_AS_OF } from './reference-data';
 export { COUNTED_TABLES } from './writer';
@@ -30,8 +18,8 @@ export { COUNTED_TABLES } from './writer';
  * role, two institutions, a few thousand enterprises with valid credit codes across all
  * districts, and their credit records (a few of them corrected); and a few dozen blacklist
  * entries in every state, with their objections, repair applications, transitions and outbox
- * events, as the blacklist service would have written them. One transaction, bulk statements
- * only; a second run finds the demo users and adds nothing.
+ * events, written by the services that own them (see writer.ts). A second run finds the demo
+ * users and adds nothing; two runs at once queue, and the second finds the first one's users.
  */
 
 export interface DemoLogin {
@@ -78,6 +66,18 @@ function printSummary(print: (line: string) => void, summary: SeedSummary): void
     print(`  ${l.username.padEnd(24)} ${l.password.padEnd(22)} ${l.role.padEnd(12)} ${l.scope}`);
 }
 
+/**
+ * The seed's sessions commit without waiting for the disk (`synchronous_commit = off`): it makes
+ * a few hundred small transactions through the services, and a crash can lose only the last of
+ * them, never leave one half-written.
+ */
+function withoutCommitWaits(url: string): string {
+  const parsed = new URL(url);
+  const options = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', `${options ? `${options} ` : ''}-c synchronous_commit=off`);
+  return parsed.toString();
+}
+
 export async function seedDemo(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
@@ -88,7 +88,12 @@ export async function seedDemo(
   if (!Number.isInteger(size) || size < 1 || size > MAX_ENTERPRISES) {
     throw new Error(`enterprises must be a whole number from 1 to ${MAX_ENTERPRISES}, not ${size}`);
   }
-  const config = loadConfig(env);
+  const given = loadConfig(env);
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: withoutCommitWaits(given.DATABASE_URL),
+    ...(given.DATABASE_APP_URL ? { DATABASE_APP_URL: withoutCommitWaits(given.DATABASE_APP_URL) } : {}),
+  });
   const url = config.DATABASE_URL;
   const settings: BlacklistSettings = {
     objectionWorkingDays: config.OBJECTION_WORKING_DAYS,
@@ -97,52 +102,54 @@ export async function seedDemo(
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   await prepareDatabase(url);
 
-  return inSeedTransaction(url, async (client) => {
-    const existing = await existingDemo(client);
+  const writer = await DemoWriter.open(config);
+  try {
+    const existing = await writer.existing();
     if (existing) {
       const summary: SeedSummary = {
         seeded: false,
         database,
-        counts: await countRows(client),
+        counts: await writer.counts(),
         logins: loginsOf(existing.uscc),
         elapsedMs: Date.now() - started,
       };
       print(`seed:demo: the demo is already in ${database} (user ${DEMO_USERS[0].username} exists); nothing added`);
       printSummary(print, summary);
-      return { commit: false, result: summary };
+      return summary;
     }
 
-    // argon2id takes a good part of a second per password: hash in the thread pool meanwhile.
-    const hashing = Promise.all(DEMO_USERS.map((u) => argon2.hash(u.password, { type: argon2.argon2id })));
-    hashing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-    const { districts, hotlines, calendar } = await readReferenceData(client);
+    const staff = writer.writeStaff();
+    staff.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const { districts, hotlines, calendar } = await writer.referenceData();
     const asOf = Math.min(toDay(beijingDate(new Date())), toDay(DEMO_AS_OF));
     const demo = generateDemo(size, districts, hotlines, asOf);
     const blacklist = planBlacklist(demo, asOf, settings, calendar);
 
-    const enterprises = await insertEnterprises(client, demo.enterprises);
-    const records = await insertRecords(client, demo.records);
-    const corrections = await insertCorrections(client, demo.records);
-    const users = await insertUsers(client, demo.enterprises[0].uscc, hashing);
-    const entries = await insertBlacklist(client, blacklist);
-    await auditSeed(client, database);
-    const counts = await countRows(client);
+    const { enterprises, records, ids } = await writer.writeEnterprisesAndRecords(demo);
+    const enterpriseUser = writer.writeEnterpriseUser(demo.enterprises[0].uscc);
+    enterpriseUser.catch(() => undefined);
+    const corrections = await writer.writeCorrections(demo.records, ids);
+    const users = new Map([...(await staff), ...(await enterpriseUser)]);
+    const entries = await writer.writeBlacklist(blacklist, users);
+    await writer.finish(database);
 
     const summary: SeedSummary = {
       seeded: true,
       database,
-      counts,
+      counts: await writer.counts(),
       logins: loginsOf(demo.enterprises[0].uscc),
       elapsedMs: Date.now() - started,
     };
     print(
-      `seed:demo: added ${enterprises} enterprises, ${records} records, ${corrections} corrections, ${users} users ` +
+      `seed:demo: added ${enterprises} enterprises, ${records} records, ${corrections} corrections, ${users.size} users ` +
         `and ${entries} blacklist entries ` +
         `to ${database} in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
     );
     printSummary(print, summary);
-    return { commit: true, result: summary };
-  });
+    return summary;
+  } finally {
+    await writer.close();
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ReasonCode } from '../../blacklist/dto/blacklist.dto';
+import type { InstitutionKind } from '../../identity/institution.entity';
 import type { RecordType, Severity } from '../../records/record-rules';
 
 /**
@@ -17,7 +18,7 @@ export const RECORDS_FROM = '2012-01-01';
 export const MEAN_RECORDS = 2.85; // plus follow-up penalties ≈ 3 per enterprise
 export const CORRECTED_SHARE = 0.01;
 
-export const INSTITUTIONS = [
+export const INSTITUTIONS: { name: string; kind: InstitutionKind; departmentCode: string }[] = [
   { name: '温州银行', kind: 'bank', departmentCode: 'PBOC' },
   { name: '温州市鹿城区国家税务局', kind: 'tax', departmentCode: 'STAX' },
 ];

@@ -1,19 +1,36 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Client, ClientBase } from 'pg';
+import { systemActor } from '../../access/actor';
+import { Caller, systemCaller } from '../../access/caller';
 import { adoptRows } from '../../audit/adoption';
+import { AuditService } from '../../audit/audit.service';
+import { BlacklistService } from '../../blacklist/blacklist.service';
+import { BlacklistEntryDto } from '../../blacklist/dto/blacklist.dto';
+import { AppConfig } from '../../config/app-config';
+import { InstitutionsService } from '../../identity/institutions.service';
+import { UsersService } from '../../identity/users.service';
 import { disclosedByDefault } from '../../records/record-rules';
-import { OUTBOX_LOCK } from '../../outbox/outbox.repository';
+import { RecordsService } from '../../records/records.service';
 import { DemoEnterprise, DemoRecord, DistrictRow } from './enterprises';
-import { PlannedEntry, PlannedFiling } from './entry-script';
-import { DEMO_USERS, INSTITUTIONS, toIso } from './reference-data';
+import { Mover, PlannedEntry, PlannedFiling, PlannedTransition } from './entry-script';
+import { DEMO_USERS, DemoUser, INSTITUTIONS, toIso } from './reference-data';
+import { SeedClock, SeedModule } from './seed.module';
 
 /**
- * Everything the seed reads from and writes to the database: the reference data it generates
- * from, then the demo in bulk statements, in one transaction that the caller commits.
+ * Everything the seed reads from and writes to the database. The enterprises and the original
+ * records go in bulk statements in one transaction (3 000 enterprises and their 9 000 records
+ * through the services one by one would take minutes); everything else goes through the
+ * services that own it, as the application would write it: institutions and users through
+ * identity, corrections through the records service (with their outbox events), the blacklist
+ * move by move through its service with the clock set to each move's planned moment, and the
+ * seed's own audit entry through the audit service.
  */
 
 const BATCH = 5000;
 /** Two seeds at once queue on this lock; the second then finds the first one's users. */
 const LOCK = 7_330_302;
+const SEED_ACTOR = systemActor('seed:demo');
 
 export const COUNTED_TABLES = [
   'districts',
@@ -31,31 +48,301 @@ export const COUNTED_TABLES = [
   'blacklist_transitions',
 ];
 
-/** The seed's one transaction: `work` runs inside it under the seed lock; it commits unless `work` throws. */
-export async function inSeedTransaction<T>(
-  url: string,
-  work: (client: ClientBase) => Promise<{ commit: boolean; result: T }>,
-): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'seed:demo' });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
+/** A demo user as the services know them: id and bindings, for the callers of its moves. */
+interface SeededUser {
+  id: string;
+  username: string;
+  role: Mover['role'];
+  departmentCode: string | null;
+  districtCode: string | null;
+  uscc: string | null;
+}
+
+export class DemoWriter {
+  private constructor(
+    private readonly client: Client,
+    private readonly app: INestApplicationContext,
+    private readonly clock: SeedClock,
+  ) {}
+
+  /** Connects, waits for any other seed of this database to finish, and starts the services. */
+  static async open(config: AppConfig): Promise<DemoWriter> {
+    const client = new Client({ connectionString: config.DATABASE_URL, application_name: 'seed:demo' });
+    await client.connect();
     try {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
-      const { commit, result } = await work(client);
-      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
-      return result;
+      await client.query('SELECT pg_advisory_lock($1)', [LOCK]);
+      const clock = new SeedClock();
+      const app = await NestFactory.createApplicationContext(SeedModule.forRoot(config, clock), {
+        logger: ['error'],
+      });
+      return new DemoWriter(client, app, clock);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
       throw error;
     }
-  } finally {
-    await client.end();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.app.close();
+    } finally {
+      await this.client.end(); // ends the session, and with it the lock
+    }
+  }
+
+  existing(): Promise<{ uscc: string | null } | undefined> {
+    return existingDemo(this.client);
+  }
+
+  referenceData(): ReturnType<typeof readReferenceData> {
+    return readReferenceData(this.client);
+  }
+
+  counts(): Promise<Record<string, number>> {
+    return countRows(this.client);
+  }
+
+  /**
+   * The enterprises and their original records, in one transaction; the records are adopted by
+   * the audit log (written here, not by the records service, so verification vouches for them).
+   * Returns how many were added and each record's id by department and document number.
+   */
+  async writeEnterprisesAndRecords(demo: {
+    enterprises: DemoEnterprise[];
+    records: DemoRecord[];
+  }): Promise<{ enterprises: number; records: number; ids: Map<string, string> }> {
+    await this.client.query('BEGIN');
+    try {
+      const enterprises = await insertEnterprises(this.client, demo.enterprises);
+      const ids = await insertRecords(this.client, demo.records);
+      await adoptRows(
+        async (sql, params) => (await this.client.query(sql, params)).rows,
+        'credit_records',
+        'id::text',
+        'seed:demo',
+      );
+      await this.client.query('COMMIT');
+      return { enterprises, records: ids.size, ids };
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The institutions and the demo users bound to no enterprise, through identity. Needs nothing
+   * the seed writes, so it runs beside the bulk writes: argon2id takes a good part of a second
+   * per password, and the hashing runs in the thread pool meanwhile.
+   */
+  async writeStaff(): Promise<Map<string, SeededUser>> {
+    const institutions = this.app.get(InstitutionsService);
+    const institutionIds = new Map<string, string>();
+    for (const i of INSTITUTIONS) {
+      const made = await institutions.create(
+        { name: i.name, kind: i.kind, departmentCode: i.departmentCode },
+        SEED_ACTOR,
+      );
+      institutionIds.set(i.name, made.id);
+    }
+    return this.writeUsers(
+      DEMO_USERS.filter((u) => !u.enterprise),
+      { institutionIds },
+    );
+  }
+
+  /** The demo user of the demo enterprise, once its enterprise is written. */
+  writeEnterpriseUser(enterpriseUscc: string): Promise<Map<string, SeededUser>> {
+    return this.writeUsers(
+      DEMO_USERS.filter((u) => u.enterprise),
+      { enterpriseUscc },
+    );
+  }
+
+  private async writeUsers(
+    demoUsers: DemoUser[],
+    bindings: { institutionIds?: Map<string, string>; enterpriseUscc?: string },
+  ): Promise<Map<string, SeededUser>> {
+    const users = this.app.get(UsersService);
+    const made = await Promise.all(
+      demoUsers.map((u) =>
+        users.create(
+          {
+            username: u.username,
+            password: u.password,
+            role: u.role,
+            departmentCode: u.departmentCode,
+            districtCode: u.districtCode,
+            institutionId: u.institution ? bindings.institutionIds?.get(u.institution) : undefined,
+            uscc: u.enterprise ? bindings.enterpriseUscc : undefined,
+          },
+          SEED_ACTOR,
+        ),
+      ),
+    );
+    return new Map(
+      made.map((u) => [
+        u.username,
+        {
+          id: u.id,
+          username: u.username,
+          role: u.role as Mover['role'],
+          departmentCode: u.departmentCode,
+          districtCode: u.districtCode,
+          uscc: u.uscc,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * The corrections, each through the records service as its department would make it, in
+   * date order: the superseding row, its `record.retracted` event for a disclosed record, its
+   * audit entry and regrade request.
+   */
+  async writeCorrections(records: DemoRecord[], ids: Map<string, string>): Promise<number> {
+    const service = this.app.get(RecordsService);
+    let corrected = 0;
+    for (const r of records) {
+      if (!r.correction) continue;
+      const id = ids.get(recordKey(r.departmentCode, r.documentNo));
+      if (!id) throw new Error(`seed:demo: no record ${r.documentNo} of ${r.departmentCode} to correct`);
+      const { action, reason, severity, summary } = r.correction;
+      await service.correct(
+        id,
+        { action, reason, ...(severity ? { severity } : {}), ...(summary ? { summary } : {}) },
+        { actor: SEED_ACTOR, departmentCode: r.departmentCode, jurisdiction: null },
+      );
+      corrected++;
+    }
+    return corrected;
+  }
+
+  /**
+   * The planned blacklist, move by move through the blacklist service in the order the moves
+   * were made, the clock set to each one's moment: entries, objections and repair applications
+   * get their ids in that order, and the service writes the columns, transitions, audit entries
+   * and outbox events of each move itself. A move the service refuses stops the seed.
+   */
+  async writeBlacklist(planned: PlannedEntry[], users: Map<string, SeededUser>): Promise<number> {
+    const service = this.app.get(BlacklistService);
+    const order = new Map(
+      [...planned].sort((a, b) => a.proposedAt.getTime() - b.proposedAt.getTime()).map((e, i) => [e, i]),
+    );
+    const moves = planned
+      .flatMap((e) => e.transitions.map((t) => [e, t] as const))
+      .sort(([ea, a], [eb, b]) => a.at.getTime() - b.at.getTime() || order.get(ea)! - order.get(eb)!);
+    const entryIds = new Map<PlannedEntry, string>();
+    const filingIds = new Map<PlannedFiling, string>();
+    const callerOf = (mover: Mover): Caller => {
+      if (mover.type === 'system') return systemCaller(systemActor(mover.name));
+      const user = users.get(mover.name);
+      if (!user) throw new Error(`seed:demo: no user ${mover.name}`);
+      return {
+        actor: { type: 'user', id: user.id, name: user.username, requestId: null },
+        role: user.role,
+        userId: user.id,
+        jurisdiction: user.role === 'regulator' || user.role === 'reviewer' ? user.districtCode : null,
+        uscc: user.uscc,
+        departmentCode: user.departmentCode,
+        institutionId: null,
+      };
+    };
+    try {
+      for (const [e, t] of moves) {
+        this.clock.set(t.at);
+        const after = await this.move(service, e, t, entryIds, filingIds, callerOf);
+        if (after && after.status !== t.to) {
+          throw new Error(`seed:demo: ${t.action} left the entry for ${e.uscc} ${after.status}, not ${t.to}`);
+        }
+      }
+    } finally {
+      this.clock.set(null);
+    }
+    return entryIds.size;
+  }
+
+  /** The seed's own audit entry, last. */
+  async finish(database: string): Promise<void> {
+    await this.app.get(AuditService).change(SEED_ACTOR, async () => ({
+      result: undefined,
+      entry: { action: 'demo.seed', entityType: 'database', entityId: database },
+    }));
+  }
+
+  /** One planned move through the service; the entry as it left it, when the move answers with it. */
+  private async move(
+    service: BlacklistService,
+    e: PlannedEntry,
+    t: PlannedTransition,
+    entryIds: Map<PlannedEntry, string>,
+    filingIds: Map<PlannedFiling, string>,
+    callerOf: (mover: Mover) => Caller,
+  ): Promise<BlacklistEntryDto | null> {
+    const caller = callerOf(t.mover);
+    const id = entryIds.get(e) as string;
+    const filing = (f: PlannedFiling | null) => filingIds.get(f as PlannedFiling) as string;
+    const note = t.note ?? undefined;
+    const documentRef = t.documentRef ?? undefined;
+    const decision = { outcome: t.outcome as never, note: note as string, documentRef };
+    switch (t.action) {
+      case 'propose': {
+        const made = await service.propose(
+          {
+            uscc: e.uscc,
+            reasonCode: e.reasonCode,
+            legalBasis: e.legalBasis,
+            facts: e.facts,
+            periodMonths: e.periodMonths,
+            documentRef,
+          },
+          caller,
+          e.departmentCode,
+        );
+        entryIds.set(e, made.id);
+        return made;
+      }
+      case 'notice':
+        return service.notice(id, { note, documentRef }, caller);
+      case 'object': {
+        const made = await service.object(id, { statement: t.objection!.statement }, caller);
+        filingIds.set(t.objection!, made.id);
+        return null;
+      }
+      case 'decideObjection':
+        return service.decideObjection(id, filing(t.objection), decision, caller);
+      case 'decide':
+        return service.decideProposal(id, decision, caller);
+      case 'publish':
+        return service.publish(id, { note, documentRef }, caller);
+      case 'applyRepair': {
+        const made = await service.applyRepair(
+          id,
+          { statement: t.repair!.statement, evidence: t.repair!.evidence ?? undefined },
+          caller,
+        );
+        filingIds.set(t.repair!, made.id);
+        return null;
+      }
+      case 'decideRepair':
+        return service.decideRepair(id, filing(t.repair), decision, caller);
+      case 'revoke':
+        return service.revoke(id, { note, documentRef }, caller);
+      case 'withdraw':
+        return service.withdraw(id, { note, documentRef }, caller);
+      case 'expire': {
+        // The daily expiry pass, as of the planned moment: this entry is the one due then.
+        const { removed } = await service.expireDue();
+        if (removed !== 1) throw new Error(`seed:demo: the expiry pass removed ${removed} entries, not 1`);
+        return null;
+      }
+    }
   }
 }
 
+const recordKey = (departmentCode: string, documentNo: string) => `${departmentCode}|${documentNo}`;
+
 /** Whether the demo is there already: the credit code its enterprise user is bound to, if so. */
-export async function existingDemo(client: ClientBase): Promise<{ uscc: string | null } | undefined> {
+async function existingDemo(client: ClientBase): Promise<{ uscc: string | null } | undefined> {
   const [existing] = (
     await client.query<{ uscc: string | null }>(
       `SELECT (SELECT uscc FROM users WHERE lower(username) = 'demo.enterprise') AS uscc
@@ -67,7 +354,7 @@ export async function existingDemo(client: ClientBase): Promise<{ uscc: string |
 }
 
 /** What the generators draw on: districts, hotlines and their handlers, the working-day calendar. */
-export async function readReferenceData(client: ClientBase): Promise<{
+async function readReferenceData(client: ClientBase): Promise<{
   districts: DistrictRow[];
   hotlines: Map<string, string>;
   calendar: Map<string, boolean>;
@@ -89,37 +376,19 @@ export async function readReferenceData(client: ClientBase): Promise<{
   return { districts, hotlines, calendar };
 }
 
-/**
- * The records were written here, not by the records service: adopted, so verification vouches
- * for them; then the seed's own audit entry.
- */
-export async function auditSeed(client: ClientBase, database: string): Promise<void> {
-  await adoptRows(
-    async (sql, params) => (await client.query(sql, params)).rows,
-    'credit_records',
-    'id::text',
-    'seed:demo',
-  );
-  await client.query(
-    `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id)
-     VALUES ('system', 'seed:demo', 'demo.seed', 'database', $1)`,
-    [database],
-  );
-}
-
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-export async function countRows(client: ClientBase): Promise<Record<string, number>> {
+async function countRows(client: ClientBase): Promise<Record<string, number>> {
   const sql = COUNTED_TABLES.map((t) => `SELECT '${t}' AS name, count(*)::int AS n FROM ${t}`).join(' UNION ALL ');
   const rows = (await client.query<{ name: string; n: number }>(sql)).rows;
   return Object.fromEntries(rows.map((r) => [r.name, r.n]));
 }
 
-export async function insertEnterprises(client: ClientBase, enterprises: DemoEnterprise[]): Promise<number> {
+async function insertEnterprises(client: ClientBase, enterprises: DemoEnterprise[]): Promise<number> {
   let inserted = 0;
   for (const batch of chunks(enterprises, BATCH)) {
     const res = await client.query(
@@ -142,11 +411,12 @@ export async function insertEnterprises(client: ClientBase, enterprises: DemoEnt
   return inserted;
 }
 
-export async function insertRecords(client: ClientBase, records: DemoRecord[]): Promise<number> {
-  let inserted = 0;
+/** Inserts the original records; their ids by department and document number. */
+async function insertRecords(client: ClientBase, records: DemoRecord[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   for (const batch of chunks(records, BATCH)) {
     // handled_by comes from the hotline, as the records service does it.
-    const res = await client.query(
+    const res = await client.query<{ id: string; department_code: string; document_no: string }>(
       `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
                                    disclosed, department_code)
        SELECT e.id, r.type, r.severity, r.occurred_on, r.document_no, r.summary, r.hotline, h.handled_by,
@@ -157,7 +427,8 @@ export async function insertRecords(client: ClientBase, records: DemoRecord[]): 
          JOIN enterprises e ON e.uscc = r.uscc COLLATE "C"
          LEFT JOIN hotlines h ON h.number = r.hotline
         ORDER BY r.ord
-       ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING`,
+       ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
+       RETURNING id::text, department_code, document_no`,
       [
         batch.map((r) => r.uscc),
         batch.map((r) => r.type),
@@ -170,265 +441,7 @@ export async function insertRecords(client: ClientBase, records: DemoRecord[]): 
         batch.map((r) => r.departmentCode),
       ],
     );
-    inserted += res.rowCount ?? 0;
+    for (const row of res.rows) ids.set(recordKey(row.department_code, row.document_no), row.id);
   }
-  return inserted;
-}
-
-/** Corrections supersede their record, which they find by department and document number. */
-export async function insertCorrections(client: ClientBase, records: DemoRecord[]): Promise<number> {
-  const corrected = records.filter((r) => r.correction);
-  let inserted = 0;
-  for (const batch of chunks(corrected, BATCH)) {
-    const res = await client.query<{ id: string }>(
-      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
-                                   disclosed, department_code, supersedes_id, correction, correction_reason)
-       SELECT o.enterprise_id, o.type, coalesce(c.severity, o.severity), o.occurred_on, o.document_no,
-              coalesce(c.summary, o.summary), o.hotline, o.handled_by, o.disclosed, o.department_code, o.id,
-              c.correction, c.reason
-         FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-              WITH ORDINALITY AS c (uscc, department_code, document_no, correction, reason, severity, summary, ord)
-         JOIN credit_records o ON o.department_code = c.department_code
-                              AND o.document_no = c.document_no COLLATE "C" AND o.supersedes_id IS NULL
-         JOIN enterprises e ON e.id = o.enterprise_id AND e.uscc = c.uscc COLLATE "C"
-        ORDER BY c.ord
-       ON CONFLICT (supersedes_id) WHERE supersedes_id IS NOT NULL DO NOTHING
-       RETURNING id`,
-      [
-        batch.map((r) => r.uscc),
-        batch.map((r) => r.departmentCode),
-        batch.map((r) => r.documentNo),
-        batch.map((r) => r.correction?.action),
-        batch.map((r) => r.correction?.reason),
-        batch.map((r) => r.correction?.severity ?? null),
-        batch.map((r) => r.correction?.summary ?? null),
-      ],
-    );
-    // Partners hear of every disclosed record that was corrected, as from the records service.
-    await client.query(
-      `INSERT INTO change_events (type, uscc, data)
-       SELECT 'record.retracted', e.uscc,
-              jsonb_build_object('recordId', o.id::text, 'correctedBy', n.id::text, 'action', n.correction,
-                                 'type', o.type, 'documentNo', o.document_no, 'departmentCode', o.department_code)
-         FROM credit_records n
-         JOIN credit_records o ON o.id = n.supersedes_id
-         JOIN enterprises e ON e.id = o.enterprise_id
-        WHERE n.id = ANY($1::bigint[]) AND o.disclosed
-        ORDER BY n.id`,
-      [res.rows.map((r) => r.id)],
-    );
-    inserted += res.rowCount ?? 0;
-  }
-  return inserted;
-}
-
-export async function insertUsers(
-  client: ClientBase,
-  enterpriseUscc: string,
-  hashing: Promise<string[]>,
-): Promise<number> {
-  await client.query(
-    `INSERT INTO institutions (name, kind, department_code)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::varchar[])
-     ON CONFLICT (name) DO NOTHING`,
-    [INSTITUTIONS.map((i) => i.name), INSTITUTIONS.map((i) => i.kind), INSTITUTIONS.map((i) => i.departmentCode)],
-  );
-  const hashes = await hashing;
-  const res = await client.query(
-    `INSERT INTO users (username, password_hash, role, department_code, district_code, institution_id, uscc)
-     SELECT u.username, u.hash, u.role, u.department_code, u.district_code, i.id, u.uscc
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::varchar[], $5::varchar[], $6::text[], $7::varchar[])
-            WITH ORDINALITY AS u (username, hash, role, department_code, district_code, institution, uscc, ord)
-       LEFT JOIN institutions i ON i.name = u.institution
-      ORDER BY u.ord
-     ON CONFLICT ((lower(username))) DO NOTHING`,
-    [
-      DEMO_USERS.map((u) => u.username),
-      hashes,
-      DEMO_USERS.map((u) => u.role),
-      DEMO_USERS.map((u) => u.departmentCode ?? null),
-      DEMO_USERS.map((u) => u.districtCode ?? null),
-      DEMO_USERS.map((u) => u.institution ?? null),
-      DEMO_USERS.map((u) => (u.enterprise ? enterpriseUscc : null)),
-    ],
-  );
-  return res.rowCount ?? 0;
-}
-
-/**
- * The planned blacklist as the service would have left it: entries (their ids drawn in order of
- * proposal), objections, repair applications, every transition in the order the moves were made,
- * and the outbox events of publications and removals, each at the time of its move.
- */
-export async function insertBlacklist(client: ClientBase, planned: PlannedEntry[]): Promise<number> {
-  if (!planned.length) return 0;
-  const users = new Map(
-    (
-      await client.query<{ id: string; username: string }>(
-        `SELECT id::text, username FROM users WHERE username = ANY($1::text[])`,
-        [DEMO_USERS.map((u) => u.username)],
-      )
-    ).rows.map((u) => [u.username, u.id]),
-  );
-  const userId = (name: string | null) => {
-    if (name === null) return null;
-    const id = users.get(name);
-    if (!id) throw new Error(`seed:demo: no user ${name}`);
-    return id;
-  };
-  const time = (d: Date) => d.getTime();
-  const draw = async (table: string, count: number) =>
-    (
-      await client.query<{ id: string }>(
-        `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2::int) ORDER BY 1`,
-        [table, count],
-      )
-    ).rows
-      .map((r) => r.id)
-      .sort((a, b) => Number(a) - Number(b));
-
-  const entries = [...planned].sort((a, b) => time(a.proposedAt) - time(b.proposedAt));
-  const entryIds = new Map(zip(entries, await draw('blacklist_entries', entries.length)));
-  const res = await client.query(
-    `INSERT INTO blacklist_entries (id, enterprise_id, district_code, reason_code, legal_basis, facts, period_months,
-                                    status, department_code, proposed_by, proposed_at, noticed_at, objection_deadline,
-                                    decided_by, decided_at, published_at, earliest_repair_date, expires_at, removed_at,
-                                    removal_reason)
-     OVERRIDING SYSTEM VALUE
-     SELECT b.id, e.id, b.district_code, b.reason_code, b.legal_basis, b.facts, b.period_months, b.status,
-            b.department_code, b.proposed_by, b.proposed_at, b.noticed_at, b.objection_deadline, b.decided_by,
-            b.decided_at, b.published_at, b.earliest_repair_date, b.expires_at, b.removed_at, b.removal_reason
-       FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::text[], $7::smallint[],
-                   $8::text[], $9::varchar[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
-                   $14::uuid[], $15::timestamptz[], $16::timestamptz[], $17::date[], $18::timestamptz[],
-                   $19::timestamptz[], $20::text[])
-            AS b (id, uscc, district_code, reason_code, legal_basis, facts, period_months, status, department_code,
-                  proposed_by, proposed_at, noticed_at, objection_deadline, decided_by, decided_at, published_at,
-                  earliest_repair_date, expires_at, removed_at, removal_reason)
-       JOIN enterprises e ON e.uscc = b.uscc COLLATE "C"
-      ORDER BY b.id`,
-    [
-      entries.map((e) => entryIds.get(e)),
-      entries.map((e) => e.uscc),
-      entries.map((e) => e.districtCode),
-      entries.map((e) => e.reasonCode),
-      entries.map((e) => e.legalBasis),
-      entries.map((e) => e.facts),
-      entries.map((e) => e.periodMonths),
-      entries.map((e) => e.status),
-      entries.map((e) => e.departmentCode),
-      entries.map((e) => userId(e.proposedBy)),
-      entries.map((e) => e.proposedAt),
-      entries.map((e) => e.noticedAt),
-      entries.map((e) => e.objectionDeadline),
-      entries.map((e) => userId(e.decidedBy)),
-      entries.map((e) => e.decidedAt),
-      entries.map((e) => e.publishedAt),
-      entries.map((e) => e.earliestRepairDate),
-      entries.map((e) => e.expiresAt),
-      entries.map((e) => e.removedAt),
-      entries.map((e) => e.removalReason),
-    ],
-  );
-  if (res.rowCount !== entries.length) throw new Error('seed:demo: a blacklist entry found no enterprise');
-
-  // Objections and repair applications: ids in order of filing, as they were filed.
-  const filingIds = new Map<PlannedFiling, string>();
-  for (const [table, pick] of [
-    ['blacklist_objections', (e: PlannedEntry) => e.objections],
-    ['blacklist_repair_applications', (e: PlannedEntry) => e.repairs],
-  ] as const) {
-    const filings = entries
-      .flatMap((e) => pick(e).map((f) => [e, f] as const))
-      .sort(([, a], [, b]) => time(a.filedAt) - time(b.filedAt));
-    if (!filings.length) continue;
-    const ids = await draw(table, filings.length);
-    filings.forEach(([, f], i) => filingIds.set(f, ids[i]));
-    const repairs = table === 'blacklist_repair_applications';
-    await client.query(
-      `INSERT INTO ${table} (id, entry_id, statement, ${repairs ? 'evidence, ' : ''}filed_by, filed_role, filed_at,
-                             outcome, note, decided_by, decided_at)
-       OVERRIDING SYSTEM VALUE
-       SELECT f.id, f.entry_id, f.statement, ${repairs ? 'f.evidence, ' : ''}f.filed_by, f.filed_role, f.filed_at,
-              f.outcome, f.note, f.decided_by, f.decided_at
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-                     $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-              AS f (id, entry_id, statement, evidence, filed_by, filed_role, filed_at, outcome, note, decided_by, decided_at)
-        ORDER BY f.id`,
-      [
-        ids,
-        filings.map(([e]) => entryIds.get(e)),
-        filings.map(([, f]) => f.statement),
-        filings.map(([, f]) => f.evidence),
-        filings.map(([, f]) => f.filedBy),
-        filings.map(([, f]) => f.filedRole),
-        filings.map(([, f]) => f.filedAt),
-        filings.map(([, f]) => f.outcome),
-        filings.map(([, f]) => f.note),
-        filings.map(([, f]) => f.decidedBy),
-        filings.map(([, f]) => f.decidedAt),
-      ],
-    );
-  }
-
-  // Every move, in the order it was made (one entry's moves never share a moment).
-  const transitions = entries
-    .flatMap((e) => e.transitions.map((t) => [e, t] as const))
-    .sort(([ea, a], [eb, b]) => time(a.at) - time(b.at) || Number(entryIds.get(ea)) - Number(entryIds.get(eb)));
-  const movers = transitions.map(([, t]) => t.mover);
-  await client.query(
-    `INSERT INTO blacklist_transitions (entry_id, action, from_status, to_status, outcome, actor_type, actor_id,
-                                        actor_name, actor_role, occurred_at, note, document_ref, objection_id,
-                                        repair_application_id)
-     SELECT entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name, actor_role, occurred_at,
-            note, document_ref, objection_id, repair_application_id
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::bigint[],
-                          $14::bigint[]) WITH ORDINALITY
-                   AS t (entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name,
-                         actor_role, occurred_at, note, document_ref, objection_id, repair_application_id, ord)
-      ORDER BY ord`,
-    [
-      transitions.map(([e]) => entryIds.get(e)),
-      transitions.map(([, t]) => t.action),
-      transitions.map(([, t]) => t.from),
-      transitions.map(([, t]) => t.to),
-      transitions.map(([, t]) => t.outcome),
-      movers.map((m) => m.type),
-      movers.map((m) => (m.type === 'user' ? userId(m.name) : null)),
-      movers.map((m) => m.name),
-      movers.map((m) => m.role),
-      transitions.map(([, t]) => t.at),
-      transitions.map(([, t]) => t.note),
-      transitions.map(([, t]) => t.documentRef),
-      transitions.map(([, t]) => (t.objection ? filingIds.get(t.objection) : null)),
-      transitions.map(([, t]) => (t.repair ? filingIds.get(t.repair) : null)),
-    ],
-  );
-
-  // Publications and removals, for partners, as the service appends them (under the outbox lock).
-  const events = entries
-    .flatMap((e) => e.events.map((ev) => ({ ...ev, uscc: e.uscc, data: { entryId: entryIds.get(e), ...ev.data } })))
-    .sort((a, b) => time(a.at) - time(b.at));
-  if (events.length) {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_LOCK]);
-    await client.query(
-      `INSERT INTO change_events (type, uscc, occurred_at, data)
-       SELECT type, uscc, occurred_at, data::jsonb
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) WITH ORDINALITY
-              AS e (type, uscc, occurred_at, data, ord)
-        ORDER BY ord`,
-      [
-        events.map((e) => e.type),
-        events.map((e) => e.uscc),
-        events.map((e) => e.at),
-        events.map((e) => JSON.stringify(e.data)),
-      ],
-    );
-  }
-  return entries.length;
-}
-
-function zip<A, B>(as: A[], bs: B[]): [A, B][] {
-  return as.map((a, i) => [a, bs[i]]);
+  return ids;
 }
