@@ -6,7 +6,13 @@ import { Caller, systemCaller } from '../../access/caller';
 import { adoptRows } from '../../audit/adoption';
 import { AuditService } from '../../audit/audit.service';
 import { BlacklistService } from '../../blacklist/blacklist.service';
-import { BlacklistEntryDto } from '../../blacklist/dto/blacklist.dto';
+import { Outcome } from '../../blacklist/blacklist-states';
+import {
+  BlacklistEntryDto,
+  DecisionDto,
+  ObjectionDecisionDto,
+  RepairDecisionDto,
+} from '../../blacklist/dto/blacklist.dto';
 import { AppConfig } from '../../config/app-config';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { UsersService } from '../../identity/users.service';
@@ -283,7 +289,8 @@ export class DemoWriter {
     const filing = (f: PlannedFiling | null) => filingIds.get(f as PlannedFiling) as string;
     const note = t.note ?? undefined;
     const documentRef = t.documentRef ?? undefined;
-    const decision = { outcome: t.outcome as never, note: note as string, documentRef };
+    // The plan gives every decision an outcome of its kind and its reasons.
+    const decision = <O extends Outcome>() => ({ outcome: t.outcome as O, note: note as string, documentRef });
     switch (t.action) {
       case 'propose': {
         const made = await service.propose(
@@ -309,9 +316,9 @@ export class DemoWriter {
         return null;
       }
       case 'decideObjection':
-        return service.decideObjection(id, filing(t.objection), decision, caller);
+        return service.decideObjection(id, filing(t.objection), decision<ObjectionDecisionDto['outcome']>(), caller);
       case 'decide':
-        return service.decideProposal(id, decision, caller);
+        return service.decideProposal(id, decision<DecisionDto['outcome']>(), caller);
       case 'publish':
         return service.publish(id, { note, documentRef }, caller);
       case 'applyRepair': {
@@ -324,7 +331,7 @@ export class DemoWriter {
         return null;
       }
       case 'decideRepair':
-        return service.decideRepair(id, filing(t.repair), decision, caller);
+        return service.decideRepair(id, filing(t.repair), decision<RepairDecisionDto['outcome']>(), caller);
       case 'revoke':
         return service.revoke(id, { note, documentRef }, caller);
       case 'withdraw':
