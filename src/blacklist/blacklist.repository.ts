@@ -85,20 +85,6 @@ export interface NewEntry {
   proposedAt: Date;
 }
 
-/** An entry with its whole history already made (the demo seed writes years of them at once). */
-export interface MadeEntry extends NewEntry {
-  status: Status;
-  noticedAt: Date | null;
-  objectionDeadline: Date | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  publishedAt: Date | null;
-  earliestRepairDate: string | null;
-  expiresAt: Date | null;
-  removedAt: Date | null;
-  removalReason: RemovalReason | null;
-}
-
 /** One move in an entry's trail. */
 export interface NewTransition {
   entryId: string;
@@ -125,14 +111,6 @@ export interface NewFiling {
   filedBy: string;
   filedRole: string;
   filedAt: Date;
-}
-
-/** A filing with its decision already made, or none yet (the demo seed). */
-export interface MadeFiling extends NewFiling {
-  outcome: Outcome | null;
-  note: string | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
 }
 
 export type FilingKind = 'objection' | 'repair';
@@ -391,132 +369,6 @@ export class BlacklistRepository {
          FROM blacklist_repair_applications a WHERE a.entry_id = $1 ORDER BY a.id`,
       [entryId],
     );
-  }
-
-  /**
-   * Entries whose history is already made, in one statement: ids are drawn from the table's
-   * sequence in the order given (so the oldest proposal may get the smallest id) and returned in
-   * that order. For the demo seed, which writes years of listings; a live entry goes through the
-   * service's moves.
-   */
-  async insertEntries(manager: EntityManager, entries: MadeEntry[]): Promise<string[]> {
-    const ids = await this.draw(manager, 'blacklist_entries', entries.length);
-    if (!ids.length) return ids;
-    const col = <K extends keyof MadeEntry>(k: K) => entries.map((e) => e[k]);
-    await manager.query(
-      `INSERT INTO blacklist_entries (id, enterprise_id, district_code, reason_code, legal_basis, facts, period_months,
-                                      status, department_code, proposed_by, proposed_at, noticed_at, objection_deadline,
-                                      decided_by, decided_at, published_at, earliest_repair_date, expires_at, removed_at,
-                                      removal_reason)
-       OVERRIDING SYSTEM VALUE
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::varchar[], $4::text[], $5::text[], $6::text[],
-                            $7::smallint[], $8::text[], $9::varchar[], $10::uuid[], $11::timestamptz[],
-                            $12::timestamptz[], $13::timestamptz[], $14::uuid[], $15::timestamptz[], $16::timestamptz[],
-                            $17::date[], $18::timestamptz[], $19::timestamptz[], $20::text[])
-        ORDER BY 1`,
-      [
-        ids,
-        col('enterpriseId'),
-        col('districtCode'),
-        col('reasonCode'),
-        col('legalBasis'),
-        col('facts'),
-        col('periodMonths'),
-        col('status'),
-        col('departmentCode'),
-        col('proposedBy'),
-        col('proposedAt'),
-        col('noticedAt'),
-        col('objectionDeadline'),
-        col('decidedBy'),
-        col('decidedAt'),
-        col('publishedAt'),
-        col('earliestRepairDate'),
-        col('expiresAt'),
-        col('removedAt'),
-        col('removalReason'),
-      ],
-    );
-    return ids;
-  }
-
-  /** Objections or repair applications with their decisions already made, as `insertEntries`; ids in the order given. */
-  async insertFilings(manager: EntityManager, kind: FilingKind, filings: MadeFiling[]): Promise<string[]> {
-    const table = FILING_TABLE[kind];
-    const ids = await this.draw(manager, table, filings.length);
-    if (!ids.length) return ids;
-    const repairs = kind === 'repair';
-    const col = <K extends keyof MadeFiling>(k: K) => filings.map((f) => f[k] ?? null);
-    await manager.query(
-      `INSERT INTO ${table} (id, entry_id, statement, ${repairs ? 'evidence, ' : ''}filed_by, filed_role, filed_at,
-                             outcome, note, decided_by, decided_at)
-       OVERRIDING SYSTEM VALUE
-       SELECT f.id, f.entry_id, f.statement, ${repairs ? 'f.evidence, ' : ''}f.filed_by, f.filed_role, f.filed_at,
-              f.outcome, f.note, f.decided_by, f.decided_at
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-                     $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-              AS f (id, entry_id, statement, evidence, filed_by, filed_role, filed_at, outcome, note, decided_by, decided_at)
-        ORDER BY f.id`,
-      [
-        ids,
-        col('entryId'),
-        col('statement'),
-        col('evidence'),
-        col('filedBy'),
-        col('filedRole'),
-        col('filedAt'),
-        col('outcome'),
-        col('note'),
-        col('decidedBy'),
-        col('decidedAt'),
-      ],
-    );
-    return ids;
-  }
-
-  /** Moves in one statement, numbered in the order given (give them in the order they were made). */
-  async insertTransitions(manager: EntityManager, transitions: NewTransition[]): Promise<void> {
-    if (!transitions.length) return;
-    const col = <K extends keyof NewTransition>(k: K) => transitions.map((t) => t[k]);
-    await manager.query(
-      `INSERT INTO blacklist_transitions (entry_id, action, from_status, to_status, outcome, actor_type, actor_id,
-                                          actor_name, actor_role, occurred_at, note, document_ref, objection_id,
-                                          repair_application_id)
-       SELECT entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name, actor_role,
-              occurred_at, note, document_ref, objection_id, repair_application_id
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::bigint[],
-                     $14::bigint[]) WITH ORDINALITY
-              AS t (entry_id, action, from_status, to_status, outcome, actor_type, actor_id, actor_name,
-                    actor_role, occurred_at, note, document_ref, objection_id, repair_application_id, ord)
-        ORDER BY ord`,
-      [
-        col('entryId'),
-        col('action'),
-        col('from'),
-        col('to'),
-        col('outcome'),
-        col('actorType'),
-        col('actorId'),
-        col('actorName'),
-        col('actorRole'),
-        col('at'),
-        col('note'),
-        col('documentRef'),
-        col('objectionId'),
-        col('repairApplicationId'),
-      ],
-    );
-  }
-
-  /** `count` ids from the table's identity sequence, ascending. */
-  private async draw(manager: EntityManager, table: string, count: number): Promise<string[]> {
-    if (count === 0) return [];
-    const rows: { id: string }[] = await manager.query(
-      `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2::int)`,
-      [table, count],
-    );
-    return rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
   }
 
   /** The rows with the enterprise's code and name and the proposer's username: one call to each module. */
