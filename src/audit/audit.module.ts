@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
+import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
 import { CHECKPOINT_KEYS, CheckpointKeys } from './checkpoint';
@@ -19,6 +20,7 @@ export class AuditModule {
       module: AuditModule,
       providers: [
         AuditService,
+        AuditRepository,
         { provide: AUDITED_TABLES, useValue: tables },
         { provide: CHECKPOINT_KEYS, useValue: keys },
       ],

@@ -1,9 +1,9 @@
-import { SqlFilter } from '../database/sql-filter';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageQuery, pageOf } from '../common/pagination';
 import { Actor } from '../access/actor';
+import { AuditEntry, AuditRepository, ChainHead, ZERO_HASH } from './audit.repository';
 import { AUDITED_TABLES, AuditedTable } from './audited-table';
 import { CHECKPOINT_KEYS, CheckpointKeys, CheckpointPayload, readCheckpoint } from './checkpoint';
 import { digest } from './digest';
@@ -17,27 +17,8 @@ import {
   FailedCheckpointDto,
 } from './dto/audit.dto';
 
-export interface AuditEntry {
-  action: string;
-  entityType: string;
-  entityId: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-/** The head of an empty chain, as the chain trigger links its first row. */
-const ZERO_HASH = '0'.repeat(64);
-
-/** What a checkpoint signs: the chain's length and newest hash at a moment. */
-export interface ChainHead {
-  length: number;
-  head: string;
-}
-
+export type { AuditEntry, ChainHead } from './audit.repository';
 export type { CheckpointPayload } from './checkpoint';
-
-const COLUMNS =
-  'actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id';
 
 /**
  * The hash-chained write log. `record` must run inside the transaction of the change it
@@ -48,6 +29,7 @@ export class AuditService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditService.name);
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: AuditRepository,
     @Optional() @Inject(AUDITED_TABLES) private readonly tables: AuditedTable[] = [],
     @Optional() @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys = async () => ({ keys: [] }),
   ) {}
@@ -66,10 +48,7 @@ export class AuditService implements OnApplicationBootstrap {
    * least-privilege role is opt-in: DATABASE_APP_URL); say so when the app's sessions are one.
    */
   private async warnWhenPrivileged(): Promise<void> {
-    const [role] = await this.dataSource.query(
-      `SELECT current_user AS who, r.rolsuper AS superuser, pg_has_role(current_user, c.relowner, 'USAGE') AS owner
-         FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'audit_events'::regclass`,
-    );
+    const role = await this.repository.sessionRole();
     if (!role?.superuser && !role?.owner) return;
     this.logger.warn(
       `The application's database sessions (${role.who}) ${role.superuser ? 'are a superuser' : 'own the tables'}: they can change or delete audit entries and append-only rows, and disable their triggers; run the app as a login in qc_app (DATABASE_APP_URL, docs/audit.md)`,
@@ -92,7 +71,7 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await insert(manager, 'audit_events', actor, entry);
+    await this.repository.insert(manager, 'audit_events', actor, entry);
   }
 
   /**
@@ -102,36 +81,17 @@ export class AuditService implements OnApplicationBootstrap {
    * cannot see once another entry has been chained since it began (the trigger then fails it).
    */
   async recordPending(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await insert(manager, 'audit_pending', actor, entry);
+    await this.repository.insert(manager, 'audit_pending', actor, entry);
   }
 
   /** Moves the committed pending entries into the chain, in the order they were written. */
   async chainPending(): Promise<void> {
-    // As the chain's owner: the app role may not take entries out of audit_pending itself.
-    await this.dataSource.query(`SELECT audit_chain_pending()`);
+    await this.repository.chainPending();
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEventDto>> {
-    const f = new SqlFilter();
-    if (query.entityType) f.add('entity_type = ?', query.entityType);
-    if (query.entityId) f.add('entity_id = ?', query.entityId);
-    if (query.actorId) f.add('actor_id = ?', query.actorId);
-    if (query.action) f.add('action = ?', query.action);
-    if (query.from) f.add('occurred_at >= ?', query.from);
-    if (query.to) f.add('occurred_at < ?', query.to);
-    const filter = f.clause('WHERE');
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM audit_events${filter}`,
-      f.params,
-    );
-    const rows = await this.dataSource.query(
-      `SELECT seq, occurred_at, actor_type, actor_id, actor_name, action, entity_type, entity_id,
-              before_digest, after_digest, request_id, prev_hash, hash
-         FROM audit_events${filter}
-        ORDER BY seq DESC OFFSET $${f.next} LIMIT $${f.next + 1}`,
-      [...f.params, query.offset, query.pageSize],
-    );
-    return pageOf(rows.map(toDto), total, query);
+    const { rows, total } = await this.repository.page(query);
+    return pageOf(rows, total, query);
   }
 
   /**
@@ -142,17 +102,10 @@ export class AuditService implements OnApplicationBootstrap {
    * has the entry's after digest, and is listed.
    */
   async verify(held: string[] = [], pinnedKeys?: JSONWebKeySet): Promise<AuditVerificationDto> {
-    const [row] = await this.dataSource.query(`
-      WITH chain AS (
-        SELECT seq,
-               hash = encode(sha256(convert_to(prev_hash || audit_canonical(e), 'UTF8')), 'hex')
-                 AND prev_hash = coalesce(lag(hash) OVER (ORDER BY seq), repeat('0', 64)) AS intact
-          FROM audit_events e
-      )
-      SELECT count(*)::int AS length, min(seq) FILTER (WHERE NOT intact) AS first_broken FROM chain`);
+    const row = await this.repository.checkChain();
     const differing = await this.differingRows();
     const failed = await this.failedCheckpoint(row.length, held, pinnedKeys);
-    const brokenAt = [row.first_broken === null ? null : Number(row.first_broken), failed?.firstBrokenAt ?? null]
+    const brokenAt = [row.firstBroken, failed?.firstBrokenAt ?? null]
       .filter((seq): seq is number => seq !== null)
       .sort((a, b) => a - b)[0];
     const result: AuditVerificationDto = {
@@ -166,22 +119,13 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   /** The chain's length and newest hash, read in one snapshot (entries are chained one at a time, in seq order). */
-  async head(): Promise<ChainHead> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS length,
-              coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), $1) AS head
-         FROM audit_events`,
-      [ZERO_HASH],
-    );
-    return { length: row.length, head: row.head };
+  head(): Promise<ChainHead> {
+    return this.repository.head();
   }
 
   /** Keeps a signed checkpoint (the signing is the disclosure module's: the report key lives there). */
   async storeCheckpoint(payload: CheckpointPayload, kid: string, jws: string): Promise<AuditCheckpointDto> {
-    await this.dataSource.query(
-      `INSERT INTO audit_checkpoints (length, head, at, kid, jws) VALUES ($1, $2, $3, $4, $5)`,
-      [payload.length, payload.head, payload.at, kid, jws],
-    );
+    await this.repository.insertCheckpoint(payload, kid, jws);
     return { length: payload.length, head: payload.head, at: new Date(payload.at), kid, jws };
   }
 
@@ -190,26 +134,17 @@ export class AuditService implements OnApplicationBootstrap {
    * (one inserted behind the application's back) is left out.
    */
   async checkpoints(query: PageQuery): Promise<Page<AuditCheckpointDto>> {
-    const forged = await this.forgedCheckpoints();
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM audit_checkpoints WHERE id <> ALL($1::bigint[])`,
-      [forged],
-    );
-    const rows = await this.dataSource.query(
-      `SELECT length::int, head, at, kid, jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[])
-        ORDER BY at DESC, id DESC OFFSET $2 LIMIT $3`,
-      [forged, query.offset, query.pageSize],
+    const { rows, total } = await this.repository.checkpointPage(
+      await this.forgedCheckpoints(),
+      query.offset,
+      query.pageSize,
     );
     return pageOf(rows, total, query);
   }
 
   /** The newest genuine signed checkpoint as its JWS, or null before the first. */
   async latestCheckpoint(): Promise<string | null> {
-    const [row] = await this.dataSource.query(
-      `SELECT jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[]) ORDER BY at DESC, id DESC LIMIT 1`,
-      [await this.forgedCheckpoints()],
-    );
-    return row?.jws ?? null;
+    return this.repository.latestCheckpoint(await this.forgedCheckpoints());
   }
 
   /**
@@ -217,10 +152,7 @@ export class AuditService implements OnApplicationBootstrap {
    * append-only; `verify` checks them all again, for a superuser who rewrote one).
    */
   private async forgedCheckpoints(): Promise<string[]> {
-    const unchecked: { id: string; jws: string }[] = await this.dataSource.query(
-      `SELECT id::text, jws FROM audit_checkpoints WHERE id <> ALL($1::bigint[])`,
-      [[...this.genuine.keys()]],
-    );
+    const unchecked = await this.repository.checkpointsExcept([...this.genuine.keys()]);
     if (unchecked.length) {
       const keys = await this.checkpointKeys(this.dataSource.manager);
       for (const c of unchecked) this.genuine.set(c.id, !('problem' in (await readCheckpoint(c.jws, keys))));
@@ -243,9 +175,7 @@ export class AuditService implements OnApplicationBootstrap {
     pinnedKeys?: JSONWebKeySet,
   ): Promise<{ checkpoint: FailedCheckpointDto; firstBrokenAt?: number } | null> {
     const keys = pinnedKeys ?? (await this.checkpointKeys(this.dataSource.manager));
-    const stored: { jws: string; length: number; head: string; at: Date }[] = await this.dataSource.query(
-      `SELECT jws, length::int, head, at FROM audit_checkpoints`,
-    );
+    const stored = await this.repository.storedCheckpoints();
     const read = await Promise.all([
       ...stored.map(async (c) => ({
         stored: { length: c.length, head: c.head, at: c.at.toISOString() },
@@ -257,20 +187,14 @@ export class AuditService implements OnApplicationBootstrap {
     // A stored checkpoint that no longer reads as one was written over: it vouches for nothing.
     const spoilt = read.find((c) => 'problem' in c.read && c.read.problem === 'unreadable');
     if (spoilt?.stored) {
-      const [first] = await this.dataSource.query(`SELECT a.seq::text FROM audit_events a ORDER BY a.seq LIMIT 1`);
+      const first = await this.repository.firstSeq();
       const { length, head, at } = spoilt.stored;
-      return { checkpoint: { length, head, at, found: 'unreadable' }, firstBrokenAt: Number(first?.seq ?? 1) };
+      return { checkpoint: { length, head, at, found: 'unreadable' }, firstBrokenAt: first ?? 1 };
     }
     if (spoilt) throw new Error(`not an audit checkpoint: ${spoilt.jws.slice(0, 40)}…`);
     const held = read.flatMap((c) => ('problem' in c.read ? [] : [c.read.payload])).sort((a, b) => a.length - b.length);
     const positions = [...new Set(held.flatMap((c) => [c.length, c.length + 1]).concat(1))];
-    const rows: { n: number; seq: string; hash: string }[] = held.length
-      ? await this.dataSource.query(
-          `SELECT n::int, seq::text, hash FROM (SELECT row_number() OVER (ORDER BY seq) AS n, seq, hash FROM audit_events) c
-            WHERE n = ANY($1::bigint[])`,
-          [positions],
-        )
-      : [];
+    const rows = held.length ? await this.repository.atPositions(positions) : [];
     const at = new Map(rows.map((r) => [r.n, r]));
     let vouched = 0;
     for (const c of held) {
@@ -291,13 +215,15 @@ export class AuditService implements OnApplicationBootstrap {
 
   private async differingRows(): Promise<DifferingRowDto[]> {
     const differing: DifferingRowDto[] = [];
+    const manager = this.dataSource.manager;
+    const entries = this.repository.entries(manager);
     for (const table of this.tables) {
-      for (const row of await table.rows(this.dataSource.manager)) {
+      for (const row of await table.rows(manager, entries)) {
         if (digest(row.asWritten) === row.afterDigest) continue;
         const found = row.asWritten === undefined ? 'missing' : 'changed';
         differing.push({ table: table.table, id: row.id, seq: row.seq, found });
       }
-      const unaudited = await table.unaudited(this.dataSource.manager);
+      const unaudited = await table.unaudited(manager, entries);
       if (!unaudited.length) continue;
       const adopted = await this.adopted(table.table, differing);
       for (const id of unaudited) {
@@ -313,16 +239,8 @@ export class AuditService implements OnApplicationBootstrap {
    * they no longer have the digest of that table's `audit.adopt` entry.
    */
   private async adopted(table: string, differing: DifferingRowDto[]): Promise<Set<string>> {
-    const rows: { key: string }[] = await this.dataSource.query(
-      `SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`,
-      [table],
-    );
-    const [entry] = await this.dataSource.query(
-      `SELECT a.seq::text, a.after_digest FROM audit_events a
-        WHERE a.entity_type = 'audited-table' AND a.entity_id = $1 ORDER BY a.seq DESC LIMIT 1`,
-      [table],
-    );
-    const keys = rows.map((r) => r.key);
+    const keys = await this.repository.adoptedKeys(table);
+    const entry = await this.repository.adoptionEntry(table);
     if (!keys.length && !entry) return new Set();
     if (digest(keys) !== entry?.after_digest) {
       differing.push({ table: 'audit_adopted', id: table, seq: Number(entry?.seq ?? 0), found: 'changed' });
@@ -330,44 +248,4 @@ export class AuditService implements OnApplicationBootstrap {
     }
     return new Set(keys);
   }
-}
-
-function toDto(r: Record<string, string | Date | null>): AuditEventDto {
-  return {
-    seq: Number(r.seq),
-    occurredAt: r.occurred_at as Date,
-    actor: {
-      type: r.actor_type as AuditEventDto['actor']['type'],
-      id: r.actor_id as string | null,
-      name: r.actor_name as string | null,
-    },
-    action: r.action as string,
-    entityType: r.entity_type as string,
-    entityId: r.entity_id as string,
-    beforeDigest: r.before_digest as string | null,
-    afterDigest: r.after_digest as string | null,
-    requestId: r.request_id as string | null,
-    prevHash: r.prev_hash as string,
-    hash: r.hash as string,
-  };
-}
-
-/** An entry as the API writes it, into the chain (`audit_events`) or waiting for it (`audit_pending`). */
-async function insert(
-  manager: EntityManager,
-  table: 'audit_events' | 'audit_pending',
-  actor: Actor,
-  entry: AuditEntry,
-): Promise<void> {
-  await manager.query(`INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-    actor.type,
-    actor.id,
-    actor.name,
-    entry.action,
-    entry.entityType,
-    entry.entityId,
-    digest(entry.before),
-    digest(entry.after),
-    actor.requestId,
-  ]);
 }

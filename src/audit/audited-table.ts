@@ -14,60 +14,70 @@ export interface AuditedRow {
   asWritten: unknown;
 }
 
+/** The newest chain entry about one entity. */
+export interface AuditEntryHead {
+  entityId: string;
+  seq: number;
+  afterDigest: string | null;
+}
+
+/**
+ * What a descriptor may ask of the chain (the audit module reads its own tables; the descriptor's
+ * module reads its rows): both limited to `actions` when given.
+ */
+export interface AuditEntries {
+  /** The newest entry of `entityType` for each entity id it names, in entity id order. */
+  newest(entityType: string, actions?: string[]): Promise<AuditEntryHead[]>;
+  /** Those of `keys` that no entry of `entityType` names, in key order. */
+  undescribed(entityType: string, keys: string[], actions?: string[]): Promise<string[]>;
+}
+
 /**
  * A table whose rows the audit chain describes. The module that owns the table knows which entry
- * describes which row and how `after` was built from it; the audit module compares digests.
+ * describes which row and how `after` was built from it, and reads its rows through its own
+ * repository; the audit module hands it the chain's entries and compares digests.
  */
 export interface AuditedTable {
   table: string;
-  rows(manager: EntityManager): Promise<AuditedRow[]>;
+  rows(manager: EntityManager, entries: AuditEntries): Promise<AuditedRow[]>;
   /**
    * Keys of the rows no entry describes (inserted behind the application's back); the audit module
    * leaves out those adopted when verification of unaudited rows began (`audit_adopted`).
    */
-  unaudited(manager: EntityManager): Promise<string[]>;
+  unaudited(manager: EntityManager, entries: AuditEntries): Promise<string[]>;
 }
 
 export const AUDITED_TABLES = Symbol('AUDITED_TABLES');
 
+/** A keyed table's rows, read by the module that owns it. */
+export interface KeyedRows {
+  /** Every row's key, as the entries name it. */
+  keys(manager: EntityManager): Promise<string[]>;
+  /** The `after` each entry was built as, rebuilt for those of `keys` whose rows still exist. */
+  asWritten(manager: EntityManager, keys: string[]): Promise<Map<string, unknown>>;
+}
+
 /**
  * The common case: each row is described by the newest entry of `entityType` whose entity id is
- * the row's key (`key`, an SQL expression over the table's columns), and `load` rebuilds the `after`
- * of the rows with the given keys that still exist.
+ * the row's key, and `rows` rebuilds the `after` of the rows with the given keys that still exist.
  */
-export function keyedAuditedTable(
-  table: string,
-  entityType: string,
-  key: string,
-  load: (manager: EntityManager, ids: string[]) => Promise<Map<string, unknown>>,
-): AuditedTable {
-  // Ordered by the column a.seq: a bare `seq` would be the text output column (9 after 10).
+export function keyedAuditedTable(table: string, entityType: string, rows: KeyedRows): AuditedTable {
   return {
     table,
-    async unaudited(manager) {
-      const rows: { key: string }[] = await manager.query(
-        `SELECT t.key FROM (SELECT ${key} AS key FROM ${table}) t
-          WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = $1 AND a.entity_id = t.key)
-          ORDER BY t.key`,
-        [entityType],
-      );
-      return rows.map((r) => r.key);
+    async unaudited(manager, entries) {
+      return entries.undescribed(entityType, await rows.keys(manager));
     },
-    async rows(manager) {
-      const entries: { entity_id: string; seq: string; after_digest: string | null }[] = await manager.query(
-        `SELECT DISTINCT ON (a.entity_id) a.entity_id, a.seq::text, a.after_digest
-           FROM audit_events a WHERE a.entity_type = $1 ORDER BY a.entity_id, a.seq DESC`,
-        [entityType],
-      );
-      const current = await load(
+    async rows(manager, entries) {
+      const newest = await entries.newest(entityType);
+      const current = await rows.asWritten(
         manager,
-        entries.map((e) => e.entity_id),
+        newest.map((e) => e.entityId),
       );
-      return entries.map((e) => ({
-        id: e.entity_id,
-        seq: Number(e.seq),
-        afterDigest: e.after_digest,
-        asWritten: current.get(e.entity_id),
+      return newest.map((e) => ({
+        id: e.entityId,
+        seq: e.seq,
+        afterDigest: e.afterDigest,
+        asWritten: current.get(e.entityId),
       }));
     },
   };

@@ -8,12 +8,13 @@ import { RecomputeRunsRepository } from './recompute-runs.repository';
 import { RuleSetsController } from './rule-sets.controller';
 import { RuleSetsService } from './rule-sets.service';
 import { EnterpriseGradesRepository } from './enterprise-grades.repository';
+import { RegisterGradesModule } from './register-grades.module';
 
 export const classificationControllers = [ClassificationController, RuleSetsController];
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
-  imports: [RegistryModule, OutboxModule],
+  imports: [RegistryModule, OutboxModule, RegisterGradesModule],
   providers: [
     EnterpriseGradesRepository,
     ClassificationService,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
+import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
 import type { JSONWebKeySet } from 'jose';
 import { auditedTables, checkpointKeys } from '../audited-tables';
@@ -24,7 +25,8 @@ export async function auditVerify(
   const dataSource = new DataSource({ ...dataSourceOptions(loadConfig(env).DATABASE_URL), extra: { max: 1 } });
   await dataSource.initialize();
   try {
-    const result = await new AuditService(dataSource, auditedTables, checkpointKeys).verify(held, pinnedKeys);
+    const audit = new AuditService(dataSource, new AuditRepository(dataSource), auditedTables, checkpointKeys);
+    const result = await audit.verify(held, pinnedKeys);
     print(JSON.stringify(result));
     return result.valid ? 0 : 1;
   } finally {

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/app-config';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService, hashKey } from './api-keys.service';
 import type { InstitutionsService } from './institutions.service';
 
@@ -32,7 +33,7 @@ async function service() {
     quit: async () => undefined,
   });
   const keys = new ApiKeysService(
-    dataSource as unknown as DataSource,
+    new ApiKeysRepository(dataSource as unknown as DataSource),
     { duplicate: () => channel } as unknown as Redis,
     {} as InstitutionsService,
     {} as AuditService,

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { hash, randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { AnnouncedCache } from '../redis/announced-cache';
 import { Problem } from '../common/problem';
 import { REDIS } from '../redis/redis.token';
 import { AppConfig } from '../config/app-config';
-import { ApiKey } from './api-key.entity';
+import { ApiKeysRepository, toApiKeyDto } from './api-keys.repository';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/institution.dto';
 import { InstitutionsService } from './institutions.service';
 import { KeyPrincipal } from '../access/principal';
@@ -23,11 +21,6 @@ export function hashKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-export function toApiKeyDto(k: ApiKey): ApiKeyDto {
-  const { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt } = k;
-  return { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt };
-}
-
 /**
  * Institution API keys. A key is `qck_<12 hex>_<43 base64url>`: 256 random bits, so one
  * SHA-256 is a safe hash (argon2 is for guessable passwords). Lookups are cached per process
@@ -38,7 +31,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   private readonly keys: AnnouncedCache<KeyPrincipal>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: ApiKeysRepository,
     @Inject(REDIS) redis: Redis,
     private readonly institutions: InstitutionsService,
     private readonly audit: AuditService,
@@ -47,7 +40,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     this.keys = new AnnouncedCache(
       redis,
       `${config.REDIS_PREFIX}:api-keys:revoked`,
-      (keyHash) => this.lookUp(keyHash),
+      (keyHash) => this.repository.principal(keyHash),
       new Logger(ApiKeysService.name),
       { max: 50_000, ttlMs: CACHE_TTL_MS },
     );
@@ -66,17 +59,15 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
     const prefix = `qck_${randomBytes(6).toString('hex')}`;
     const key = `${prefix}_${randomBytes(32).toString('base64url')}`;
     return this.audit.change(actor, async (manager) => {
-      const saved = await manager.save(
-        manager.create(ApiKey, {
-          institutionId,
-          prefix,
-          keyHash: hashKey(key),
-          scopes: dto.scopes,
-          rateLimitPerMinute: dto.rateLimitPerMinute ?? 600,
-          createdBy: actor.type === 'user' ? actor.id : null,
-        }),
-      );
-      const after = toApiKeyDto(await manager.findOneByOrFail(ApiKey, { id: saved.id }));
+      const saved = await this.repository.insert(manager, {
+        institutionId,
+        prefix,
+        keyHash: hashKey(key),
+        scopes: dto.scopes,
+        rateLimitPerMinute: dto.rateLimitPerMinute ?? 600,
+        createdBy: actor.type === 'user' ? actor.id : null,
+      });
+      const after = toApiKeyDto(await this.repository.get(manager, saved.id));
       return {
         result: { ...after, key },
         entry: { action: 'api-key.create', entityType: 'api-key', entityId: after.id, after },
@@ -86,38 +77,27 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
 
   async list(institutionId: string): Promise<ApiKeyDto[]> {
     await this.institutions.get(institutionId);
-    const keys = await this.dataSource
-      .getRepository(ApiKey)
-      .find({ where: { institutionId }, order: { createdAt: 'ASC' } });
+    const keys = await this.repository.ofInstitution(institutionId);
     return keys.map(toApiKeyDto);
   }
 
   async get(id: string): Promise<ApiKeyDto> {
-    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
+    const key = await this.repository.find(id);
     if (!key) throw Problem.notFound('API key', id);
     return toApiKeyDto(key);
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
     const keyHash = await this.audit.change(actor, async (manager) => {
-      const key = await manager
-        .createQueryBuilder(ApiKey, 'k')
-        .addSelect('k.keyHash')
-        .where('k.id = :id', { id })
-        .setLock('pessimistic_write')
-        .getOne();
+      const key = await this.repository.lockWithHash(manager, id);
       if (!key) throw Problem.notFound('API key', id);
       if (key.revokedAt)
         throw Problem.conflict(
           'already-revoked',
           `API key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}`,
         );
-      await manager.update(
-        ApiKey,
-        { id },
-        { revokedAt: () => 'now()', revokedBy: actor.type === 'user' ? actor.id : null },
-      );
-      const after = toApiKeyDto(await manager.findOneByOrFail(ApiKey, { id }));
+      await this.repository.revoke(manager, id, actor.type === 'user' ? actor.id : null);
+      const after = toApiKeyDto(await this.repository.get(manager, id));
       return {
         result: key.keyHash,
         entry: { action: 'api-key.revoke', entityType: 'api-key', entityId: id, before: toApiKeyDto(key), after },
@@ -130,26 +110,5 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
   async authenticate(key: string): Promise<KeyPrincipal | null> {
     if (!KEY_FORMAT.test(key)) return null;
     return (await this.keys.get(hashKey(key))) || null;
-  }
-
-  /** The key's principal from the database (false: unknown or revoked). */
-  private async lookUp(keyHash: string): Promise<KeyPrincipal | false> {
-    const [row] = await this.dataSource.query(
-      `SELECT k.id, k.prefix, k.scopes, k.rate_limit_per_minute, k.institution_id, i.department_code
-         FROM api_keys k JOIN institutions i ON i.id = k.institution_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [keyHash],
-    );
-    return row
-      ? {
-          kind: 'key',
-          keyId: row.id,
-          prefix: row.prefix,
-          institutionId: row.institution_id,
-          departmentCode: row.department_code,
-          scopes: row.scopes,
-          rateLimitPerMinute: row.rate_limit_per_minute,
-        }
-      : false;
   }
 }

@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { Department } from './department.entity';
+import { DepartmentsRepository, toDepartmentDto } from './departments.repository';
 import { CreateDepartmentDto, DepartmentDto, MergeResultDto, UpdateDepartmentDto } from './dto/department.dto';
 import { TokenService } from './token.service';
-
-export function toDepartmentDto(d: Department): DepartmentDto {
-  const { code, nameZh, nameEn, kind, successorCode, mergedAt } = d;
-  return { code, nameZh, nameEn, kind, successorCode, mergedAt };
-}
 
 /**
  * Departments are reference data that administrators maintain. A merger never rewrites
@@ -23,22 +18,18 @@ export function toDepartmentDto(d: Department): DepartmentDto {
 @Injectable()
 export class DepartmentsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: DepartmentsRepository,
     private readonly audit: AuditService,
     private readonly tokens: TokenService,
   ) {}
 
   async list(): Promise<DepartmentDto[]> {
-    return (await this.dataSource.getRepository(Department).find({ order: { code: 'ASC' } })).map(toDepartmentDto);
+    return (await this.repository.list()).map(toDepartmentDto);
   }
 
   /** An active (not merged) department, or a 400 naming `field`. */
-  async requireActive(
-    code: string,
-    field: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Department> {
-    const department = await manager.findOneBy(Department, { code });
+  async requireActive(code: string, field: string, manager?: EntityManager): Promise<Department> {
+    const department = await this.repository.find(code, manager);
     if (!department) throw Problem.validation([{ field, message: `department ${code} does not exist` }]);
     if (department.successorCode) {
       throw Problem.validation([{ field, message: `department ${code} was merged into ${department.successorCode}` }]);
@@ -48,8 +39,8 @@ export class DepartmentsService {
 
   async create(dto: CreateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
     const created = this.audit.change(actor, async (manager) => {
-      await manager.insert(Department, dto);
-      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code: dto.code }));
+      await this.repository.insert(manager, dto);
+      const after = toDepartmentDto(await this.repository.get(manager, dto.code));
       return {
         result: after,
         entry: { action: 'department.create', entityType: 'department', entityId: dto.code, after },
@@ -65,16 +56,16 @@ export class DepartmentsService {
     if (Object.keys(changes).length === 0)
       throw Problem.badRequest('empty-update', 'Name at least one of nameZh, nameEn, kind');
     return this.audit.change(actor, async (manager) => {
-      const before = await manager.findOne(Department, { where: { code }, lock: { mode: 'pessimistic_write' } });
+      const before = await this.repository.lock(manager, code);
       if (!before) throw Problem.notFound('Department', code);
-      if (dto.kind && dto.kind !== before.kind && (await this.members(manager, code)) > 0) {
+      if (dto.kind && dto.kind !== before.kind && (await this.repository.members(manager, code)) > 0) {
         throw Problem.conflict(
           'department-in-use',
           `Department ${code} has users or institutions; its kind cannot change`,
         );
       }
-      await manager.update(Department, { code }, changes);
-      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code }));
+      await this.repository.update(manager, code, changes);
+      const after = toDepartmentDto(await this.repository.get(manager, code));
       return {
         result: after,
         entry: {
@@ -94,11 +85,7 @@ export class DepartmentsService {
     let moved: string[] = [];
     const result = await this.audit.change(actor, async (manager) => {
       // Lock both rows in a fixed order so two opposite merges cannot deadlock or both pass.
-      const rows = await manager.find(Department, {
-        where: [{ code }, { code: successorCode }],
-        order: { code: 'ASC' },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const rows = await this.repository.lockPair(manager, code, successorCode);
       const predecessor = rows.find((d) => d.code === code);
       const successor = rows.find((d) => d.code === successorCode);
       if (!predecessor) throw Problem.notFound('Department', code);
@@ -126,19 +113,12 @@ export class DepartmentsService {
           },
         ]);
       }
-      await manager.update(Department, { code }, { successorCode, mergedAt: () => 'now()' });
-      const [users]: [{ id: string }[]] = await manager.query(
-        `UPDATE users SET department_code = $2, updated_at = now() WHERE department_code = $1 RETURNING id`,
-        [code, successorCode],
-      );
-      moved = users.map((u) => u.id);
-      const institutions = await manager.query(
-        `UPDATE institutions SET department_code = $2 WHERE department_code = $1`,
-        [code, successorCode],
-      );
-      const after = toDepartmentDto(await manager.findOneByOrFail(Department, { code }));
+      await this.repository.markMerged(manager, code, successorCode);
+      const members = await this.repository.moveMembers(manager, code, successorCode);
+      moved = members.users;
+      const after = toDepartmentDto(await this.repository.get(manager, code));
       return {
-        result: { department: after, usersMoved: users.length, institutionsMoved: institutions[1] },
+        result: { department: after, usersMoved: members.users.length, institutionsMoved: members.institutions },
         entry: {
           action: 'department.merge',
           entityType: 'department',
@@ -154,22 +134,7 @@ export class DepartmentsService {
   }
 
   /** The department and every department merged into it, directly or through others. */
-  async lineage(code: string): Promise<string[]> {
-    const rows: { code: string }[] = await this.dataSource.query(
-      `WITH RECURSIVE lineage(code) AS (
-         SELECT $1::varchar
-         UNION SELECT d.code FROM departments d JOIN lineage l ON d.successor_code = l.code
-       ) SELECT code FROM lineage ORDER BY code`,
-      [code],
-    );
-    return rows.map((r) => r.code);
-  }
-
-  private async members(manager: EntityManager, code: string): Promise<number> {
-    const [{ n }] = await manager.query(
-      `SELECT (SELECT count(*) FROM users WHERE department_code = $1) + (SELECT count(*) FROM institutions WHERE department_code = $1) AS n`,
-      [code],
-    );
-    return Number(n);
+  lineage(code: string): Promise<string[]> {
+    return this.repository.lineage(code);
   }
 }

@@ -25,6 +25,10 @@ import { UserNames } from './user-names.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 import { DepartmentNamesRepository } from './department-names.repository';
+import { ApiKeysRepository } from './api-keys.repository';
+import { DepartmentsRepository } from './departments.repository';
+import { InstitutionsRepository } from './institutions.repository';
+import { UsersRepository } from './users.repository';
 
 export const identityControllers = [AuthController, UsersController, InstitutionsController, DepartmentsController];
 
@@ -35,6 +39,10 @@ export const identityControllers = [AuthController, UsersController, Institution
 @Module({
   imports: [TypeOrmModule.forFeature([User, Department, Institution, ApiKey]), AccessModule, RegistryModule],
   providers: [
+    UsersRepository,
+    DepartmentsRepository,
+    InstitutionsRepository,
+    ApiKeysRepository,
     DepartmentNamesRepository,
     TokenService,
     UsersService,

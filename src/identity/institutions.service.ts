@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { mapConstraintErrors } from '../common/pg-errors';
@@ -8,6 +6,7 @@ import { Problem } from '../common/problem';
 import { DepartmentsService } from './departments.service';
 import { CreateInstitutionDto, InstitutionDto } from './dto/institution.dto';
 import { Institution, InstitutionKind } from './institution.entity';
+import { InstitutionsRepository } from './institutions.repository';
 
 /** Which kind of department an institution of each kind belongs to. */
 const DEPARTMENT_KIND_FOR: Record<InstitutionKind, string> = { bank: 'finance', tax: 'tax' };
@@ -19,7 +18,7 @@ export function toInstitutionDto({ id, name, kind, departmentCode, createdAt }: 
 @Injectable()
 export class InstitutionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: InstitutionsRepository,
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
   ) {}
@@ -35,7 +34,7 @@ export class InstitutionsService {
       ]);
     }
     const created = this.audit.change(actor, async (manager) => {
-      const after = toInstitutionDto(await manager.save(manager.create(Institution, dto)));
+      const after = toInstitutionDto(await this.repository.insert(manager, dto));
       return {
         result: after,
         entry: { action: 'institution.create', entityType: 'institution', entityId: after.id, after },
@@ -47,11 +46,11 @@ export class InstitutionsService {
   }
 
   async list(): Promise<InstitutionDto[]> {
-    return (await this.dataSource.getRepository(Institution).find({ order: { name: 'ASC' } })).map(toInstitutionDto);
+    return (await this.repository.list()).map(toInstitutionDto);
   }
 
   async get(id: string): Promise<InstitutionDto> {
-    const institution = await this.dataSource.getRepository(Institution).findOneBy({ id });
+    const institution = await this.repository.find(id);
     if (!institution) throw Problem.notFound('Institution', id);
     return toInstitutionDto(institution);
   }

@@ -10,6 +10,7 @@ import { REDIS } from '../redis/redis.token';
 import { generatedSetting } from '../database/secret-box';
 import { isUuid } from '../common/validation';
 import { UserPrincipal, UserRole } from '../access/principal';
+import { Standing, UsersRepository } from './users.repository';
 
 const ISSUER = 'quality-credit-registry';
 /** How long a user's standing is trusted without asking the database again (a lost announcement's bound). */
@@ -27,11 +28,6 @@ interface AccessClaims {
 }
 
 /** An enabled user as the database has them now, and the token version their tokens must carry. */
-interface Standing {
-  principal: UserPrincipal;
-  tokenVersion: number;
-}
-
 /**
  * Short-lived HS256 access tokens. The secret is JWT_SECRET, or else one generated on first
  * start and kept in `app_settings`, so every replica signs and verifies with the same one.
@@ -51,12 +47,13 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     @Inject(REDIS) redis: Redis,
   ) {
     this.standings = new AnnouncedCache(
       redis,
       `${config.REDIS_PREFIX}:users:changed`,
-      (userId) => this.standing(userId),
+      (userId) => this.users.standing(userId),
       new Logger(TokenService.name),
       { max: 50_000, ttlMs: STANDING_TTL_MS },
     );
@@ -123,27 +120,5 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       userIds,
       userIds.length === 1 ? `the change to user ${userIds[0]}` : `the change to ${userIds.length} users`,
     );
-  }
-
-  private async standing(userId: string): Promise<Standing | false> {
-    const [row] = await this.dataSource.query(
-      `SELECT id, username, role, department_code, district_code, institution_id, uscc, token_version
-         FROM users WHERE id = $1 AND disabled_at IS NULL`,
-      [userId],
-    );
-    if (!row) return false;
-    return {
-      tokenVersion: row.token_version,
-      principal: {
-        kind: 'user',
-        userId: row.id,
-        username: row.username,
-        role: row.role,
-        departmentCode: row.department_code,
-        districtCode: row.district_code,
-        institutionId: row.institution_id,
-        uscc: row.uscc,
-      },
-    };
   }
 }

@@ -14,6 +14,7 @@ import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/use
 import { UserRole } from '../access/principal';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 /** Which binding each role needs (required) and may not have (forbidden). */
 const BINDINGS: Record<UserRole, { required: (keyof CreateUserDto)[]; allowed: (keyof CreateUserDto)[] }> = {
@@ -37,6 +38,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: UsersRepository,
     private readonly departments: DepartmentsService,
     private readonly enterprises: EnterprisesService,
     private readonly audit: AuditService,
@@ -47,15 +49,10 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { ADMIN_USERNAME: username, ADMIN_PASSWORD: password } = this.config;
     if (!username || !password) return;
-    const exists = await this.dataSource.query(`SELECT 1 FROM users WHERE lower(username) = lower($1)`, [username]);
-    if (exists.length) return;
+    if (await this.repository.nameTaken(username)) return;
     const hash = await argon2.hash(password, { type: argon2.argon2id });
     await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query(
-        `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'admin')
-         ON CONFLICT ((lower(username))) DO NOTHING RETURNING id, username, role, created_at`,
-        [username, hash],
-      );
+      const row = await this.repository.insertAdmin(manager, username, hash);
       if (!row) return; // another replica created it first
       await this.audit.record(
         manager,
@@ -75,18 +72,16 @@ export class UsersService implements OnApplicationBootstrap {
     await this.checkBindings(dto);
     const hash = await argon2.hash(dto.password, { type: argon2.argon2id });
     const created = this.audit.change(actor, async (manager) => {
-      const saved = await manager.save(
-        manager.create(User, {
-          username: dto.username,
-          passwordHash: hash,
-          role: dto.role,
-          departmentCode: dto.departmentCode ?? null,
-          districtCode: dto.districtCode ?? null,
-          institutionId: dto.institutionId ?? null,
-          uscc: dto.uscc ?? null,
-        }),
-      );
-      const after = toDto(await manager.findOneByOrFail(User, { id: saved.id }));
+      const saved = await this.repository.insert(manager, {
+        username: dto.username,
+        passwordHash: hash,
+        role: dto.role,
+        departmentCode: dto.departmentCode ?? null,
+        districtCode: dto.districtCode ?? null,
+        institutionId: dto.institutionId ?? null,
+        uscc: dto.uscc ?? null,
+      });
+      const after = toDto(await this.repository.get(manager, saved.id));
       return { result: after, entry: { action: 'user.create', entityType: 'user', entityId: after.id, after } };
     });
     return mapConstraintErrors(created, {
@@ -114,24 +109,20 @@ export class UsersService implements OnApplicationBootstrap {
     }
     const hash = dto.password === undefined ? undefined : await argon2.hash(dto.password, { type: argon2.argon2id });
     const updated = this.audit.change(actor, async (manager) => {
-      const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const user = await this.repository.lock(manager, id);
       if (!user) throw Problem.notFound('User', id);
       const districtRoles = BINDINGS[user.role].allowed;
       if (dto.districtCode !== undefined && !districtRoles.includes('districtCode')) {
         throw Problem.validation([{ field: 'districtCode', message: `does not apply to a ${user.role}` }]);
       }
       const disabling = dto.disabled === true && !user.disabledAt;
-      await manager.update(
-        User,
-        { id },
-        {
-          ...(dto.disabled === undefined ? {} : { disabledAt: dto.disabled ? (user.disabledAt ?? new Date()) : null }),
-          ...(hash === undefined ? {} : { passwordHash: hash }),
-          ...(dto.districtCode === undefined ? {} : { districtCode: dto.districtCode }),
-          ...(disabling || hash !== undefined ? { tokenVersion: user.tokenVersion + 1 } : {}),
-        },
-      );
-      const after = toDto(await manager.findOneByOrFail(User, { id }));
+      await this.repository.update(manager, id, {
+        ...(dto.disabled === undefined ? {} : { disabledAt: dto.disabled ? (user.disabledAt ?? new Date()) : null }),
+        ...(hash === undefined ? {} : { passwordHash: hash }),
+        ...(dto.districtCode === undefined ? {} : { districtCode: dto.districtCode }),
+        ...(disabling || hash !== undefined ? { tokenVersion: user.tokenVersion + 1 } : {}),
+      });
+      const after = toDto(await this.repository.get(manager, id));
       return {
         result: after,
         entry: {
@@ -180,25 +171,12 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
-    const qb = this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .orderBy('u.username')
-      .offset(query.offset)
-      .limit(query.pageSize);
-    if (query.role) qb.andWhere('u.role = :role', { role: query.role });
-    if (query.departmentCode) qb.andWhere('u.departmentCode = :dept', { dept: query.departmentCode });
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await this.repository.page(query);
     return pageOf(rows.map(toDto), total, query);
   }
 
   /** The user with this name (enabled or not) and their password hash, for login only. */
   findForLogin(username: string): Promise<User | null> {
-    return this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.username) = lower(:username)', { username })
-      .getOne();
+    return this.repository.findForLogin(username);
   }
 }

@@ -7,12 +7,11 @@ import { Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
-import { escapeLike } from '../database/sql-filter';
 import { lookupUscc } from '../common/uscc';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise } from './enterprise.entity';
-
-const CODE_FRAGMENT = /^[0-9A-HJ-NPQRTUWXY]{2,18}$/;
+import { EnterpriseGrades } from './enterprise-grades';
+import { EnterprisesRepository } from './enterprises.repository';
 
 export function toEnterpriseDto(e: Enterprise, grade: EnterpriseDto['grade'] = null): EnterpriseDto {
   return {
@@ -38,6 +37,8 @@ export function toEnterpriseDto(e: Enterprise, grade: EnterpriseDto['grade'] = n
 export class EnterprisesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: EnterprisesRepository,
+    private readonly grades: EnterpriseGrades,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -48,8 +49,8 @@ export class EnterprisesService {
       throw Problem.forbidden(`You act for district ${jurisdiction} only; this enterprise is in ${dto.districtCode}`);
     }
     const created = this.audit.change(actor, async (manager) => {
-      const saved = await manager.save(manager.create(Enterprise, { ...dto }));
-      const after = toEnterpriseDto(await manager.findOneByOrFail(Enterprise, { id: saved.id }));
+      const saved = await this.repository.insert(manager, dto);
+      const after = toEnterpriseDto(await this.repository.get(manager, saved.id));
       return {
         result: after,
         entry: { action: 'enterprise.create', entityType: 'enterprise', entityId: after.uscc, after },
@@ -86,41 +87,19 @@ export class EnterprisesService {
    * ($4, null when city-wide), or a code that an earlier line has.
    */
   stagedProblems(staging: string): string {
-    return `
-      SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
-        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code
-       WHERE s.line BETWEEN $2 AND $3 AND d.code IS NULL
-      UNION ALL
-      SELECT s.line, 'districtCode', 'you act for district ' || $4::varchar || ' only'
-        FROM ${staging} s WHERE s.line BETWEEN $2 AND $3 AND s.district_code <> $4::varchar
-      UNION ALL
-      SELECT s.line, 'uscc', 'repeats credit code ' || s.uscc || ' of line ' || f.first
-        FROM ${staging} s
-        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p WHERE p.uscc = s.uscc AND p.line < s.line) f
-       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
+    return this.repository.stagedProblems(staging);
   }
 
   /** The staging table's column to index for `stagedProblems`' look-back. */
   readonly stagedKey = 'uscc';
 
   /** Merges the good staged rows with lines between `from` and `to`; a registered code is skipped. Returns the rows inserted. */
-  async mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
-    const [{ inserted }] = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on)
-         SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staging}
-          WHERE line BETWEEN $1 AND $2 AND NOT rejected
-         ON CONFLICT (uscc) DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS inserted FROM inserted`,
-      [lines.from, lines.to],
-    );
-    return inserted;
+  mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
+    return this.repository.mergeStaged(manager, staging, lines);
   }
 
-  async count(): Promise<number> {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM enterprises`);
-    return total;
+  count(): Promise<number> {
+    return this.repository.count();
   }
 
   /**
@@ -130,19 +109,15 @@ export class EnterprisesService {
    */
   async *keyRanges(size: number): AsyncGenerator<{ fromId: string; toId: string }> {
     for (let after = '0'; ;) {
-      const [range]: { fromId: string | null; toId: string | null }[] = await this.dataSource.query(
-        `SELECT min(id)::text AS "fromId", max(id)::text AS "toId"
-           FROM (SELECT id FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2) chunk`,
-        [after, size],
-      );
+      const range = await this.repository.rangeAfter(after, size);
       if (range.fromId === null || range.toId === null) return;
       yield { fromId: range.fromId, toId: range.toId };
       after = range.toId;
     }
   }
 
-  async exists(uscc: string): Promise<boolean> {
-    return (await this.dataSource.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
+  exists(uscc: string): Promise<boolean> {
+    return this.repository.exists(uscc);
   }
 
   async update(
@@ -157,8 +132,8 @@ export class EnterprisesService {
     }
     return this.audit.change(actor, async (manager) => {
       const before = await this.load(manager, uscc, jurisdiction, true);
-      await manager.update(Enterprise, { id: before.id }, changes);
-      const [after] = await this.withGrades([await manager.findOneByOrFail(Enterprise, { id: before.id })], manager);
+      await this.repository.update(manager, before.id, changes);
+      const [after] = await this.withGrades([await this.repository.get(manager, before.id)], manager);
       return {
         result: after,
         entry: {
@@ -176,48 +151,24 @@ export class EnterprisesService {
     if (jurisdiction && query.districtCode && query.districtCode !== jurisdiction) {
       throw Problem.forbidden(`You act for district ${jurisdiction} only`);
     }
-    const qb = this.dataSource.getRepository(Enterprise).createQueryBuilder('e');
-    const district = jurisdiction ?? query.districtCode;
-    if (district) qb.andWhere('e.districtCode = :district', { district });
-    if (query.q) {
-      const code = query.q.toUpperCase();
-      const byName = 'e.name ILIKE :fragment';
-      if (CODE_FRAGMENT.test(code)) {
-        qb.andWhere(`(e.uscc LIKE :prefix OR ${byName})`, { prefix: `${escapeLike(code)}%` });
-      } else {
-        qb.andWhere(byName);
-      }
-      qb.setParameter('fragment', `%${escapeLike(query.q)}%`);
-      // Exact code first, then names that start with the text, then the rest.
-      qb.addSelect(`CASE WHEN e.uscc = :code THEN 0 WHEN e.name ILIKE :start THEN 1 ELSE 2 END`, 'rank')
-        .setParameters({ code, start: `${escapeLike(query.q)}%` })
-        .orderBy('rank');
-    }
-    qb.addOrderBy('e.uscc').offset(query.offset).limit(query.pageSize);
-    if (query.grade) {
-      qb.andWhere('EXISTS (SELECT 1 FROM classifications c WHERE c.enterprise_id = e.id AND c.grade = :grade)', {
-        grade: query.grade,
-      });
-    }
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await this.repository.search({
+      districtCode: jurisdiction ?? query.districtCode,
+      q: query.q,
+      ids: query.grade ? await this.grades.withGrade(query.grade) : undefined,
+      offset: query.offset,
+      pageSize: query.pageSize,
+    });
     return pageOf(await this.withGrades(rows), total, query);
   }
 
-  /**
-   * The files with each one's current grade, read in one query from the classification
-   * module's table of current grades (a read-only join for display; that module writes it).
-   */
-  private async withGrades(
-    rows: Enterprise[],
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<EnterpriseDto[]> {
-    const grades: { id: string; grade: EnterpriseDto['grade'] }[] = rows.length
-      ? await manager.query(
-          `SELECT enterprise_id::text AS id, grade FROM classifications WHERE enterprise_id = ANY($1::bigint[])`,
-          [rows.map((r) => r.id)],
+  /** The files with each one's current grade (the classification module's, through the EnterpriseGrades port). */
+  private async withGrades(rows: Enterprise[], manager?: EntityManager): Promise<EnterpriseDto[]> {
+    const byId = rows.length
+      ? await this.grades.of(
+          rows.map((r) => String(r.id)),
+          manager,
         )
-      : [];
-    const byId = new Map(grades.map((g) => [g.id, g.grade]));
+      : new Map();
     return rows.map((r) => toEnterpriseDto(r, byId.get(String(r.id)) ?? null));
   }
 
@@ -229,10 +180,7 @@ export class EnterprisesService {
     lock = false,
   ): Promise<Enterprise> {
     const uscc = lookupUscc(usccInput);
-    const enterprise = await manager.findOne(Enterprise, {
-      where: { uscc },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+    const enterprise = await this.repository.findByUscc(manager, uscc, lock);
     if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     if (jurisdiction && enterprise.districtCode !== jurisdiction) {
       throw Problem.forbidden(

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { District } from './district.entity';
+import { DistrictsRepository } from './districts.repository';
 import { DistrictDto } from './dto/reference.dto';
 
 @Injectable()
 export class ReferenceService {
-  constructor(@InjectRepository(District) private readonly districts: Repository<District>) {}
+  constructor(private readonly districts: DistrictsRepository) {}
 
   async listDistricts(): Promise<DistrictDto[]> {
-    const rows = await this.districts.find({ order: { code: 'ASC' } });
+    const rows = await this.districts.list();
     return rows.map(({ code, nameZh, nameEn }) => ({ code, nameZh, nameEn }));
   }
 }

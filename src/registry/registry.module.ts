@@ -12,6 +12,9 @@ import { UsccAllowListEntry } from './uscc-allowlist.entity';
 import { UsccAllowListService } from './uscc-allowlist.service';
 import { UsccConstraint } from './uscc.constraint';
 import { EnterpriseProfilesRepository } from './enterprise-profiles.repository';
+import { DistrictsRepository } from './districts.repository';
+import { EnterprisesRepository } from './enterprises.repository';
+import { UsccAllowListRepository } from './uscc-allowlist.repository';
 
 export const registryControllers = [EnterprisesController, ReferenceController, UsccAllowListController];
 
@@ -19,6 +22,9 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
 @Module({
   imports: [TypeOrmModule.forFeature([Enterprise, District, UsccAllowListEntry])],
   providers: [
+    EnterprisesRepository,
+    DistrictsRepository,
+    UsccAllowListRepository,
     EnterprisesService,
     EnterpriseNames,
     EnterpriseProfilesRepository,

@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { mapConstraintErrors } from '../common/pg-errors';
 import { Problem } from '../common/problem';
 import { checkUscc } from '../common/uscc';
 import { AllowListEntryDto, CreateAllowListEntryDto } from './dto/allowlist.dto';
-import { UsccAllowListEntry } from './uscc-allowlist.entity';
-
-export function toAllowListDto({ uscc, reason, createdBy, createdAt }: UsccAllowListEntry): AllowListEntryDto {
-  return { uscc, reason, createdBy, createdAt };
-}
+import { toAllowListDto, UsccAllowListRepository } from './uscc-allowlist.repository';
 
 /**
  * Legacy codes: some early credit codes legitimately fail a check character. An admin allows
@@ -21,22 +15,18 @@ export function toAllowListDto({ uscc, reason, createdBy, createdAt }: UsccAllow
 @Injectable()
 export class UsccAllowListService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: UsccAllowListRepository,
     private readonly audit: AuditService,
   ) {}
 
   /** Asked only when a code fails a checksum, so the common case costs nothing. */
-  async isAllowed(uscc: string): Promise<boolean> {
-    return (await this.dataSource.query(`SELECT 1 FROM uscc_allowlist WHERE uscc = $1`, [uscc])).length > 0;
+  isAllowed(uscc: string): Promise<boolean> {
+    return this.repository.has(uscc);
   }
 
   /** Which of these codes are allowed, in one query (for lists of codes). */
-  async allowedAmong(usccs: string[]): Promise<Set<string>> {
-    const rows: { uscc: string }[] = await this.dataSource.query(
-      `SELECT uscc FROM uscc_allowlist WHERE uscc = ANY($1::text[])`,
-      [usccs],
-    );
-    return new Set(rows.map((r) => r.uscc));
+  allowedAmong(usccs: string[]): Promise<Set<string>> {
+    return this.repository.among(usccs);
   }
 
   async add(dto: CreateAllowListEntryDto, actor: Actor): Promise<AllowListEntryDto> {
@@ -48,12 +38,12 @@ export class UsccAllowListService {
     }
     const added = this.audit.change(actor, async (manager) => {
       // insert, not save: save would overwrite an existing entry instead of failing.
-      await manager.insert(UsccAllowListEntry, {
+      await this.repository.insert(manager, {
         uscc: check.uscc,
         reason: dto.reason,
         createdBy: actor.type === 'user' ? actor.id : null,
       });
-      const after = toAllowListDto(await manager.findOneByOrFail(UsccAllowListEntry, { uscc: check.uscc }));
+      const after = toAllowListDto(await this.repository.get(manager, check.uscc));
       return {
         result: after,
         entry: { action: 'uscc-allowlist.add', entityType: 'uscc-allowlist', entityId: after.uscc, after },
@@ -65,8 +55,6 @@ export class UsccAllowListService {
   }
 
   async list(): Promise<AllowListEntryDto[]> {
-    return (await this.dataSource.getRepository(UsccAllowListEntry).find({ order: { createdAt: 'ASC' } })).map(
-      toAllowListDto,
-    );
+    return (await this.repository.list()).map(toAllowListDto);
   }
 }

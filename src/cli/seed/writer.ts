@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client, ClientBase } from 'pg';
 import { systemActor } from '../../access/actor';
 import { Caller, systemCaller } from '../../access/caller';
-import { adoptRows } from '../../audit/adoption';
+import { adoptRows } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
 import { BlacklistService } from '../../blacklist/blacklist.service';
 import { Outcome } from '../../blacklist/blacklist-states';
@@ -124,7 +124,7 @@ export class DemoWriter {
       await adoptRows(
         async (sql, params) => (await this.client.query(sql, params)).rows,
         'credit_records',
-        'id::text',
+        [...ids.values()],
         'seed:demo',
       );
       await this.client.query('COMMIT');

@@ -7,7 +7,10 @@ import { ReportKeysRepository } from './report-keys.repository';
  * retired_at). A public half swapped, or a key inserted, behind the application's back would make
  * forged reports and checkpoints verify; this finds it.
  */
-export const auditedReportKeys = keyedAuditedTable('report_signing_keys', 'report-key', 'kid', async (manager, ids) => {
-  const halves = await ReportKeysRepository.publicHalves(manager, ids);
-  return new Map([...halves].map(([kid, publicJwk]) => [kid, { kid, publicJwk }]));
+export const auditedReportKeys = keyedAuditedTable('report_signing_keys', 'report-key', {
+  keys: async (manager) => (await ReportKeysRepository.keySet(manager)).keys.map((k) => k.kid as string),
+  asWritten: async (manager, ids) => {
+    const halves = await ReportKeysRepository.publicHalves(manager, ids);
+    return new Map([...halves].map(([kid, publicJwk]) => [kid, { kid, publicJwk }]));
+  },
 });

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { escapeLike } from '../database/sql-filter';
+import type { CreateEnterpriseDto, UpdateEnterpriseDto } from './dto/enterprise.dto';
+import { Enterprise } from './enterprise.entity';
+
+const CODE_FRAGMENT = /^[0-9A-HJ-NPQRTUWXY]{2,18}$/;
+
+/** What the register's list is narrowed by. */
+export interface EnterpriseFilter {
+  districtCode?: string | null;
+  /** A credit-code prefix or a fragment of the name. */
+  q?: string;
+  /** Only these enterprises (by id), when given. */
+  ids?: string[];
+  offset: number;
+  pageSize: number;
+}
+
+/** The enterprise register's rows, and the set-based paths a bulk import merges through. */
+@Injectable()
+export class EnterprisesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  insert(manager: EntityManager, dto: CreateEnterpriseDto): Promise<Enterprise> {
+    return manager.save(manager.create(Enterprise, { ...dto }));
+  }
+
+  get(manager: EntityManager, id: string): Promise<Enterprise> {
+    return manager.findOneByOrFail(Enterprise, { id });
+  }
+
+  /** The enterprise with this code, locked until the transaction ends when `lock`. */
+  findByUscc(manager: EntityManager, uscc: string, lock = false): Promise<Enterprise | null> {
+    return manager.findOne(Enterprise, {
+      where: { uscc },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  async update(manager: EntityManager, id: string, changes: UpdateEnterpriseDto): Promise<void> {
+    await manager.update(Enterprise, { id }, changes);
+  }
+
+  async exists(uscc: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM enterprises WHERE uscc = $1`, [uscc])).length > 0;
+  }
+
+  async count(): Promise<number> {
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM enterprises`);
+    return total;
+  }
+
+  /** The next `size` ids after `after` in key order, as a range (nulls past the end), from the primary key's index alone. */
+  async rangeAfter(after: string, size: number): Promise<{ fromId: string | null; toId: string | null }> {
+    const [range] = await this.db.query(
+      `SELECT min(id)::text AS "fromId", max(id)::text AS "toId"
+         FROM (SELECT id FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2) chunk`,
+      [after, size],
+    );
+    return range;
+  }
+
+  /**
+   * A page of the register and how many match: by district, by code prefix or name fragment (the
+   * exact code first, then names that start with the text, then the rest), then by code.
+   */
+  search(filter: EnterpriseFilter): Promise<[Enterprise[], number]> {
+    const qb = this.db.getRepository(Enterprise).createQueryBuilder('e');
+    if (filter.districtCode) qb.andWhere('e.districtCode = :district', { district: filter.districtCode });
+    if (filter.q) {
+      const code = filter.q.toUpperCase();
+      const byName = 'e.name ILIKE :fragment';
+      if (CODE_FRAGMENT.test(code)) {
+        qb.andWhere(`(e.uscc LIKE :prefix OR ${byName})`, { prefix: `${escapeLike(code)}%` });
+      } else {
+        qb.andWhere(byName);
+      }
+      qb.setParameter('fragment', `%${escapeLike(filter.q)}%`);
+      qb.addSelect(`CASE WHEN e.uscc = :code THEN 0 WHEN e.name ILIKE :start THEN 1 ELSE 2 END`, 'rank')
+        .setParameters({ code, start: `${escapeLike(filter.q)}%` })
+        .orderBy('rank');
+    }
+    qb.addOrderBy('e.uscc').offset(filter.offset).limit(filter.pageSize);
+    if (filter.ids) qb.andWhere('e.id = ANY(:ids::bigint[])', { ids: filter.ids });
+    return qb.getManyAndCount();
+  }
+
+  /**
+   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
+   * (`line`, `field`, `message`) with an unknown district, a district other than the uploader's
+   * ($4, null when city-wide), or a code that an earlier line has.
+   */
+  stagedProblems(staging: string): string {
+    return `
+      SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
+        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code
+       WHERE s.line BETWEEN $2 AND $3 AND d.code IS NULL
+      UNION ALL
+      SELECT s.line, 'districtCode', 'you act for district ' || $4::varchar || ' only'
+        FROM ${staging} s WHERE s.line BETWEEN $2 AND $3 AND s.district_code <> $4::varchar
+      UNION ALL
+      SELECT s.line, 'uscc', 'repeats credit code ' || s.uscc || ' of line ' || f.first
+        FROM ${staging} s
+        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p WHERE p.uscc = s.uscc AND p.line < s.line) f
+       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
+  }
+
+  /** Merges the good staged rows with lines between `from` and `to`; a registered code is skipped. Returns the rows inserted. */
+  async mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on)
+         SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staging}
+          WHERE line BETWEEN $1 AND $2 AND NOT rejected
+         ON CONFLICT (uscc) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [lines.from, lines.to],
+    );
+    return inserted;
+  }
+}
