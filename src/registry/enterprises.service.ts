@@ -81,11 +81,7 @@ export class EnterprisesService {
     return this.load(manager, uscc, jurisdiction);
   }
 
-  /**
-   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
-   * (`line`, `field`, `message`) with an unknown district, a district other than the uploader's
-   * ($4, null when city-wide), or a code that an earlier line has.
-   */
+  /** For a bulk import: the checks of staged enterprise rows (`EnterprisesRepository.stagedProblems`). */
   stagedProblems(staging: string): string {
     return this.repository.stagedProblems(staging);
   }
@@ -93,7 +89,7 @@ export class EnterprisesService {
   /** The staging table's column to index for `stagedProblems`' look-back. */
   readonly stagedKey = 'uscc';
 
-  /** Merges the good staged rows with lines between `from` and `to`; a registered code is skipped. Returns the rows inserted. */
+  /** For a bulk import: merges the good staged rows of a chunk (`EnterprisesRepository.mergeStaged`). */
   mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
     return this.repository.mergeStaged(manager, staging, lines);
   }
