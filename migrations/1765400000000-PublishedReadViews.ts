@@ -41,9 +41,9 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE VIEW registry_enterprises AS
-        SELECT id, uscc, name, district_code, updated_at FROM enterprises`);
+        SELECT id, uscc, name, district_code, updated_at, registered_on FROM enterprises`);
     await q.query(`COMMENT ON VIEW registry_enterprises IS
-      'Published read interface of the registry module: enterprises by id and credit code, with their district and when the row last changed'`);
+      'Published read interface of the registry module: enterprises by id and credit code, with their district, when the row last changed and when the enterprise was registered'`);
 
     await q.query(`CREATE VIEW registry_district_names AS SELECT code, name_zh, name_en FROM districts`);
     await q.query(`COMMENT ON VIEW registry_district_names IS

@@ -4,7 +4,7 @@ import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
 export { reportKeySet as checkpointKeys } from './disclosure/reports/report-key-set';
 import { auditedApiKeys } from './identity/audited-api-keys';
 import { auditedDepartments } from './identity/audited-departments';
-import { auditedRecords } from './records/audited-records';
+import { auditedRecords } from './records/records.repository';
 import { auditedAllowList } from './registry/audited-allowlist';
 
 /**

@@ -29,6 +29,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { InstitutionsRepository } from './institutions.repository';
 import { UsersRepository } from './users.repository';
+import { UserStandingRepository } from './user-standing.repository';
 
 export const identityControllers = [AuthController, UsersController, InstitutionsController, DepartmentsController];
 
@@ -54,6 +55,7 @@ export const identityControllers = [AuthController, UsersController, Institution
     ApiKeysService,
     InstitutionNamesRepository,
     ConsumingDepartmentsRepository,
+    UserStandingRepository,
     { provide: Credentials, useClass: IdentityCredentials },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
@@ -68,6 +70,7 @@ export const identityControllers = [AuthController, UsersController, Institution
     ApiKeysService,
     InstitutionNamesRepository,
     ConsumingDepartmentsRepository,
+    UserStandingRepository,
   ],
 })
 export class IdentityModule {}

@@ -28,15 +28,14 @@ export interface RowContext {
 export type RowResult = { values: (string | null)[] } | { errors: FieldError[] };
 
 /**
- * What a CSV of one kind holds: its columns (the API's field names), how one row is checked on
- * its own, and the staging table the good rows are copied into. Checks that need the database
- * (known enterprise, district, duplicates) and the merge run set-based afterwards.
+ * What a CSV of one kind holds: its columns (the API's field names) and how one row is checked on
+ * its own, giving the values in the order of the kind's staging table (src/imports/imports.repository.ts).
+ * Checks that need the database (known enterprise, district, duplicates) and the merge run
+ * set-based afterwards.
  */
 export interface ImportKindSpec {
   columns: readonly string[];
   required: readonly string[];
-  /** Column definitions of the staging table, after `line integer`. */
-  staging: string;
   parse(row: Record<string, string>, context: RowContext): RowResult;
 }
 
@@ -87,8 +86,6 @@ function date(
 export const RECORDS: ImportKindSpec = {
   columns: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'],
   required: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary'],
-  staging: `uscc varchar(18) COLLATE "C", type text, occurred_on date, document_no text COLLATE "C", summary text,
-            severity text, hotline varchar(5), disclosed boolean`,
   parse(row, context) {
     const errors: FieldError[] = [];
     const uscc = usccOf(row.uscc ?? '', context, errors);
@@ -126,8 +123,6 @@ export const RECORDS: ImportKindSpec = {
 export const ENTERPRISES: ImportKindSpec = {
   columns: ['uscc', 'name', 'districtCode', 'industryCode', 'legalRepresentative', 'address', 'registeredOn'],
   required: ['uscc', 'name', 'districtCode'],
-  staging: `uscc varchar(18) COLLATE "C", name text, district_code varchar(6), industry_code varchar(5),
-            legal_representative text, address text, registered_on date`,
   parse(row, context) {
     const errors: FieldError[] = [];
     const uscc = usccOf(row.uscc ?? '', context, errors);

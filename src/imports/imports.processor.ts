@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { JobFailures } from '../jobs/job-failures';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
+import { ImportJob } from './import-job';
 import { ImportsService } from './imports.service';
 
 /** Worker side of imports: one import at a time per worker process. */
@@ -16,6 +17,7 @@ export class ImportsProcessor implements OnModuleInit, OnApplicationBootstrap, O
 
   constructor(
     private readonly imports: ImportsService,
+    private readonly job: ImportJob,
     private readonly failures: JobFailures,
     private readonly config: AppConfig,
     private readonly upkeep: QueueUpkeep,
@@ -73,6 +75,6 @@ export class ImportsProcessor implements OnModuleInit, OnApplicationBootstrap, O
     // Progress is best-effort: the import row in the database is the record of it.
     const progress = (done: number, total: number | null) =>
       void job.progress(total ? Math.floor((100 * done) / total) : 0).catch(() => undefined);
-    await this.imports.run(job.data.importId, progress);
+    await this.job.run(job.data.importId, progress);
   }
 }

@@ -3,6 +3,7 @@ import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { RecordsController } from './records.controller';
+import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { DisclosedRecordsRepository } from './disclosed-records.repository';
 
@@ -11,7 +12,7 @@ export const recordsControllers = [RecordsController];
 /** The quality-credit information database: append-only records and their corrections. */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [DisclosedRecordsRepository, RecordsService],
-  exports: [DisclosedRecordsRepository, RecordsService],
+  providers: [DisclosedRecordsRepository, RecordsService, RecordsRepository],
+  exports: [DisclosedRecordsRepository, RecordsService, RecordsRepository],
 })
 export class RecordsModule {}

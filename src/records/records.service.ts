@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Recorder } from './recorder';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -11,37 +10,11 @@ import { DepartmentsService } from '../identity/departments.service';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { OutboxRepository } from '../outbox/outbox.repository';
-import { CreditRecord } from './credit-record.entity';
 import { CorrectRecordDto, CreateRecordDto, ListRecordsQuery, RecordDto } from './dto/record.dto';
 import { disclosedByDefault, recordRuleErrors } from './record-rules';
-
-/** Who is writing a record: the audit actor, their department and their district limit. */
+import { RecordsRepository, toDto } from './records.repository';
 
 const AMENDABLE = ['type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'] as const;
-
-export type RecordRow = CreditRecord & { uscc: string; supersededBy: string | null };
-
-export function toDto(r: RecordRow): RecordDto {
-  return {
-    id: r.id,
-    uscc: r.uscc,
-    type: r.type,
-    severity: r.severity,
-    occurredOn: r.occurredOn,
-    documentNo: r.documentNo,
-    summary: r.summary,
-    hotline: r.hotline,
-    handledBy: r.handledBy,
-    disclosed: r.disclosed,
-    departmentCode: r.departmentCode,
-    state: r.supersededBy ? 'superseded' : r.correction === 'withdraw' ? 'withdrawn' : 'current',
-    supersedes: r.supersedesId,
-    supersededBy: r.supersededBy,
-    correction: r.correction,
-    correctionReason: r.correctionReason,
-    createdAt: r.createdAt,
-  };
-}
 
 /**
  * The quality-credit records: append-only. Recording takes the caller's department; a
@@ -52,7 +25,7 @@ export function toDto(r: RecordRow): RecordDto {
 @Injectable()
 export class RecordsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: RecordsRepository,
     private readonly enterprises: EnterprisesService,
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
@@ -66,7 +39,7 @@ export class RecordsService {
     const errors = recordRuleErrors(dto, this.clock.today(), enterprise.registeredOn);
     if (errors.length) throw Problem.validation(errors);
     const created = this.audit.change(recorder.actor, async (manager) => {
-      const id = await this.insert(manager, {
+      const id = await this.records.insert(manager, {
         enterpriseId: enterprise.id,
         type: dto.type,
         severity: dto.severity ?? null,
@@ -98,15 +71,8 @@ export class RecordsService {
 
   async list(uscc: string, query: ListRecordsQuery, jurisdiction: string | null): Promise<Page<RecordDto>> {
     const enterprise = await this.enterprises.resolve(uscc, jurisdiction);
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM credit_records WHERE enterprise_id = $1`,
-      [enterprise.id],
-    );
-    const rows = await this.select(
-      this.dataSource.manager,
-      'r.enterprise_id = $1 ORDER BY r.occurred_on DESC, r.id DESC OFFSET $2 LIMIT $3',
-      [enterprise.id, query.offset, query.pageSize],
-    );
+    const total = await this.records.countOf(enterprise.id);
+    const rows = await this.records.pageOf(enterprise.id, query.offset, query.pageSize);
     return pageOf(rows.map(toDto), total, query);
   }
 
@@ -124,7 +90,7 @@ export class RecordsService {
     const lineage = await this.departments.lineage(recorder.departmentCode);
     let enterpriseId = '';
     const corrected = this.audit.change(recorder.actor, async (manager) => {
-      const [old] = await this.select(manager, 'r.id = $1', [id]);
+      const old = await this.records.find(manager, id);
       if (!old) throw Problem.notFound('Record', id);
       const enterprise = await this.enterprises.resolve(old.uscc, recorder.jurisdiction, manager);
       enterpriseId = enterprise.id;
@@ -144,7 +110,7 @@ export class RecordsService {
       const next = { ...old, ...amended };
       const errors = recordRuleErrors(next, this.clock.today(), enterprise.registeredOn);
       if (errors.length) throw Problem.validation(errors);
-      const newId = await this.insert(manager, {
+      const newId = await this.records.insert(manager, {
         ...next,
         severity: next.severity ?? null,
         hotline: next.hotline ?? null,
@@ -186,135 +152,7 @@ export class RecordsService {
     return record;
   }
 
-  /**
-   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
-   * (`line`, `field`, `message`) that break a rule needing the database: unknown enterprise,
-   * outside the uploader's district ($4, null when city-wide), before its registration, or a
-   * document number that an earlier line of the file has.
-   */
-  stagedProblems(staging: string): string {
-    return `
-      SELECT s.line,
-             CASE WHEN e.id IS NULL OR e.district_code <> $4::varchar THEN 'uscc' ELSE 'occurredOn' END AS field,
-             CASE WHEN e.id IS NULL THEN 'enterprise ' || s.uscc || ' is not registered'
-                  WHEN e.district_code <> $4::varchar THEN 'enterprise ' || s.uscc || ' is in district ' || e.district_code
-                                                  || '; you act for ' || $4::varchar || ' only'
-                  ELSE 'must not be before the enterprise was registered (' || e.registered_on || ')' END AS message
-        FROM ${staging} s LEFT JOIN enterprises e ON e.uscc = s.uscc
-       WHERE s.line BETWEEN $2 AND $3
-         AND (e.id IS NULL OR e.district_code <> $4::varchar OR s.occurred_on < e.registered_on)
-      UNION ALL
-      SELECT s.line, 'documentNo', 'repeats document number ' || s.document_no || ' of line ' || f.first
-        FROM ${staging} s
-        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p
-                             WHERE p.document_no = s.document_no AND p.line < s.line) f
-       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
-  }
-
-  /** The staging table's column to index for `stagedProblems`' look-back. */
-  readonly stagedKey = 'document_no';
-
-  /**
-   * Merges the staged rows with lines between `from` and `to` that passed every check, in one
-   * statement. A document number the department already recorded is skipped, so importing a
-   * file again adds nothing. Returns the rows inserted.
-   */
-  async mergeStaged(
-    manager: EntityManager,
-    staging: string,
-    lines: { from: number; to: number },
-    recorder: { departmentCode: string; createdBy: string; importId: string },
-  ): Promise<number> {
-    const [{ inserted }] = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
-                                     disclosed, department_code, created_by, import_id)
-         SELECT e.id, s.type, s.severity, s.occurred_on, s.document_no, s.summary, s.hotline, h.handled_by,
-                s.disclosed, $1, $2, $5
-           FROM ${staging} s
-           JOIN enterprises e ON e.uscc = s.uscc
-           LEFT JOIN hotlines h ON h.number = s.hotline
-          WHERE s.line BETWEEN $3 AND $4 AND NOT s.rejected
-         ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS inserted FROM inserted`,
-      [recorder.departmentCode, recorder.createdBy, lines.from, lines.to, recorder.importId],
-    );
-    return inserted;
-  }
-
-  private async insert(
-    manager: EntityManager,
-    row: Omit<CreditRecord, 'id' | 'createdAt' | 'handledBy'>,
-  ): Promise<string> {
-    const [{ id }] = await manager.query(
-      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
-                                   disclosed, department_code, supersedes_id, correction, correction_reason, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::varchar, (SELECT handled_by FROM hotlines WHERE number = $7::varchar), $8, $9, $10, $11, $12, $13)
-       RETURNING id`,
-      [
-        row.enterpriseId,
-        row.type,
-        row.severity,
-        row.occurredOn,
-        row.documentNo,
-        row.summary,
-        row.hotline,
-        row.disclosed,
-        row.departmentCode,
-        row.supersedesId,
-        row.correction,
-        row.correctionReason,
-        row.createdBy,
-      ],
-    );
-    return String(id);
-  }
-
   private async get(manager: EntityManager, id: string): Promise<RecordDto> {
-    const [row] = await this.select(manager, 'r.id = $1', [id]);
-    return toDto(row);
+    return toDto((await this.records.find(manager, id))!);
   }
-
-  /** Records with their enterprise's code and the id of the correction that replaced them. */
-  private async select(manager: EntityManager, where: string, params: unknown[]): Promise<RecordRow[]> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `SELECT ${RECORD_COLUMNS}, n.id::text AS superseded_by
-         FROM credit_records r
-         JOIN enterprises e ON e.id = r.enterprise_id
-         LEFT JOIN credit_records n ON n.supersedes_id = r.id
-        WHERE ${where}`,
-      params,
-    );
-    return rows.map(toRecordRow);
-  }
-}
-
-/** A record's columns as `toRecordRow` reads them, from `credit_records r` joined with `enterprises e`. */
-export const RECORD_COLUMNS = `r.id::text, r.enterprise_id::text, e.uscc, r.type, r.severity,
-       to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on, r.document_no, r.summary, r.hotline, r.handled_by,
-       r.disclosed, r.department_code, r.supersedes_id::text, r.correction, r.correction_reason, r.created_by,
-       r.created_at`;
-
-export function toRecordRow(r: Record<string, unknown>): RecordRow {
-  return {
-    id: r.id as string,
-    enterpriseId: r.enterprise_id as string,
-    uscc: r.uscc as string,
-    type: r.type as RecordRow['type'],
-    severity: r.severity as RecordRow['severity'],
-    occurredOn: r.occurred_on as string,
-    documentNo: r.document_no as string,
-    summary: r.summary as string,
-    hotline: r.hotline as RecordRow['hotline'],
-    handledBy: r.handled_by as string | null,
-    disclosed: r.disclosed as boolean,
-    departmentCode: r.department_code as string,
-    supersedesId: r.supersedes_id as string | null,
-    correction: r.correction as RecordRow['correction'],
-    correctionReason: r.correction_reason as string | null,
-    createdBy: r.created_by as string | null,
-    createdAt: r.created_at as Date,
-    supersededBy: (r.superseded_by ?? null) as string | null,
-  };
 }

@@ -1,0 +1,333 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuditedTable } from '../audit/audited-table';
+import { digest } from '../audit/digest';
+import { CreditRecord } from './credit-record.entity';
+import { RecordDto } from './dto/record.dto';
+import type { Hotline, RecordType, Severity } from './record-rules';
+
+/** A record with its enterprise's code and the id of the correction that replaced it. */
+export type RecordRow = CreditRecord & { uscc: string; supersededBy: string | null };
+
+/** A record to write: what the recorder gave, who recorded it and what it corrects. */
+export type NewRecord = Omit<CreditRecord, 'id' | 'createdAt' | 'handledBy'>;
+
+/**
+ * A record for `insertMany`, its enterprise named by code (bulk writers hold codes, not ids); an
+ * unknown code is skipped.
+ */
+export interface BulkRecord {
+  uscc: string;
+  type: RecordType;
+  severity: Severity | null;
+  occurredOn: string;
+  documentNo: string;
+  summary: string;
+  hotline: Hotline | null;
+  disclosed: boolean;
+  departmentCode: string;
+  createdBy?: string | null;
+}
+
+/**
+ * Rows an import has staged in a table of its own (`line`, `rejected`, and the record columns
+ * `uscc`, `type`, `severity`, `occurred_on`, `document_no`, `summary`, `hotline`, `disclosed`),
+ * and the lines of the chunk to merge.
+ */
+export interface StagedRecords {
+  table: string;
+  fromLine: number;
+  toLine: number;
+}
+
+export function toDto(r: RecordRow): RecordDto {
+  return {
+    id: r.id,
+    uscc: r.uscc,
+    type: r.type,
+    severity: r.severity,
+    occurredOn: r.occurredOn,
+    documentNo: r.documentNo,
+    summary: r.summary,
+    hotline: r.hotline,
+    handledBy: r.handledBy,
+    disclosed: r.disclosed,
+    departmentCode: r.departmentCode,
+    state: r.supersededBy ? 'superseded' : r.correction === 'withdraw' ? 'withdrawn' : 'current',
+    supersedes: r.supersedesId,
+    supersededBy: r.supersededBy,
+    correction: r.correction,
+    correctionReason: r.correctionReason,
+    createdAt: r.createdAt,
+  };
+}
+
+/**
+ * A record's columns as `toRecordRow` reads them, from `credit_records r` joined with the
+ * registry's published `registry_enterprises e`.
+ */
+const RECORD_COLUMNS = `r.id::text, r.enterprise_id::text, e.uscc, r.type, r.severity,
+       to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on, r.document_no, r.summary, r.hotline, r.handled_by,
+       r.disclosed, r.department_code, r.supersedes_id::text, r.correction, r.correction_reason, r.created_by,
+       r.created_at`;
+
+function toRecordRow(r: Record<string, unknown>): RecordRow {
+  return {
+    id: r.id as string,
+    enterpriseId: r.enterprise_id as string,
+    uscc: r.uscc as string,
+    type: r.type as RecordRow['type'],
+    severity: r.severity as RecordRow['severity'],
+    occurredOn: r.occurred_on as string,
+    documentNo: r.document_no as string,
+    summary: r.summary as string,
+    hotline: r.hotline as RecordRow['hotline'],
+    handledBy: r.handled_by as string | null,
+    disclosed: r.disclosed as boolean,
+    departmentCode: r.department_code as string,
+    supersedesId: r.supersedes_id as string | null,
+    correction: r.correction as RecordRow['correction'],
+    correctionReason: r.correction_reason as string | null,
+    createdBy: r.created_by as string | null,
+    createdAt: r.created_at as Date,
+    supersededBy: (r.superseded_by ?? null) as string | null,
+  };
+}
+
+/**
+ * credit_records (and the hotlines a complaint cites). Rows are only ever inserted: by hand one
+ * at a time, by an import chunk by chunk from its staging table, by the demo seed in bulk; each
+ * takes the handling department from the hotline and the enterprise from the registry's view.
+ */
+@Injectable()
+export class RecordsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async countOf(enterpriseId: string): Promise<number> {
+    const [{ total }] = await this.db.query(
+      `SELECT count(*)::int AS total FROM credit_records WHERE enterprise_id = $1`,
+      [enterpriseId],
+    );
+    return total;
+  }
+
+  /** A page of an enterprise's records, newest event first. */
+  pageOf(enterpriseId: string, offset: number, limit: number): Promise<RecordRow[]> {
+    return this.select(
+      this.db.manager,
+      'r.enterprise_id = $1 ORDER BY r.occurred_on DESC, r.id DESC OFFSET $2 LIMIT $3',
+      [enterpriseId, offset, limit],
+    );
+  }
+
+  /** `id` is a record number (digits). */
+  async find(manager: EntityManager, id: string): Promise<RecordRow | undefined> {
+    const [row] = await this.select(manager, 'r.id = $1', [id]);
+    return row;
+  }
+
+  async insert(manager: EntityManager, row: NewRecord): Promise<string> {
+    const [{ id }] = await manager.query(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+                                   disclosed, department_code, supersedes_id, correction, correction_reason, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::varchar, (SELECT handled_by FROM hotlines WHERE number = $7::varchar), $8, $9, $10, $11, $12, $13)
+       RETURNING id`,
+      [
+        row.enterpriseId,
+        row.type,
+        row.severity,
+        row.occurredOn,
+        row.documentNo,
+        row.summary,
+        row.hotline,
+        row.disclosed,
+        row.departmentCode,
+        row.supersedesId,
+        row.correction,
+        row.correctionReason,
+        row.createdBy,
+      ],
+    );
+    return String(id);
+  }
+
+  /**
+   * Inserts new records (no corrections) in one statement, in the given order. A document number
+   * its department already recorded, or an enterprise code not registered, is skipped. Returns
+   * the rows inserted. Callers cut large sets into batches of some thousands.
+   */
+  async insertMany(manager: EntityManager, rows: readonly BulkRecord[]): Promise<number> {
+    if (!rows.length) return 0;
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+                                     disclosed, department_code, created_by)
+         SELECT e.id, r.type, r.severity, r.occurred_on, r.document_no, r.summary, r.hotline, h.handled_by,
+                r.disclosed, r.department_code, r.created_by
+           FROM unnest($1::varchar[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::varchar[],
+                       $8::boolean[], $9::varchar[], $10::text[]) WITH ORDINALITY
+                AS r (uscc, type, severity, occurred_on, document_no, summary, hotline, disclosed, department_code,
+                      created_by, ord)
+           JOIN registry_enterprises e ON e.uscc = r.uscc COLLATE "C"
+           LEFT JOIN hotlines h ON h.number = r.hotline
+          ORDER BY r.ord
+         ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [
+        rows.map((r) => r.uscc),
+        rows.map((r) => r.type),
+        rows.map((r) => r.severity),
+        rows.map((r) => r.occurredOn),
+        rows.map((r) => r.documentNo),
+        rows.map((r) => r.summary),
+        rows.map((r) => r.hotline),
+        rows.map((r) => r.disclosed),
+        rows.map((r) => r.departmentCode),
+        rows.map((r) => r.createdBy ?? null),
+      ],
+    );
+    return inserted;
+  }
+
+  /**
+   * Merges the staged rows of one import chunk that passed every check, in one statement. A
+   * document number the department already recorded is skipped, so importing a file again adds
+   * nothing. Returns the rows inserted.
+   */
+  async mergeStaged(
+    manager: EntityManager,
+    staged: StagedRecords,
+    by: { departmentCode: string; createdBy: string; importId: string },
+  ): Promise<number> {
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+                                     disclosed, department_code, created_by, import_id)
+         SELECT e.id, s.type, s.severity, s.occurred_on, s.document_no, s.summary, s.hotline, h.handled_by,
+                s.disclosed, $1, $2, $5
+           FROM ${staged.table} s
+           JOIN registry_enterprises e ON e.uscc = s.uscc
+           LEFT JOIN hotlines h ON h.number = s.hotline
+          WHERE s.line BETWEEN $3 AND $4 AND NOT s.rejected
+         ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [by.departmentCode, by.createdBy, staged.fromLine, staged.toLine, by.importId],
+    );
+    return inserted;
+  }
+
+  /** Records with their enterprise's code and the id of the correction that replaced them. */
+  private async select(manager: EntityManager, where: string, params: unknown[]): Promise<RecordRow[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT ${RECORD_COLUMNS}, n.id::text AS superseded_by
+         FROM credit_records r
+         JOIN registry_enterprises e ON e.id = r.enterprise_id
+         LEFT JOIN credit_records n ON n.supersedes_id = r.id
+        WHERE ${where}`,
+      params,
+    );
+    return rows.map(toRecordRow);
+  }
+}
+
+/**
+ * credit_records as the audit chain describes them. A record made by hand has a `record.create`
+ * entry (entity id: the record); a correction row is the `after` of the `record.amend` or
+ * `record.withdraw` entry of the record it supersedes (entity id: that record). The `after` was
+ * the row as read right after its insert, when nothing had superseded it yet. Records merged by an
+ * import have no entry of their own: they carry the import's id, and the import's entry (its
+ * outcome, rebuilt from `imports`) counts them; their content is not compared. A record that is gone
+ * is reported by the id its entry names (for a correction: the record it corrected).
+ */
+export const auditedRecords: AuditedTable = {
+  table: 'credit_records',
+  /**
+   * Records neither made by hand (no create entry, not the correction of an amend or withdraw entry)
+   * nor merged by an import whose audited outcome counts them: all the records of an import with no
+   * entry, whose outcome no longer has its entry's digest, or that has more records than it imported.
+   */
+  async unaudited(manager: EntityManager) {
+    const loose: { id: string }[] = await manager.query(
+      `SELECT r.id::text FROM credit_records r
+        WHERE r.import_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = 'record' AND a.action = 'record.create'
+                             AND a.entity_id = r.id::text)
+          AND NOT (r.supersedes_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = 'record'
+                                  AND a.action IN ('record.amend', 'record.withdraw')
+                                  AND a.entity_id = r.supersedes_id::text))
+        ORDER BY r.id`,
+    );
+    const imports: {
+      import_id: string;
+      records: number;
+      after_digest: string | null;
+      status: string | null;
+      total_rows: number;
+      imported_rows: number;
+      skipped_rows: number;
+      rejected_rows: number;
+    }[] = await manager.query(
+      `SELECT r.import_id, r.records, a.after_digest, i.status, i.total_rows, i.imported_rows, i.skipped_rows,
+              i.rejected_rows
+         FROM (SELECT import_id, count(*)::int AS records FROM credit_records WHERE import_id IS NOT NULL
+                GROUP BY import_id) r
+         LEFT JOIN imports i ON i.id = r.import_id
+         LEFT JOIN LATERAL (SELECT after_digest FROM audit_events
+                             WHERE entity_type = 'import' AND entity_id = r.import_id::text
+                             ORDER BY seq DESC LIMIT 1) a ON true`,
+    );
+    const unvouched = imports
+      .filter((i) => {
+        // The import's entry is `after: outcome` (src/imports/import-job.ts `finish`).
+        const outcome = {
+          status: i.status,
+          totalRows: i.total_rows,
+          importedRows: i.imported_rows,
+          skippedRows: i.skipped_rows,
+          rejectedRows: i.rejected_rows,
+        };
+        return i.after_digest === null || digest(outcome) !== i.after_digest || i.records > i.imported_rows;
+      })
+      .map((i) => i.import_id);
+    const imported: { id: string }[] = unvouched.length
+      ? await manager.query(`SELECT id::text FROM credit_records WHERE import_id = ANY($1::uuid[]) ORDER BY id`, [
+          unvouched,
+        ])
+      : [];
+    return [...loose, ...imported].map((r) => r.id);
+  },
+  async rows(manager: EntityManager) {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `WITH entries AS (
+         SELECT seq, action, entity_id, after_digest,
+                CASE WHEN entity_id ~ '^[0-9]{1,18}$' THEN entity_id::bigint END AS record_id
+           FROM audit_events WHERE entity_type = 'record'
+       ), described AS (
+         SELECT 'create' AS kind, a.entity_id, a.seq, a.after_digest, r.id FROM entries a
+           LEFT JOIN credit_records r ON r.id = a.record_id
+          WHERE a.action = 'record.create'
+         UNION ALL
+         SELECT 'correct', a.entity_id, a.seq, a.after_digest, r.id FROM entries a
+           LEFT JOIN credit_records r ON r.supersedes_id = a.record_id
+          WHERE a.action IN ('record.amend', 'record.withdraw')
+       ), newest AS (
+         SELECT DISTINCT ON (kind, entity_id) * FROM described ORDER BY kind, entity_id, seq DESC
+       )
+       SELECT ${RECORD_COLUMNS}, n.entity_id AS audit_entity_id, n.seq::text AS audit_seq, n.after_digest
+         FROM newest n
+         LEFT JOIN credit_records r ON r.id = n.id
+         LEFT JOIN registry_enterprises e ON e.id = r.enterprise_id
+        ORDER BY n.seq`,
+    );
+    return rows.map((r) => ({
+      id: (r.id ?? r.audit_entity_id) as string,
+      seq: Number(r.audit_seq),
+      afterDigest: r.after_digest as string | null,
+      asWritten: r.id === null ? undefined : toDto({ ...toRecordRow(r), supersededBy: null }),
+    }));
+  },
+};
