@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Read interfaces that modules publish over their own tables, for the few statements of another
  * module where one join over several modules' data is the measured fast path: the credit-status
  * lookup and the 10 000-code batch, the daily export files, the feed's and webhooks' watchlist
- * filter, and the public side's search, blacklist, open data and Atom feed (a name fragment or
+ * filter, a bulk import's checks and merge, and the public side's search, blacklist, open data and Atom feed (a name fragment or
  * code prefix filters entries joined to their enterprises, and paging runs over the join). Each view selects from one table of its owner, with no expression, so the
  * planner inlines it and the consumer's plan is the one it had over the tables (the same index
  * scans). A consumer selects from these, never from the tables; the owner keeps their columns.
