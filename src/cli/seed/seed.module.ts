@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { auditedTables, checkpointKeys } from '../../audited-tables';
 import { BlacklistModule } from '../../blacklist/blacklist.module';
+import { RegisterGradesModule } from '../../classification/register-grades.module';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { ConfigModule } from '../../config/config.module';
@@ -32,7 +33,8 @@ export class SeedClock extends Clock {
 
 /**
  * The modules whose services the seed writes through, without HTTP and without the worker's
- * processors: identity (users, institutions), records (corrections), the blacklist (its moves),
+ * processors: identity (users, institutions), the register (with the grades classification gives
+ * its answers), records (corrections), the blacklist (its moves),
  * the outbox and the audit log they write to, and the queues their regrade requests go on.
  */
 @Module({})
@@ -48,6 +50,7 @@ export class SeedModule {
         JobsModule,
         OutboxModule,
         RegistryModule,
+        RegisterGradesModule,
         IdentityModule,
         RecordsModule,
         BlacklistModule,
