@@ -4,7 +4,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { copyLines } from '../database/pg-copy';
 import { pgClient } from '../database/pg-pool';
 import { RecordsRepository } from '../records/records.repository';
-import { EnterpriseImportRepository } from '../registry/enterprise-import.repository';
+import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { ImportDto, ImportErrorDto } from './dto/import.dto';
 import { ImportKind, ImportMode } from './import-kinds';
 import type { ImportError } from './row-checker';
@@ -105,7 +105,7 @@ export class ImportsRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly records: RecordsRepository,
-    private readonly enterprises: EnterpriseImportRepository,
+    private readonly enterprises: EnterprisesRepository,
   ) {}
 
   async create(row: {

@@ -19,6 +19,13 @@ export interface EnterpriseFilter {
 }
 
 /** The enterprise register's rows, and the set-based paths a bulk import merges through. */
+/** An import's staged chunk of enterprises: its staging table and the lines of the chunk. */
+export interface StagedEnterprises {
+  table: string;
+  fromLine: number;
+  toLine: number;
+}
+
 @Injectable()
 export class EnterprisesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -88,36 +95,21 @@ export class EnterprisesRepository {
   }
 
   /**
-   * For a bulk import, chunk by chunk: SQL listing the staged rows with lines between $2 and $3
-   * (`line`, `field`, `message`) with an unknown district, a district other than the uploader's
-   * ($4, null when city-wide), or a code that an earlier line has.
+   * For a bulk import of enterprises: merges the good rows of one staged chunk (the import's own
+   * staging table: `line`, `rejected`, and the enterprise columns `uscc`, `name`,
+   * `district_code`, `industry_code`, `legal_representative`, `address`, `registered_on`); a
+   * registered code is skipped. Returns the rows inserted.
    */
-  stagedProblems(staging: string): string {
-    return `
-      SELECT s.line, 'districtCode' AS field, 'district ' || s.district_code || ' does not exist' AS message
-        FROM ${staging} s LEFT JOIN districts d ON d.code = s.district_code
-       WHERE s.line BETWEEN $2 AND $3 AND d.code IS NULL
-      UNION ALL
-      SELECT s.line, 'districtCode', 'you act for district ' || $4::varchar || ' only'
-        FROM ${staging} s WHERE s.line BETWEEN $2 AND $3 AND s.district_code <> $4::varchar
-      UNION ALL
-      SELECT s.line, 'uscc', 'repeats credit code ' || s.uscc || ' of line ' || f.first
-        FROM ${staging} s
-        CROSS JOIN LATERAL (SELECT min(p.line) AS first FROM ${staging} p WHERE p.uscc = s.uscc AND p.line < s.line) f
-       WHERE s.line BETWEEN $2 AND $3 AND f.first IS NOT NULL`;
-  }
-
-  /** Merges the good staged rows with lines between `from` and `to`; a registered code is skipped. Returns the rows inserted. */
-  async mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
+  async mergeStaged(manager: EntityManager, staged: StagedEnterprises): Promise<number> {
     const [{ inserted }] = await manager.query(
       `WITH inserted AS (
          INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on)
-         SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staging}
+         SELECT uscc, name, district_code, industry_code, legal_representative, address, registered_on FROM ${staged.table}
           WHERE line BETWEEN $1 AND $2 AND NOT rejected
          ON CONFLICT (uscc) DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS inserted FROM inserted`,
-      [lines.from, lines.to],
+      [staged.fromLine, staged.toLine],
     );
     return inserted;
   }

@@ -81,19 +81,6 @@ export class EnterprisesService {
     return this.load(manager, uscc, jurisdiction);
   }
 
-  /** For a bulk import: the checks of staged enterprise rows (`EnterprisesRepository.stagedProblems`). */
-  stagedProblems(staging: string): string {
-    return this.repository.stagedProblems(staging);
-  }
-
-  /** The staging table's column to index for `stagedProblems`' look-back. */
-  readonly stagedKey = 'uscc';
-
-  /** For a bulk import: merges the good staged rows of a chunk (`EnterprisesRepository.mergeStaged`). */
-  mergeStaged(manager: EntityManager, staging: string, lines: { from: number; to: number }): Promise<number> {
-    return this.repository.mergeStaged(manager, staging, lines);
-  }
-
   count(): Promise<number> {
     return this.repository.count();
   }

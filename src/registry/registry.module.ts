@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { District } from './district.entity';
 import { Enterprise } from './enterprise.entity';
-import { EnterpriseImportRepository } from './enterprise-import.repository';
 import { EnterprisesController } from './enterprises.controller';
 import { EnterpriseNames } from './enterprise-names.repository';
 import { EnterprisesService } from './enterprises.service';
@@ -28,7 +27,6 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
     UsccAllowListRepository,
     EnterprisesService,
     EnterpriseNames,
-    EnterpriseImportRepository,
     EnterpriseProfilesRepository,
     ReferenceService,
     UsccAllowListService,
@@ -37,7 +35,7 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
   exports: [
     EnterprisesService,
     EnterpriseNames,
-    EnterpriseImportRepository,
+    EnterprisesRepository,
     EnterpriseProfilesRepository,
     ReferenceService,
     UsccAllowListService,
