@@ -30,6 +30,13 @@ export interface BulkRecord {
   createdBy?: string | null;
 }
 
+/** A record `insertMany` wrote: its id, and the department and document number that name it. */
+export interface InsertedRecord {
+  id: string;
+  departmentCode: string;
+  documentNo: string;
+}
+
 /**
  * Rows an import has staged in a table of its own (`line`, `rejected`, and the record columns
  * `uscc`, `type`, `severity`, `occurred_on`, `document_no`, `summary`, `hotline`, `disclosed`),
@@ -157,11 +164,10 @@ export class RecordsRepository {
    * its department already recorded, or an enterprise code not registered, is skipped. Returns
    * the rows inserted. Callers cut large sets into batches of some thousands.
    */
-  async insertMany(manager: EntityManager, rows: readonly BulkRecord[]): Promise<number> {
-    if (!rows.length) return 0;
-    const [{ inserted }] = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
+  async insertMany(manager: EntityManager, rows: readonly BulkRecord[]): Promise<InsertedRecord[]> {
+    if (!rows.length) return [];
+    return manager.query(
+      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
                                      disclosed, department_code, created_by)
          SELECT e.id, r.type, r.severity, r.occurred_on, r.document_no, r.summary, r.hotline, h.handled_by,
                 r.disclosed, r.department_code, r.created_by
@@ -172,9 +178,8 @@ export class RecordsRepository {
            JOIN registry_enterprises e ON e.uscc = r.uscc COLLATE "C"
            LEFT JOIN hotlines h ON h.number = r.hotline
           ORDER BY r.ord
-         ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS inserted FROM inserted`,
+       ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
+       RETURNING id::text, department_code AS "departmentCode", document_no AS "documentNo"`,
       [
         rows.map((r) => r.uscc),
         rows.map((r) => r.type),
@@ -188,7 +193,14 @@ export class RecordsRepository {
         rows.map((r) => r.createdBy ?? null),
       ],
     );
-    return inserted;
+  }
+
+  /** Each complaint hotline's number and the department that handles its calls. */
+  async hotlineHandlers(): Promise<Map<string, string>> {
+    const rows: { number: string; handled_by: string }[] = await this.db.query(
+      `SELECT number, handled_by FROM hotlines`,
+    );
+    return new Map(rows.map((h) => [h.number, h.handled_by]));
   }
 
   /**

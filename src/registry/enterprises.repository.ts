@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { escapeLike } from '../database/sql-filter';
 import type { CreateEnterpriseDto, UpdateEnterpriseDto } from './dto/enterprise.dto';
-import { Enterprise } from './enterprise.entity';
+import { Enterprise, EnterpriseStatus } from './enterprise.entity';
 
 const CODE_FRAGMENT = /^[0-9A-HJ-NPQRTUWXY]{2,18}$/;
 
@@ -19,6 +19,19 @@ export interface EnterpriseFilter {
 }
 
 /** The enterprise register's rows, and the set-based paths a bulk import merges through. */
+/** An enterprise for `insertMany`: its registration facts (bulk writers such as the demo seed). */
+export interface BulkEnterprise {
+  uscc: string;
+  name: string;
+  districtCode: string;
+  industryCode: string | null;
+  legalRepresentative: string | null;
+  address: string | null;
+  /** YYYY-MM-DD */
+  registeredOn: string;
+  status: EnterpriseStatus;
+}
+
 /** An import's staged chunk of enterprises: its staging table and the lines of the chunk. */
 export interface StagedEnterprises {
   table: string;
@@ -92,6 +105,32 @@ export class EnterprisesRepository {
     qb.addOrderBy('e.uscc').offset(filter.offset).limit(filter.pageSize);
     if (filter.ids) qb.andWhere('e.id = ANY(:ids::bigint[])', { ids: filter.ids });
     return qb.getManyAndCount();
+  }
+
+  /** Inserts enterprises in one statement; a registered code is skipped. Returns the rows inserted. */
+  async insertMany(manager: EntityManager, rows: readonly BulkEnterprise[]): Promise<number> {
+    if (!rows.length) return 0;
+    const [{ inserted }] = await manager.query(
+      `WITH inserted AS (
+         INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on,
+                                  status)
+         SELECT * FROM unnest($1::varchar[], $2::text[], $3::varchar[], $4::varchar[], $5::text[], $6::text[],
+                              $7::date[], $8::text[])
+         ON CONFLICT (uscc) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM inserted`,
+      [
+        rows.map((e) => e.uscc),
+        rows.map((e) => e.name),
+        rows.map((e) => e.districtCode),
+        rows.map((e) => e.industryCode),
+        rows.map((e) => e.legalRepresentative),
+        rows.map((e) => e.address),
+        rows.map((e) => e.registeredOn),
+        rows.map((e) => e.status),
+      ],
+    );
+    return inserted;
   }
 
   /**

@@ -34,6 +34,7 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
   ],
   exports: [
     EnterprisesService,
+    DistrictsRepository,
     EnterpriseNames,
     EnterprisesRepository,
     EnterpriseProfilesRepository,

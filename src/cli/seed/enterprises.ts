@@ -1,6 +1,6 @@
 import { checkUscc, organisationCodeCheckDigit, USCC_ALPHABET, usccCheckCharacter } from '../../common/uscc';
 import { Rng } from '../../common/rng';
-import type { RecordType, Severity } from '../../records/record-rules';
+import type { Hotline, RecordType, Severity } from '../../records/record-rules';
 import {
   BRANDS,
   DEMO_ENTERPRISE_DISTRICT,
@@ -44,7 +44,7 @@ export interface DemoRecord {
   day: number;
   documentNo: string;
   summary: string;
-  hotline: string | null;
+  hotline: Hotline | null;
   departmentCode: string;
   correction: {
     action: 'amend' | 'withdraw';

@@ -1,5 +1,5 @@
 import { Rng } from '../../common/rng';
-import { HOTLINES, RECORD_TYPES, RecordType, Severity } from '../../records/record-rules';
+import { Hotline, HOTLINES, RECORD_TYPES, RecordType, Severity } from '../../records/record-rules';
 import { DemoEnterprise, DemoRecord, DistrictRow, generateEnterprises } from './enterprises';
 import {
   CORRECTED_SHARE,
@@ -54,9 +54,10 @@ function generateRecords(
   const recordsFrom = toDay(RECORDS_FROM);
 
   const hotlineNumbers = HOTLINES.filter((h) => hotlines.has(h));
-  const pickHotline = (kind: Kind) => {
+  const pickHotline = (kind: Kind): Hotline => {
     const weights = Object.fromEntries(Object.entries(HOTLINE_WEIGHTS[kind]).filter(([h]) => hotlines.has(h)));
-    return Object.keys(weights).length ? rng.weighted(weights) : rng.pick(hotlineNumbers);
+    // The weights' keys are hotline numbers: Object.entries loses their type.
+    return Object.keys(weights).length ? (rng.weighted(weights) as Hotline) : rng.pick(hotlineNumbers);
   };
   const departmentFor = (type: RecordType, trade: Trade, hotline: string | null): string => {
     if (hotline) return hotlines.get(hotline) as string;
@@ -71,7 +72,7 @@ function generateRecords(
     e: DemoEnterprise,
     type: RecordType,
     day: number,
-    fixed: { departmentCode?: string; severity?: Severity | null; hotline?: string } = {},
+    fixed: { departmentCode?: string; severity?: Severity | null; hotline?: Hotline } = {},
   ): DemoRecord => {
     const weights = SEVERITY_WEIGHTS[type];
     const severity = fixed.severity !== undefined ? fixed.severity : weights ? rng.weighted(weights) : null;
@@ -94,7 +95,7 @@ function generateRecords(
   // A showcase file for the demo enterprise; everyone else gets records at random, more for
   // enterprises that have been around longer.
   const [demo] = enterprises;
-  const showcase: [RecordType, string, string, Severity | null, string?][] = [
+  const showcase: [RecordType, string, string, Severity | null, Hotline?][] = [
     ['certification', '2012-09-20', 'QTS', null],
     ['spot_check_pass', '2016-05-12', 'QTS', null],
     ['spot_check_fail', '2019-08-23', 'QTS', 'general'],

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Client, ClientBase } from 'pg';
+import { DataSource } from 'typeorm';
 import { systemActor } from '../../access/actor';
 import { Caller, systemCaller } from '../../access/caller';
 import { adoptRows } from '../../audit/audit.repository';
@@ -13,21 +13,27 @@ import {
   ObjectionDecisionDto,
   RepairDecisionDto,
 } from '../../blacklist/dto/blacklist.dto';
+import { CalendarService } from '../../blacklist/calendar.service';
 import { AppConfig } from '../../config/app-config';
+import { holdSessionLock } from '../../database/session-lock';
+import { tableCounts } from '../../database/table-counts';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { UsersService } from '../../identity/users.service';
 import { disclosedByDefault } from '../../records/record-rules';
+import { RecordsRepository } from '../../records/records.repository';
 import { RecordsService } from '../../records/records.service';
+import { DistrictsRepository } from '../../registry/districts.repository';
+import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import { DemoEnterprise, DemoRecord, DistrictRow } from './enterprises';
 import { Mover, PlannedEntry, PlannedFiling, PlannedTransition } from './entry-script';
 import { DEMO_USERS, DemoUser, INSTITUTIONS, toIso } from './reference-data';
 import { SeedClock, SeedModule } from './seed.module';
 
 /**
- * Everything the seed reads from and writes to the database. The enterprises and the original
- * records go in bulk statements in one transaction (3 000 enterprises and their 9 000 records
- * through the services one by one would take minutes); everything else goes through the
- * services that own it, as the application would write it: institutions and users through
+ * Everything the seed reads from and writes to the database, all of it through the modules that
+ * own the tables. The enterprises and the original records go through the register's and the
+ * records' bulk inserts in one transaction (3 000 enterprises and their 9 000 records through the
+ * services one by one would take minutes); everything else goes through the services that own it, as the application would write it: institutions and users through
  * identity, corrections through the records service (with their outbox events), the blacklist
  * move by move through its service with the clock set to each move's planned moment, and the
  * seed's own audit entry through the audit service.
@@ -66,73 +72,104 @@ interface SeededUser {
 
 export class DemoWriter {
   private constructor(
-    private readonly client: Client,
     private readonly app: INestApplicationContext,
     private readonly clock: SeedClock,
+    private readonly unlock: () => Promise<void>,
   ) {}
 
-  /** Connects, waits for any other seed of this database to finish, and starts the services. */
+  private get db(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  /** Starts the services and waits for any other seed of this database to finish. */
   static async open(config: AppConfig): Promise<DemoWriter> {
-    const client = new Client({ connectionString: config.DATABASE_URL, application_name: 'seed:demo' });
-    await client.connect();
+    const clock = new SeedClock();
+    const app = await NestFactory.createApplicationContext(SeedModule.forRoot(config, clock), { logger: ['error'] });
     try {
-      await client.query('SELECT pg_advisory_lock($1)', [LOCK]);
-      const clock = new SeedClock();
-      const app = await NestFactory.createApplicationContext(SeedModule.forRoot(config, clock), {
-        logger: ['error'],
-      });
-      return new DemoWriter(client, app, clock);
+      return new DemoWriter(app, clock, await holdSessionLock(app.get(DataSource), LOCK));
     } catch (error) {
-      await client.end();
+      await app.close();
       throw error;
     }
   }
 
   async close(): Promise<void> {
     try {
-      await this.app.close();
+      await this.unlock();
     } finally {
-      await this.client.end(); // ends the session, and with it the lock
+      await this.app.close();
     }
   }
 
-  existing(): Promise<{ uscc: string | null } | undefined> {
-    return existingDemo(this.client);
+  /** Whether the demo is there already: the credit code its enterprise user is bound to, if so. */
+  async existing(): Promise<{ uscc: string | null } | undefined> {
+    const users = this.app.get(UsersService);
+    if (!(await users.findForLogin(DEMO_USERS[0].username))) return undefined;
+    return { uscc: (await users.findForLogin('demo.enterprise'))?.uscc ?? null };
   }
 
-  referenceData(): ReturnType<typeof readReferenceData> {
-    return readReferenceData(this.client);
+  /** What the generators draw on: districts, hotlines and their handlers, the working-day calendar. */
+  async referenceData(): Promise<{
+    districts: DistrictRow[];
+    hotlines: Map<string, string>;
+    calendar: Map<string, boolean>;
+  }> {
+    const districts = (await this.app.get(DistrictsRepository).list()).map((d) => ({
+      code: d.code,
+      name_zh: d.nameZh,
+      level: d.level,
+    }));
+    const hotlines = await this.app.get(RecordsRepository).hotlineHandlers();
+    // Objection deadlines count working days by the calendar, as the service does.
+    const days = await this.app.get(CalendarService).list({});
+    return { districts, hotlines, calendar: new Map(days.map((d) => [d.date, d.working])) };
   }
 
   counts(): Promise<Record<string, number>> {
-    return countRows(this.client);
+    return tableCounts(this.db.manager, COUNTED_TABLES);
   }
 
   /**
-   * The enterprises and their original records, in one transaction; the records are adopted by
-   * the audit log (written here, not by the records service, so verification vouches for them).
-   * Returns how many were added and each record's id by department and document number.
+   * The enterprises and their original records, in one transaction, through the register's and
+   * the records' bulk inserts; the records are adopted by the audit log (written here, not by the
+   * records service, so verification vouches for them). Returns how many were added and each
+   * record's id by department and document number.
    */
   async writeEnterprisesAndRecords(demo: {
     enterprises: DemoEnterprise[];
     records: DemoRecord[];
   }): Promise<{ enterprises: number; records: number; ids: Map<string, string> }> {
-    await this.client.query('BEGIN');
-    try {
-      const enterprises = await insertEnterprises(this.client, demo.enterprises);
-      const ids = await insertRecords(this.client, demo.records);
-      await adoptRows(
-        async (sql, params) => (await this.client.query(sql, params)).rows,
-        'credit_records',
-        [...ids.values()],
-        'seed:demo',
-      );
-      await this.client.query('COMMIT');
+    const register = this.app.get(EnterprisesRepository);
+    const records = this.app.get(RecordsRepository);
+    return this.db.transaction(async (manager) => {
+      let enterprises = 0;
+      for (const batch of chunks(demo.enterprises, BATCH)) {
+        enterprises += await register.insertMany(
+          manager,
+          batch.map((e) => ({ ...e, registeredOn: toIso(e.registeredOn) })),
+        );
+      }
+      const ids = new Map<string, string>();
+      for (const batch of chunks(demo.records, BATCH)) {
+        const inserted = await records.insertMany(
+          manager,
+          batch.map((r) => ({
+            uscc: r.uscc,
+            type: r.type,
+            severity: r.severity,
+            occurredOn: toIso(r.day),
+            documentNo: r.documentNo,
+            summary: r.summary,
+            hotline: r.hotline,
+            disclosed: disclosedByDefault(r.type),
+            departmentCode: r.departmentCode,
+          })),
+        );
+        for (const row of inserted) ids.set(recordKey(row.departmentCode, row.documentNo), row.id);
+      }
+      await adoptRows((sql, params) => manager.query(sql, params), 'credit_records', [...ids.values()], 'seed:demo');
       return { enterprises, records: ids.size, ids };
-    } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
   }
 
   /**
@@ -348,107 +385,8 @@ export class DemoWriter {
 
 const recordKey = (departmentCode: string, documentNo: string) => `${departmentCode}|${documentNo}`;
 
-/** Whether the demo is there already: the credit code its enterprise user is bound to, if so. */
-async function existingDemo(client: ClientBase): Promise<{ uscc: string | null } | undefined> {
-  const [existing] = (
-    await client.query<{ uscc: string | null }>(
-      `SELECT (SELECT uscc FROM users WHERE lower(username) = 'demo.enterprise') AS uscc
-         FROM users WHERE lower(username) = lower($1)`,
-      [DEMO_USERS[0].username],
-    )
-  ).rows;
-  return existing;
-}
-
-/** What the generators draw on: districts, hotlines and their handlers, the working-day calendar. */
-async function readReferenceData(client: ClientBase): Promise<{
-  districts: DistrictRow[];
-  hotlines: Map<string, string>;
-  calendar: Map<string, boolean>;
-}> {
-  const districts = (await client.query<DistrictRow>('SELECT code, name_zh, level FROM districts ORDER BY code')).rows;
-  const hotlines = new Map(
-    (await client.query<{ number: string; handled_by: string }>('SELECT number, handled_by FROM hotlines')).rows.map(
-      (h) => [h.number, h.handled_by],
-    ),
-  );
-  // Objection deadlines count working days by the calendar, as the service does.
-  const calendar = new Map(
-    (
-      await client.query<{ date: string; working: boolean }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS date, working FROM calendar_days`,
-      )
-    ).rows.map((d) => [d.date, d.working]),
-  );
-  return { districts, hotlines, calendar };
-}
-
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-async function countRows(client: ClientBase): Promise<Record<string, number>> {
-  const sql = COUNTED_TABLES.map((t) => `SELECT '${t}' AS name, count(*)::int AS n FROM ${t}`).join(' UNION ALL ');
-  const rows = (await client.query<{ name: string; n: number }>(sql)).rows;
-  return Object.fromEntries(rows.map((r) => [r.name, r.n]));
-}
-
-async function insertEnterprises(client: ClientBase, enterprises: DemoEnterprise[]): Promise<number> {
-  let inserted = 0;
-  for (const batch of chunks(enterprises, BATCH)) {
-    const res = await client.query(
-      `INSERT INTO enterprises (uscc, name, district_code, industry_code, legal_representative, address, registered_on, status)
-       SELECT * FROM unnest($1::varchar[], $2::text[], $3::varchar[], $4::varchar[], $5::text[], $6::text[], $7::date[], $8::text[])
-       ON CONFLICT (uscc) DO NOTHING`,
-      [
-        batch.map((e) => e.uscc),
-        batch.map((e) => e.name),
-        batch.map((e) => e.districtCode),
-        batch.map((e) => e.industryCode),
-        batch.map((e) => e.legalRepresentative),
-        batch.map((e) => e.address),
-        batch.map((e) => toIso(e.registeredOn)),
-        batch.map((e) => e.status),
-      ],
-    );
-    inserted += res.rowCount ?? 0;
-  }
-  return inserted;
-}
-
-/** Inserts the original records; their ids by department and document number. */
-async function insertRecords(client: ClientBase, records: DemoRecord[]): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  for (const batch of chunks(records, BATCH)) {
-    // handled_by comes from the hotline, as the records service does it.
-    const res = await client.query<{ id: string; department_code: string; document_no: string }>(
-      `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,
-                                   disclosed, department_code)
-       SELECT e.id, r.type, r.severity, r.occurred_on, r.document_no, r.summary, r.hotline, h.handled_by,
-              r.disclosed, r.department_code
-         FROM unnest($1::varchar[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::varchar[],
-                     $8::boolean[], $9::varchar[]) WITH ORDINALITY
-              AS r (uscc, type, severity, occurred_on, document_no, summary, hotline, disclosed, department_code, ord)
-         JOIN enterprises e ON e.uscc = r.uscc COLLATE "C"
-         LEFT JOIN hotlines h ON h.number = r.hotline
-        ORDER BY r.ord
-       ON CONFLICT (department_code, document_no) WHERE supersedes_id IS NULL DO NOTHING
-       RETURNING id::text, department_code, document_no`,
-      [
-        batch.map((r) => r.uscc),
-        batch.map((r) => r.type),
-        batch.map((r) => r.severity),
-        batch.map((r) => toIso(r.day)),
-        batch.map((r) => r.documentNo),
-        batch.map((r) => r.summary),
-        batch.map((r) => r.hotline),
-        batch.map((r) => disclosedByDefault(r.type)),
-        batch.map((r) => r.departmentCode),
-      ],
-    );
-    for (const row of res.rows) ids.set(recordKey(row.department_code, row.document_no), row.id);
-  }
-  return ids;
 }
