@@ -33,10 +33,11 @@ import { SeedClock, SeedModule } from './seed.module';
  * Everything the seed reads from and writes to the database, all of it through the modules that
  * own the tables. The enterprises and the original records go through the register's and the
  * records' bulk inserts in one transaction (3 000 enterprises and their 9 000 records through the
- * services one by one would take minutes); everything else goes through the services that own it, as the application would write it: institutions and users through
- * identity, corrections through the records service (with their outbox events), the blacklist
- * move by move through its service with the clock set to each move's planned moment, and the
- * seed's own audit entry through the audit service.
+ * services one by one would take minutes); everything else goes through the services that own
+ * it, as the application would write it: institutions and users through identity, corrections
+ * through the records service (with their outbox events), the blacklist move by move through its
+ * service with the clock set to each move's planned moment, and the seed's own audit entry
+ * through the audit service.
  */
 
 const BATCH = 5000;
