@@ -4,7 +4,8 @@ import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
 export { reportKeySet as checkpointKeys } from './disclosure/reports/report-key-set';
 import { auditedApiKeys } from './identity/audited-api-keys';
 import { auditedDepartments } from './identity/audited-departments';
-import { auditedRecords } from './records/records.repository';
+import { importVouching } from './imports/import-vouching';
+import { recordsAuditedTable } from './records/audited-records';
 import { auditedAllowList } from './registry/audited-allowlist';
 
 /**
@@ -14,7 +15,7 @@ import { auditedAllowList } from './registry/audited-allowlist';
  * a webhook's cursor, …), so each needs its own rebuilding of what its newest entry saw.
  */
 export const auditedTables: AuditedTable[] = [
-  auditedRecords,
+  recordsAuditedTable(importVouching),
   auditedAllowList,
   auditedCalendar,
   auditedReportKeys,

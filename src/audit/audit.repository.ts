@@ -33,6 +33,17 @@ export interface StoredCheckpoint {
   at: Date;
 }
 
+/** The newest entry about an entity, as `entries()` selects it. */
+interface HeadRow {
+  entity_id: string;
+  seq: string;
+  after_digest: string | null;
+}
+
+function toHead(r: HeadRow): AuditEntryHead {
+  return { entityId: r.entity_id, seq: Number(r.seq), afterDigest: r.after_digest };
+}
+
 const COLUMNS =
   'actor_type, actor_id, actor_name, action, entity_type, entity_id, before_digest, after_digest, request_id';
 
@@ -214,13 +225,24 @@ export class AuditRepository {
     return {
       // Ordered by the column a.seq: a bare `seq` would be the text output column (9 after 10).
       async newest(entityType: string, actions?: string[]): Promise<AuditEntryHead[]> {
-        const rows: { entity_id: string; seq: string; after_digest: string | null }[] = await manager.query(
+        const rows: HeadRow[] = await manager.query(
           `SELECT DISTINCT ON (a.entity_id) a.entity_id, a.seq::text, a.after_digest
              FROM audit_events a WHERE a.entity_type = $1 AND ($2::text[] IS NULL OR a.action = ANY($2::text[]))
             ORDER BY a.entity_id, a.seq DESC`,
           [entityType, actions ?? null],
         );
-        return rows.map((r) => ({ entityId: r.entity_id, seq: Number(r.seq), afterDigest: r.after_digest }));
+        return rows.map(toHead);
+      },
+      async newestOf(entityType: string, entityIds: string[], actions?: string[]): Promise<AuditEntryHead[]> {
+        const rows: HeadRow[] = await manager.query(
+          `SELECT DISTINCT ON (a.entity_id) a.entity_id, a.seq::text, a.after_digest
+             FROM audit_events a
+            WHERE a.entity_type = $1 AND a.entity_id = ANY($2::text[])
+              AND ($3::text[] IS NULL OR a.action = ANY($3::text[]))
+            ORDER BY a.entity_id, a.seq DESC`,
+          [entityType, entityIds, actions ?? null],
+        );
+        return rows.map(toHead);
       },
       async undescribed(entityType: string, keys: string[], actions?: string[]): Promise<string[]> {
         const rows: { key: string }[] = await manager.query(

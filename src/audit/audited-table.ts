@@ -28,6 +28,8 @@ export interface AuditEntryHead {
 export interface AuditEntries {
   /** The newest entry of `entityType` for each entity id it names, in entity id order. */
   newest(entityType: string, actions?: string[]): Promise<AuditEntryHead[]>;
+  /** The newest entry of `entityType` for those of `entityIds` it names, in entity id order. */
+  newestOf(entityType: string, entityIds: string[], actions?: string[]): Promise<AuditEntryHead[]>;
   /** Those of `keys` that no entry of `entityType` names, in key order. */
   undescribed(entityType: string, keys: string[], actions?: string[]): Promise<string[]>;
 }

@@ -75,6 +75,15 @@ export interface ImportOutcome {
   rejectedRows: number;
 }
 
+/** An import's outcome as its row holds it, in whatever state the import is. */
+export interface StoredOutcome {
+  status: string;
+  totalRows: number | null;
+  importedRows: number;
+  skippedRows: number;
+  rejectedRows: number;
+}
+
 /** What the import job needs of an import. */
 export interface ImportJobRow {
   id: string;
@@ -293,4 +302,39 @@ export class ImportsRepository {
     );
     return rows.map((r) => r.id);
   }
+}
+
+/**
+ * The outcomes these imports' rows hold now, by import id: what the `after` of an import's audit
+ * entry was built from when it finished (src/imports/import-job.ts `finish`). Read through the
+ * audit verifier's manager; an import not finished has the columns it has (no total, status running).
+ */
+export async function importOutcomes(
+  manager: EntityManager,
+  ids: string[],
+): Promise<Map<string, StoredOutcome>> {
+  const rows: {
+    id: string;
+    status: string;
+    total_rows: number | null;
+    imported_rows: number;
+    skipped_rows: number;
+    rejected_rows: number;
+  }[] = await manager.query(
+    `SELECT id::text, status, total_rows, imported_rows, skipped_rows, rejected_rows FROM imports
+      WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((i) => [
+      i.id,
+      {
+        status: i.status,
+        totalRows: i.total_rows,
+        importedRows: i.imported_rows,
+        skippedRows: i.skipped_rows,
+        rejectedRows: i.rejected_rows,
+      },
+    ]),
+  );
 }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AuditedTable } from '../audit/audited-table';
-import { digest } from '../audit/digest';
 import { CreditRecord } from './credit-record.entity';
 import { RecordDto } from './dto/record.dto';
 import type { Hotline, RecordType, Severity } from './record-rules';
@@ -245,101 +243,60 @@ export class RecordsRepository {
   }
 }
 
+/** A record made by hand (not merged by an import), and the record it corrects. */
+export interface HandMadeRecord {
+  id: string;
+  supersedesId: string | null;
+}
+
+/** How many records one import merged. */
+export interface ImportedRecords {
+  importId: string;
+  records: number;
+}
+
 /**
- * credit_records as the audit chain describes them. A record made by hand has a `record.create`
- * entry (entity id: the record); a correction row is the `after` of the `record.amend` or
- * `record.withdraw` entry of the record it supersedes (entity id: that record). The `after` was
- * the row as read right after its insert, when nothing had superseded it yet. Records merged by an
- * import have no entry of their own: they carry the import's id, and the import's entry (its
- * outcome, rebuilt from `imports`) counts them; their content is not compared. A record that is gone
- * is reported by the id its entry names (for a correction: the record it corrected).
+ * The reads the audit chain's verifier needs of credit_records (src/records/audited-records.ts
+ * says which entry describes which record), through the verifier's manager.
  */
-export const auditedRecords: AuditedTable = {
-  table: 'credit_records',
-  /**
-   * Records neither made by hand (no create entry, not the correction of an amend or withdraw entry)
-   * nor merged by an import whose audited outcome counts them: all the records of an import with no
-   * entry, whose outcome no longer has its entry's digest, or that has more records than it imported.
-   */
-  async unaudited(manager: EntityManager) {
-    const loose: { id: string }[] = await manager.query(
-      `SELECT r.id::text FROM credit_records r
-        WHERE r.import_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = 'record' AND a.action = 'record.create'
-                             AND a.entity_id = r.id::text)
-          AND NOT (r.supersedes_id IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM audit_events a WHERE a.entity_type = 'record'
-                                  AND a.action IN ('record.amend', 'record.withdraw')
-                                  AND a.entity_id = r.supersedes_id::text))
-        ORDER BY r.id`,
+export const auditedRecordRows = {
+  /** Every record made by hand, in id order. */
+  async handMade(manager: EntityManager): Promise<HandMadeRecord[]> {
+    return manager.query(
+      `SELECT id::text, supersedes_id::text AS "supersedesId" FROM credit_records WHERE import_id IS NULL ORDER BY id`,
     );
-    const imports: {
-      import_id: string;
-      records: number;
-      after_digest: string | null;
-      status: string | null;
-      total_rows: number;
-      imported_rows: number;
-      skipped_rows: number;
-      rejected_rows: number;
-    }[] = await manager.query(
-      `SELECT r.import_id, r.records, a.after_digest, i.status, i.total_rows, i.imported_rows, i.skipped_rows,
-              i.rejected_rows
-         FROM (SELECT import_id, count(*)::int AS records FROM credit_records WHERE import_id IS NOT NULL
-                GROUP BY import_id) r
-         LEFT JOIN imports i ON i.id = r.import_id
-         LEFT JOIN LATERAL (SELECT after_digest FROM audit_events
-                             WHERE entity_type = 'import' AND entity_id = r.import_id::text
-                             ORDER BY seq DESC LIMIT 1) a ON true`,
-    );
-    const unvouched = imports
-      .filter((i) => {
-        // The import's entry is `after: outcome` (src/imports/import-job.ts `finish`).
-        const outcome = {
-          status: i.status,
-          totalRows: i.total_rows,
-          importedRows: i.imported_rows,
-          skippedRows: i.skipped_rows,
-          rejectedRows: i.rejected_rows,
-        };
-        return i.after_digest === null || digest(outcome) !== i.after_digest || i.records > i.imported_rows;
-      })
-      .map((i) => i.import_id);
-    const imported: { id: string }[] = unvouched.length
-      ? await manager.query(`SELECT id::text FROM credit_records WHERE import_id = ANY($1::uuid[]) ORDER BY id`, [
-          unvouched,
-        ])
-      : [];
-    return [...loose, ...imported].map((r) => r.id);
   },
-  async rows(manager: EntityManager) {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `WITH entries AS (
-         SELECT seq, action, entity_id, after_digest,
-                CASE WHEN entity_id ~ '^[0-9]{1,18}$' THEN entity_id::bigint END AS record_id
-           FROM audit_events WHERE entity_type = 'record'
-       ), described AS (
-         SELECT 'create' AS kind, a.entity_id, a.seq, a.after_digest, r.id FROM entries a
-           LEFT JOIN credit_records r ON r.id = a.record_id
-          WHERE a.action = 'record.create'
-         UNION ALL
-         SELECT 'correct', a.entity_id, a.seq, a.after_digest, r.id FROM entries a
-           LEFT JOIN credit_records r ON r.supersedes_id = a.record_id
-          WHERE a.action IN ('record.amend', 'record.withdraw')
-       ), newest AS (
-         SELECT DISTINCT ON (kind, entity_id) * FROM described ORDER BY kind, entity_id, seq DESC
-       )
-       SELECT ${RECORD_COLUMNS}, n.entity_id AS audit_entity_id, n.seq::text AS audit_seq, n.after_digest
-         FROM newest n
-         LEFT JOIN credit_records r ON r.id = n.id
-         LEFT JOIN registry_enterprises e ON e.id = r.enterprise_id
-        ORDER BY n.seq`,
+
+  /** The imports that merged records, with how many each has now. */
+  async importCounts(manager: EntityManager): Promise<ImportedRecords[]> {
+    return manager.query(
+      `SELECT import_id::text AS "importId", count(*)::int AS records FROM credit_records
+        WHERE import_id IS NOT NULL GROUP BY import_id`,
     );
-    return rows.map((r) => ({
-      id: (r.id ?? r.audit_entity_id) as string,
-      seq: Number(r.audit_seq),
-      afterDigest: r.after_digest as string | null,
-      asWritten: r.id === null ? undefined : toDto({ ...toRecordRow(r), supersededBy: null }),
-    }));
+  },
+
+  /** The ids of the records these imports merged, in id order. */
+  async ofImports(manager: EntityManager, importIds: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id::text FROM credit_records WHERE import_id = ANY($1::uuid[]) ORDER BY id`,
+      [importIds],
+    );
+    return rows.map((r) => r.id);
+  },
+
+  /**
+   * The records with these ids and those that correct the records with `corrected` ids, as read
+   * right after their insert (nothing superseding them); a record whose enterprise is gone keeps
+   * a null code.
+   */
+  async asInserted(manager: EntityManager, ids: string[], corrected: string[]): Promise<RecordRow[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT ${RECORD_COLUMNS}
+         FROM credit_records r
+         LEFT JOIN registry_enterprises e ON e.id = r.enterprise_id
+        WHERE r.id = ANY($1::bigint[]) OR r.supersedes_id = ANY($2::bigint[])`,
+      [ids, corrected],
+    );
+    return rows.map(toRecordRow);
   },
 };
