@@ -51,7 +51,7 @@ export function recordsAuditedTable(unvouchedImports: UnvouchedImports): Audited
     /**
      * Records neither made by hand (no create entry, not the correction of an amend or withdraw
      * entry) nor merged by an import whose audited outcome counts them: those made by hand in id
-     * order, then all the records of the unvouched imports in id order.
+     * order, then all the records of the unvouched imports, their ids ordered as text.
      */
     async unaudited(manager, entries) {
       const handMade = await auditedRecordRows.handMade(manager);

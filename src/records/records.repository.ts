@@ -260,10 +260,11 @@ export interface ImportedRecords {
  * says which entry describes which record), through the verifier's manager.
  */
 export const auditedRecordRows = {
-  /** Every record made by hand, in id order. */
+  /** Every record made by hand, in id order (r.id: a bare `id` would be the text output column). */
   async handMade(manager: EntityManager): Promise<HandMadeRecord[]> {
     return manager.query(
-      `SELECT id::text, supersedes_id::text AS "supersedesId" FROM credit_records WHERE import_id IS NULL ORDER BY id`,
+      `SELECT r.id::text, r.supersedes_id::text AS "supersedesId" FROM credit_records r
+        WHERE r.import_id IS NULL ORDER BY r.id`,
     );
   },
 
@@ -275,7 +276,7 @@ export const auditedRecordRows = {
     );
   },
 
-  /** The ids of the records these imports merged, in id order. */
+  /** The ids of the records these imports merged, ordered as text (`id` is the text output column). */
   async ofImports(manager: EntityManager, importIds: string[]): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id::text FROM credit_records WHERE import_id = ANY($1::uuid[]) ORDER BY id`,
