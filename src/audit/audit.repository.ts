@@ -57,6 +57,29 @@ export class AuditRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** An entry as the API writes it, into the chain (`audit_events`) or waiting for it (`audit_pending`). */
+  /**
+   * Adopts the rows of `table` with these keys as audited without an entry of their own, for a
+   * writer that fills a table in bulk outside the services (`seed:demo`): their keys join
+   * `audit_adopted`, and an `audit.adopt` entry records the digest of the table's whole sorted
+   * adopted list, which verification checks (migrations/1764455000000-AuditAdoption.ts began it).
+   * Run it inside the writer's transaction, last, like every audit entry.
+   */
+  async adopt(manager: EntityManager, table: string, keys: string[], actorName: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_adopted (table_name, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
+      [table, keys],
+    );
+    const adopted: { key: string }[] = await manager.query(
+      `SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`,
+      [table],
+    );
+    await manager.query(
+      `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id, after_digest)
+       VALUES ('system', $1, 'audit.adopt', 'audited-table', $2, $3)`,
+      [actorName, table, digest(adopted.map((r) => r.key))],
+    );
+  }
+
   async insert(
     manager: EntityManager,
     table: 'audit_events' | 'audit_pending',
@@ -256,33 +279,6 @@ export class AuditRepository {
       },
     };
   }
-}
-
-/**
- * Adopts the rows of `table` with these keys as audited without an entry of their own, for a
- * writer that fills a table in bulk outside the services (`seed:demo`): their keys join
- * `audit_adopted`, and an `audit.adopt` entry records the digest of the table's whole sorted
- * adopted list, which verification checks (migrations/1764455000000-AuditAdoption.ts began it).
- * Run it inside the writer's transaction, last, like every audit entry.
- */
-export async function adoptRows(
-  query: (sql: string, params?: unknown[]) => Promise<Record<string, string>[]>,
-  table: string,
-  keys: string[],
-  actorName: string,
-): Promise<void> {
-  await query(
-    `INSERT INTO audit_adopted (table_name, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
-    [table, keys],
-  );
-  const adopted = (
-    await query(`SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`, [table])
-  ).map((r) => r.key);
-  await query(
-    `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id, after_digest)
-     VALUES ('system', $1, 'audit.adopt', 'audited-table', $2, $3)`,
-    [actorName, table, digest(adopted)],
-  );
 }
 
 function toEventDto(r: Record<string, string | Date | null>): AuditEventDto {

@@ -56,6 +56,14 @@ export class AuditService implements OnApplicationBootstrap {
   }
 
   /**
+   * Vouches for rows a bulk writer put in `table` outside the services (the demo seed), inside
+   * that writer's transaction: see AuditRepository.adopt.
+   */
+  adopt(manager: EntityManager, table: string, keys: string[], actor: Actor): Promise<void> {
+    return this.repository.adopt(manager, table, keys, actor.name ?? actor.type);
+  }
+
+  /**
    * Runs `work` in one transaction and appends the audit entry it returns as the transaction's
    * last statement, so the change and its trace commit together and the chain lock is brief.
    */

@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { systemActor } from '../../access/actor';
 import { Caller, systemCaller } from '../../access/caller';
-import { adoptRows } from '../../audit/audit.repository';
 import { AuditService } from '../../audit/audit.service';
 import { BlacklistService } from '../../blacklist/blacklist.service';
 import { Outcome } from '../../blacklist/blacklist-states';
@@ -168,7 +167,7 @@ export class DemoWriter {
         );
         for (const row of inserted) ids.set(recordKey(row.departmentCode, row.documentNo), row.id);
       }
-      await adoptRows((sql, params) => manager.query(sql, params), 'credit_records', [...ids.values()], 'seed:demo');
+      await this.app.get(AuditService).adopt(manager, 'credit_records', [...ids.values()], SEED_ACTOR);
       return { enterprises, records: ids.size, ids };
     });
   }
