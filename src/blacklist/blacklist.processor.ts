@@ -2,7 +2,8 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
-import { catchUpNow, everyDayInBeijing, JobName, QueueName } from '../jobs/queues';
+import { JobName, QueueName } from '../jobs/queues';
+import { keepSchedule } from '../jobs/schedules';
 import { BlacklistService } from './blacklist.service';
 
 /**
@@ -21,9 +22,13 @@ export class BlacklistProcessor implements OnApplicationBootstrap {
 
   /** The schedule is kept while Redis may lose it; the catch-up pass runs again when Redis is back. */
   onApplicationBootstrap(): Promise<void> {
-    return this.upkeep.keep(this.queue, 'the blacklist expiry schedule', async (occasion) => {
-      await everyDayInBeijing(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry', '00:05', {});
-      if (occasion !== 'check') await catchUpNow(this.queue, JobName.ExpireBlacklist, 'blacklist-expiry:start', {});
+    return keepSchedule(this.upkeep, this.queue, {
+      what: 'blacklist expiry',
+      name: JobName.ExpireBlacklist,
+      jobId: 'blacklist-expiry',
+      at: { daily: '00:05' },
+      data: {},
+      catchUp: {},
     });
   }
 

@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Job, JobOptions, Queue } from 'bull';
-import { everyDayInBeijing, isRedisUnavailable, JobName, QueueName, refundAttempt } from '../jobs/queues';
+import { isRedisUnavailable, JobName, QueueName, refundAttempt } from '../jobs/queues';
+import type { Schedule } from '../jobs/schedules';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { RANGE_SIZE, RecomputeResult } from './classification.service';
 import { KeyRange, RecomputeRunsRepository } from './recompute-runs.repository';
@@ -59,16 +60,21 @@ export class RecomputeAll implements OnModuleDestroy {
   }
 
   /**
-   * The nightly run (02:30 Beijing time). Bull keeps one schedule per key, however many workers
-   * ask. The schedule an earlier version kept in the classification queue is removed.
+   * The nightly run (02:30 Beijing time), kept in the runs' queue. The schedule an earlier
+   * version kept in the classification queue is removed.
    */
-  async scheduleNightly(): Promise<Job<RecomputeAllData>> {
-    for (const earlier of await this.queue.getRepeatableJobs())
-      if (earlier.name === JobName.RecomputeAll) await this.queue.removeRepeatableByKey(earlier.key);
-    return everyDayInBeijing(this.runsQueue, JobName.RecomputeAll, 'nightly-recompute', '02:30', {
-      reason: 'nightly',
-      startedBy: null,
-    });
+  nightlySchedule(): Schedule<RecomputeAllData> {
+    return {
+      what: 'nightly recompute',
+      name: JobName.RecomputeAll,
+      jobId: 'nightly-recompute',
+      at: { daily: '02:30' },
+      data: { reason: 'nightly', startedBy: null },
+      replaces: async () => {
+        for (const earlier of await this.queue.getRepeatableJobs())
+          if (earlier.name === JobName.RecomputeAll) await this.queue.removeRepeatableByKey(earlier.key);
+      },
+    };
   }
 
   /**

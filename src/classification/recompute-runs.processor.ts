@@ -4,6 +4,7 @@ import type { Job, Queue } from 'bull';
 import { JobFailures } from '../jobs/job-failures';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
+import { keepSchedule } from '../jobs/schedules';
 import { RecomputeAll, RecomputeAllData } from './recompute-all';
 
 /**
@@ -28,7 +29,7 @@ export class RecomputeRunsProcessor implements OnModuleInit, OnApplicationBootst
 
   /** The nightly schedule and the runs Redis may have lost: kept at start, when Redis is back and every half minute. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.upkeep.keep(this.queue, 'the nightly recompute schedule', () => this.all.scheduleNightly());
+    await keepSchedule(this.upkeep, this.queue, this.all.nightlySchedule());
     await this.upkeep.keep(this.queue, 'resuming recomputes lost from the queue', () => this.all.resumeLost());
   }
 

@@ -1,11 +1,14 @@
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { JobFailures } from './job-failures';
+import { JobHandlersCheck } from './job-handlers-check';
 import { JobsLookup } from './jobs-lookup';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
 import { QueueUpkeep } from './queue-upkeep';
 import { RecomputeRequests } from './recompute-requests';
+import { RegradeRequestsRepository } from './regrade-requests.repository';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
@@ -55,8 +58,9 @@ export function lockSettings(jobLockMs: number) {
       }),
     }),
     BullModule.registerQueue(...queues),
+    DiscoveryModule,
   ],
-  providers: [RecomputeRequests, JobFailures, QueueUpkeep, JobsLookup],
+  providers: [JobHandlersCheck, RecomputeRequests, RegradeRequestsRepository, JobFailures, QueueUpkeep, JobsLookup],
   exports: [BullModule, RecomputeRequests, JobFailures, QueueUpkeep, JobsLookup],
 })
 export class JobsModule {}

@@ -1,4 +1,4 @@
-import type { Job, JobOptions, Queue } from 'bull';
+import type { Job, JobOptions } from 'bull';
 
 /** Every Bull queue of the system. Each job name below has exactly one handler (checked at start-up). */
 export enum QueueName {
@@ -22,6 +22,16 @@ export enum JobName {
   AuditCheckpoint = 'audit-checkpoint',
 }
 
+/** The jobs of each queue: a worker process has exactly one handler for each (JobHandlersCheck). */
+export const JOBS_OF_QUEUE: Record<QueueName, readonly JobName[]> = {
+  [QueueName.Maintenance]: [JobName.ExpireBlacklist, JobName.AuditCheckpoint],
+  [QueueName.Imports]: [JobName.ImportFile],
+  [QueueName.Classification]: [JobName.RecomputeEnterprises, JobName.DryRun],
+  [QueueName.Recomputes]: [JobName.RecomputeAll],
+  [QueueName.Webhooks]: [JobName.DeliverWebhooks],
+  [QueueName.Exports]: [JobName.WriteExports],
+};
+
 /** Explicit options for every job: retries with back-off, bounded retention. */
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
   attempts: 5,
@@ -29,40 +39,6 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { count: 5_000 },
 };
-
-/**
- * A job run every day at `time` (HH:MM) Beijing time. Bull keeps one schedule per `jobId`,
- * however many workers ask at start-up.
- */
-export function everyDayInBeijing<T>(
-  queue: Queue,
-  name: JobName,
-  jobId: string,
-  time: string,
-  data: T,
-): Promise<Job<T>> {
-  const [hours, minutes] = time.split(':').map(Number);
-  return queue.add(name, data, { jobId, repeat: { cron: `${minutes} ${hours} * * *`, tz: 'Asia/Shanghai' } });
-}
-
-/** A job run every hour at `minute` past (Beijing time, like the daily ones). */
-export function everyHourInBeijing<T>(
-  queue: Queue,
-  name: JobName,
-  jobId: string,
-  minute: number,
-  data: T,
-): Promise<Job<T>> {
-  return queue.add(name, data, { jobId, repeat: { cron: `${minute} * * * *`, tz: 'Asia/Shanghai' } });
-}
-
-/**
- * A run of a scheduled job now, as a catch-up when a worker starts or Redis comes back. Kept neither
- * done nor failed: a job left under `jobId` would block every later catch-up (Bull keeps one job per id).
- */
-export function catchUpNow<T>(queue: Queue, name: JobName, jobId: string, data: T): Promise<Job<T>> {
-  return queue.add(name, data, { jobId, removeOnComplete: true, removeOnFail: true });
-}
 
 /** Whether `error` is a Redis command's that could not be sent or answered: the connection is down. */
 export function isRedisUnavailable(error: unknown): boolean {

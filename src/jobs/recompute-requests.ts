@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobOptions, Queue } from 'bull';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { JobName, QueueName } from './queues';
+import { RegradeRequestsRepository } from './regrade-requests.repository';
 
 const WINDOW_MS = 500;
 const IDS_PER_JOB = 1_000;
@@ -31,7 +31,7 @@ export class RecomputeRequests {
 
   constructor(
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requests: RegradeRequestsRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -41,11 +41,7 @@ export class RecomputeRequests {
    */
   async note(manager: EntityManager, enterpriseIds: string[]): Promise<void> {
     if (!enterpriseIds.length) return;
-    await manager.query(
-      `INSERT INTO regrade_requests (enterprise_id) SELECT unnest($1::bigint[])
-       ON CONFLICT (enterprise_id) DO UPDATE SET requested_at = EXCLUDED.requested_at, queued_at = NULL`,
-      [[...new Set(enterpriseIds)].sort()],
-    );
+    await this.requests.note(manager, [...new Set(enterpriseIds)].sort());
   }
 
   /**
@@ -81,17 +77,9 @@ export class RecomputeRequests {
    * committed since, or moved by a later change, is another row version, and stays.
    */
   async answer<T>(enterpriseIds: string[], regrade: () => Promise<T>): Promise<T> {
-    const seen: { id: string; at: string }[] = await this.dataSource.query(
-      `SELECT enterprise_id::text AS id, requested_at::text AS at FROM regrade_requests WHERE enterprise_id = ANY($1::bigint[])`,
-      [enterpriseIds],
-    );
+    const seen = await this.requests.pending(enterpriseIds);
     const result = await regrade();
-    if (seen.length)
-      await this.dataSource.query(
-        `DELETE FROM regrade_requests r USING unnest($1::bigint[], $2::timestamptz[]) AS s(id, at)
-          WHERE r.enterprise_id = s.id AND r.requested_at = s.at`,
-        [seen.map((r) => r.id), seen.map((r) => r.at)],
-      );
+    if (seen.length) await this.requests.answered(seen);
     return result;
   }
 
@@ -103,19 +91,10 @@ export class RecomputeRequests {
    * regrading once.
    */
   async requeueUnanswered(minAgeSeconds = LOST_AFTER_SECONDS): Promise<number> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT enterprise_id::text AS id FROM regrade_requests
-        WHERE coalesce(queued_at, requested_at) <= now() - make_interval(secs => $1)
-        ORDER BY coalesce(queued_at, requested_at) LIMIT $2`,
-      [minAgeSeconds, REQUEUED_PER_CHECK],
-    );
-    if (!rows.length) return 0;
-    const ids = rows.map((r) => r.id).sort();
+    const ids = (await this.requests.unanswered(minAgeSeconds, REQUEUED_PER_CHECK)).sort();
+    if (!ids.length) return 0;
     await this.queue.addBulk(this.jobs(ids, '', { removeOnComplete: true, removeOnFail: true }));
-    await this.dataSource.query(
-      `UPDATE regrade_requests SET queued_at = now() WHERE enterprise_id = ANY($1::bigint[])`,
-      [ids],
-    );
+    await this.requests.markQueued(ids);
     this.logger.log(`queued again the regrading of ${ids.length} enterprise(s) asked before`);
     return ids.length;
   }

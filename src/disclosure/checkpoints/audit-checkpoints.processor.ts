@@ -3,7 +3,8 @@ import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AuditCheckpointDto } from '../../audit/dto/audit.dto';
 import { QueueUpkeep } from '../../jobs/queue-upkeep';
-import { everyHourInBeijing, JobName, QueueName } from '../../jobs/queues';
+import { JobName, QueueName } from '../../jobs/queues';
+import { keepSchedule } from '../../jobs/schedules';
 import { AuditCheckpointsService } from './audit-checkpoints.service';
 
 /**
@@ -21,14 +22,19 @@ export class AuditCheckpointsProcessor implements OnApplicationBootstrap {
 
   /** The schedule is kept while Redis may lose it (registered again when Redis is back). */
   onApplicationBootstrap(): Promise<void> {
-    return this.upkeep.keep(this.queue, 'the audit checkpoint schedule', async () => {
+    return keepSchedule(this.upkeep, this.queue, {
+      what: 'audit checkpoint',
+      name: JobName.AuditCheckpoint,
+      jobId: 'audit-checkpoint',
+      at: { hourly: 20 },
+      data: {},
       // The daily schedule of earlier versions, which Redis may still hold.
-      await this.queue.removeRepeatable(JobName.AuditCheckpoint, {
-        cron: '20 0 * * *',
-        tz: 'Asia/Shanghai',
-        jobId: 'audit-checkpoint',
-      });
-      await everyHourInBeijing(this.queue, JobName.AuditCheckpoint, 'audit-checkpoint', 20, {});
+      replaces: () =>
+        this.queue.removeRepeatable(JobName.AuditCheckpoint, {
+          cron: '20 0 * * *',
+          tz: 'Asia/Shanghai',
+          jobId: 'audit-checkpoint',
+        }),
     });
   }
 

@@ -2,7 +2,8 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { QueueUpkeep } from '../../jobs/queue-upkeep';
-import { catchUpNow, everyDayInBeijing, JobName, QueueName } from '../../jobs/queues';
+import { JobName, QueueName } from '../../jobs/queues';
+import { keepSchedule } from '../../jobs/schedules';
 import { ExportsService } from './exports.service';
 
 /**
@@ -20,10 +21,13 @@ export class ExportsProcessor implements OnApplicationBootstrap {
 
   /** The schedule is kept while Redis may lose it; the catch-up runs again when Redis is back. */
   onApplicationBootstrap(): Promise<void> {
-    return this.upkeep.keep(this.queue, 'the daily exports schedule', async (occasion) => {
-      await everyDayInBeijing(this.queue, JobName.WriteExports, 'daily-exports', '00:30', {});
-      if (occasion !== 'check')
-        await catchUpNow(this.queue, JobName.WriteExports, 'daily-exports:start', { ifMissing: true });
+    return keepSchedule(this.upkeep, this.queue, {
+      what: 'daily exports',
+      name: JobName.WriteExports,
+      jobId: 'daily-exports',
+      at: { daily: '00:30' },
+      data: {},
+      catchUp: { ifMissing: true },
     });
   }
 
