@@ -9,6 +9,7 @@ import { BlacklistService } from './blacklist.service';
 import { CalendarController } from './calendar.controller';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarService } from './calendar.service';
+import { ListingFactsRepository } from './listing-facts.repository';
 
 export const blacklistControllers = [BlacklistController, CalendarController];
 
@@ -18,7 +19,14 @@ export const blacklistControllers = [BlacklistController, CalendarController];
  */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [BlacklistService, BlacklistRepository, BlacklistReads, CalendarService, CalendarRepository],
-  exports: [BlacklistService, BlacklistReads, CalendarService],
+  providers: [
+    BlacklistService,
+    BlacklistRepository,
+    BlacklistReads,
+    CalendarService,
+    CalendarRepository,
+    ListingFactsRepository,
+  ],
+  exports: [BlacklistService, BlacklistReads, CalendarService, ListingFactsRepository],
 })
 export class BlacklistModule {}

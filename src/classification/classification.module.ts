@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
-import { RegistryModule } from '../registry/registry.module';
+import { BlacklistModule } from '../blacklist/blacklist.module';
 import { OutboxModule } from '../outbox/outbox.module';
+import { RecordsModule } from '../records/records.module';
+import { RegistryModule } from '../registry/registry.module';
 import { ClassificationController } from './classification.controller';
+import { ClassificationRepository } from './classification.repository';
 import { ClassificationService } from './classification.service';
+import { GradingFacts } from './grading-facts';
 import { RecomputeAll } from './recompute-all';
 import { RecomputeRunsRepository } from './recompute-runs.repository';
+import { RuleSetDryRun } from './rule-set-dry-run';
 import { RuleSetsController } from './rule-sets.controller';
+import { RuleSetsRepository } from './rule-sets.repository';
 import { RuleSetsService } from './rule-sets.service';
 import { EnterpriseGradesRepository } from './enterprise-grades.repository';
 import { RegisterGradesModule } from './register-grades.module';
@@ -14,14 +20,25 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
 
 /** The classification standard and the grades it gives (the processor is declared in WorkerModule). */
 @Module({
-  imports: [RegistryModule, OutboxModule, RegisterGradesModule],
+  imports: [RegistryModule, RecordsModule, BlacklistModule, OutboxModule, RegisterGradesModule],
   providers: [
     EnterpriseGradesRepository,
     ClassificationService,
+    ClassificationRepository,
+    GradingFacts,
     RecomputeAll,
     RecomputeRunsRepository,
+    RuleSetDryRun,
+    RuleSetsRepository,
     RuleSetsService,
   ],
-  exports: [EnterpriseGradesRepository, ClassificationService, RecomputeAll, RuleSetsService],
+  exports: [
+    EnterpriseGradesRepository,
+    ClassificationService,
+    ClassificationRepository,
+    RecomputeAll,
+    RuleSetDryRun,
+    RuleSetsService,
+  ],
 })
 export class ClassificationModule {}

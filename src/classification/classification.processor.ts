@@ -6,6 +6,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ClassificationService, RecomputeScope } from './classification.service';
 import { RecomputeAll, RecomputeChunk } from './recompute-all';
+import { RuleSetDryRun } from './rule-set-dry-run';
 
 /**
  * Worker side of classification: recomputes the enterprises a job names (a regrading, or a chunk
@@ -16,6 +17,7 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
+    private readonly dryRuns: RuleSetDryRun,
     private readonly requests: RecomputeRequests,
     private readonly upkeep: QueueUpkeep,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
@@ -44,6 +46,6 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
 
   @Process(JobName.DryRun)
   dryRun(job: Job<{ version: number; startedBy: string | null }>) {
-    return this.classification.dryRun(job.data.version, (p) => void job.progress(p).catch(() => undefined));
+    return this.dryRuns.run(job.data.version, (p) => void job.progress(p).catch(() => undefined));
   }
 }

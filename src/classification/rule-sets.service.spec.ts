@@ -1,9 +1,9 @@
 import type { Job, Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { ModuleRef } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
 import { JobsLookup } from '../jobs/jobs-lookup';
 import { RecomputeAll } from './recompute-all';
+import { RuleSetsRepository } from './rule-sets.repository';
 import { RuleSetsService } from './rule-sets.service';
 
 /** A job as Bull reads it from Redis: its fields at the time of the read, its state asked apart. */
@@ -23,7 +23,7 @@ describe('RuleSetsService.job', () => {
     return {
       queue,
       rules: new RuleSetsService(
-        {} as DataSource,
+        {} as RuleSetsRepository,
         queue as unknown as Queue,
         {} as RecomputeAll,
         {} as AuditService,

@@ -1,8 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { Problem } from '../common/problem';
@@ -11,8 +9,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
-
-const COLUMNS = `version, status, document, created_at AS "createdAt", activated_at AS "activatedAt"`;
+import { RuleSetsRepository } from './rule-sets.repository';
 
 /**
  * Versions of the classification standard: an administrator drafts (validated, every error
@@ -22,7 +19,7 @@ const COLUMNS = `version, status, document, created_at AS "createdAt", activated
 @Injectable()
 export class RuleSetsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ruleSets: RuleSetsRepository,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly all: RecomputeAll,
     private readonly audit: AuditService,
@@ -30,20 +27,14 @@ export class RuleSetsService {
   ) {}
 
   list(): Promise<RuleSetDto[]> {
-    return this.dataSource.query(`SELECT ${COLUMNS} FROM rule_sets ORDER BY version`);
+    return this.ruleSets.list();
   }
 
   async draft(document: Record<string, unknown>, actor: Actor): Promise<RuleSetDto> {
     const errors = ruleSetErrors(document);
     if (errors.length) throw Problem.validation(errors);
     return this.audit.change(actor, async (manager) => {
-      // The lock makes two drafts at once take consecutive versions.
-      await manager.query(`LOCK TABLE rule_sets IN SHARE ROW EXCLUSIVE MODE`);
-      const [created] = await manager.query(
-        `INSERT INTO rule_sets (version, status, document, created_by)
-         SELECT coalesce(max(version), 0) + 1, 'draft', $1, $2 FROM rule_sets RETURNING ${COLUMNS}`,
-        [JSON.stringify(document), actor.name],
-      );
+      const created = await this.ruleSets.insertDraft(manager, document, actor.name);
       return {
         result: created,
         entry: { action: 'rule-set.draft', entityType: 'rule-set', entityId: String(created.version), after: created },
@@ -53,17 +44,11 @@ export class RuleSetsService {
 
   async activate(version: number, actor: Actor): Promise<{ jobId: string }> {
     await this.audit.change(actor, async (manager) => {
-      const [target] = await manager.query(`SELECT version, status FROM rule_sets WHERE version = $1 FOR UPDATE`, [
-        version,
-      ]);
-      if (!target) throw Problem.notFound('Rule set', String(version));
-      if (target.status !== 'draft')
-        throw Problem.conflict('not-a-draft', `Rule set ${version} is ${target.status}; only a draft can be activated`);
-      await manager.query(`UPDATE rule_sets SET status = 'retired' WHERE status = 'active'`);
-      await manager.query(
-        `UPDATE rule_sets SET status = 'active', activated_by = $2, activated_at = now() WHERE version = $1`,
-        [version, actor.name],
-      );
+      const status = await this.ruleSets.lockStatus(manager, version);
+      if (!status) throw Problem.notFound('Rule set', String(version));
+      if (status !== 'draft')
+        throw Problem.conflict('not-a-draft', `Rule set ${version} is ${status}; only a draft can be activated`);
+      await this.ruleSets.activate(manager, version, actor.name);
       return {
         result: null,
         entry: {
@@ -78,8 +63,7 @@ export class RuleSetsService {
   }
 
   async dryRun(version: number, actor: Actor): Promise<{ jobId: string }> {
-    const [target] = await this.dataSource.query(`SELECT status FROM rule_sets WHERE version = $1`, [version]);
-    if (!target) throw Problem.notFound('Rule set', String(version));
+    if (!(await this.ruleSets.status(version))) throw Problem.notFound('Rule set', String(version));
     const job = await this.queue.add(JobName.DryRun, { version, startedBy: actor.id }, { attempts: 2 });
     return { jobId: String(job.id) };
   }

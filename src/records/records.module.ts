@@ -6,13 +6,14 @@ import { RecordsController } from './records.controller';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { DisclosedRecordsRepository } from './disclosed-records.repository';
+import { RecordFactsRepository } from './record-facts.repository';
 
 export const recordsControllers = [RecordsController];
 
 /** The quality-credit information database: append-only records and their corrections. */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [DisclosedRecordsRepository, RecordsService, RecordsRepository],
-  exports: [DisclosedRecordsRepository, RecordsService, RecordsRepository],
+  providers: [DisclosedRecordsRepository, RecordsService, RecordsRepository, RecordFactsRepository],
+  exports: [DisclosedRecordsRepository, RecordsService, RecordsRepository, RecordFactsRepository],
 })
 export class RecordsModule {}

@@ -15,6 +15,7 @@ import { EnterpriseProfilesRepository } from './enterprise-profiles.repository';
 import { DistrictsRepository } from './districts.repository';
 import { EnterprisesRepository } from './enterprises.repository';
 import { UsccAllowListRepository } from './uscc-allowlist.repository';
+import { EnterpriseFactsRepository } from './enterprise-facts.repository';
 
 export const registryControllers = [EnterprisesController, ReferenceController, UsccAllowListController];
 
@@ -31,6 +32,7 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
     ReferenceService,
     UsccAllowListService,
     UsccConstraint,
+    EnterpriseFactsRepository,
   ],
   exports: [
     EnterprisesService,
@@ -41,6 +43,7 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
     ReferenceService,
     UsccAllowListService,
     UsccConstraint,
+    EnterpriseFactsRepository,
   ],
 })
 export class RegistryModule {}

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { REMOVAL_REASONS } from '../blacklist/blacklist-states';
+import { ListingFactsRepository } from '../blacklist/listing-facts.repository';
+import { ClassificationRepository } from '../classification/classification.repository';
 import { addDays, addMonths, startOfBeijingDay } from '../common/calendar-days';
 import { GRADES } from '../classification/rule-set';
 import { beijingDate, Clock } from '../common/clock';
+import { RecordFactsRepository } from '../records/record-facts.repository';
 import { DistrictDto } from '../registry/dto/reference.dto';
+import { EnterpriseFactsRepository } from '../registry/enterprise-facts.repository';
 import { ReferenceService } from '../registry/reference.service';
 import {
   BlacklistMonthDto,
@@ -15,6 +17,9 @@ import {
   PassRateDto,
   StatsOverviewDto,
 } from './dto/stats-overview.dto';
+
+/** The ids of the registered enterprises of each district that has any. */
+type DistrictEnterprises = { districtCode: string; ids: string[] }[];
 
 /** The plan's spot-check pass-rate target for manufactured products (温政办〔2014〕98号). */
 export const SPOT_CHECK_TARGET = 0.92;
@@ -34,25 +39,33 @@ export function lastTwelveMonths(today: string): string[] {
 /**
  * Figures for regulators and the statistics page: grades by district, the blacklist's flow by
  * month, and the spot-check pass rate against the plan's 92 % target. "The last 12 months" are
- * counted from the injectable clock, in Beijing dates. Each figure is one aggregating query.
+ * counted from the injectable clock, in Beijing dates. The figures come from the read methods
+ * of the modules that keep the data: the register's enterprises of each district, their grades
+ * and spot checks counted by classification and records over those ids, the blacklist's flow.
  */
 @Injectable()
 export class StatsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly reference: ReferenceService,
+    private readonly enterprises: EnterpriseFactsRepository,
+    private readonly grading: ClassificationRepository,
+    private readonly records: RecordFactsRepository,
+    private readonly listings: ListingFactsRepository,
   ) {}
 
   async overview(): Promise<StatsOverviewDto> {
     const now = this.clock.now();
     const today = beijingDate(now);
-    const districts = await this.reference.listDistricts();
-    // Three independent queries, side by side on the pool.
+    const [districts, enterprises] = await Promise.all([
+      this.reference.listDistricts(),
+      this.enterprises.idsByDistrict(),
+    ]);
+    // Independent reads, side by side on the pool.
     const [byDistrict, blacklistFlow, spotChecks] = await Promise.all([
-      this.grades(districts),
+      this.grades(districts, enterprises),
       this.blacklistFlow(today),
-      this.spotChecks(districts, today),
+      this.spotChecks(districts, enterprises, today),
     ]);
     const total: GradeCountsDto = { A: 0, B: 0, C: 0, D: 0, ungraded: 0, total: 0 };
     for (const d of byDistrict) {
@@ -62,18 +75,17 @@ export class StatsService {
   }
 
   /** Current grades of the registered enterprises of each district, and those not graded yet. */
-  private async grades(districts: DistrictDto[]): Promise<DistrictGradesDto[]> {
-    const rows: (Record<(typeof GRADES)[number] | 'ungraded', number> & { district_code: string })[] =
-      await this.dataSource.query(
-        `SELECT e.district_code,
-                count(*) FILTER (WHERE c.grade = 'A')::int AS "A",
-                count(*) FILTER (WHERE c.grade = 'B')::int AS "B",
-                count(*) FILTER (WHERE c.grade = 'C')::int AS "C",
-                count(*) FILTER (WHERE c.grade = 'D')::int AS "D",
-                count(*) FILTER (WHERE c.enterprise_id IS NULL)::int AS ungraded
-           FROM enterprises e LEFT JOIN classifications c ON c.enterprise_id = e.id
-          GROUP BY e.district_code`,
-      );
+  private async grades(districts: DistrictDto[], enterprises: DistrictEnterprises): Promise<DistrictGradesDto[]> {
+    const rows = await Promise.all(
+      enterprises.map(async ({ districtCode, ids }) => {
+        const graded = await this.grading.gradeCounts(ids);
+        return {
+          district_code: districtCode,
+          ...graded,
+          ungraded: ids.length - GRADES.reduce((n, g) => n + graded[g], 0),
+        };
+      }),
+    );
     const found = new Map(rows.map((r) => [r.district_code, r]));
     return districts.map((d) => {
       const r = found.get(d.code);
@@ -93,14 +105,7 @@ export class StatsService {
     const months = lastTwelveMonths(today);
     const from = startOfBeijingDay(`${months[0]}-01`);
     const to = startOfBeijingDay(addMonths(`${months[11]}-01`, 1));
-    const rows: { month: string; kind: string; n: number }[] = await this.dataSource.query(
-      `SELECT to_char(published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, 'published' AS kind, count(*)::int AS n
-         FROM blacklist_entries WHERE published_at >= $1 AND published_at < $2 GROUP BY 1
-       UNION ALL
-       SELECT to_char(removed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), removal_reason, count(*)::int
-         FROM blacklist_entries WHERE removed_at >= $1 AND removed_at < $2 GROUP BY 1, 2`,
-      [from, to],
-    );
+    const rows = await this.listings.flowByMonth(from, to);
     const count = (month: string, kind: string) => rows.find((r) => r.month === month && r.kind === kind)?.n ?? 0;
     return months.map((month) => {
       const removedBy = { expired: 0, repaired: 0, revoked: 0 };
@@ -118,16 +123,17 @@ export class StatsService {
    * Spot checks in force (neither withdrawn nor superseded) that took place in the 12 months up
    * to today: passed over passed plus failed, for the city and for each district.
    */
-  private async spotChecks(districts: DistrictDto[], today: string): Promise<StatsOverviewDto['spotChecks']> {
+  private async spotChecks(
+    districts: DistrictDto[],
+    enterprises: DistrictEnterprises,
+    today: string,
+  ): Promise<StatsOverviewDto['spotChecks']> {
     const from = addDays(addMonths(today, -12), 1);
-    const rows: { district_code: string; passed: number; failed: number }[] = await this.dataSource.query(
-      `SELECT e.district_code,
-              count(*) FILTER (WHERE r.type = 'spot_check_pass')::int AS passed,
-              count(*) FILTER (WHERE r.type = 'spot_check_fail')::int AS failed
-         FROM credit_records_in_force r JOIN enterprises e ON e.id = r.enterprise_id
-        WHERE r.type IN ('spot_check_pass', 'spot_check_fail') AND r.occurred_on BETWEEN $1 AND $2
-        GROUP BY e.district_code`,
-      [from, today],
+    const rows = await Promise.all(
+      enterprises.map(async ({ districtCode, ids }) => ({
+        district_code: districtCode,
+        ...(await this.records.spotChecks(ids, from, today)),
+      })),
     );
     const found = new Map(rows.map((r) => [r.district_code, r]));
     const byDistrict: DistrictPassRateDto[] = districts.map((d) => ({

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
+import type { Factor } from './classify';
+import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
+import { Grade } from './rule-set';
+
+/** An enterprise's current classification as a recompute compares it. */
+export interface CurrentGrade {
+  grade: Grade;
+  digest: string;
+  ruleSetVersion: number;
+  factsMark: string | null;
+  recheckOn: string | null;
+}
+
+/** A classification a recompute writes: the current row and the history interval it opens. */
+export interface GradeWrite {
+  enterpriseId: string;
+  grade: Grade;
+  score: number;
+  factors: Factor[];
+  digest: string;
+  factsMark: string;
+  recheckOn: string | null;
+}
+
+/** A classification that stays, with the facts mark and recheck date it was found under. */
+export interface GradeRestamp {
+  enterpriseId: string;
+  factsMark: string;
+  recheckOn: string | null;
+}
+
+/**
+ * The grades: each enterprise's current classification (`classifications`) and every interval
+ * it held one (`classification_history`). A recompute writes a chunk of enterprises at once,
+ * with bulk statements over arrays, in the caller's transaction.
+ */
+@Injectable()
+export class ClassificationRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The current classification of each enterprise of `scope` that has one (graded and with a digest). */
+  async current(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<Map<string, CurrentGrade>> {
+    const [where, params] = enterpriseScopeWhere('enterprise_id', scope);
+    const rows: {
+      id: string;
+      grade: Grade;
+      digest: string;
+      rule_set_version: number;
+      facts_mark: string | null;
+      recheck_on: string | null;
+    }[] = await manager.query(
+      `SELECT enterprise_id::text AS id, grade, digest, rule_set_version, facts_mark,
+              to_char(recheck_on, 'YYYY-MM-DD') AS recheck_on
+         FROM classifications WHERE ${where} AND digest IS NOT NULL`,
+      params,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          grade: r.grade,
+          digest: r.digest,
+          ruleSetVersion: r.rule_set_version,
+          factsMark: r.facts_mark,
+          recheckOn: r.recheck_on,
+        },
+      ]),
+    );
+  }
+
+  /** Same classification, new facts mark or recheck date: remembered, so the next run skips it. */
+  async restamp(manager: EntityManager, rows: GradeRestamp[]): Promise<void> {
+    if (!rows.length) return;
+    await manager.query(
+      `UPDATE classifications c SET facts_mark = u.mark, recheck_on = u.recheck
+         FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u(id, mark, recheck) WHERE c.enterprise_id = u.id`,
+      [rows.map((r) => r.enterpriseId), rows.map((r) => r.factsMark), rows.map((r) => r.recheckOn)],
+    );
+  }
+
+  /**
+   * Writes changed classifications under `ruleSetVersion` at `now`: the current rows, and in the
+   * history the open interval of each closed and a new one opened, so `asOf` answers exactly.
+   * An interval opened at this same instant (a change a moment ago, by a clock that has not
+   * moved since) is replaced instead: a grade that held for no time leaves no interval.
+   */
+  async write(manager: EntityManager, changed: GradeWrite[], ruleSetVersion: number, now: Date): Promise<void> {
+    if (!changed.length) return;
+    const ids = changed.map((c) => c.enterpriseId);
+    const grades = changed.map((c) => c.grade);
+    const scores = changed.map((c) => c.score);
+    const factors = changed.map((c) => JSON.stringify(c.factors));
+    const rows = `unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::date[])
+                    AS u(id, grade, score, factors, digest, mark, recheck)`;
+    await manager.query(
+      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, facts_mark, recheck_on, computed_at)
+       SELECT id, grade, score, $8, factors::jsonb, digest, mark, recheck, $9 FROM ${rows}
+       ON CONFLICT (enterprise_id) DO UPDATE
+         SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
+             factors = EXCLUDED.factors, digest = EXCLUDED.digest, facts_mark = EXCLUDED.facts_mark,
+             recheck_on = EXCLUDED.recheck_on, computed_at = EXCLUDED.computed_at`,
+      [
+        ids,
+        grades,
+        scores,
+        factors,
+        changed.map((c) => c.digest),
+        changed.map((c) => c.factsMark),
+        changed.map((c) => c.recheckOn),
+        ruleSetVersion,
+        now,
+      ],
+    );
+    await manager.query(
+      `WITH replaced AS (
+         DELETE FROM classification_history
+          WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from >= $2)
+       UPDATE classification_history SET valid_to = $2
+        WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from < $2`,
+      [ids, now],
+    );
+    await manager.query(
+      `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
+       SELECT id, grade, score, $4, factors::jsonb, $5 FROM unnest($1::bigint[], $2::text[], $3::numeric[], $6::text[]) AS u(id, grade, score, factors)`,
+      [ids, grades, scores, ruleSetVersion, now, factors],
+    );
+  }
+
+  /** The current grade of an enterprise, with what it was computed from; null before its first grading. */
+  async gradeNow(enterpriseId: string): Promise<ClassificationDto | null> {
+    const [row] = await this.db.query(
+      `SELECT grade, score::float AS score, rule_set_version, factors, computed_at FROM classifications WHERE enterprise_id = $1`,
+      [enterpriseId],
+    );
+    return row ? toDto(row) : null;
+  }
+
+  /** The grade an enterprise had at `asOf` (a timestamp), from its history intervals; null when it had none. */
+  async gradeAt(enterpriseId: string, asOf: string): Promise<ClassificationDto | null> {
+    const [row] = await this.db.query(
+      `SELECT grade, score::float AS score, rule_set_version, factors, valid_from AS computed_at FROM classification_history
+        WHERE enterprise_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,
+      [enterpriseId, asOf],
+    );
+    return row ? toDto(row) : null;
+  }
+
+  /** Every grade an enterprise had, oldest first, with its validity interval. */
+  history(enterpriseId: string): Promise<ClassificationIntervalDto[]> {
+    return this.db.query(
+      `SELECT grade, valid_from AS "validFrom", valid_to AS "validTo", rule_set_version AS "ruleSetVersion", score::float AS score
+         FROM classification_history WHERE enterprise_id = $1 ORDER BY valid_from`,
+      [enterpriseId],
+    );
+  }
+
+  /** How many of `enterpriseIds` hold each grade now (those not graded yet are not counted). */
+  async gradeCounts(enterpriseIds: string[]): Promise<Record<Grade, number>> {
+    const [row]: Record<Grade, number>[] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE grade = 'A')::int AS "A", count(*) FILTER (WHERE grade = 'B')::int AS "B",
+              count(*) FILTER (WHERE grade = 'C')::int AS "C", count(*) FILTER (WHERE grade = 'D')::int AS "D"
+         FROM classifications WHERE enterprise_id = ANY($1::bigint[])`,
+      [enterpriseIds],
+    );
+    return row;
+  }
+}
+
+function toDto(row: {
+  grade: Grade;
+  score: number;
+  rule_set_version: number;
+  factors: ClassificationDto['factors'];
+  computed_at: Date;
+}): ClassificationDto {
+  return {
+    grade: row.grade,
+    score: row.score,
+    ruleSetVersion: row.rule_set_version,
+    factors: row.factors,
+    computedAt: row.computed_at,
+  };
+}
