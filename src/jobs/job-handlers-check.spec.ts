@@ -32,6 +32,10 @@ const start = (providers: (new () => object)[]) =>
   Test.createTestingModule({ imports: [DiscoveryModule], providers: [JobHandlersCheck, ...providers] }).compile();
 
 describe('JobHandlersCheck', () => {
+  it('knows the queue of every job name', () => {
+    expect(Object.values(JOBS_OF_QUEUE).flat().sort()).toEqual(Object.values(JobName).sort());
+  });
+
   it('lets a worker start when every job of every queue has exactly one handler', async () => {
     await expect(start(everyQueue())).resolves.toBeDefined();
   });
