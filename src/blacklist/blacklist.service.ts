@@ -325,7 +325,8 @@ export class BlacklistService {
       const after = await this.load(id, manager);
       const event = this.changeEvent(row.status, after);
       if (event) {
-        await this.events.append(manager, event);
+        // Stamped with the move's own time, as its transition is.
+        await this.events.append(manager, { ...event, occurredAt: now });
         regrade = row.enterprise_id;
         await this.recompute.note(manager, [regrade]);
       }

@@ -14,6 +14,8 @@ export interface ChangeEvent {
   type: ChangeEventType;
   uscc: string;
   data: Record<string, unknown>;
+  /** When the change happened by the writer's clock; the transaction's time when not given. */
+  occurredAt?: Date;
 }
 
 /** An event as read back from the outbox; `seq` as text (a bigint). */
@@ -55,10 +57,17 @@ export class OutboxRepository {
     if (!events.length) return;
     await manager.query(`SELECT pg_advisory_xact_lock($1)`, [OUTBOX_LOCK]);
     await manager.query(
-      `INSERT INTO change_events (type, uscc, data)
-       SELECT type, uscc, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(type, uscc, data, n)
+      `INSERT INTO change_events (type, uscc, data, occurred_at)
+       SELECT type, uscc, data::jsonb, coalesce(occurred_at, now())
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY
+              AS e(type, uscc, data, occurred_at, n)
         ORDER BY n`,
-      [events.map((e) => e.type), events.map((e) => e.uscc), events.map((e) => JSON.stringify(e.data))],
+      [
+        events.map((e) => e.type),
+        events.map((e) => e.uscc),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => e.occurredAt ?? null),
+      ],
     );
   }
 

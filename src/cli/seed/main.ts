@@ -19,7 +19,8 @@ export { COUNTED_TABLES } from './writer';
  * districts, and their credit records (a few of them corrected); and a few dozen blacklist
  * entries in every state, with their objections, repair applications, transitions and outbox
  * events, written by the services that own them (see writer.ts). A second run finds the demo
- * users and adds nothing; two runs at once queue, and the second finds the first one's users.
+ * there (the seed's last audit entry) and adds nothing; two runs at once queue, and the second
+ * finds the first one's. A run that failed midway cannot be finished: the next run says so.
  */
 
 export interface DemoLogin {
@@ -69,7 +70,7 @@ function printSummary(print: (line: string) => void, summary: SeedSummary): void
 /**
  * The seed's sessions commit without waiting for the disk (`synchronous_commit = off`): it makes
  * a few hundred small transactions through the services, and a crash can lose only the last of
- * them, never leave one half-written.
+ * them (the run is then unfinished, which the next run reports), never leave one half-written.
  */
 function withoutCommitWaits(url: string): string {
   const parsed = new URL(url);
@@ -113,7 +114,7 @@ export async function seedDemo(
         logins: loginsOf(existing.uscc),
         elapsedMs: Date.now() - started,
       };
-      print(`seed:demo: the demo is already in ${database} (user ${DEMO_USERS[0].username} exists); nothing added`);
+      print(`seed:demo: the demo is already in ${database} (its demo.seed audit entry exists); nothing added`);
       printSummary(print, summary);
       return summary;
     }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { systemActor } from '../../access/actor';
 import { Caller, systemCaller } from '../../access/caller';
+import { AuditQuery } from '../../audit/dto/audit.dto';
 import { AuditService } from '../../audit/audit.service';
 import { BlacklistService } from '../../blacklist/blacklist.service';
 import { Outcome } from '../../blacklist/blacklist-states';
@@ -101,11 +102,29 @@ export class DemoWriter {
     }
   }
 
-  /** Whether the demo is there already: the credit code its enterprise user is bound to, if so. */
+  /**
+   * Whether the demo is there already, from the seed's own last audit entry (`demo.seed`, written
+   * once everything else has committed): the credit code its enterprise user is bound to, if so.
+   * The seed writes through the services, each move in its own transaction, so a run that failed
+   * midway leaves part of the demo behind; finding demo users or institutions without that entry
+   * is an error that says so, not a silent "nothing added".
+   */
   async existing(): Promise<{ uscc: string | null } | undefined> {
     const users = this.app.get(UsersService);
-    if (!(await users.findForLogin(DEMO_USERS[0].username))) return undefined;
-    return { uscc: (await users.findForLogin('demo.enterprise'))?.uscc ?? null };
+    const finished = await this.app
+      .get(AuditService)
+      .list(Object.assign(new AuditQuery(), { action: 'demo.seed', page: 1, pageSize: 1 }));
+    if (finished.total > 0) return { uscc: (await users.findForLogin('demo.enterprise'))?.uscc ?? null };
+    const started =
+      (await Promise.all(DEMO_USERS.map((u) => users.findForLogin(u.username)))).some(Boolean) ||
+      (await this.app.get(InstitutionsService).list()).some((i) => INSTITUTIONS.some((d) => d.name === i.name));
+    if (started) {
+      throw new Error(
+        'seed:demo: an earlier run did not finish (demo users or institutions exist, but no demo.seed audit entry); ' +
+          'seed into a new database',
+      );
+    }
+    return undefined;
   }
 
   /** What the generators draw on: districts, hotlines and their handlers, the working-day calendar. */
