@@ -83,7 +83,7 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
       CREATE VIEW outbox_events AS
         SELECT seq, id, type, uscc, occurred_at, data FROM change_events`);
     await q.query(`COMMENT ON VIEW outbox_events IS
-      'Published read interface of the outbox module: change events in seq order; read below outbox_horizon() only'`);
+      'Published read interface of the outbox module: change events in seq order; a reader that must miss none (the feed, webhooks) reads below outbox_horizon()'`);
 
     await q.query(`
       CREATE FUNCTION outbox_horizon(after bigint) RETURNS bigint
