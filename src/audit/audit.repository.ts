@@ -56,7 +56,6 @@ const COLUMNS =
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** An entry as the API writes it, into the chain (`audit_events`) or waiting for it (`audit_pending`). */
   /**
    * Adopts the rows of `table` with these keys as audited without an entry of their own, for a
    * writer that fills a table in bulk outside the services (`seed:demo`): their keys join
@@ -69,17 +68,15 @@ export class AuditRepository {
       `INSERT INTO audit_adopted (table_name, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
       [table, keys],
     );
-    const adopted: { key: string }[] = await manager.query(
-      `SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`,
-      [table],
-    );
+    const adopted = await this.adoptedKeys(table, manager);
     await manager.query(
       `INSERT INTO audit_events (actor_type, actor_name, action, entity_type, entity_id, after_digest)
        VALUES ('system', $1, 'audit.adopt', 'audited-table', $2, $3)`,
-      [actorName, table, digest(adopted.map((r) => r.key))],
+      [actorName, table, digest(adopted)],
     );
   }
 
+  /** An entry as the API writes it, into the chain (`audit_events`) or waiting for it (`audit_pending`). */
   async insert(
     manager: EntityManager,
     table: 'audit_events' | 'audit_pending',
@@ -225,8 +222,8 @@ export class AuditRepository {
   }
 
   /** The keys of `table` adopted without an entry, in byte order (the order their digest was taken in). */
-  async adoptedKeys(table: string): Promise<string[]> {
-    const rows: { key: string }[] = await this.db.query(
+  async adoptedKeys(table: string, manager: EntityManager = this.db.manager): Promise<string[]> {
+    const rows: { key: string }[] = await manager.query(
       `SELECT key FROM audit_adopted WHERE table_name = $1 ORDER BY key COLLATE "C"`,
       [table],
     );

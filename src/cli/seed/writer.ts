@@ -29,19 +29,8 @@ import { Mover, PlannedEntry, PlannedFiling, PlannedTransition } from './entry-s
 import { DEMO_USERS, DemoUser, INSTITUTIONS, toIso } from './reference-data';
 import { SeedClock, SeedModule } from './seed.module';
 
-/**
- * Everything the seed reads from and writes to the database, all of it through the modules that
- * own the tables. The enterprises and the original records go through the register's and the
- * records' bulk inserts in one transaction (3 000 enterprises and their 9 000 records through the
- * services one by one would take minutes); everything else goes through the services that own
- * it, as the application would write it: institutions and users through identity, corrections
- * through the records service (with their outbox events), the blacklist move by move through its
- * service with the clock set to each move's planned moment, and the seed's own audit entry
- * through the audit service.
- */
-
 const BATCH = 5000;
-/** Two seeds at once queue on this lock; the second then finds the first one's users. */
+/** Two seeds at once queue on this lock; the second then finds the first one's demo. */
 const LOCK = 7_330_302;
 const SEED_ACTOR = systemActor('seed:demo');
 
@@ -71,6 +60,16 @@ interface SeededUser {
   uscc: string | null;
 }
 
+/**
+ * Everything the seed reads from and writes to the database, all of it through the modules that
+ * own the tables. The enterprises and the original records go through the register's and the
+ * records' bulk inserts in one transaction (3 000 enterprises and their 9 000 records through the
+ * services one by one would take minutes); everything else goes through the services that own
+ * it, as the application would write it: institutions and users through identity, corrections
+ * through the records service (with their outbox events), the blacklist move by move through its
+ * service with the clock set to each move's planned moment, and the seed's own audit entry
+ * through the audit service.
+ */
 export class DemoWriter {
   private constructor(
     private readonly app: INestApplicationContext,
