@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../access/actor';
 import { SqlFilter } from '../database/sql-filter';
-import { UserNames } from '../identity/user-names.repository';
-import { EnterpriseNames } from '../registry/enterprise-names.repository';
+import { UsersRepository } from '../identity/users.repository';
+import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { Action, Outcome, RemovalReason, Status } from './blacklist-states';
 import {
   BlacklistEntryDto,
@@ -177,8 +177,8 @@ function toTransitionDto(r: Record<string, unknown>): TransitionDto {
 export class BlacklistRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly enterprises: EnterpriseNames,
-    private readonly users: UserNames,
+    private readonly enterprises: EnterprisesRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   /** The entry, or undefined; `lock` takes the row lock that serialises moves on one entry. */
@@ -374,11 +374,11 @@ export class BlacklistRepository {
   /** The rows with the enterprise's code and name and the proposer's username: one call to each module. */
   private async named(manager: EntityManager, rows: StoredEntryRow[]): Promise<EntryRow[]> {
     if (!rows.length) return [];
-    const enterprises = await this.enterprises.byIds(
+    const enterprises = await this.enterprises.namesByIds(
       rows.map((r) => r.enterprise_id),
       manager,
     );
-    const users = await this.users.byIds(
+    const users = await this.users.namesByIds(
       rows.map((r) => r.proposed_by),
       manager,
     );

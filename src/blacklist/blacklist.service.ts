@@ -9,7 +9,7 @@ import { Problem } from '../common/problem';
 import { normaliseUscc } from '../common/uscc';
 import { AppConfig } from '../config/app-config';
 import { RecomputeRequests } from '../jobs/recompute-requests';
-import { EnterpriseNames } from '../registry/enterprise-names.repository';
+import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEvent, OutboxRepository } from '../outbox/outbox.repository';
 import { Action, decide, MoveRole, Outcome, Refusal, Status } from './blacklist-states';
@@ -98,7 +98,7 @@ export class BlacklistService {
     private readonly entries: BlacklistRepository,
     private readonly reads: BlacklistReads,
     private readonly enterprises: EnterprisesService,
-    private readonly enterpriseNames: EnterpriseNames,
+    private readonly register: EnterprisesRepository,
     private readonly calendar: CalendarRepository,
     private readonly audit: AuditService,
     private readonly events: OutboxRepository,
@@ -147,7 +147,7 @@ export class BlacklistService {
     };
     if (query.uscc) {
       // An unregistered code has no entries.
-      const enterpriseId = await this.enterpriseNames.idOf(normaliseUscc(query.uscc));
+      const enterpriseId = await this.register.idOf(normaliseUscc(query.uscc));
       if (enterpriseId === null) return pageOf([], 0, query);
       filter.enterpriseId = enterpriseId;
     }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EnterpriseScope } from '../database/enterprise-scope';
 import { ListingFactsRepository } from '../blacklist/listing-facts.repository';
-import { RecordFactsRepository } from '../records/record-facts.repository';
-import { EnterpriseFactsRepository } from '../registry/enterprise-facts.repository';
+import { RecordsRepository } from '../records/records.repository';
+import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { ClassificationRepository, CurrentGrade } from './classification.repository';
 import { ClassificationFacts, RecordFact } from './classify';
 
@@ -33,8 +33,8 @@ export interface Gathered {
 @Injectable()
 export class GradingFacts {
   constructor(
-    private readonly enterprises: EnterpriseFactsRepository,
-    private readonly records: RecordFactsRepository,
+    private readonly enterprises: EnterprisesRepository,
+    private readonly records: RecordsRepository,
     private readonly listings: ListingFactsRepository,
     private readonly grades: ClassificationRepository,
   ) {}
@@ -54,7 +54,7 @@ export class GradingFacts {
     scope: RecomputeScope,
     unchangedUnder: { ruleSetVersion: number; asOf: string } | null,
   ): Promise<Gathered[]> {
-    const enterprises = await this.enterprises.inScope(scope, manager);
+    const enterprises = await this.enterprises.factsInScope(scope, manager);
     if (!enterprises.length) return [];
     const current = await this.grades.current(scope, manager);
     const newest = await this.records.newestIds(scope, manager);
@@ -81,7 +81,7 @@ export class GradingFacts {
     });
     const needed = gathered.filter((e) => e.needed);
     if (needed.length) {
-      const inForce = await this.records.inForce(
+      const inForce = await this.records.factsInForce(
         needed.map((e) => e.id),
         manager,
       );

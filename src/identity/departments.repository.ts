@@ -10,7 +10,16 @@ export function toDepartmentDto(d: Department): DepartmentDto {
   return { code, nameZh, nameEn, kind, successorCode, mergedAt };
 }
 
-/** The departments and their mergers (a merged department keeps its row, with its successor). */
+export interface DepartmentName {
+  zh: string;
+  en: string;
+}
+
+/**
+ * The departments and their mergers (a merged department keeps its row, with its successor), and
+ * what the modules above read of them: the names of those who decided or recorded something, and
+ * the departments that consume the registry's data.
+ */
 @Injectable()
 export class DepartmentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -89,6 +98,27 @@ export class DepartmentsRepository {
       [code],
     );
     return rows.map((r) => r.code);
+  }
+
+  /** The names of these departments, by code (an unknown code is left out). */
+  async namesByCodes(codes: string[]): Promise<Map<string, DepartmentName>> {
+    if (codes.length === 0) return new Map();
+    const rows: { code: string; name_zh: string; name_en: string }[] = await this.db.query(
+      `SELECT code, name_zh, name_en FROM departments WHERE code = ANY($1::text[])`,
+      [[...new Set(codes)]],
+    );
+    return new Map(rows.map((r) => [r.code, { zh: r.name_zh, en: r.name_en }]));
+  }
+
+  /**
+   * The codes of the departments that consume the registry's data (finance and tax: the daily
+   * exports' recipients) in force (not merged into another), in code order.
+   */
+  async consumingCodes(): Promise<string[]> {
+    const rows: { code: string }[] = await this.db.query(
+      `SELECT code FROM departments WHERE kind IN ('finance', 'tax') AND successor_code IS NULL ORDER BY code`,
+    );
+    return rows.map((d) => d.code);
   }
 }
 

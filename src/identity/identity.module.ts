@@ -9,27 +9,22 @@ import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { ConsumingDepartmentsRepository } from './consuming-departments.repository';
 import { Department } from './department.entity';
 import { DepartmentsController } from './departments.controller';
 import { DepartmentsService } from './departments.service';
 import { IdentityCredentials } from './identity-credentials';
 import { Institution } from './institution.entity';
-import { InstitutionNamesRepository } from './institution-names.repository';
 import { InstitutionsController } from './institutions.controller';
 import { InstitutionsService } from './institutions.service';
 import { LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
 import { User } from './user.entity';
-import { UserNames } from './user-names.repository';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
-import { DepartmentNamesRepository } from './department-names.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { InstitutionsRepository } from './institutions.repository';
 import { UsersRepository } from './users.repository';
-import { UserStandingRepository } from './user-standing.repository';
 
 export const identityControllers = [AuthController, UsersController, InstitutionsController, DepartmentsController];
 
@@ -44,33 +39,26 @@ export const identityControllers = [AuthController, UsersController, Institution
     DepartmentsRepository,
     InstitutionsRepository,
     ApiKeysRepository,
-    DepartmentNamesRepository,
     TokenService,
     UsersService,
-    UserNames,
     AuthService,
     LoginThrottle,
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,
-    InstitutionNamesRepository,
-    ConsumingDepartmentsRepository,
-    UserStandingRepository,
     { provide: Credentials, useClass: IdentityCredentials },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [
+    UsersRepository,
+    DepartmentsRepository,
+    InstitutionsRepository,
     TokenService,
     UsersService,
-    UserNames,
-    DepartmentNamesRepository,
     AuthService,
     DepartmentsService,
     InstitutionsService,
     ApiKeysService,
-    InstitutionNamesRepository,
-    ConsumingDepartmentsRepository,
-    UserStandingRepository,
   ],
 })
 export class IdentityModule {}

@@ -11,7 +11,16 @@ export interface Standing {
   tokenVersion: number;
 }
 
-/** The users. Their password hashes are read only for a login. */
+/** A user's name and whether the account is disabled: for work queued in their name that runs later. */
+export interface UserAccount {
+  username: string;
+  disabled: boolean;
+}
+
+/**
+ * The users. Their password hashes are read only for a login. Modules that record who did
+ * something by user id (who proposed a listing, who uploaded a file) read names and accounts here.
+ */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -96,5 +105,24 @@ export class UsersRepository {
         uscc: row.uscc,
       },
     };
+  }
+
+  /** The user's name and whether the account is disabled (unlike `standing`, disabled users are found). */
+  async account(userId: string): Promise<UserAccount | undefined> {
+    const [row]: UserAccount[] = await this.db.query(
+      `SELECT username, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1`,
+      [userId],
+    );
+    return row;
+  }
+
+  /** The username of each of these users that exists, by id. */
+  async namesByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; username: string }[] = await manager.query(
+      `SELECT id::text, username FROM users WHERE id = ANY($1::uuid[])`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.username]));
   }
 }

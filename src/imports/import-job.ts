@@ -6,7 +6,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { UserStandingRepository } from '../identity/user-standing.repository';
+import { UsersRepository } from '../identity/users.repository';
 import { RecomputeRequests } from '../jobs/recompute-requests';
 import { ReferenceService } from '../registry/reference.service';
 import { UsccAllowListService } from '../registry/uscc-allowlist.service';
@@ -41,7 +41,7 @@ export class ImportJob {
     private readonly audit: AuditService,
     private readonly allowList: UsccAllowListService,
     private readonly reference: ReferenceService,
-    private readonly users: UserStandingRepository,
+    private readonly users: UsersRepository,
     private readonly recompute: RecomputeRequests,
   ) {}
 
@@ -49,7 +49,7 @@ export class ImportJob {
   async run(id: string, progress: (done: number, total: number | null) => void = () => {}): Promise<void> {
     const found = await this.imports.forJob(id);
     if (!found || !['queued', 'running'].includes(found.status)) return;
-    const uploader = await this.users.find(found.uploadedBy);
+    const uploader = await this.users.account(found.uploadedBy);
     if (!uploader) return;
     const row: RunningImport = { ...found, username: uploader.username };
     // An account disabled since the upload no longer acts: its queued files are not imported.

@@ -5,15 +5,13 @@ import { OutboxModule } from '../outbox/outbox.module';
 import { RecordsController } from './records.controller';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
-import { DisclosedRecordsRepository } from './disclosed-records.repository';
-import { RecordFactsRepository } from './record-facts.repository';
 
 export const recordsControllers = [RecordsController];
 
 /** The quality-credit information database: append-only records and their corrections. */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [DisclosedRecordsRepository, RecordsService, RecordsRepository, RecordFactsRepository],
-  exports: [DisclosedRecordsRepository, RecordsService, RecordsRepository, RecordFactsRepository],
+  providers: [RecordsService, RecordsRepository],
+  exports: [RecordsService, RecordsRepository],
 })
 export class RecordsModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { CreditRecord } from './credit-record.entity';
 import { RecordDto } from './dto/record.dto';
 import type { Hotline, RecordType, Severity } from './record-rules';
@@ -44,6 +45,26 @@ export interface StagedRecords {
   table: string;
   fromLine: number;
   toLine: number;
+}
+
+/** A disclosed record in force, as the public may read it (the department by its code). */
+export interface DisclosedRecord {
+  id: string;
+  type: string;
+  severity: string;
+  /** `YYYY-MM-DD`. */
+  occurredOn: string;
+  documentNo: string;
+  summary: string;
+  departmentCode: string;
+}
+
+/** A record in force as the classifier reads it. */
+export interface RecordFactRow {
+  id: string;
+  type: string;
+  severity: string;
+  occurredOn: string;
 }
 
 export function toDto(r: RecordRow): RecordDto {
@@ -104,6 +125,11 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
  * credit_records (and the hotlines a complaint cites). Rows are only ever inserted: by hand one
  * at a time, by an import chunk by chunk from its staging table, by the demo seed in bulk; each
  * takes the handling department from the hotline and the enterprise from the registry's view.
+ *
+ * The modules above read the records here too: the public sees an enterprise's disclosed records
+ * in force (neither withdrawn nor superseded by a correction); a recompute grades from, and the
+ * statistics count, the records in force set-based (arrays of enterprise ids in, one row per
+ * enterprise out), through the caller's manager where it reads in a transaction's snapshot.
  */
 @Injectable()
 export class RecordsRepository {
@@ -227,6 +253,88 @@ export class RecordsRepository {
       [by.departmentCode, by.createdBy, staged.fromLine, staged.toLine, by.importId],
     );
     return inserted;
+  }
+
+  /** An enterprise's disclosed records in force, newest occurrence first. */
+  async disclosedInForce(enterpriseId: string): Promise<DisclosedRecord[]> {
+    const rows: Record<string, string>[] = await this.db.query(
+      `SELECT r.id::text, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on, r.document_no,
+              r.summary, r.department_code
+         FROM credit_records_in_force r
+        WHERE r.enterprise_id = $1 AND r.disclosed
+        ORDER BY r.occurred_on DESC, r.id DESC`,
+      [enterpriseId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      severity: r.severity,
+      occurredOn: r.occurred_on,
+      documentNo: r.document_no,
+      summary: r.summary,
+      departmentCode: r.department_code,
+    }));
+  }
+
+  /** How many disclosed records in force an enterprise has of each type, the types in order. */
+  async disclosedCountsByType(enterpriseId: string): Promise<Record<string, number>> {
+    const [{ counts }]: { counts: Record<string, number> }[] = await this.db.query(
+      `SELECT coalesce(json_object_agg(r.type, r.n ORDER BY r.type), '{}') AS counts
+         FROM (SELECT type, count(*)::int AS n FROM credit_records_in_force
+                WHERE enterprise_id = $1 AND disclosed GROUP BY type) r`,
+      [enterpriseId],
+    );
+    return counts;
+  }
+
+  /**
+   * The id of the newest record of each enterprise of `scope` that has one. Records are
+   * append-only and a correction is a new row, so any change to an enterprise's records raises it.
+   * Read from the enterprise index's entries alone.
+   */
+  async newestIds(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<Map<string, string>> {
+    const [where, params] = enterpriseScopeWhere('enterprise_id', scope);
+    const rows: { id: string; newest: string }[] = await manager.query(
+      `SELECT enterprise_id::text AS id, max(id)::text AS newest FROM credit_records WHERE ${where} GROUP BY enterprise_id`,
+      params,
+    );
+    return new Map(rows.map((r) => [r.id, r.newest]));
+  }
+
+  /**
+   * The records in force (neither withdrawn nor superseded) of each of `enterpriseIds`, as the
+   * classifier reads them: aggregated in SQL, one row per enterprise however many records it has.
+   */
+  async factsInForce(
+    enterpriseIds: string[],
+    manager: EntityManager = this.db.manager,
+  ): Promise<Map<string, RecordFactRow[]>> {
+    const rows: { id: string; records: [string, string, string, string][] | null }[] = await manager.query(
+      `SELECT u.id::text,
+              (SELECT json_agg(json_build_array(r.id::text, r.type, r.severity, r.occurred_on))
+                 FROM credit_records_in_force r WHERE r.enterprise_id = u.id) AS records
+         FROM unnest($1::bigint[]) AS u(id)`,
+      [enterpriseIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        (row.records ?? []).map(([id, type, severity, occurredOn]) => ({ id, type, severity, occurredOn })),
+      ]),
+    );
+  }
+
+  /** Spot checks in force of `enterpriseIds` that took place from `from` to `to` (dates): passed and failed. */
+  async spotChecks(enterpriseIds: string[], from: string, to: string): Promise<{ passed: number; failed: number }> {
+    const [row]: { passed: number; failed: number }[] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE r.type = 'spot_check_pass')::int AS passed,
+              count(*) FILTER (WHERE r.type = 'spot_check_fail')::int AS failed
+         FROM credit_records_in_force r
+        WHERE r.enterprise_id = ANY($1::bigint[]) AND r.type IN ('spot_check_pass', 'spot_check_fail')
+          AND r.occurred_on BETWEEN $2 AND $3`,
+      [enterpriseIds, from, to],
+    );
+    return row;
   }
 
   /** Records with their enterprise's code and the id of the correction that replaced them. */

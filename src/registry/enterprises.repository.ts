@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { escapeLike } from '../database/sql-filter';
 import type { CreateEnterpriseDto, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise, EnterpriseStatus } from './enterprise.entity';
@@ -18,7 +19,6 @@ export interface EnterpriseFilter {
   pageSize: number;
 }
 
-/** The enterprise register's rows, and the set-based paths a bulk import merges through. */
 /** An enterprise for `insertMany`: its registration facts (bulk writers such as the demo seed). */
 export interface BulkEnterprise {
   uscc: string;
@@ -39,6 +39,49 @@ export interface StagedEnterprises {
   toLine: number;
 }
 
+/** What other modules show of an enterprise they refer to by its internal id. */
+export interface EnterpriseName {
+  uscc: string;
+  name: string;
+}
+
+/** An enterprise as the register knows it, with its district's names. */
+export interface EnterpriseProfile {
+  id: string;
+  uscc: string;
+  name: string;
+  districtCode: string;
+  district: { zh: string; en: string };
+  status: string;
+  /** Personal data: whoever shows it to the public masks it. */
+  legalRepresentative: string | null;
+}
+
+interface ProfileRow {
+  id: string;
+  uscc: string;
+  name: string;
+  district_code: string;
+  district_zh: string;
+  district_en: string;
+  status: string;
+  legal_representative: string | null;
+}
+
+/** What other modules grade and count an enterprise by: its key, credit code and district. */
+export interface EnterpriseFacts {
+  id: string;
+  uscc: string;
+  districtCode: string;
+}
+
+/**
+ * The enterprise register's rows: the register's own reads and writes, the set-based paths a bulk
+ * import merges through, and the reads the modules above it make. Those are set-based (a page of
+ * the blacklist asks once for the names of all its enterprises, a recompute chunk for the facts of
+ * its key range), and the ones that may run inside a caller's transaction take its manager so
+ * they see its snapshot.
+ */
 @Injectable()
 export class EnterprisesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -151,5 +194,67 @@ export class EnterprisesRepository {
       [staged.fromLine, staged.toLine],
     );
     return inserted;
+  }
+
+  /** Code and name of each of these enterprises that exists, by id. */
+  async namesByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<Map<string, EnterpriseName>> {
+    if (ids.length === 0) return new Map();
+    const rows: ({ id: string } & EnterpriseName)[] = await manager.query(
+      `SELECT id::text, uscc, name FROM enterprises WHERE id = ANY($1::bigint[])`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, { uscc: r.uscc, name: r.name }]));
+  }
+
+  /** The id of the enterprise with this (normalised) credit code; null when none is registered. */
+  async idOf(uscc: string, manager: EntityManager = this.db.manager): Promise<string | null> {
+    const [row]: { id: string }[] = await manager.query(`SELECT id::text FROM enterprises WHERE uscc = $1`, [uscc]);
+    return row?.id ?? null;
+  }
+
+  /** The enterprise with this (normalised) credit code and its district's names, or undefined. */
+  async profileByUscc(uscc: string): Promise<EnterpriseProfile | undefined> {
+    const [e]: ProfileRow[] = await this.db.query(
+      `SELECT e.id::text, e.uscc, e.name, e.district_code, d.name_zh AS district_zh, d.name_en AS district_en,
+              e.status, e.legal_representative
+         FROM enterprises e JOIN districts d ON d.code = e.district_code
+        WHERE e.uscc = $1`,
+      [uscc],
+    );
+    return (
+      e && {
+        id: e.id,
+        uscc: e.uscc,
+        name: e.name,
+        districtCode: e.district_code,
+        district: { zh: e.district_zh, en: e.district_en },
+        status: e.status,
+        legalRepresentative: e.legal_representative,
+      }
+    );
+  }
+
+  /** The planner's count of enterprises (from the last ANALYZE), 0 before the first. */
+  async estimatedCount(): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.db.query(
+      `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'enterprises'::regclass`,
+    );
+    return n;
+  }
+
+  /** The enterprises of `scope` (a recompute's chunk: a key range or a list of ids), in key order. */
+  factsInScope(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<EnterpriseFacts[]> {
+    const [where, params] = enterpriseScopeWhere('id', scope);
+    return manager.query(
+      `SELECT id::text, uscc, district_code AS "districtCode" FROM enterprises WHERE ${where} ORDER BY id`,
+      params,
+    );
+  }
+
+  /** The ids of the enterprises of each district that has any (the statistics). */
+  idsByDistrict(): Promise<{ districtCode: string; ids: string[] }[]> {
+    return this.db.query(
+      `SELECT district_code AS "districtCode", array_agg(id::text) AS ids FROM enterprises GROUP BY district_code`,
+    );
   }
 }

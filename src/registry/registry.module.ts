@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { District } from './district.entity';
 import { Enterprise } from './enterprise.entity';
 import { EnterprisesController } from './enterprises.controller';
-import { EnterpriseNames } from './enterprise-names.repository';
 import { EnterprisesService } from './enterprises.service';
 import { ReferenceController } from './reference.controller';
 import { ReferenceService } from './reference.service';
@@ -11,11 +10,9 @@ import { UsccAllowListController } from './uscc-allowlist.controller';
 import { UsccAllowListEntry } from './uscc-allowlist.entity';
 import { UsccAllowListService } from './uscc-allowlist.service';
 import { UsccConstraint } from './uscc.constraint';
-import { EnterpriseProfilesRepository } from './enterprise-profiles.repository';
 import { DistrictsRepository } from './districts.repository';
 import { EnterprisesRepository } from './enterprises.repository';
 import { UsccAllowListRepository } from './uscc-allowlist.repository';
-import { EnterpriseFactsRepository } from './enterprise-facts.repository';
 
 export const registryControllers = [EnterprisesController, ReferenceController, UsccAllowListController];
 
@@ -27,23 +24,17 @@ export const registryControllers = [EnterprisesController, ReferenceController, 
     DistrictsRepository,
     UsccAllowListRepository,
     EnterprisesService,
-    EnterpriseNames,
-    EnterpriseProfilesRepository,
     ReferenceService,
     UsccAllowListService,
     UsccConstraint,
-    EnterpriseFactsRepository,
   ],
   exports: [
     EnterprisesService,
     DistrictsRepository,
-    EnterpriseNames,
     EnterprisesRepository,
-    EnterpriseProfilesRepository,
     ReferenceService,
     UsccAllowListService,
     UsccConstraint,
-    EnterpriseFactsRepository,
   ],
 })
 export class RegistryModule {}

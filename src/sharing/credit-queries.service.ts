@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Page, pageOf } from '../common/pagination';
-import { InstitutionNamesRepository } from '../identity/institution-names.repository';
+import { InstitutionsRepository } from '../identity/institutions.repository';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { CreditQueriesRepository } from './credit-queries.repository';
 import { CreditQueryDto, ListCreditQueriesQuery } from './dto/credit-query.dto';
@@ -10,7 +10,7 @@ import { CreditQueryDto, ListCreditQueriesQuery } from './dto/credit-query.dto';
 export class CreditQueriesService {
   constructor(
     private readonly queries: CreditQueriesRepository,
-    private readonly institutions: InstitutionNamesRepository,
+    private readonly institutions: InstitutionsRepository,
     private readonly enterprises: EnterprisesService,
   ) {}
 
@@ -18,7 +18,7 @@ export class CreditQueriesService {
     const enterprise = await this.enterprises.resolve(uscc, null);
     const total = await this.queries.countAbout(enterprise.uscc);
     const rows = await this.queries.about(enterprise.uscc, query.pageSize, query.offset);
-    const names = await this.institutions.namesOf(rows.map((r) => r.institutionId));
+    const names = await this.institutions.namesByIds(rows.map((r) => r.institutionId));
     // Institutions are never deleted, so every row names one; a row that did not would not be shown.
     const items = rows.flatMap(({ institutionId, purpose, askedAt, asOf }): CreditQueryDto[] => {
       const institution = names.get(institutionId);

@@ -5,9 +5,9 @@ import { ClassificationRepository } from '../classification/classification.repos
 import { addDays, addMonths, startOfBeijingDay } from '../common/calendar-days';
 import { GRADES } from '../classification/rule-set';
 import { beijingDate, Clock } from '../common/clock';
-import { RecordFactsRepository } from '../records/record-facts.repository';
+import { RecordsRepository } from '../records/records.repository';
 import { DistrictDto } from '../registry/dto/reference.dto';
-import { EnterpriseFactsRepository } from '../registry/enterprise-facts.repository';
+import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { ReferenceService } from '../registry/reference.service';
 import {
   BlacklistMonthDto,
@@ -48,9 +48,9 @@ export class StatsService {
   constructor(
     private readonly clock: Clock,
     private readonly reference: ReferenceService,
-    private readonly enterprises: EnterpriseFactsRepository,
+    private readonly enterprises: EnterprisesRepository,
     private readonly grading: ClassificationRepository,
-    private readonly records: RecordFactsRepository,
+    private readonly records: RecordsRepository,
     private readonly listings: ListingFactsRepository,
   ) {}
 

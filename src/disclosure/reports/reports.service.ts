@@ -6,8 +6,8 @@ import { EnterpriseGradesRepository } from '../../classification/enterprise-grad
 import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { normaliseUscc } from '../../common/uscc';
-import { DisclosedRecordsRepository } from '../../records/disclosed-records.repository';
-import { EnterpriseProfilesRepository } from '../../registry/enterprise-profiles.repository';
+import { RecordsRepository } from '../../records/records.repository';
+import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import { CreditReportDto, ReportPayloadDto, ReportVerificationDto, VerificationFailure } from './dto/report.dto';
 import { IssuedReportsRepository } from './issued-reports.repository';
 import { REPORT_ALG, ReportKeysService } from './report-keys.service';
@@ -43,10 +43,10 @@ export class ReportsService {
     private readonly keys: ReportKeysService,
     private readonly clock: Clock,
     private readonly issuedReports: IssuedReportsRepository,
-    private readonly profiles: EnterpriseProfilesRepository,
+    private readonly profiles: EnterprisesRepository,
     private readonly grades: EnterpriseGradesRepository,
     private readonly listings: BlacklistReads,
-    private readonly records: DisclosedRecordsRepository,
+    private readonly records: RecordsRepository,
   ) {}
 
   async issue(usccParam: string): Promise<CreditReportDto> {
@@ -59,12 +59,12 @@ export class ReportsService {
   ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
     const uscc = normaliseUscc(usccParam);
     const key = await this.keys.current();
-    const enterprise = await this.profiles.byUscc(uscc);
+    const enterprise = await this.profiles.profileByUscc(uscc);
     if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     const [grade, listings, byType] = await Promise.all([
       this.grades.current(enterprise.id),
       this.listings.published([enterprise.id]),
-      this.records.countsByType(enterprise.id),
+      this.records.disclosedCountsByType(enterprise.id),
     ]);
     const seq = await this.issuedReports.nextSeq();
 

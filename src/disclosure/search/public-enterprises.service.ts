@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
 import { Problem } from '../../common/problem';
 import { lookupUscc } from '../../common/uscc';
-import { DepartmentNamesRepository } from '../../identity/department-names.repository';
-import { DisclosedRecordsRepository } from '../../records/disclosed-records.repository';
-import { EnterpriseProfilesRepository } from '../../registry/enterprise-profiles.repository';
+import { DepartmentsRepository } from '../../identity/departments.repository';
+import { RecordsRepository } from '../../records/records.repository';
+import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import { PublicBlacklistService } from '../open-data/public-blacklist.service';
 import {
   PublicEnterpriseBlacklistEntryDto,
@@ -28,9 +28,9 @@ import { accessFor, Estimate, PublicSearchRepository, ranksOf, SEARCH_WINDOW } f
 export class PublicEnterprisesService {
   constructor(
     private readonly register: PublicSearchRepository,
-    private readonly profiles: EnterpriseProfilesRepository,
-    private readonly records: DisclosedRecordsRepository,
-    private readonly departments: DepartmentNamesRepository,
+    private readonly profiles: EnterprisesRepository,
+    private readonly records: RecordsRepository,
+    private readonly departments: DepartmentsRepository,
     private readonly listings: BlacklistReads,
     private readonly blacklist: PublicBlacklistService,
   ) {}
@@ -95,7 +95,7 @@ export class PublicEnterprisesService {
   /** The public page of an enterprise: 400 for a malformed code, 404 for an unknown one. */
   async enterprise(usccInput: string): Promise<PublicEnterpriseDto> {
     const uscc = lookupUscc(usccInput);
-    const e = await this.profiles.byUscc(uscc);
+    const e = await this.profiles.profileByUscc(uscc);
     if (!e) throw Problem.notFound('Enterprise', uscc);
     const [entries, records] = await Promise.all([this.activeEntries(e.id), this.disclosedRecords(e.id)]);
     return {
@@ -133,8 +133,8 @@ export class PublicEnterprisesService {
 
   /** Disclosed records in force: not withdrawn, not superseded by a correction. */
   private async disclosedRecords(enterpriseId: string): Promise<PublicRecordDto[]> {
-    const records = await this.records.inForce(enterpriseId);
-    const names = await this.departments.byCodes(records.map((r) => r.departmentCode));
+    const records = await this.records.disclosedInForce(enterpriseId);
+    const names = await this.departments.namesByCodes(records.map((r) => r.departmentCode));
     return records.map((r) => ({
       id: r.id,
       type: r.type,

@@ -13,7 +13,7 @@ import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../common/calendar-days';
 import { Actor } from '../../access/actor';
 import { AppConfig } from '../../config/app-config';
-import { ConsumingDepartmentsRepository } from '../../identity/consuming-departments.repository';
+import { DepartmentsRepository } from '../../identity/departments.repository';
 import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
 import { JobName, QueueName } from '../../jobs/queues';
 import { OutboxRepository } from '../../outbox/outbox.repository';
@@ -64,7 +64,7 @@ export class ExportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly exports: ExportsRepository,
     private readonly outbox: OutboxRepository,
-    private readonly consumers: ConsumingDepartmentsRepository,
+    private readonly departments: DepartmentsRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @InjectQueue(QueueName.Exports) private readonly queue: Queue,
@@ -104,7 +104,7 @@ export class ExportsService {
     const day = this.exportableDay(date);
     if ('problem' in day) throw new Error(`${date} ${day.problem}`);
     const { from, to } = day;
-    let departments = await this.consumers.codes();
+    let departments = await this.departments.consumingCodes();
     if (ifMissing) {
       const missing: string[] = [];
       for (const code of departments) if (!(await this.complete(code, date))) missing.push(code);
