@@ -1,6 +1,5 @@
 import { keyedAuditedTable } from '../audit/audited-table';
-import { calendarDayKeys } from './calendar-day-keys.repository';
-import { calendarDaysOn } from './calendar.repository';
+import { calendarDayKeys, calendarDaysOn } from './calendar.repository';
 
 /**
  * calendar_days as their newest `calendar.set` or `calendar.remove` entry left them (the days a

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { ReasonCode, ReasonDto } from './dto/blacklist.dto';
 
 /** A published entry as other modules show it beside an enterprise (grading, reports, lookups). */
@@ -13,9 +14,26 @@ export interface PublishedEntry {
 }
 
 /**
- * What the blacklist tells the modules above it: the reason catalogue, and the entries
- * currently published for a set of enterprises. Set-based: one statement per call, however
- * many enterprises.
+ * How each enterprise's published entries are ordered: by publication (as a report shows them),
+ * or by id (the stable order a grading's facts mark is written in).
+ */
+export type PublishedOrder = 'publication' | 'id';
+
+const PUBLISHED_ORDER: Record<PublishedOrder, string> = {
+  publication: 'b.enterprise_id, b.published_at, b.id',
+  id: 'b.enterprise_id, b.id',
+};
+
+/**
+ * What the blacklist tells the modules above it: the reason catalogue, the entries currently
+ * published against a set of enterprises (what a recompute grades from, what a report and a
+ * lookup show), and publications and removals per month (the statistics). Set-based: one
+ * statement per call, however many enterprises; methods a recompute calls take its manager so
+ * they see its transaction's snapshot.
+ *
+ * These reads stay apart from `BlacklistRepository` (blacklist.repository.ts), the due-process
+ * aggregate itself: an entry with its moves, objections and repair applications, which only the
+ * blacklist's own services read and write.
  */
 @Injectable()
 export class BlacklistReads {
@@ -26,16 +44,21 @@ export class BlacklistReads {
     return this.db.query(`SELECT code, name_zh AS "nameZh", name_en AS "nameEn" FROM blacklist_reasons ORDER BY code`);
   }
 
-  /** The published entries of these enterprises, each enterprise's in order of publication. */
-  published(enterpriseIds: string[]): Promise<PublishedEntry[]> {
-    if (enterpriseIds.length === 0) return Promise.resolve([]);
-    return this.db.query(
+  /** The published entries of the enterprises of `scope`, by enterprise, each enterprise's in `order`. */
+  published(
+    scope: EnterpriseScope,
+    order: PublishedOrder,
+    manager: EntityManager = this.db.manager,
+  ): Promise<PublishedEntry[]> {
+    if ('enterpriseIds' in scope && scope.enterpriseIds.length === 0) return Promise.resolve([]);
+    const [where, params] = enterpriseScopeWhere('b.enterprise_id', scope);
+    return manager.query(
       `SELECT b.enterprise_id::text AS "enterpriseId", b.id::text, b.reason_code AS "reasonCode",
               b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
          FROM blacklist_entries b
-        WHERE b.enterprise_id = ANY($1::bigint[]) AND b.status = 'published'
-        ORDER BY b.enterprise_id, b.published_at, b.id`,
-      [enterpriseIds],
+        WHERE ${where} AND b.status = 'published'
+        ORDER BY ${PUBLISHED_ORDER[order]}`,
+      params,
     );
   }
 
@@ -48,5 +71,20 @@ export class BlacklistReads {
       [enterpriseIds],
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Publications, and removals by reason, per calendar month in Beijing (`yyyy-mm`) from `from`
+   * to before `to`: `kind` is 'published' or the removal reason.
+   */
+  flowByMonth(from: Date, to: Date): Promise<{ month: string; kind: string; n: number }[]> {
+    return this.db.query(
+      `SELECT to_char(published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, 'published' AS kind, count(*)::int AS n
+         FROM blacklist_entries WHERE published_at >= $1 AND published_at < $2 GROUP BY 1
+       UNION ALL
+       SELECT to_char(removed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), removal_reason, count(*)::int
+         FROM blacklist_entries WHERE removed_at >= $1 AND removed_at < $2 GROUP BY 1, 2`,
+      [from, to],
+    );
   }
 }

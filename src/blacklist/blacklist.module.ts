@@ -9,7 +9,6 @@ import { BlacklistService } from './blacklist.service';
 import { CalendarController } from './calendar.controller';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarService } from './calendar.service';
-import { ListingFactsRepository } from './listing-facts.repository';
 
 export const blacklistControllers = [BlacklistController, CalendarController];
 
@@ -19,14 +18,7 @@ export const blacklistControllers = [BlacklistController, CalendarController];
  */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [
-    BlacklistService,
-    BlacklistRepository,
-    BlacklistReads,
-    CalendarService,
-    CalendarRepository,
-    ListingFactsRepository,
-  ],
-  exports: [BlacklistService, BlacklistReads, CalendarService, ListingFactsRepository],
+  providers: [BlacklistService, BlacklistRepository, BlacklistReads, CalendarService, CalendarRepository],
+  exports: [BlacklistService, BlacklistReads, CalendarService],
 })
 export class BlacklistModule {}

@@ -5,7 +5,7 @@ import { CalendarExceptions } from '../common/calendar-days';
 import { CalendarDayDto } from './dto/calendar.dto';
 
 /** A listed day's key, as the audit chain names it (`calendar_day` entries): its date, YYYY-MM-DD. */
-export const CALENDAR_DAY_KEY = `to_char(day, 'YYYY-MM-DD')`;
+const CALENDAR_DAY_KEY = `to_char(day, 'YYYY-MM-DD')`;
 
 export function toCalendarDayDto(r: { date: string; working: boolean; name: string }): CalendarDayDto {
   return { date: r.date, working: r.working, name: r.name };
@@ -22,6 +22,15 @@ export async function calendarDaysOn(manager: EntityManager, dates: string[]): P
     [dates],
   );
   return rows.map(toCalendarDayDto);
+}
+
+/**
+ * Every listed day's key, as the chain's `calendar_day` entries name it. A function of the manager
+ * alone, like `calendarDaysOn`: audit verification runs it over the transaction it verifies in.
+ */
+export async function calendarDayKeys(manager: EntityManager): Promise<string[]> {
+  const rows: { key: string }[] = await manager.query(`SELECT ${CALENDAR_DAY_KEY} AS key FROM calendar_days`);
+  return rows.map((r) => r.key);
 }
 
 /** calendar_days: the days that differ from the weekend rule. */

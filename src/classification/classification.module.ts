@@ -13,7 +13,6 @@ import { RuleSetDryRun } from './rule-set-dry-run';
 import { RuleSetsController } from './rule-sets.controller';
 import { RuleSetsRepository } from './rule-sets.repository';
 import { RuleSetsService } from './rule-sets.service';
-import { EnterpriseGradesRepository } from './enterprise-grades.repository';
 import { RegisterGradesModule } from './register-grades.module';
 
 export const classificationControllers = [ClassificationController, RuleSetsController];
@@ -22,7 +21,6 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
 @Module({
   imports: [RegistryModule, RecordsModule, BlacklistModule, OutboxModule, RegisterGradesModule],
   providers: [
-    EnterpriseGradesRepository,
     ClassificationService,
     ClassificationRepository,
     GradingFacts,
@@ -32,13 +30,6 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
     RuleSetsRepository,
     RuleSetsService,
   ],
-  exports: [
-    EnterpriseGradesRepository,
-    ClassificationService,
-    ClassificationRepository,
-    RecomputeAll,
-    RuleSetDryRun,
-    RuleSetsService,
-  ],
+  exports: [ClassificationService, ClassificationRepository, RecomputeAll, RuleSetDryRun, RuleSetsService],
 })
 export class ClassificationModule {}

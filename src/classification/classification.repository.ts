@@ -36,7 +36,9 @@ export interface GradeRestamp {
 /**
  * The grades: each enterprise's current classification (`classifications`) and every interval
  * it held one (`classification_history`). A recompute writes a chunk of enterprises at once,
- * with bulk statements over arrays, in the caller's transaction.
+ * with bulk statements over arrays, in the caller's transaction. The modules above read an
+ * enterprise's grade here (a report states it, the statistics count them), and the registry's
+ * list shows and filters by them through its `EnterpriseGrades` port (`RegisterGrades`).
  */
 @Injectable()
 export class ClassificationRepository {
@@ -167,6 +169,24 @@ export class ClassificationRepository {
       [enterpriseIds],
     );
     return row;
+  }
+
+  /** The current grade of each of these enterprises (by id) that has one. */
+  async gradesOf(enterpriseIds: string[], manager: EntityManager = this.db.manager): Promise<Map<string, Grade>> {
+    const grades: { id: string; grade: Grade }[] = await manager.query(
+      `SELECT enterprise_id::text AS id, grade FROM classifications WHERE enterprise_id = ANY($1::bigint[])`,
+      [enterpriseIds],
+    );
+    return new Map(grades.map((g) => [g.id, g.grade]));
+  }
+
+  /** The ids of the enterprises whose current grade is `grade`. */
+  async withGrade(grade: Grade): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT enterprise_id::text AS id FROM classifications WHERE grade = $1`,
+      [grade],
+    );
+    return rows.map((r) => r.id);
   }
 }
 

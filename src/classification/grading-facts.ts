@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EnterpriseScope } from '../database/enterprise-scope';
-import { ListingFactsRepository } from '../blacklist/listing-facts.repository';
+import { BlacklistReads } from '../blacklist/blacklist-reads.repository';
 import { RecordsRepository } from '../records/records.repository';
 import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { ClassificationRepository, CurrentGrade } from './classification.repository';
@@ -35,7 +35,7 @@ export class GradingFacts {
   constructor(
     private readonly enterprises: EnterprisesRepository,
     private readonly records: RecordsRepository,
-    private readonly listings: ListingFactsRepository,
+    private readonly listings: BlacklistReads,
     private readonly grades: ClassificationRepository,
   ) {}
 
@@ -58,7 +58,12 @@ export class GradingFacts {
     if (!enterprises.length) return [];
     const current = await this.grades.current(scope, manager);
     const newest = await this.records.newestIds(scope, manager);
-    const listed = await this.listings.publishedIds(scope, manager);
+    const listed = new Map<string, string[]>();
+    for (const { enterpriseId, id } of await this.listings.published(scope, 'id', manager)) {
+      const entries = listed.get(enterpriseId);
+      if (entries) entries.push(id);
+      else listed.set(enterpriseId, [id]);
+    }
     const gathered = enterprises.map((enterprise): Gathered => {
       const entries = listed.get(enterprise.id) ?? [];
       const factsMark = [newest.get(enterprise.id), entries.length ? entries.join(',') : undefined]

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { REMOVAL_REASONS } from '../blacklist/blacklist-states';
-import { ListingFactsRepository } from '../blacklist/listing-facts.repository';
+import { BlacklistReads } from '../blacklist/blacklist-reads.repository';
 import { ClassificationRepository } from '../classification/classification.repository';
 import { addDays, addMonths, startOfBeijingDay } from '../common/calendar-days';
 import { GRADES } from '../classification/rule-set';
@@ -51,7 +51,7 @@ export class StatsService {
     private readonly enterprises: EnterprisesRepository,
     private readonly grading: ClassificationRepository,
     private readonly records: RecordsRepository,
-    private readonly listings: ListingFactsRepository,
+    private readonly listings: BlacklistReads,
   ) {}
 
   async overview(): Promise<StatsOverviewDto> {

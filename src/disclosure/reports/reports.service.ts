@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CompactSign, compactVerify, errors } from 'jose';
 import { createHash } from 'node:crypto';
 import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
-import { EnterpriseGradesRepository } from '../../classification/enterprise-grades.repository';
+import { ClassificationRepository } from '../../classification/classification.repository';
 import { Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { normaliseUscc } from '../../common/uscc';
@@ -44,7 +44,7 @@ export class ReportsService {
     private readonly clock: Clock,
     private readonly issuedReports: IssuedReportsRepository,
     private readonly profiles: EnterprisesRepository,
-    private readonly grades: EnterpriseGradesRepository,
+    private readonly grades: ClassificationRepository,
     private readonly listings: BlacklistReads,
     private readonly records: RecordsRepository,
   ) {}
@@ -62,8 +62,8 @@ export class ReportsService {
     const enterprise = await this.profiles.profileByUscc(uscc);
     if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     const [grade, listings, byType] = await Promise.all([
-      this.grades.current(enterprise.id),
-      this.listings.published([enterprise.id]),
+      this.grades.gradeNow(enterprise.id),
+      this.listings.published({ enterpriseIds: [enterprise.id] }, 'publication'),
       this.records.disclosedCountsByType(enterprise.id),
     ]);
     const seq = await this.issuedReports.nextSeq();
