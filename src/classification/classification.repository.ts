@@ -133,8 +133,8 @@ export class ClassificationRepository {
   }
 
   /** The current grade of an enterprise, with what it was computed from; null before its first grading. */
-  async gradeNow(enterpriseId: string): Promise<ClassificationDto | null> {
-    const [row] = await this.db.query(
+  async gradeNow(enterpriseId: string, manager: EntityManager = this.db.manager): Promise<ClassificationDto | null> {
+    const [row] = await manager.query(
       `SELECT grade, score::float AS score, rule_set_version, factors, computed_at FROM classifications WHERE enterprise_id = $1`,
       [enterpriseId],
     );
@@ -160,15 +160,21 @@ export class ClassificationRepository {
     );
   }
 
-  /** How many of `enterpriseIds` hold each grade now (those not graded yet are not counted). */
-  async gradeCounts(enterpriseIds: string[]): Promise<Record<Grade, number>> {
-    const [row]: Record<Grade, number>[] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE grade = 'A')::int AS "A", count(*) FILTER (WHERE grade = 'B')::int AS "B",
-              count(*) FILTER (WHERE grade = 'C')::int AS "C", count(*) FILTER (WHERE grade = 'D')::int AS "D"
-         FROM classifications WHERE enterprise_id = ANY($1::bigint[])`,
-      [enterpriseIds],
+  /**
+   * Each district's registered enterprises by current grade, and those not graded yet, in one
+   * statement over the register's published view (districts with no enterprise are absent).
+   */
+  async gradeCountsByDistrict(): Promise<(Record<Grade | 'ungraded', number> & { districtCode: string })[]> {
+    return this.db.query(
+      `SELECT e.district_code AS "districtCode",
+              count(*) FILTER (WHERE c.grade = 'A')::int AS "A",
+              count(*) FILTER (WHERE c.grade = 'B')::int AS "B",
+              count(*) FILTER (WHERE c.grade = 'C')::int AS "C",
+              count(*) FILTER (WHERE c.grade = 'D')::int AS "D",
+              count(*) FILTER (WHERE c.enterprise_id IS NULL)::int AS ungraded
+         FROM registry_enterprises e LEFT JOIN classifications c ON c.enterprise_id = e.id
+        GROUP BY e.district_code`,
     );
-    return row;
   }
 
   /** The current grade of each of these enterprises (by id) that has one. */

@@ -47,16 +47,17 @@ export class GradingFacts {
    * its `recheck_on` not reached, and the same facts mark — its newest record's id (records are
    * append-only and a correction is a new row, so any change to its records raises it) and its
    * published entries. Classification is a pure function of those, so skipping it gives exactly
-   * the grade recomputing would. Without a `manager`, each read is a statement of its own.
+   * the grade recomputing would. Every read goes through `manager`: one snapshot for the chunk.
    */
   async gather(
-    manager: EntityManager | undefined,
+    manager: EntityManager,
     scope: RecomputeScope,
     unchangedUnder: { ruleSetVersion: number; asOf: string } | null,
   ): Promise<Gathered[]> {
     const enterprises = await this.enterprises.factsInScope(scope, manager);
     if (!enterprises.length) return [];
-    const current = await this.grades.current(scope, manager);
+    // Only a recompute compares with the current grades; a dry run grades everything afresh.
+    const current = unchangedUnder ? await this.grades.current(scope, manager) : new Map();
     const newest = await this.records.newestIds(scope, manager);
     const listed = new Map<string, string[]>();
     for (const { enterpriseId, id } of await this.listings.published(scope, 'id', manager)) {

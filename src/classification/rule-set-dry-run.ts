@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { readSnapshot } from '../database/read-snapshot';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ClassificationService, RANGE_SIZE } from './classification.service';
 import { classify } from './classify';
@@ -27,6 +30,7 @@ export interface DryRunResult {
 @Injectable()
 export class RuleSetDryRun {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly ruleSets: RuleSetsRepository,
     private readonly classification: ClassificationService,
     private readonly enterprises: EnterprisesService,
@@ -48,7 +52,8 @@ export class RuleSetDryRun {
       moves: {},
     };
     for await (const range of this.enterprises.keyRanges(RANGE_SIZE)) {
-      for (const enterprise of await this.facts.gather(undefined, range, null)) {
+      const enterprises = await readSnapshot(this.db, (manager) => this.facts.gather(manager, range, null));
+      for (const enterprise of enterprises) {
         const now = classify(enterprise.facts, active.document, asOf).grade;
         const next = classify(enterprise.facts, draft.document, asOf).grade;
         const district = (result.byDistrict[enterprise.districtCode] ??= {

@@ -277,8 +277,11 @@ export class RecordsRepository {
   }
 
   /** How many disclosed records in force an enterprise has of each type, the types in order. */
-  async disclosedCountsByType(enterpriseId: string): Promise<Record<string, number>> {
-    const [{ counts }]: { counts: Record<string, number> }[] = await this.db.query(
+  async disclosedCountsByType(
+    enterpriseId: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Record<string, number>> {
+    const [{ counts }]: { counts: Record<string, number> }[] = await manager.query(
       `SELECT coalesce(json_object_agg(r.type, r.n ORDER BY r.type), '{}') AS counts
          FROM (SELECT type, count(*)::int AS n FROM credit_records_in_force
                 WHERE enterprise_id = $1 AND disclosed GROUP BY type) r`,
@@ -324,17 +327,20 @@ export class RecordsRepository {
     );
   }
 
-  /** Spot checks in force of `enterpriseIds` that took place from `from` to `to` (dates): passed and failed. */
-  async spotChecks(enterpriseIds: string[], from: string, to: string): Promise<{ passed: number; failed: number }> {
-    const [row]: { passed: number; failed: number }[] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE r.type = 'spot_check_pass')::int AS passed,
+  /**
+   * Spot checks in force (neither withdrawn nor superseded) between two dates, passed and failed,
+   * by the district of the enterprise checked (the register's published view).
+   */
+  spotChecksByDistrict(from: string, to: string): Promise<{ districtCode: string; passed: number; failed: number }[]> {
+    return this.db.query(
+      `SELECT e.district_code AS "districtCode",
+              count(*) FILTER (WHERE r.type = 'spot_check_pass')::int AS passed,
               count(*) FILTER (WHERE r.type = 'spot_check_fail')::int AS failed
-         FROM credit_records_in_force r
-        WHERE r.enterprise_id = ANY($1::bigint[]) AND r.type IN ('spot_check_pass', 'spot_check_fail')
-          AND r.occurred_on BETWEEN $2 AND $3`,
-      [enterpriseIds, from, to],
+         FROM credit_records_in_force r JOIN registry_enterprises e ON e.id = r.enterprise_id
+        WHERE r.type IN ('spot_check_pass', 'spot_check_fail') AND r.occurred_on BETWEEN $1 AND $2
+        GROUP BY e.district_code`,
+      [from, to],
     );
-    return row;
   }
 
   /** Records with their enterprise's code and the id of the correction that replaced them. */

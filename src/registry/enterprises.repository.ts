@@ -213,8 +213,8 @@ export class EnterprisesRepository {
   }
 
   /** The enterprise with this (normalised) credit code and its district's names, or undefined. */
-  async profileByUscc(uscc: string): Promise<EnterpriseProfile | undefined> {
-    const [e]: ProfileRow[] = await this.db.query(
+  async profileByUscc(uscc: string, manager: EntityManager = this.db.manager): Promise<EnterpriseProfile | undefined> {
+    const [e]: ProfileRow[] = await manager.query(
       `SELECT e.id::text, e.uscc, e.name, e.district_code, d.name_zh AS district_zh, d.name_en AS district_en,
               e.status, e.legal_representative
          FROM enterprises e JOIN districts d ON d.code = e.district_code
@@ -248,13 +248,6 @@ export class EnterprisesRepository {
     return manager.query(
       `SELECT id::text, uscc, district_code AS "districtCode" FROM enterprises WHERE ${where} ORDER BY id`,
       params,
-    );
-  }
-
-  /** The ids of the enterprises of each district that has any (the statistics). */
-  idsByDistrict(): Promise<{ districtCode: string; ids: string[] }[]> {
-    return this.db.query(
-      `SELECT district_code AS "districtCode", array_agg(id::text) AS ids FROM enterprises GROUP BY district_code`,
     );
   }
 }

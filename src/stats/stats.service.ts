@@ -7,7 +7,6 @@ import { GRADES } from '../classification/rule-set';
 import { beijingDate, Clock } from '../common/clock';
 import { RecordsRepository } from '../records/records.repository';
 import { DistrictDto } from '../registry/dto/reference.dto';
-import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { ReferenceService } from '../registry/reference.service';
 import {
   BlacklistMonthDto,
@@ -19,7 +18,6 @@ import {
 } from './dto/stats-overview.dto';
 
 /** The ids of the registered enterprises of each district that has any. */
-type DistrictEnterprises = { districtCode: string; ids: string[] }[];
 
 /** The plan's spot-check pass-rate target for manufactured products (温政办〔2014〕98号). */
 export const SPOT_CHECK_TARGET = 0.92;
@@ -40,15 +38,14 @@ export function lastTwelveMonths(today: string): string[] {
  * Figures for regulators and the statistics page: grades by district, the blacklist's flow by
  * month, and the spot-check pass rate against the plan's 92 % target. "The last 12 months" are
  * counted from the injectable clock, in Beijing dates. The figures come from the read methods
- * of the modules that keep the data: the register's enterprises of each district, their grades
- * and spot checks counted by classification and records over those ids, the blacklist's flow.
+ * of the modules that keep the data: grades and spot checks counted by district by
+ * classification and records (over the register's published view), the blacklist's flow.
  */
 @Injectable()
 export class StatsService {
   constructor(
     private readonly clock: Clock,
     private readonly reference: ReferenceService,
-    private readonly enterprises: EnterprisesRepository,
     private readonly grading: ClassificationRepository,
     private readonly records: RecordsRepository,
     private readonly listings: BlacklistReads,
@@ -57,15 +54,12 @@ export class StatsService {
   async overview(): Promise<StatsOverviewDto> {
     const now = this.clock.now();
     const today = beijingDate(now);
-    const [districts, enterprises] = await Promise.all([
-      this.reference.listDistricts(),
-      this.enterprises.idsByDistrict(),
-    ]);
+    const districts = await this.reference.listDistricts();
     // Independent reads, side by side on the pool.
     const [byDistrict, blacklistFlow, spotChecks] = await Promise.all([
-      this.grades(districts, enterprises),
+      this.grades(districts),
       this.blacklistFlow(today),
-      this.spotChecks(districts, enterprises, today),
+      this.spotChecks(districts, today),
     ]);
     const total: GradeCountsDto = { A: 0, B: 0, C: 0, D: 0, ungraded: 0, total: 0 };
     for (const d of byDistrict) {
@@ -75,18 +69,8 @@ export class StatsService {
   }
 
   /** Current grades of the registered enterprises of each district, and those not graded yet. */
-  private async grades(districts: DistrictDto[], enterprises: DistrictEnterprises): Promise<DistrictGradesDto[]> {
-    const rows = await Promise.all(
-      enterprises.map(async ({ districtCode, ids }) => {
-        const graded = await this.grading.gradeCounts(ids);
-        return {
-          district_code: districtCode,
-          ...graded,
-          ungraded: ids.length - GRADES.reduce((n, g) => n + graded[g], 0),
-        };
-      }),
-    );
-    const found = new Map(rows.map((r) => [r.district_code, r]));
+  private async grades(districts: DistrictDto[]): Promise<DistrictGradesDto[]> {
+    const found = new Map((await this.grading.gradeCountsByDistrict()).map((r) => [r.districtCode, r]));
     return districts.map((d) => {
       const r = found.get(d.code);
       const counts = { A: r?.A ?? 0, B: r?.B ?? 0, C: r?.C ?? 0, D: r?.D ?? 0, ungraded: r?.ungraded ?? 0 };
@@ -123,19 +107,10 @@ export class StatsService {
    * Spot checks in force (neither withdrawn nor superseded) that took place in the 12 months up
    * to today: passed over passed plus failed, for the city and for each district.
    */
-  private async spotChecks(
-    districts: DistrictDto[],
-    enterprises: DistrictEnterprises,
-    today: string,
-  ): Promise<StatsOverviewDto['spotChecks']> {
+  private async spotChecks(districts: DistrictDto[], today: string): Promise<StatsOverviewDto['spotChecks']> {
     const from = addDays(addMonths(today, -12), 1);
-    const rows = await Promise.all(
-      enterprises.map(async ({ districtCode, ids }) => ({
-        district_code: districtCode,
-        ...(await this.records.spotChecks(ids, from, today)),
-      })),
-    );
-    const found = new Map(rows.map((r) => [r.district_code, r]));
+    const rows = await this.records.spotChecksByDistrict(from, today);
+    const found = new Map(rows.map((r) => [r.districtCode, r]));
     const byDistrict: DistrictPassRateDto[] = districts.map((d) => ({
       districtCode: d.code,
       districtNameZh: d.nameZh,

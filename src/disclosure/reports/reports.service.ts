@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { CompactSign, compactVerify, errors } from 'jose';
 import { createHash } from 'node:crypto';
 import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
 import { ClassificationRepository } from '../../classification/classification.repository';
 import { Clock } from '../../common/clock';
+import { readSnapshot } from '../../database/read-snapshot';
 import { Problem } from '../../common/problem';
 import { normaliseUscc } from '../../common/uscc';
 import { RecordsRepository } from '../../records/records.repository';
@@ -34,12 +37,13 @@ const failed = (reason: VerificationFailure, kid?: string): ReportVerificationDt
  * Signed credit reports: an enterprise's public snapshot (grade, published blacklist entries,
  * disclosed records in force) with a report number and issue time, signed as a compact JWS
  * (EdDSA), each number kept in `issued_reports` with the digest of what was signed. The snapshot
- * is what the registry, classification, the blacklist and the records publish of the enterprise;
- * nothing personal is ever read.
+ * is what the registry, classification, the blacklist and the records publish of the enterprise,
+ * read in one snapshot; nothing personal goes into it.
  */
 @Injectable()
 export class ReportsService {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly keys: ReportKeysService,
     private readonly clock: Clock,
     private readonly issuedReports: IssuedReportsRepository,
@@ -59,13 +63,18 @@ export class ReportsService {
   ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
     const uscc = normaliseUscc(usccParam);
     const key = await this.keys.current();
-    const enterprise = await this.profiles.profileByUscc(uscc);
-    if (!enterprise) throw Problem.notFound('Enterprise', uscc);
-    const [grade, listings, byType] = await Promise.all([
-      this.grades.gradeNow(enterprise.id),
-      this.listings.published({ enterpriseIds: [enterprise.id] }, 'publication'),
-      this.records.disclosedCountsByType(enterprise.id),
-    ]);
+    // One snapshot: the grade, the listings and the records as they stood together, never a
+    // grade computed after a removal beside the listing it removed.
+    const { enterprise, grade, listings, byType } = await readSnapshot(this.db, async (manager) => {
+      const enterprise = await this.profiles.profileByUscc(uscc, manager);
+      if (!enterprise) throw Problem.notFound('Enterprise', uscc);
+      return {
+        enterprise,
+        grade: await this.grades.gradeNow(enterprise.id, manager),
+        listings: await this.listings.published({ enterpriseIds: [enterprise.id] }, 'publication', manager),
+        byType: await this.records.disclosedCountsByType(enterprise.id, manager),
+      };
+    });
     const seq = await this.issuedReports.nextSeq();
 
     const issuedAt = this.clock.now();
