@@ -15,7 +15,6 @@ import { ChangeEvent, OutboxRepository } from '../outbox/outbox.repository';
 import { Action, decide, MoveRole, Outcome, Refusal, Status } from './blacklist-states';
 import { beijingDate } from '../common/clock';
 import { earliestRepairDate, listingExpiry, objectionDeadline } from '../common/calendar-days';
-import { BlacklistReads } from './blacklist-reads.repository';
 import {
   BlacklistRepository,
   EntryChanges,
@@ -36,7 +35,6 @@ import {
   ObjectionDecisionDto,
   ObjectionDto,
   ObjectionViewDto,
-  ReasonDto,
   RepairApplicationDto,
   RepairDecisionDto,
   RepairApplicationViewDto,
@@ -96,7 +94,6 @@ export class BlacklistService {
 
   constructor(
     private readonly entries: BlacklistRepository,
-    private readonly reads: BlacklistReads,
     private readonly enterprises: EnterprisesService,
     private readonly register: EnterprisesRepository,
     private readonly calendar: CalendarRepository,
@@ -106,11 +103,6 @@ export class BlacklistService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
-
-  /** The reason catalogue (`BlacklistReads.reasons`, which modules above the blacklist use). */
-  reasons(): Promise<ReasonDto[]> {
-    return this.reads.reasons();
-  }
 
   /** A regulator proposes a listing for an enterprise in their district (any district when city-wide). */
   async propose(dto: CreateBlacklistEntryDto, caller: Caller, departmentCode: string): Promise<BlacklistEntryDto> {

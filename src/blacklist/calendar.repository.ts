@@ -6,6 +6,7 @@ import { CalendarDayDto } from './dto/calendar.dto';
 
 /** A listed day's key, as the audit chain names it (`calendar_day` entries): its date, YYYY-MM-DD. */
 const CALENDAR_DAY_KEY = `to_char(day, 'YYYY-MM-DD')`;
+const DAY_COLUMNS = `${CALENDAR_DAY_KEY} AS date, working, name`;
 
 export function toCalendarDayDto(r: { date: string; working: boolean; name: string }): CalendarDayDto {
   return { date: r.date, working: r.working, name: r.name };
@@ -17,8 +18,8 @@ export function toCalendarDayDto(r: { date: string; working: boolean; name: stri
  */
 export async function calendarDaysOn(manager: EntityManager, dates: string[]): Promise<CalendarDayDto[]> {
   const rows: { date: string; working: boolean; name: string }[] = await manager.query(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS date, working, name FROM calendar_days
-      WHERE to_char(day, 'YYYY-MM-DD') = ANY($1::text[])`,
+    `SELECT ${DAY_COLUMNS} FROM calendar_days
+      WHERE ${CALENDAR_DAY_KEY} = ANY($1::text[])`,
     [dates],
   );
   return rows.map(toCalendarDayDto);
@@ -41,7 +42,7 @@ export class CalendarRepository {
   /** The listed days, of one year or all, in date order. */
   async list(year: number | null): Promise<CalendarDayDto[]> {
     const rows = await this.db.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS date, working, name FROM calendar_days
+      `SELECT ${DAY_COLUMNS} FROM calendar_days
         WHERE $1::int IS NULL OR extract(year FROM day) = $1::int ORDER BY day`,
       [year],
     );
@@ -50,10 +51,7 @@ export class CalendarRepository {
 
   /** The day as listed, locked until the transaction ends; undefined when it is not listed. */
   async lock(manager: EntityManager, day: string): Promise<CalendarDayDto | undefined> {
-    const [row] = await manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS date, working, name FROM calendar_days WHERE day = $1 FOR UPDATE`,
-      [day],
-    );
+    const [row] = await manager.query(`SELECT ${DAY_COLUMNS} FROM calendar_days WHERE day = $1 FOR UPDATE`, [day]);
     return row;
   }
 
@@ -61,7 +59,7 @@ export class CalendarRepository {
     const [row] = await manager.query(
       `INSERT INTO calendar_days (day, working, name) VALUES ($1, $2, $3)
        ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, name = EXCLUDED.name
-       RETURNING to_char(day, 'YYYY-MM-DD') AS date, working, name`,
+       RETURNING ${DAY_COLUMNS}`,
       [day.date, day.working, day.name],
     );
     return toCalendarDayDto(row);
@@ -70,17 +68,14 @@ export class CalendarRepository {
   /** Removes the day from the list; the day as it was listed, undefined when it was not. */
   async delete(manager: EntityManager, day: string): Promise<CalendarDayDto | undefined> {
     // TypeORM answers a DELETE … RETURNING with [rows, count].
-    const [[before]] = await manager.query(
-      `DELETE FROM calendar_days WHERE day = $1 RETURNING to_char(day, 'YYYY-MM-DD') AS date, working, name`,
-      [day],
-    );
+    const [[before]] = await manager.query(`DELETE FROM calendar_days WHERE day = $1 RETURNING ${DAY_COLUMNS}`, [day]);
     return before;
   }
 
   /** The listed days after `date` (the only ones a deadline counted from it can meet). */
   async exceptionsAfter(date: string, manager: EntityManager = this.db.manager): Promise<CalendarExceptions> {
     const rows: { date: string; working: boolean }[] = await manager.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS date, working FROM calendar_days WHERE day > $1`,
+      `SELECT ${CALENDAR_DAY_KEY} AS date, working FROM calendar_days WHERE day > $1`,
       [date],
     );
     return new Map(rows.map((r) => [r.date, r.working]));
