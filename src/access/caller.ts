@@ -20,29 +20,21 @@ export interface Caller {
   institutionId: string | null;
 }
 
+/** A caller with no role, user, limit or binding: what each kind of caller starts from. */
+const UNBOUND = {
+  role: null,
+  userId: null,
+  jurisdiction: null,
+  uscc: null,
+  departmentCode: null,
+  institutionId: null,
+} as const satisfies Omit<Caller, 'actor'>;
+
 /** The caller behind a principal (none on a public route), with the request's actor. */
 export function callerOf(principal: Principal | undefined, actor: Actor): Caller {
-  if (!principal) {
-    return {
-      actor,
-      role: null,
-      userId: null,
-      jurisdiction: null,
-      uscc: null,
-      departmentCode: null,
-      institutionId: null,
-    };
-  }
+  if (!principal) return { actor, ...UNBOUND };
   if (principal.kind === 'key') {
-    return {
-      actor,
-      role: null,
-      userId: null,
-      jurisdiction: null,
-      uscc: null,
-      departmentCode: principal.departmentCode,
-      institutionId: principal.institutionId,
-    };
+    return { actor, ...UNBOUND, departmentCode: principal.departmentCode, institutionId: principal.institutionId };
   }
   return {
     actor,
@@ -57,15 +49,7 @@ export function callerOf(principal: Principal | undefined, actor: Actor): Caller
 
 /** A scheduled job acting on its own behalf. */
 export function systemCaller(actor: Actor): Caller {
-  return {
-    actor,
-    role: 'system',
-    userId: null,
-    jurisdiction: null,
-    uscc: null,
-    departmentCode: null,
-    institutionId: null,
-  };
+  return { actor, ...UNBOUND, role: 'system' };
 }
 
 /** The caller of this request, from the principal the access guard established. */
