@@ -1,4 +1,6 @@
-// Jest: unit tests beside the code, e2e tests in test/ against real PostgreSQL and Redis.
+// Jest: unit tests beside the code; in test/, service tests (one feature's real modules on a real
+// database, no HTTP) and e2e tests (the whole app through HTTP), both against real PostgreSQL and
+// Redis, each file on its own copy of one migrated template database.
 // @swc/jest transforms TypeScript with decorator metadata; `npm run typecheck` checks types once.
 const swc = [
   '@swc/jest',
@@ -36,8 +38,14 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
+      displayName: 'services',
+      testMatch: ['<rootDir>/test/services/**/*.service-spec.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+    },
+    {
+      ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
     },
   ],

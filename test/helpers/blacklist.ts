@@ -1,22 +1,7 @@
-import { Clock } from '../../src/common/clock';
 import { TokenService } from '../../src/identity/token.service';
+import { TestClock } from './clock';
 import { createEnterprise, createUser } from './fixtures';
 import { InjectResponse, TestApp } from './test-app';
-
-/** A clock the test moves by hand: deadlines pass without sleeping. */
-export class TestClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.at);
-  }
-
-  set(iso: string): void {
-    this.at = new Date(iso);
-  }
-}
 
 export const BLACKLIST_USERS = {
   proposer: { username: 'amr.proposer', role: 'regulator', departmentCode: 'AMR' },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { Client } from 'pg';
 
-/** The migrated template every e2e file clones; TEST_TEMPLATE_DATABASE keeps two runs on one server apart. */
+/** The migrated template every service and e2e test file clones; TEST_TEMPLATE_DATABASE keeps two runs on one server apart. */
 export const TEMPLATE_DATABASE = process.env.TEST_TEMPLATE_DATABASE ?? 'qc_test_template';
 const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -22,7 +22,7 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 /** A name unique to this test file and run: `qc_e2e_<file>_<random>`. */
 export function uniqueName(testFile: string): string {
   const slug = basename(testFile)
-    .replace(/\.e2e-spec\.ts$/, '')
+    .replace(/\.(e2e|service)-spec\.ts$/, '')
     .replace(/[^a-z0-9]+/gi, '_')
     .toLowerCase();
   return `qc_e2e_${slug.slice(0, 30)}_${randomBytes(4).toString('hex')}`;

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { migrate } from '../../src/database/prepare-database';
 import { TEMPLATE_DATABASE, adminDatabaseUrl, testDatabaseUrl } from './databases';
 
-/** Builds one migrated template database; each e2e file clones it (CREATE DATABASE … TEMPLATE). */
+/** Builds one migrated template database; each service and e2e test file clones it (CREATE DATABASE … TEMPLATE). */
 export default async function globalSetup(): Promise<void> {
   const client = new Client({ connectionString: adminDatabaseUrl() });
   await client.connect();

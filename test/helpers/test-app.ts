@@ -1,15 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import Redis from 'ioredis';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { AppOptions, createApp, useValidatorContainer } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { cloneTemplate, dropDatabase, testDatabaseUrl, uniqueName } from './databases';
+import { cloneTemplate, uniqueName } from './databases';
+import { ADMIN, removeTestResources, runSql, testEnvironment } from './environment';
 
-export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { ADMIN };
 
 type InjectOptions = Exclude<Parameters<NestFastifyApplication['inject']>[0], string | undefined>;
 export type InjectResponse = Awaited<ReturnType<NestFastifyApplication['inject']>>;
@@ -30,17 +25,7 @@ export class TestApp {
   static async start(testFile: string, env: NodeJS.ProcessEnv = {}, options: AppOptions = {}): Promise<TestApp> {
     const name = uniqueName(testFile);
     await cloneTemplate(name);
-    const fullEnv = {
-      DATABASE_URL: testDatabaseUrl(name),
-      REDIS_URL,
-      REDIS_PREFIX: name,
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      UPLOAD_DIR: join(tmpdir(), name),
-      EXPORT_DIR: join(tmpdir(), `${name}-exports`),
-      ...env,
-    };
+    const fullEnv = testEnvironment(name, env);
     const config = loadConfig(fullEnv);
     const app = await createApp(config, options);
     return new TestApp(app, config, name, fullEnv);
@@ -81,14 +66,8 @@ export class TestApp {
   }
 
   /** Runs SQL on this file's database, outside the app (for setup and for checking what was stored). */
-  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+  sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    return runSql<T>(this.config.DATABASE_URL, text, params);
   }
 
   private closed = false;
@@ -104,17 +83,6 @@ export class TestApp {
   async close(): Promise<void> {
     await this.shutdown();
     if (this.isReplica) return;
-    await dropDatabase(this.databaseName);
-    // A test may point a directory under a regular file (an unwritable disk): rm then fails with
-    // ENOTDIR, and there is nothing to remove.
-    const removeDir = (dir: string) => rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    await Promise.all([removeDir(this.config.UPLOAD_DIR), removeDir(this.config.EXPORT_DIR)]);
-    const redis = new Redis(REDIS_URL);
-    try {
-      const keys = await redis.keys(`${this.config.REDIS_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await removeTestResources(this.databaseName, this.config);
   }
 }

@@ -1,20 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { BlacklistWorld, TestClock } from './blacklist';
+import { BlacklistWorld } from './blacklist';
 import { RETRACTION } from './fixtures';
-
-/** Time that flows like the wall clock's, from wherever the test sets it (retries fall due by themselves). */
-export class FlowingClock extends TestClock {
-  private offset = 0;
-
-  override now(): Date {
-    return new Date(Date.now() + this.offset);
-  }
-
-  override set(iso: string): void {
-    this.offset = new Date(iso).getTime() - Date.now();
-  }
-}
 
 export interface Received {
   path: string;

@@ -1,0 +1,91 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { TestClock } from '../../helpers/clock';
+import { CODES, createKey } from '../../helpers/fixtures';
+import { TestApp } from '../../helpers/test-app';
+import { until } from '../../helpers/until';
+
+/** A receiver that stays down for a day: the delivery is dead-lettered, and the next event goes. */
+describe('webhooks: dead letters', () => {
+  let t: TestApp;
+  let server: Server;
+  let key: string;
+  let failing = Number.MAX_SAFE_INTEGER; // the receiver refuses this seq and those before it
+  const seen: { seq: number; status: number }[] = [];
+  const clock = new TestClock(new Date('2026-03-02T02:00:00Z'));
+  const at = (hours: number, seconds = 0) =>
+    new Date(Date.parse('2026-03-02T02:00:00Z') + hours * 3_600_000 + seconds * 1000);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const seq = Number(req.headers['x-event-seq']);
+        const status = seq <= failing ? 500 : 200;
+        seen.push({ seq, status });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t = await TestApp.start(__filename, { WEBHOOK_ALLOW_PRIVATE: 'true' }, { clock });
+    key = (await createKey(t, await t.loginAdmin(), ['webhooks:manage'])).key;
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const deliveries = async (id: string) =>
+    (await t.request({ method: 'GET', url: `/api/v1/webhooks/${id}/deliveries`, headers: { 'x-api-key': key } })).json()
+      .items as {
+      eventSeq: number;
+      status: string;
+      attempts: number;
+      nextAttemptAt: string | null;
+      finishedAt: string | null;
+    }[];
+  it('retries with growing delays for a day, then dead-letters the event and delivers the next', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: { 'x-api-key': key },
+      body: { url: `http://127.0.0.1:${port}/hook`, events: ['record.retracted'], secret: 'dead-letter-secret-0123' },
+    });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().id;
+    const [first, second] = await t.sql<{ seq: number }>(
+      `INSERT INTO change_events (type, uscc, data) VALUES ('record.retracted', $1, '{}'), ('record.retracted', $1, '{}')
+       RETURNING seq::int`,
+      [CODES.beijing],
+    );
+    failing = first.seq;
+
+    // First attempt at once; the retry 5–10 s later (WEBHOOK_RETRY_BASE_MS 10 000, jitter).
+    const tried = await until('the first attempt', async () => (await deliveries(id)).find((d) => d.attempts === 1));
+    expect(tried).toMatchObject({ eventSeq: first.seq, status: 'pending' });
+    const next = Date.parse(tried.nextAttemptAt!);
+    expect(next).toBeGreaterThanOrEqual(at(0, 5).getTime());
+    expect(next).toBeLessThanOrEqual(at(0, 10).getTime());
+
+    // 23 hours on: still retried, the next delay doubled.
+    clock.set(at(23).toISOString());
+    const again = await until('the second attempt', async () => (await deliveries(id)).find((d) => d.attempts === 2));
+    expect(again.status).toBe('pending');
+    expect(Date.parse(again.nextAttemptAt!) - at(23).getTime()).toBeGreaterThanOrEqual(10_000);
+
+    // A day after the first attempt: dead, and the second event is sent.
+    clock.set(at(24, 60).toISOString());
+    const done = await until('the dead letter and the next delivery', async () => {
+      const log = await deliveries(id);
+      return log.some((d) => d.status === 'dead') && log.some((d) => d.status === 'delivered') && log;
+    });
+    expect(done.map((d) => [d.eventSeq, d.status, d.attempts])).toEqual([
+      [second.seq, 'delivered', 1],
+      [first.seq, 'dead', 3],
+    ]);
+    expect(done[1]).toMatchObject({ nextAttemptAt: null, finishedAt: at(24, 60).toISOString() });
+    // The second event never went out before the first was given up.
+    expect(seen.map((s) => s.seq)).toEqual([first.seq, first.seq, first.seq, second.seq]);
+  });
+});
