@@ -6,8 +6,10 @@ import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
+import { IdentityModule } from '../../src/identity/identity.module';
 import { JobsModule } from '../../src/jobs/jobs.module';
 import { RedisModule } from '../../src/redis/redis.module';
+import { RegistryModule } from '../../src/registry/registry.module';
 import { cloneTemplate, uniqueName } from './databases';
 import { removeTestResources, runSql, testEnvironment } from './environment';
 
@@ -24,7 +26,8 @@ const SILENT: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, ver
 /**
  * One feature's real modules on a copy of the migrated template, for one service test file: the
  * infrastructure the application gives every module (configuration and clock, the database,
- * Redis and the queues, the audit chain) and the modules under test, initialised as the
+ * Redis and the queues, the audit chain), the register and the people (registry and identity,
+ * which the factories write through), and the modules under test, initialised as the
  * application initialises them, with no HTTP in front. Services are called as a controller or a
  * job would call them; the queues are there to be written to, and nothing processes them.
  */
@@ -50,6 +53,8 @@ export class ServiceContext {
         RedisModule,
         AuditModule.forRoot(auditedTables, checkpointKeys),
         JobsModule,
+        RegistryModule,
+        IdentityModule,
         ...modules,
       ],
     });
