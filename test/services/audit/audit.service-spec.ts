@@ -64,7 +64,7 @@ describe('AuditService', () => {
     ]);
   });
 
-  it('keeps one unbroken chain under changes made at once, the services' own among them', async () => {
+  it("keeps one unbroken chain under changes made at once, the services' own among them", async () => {
     const before = await audit.head();
     await Promise.all([
       ...Array.from({ length: 12 }, (_, i) => change(`parallel-${i}`)),
