@@ -94,3 +94,25 @@ export async function createKey(
   if (res.statusCode !== 201) throw new Error(`creating key: ${res.statusCode} ${res.body}`);
   return { key: res.json().key, keyId: res.json().id, institutionId };
 }
+
+/** An enterprise to register: its code, or its code and the fields that differ from `enterpriseBody`'s. */
+export type NewEnterprise = string | [uscc: string, overrides: Record<string, unknown>];
+
+/**
+ * What most files start from, through the API: the administrator signed in, `enterprises`
+ * registered in order, then a regulator (of QTS unless `regulator.departmentCode` names another)
+ * created and signed in. Returns both bearer tokens.
+ */
+export async function adminAndRegulator(
+  t: TestApp,
+  regulator: Omit<NewUser, 'role' | 'departmentCode'> & { departmentCode?: string },
+  enterprises: NewEnterprise[] = [],
+): Promise<{ admin: string; regulator: string }> {
+  const admin = await t.loginAdmin();
+  for (const e of enterprises) {
+    const [uscc, overrides] = typeof e === 'string' ? [e, {}] : e;
+    await createEnterprise(t, admin, uscc, overrides);
+  }
+  const token = await createUser(t, admin, { role: 'regulator', departmentCode: 'QTS', ...regulator });
+  return { admin, regulator: token };
+}

@@ -1,4 +1,4 @@
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator } from '../../helpers/fixtures';
 import { TestClock } from '../../helpers/clock';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
@@ -15,14 +15,9 @@ describe('classification: two changes at one instant', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename, {}, { clock });
-    admin = await t.loginAdmin();
-    await createEnterprise(t, admin, CODES.wenzhouLike, { registeredOn: '2008-05-16' });
-    qts = await createUser(t, admin, {
-      username: 'qts.instant',
-      password: 'classify-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.instant', password: 'classify-pass-1' }, [
+      [CODES.wenzhouLike, { registeredOn: '2008-05-16' }],
+    ]));
   });
   afterAll(() => t.close());
 

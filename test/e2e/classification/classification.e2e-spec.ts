@@ -1,5 +1,5 @@
 import { ClassificationService } from '../../../src/classification/classification.service';
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
 
@@ -11,15 +11,10 @@ describe('classification', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename);
-    admin = await t.loginAdmin();
-    await createEnterprise(t, admin, CODES.wenzhouLike, { registeredOn: '2008-05-16' });
-    await createEnterprise(t, admin, CODES.beijing, { registeredOn: '2010-01-01' });
-    qts = await createUser(t, admin, {
-      username: 'qts.cls',
-      password: 'classify-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.cls', password: 'classify-pass-1' }, [
+      [CODES.wenzhouLike, { registeredOn: '2008-05-16' }],
+      [CODES.beijing, { registeredOn: '2010-01-01' }],
+    ]));
     [{ id: enterpriseId }] = await t.sql<{ id: string }>(`SELECT id::text FROM enterprises WHERE uscc = $1`, [
       CODES.wenzhouLike,
     ]);

@@ -1,4 +1,4 @@
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator, createEnterprise } from '../../helpers/fixtures';
 import { closeOnPrivateRedis, PrivateRedis } from '../../helpers/private-redis';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -16,14 +16,9 @@ describe('regrade requests', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     t = await TestApp.start(__filename, { REDIS_URL: redis.url });
-    admin = await t.loginAdmin();
-    await createEnterprise(t, admin, CODES.wenzhouLike);
-    qts = await createUser(t, admin, {
-      username: 'qts.regrade',
-      password: 'regrade-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.regrade', password: 'regrade-pass-1' }, [
+      CODES.wenzhouLike,
+    ]));
   });
   afterAll(() => closeOnPrivateRedis(redis, t), 60_000);
 

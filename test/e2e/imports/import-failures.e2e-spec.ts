@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueName } from '../../../src/jobs/queues';
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { multipart } from '../../helpers/multipart';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
@@ -27,14 +27,9 @@ describe('imports that fail', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'qc-import-failures-'));
     t = await TestApp.start(__filename, { LOG_LEVEL: 'info' }, capture);
-    admin = await t.loginAdmin();
-    await createEnterprise(t, admin, CODES.wenzhouLike);
-    qts = await createUser(t, admin, {
-      username: 'qts.fail',
-      password: 'importer-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.fail', password: 'importer-pass-1' }, [
+      CODES.wenzhouLike,
+    ]));
   });
   afterAll(async () => {
     await t.close();

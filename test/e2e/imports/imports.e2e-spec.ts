@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { makeUscc } from '../../../src/common/uscc';
-import { createUser } from '../../helpers/fixtures';
+import { adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { multipart } from '../../helpers/multipart';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
@@ -84,13 +84,7 @@ describe('bulk import', () => {
   beforeAll(async () => {
     // Small chunks, so that checks and merges run over many chunks, duplicates across them included.
     t = await TestApp.start(__filename, { IMPORT_CHUNK_ROWS: '97' });
-    admin = await t.loginAdmin();
-    qts = await createUser(t, admin, {
-      username: 'qts.imp',
-      password: 'importer-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.imp', password: 'importer-pass-1' }));
     amr = await createUser(t, admin, {
       username: 'amr.imp',
       password: 'importer-pass-2',

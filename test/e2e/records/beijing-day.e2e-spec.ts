@@ -1,5 +1,5 @@
 import { ClassificationService } from '../../../src/classification/classification.service';
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator, createEnterprise } from '../../helpers/fixtures';
 import { TestClock } from '../../helpers/clock';
 import { TestApp } from '../../helpers/test-app';
 
@@ -16,13 +16,7 @@ describe('today is the date in Beijing', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename, {}, { clock });
-    admin = await t.loginAdmin();
-    qts = await createUser(t, admin, {
-      username: 'qts.day',
-      password: 'beijing-day-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.day', password: 'beijing-day-pass-1' }));
   });
   afterAll(() => t.close());
 

@@ -1,4 +1,4 @@
-import { CODES, createEnterprise, createUser } from '../../helpers/fixtures';
+import { CODES, adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 
 const fields = (res: { json(): { errors?: { field: string }[] } }) =>
@@ -34,15 +34,10 @@ describe('credit records', () => {
 
   beforeAll(async () => {
     t = await TestApp.start(__filename);
-    admin = await t.loginAdmin();
-    await createEnterprise(t, admin, CODES.wenzhouLike, { registeredOn: '2008-05-16' });
-    await createEnterprise(t, admin, CODES.beijing, { districtCode: '330303', registeredOn: '2015-01-01' });
-    qts = await createUser(t, admin, {
-      username: 'qts.rec',
-      password: 'recorder-pass-1',
-      role: 'regulator',
-      departmentCode: 'QTS',
-    });
+    ({ admin, regulator: qts } = await adminAndRegulator(t, { username: 'qts.rec', password: 'recorder-pass-1' }, [
+      [CODES.wenzhouLike, { registeredOn: '2008-05-16' }],
+      [CODES.beijing, { districtCode: '330303', registeredOn: '2015-01-01' }],
+    ]));
     amr = await createUser(t, admin, {
       username: 'amr.rec',
       password: 'recorder-pass-2',
