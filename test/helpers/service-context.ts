@@ -2,6 +2,7 @@ import { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { AuditModule } from '../../src/audit/audit.module';
 import { auditedTables, checkpointKeys } from '../../src/audited-tables';
+import { RegisterGradesModule } from '../../src/classification/register-grades.module';
 import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
@@ -26,10 +27,11 @@ const SILENT: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, ver
 /**
  * One feature's real modules on a copy of the migrated template, for one service test file: the
  * infrastructure the application gives every module (configuration and clock, the database,
- * Redis and the queues, the audit chain), the register and the people (registry and identity,
- * which the factories write through), and the modules under test, initialised as the
- * application initialises them, with no HTTP in front. Services are called as a controller or a
- * job would call them; the queues are there to be written to, and nothing processes them.
+ * Redis and the queues, the audit chain), the register (with the grades classification gives
+ * its answers) and the people, which the factories write through, and the modules under test,
+ * initialised as the application initialises them, with no HTTP in front. Services are called
+ * as a controller or a job would call them; the queues are there to be written to, and nothing
+ * processes them.
  */
 export class ServiceContext {
   private constructor(
@@ -54,6 +56,7 @@ export class ServiceContext {
         AuditModule.forRoot(auditedTables, checkpointKeys),
         JobsModule,
         RegistryModule,
+        RegisterGradesModule,
         IdentityModule,
         ...modules,
       ],
