@@ -309,10 +309,7 @@ export class ImportsRepository {
  * entry was built from when it finished (src/imports/import-job.ts `finish`). Read through the
  * audit verifier's manager; an import not finished has the columns it has (no total, status running).
  */
-export async function importOutcomes(
-  manager: EntityManager,
-  ids: string[],
-): Promise<Map<string, StoredOutcome>> {
+export async function importOutcomes(manager: EntityManager, ids: string[]): Promise<Map<string, StoredOutcome>> {
   const rows: {
     id: string;
     status: string;
