@@ -4,10 +4,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Read interfaces that modules publish over their own tables, for the few statements of another
  * module where one join over several modules' data is the measured fast path: the credit-status
  * lookup and the 10 000-code batch, the daily export files, the feed's and webhooks' watchlist
- * filter, a bulk import's checks and merge, and the public side's search, blacklist, open data and Atom feed (a name fragment or
- * code prefix filters entries joined to their enterprises, and paging runs over the join). Each view selects from one table of its owner, with no expression, so the
- * planner inlines it and the consumer's plan is the one it had over the tables (the same index
- * scans). A consumer selects from these, never from the tables; the owner keeps their columns.
+ * filter, a bulk import's checks and merge, a recompute's chunk (bench/recompute.ts), and the
+ * public side's search, blacklist, open data and Atom feed (a name fragment or code prefix
+ * filters entries joined to their enterprises, and paging runs over the join). Each view selects
+ * from one table of its owner (records_in_force from the records' own view of them), with no
+ * expression, so the planner inlines it and the consumer's plan is the one it had over the
+ * tables (the same index scans). A consumer selects from these, never from the tables; the owner
+ * keeps their columns.
  *
  * The outbox also publishes the end of its settled prefix, `outbox_horizon(after)`: the feed
  * shows only events that no running transaction can still get ahead of. A consumer sees a prefix
@@ -67,6 +70,17 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
     await q.query(`COMMENT ON VIEW classification_grade_history IS
       'Published read interface of the classification module: the grade intervals [valid_from, valid_to) of each enterprise'`);
 
+    await q.query(
+      `CREATE VIEW records_credit_records AS SELECT id, enterprise_id, type, severity, occurred_on FROM credit_records`,
+    );
+    await q.query(`COMMENT ON VIEW records_credit_records IS
+      'Published read interface of the records module: every record row, corrected and superseded ones included (ids grow with every change)'`);
+
+    await q.query(`CREATE VIEW records_in_force AS
+      SELECT id, enterprise_id, type, severity, occurred_on FROM credit_records_in_force`);
+    await q.query(`COMMENT ON VIEW records_in_force IS
+      'Published read interface of the records module: the records in force (neither withdrawn nor superseded)'`);
+
     await q.query(`
       CREATE VIEW blacklist_listings AS
         SELECT id, enterprise_id, status, district_code, reason_code, department_code, legal_basis, facts,
@@ -104,8 +118,9 @@ export class PublishedReadViews1765400000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION outbox_horizon(bigint)`);
     await q.query(
-      `DROP VIEW outbox_events, blacklist_reason_names, blacklist_listings, classification_grade_history,
-                 classification_grades, identity_department_names, registry_district_names, registry_enterprises`,
+      `DROP VIEW outbox_events, blacklist_reason_names, blacklist_listings, records_in_force, records_credit_records,
+                 classification_grade_history, classification_grades, identity_department_names,
+                 registry_district_names, registry_enterprises`,
     );
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { ReasonCode, ReasonDto } from './dto/blacklist.dto';
 
-/** A published entry as other modules show it beside an enterprise (grading, reports, lookups). */
+/** A published entry as other modules show it beside an enterprise (a credit report). */
 export interface PublishedEntry {
   enterpriseId: string;
   id: string;
@@ -14,22 +13,10 @@ export interface PublishedEntry {
 }
 
 /**
- * How each enterprise's published entries are ordered: by publication (as a report shows them),
- * or by id (the stable order a grading's facts mark is written in).
- */
-export type PublishedOrder = 'publication' | 'id';
-
-const PUBLISHED_ORDER: Record<PublishedOrder, string> = {
-  publication: 'b.enterprise_id, b.published_at, b.id',
-  id: 'b.enterprise_id, b.id',
-};
-
-/**
  * What the blacklist tells the modules above it: the reason catalogue, the entries currently
- * published against a set of enterprises (what a recompute grades from, what a report and a
- * lookup show), and publications and removals per month (the statistics). Set-based: one
- * statement per call, however many enterprises; methods a recompute calls take its manager so
- * they see its transaction's snapshot.
+ * published against a set of enterprises (what a report and a search show), and publications
+ * and removals per month (the statistics). Set-based: one statement per call, however many
+ * enterprises; a read that is part of a snapshot takes its manager.
  *
  * These reads stay apart from `BlacklistRepository` (blacklist.repository.ts), the due-process
  * aggregate itself: an entry with its moves, objections and repair applications, which only the
@@ -44,21 +31,16 @@ export class BlacklistReads {
     return this.db.query(`SELECT code, name_zh AS "nameZh", name_en AS "nameEn" FROM blacklist_reasons ORDER BY code`);
   }
 
-  /** The published entries of the enterprises of `scope`, by enterprise, each enterprise's in `order`. */
-  published(
-    scope: EnterpriseScope,
-    order: PublishedOrder,
-    manager: EntityManager = this.db.manager,
-  ): Promise<PublishedEntry[]> {
-    if ('enterpriseIds' in scope && scope.enterpriseIds.length === 0) return Promise.resolve([]);
-    const [where, params] = enterpriseScopeWhere('b.enterprise_id', scope);
+  /** The published entries of these enterprises, by enterprise, each enterprise's in order of publication. */
+  published(enterpriseIds: string[], manager: EntityManager = this.db.manager): Promise<PublishedEntry[]> {
+    if (enterpriseIds.length === 0) return Promise.resolve([]);
     return manager.query(
       `SELECT b.enterprise_id::text AS "enterpriseId", b.id::text, b.reason_code AS "reasonCode",
               b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
          FROM blacklist_entries b
-        WHERE ${where} AND b.status = 'published'
-        ORDER BY ${PUBLISHED_ORDER[order]}`,
-      params,
+        WHERE b.enterprise_id = ANY($1::bigint[]) AND b.status = 'published'
+        ORDER BY b.enterprise_id, b.published_at, b.id`,
+      [enterpriseIds],
     );
   }
 

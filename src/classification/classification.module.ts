@@ -6,7 +6,7 @@ import { RegistryModule } from '../registry/registry.module';
 import { ClassificationController } from './classification.controller';
 import { ClassificationRepository } from './classification.repository';
 import { ClassificationService } from './classification.service';
-import { GradingFacts } from './grading-facts';
+import { GradingFactsRepository } from './grading-facts.repository';
 import { RecomputeAll } from './recompute-all';
 import { RecomputeRunsRepository } from './recompute-runs.repository';
 import { RuleSetDryRun } from './rule-set-dry-run';
@@ -23,7 +23,7 @@ export const classificationControllers = [ClassificationController, RuleSetsCont
   providers: [
     ClassificationService,
     ClassificationRepository,
-    GradingFacts,
+    GradingFactsRepository,
     RecomputeAll,
     RecomputeRunsRepository,
     RuleSetDryRun,

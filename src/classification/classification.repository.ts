@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import type { Factor } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Grade } from './rule-set';
@@ -43,36 +42,6 @@ export interface GradeRestamp {
 @Injectable()
 export class ClassificationRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** The current classification of each enterprise of `scope` that has one (graded and with a digest). */
-  async current(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<Map<string, CurrentGrade>> {
-    const [where, params] = enterpriseScopeWhere('enterprise_id', scope);
-    const rows: {
-      id: string;
-      grade: Grade;
-      digest: string;
-      rule_set_version: number;
-      facts_mark: string | null;
-      recheck_on: string | null;
-    }[] = await manager.query(
-      `SELECT enterprise_id::text AS id, grade, digest, rule_set_version, facts_mark,
-              to_char(recheck_on, 'YYYY-MM-DD') AS recheck_on
-         FROM classifications WHERE ${where} AND digest IS NOT NULL`,
-      params,
-    );
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          grade: r.grade,
-          digest: r.digest,
-          ruleSetVersion: r.rule_set_version,
-          factsMark: r.facts_mark,
-          recheckOn: r.recheck_on,
-        },
-      ]),
-    );
-  }
 
   /** Same classification, new facts mark or recheck date: remembered, so the next run skips it. */
   async restamp(manager: EntityManager, rows: GradeRestamp[]): Promise<void> {

@@ -11,10 +11,10 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { ClassificationRepository } from './classification.repository';
 import { Classification, classify } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
-import { Gathered, GradingFacts, RecomputeScope } from './grading-facts';
+import { Gathered, GradingFactsRepository, RecomputeScope } from './grading-facts.repository';
 import { RuleSetsRepository, VersionedRuleSet } from './rule-sets.repository';
 
-export type { RecomputeScope } from './grading-facts';
+export type { RecomputeScope } from './grading-facts.repository';
 
 export interface RecomputeResult {
   /** Enterprises in scope. */
@@ -32,8 +32,8 @@ const ATTEMPTS = 5;
 
 /**
  * Grades enterprises with the active rule set. A recompute gathers the facts of its enterprises
- * set-based (one read per module for the whole chunk, the records in force aggregated per
- * enterprise in SQL; see GradingFacts), classifies in memory, and writes only what changed, with
+ * set-based (one statement for the whole chunk, the records in force aggregated per enterprise in
+ * SQL; see GradingFactsRepository), classifies in memory, and writes only what changed, with
  * bulk statements, in one transaction: the current grade, the history interval it closes and
  * opens, and a `classification.changed` outbox event when the grade moves. Running it twice
  * changes nothing the second time.
@@ -50,7 +50,7 @@ export class ClassificationService {
     private readonly enterprises: EnterprisesService,
     private readonly grades: ClassificationRepository,
     private readonly ruleSets: RuleSetsRepository,
-    private readonly facts: GradingFacts,
+    private readonly facts: GradingFactsRepository,
     private readonly events: OutboxRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,

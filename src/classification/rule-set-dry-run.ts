@@ -6,7 +6,7 @@ import { readSnapshot } from '../database/read-snapshot';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ClassificationService, RANGE_SIZE } from './classification.service';
 import { classify } from './classify';
-import { GradingFacts } from './grading-facts';
+import { GradingFactsRepository } from './grading-facts.repository';
 import { Grade } from './rule-set';
 import { RuleSetsRepository } from './rule-sets.repository';
 
@@ -34,7 +34,7 @@ export class RuleSetDryRun {
     private readonly ruleSets: RuleSetsRepository,
     private readonly classification: ClassificationService,
     private readonly enterprises: EnterprisesService,
-    private readonly facts: GradingFacts,
+    private readonly facts: GradingFactsRepository,
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { CreditRecord } from './credit-record.entity';
 import { RecordDto } from './dto/record.dto';
 import type { Hotline, RecordType, Severity } from './record-rules';
@@ -288,43 +287,6 @@ export class RecordsRepository {
       [enterpriseId],
     );
     return counts;
-  }
-
-  /**
-   * The id of the newest record of each enterprise of `scope` that has one. Records are
-   * append-only and a correction is a new row, so any change to an enterprise's records raises it.
-   * Read from the enterprise index's entries alone.
-   */
-  async newestIds(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<Map<string, string>> {
-    const [where, params] = enterpriseScopeWhere('enterprise_id', scope);
-    const rows: { id: string; newest: string }[] = await manager.query(
-      `SELECT enterprise_id::text AS id, max(id)::text AS newest FROM credit_records WHERE ${where} GROUP BY enterprise_id`,
-      params,
-    );
-    return new Map(rows.map((r) => [r.id, r.newest]));
-  }
-
-  /**
-   * The records in force (neither withdrawn nor superseded) of each of `enterpriseIds`, as the
-   * classifier reads them: aggregated in SQL, one row per enterprise however many records it has.
-   */
-  async factsInForce(
-    enterpriseIds: string[],
-    manager: EntityManager = this.db.manager,
-  ): Promise<Map<string, RecordFactRow[]>> {
-    const rows: { id: string; records: [string, string, string, string][] | null }[] = await manager.query(
-      `SELECT u.id::text,
-              (SELECT json_agg(json_build_array(r.id::text, r.type, r.severity, r.occurred_on))
-                 FROM credit_records_in_force r WHERE r.enterprise_id = u.id) AS records
-         FROM unnest($1::bigint[]) AS u(id)`,
-      [enterpriseIds],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        (row.records ?? []).map(([id, type, severity, occurredOn]) => ({ id, type, severity, occurredOn })),
-      ]),
-    );
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EnterpriseScope, enterpriseScopeWhere } from '../database/enterprise-scope';
 import { escapeLike } from '../database/sql-filter';
 import type { CreateEnterpriseDto, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise, EnterpriseStatus } from './enterprise.entity';
@@ -66,13 +65,6 @@ interface ProfileRow {
   district_en: string;
   status: string;
   legal_representative: string | null;
-}
-
-/** What other modules grade and count an enterprise by: its key, credit code and district. */
-export interface EnterpriseFacts {
-  id: string;
-  uscc: string;
-  districtCode: string;
 }
 
 /**
@@ -240,14 +232,5 @@ export class EnterprisesRepository {
       `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'enterprises'::regclass`,
     );
     return n;
-  }
-
-  /** The enterprises of `scope` (a recompute's chunk: a key range or a list of ids), in key order. */
-  factsInScope(scope: EnterpriseScope, manager: EntityManager = this.db.manager): Promise<EnterpriseFacts[]> {
-    const [where, params] = enterpriseScopeWhere('id', scope);
-    return manager.query(
-      `SELECT id::text, uscc, district_code AS "districtCode" FROM enterprises WHERE ${where} ORDER BY id`,
-      params,
-    );
   }
 }

@@ -71,7 +71,7 @@ export class ReportsService {
       return {
         enterprise,
         grade: await this.grades.gradeNow(enterprise.id, manager),
-        listings: await this.listings.published({ enterpriseIds: [enterprise.id] }, 'publication', manager),
+        listings: await this.listings.published([enterprise.id], manager),
         byType: await this.records.disclosedCountsByType(enterprise.id, manager),
       };
     });
