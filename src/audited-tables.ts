@@ -2,11 +2,11 @@ import type { AuditedTable } from './audit/audited-table';
 import { auditedCalendar } from './blacklist/audited-calendar';
 import { auditedReportKeys } from './disclosure/reports/audited-report-keys';
 export { reportKeySet as checkpointKeys } from './disclosure/reports/report-key-set';
-import { auditedApiKeys } from './identity/audited-api-keys';
-import { auditedDepartments } from './identity/audited-departments';
+import { auditedApiKeys } from './identity/api-keys.repository';
+import { auditedDepartments } from './identity/departments.repository';
 import { importVouching } from './imports/import-vouching';
 import { recordsAuditedTable } from './records/audited-records';
-import { auditedAllowList } from './registry/audited-allowlist';
+import { auditedAllowList } from './registry/uscc-allowlist.repository';
 
 /**
  * The tables whose rows `audit:verify` compares with the chain's after digests (the app and the

@@ -19,7 +19,7 @@ export interface AuditEntry {
 /** The head of an empty chain, as the chain trigger links its first row. */
 export const ZERO_HASH = '0'.repeat(64);
 
-/** What a checkpoint signs: the chain's length and newest hash at a moment. */
+/** The chain's length and newest hash. */
 export interface ChainHead {
   length: number;
   head: string;

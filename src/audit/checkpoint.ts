@@ -1,15 +1,12 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { EntityManager } from 'typeorm';
+import type { ChainHead } from './audit.repository';
 
 /** The protected header's `typ`: a checkpoint is not a credit report, though the same key signs both. */
 export const CHECKPOINT_TYP = 'audit-checkpoint+json';
 
 /** What a checkpoint signs: the chain's length and newest hash at a moment. */
-export interface CheckpointPayload {
-  length: number;
-  head: string;
-  at: string;
-}
+export type CheckpointPayload = ChainHead & { at: string };
 
 /**
  * The public keys a checkpoint may be signed with (the report-signing keys, as /.well-known/jwks.json

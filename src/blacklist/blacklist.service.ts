@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { systemActor } from '../access/actor';
 import { Caller, systemCaller } from '../access/caller';
 import { AuditService } from '../audit/audit.service';
-import { Clock } from '../common/clock';
+import { beijingDate, Clock } from '../common/clock';
 import { Page, pageOf } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { normaliseUscc } from '../common/uscc';
@@ -13,7 +13,6 @@ import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { ChangeEvent, OutboxRepository } from '../outbox/outbox.repository';
 import { Action, decide, MoveRole, Outcome, Refusal, Status } from './blacklist-states';
-import { beijingDate } from '../common/clock';
 import { earliestRepairDate, listingExpiry, objectionDeadline } from '../common/calendar-days';
 import {
   BlacklistRepository,

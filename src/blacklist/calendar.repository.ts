@@ -8,21 +8,16 @@ import { CalendarDayDto } from './dto/calendar.dto';
 const CALENDAR_DAY_KEY = `to_char(day, 'YYYY-MM-DD')`;
 const DAY_COLUMNS = `${CALENDAR_DAY_KEY} AS date, working, name`;
 
-export function toCalendarDayDto(r: { date: string; working: boolean; name: string }): CalendarDayDto {
-  return { date: r.date, working: r.working, name: r.name };
-}
-
 /**
  * The listed days among these dates (YYYY-MM-DD). A function of the manager alone: the audit
  * module's descriptor of calendar_days runs it over the transaction it verifies in.
  */
 export async function calendarDaysOn(manager: EntityManager, dates: string[]): Promise<CalendarDayDto[]> {
-  const rows: { date: string; working: boolean; name: string }[] = await manager.query(
+  return manager.query(
     `SELECT ${DAY_COLUMNS} FROM calendar_days
       WHERE ${CALENDAR_DAY_KEY} = ANY($1::text[])`,
     [dates],
   );
-  return rows.map(toCalendarDayDto);
 }
 
 /**
@@ -41,12 +36,11 @@ export class CalendarRepository {
 
   /** The listed days, of one year or all, in date order. */
   async list(year: number | null): Promise<CalendarDayDto[]> {
-    const rows = await this.db.query(
+    return this.db.query(
       `SELECT ${DAY_COLUMNS} FROM calendar_days
         WHERE $1::int IS NULL OR extract(year FROM day) = $1::int ORDER BY day`,
       [year],
     );
-    return rows.map(toCalendarDayDto);
   }
 
   /** The day as listed, locked until the transaction ends; undefined when it is not listed. */
@@ -62,7 +56,7 @@ export class CalendarRepository {
        RETURNING ${DAY_COLUMNS}`,
       [day.date, day.working, day.name],
     );
-    return toCalendarDayDto(row);
+    return row;
   }
 
   /** Removes the day from the list; the day as it was listed, undefined when it was not. */

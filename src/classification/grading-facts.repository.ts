@@ -92,7 +92,7 @@ export class GradingFactsRepository {
                 (SELECT json_agg(json_build_array(r.id::text, r.type, r.severity, r.occurred_on))
                    FROM records_in_force r WHERE r.enterprise_id = s.id) END AS records
          FROM (SELECT *, $${params.length + 1}::int IS NULL OR digest IS NULL OR rule_set_version <> $${params.length + 1}
-                         OR facts_mark IS DISTINCT FROM mark OR recheck_on <= $${params.length + 2} AS needed
+                         OR facts_mark IS DISTINCT FROM mark OR coalesce(recheck_on <= $${params.length + 2}, false) AS needed
                  FROM state) s
         ORDER BY s.id`,
       [...params, unchangedUnder?.ruleSetVersion ?? null, unchangedUnder?.asOf ?? null],

@@ -11,7 +11,7 @@ import { KeyRange, RecomputeRunsRepository } from './recompute-runs.repository';
 const IN_FLIGHT = 20;
 /** How often a run looks in the database for its finished chunks. */
 const POLL_MS = 200;
-/** How often a run checks that its own job and its chunks' are still in Redis. */
+/** How often a run checks that its chunks' jobs are still in Redis. */
 const CHECK_MS = 2_000;
 const RUN_OPTIONS: JobOptions = { attempts: 3 };
 

@@ -1,4 +1,5 @@
 import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { MemberKeysValidationPipe } from './prototype-keys';
 import { FieldError, Problem } from './problem';
 
@@ -39,11 +40,9 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A UUID of any version in its 36-character form (ParseUUIDPipe's 'all'), as PostgreSQL's uuid type reads it. */
+/** A UUID of any version in its 36-character form (validator's 'loose'), as PostgreSQL's uuid type reads it. */
 export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+  return typeof value === 'string' && isUUID(value, 'loose');
 }
 
 /** The `{id}` path parameter of a route: a UUID, or 400 naming `id`. */

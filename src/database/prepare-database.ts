@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
+import { holdSessionLock } from './session-lock';
 
 /** Any fixed number: every replica that starts at once queues on this lock to migrate. */
 const MIGRATION_LOCK = 7_330_300;
@@ -37,17 +38,14 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
   const dataSource = new DataSource({ ...dataSourceOptions(databaseUrl), extra: { max: 2 } });
   await dataSource.initialize();
   try {
-    const runner = dataSource.createQueryRunner();
-    await runner.connect();
+    const release = await holdSessionLock(dataSource, MIGRATION_LOCK);
     try {
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       // New tables get the app role's grants; new append-only ones lose UPDATE, DELETE, TRUNCATE.
-      if (applied.length) await runner.query('SELECT grant_app_role()');
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      if (applied.length) await dataSource.query('SELECT grant_app_role()');
       return applied.map((m) => m.name);
     } finally {
-      await runner.release();
+      await release();
     }
   } finally {
     await dataSource.destroy();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { KeyPrincipal } from '../access/principal';
-import type { KeyedRows } from '../audit/audited-table';
+import { keyedAuditedTable } from '../audit/audited-table';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto } from './dto/institution.dto';
 
@@ -73,7 +73,7 @@ export class ApiKeysRepository {
  * a higher rate, another institution or its revocation undone behind the application's back
  * differs. (The key's hash is not in the entry, so a swapped hash is not seen here.)
  */
-export const auditedApiKeyRows: KeyedRows = {
+export const auditedApiKeys = keyedAuditedTable('api_keys', 'api-key', {
   async keys(manager) {
     const rows: { id: string }[] = await manager.query(`SELECT id::text FROM api_keys`);
     return rows.map((r) => r.id);
@@ -87,4 +87,4 @@ export const auditedApiKeyRows: KeyedRows = {
     );
     return new Map(rows.map((r) => [r.id, toApiKeyDto(r)]));
   },
-};
+});

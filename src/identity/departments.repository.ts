@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { KeyedRows } from '../audit/audited-table';
+import { keyedAuditedTable } from '../audit/audited-table';
 import { Department } from './department.entity';
 import type { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
 
@@ -126,7 +126,7 @@ export class DepartmentsRepository {
  * departments as their newest `department.create`, `.update` or `.merge` entry left them (the
  * departments a migration seeded have no entry until an administrator changes them).
  */
-export const auditedDepartmentRows: KeyedRows = {
+export const auditedDepartments = keyedAuditedTable('departments', 'department', {
   async keys(manager) {
     const rows: { code: string }[] = await manager.query(`SELECT code FROM departments`);
     return rows.map((r) => r.code);
@@ -140,4 +140,4 @@ export const auditedDepartmentRows: KeyedRows = {
     );
     return new Map(rows.map((r) => [r.code, toDepartmentDto(r)]));
   },
-};
+});

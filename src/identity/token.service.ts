@@ -27,7 +27,6 @@ interface AccessClaims {
   ver: number;
 }
 
-/** An enabled user as the database has them now, and the token version their tokens must carry. */
 /**
  * Short-lived HS256 access tokens. The secret is JWT_SECRET, or else one generated on first
  * start and kept in `app_settings`, so every replica signs and verifies with the same one.

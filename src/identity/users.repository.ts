@@ -5,7 +5,7 @@ import type { UserPrincipal } from '../access/principal';
 import type { ListUsersQuery } from './dto/user.dto';
 import { User } from './user.entity';
 
-/** A user's principal as their tokens carry it, and the token version those tokens must have. */
+/** A user's principal as the database has it now, and the token version their tokens must carry. */
 export interface Standing {
   principal: UserPrincipal;
   tokenVersion: number;

@@ -83,23 +83,6 @@ export class OutboxRepository {
     return Number(seq);
   }
 
-  /** The highest seq written (0 for an empty outbox), settled or not: enough to tell that there is news. */
-  async lastSeq(): Promise<number> {
-    const [{ seq }]: { seq: string }[] = await this.db.query(
-      `SELECT coalesce(max(seq), 0)::text AS seq FROM change_events`,
-    );
-    return Number(seq);
-  }
-
-  /** One event by its seq. */
-  async event(seq: string | number): Promise<StoredChangeEvent | undefined> {
-    const [event]: StoredChangeEvent[] = await this.db.query(
-      `SELECT ${EVENT_COLUMNS} FROM change_events e WHERE e.seq = $1`,
-      [seq],
-    );
-    return event;
-  }
-
   /**
    * Up to `limit` events that occurred in [from, to), after seq `after`, in seq order: a day's
    * changes read batch by batch, in the caller's transaction (one snapshot for all batches).

@@ -58,14 +58,6 @@ export interface DisclosedRecord {
   departmentCode: string;
 }
 
-/** A record in force as the classifier reads it. */
-export interface RecordFactRow {
-  id: string;
-  type: string;
-  severity: string;
-  occurredOn: string;
-}
-
 export function toDto(r: RecordRow): RecordDto {
   return {
     id: r.id,
@@ -126,9 +118,10 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
  * takes the handling department from the hotline and the enterprise from the registry's view.
  *
  * The modules above read the records here too: the public sees an enterprise's disclosed records
- * in force (neither withdrawn nor superseded by a correction); a recompute grades from, and the
- * statistics count, the records in force set-based (arrays of enterprise ids in, one row per
- * enterprise out), through the caller's manager where it reads in a transaction's snapshot.
+ * in force (neither withdrawn nor superseded by a correction), a credit report counts them
+ * through the caller's manager (its snapshot), and the statistics count spot checks by district.
+ * A recompute reads the records through the views this module publishes (`records_credit_records`,
+ * `records_in_force`), in its one statement per chunk.
  */
 @Injectable()
 export class RecordsRepository {

@@ -70,9 +70,8 @@ interface ProfileRow {
 /**
  * The enterprise register's rows: the register's own reads and writes, the set-based paths a bulk
  * import merges through, and the reads the modules above it make. Those are set-based (a page of
- * the blacklist asks once for the names of all its enterprises, a recompute chunk for the facts of
- * its key range), and the ones that may run inside a caller's transaction take its manager so
- * they see its snapshot.
+ * the blacklist asks once for the names of all its enterprises), and the ones that may run inside
+ * a caller's transaction take its manager so they see its snapshot.
  */
 @Injectable()
 export class EnterprisesRepository {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { KeyedRows } from '../audit/audited-table';
+import { keyedAuditedTable } from '../audit/audited-table';
 import type { AllowListEntryDto } from './dto/allowlist.dto';
 import { UsccAllowListEntry } from './uscc-allowlist.entity';
 
@@ -45,7 +45,7 @@ export class UsccAllowListRepository {
 }
 
 /** uscc_allowlist as its `uscc-allowlist.add` entries describe it (entries are never changed). */
-export const auditedAllowListRows: KeyedRows = {
+export const auditedAllowList = keyedAuditedTable('uscc_allowlist', 'uscc-allowlist', {
   async keys(manager) {
     const rows: { uscc: string }[] = await manager.query(`SELECT uscc FROM uscc_allowlist`);
     return rows.map((r) => r.uscc);
@@ -58,4 +58,4 @@ export const auditedAllowListRows: KeyedRows = {
     );
     return new Map(rows.map((r) => [r.uscc, toAllowListDto(r)]));
   },
-};
+});

@@ -16,8 +16,10 @@ export class CreditQueriesService {
 
   async list(uscc: string, query: ListCreditQueriesQuery): Promise<Page<CreditQueryDto>> {
     const enterprise = await this.enterprises.resolve(uscc, null);
-    const total = await this.queries.countAbout(enterprise.uscc);
-    const rows = await this.queries.about(enterprise.uscc, query.pageSize, query.offset);
+    const [total, rows] = await Promise.all([
+      this.queries.countAbout(enterprise.uscc),
+      this.queries.about(enterprise.uscc, query.pageSize, query.offset),
+    ]);
     const names = await this.institutions.namesByIds(rows.map((r) => r.institutionId));
     // Institutions are never deleted, so every row names one; a row that did not would not be shown.
     const items = rows.flatMap(({ institutionId, purpose, askedAt, asOf }): CreditQueryDto[] => {

@@ -17,8 +17,6 @@ import {
   StatsOverviewDto,
 } from './dto/stats-overview.dto';
 
-/** The ids of the registered enterprises of each district that has any. */
-
 /** The plan's spot-check pass-rate target for manufactured products (温政办〔2014〕98号). */
 export const SPOT_CHECK_TARGET = 0.92;
 

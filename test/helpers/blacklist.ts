@@ -1,6 +1,6 @@
 import { TokenService } from '../../src/identity/token.service';
 import { TestClock } from './clock';
-import { createEnterprise, createUser } from './fixtures';
+import { createEnterprise, createUser, PROPOSAL } from './fixtures';
 import { InjectResponse, TestApp } from './test-app';
 
 export const BLACKLIST_USERS = {
@@ -12,11 +12,7 @@ export const BLACKLIST_USERS = {
 } as const;
 export type BlacklistUser = keyof typeof BLACKLIST_USERS | `enterprise:${string}`;
 
-export const PROPOSAL = {
-  reasonCode: 'substandard_products',
-  legalBasis: '《市场监督管理严重违法失信名单管理办法》第九条',
-  facts: '2025年至2026年间三次监督抽查阀门产品密封性能不合格',
-};
+export { PROPOSAL };
 
 /**
  * The people of the blacklist tests: regulators and a reviewer of AMR, a district-level

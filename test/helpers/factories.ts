@@ -14,7 +14,7 @@ import { CreateEnterpriseDto, EnterpriseDto } from '../../src/registry/dto/enter
 import { EnterprisesService } from '../../src/registry/enterprises.service';
 import { TestClock } from './clock';
 import { ADMIN } from './environment';
-import { CODES, enterpriseBody } from './fixtures';
+import { CODES, enterpriseBody, PROPOSAL } from './fixtures';
 
 /**
  * Small makers of the data most tests start from, written through the application's own
@@ -124,11 +124,7 @@ export function record(
   );
 }
 
-export const PROPOSAL = {
-  reasonCode: 'substandard_products',
-  legalBasis: '《市场监督管理严重违法失信名单管理办法》第九条',
-  facts: '2025年至2026年间三次监督抽查阀门产品密封性能不合格',
-} as const;
+export { PROPOSAL };
 
 /** The states `blacklistEntry` can bring an entry to, each by the moves that lead there. */
 export type EntryState = Extract<Status, 'proposed' | 'noticed' | 'approved' | 'rejected' | 'published' | 'withdrawn'>;

@@ -116,3 +116,10 @@ export async function adminAndRegulator(
   const token = await createUser(t, admin, { role: 'regulator', departmentCode: 'QTS', ...regulator });
   return { admin, regulator: token };
 }
+
+/** A proposal's reason, legal basis and facts, for the blacklist tests of every tier. */
+export const PROPOSAL = {
+  reasonCode: 'substandard_products',
+  legalBasis: '《市场监督管理严重违法失信名单管理办法》第九条',
+  facts: '2025年至2026年间三次监督抽查阀门产品密封性能不合格',
+} as const;

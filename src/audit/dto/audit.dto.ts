@@ -109,7 +109,8 @@ export class AuditVerificationDto {
   firstBrokenAt?: number;
   @ApiPropertyOptional({
     type: [DifferingRowDto],
-    description: 'audited rows (credit_records) that differ from what the chain last recorded of them',
+    description:
+      'audited rows (the tables in src/audited-tables.ts) that differ from what the chain last recorded of them',
   })
   differingRows?: DifferingRowDto[];
   @ApiPropertyOptional({

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChangeEventType } from '../../outbox/outbox.repository';
+import { ChangeEventType, StoredChangeEvent } from '../../outbox/outbox.repository';
 import { DeliveryDto, DeliveryStatus } from './dto/webhook.dto';
 
 /** The oldest pending delivery of a subscription, as its dispatcher sends it. */
+/** A subscription's oldest pending delivery, with the event it delivers (events stay in the outbox for good). */
 export interface PendingDelivery {
   id: string;
   attempts: number;
   first_attempt_at: Date | null;
   next_attempt_at: Date;
   event_seq: string;
+  event: StoredChangeEvent;
 }
 
 /** One attempt's outcome, as recorded on its delivery. */
@@ -68,15 +70,19 @@ export class WebhookDeliveriesRepository {
     }));
   }
 
-  /** The subscription's oldest pending delivery. */
+  /** The subscription's oldest pending delivery, and its event from the outbox's published view. */
   async head(subscriptionId: string): Promise<PendingDelivery | undefined> {
-    const [head]: PendingDelivery[] = await this.db.query(
-      `SELECT d.id::text, d.attempts, d.first_attempt_at, d.next_attempt_at, d.event_seq::text
-         FROM webhook_deliveries d
-        WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
-      [subscriptionId],
-    );
-    return head;
+    const [head]: (Omit<PendingDelivery, 'event'> & Omit<StoredChangeEvent, 'seq' | 'id'> & { event_id: string })[] =
+      await this.db.query(
+        `SELECT d.id::text, d.attempts, d.first_attempt_at, d.next_attempt_at, d.event_seq::text,
+                e.id AS event_id, e.type, e.uscc, e.occurred_at AS "occurredAt", e.data
+           FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+          WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
+        [subscriptionId],
+      );
+    if (!head) return undefined;
+    const { event_id, type, uscc, occurredAt, data, ...delivery } = head;
+    return { ...delivery, event: { seq: head.event_seq, id: event_id, type, uscc, occurredAt, data } };
   }
 
   /** Queues the events as pending deliveries, due at `now`, in the order given. */

@@ -7,7 +7,6 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { JobName, QueueName } from '../../jobs/queues';
-import { OutboxRepository } from '../../outbox/outbox.repository';
 import { FeedService } from '../feed.service';
 import { givesUp, retryDelay, signature } from './delivery-rules';
 import { SecretBox } from './secret-box';
@@ -43,7 +42,6 @@ export class WebhookDispatcher {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subscriptions: WebhookSubscriptionsRepository,
     private readonly deliveries: WebhookDeliveriesRepository,
-    private readonly outbox: OutboxRepository,
     @InjectQueue(QueueName.Webhooks) private readonly queue: Queue,
     private readonly feed: FeedService,
     private readonly box: SecretBox,
@@ -53,7 +51,7 @@ export class WebhookDispatcher {
 
   /** Queues a dispatch for every subscription with a due delivery or new outbox events; returns how many. */
   async sweep(): Promise<number> {
-    const due = await this.subscriptions.due(this.clock.now(), await this.outbox.lastSeq());
+    const due = await this.subscriptions.due(this.clock.now());
     // A job already waiting or running under its id makes that job's add a no-op.
     const jobs = due.map((id) => ({
       name: JobName.DeliverWebhooks,
@@ -115,8 +113,7 @@ export class WebhookDispatcher {
 
   /** Sends the head delivery once and records the attempt; true when it was delivered. */
   private async attempt(sub: LeasedSubscription, secret: string, head: PendingDelivery): Promise<boolean> {
-    // Events stay in the outbox for good: a delivery's event is always there.
-    const event = (await this.outbox.event(head.event_seq))!;
+    const { event } = head;
     const body = JSON.stringify({
       id: event.id,
       seq: Number(event.seq),

@@ -111,16 +111,17 @@ export class WebhookSubscriptionsRepository {
 
   /**
    * The live, unleased subscriptions with work: a pending delivery due by `now`, or none pending
-   * and a cursor behind `lastSeq` (the outbox's last).
+   * and a cursor behind the outbox's last event.
    */
-  async due(now: Date, lastSeq: number): Promise<string[]> {
+  async due(now: Date): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
       `SELECT s.id FROM webhook_subscriptions s
          LEFT JOIN LATERAL (SELECT d.subscription_id, d.next_attempt_at FROM webhook_deliveries d
                              WHERE d.subscription_id = s.id AND d.status = 'pending' ORDER BY d.id LIMIT 1) h ON true
         WHERE s.deleted_at IS NULL AND (s.lease_until IS NULL OR s.lease_until < now())
-          AND (h.next_attempt_at <= $1 OR (h.subscription_id IS NULL AND s.cursor < $2))`,
-      [now, lastSeq],
+          AND (h.next_attempt_at <= $1
+               OR (h.subscription_id IS NULL AND s.cursor < (SELECT coalesce(max(seq), 0) FROM outbox_events)))`,
+      [now],
     );
     return rows.map((r) => r.id);
   }

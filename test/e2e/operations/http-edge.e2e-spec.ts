@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../helpers/private-redis';
 import type { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
 import { ADMIN, TestApp } from '../../helpers/test-app';
@@ -9,14 +9,6 @@ const METRICS_TOKEN = 'metrics-token-for-tests';
 const PROXY = '10.1.2.3';
 /** Anyone else on the network: its forwarded headers are not. */
 const STRANGER = '192.0.2.50';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Headers, /metrics and TRUST_PROXY: what the app answers at its edge, to browsers, scrapers and proxies. */
 describe('the HTTP edge', () => {
