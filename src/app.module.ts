@@ -22,6 +22,7 @@ import { RegistryModule } from './registry/registry.module';
 import { SharingModule } from './sharing/sharing.module';
 import { StatsModule } from './stats/stats.module';
 import { apiControllers, pageControllers } from './routes';
+import { QueuesBoardModule } from './web/console/queues-board';
 import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker.module';
 
@@ -38,6 +39,7 @@ import { WorkerModule } from './worker.module';
     DisclosureModule,
     StatsModule,
     WebModule,
+    QueuesBoardModule,
   ],
   controllers: [...apiControllers, ...pageControllers],
 })

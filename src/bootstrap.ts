@@ -99,7 +99,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.enableShutdownHooks();
   if (config.runsApi) {
     useValidatorContainer(app);
-    useViewEngine(app);
+    await useViewEngine(app);
     const document = SwaggerModule.createDocument(app, openApiConfig());
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

@@ -6,6 +6,7 @@ import { RateLimiter } from '../redis/rate-limiter';
 import { normaliseUscc } from '../common/uscc';
 import { ACCESS_METADATA, AccessGrant, AuthenticatedRequest, isOpen } from './access.decorator';
 import { Credentials } from './credentials';
+import { fromThisSite, PAGE_SESSION_METADATA, readCookie, SAFE_METHODS, SESSION_COOKIE } from './page-session';
 import { Principal } from './principal';
 
 const RATE_WINDOW_MS = 60_000;
@@ -39,7 +40,9 @@ export class AccessGuard implements CanActivate {
     // `login`: the route's LoginThrottle limits it per address, with its own fallback while Redis is out.
     if (isOpen(grants)) return true;
 
-    const principal = await this.authenticate(request, grants);
+    const targets = [context.getHandler(), context.getClass()];
+    const page = this.reflector.getAllAndOverride<boolean | undefined>(PAGE_SESSION_METADATA, targets) === true;
+    const principal = page ? await this.fromCookie(request) : await this.authenticate(request, grants);
     if (!allows(grants, principal, request.params as Record<string, string | undefined>)) {
       throw Problem.forbidden(`This route is for: ${grants.join(', ')}`);
     }
@@ -53,6 +56,17 @@ export class AccessGuard implements CanActivate {
     }
     request.principal = principal;
     return true;
+  }
+
+  /** A staff page's caller: the cookie's token only (never a header), and a change only from this site's pages. */
+  private async fromCookie(request: AuthenticatedRequest): Promise<Principal> {
+    if (!SAFE_METHODS.includes(request.method) && !fromThisSite(request)) {
+      throw Problem.forbidden('A change on a page must come from a page of this site');
+    }
+    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const principal = token ? await this.credentials.bearer(token) : null;
+    if (!principal) throw Problem.unauthorized('Sign in at /login');
+    return principal;
   }
 
   private async authenticate(request: AuthenticatedRequest, grants: AccessGrant[]): Promise<Principal> {

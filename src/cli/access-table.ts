@@ -5,6 +5,8 @@ import { AccessGrant } from '../access/access.decorator';
 import { AccessRoute, routesOf } from '../access/access-routes';
 import { API_SCOPES } from '../access/principal';
 import { apiControllers, operationsControllers } from '../routes';
+import { consoleControllers } from '../web/web.module';
+import { QUEUES_ROUTE } from '../web/console/queues-board';
 
 /** Who is asked about in the table, in column order. */
 export const CALLERS = [
@@ -19,16 +21,26 @@ export const CALLERS = [
 ] as const;
 export type Caller = (typeof CALLERS)[number];
 
-/** ✓ allowed, `own` only for its own code, 401/403 refused, 404 hidden (/metrics), `—` no such caller exists. */
-export type Verdict = '✓' | 'own' | '401' | '403' | '404' | '—';
+/**
+ * ✓ allowed, `own` only for its own code, 401/403 refused, 404 hidden (/metrics), 303 sent to the
+ * sign-in page (a staff page without a session), `—` no such caller exists.
+ */
+export type Verdict = '✓' | 'own' | '401' | '403' | '404' | '303' | '—';
 
-/** Every route of the system. */
+/** Every route of the system: the API's, the operations', and the staff console's pages. */
 export function accessRoutes(): AccessRoute[] {
-  return routesOf([...apiControllers, ...operationsControllers]);
+  return [...routesOf([...apiControllers, ...operationsControllers, ...consoleControllers]), QUEUES_ROUTE].sort(
+    (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+  );
 }
 
-/** What `caller` gets on a route with these grants. */
-export function verdict(grants: AccessGrant[], caller: Caller): Verdict {
+/** What `caller` gets on a route with these grants (`page`: a staff page, signed in by the session cookie). */
+export function verdict(grants: AccessGrant[], caller: Caller, page = false): Verdict {
+  if (page) {
+    // A page reads the session cookie only: a key (or a bearer header) is no session.
+    if (caller === 'anonymous') return '303';
+    if (caller === 'key in scope' || caller === 'key out of scope') return '—';
+  }
   if (grants.includes('public') || grants.includes('login') || grants.includes('internal')) return '✓';
   // None of the callers holds METRICS_TOKEN.
   if (grants.includes('metrics')) return '404';
@@ -53,7 +65,7 @@ export function accessTable(): string {
   const rule = `| --- | --- | ${CALLERS.map(() => '---').join(' | ')} |`;
   const rows = accessRoutes().map(
     (r) =>
-      `| ${r.method} ${r.path} | ${r.grants.join(', ')} | ${CALLERS.map((c) => verdict(r.grants, c)).join(' | ')} |`,
+      `| ${r.method} ${r.path} | ${r.grants.join(', ')} | ${CALLERS.map((c) => verdict(r.grants, c, r.page)).join(' | ')} |`,
   );
   return [
     '# Who may call what',
@@ -64,7 +76,10 @@ export function accessTable(): string {
     '',
     '✓ allowed · `own` only for the enterprise whose code is in the path (403 for any other) ·',
     '401 no credentials · 403 wrong role or scope · 404 answered as if absent (`metrics`: only with',
-    '`Authorization: Bearer $METRICS_TOKEN`) · — no such caller (a key always holds one of the scopes).',
+    '`Authorization: Bearer $METRICS_TOKEN`) · 303 sent to the sign-in page · — no such caller (a key',
+    'always holds one of the scopes; a key is never a session on a staff page).',
+    'Routes under `/console` are staff pages: the session cookie of `/login` signs the person in, never',
+    'a header; a page that changes something also refuses a post from another site.',
     '"key in scope" holds one of the route\'s scopes; "key out of scope" holds none of them.',
     '',
     header,

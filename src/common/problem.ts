@@ -83,6 +83,17 @@ export class Problem extends Error {
     return new Problem(HttpStatus.SERVICE_UNAVAILABLE, code, 'Service unavailable', detail, { retryAfter });
   }
 
+  /**
+   * `detail` in a person's language: English as written; Chinese from the problem's own Chinese
+   * text where it has one. (Interim: every problem gets its Chinese text in the Accept-Language work.)
+   */
+  localized(lang: 'zh' | 'en'): string {
+    return lang === 'zh' ? (this.detailZh ?? this.detail) : this.detail;
+  }
+
+  /** The Chinese text of `detail`. */
+  detailZh?: string;
+
   toBody(requestId?: string): ProblemBody {
     return {
       type: this.type,

@@ -6,7 +6,8 @@ import { Problem } from '../common/problem';
 import { retryAfter } from '../common/problem.filter';
 import { Access } from '../access/access.decorator';
 import { AuthService } from '../identity/auth.service';
-import { clearedSessionCookie, fromThisSite, safeNext, sessionCookie, WebSession } from './session';
+import { fromThisSite } from '../access/page-session';
+import { clearedSessionCookie, safeNext, sessionCookie, WebSession } from './session';
 
 /** The limits of LoginDto: longer values are refused before any password check. */
 const MAX_USERNAME = 64;

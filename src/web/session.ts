@@ -2,25 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserPrincipal, UserRole } from '../access/principal';
 import { TokenService } from '../identity/token.service';
+import { readCookie, SESSION_COOKIE } from '../access/page-session';
 import { Dictionary } from './i18n';
 import { renderPage, Viewer } from './page';
 
-/** The cookie that carries the signed-in person's access token (the API's HS256 JWT). */
-export const SESSION_COOKIE = 'qc_session';
 /** Who may see the statistics page: the roles of `GET /api/v1/stats/overview`. */
 export const STAFF_ROLES: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
 /** Where a sign-in goes when it was given no usable `next`. */
-export const DEFAULT_NEXT = '/stats';
+export const DEFAULT_NEXT = '/console';
 const MAX_NEXT_LENGTH = 512;
-
-/** The value of one cookie in a `Cookie` header, or null. */
-export function readCookie(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return null;
-}
 
 /**
  * `next` when it is a path on this site (one leading `/`, not `//` nor `/\`, no control
@@ -39,21 +29,6 @@ export function safeNext(value: unknown): string {
 /** `/login?next=…`, the `/`s of the path left readable. */
 export function loginHref(next: string): string {
   return `/login?next=${encodeURIComponent(next).replace(/%2F/g, '/')}`;
-}
-
-/**
- * Whether a form post comes from a page of this site: its Origin (or, without one, its Referer)
- * names the host the request was sent to. With the SameSite=Strict cookie this is the CSRF
- * defence of the sign-in and sign-out forms; a post with neither header is refused.
- */
-export function fromThisSite(request: FastifyRequest): boolean {
-  const source = request.headers.origin ?? request.headers.referer;
-  if (typeof source !== 'string' || !request.host) return false;
-  try {
-    return new URL(source).host === request.host;
-  } catch {
-    return false; // `Origin: null` and other non-URLs
-  }
 }
 
 /** `Set-Cookie` for the token: script cannot read it, no other site's request carries it. */

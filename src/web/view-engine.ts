@@ -1,25 +1,45 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
 import { Eta } from 'eta';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
- * The templates' folder: beside this file (src/web/views when run from source, dist/src/web/views
- * after `npm run build`, which copies them), else the source tree's (builds that skip the copy).
+ * A folder of src/web: beside this file (src/web/… when run from source, dist/src/web/… after
+ * `npm run build`, which copies it), else the source tree's (builds that skip the copy).
  */
-export function viewsDirectory(): string {
-  const beside = join(__dirname, 'views');
-  return existsSync(beside) ? beside : resolve(__dirname, '..', '..', '..', 'src', 'web', 'views');
+function webFolder(name: string): string {
+  const beside = join(__dirname, name);
+  return existsSync(beside) ? beside : resolve(__dirname, '..', '..', '..', 'src', 'web', name);
 }
+
+/** The templates' folder. */
+export const viewsDirectory = (): string => webFolder('views');
+
+/** Where `/assets/` is served from: the console's stylesheet, and htmx from its npm package. */
+export const ASSET_FOLDERS = (): string[] => [
+  webFolder('assets'),
+  dirname(require.resolve('htmx.org/dist/htmx.min.js')),
+];
 
 /**
  * Server-rendered pages: @fastify/view with Eta. `<%= %>` escapes HTML, `<%~ %>` inserts
  * markup the code built itself (the SVG charts). Templates are compiled once and cached.
+ * The console's static files come from this site (`/assets/`, cached for a day), never a CDN:
+ * the Content-Security-Policy allows scripts from this site only.
  */
-export function useViewEngine(app: NestFastifyApplication): void {
+export async function useViewEngine(app: NestFastifyApplication): Promise<void> {
   app.setViewEngine({
     engine: { eta: new Eta({ autoEscape: true, cache: true }) },
     templates: viewsDirectory(),
     production: true,
+  });
+  await app.register(fastifyStatic, {
+    root: ASSET_FOLDERS(),
+    prefix: '/assets/',
+    decorateReply: false,
+    allowedPath: (path) => path === '/console.css' || path === '/htmx.min.js',
+    maxAge: '1d',
+    index: false,
   });
 }

@@ -4,11 +4,17 @@ import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
 import { StatsModule } from '../stats/stats.module';
+import { ConsolePages } from './console/console-pages';
+import { ConsoleProblemFilter } from './console/console.filter';
+import { TodoController } from './console/todo.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
-export const webControllers = [PagesController, SessionController];
+/** The staff console's pages under `/console` (cookie session, `@Access` per route). */
+export const consoleControllers = [TodoController];
+
+export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
 /**
  * The web pages at `/`: server-rendered HTML over the disclosure and stats services, Chinese by
@@ -17,7 +23,7 @@ export const webControllers = [PagesController, SessionController];
  */
 @Module({
   imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule],
-  providers: [WebSession],
-  exports: [WebSession],
+  providers: [WebSession, ConsolePages, ConsoleProblemFilter],
+  exports: [WebSession, ConsolePages],
 })
 export class WebModule {}

@@ -113,13 +113,13 @@ describe('staff sign-in on the web pages', () => {
 
   it('redirects only to a path on this site', async () => {
     const cases: [string, string][] = [
-      ['//evil.example', '/stats'],
-      ['https://evil.example', '/stats'],
-      ['/\\evil.example', '/stats'],
-      ['/\t/evil.example', '/stats'],
-      ['javascript:alert(1)', '/stats'],
-      ['evil.example', '/stats'],
-      ['', '/stats'],
+      ['//evil.example', '/console'],
+      ['https://evil.example', '/console'],
+      ['/\\evil.example', '/console'],
+      ['/\t/evil.example', '/console'],
+      ['javascript:alert(1)', '/console'],
+      ['evil.example', '/console'],
+      ['', '/console'],
       ['/blacklist?districtCode=330302', '/blacklist?districtCode=330302'],
     ];
     for (const [next, expected] of cases) {
@@ -127,7 +127,7 @@ describe('staff sign-in on the web pages', () => {
       expect([next, res.statusCode, res.headers.location]).toEqual([next, 303, expected]);
     }
     // Nor does the form carry a foreign `next` into its action.
-    expect((await get('/login?next=//evil.example')).body).toContain('action="/login?next=%2Fstats"');
+    expect((await get('/login?next=//evil.example')).body).toContain('action="/login?next=%2Fconsole"');
   });
 
   it('refuses a wrong password or an unknown user alike: the form again, 401, no cookie', async () => {

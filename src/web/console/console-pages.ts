@@ -1,0 +1,136 @@
+import { Injectable, Optional } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../../access/access.decorator';
+import { UserPrincipal, UserRole } from '../../access/principal';
+import { Lang } from '../i18n';
+import { pageContext, PageContext } from '../page';
+import { Bilingual, CONSOLE_TEXT } from './console-text';
+
+/** A link of the console's navigation, for the roles that may open it. */
+interface NavLink {
+  href: string;
+  key:
+    | 'navTodo'
+    | 'navEnterprises'
+    | 'navRecord'
+    | 'navImports'
+    | 'navBlacklist'
+    | 'navRuleSets'
+    | 'navStats'
+    | 'navAdmin'
+    | 'navAudit'
+    | 'navQueues';
+  roles: readonly UserRole[];
+}
+
+const STAFF: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
+
+/** The navigation, in the order of a day's work; each link only for those whose role may open it. */
+const NAV: readonly NavLink[] = [
+  { href: '/console', key: 'navTodo', roles: STAFF },
+  { href: '/console/enterprises', key: 'navEnterprises', roles: STAFF },
+  { href: '/console/records/new', key: 'navRecord', roles: ['regulator'] },
+  { href: '/console/imports', key: 'navImports', roles: ['regulator', 'admin'] },
+  { href: '/console/blacklist', key: 'navBlacklist', roles: STAFF },
+  { href: '/console/rule-sets', key: 'navRuleSets', roles: STAFF },
+  { href: '/stats', key: 'navStats', roles: STAFF },
+  { href: '/console/admin', key: 'navAdmin', roles: ['admin'] },
+  { href: '/console/audit', key: 'navAudit', roles: ['admin'] },
+  { href: '/console/queues', key: 'navQueues', roles: ['admin'] },
+];
+
+/** How many things wait on this person, by navigation link (`/console` → 3); the to-do list provides it. */
+export abstract class ConsoleCounts {
+  abstract counts(principal: UserPrincipal): Promise<Record<string, number>>;
+}
+
+/** What a console template gets beyond the public pages' context. */
+export interface ConsoleContext extends Omit<PageContext, 't' | 'viewer'> {
+  /** The console's strings and the page's own, in the page's language. */
+  t: Record<string, string>;
+  me: { username: string; role: UserRole; roleName: string; districtCode: string | null };
+  nav: { href: string; text: string; count: number; current: boolean }[];
+  /** `A 守信` for `A`; the "not graded" text for null. */
+  grade: (grade: string | null | undefined) => string;
+  /** Field errors of a form shown again (field → message), and the values typed. */
+  errors: Record<string, string>;
+  values: Record<string, string>;
+}
+
+export interface ConsoleRender {
+  /** The `<title>` and `<h1>`, from the page's strings. */
+  title: (t: Record<string, string>) => string;
+  /** The page's own strings, merged over the console's. */
+  text?: Bilingual<string>;
+  data?: Record<string, unknown> | ((context: ConsoleContext) => Record<string, unknown>);
+  status?: number;
+  errors?: Record<string, string>;
+  values?: Record<string, string>;
+}
+
+/**
+ * Renders console pages: the page's template inside `console/layout`, for the person the
+ * AccessGuard found in the session cookie (`request.principal`), in Chinese unless they chose
+ * English. A request from htmx (`HX-Request`) for a template that is a fragment gets the
+ * fragment alone (`fragment()`).
+ */
+@Injectable()
+export class ConsolePages {
+  constructor(@Optional() private readonly countsOf?: ConsoleCounts) {}
+
+  async render(request: FastifyRequest, reply: FastifyReply, view: string, options: ConsoleRender): Promise<void> {
+    const context = await this.context(request, reply, options);
+    const values = typeof options.data === 'function' ? options.data(context) : (options.data ?? {});
+    const html = await reply.viewAsync(`console/${view}.eta`, {
+      ...context,
+      title: options.title(context.t),
+      ...values,
+    });
+    this.send(reply, html, context.lang, options.status ?? 200);
+  }
+
+  /** A part of a page for htmx to swap in (no layout); the template must not call `layout()`. */
+  async fragment(request: FastifyRequest, reply: FastifyReply, view: string, options: Omit<ConsoleRender, 'title'>) {
+    return this.render(request, reply, view, { ...options, title: () => '' });
+  }
+
+  async context(request: FastifyRequest, reply: FastifyReply, options: Omit<ConsoleRender, 'title'> = {}) {
+    const principal = (request as AuthenticatedRequest).principal as UserPrincipal;
+    const base = pageContext(request, reply, { username: principal.username, staff: STAFF.includes(principal.role) });
+    const lang = base.lang;
+    const t: Record<string, string> = { ...CONSOLE_TEXT[lang], ...(options.text?.[lang] ?? {}) };
+    const counts = this.countsOf ? await this.countsOf.counts(principal) : {};
+    const path = new URL(request.url, 'http://page.invalid').pathname;
+    const context: ConsoleContext = {
+      ...base,
+      t,
+      me: {
+        username: principal.username,
+        role: principal.role,
+        roleName: t[`role_${principal.role}`] ?? principal.role,
+        districtCode: principal.districtCode,
+      },
+      nav: NAV.filter((link) => link.roles.includes(principal.role)).map((link) => ({
+        href: link.href,
+        text: t[link.key],
+        count: counts[link.href] ?? 0,
+        current:
+          link.href === '/console' ? path === '/console' : path === link.href || path.startsWith(`${link.href}/`),
+      })),
+      grade: (grade) => (grade ? (t[`grade_${grade}`] ?? grade) : t.noGrade),
+      errors: options.errors ?? {},
+      values: options.values ?? {},
+    };
+    return context;
+  }
+
+  private send(reply: FastifyReply, html: string, lang: Lang, status: number): void {
+    void reply
+      .status(status)
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Content-Language', CONSOLE_TEXT[lang].htmlLang)
+      .header('Cache-Control', 'private, no-store')
+      .header('Vary', 'Cookie, HX-Request')
+      .send(html);
+  }
+}

@@ -1,0 +1,54 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../../access/access.decorator';
+import { retryAfter, toProblem } from '../../common/problem.filter';
+import { chooseLang } from '../i18n';
+import { loginHref } from '../session';
+import { CONSOLE_TEXT } from './console-text';
+import { ConsolePages } from './console-pages';
+
+/**
+ * What a console page answers when it cannot show itself: no or an expired session → 303 to the
+ * sign-in form (back here after); a role that may not open it, or a post from another site →
+ * a 403 page; something absent or out of the person's jurisdiction → a 404 page; any other
+ * refusal → a page with the reason in the person's language; the unexpected → a 500 page
+ * quoting the request id (logged as the API logs it).
+ */
+@Catch()
+@Injectable()
+export class ConsoleProblemFilter implements ExceptionFilter {
+  constructor(private readonly pages: ConsolePages) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { problem, unexpected } = toProblem(exception);
+    if (unexpected) request.log.error({ err: exception }, problem.status === 500 ? 'unexpected error' : problem.detail);
+    retryAfter(reply, problem);
+    if (problem.status === 401) {
+      void reply.status(303).header('Location', loginHref(request.url)).header('Cache-Control', 'no-store').send();
+      return;
+    }
+    const { lang } = chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie);
+    const t = CONSOLE_TEXT[lang];
+    if (!(request as AuthenticatedRequest).principal) {
+      // Refused before the person was known (a post from another site): no console frame.
+      void reply.status(problem.status).header('Content-Type', 'text/plain; charset=utf-8').send(t.forbiddenSite);
+      return;
+    }
+    const kind =
+      problem.status === 403
+        ? 'forbidden'
+        : problem.status === 404
+          ? 'not-found'
+          : unexpected
+            ? 'unexpected'
+            : 'refused';
+    await this.pages.render(request, reply, 'error', {
+      title: (text) =>
+        kind === 'forbidden' ? text.forbiddenTitle : kind === 'not-found' ? text.notFoundTitle : text.errorTitle,
+      status: problem.status,
+      data: { kind, detail: problem.localized(lang), requestId: request.id },
+    });
+  }
+}
