@@ -1,0 +1,151 @@
+/**
+ * Console pages benchmark: every page of the staff console (/console) rendered by the built server
+ * (ROLE=all, its own process) over the demo data of `npm run seed:demo` (3 000 enterprises, their
+ * records, grades and blacklist entries), as the person each page is for, signed in by the session
+ * cookie. Each page is asked `--requests` times by `--clients` concurrent clients after a warm-up;
+ * the floor is the public home page of the same server (the same template engine and layout work,
+ * no database), asked the same way in the same run, and each page's p95 is also given as a ratio
+ * to the floor's.
+ *
+ *   npm run build && npx tsx bench/console.ts --requests 200 --clients 4
+ *
+ * Targets (issue 18): every console page p95 ≤ 100 ms on the demo data, and under 60 KB before compression.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { arg, BenchServer, DATABASE_SERVER, DIST, machine, percentile, sql } from './lib';
+
+const REQUESTS = arg('requests', 200);
+const CLIENTS = arg('clients', 4);
+const WARMUP = arg('warmup', 20);
+const PORT = arg('port', 3995);
+const DB = 'qc_bench_console';
+const PREFIX = 'qc_bench_console';
+const P95_TARGET_MS = 100;
+const MAX_BYTES = 60 * 1024;
+
+interface Result {
+  path: string;
+  as: string;
+  status: number;
+  bytes: number;
+  p50: number;
+  p95: number;
+}
+
+/** Asks for a page REQUESTS times from CLIENTS concurrent clients; latencies in ms. */
+async function measure(server: BenchServer, path: string, cookie: string): Promise<Omit<Result, 'path' | 'as'>> {
+  const headers = cookie ? { cookie } : undefined;
+  const once = async () => {
+    const started = performance.now();
+    const res = await fetch(server.url(path), { headers, redirect: 'manual' });
+    const body = await res.arrayBuffer();
+    return { ms: performance.now() - started, status: res.status, bytes: body.byteLength };
+  };
+  for (let i = 0; i < WARMUP; i++) await once();
+  const times: number[] = [];
+  let last = { status: 0, bytes: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next++ < REQUESTS) {
+        const r = await once();
+        times.push(r.ms);
+        last = r;
+      }
+    }),
+  );
+  times.sort((a, b) => a - b);
+  return { status: last.status, bytes: last.bytes, p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+async function main() {
+  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  const env = { ...process.env, DATABASE_URL: `${DATABASE_SERVER}/${DB}`, REDIS_PREFIX: PREFIX };
+  console.log('seeding the demo data…');
+  execFileSync(process.execPath, [resolve(DIST, 'src/cli/seed/main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
+  try {
+    // The seed queued every enterprise's grading: wait for the worker to finish it.
+    for (;;) {
+      const [{ n }] = await sql(DB, 'SELECT count(*)::int AS n FROM regrade_requests');
+      if (n === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const cookies: Record<string, string> = {};
+    for (const [role, username, password] of [
+      ['regulator', 'demo.regulator', 'demo-regulator-2024'],
+      ['reviewer', 'demo.reviewer', 'demo-reviewer-2024'],
+      ['admin', 'demo.admin', 'demo-admin-2024'],
+    ]) {
+      cookies[role] = `qc_session=${await server.login(username, password)}`;
+    }
+    const [enterprise] = await sql(
+      DB,
+      `SELECT e.uscc FROM enterprises e JOIN credit_records r ON r.enterprise_id = e.id
+        GROUP BY e.uscc ORDER BY count(*) DESC LIMIT 1`,
+    );
+    const [entry] = await sql(
+      DB,
+      `SELECT id FROM blacklist_entries WHERE status = 'published' ORDER BY proposed_at LIMIT 1`,
+    );
+    const [record] = await sql(DB, `SELECT id FROM credit_records ORDER BY id LIMIT 1`);
+    const [imported] = await sql(DB, `SELECT id FROM imports ORDER BY created_at LIMIT 1`);
+    const [user] = await sql(DB, `SELECT id FROM users WHERE username = 'demo.regulator'`);
+    const [institution] = await sql(DB, `SELECT id FROM institutions ORDER BY name LIMIT 1`);
+    const pages: [string, string][] = [
+      ['/console', 'regulator'],
+      ['/console', 'reviewer'],
+      ['/console/enterprises', 'regulator'],
+      ['/console/enterprises?q=%E6%B8%A9%E5%B7%9E', 'regulator'],
+      [`/console/enterprises/${enterprise.uscc}`, 'regulator'],
+      ['/console/records/new', 'regulator'],
+      ...(record ? [[`/console/records/${record.id}/correct`, 'regulator'] as [string, string]] : []),
+      ['/console/imports', 'regulator'],
+      ...(imported ? [[`/console/imports/${imported.id}`, 'regulator'] as [string, string]] : []),
+      ['/console/blacklist', 'reviewer'],
+      ['/console/blacklist/new', 'regulator'],
+      [`/console/blacklist/${entry.id}`, 'reviewer'],
+      [`/console/blacklist/${entry.id}/documents/notice`, 'regulator'],
+      [`/console/blacklist/${entry.id}/documents/decision`, 'regulator'],
+      ['/console/rule-sets', 'reviewer'],
+      ['/console/admin', 'admin'],
+      ['/console/admin/users', 'admin'],
+      [`/console/admin/users/${user.id}`, 'admin'],
+      ['/console/admin/institutions', 'admin'],
+      ...(institution ? [[`/console/admin/institutions/${institution.id}`, 'admin'] as [string, string]] : []),
+      ['/console/admin/departments', 'admin'],
+      ['/console/admin/calendar', 'admin'],
+      ['/console/audit', 'admin'],
+    ];
+    const floor = await measure(server, '/', '');
+    const results: Result[] = [];
+    for (const [path, as] of pages) results.push({ path, as, ...(await measure(server, path, cookies[as])) });
+
+    console.log(`\nmachine: ${machine()}; ${REQUESTS} requests per page, ${CLIENTS} clients, after ${WARMUP} warm-up`);
+    console.log(`floor (public home page /): p50 ${floor.p50.toFixed(1)} ms, p95 ${floor.p95.toFixed(1)} ms\n`);
+    console.log('| page | as | status | KB | p50 ms | p95 ms | p95 / floor |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+      const path = r.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, '{id}').replace(/\/9[0-9A-Z]{17}/, '/{uscc}');
+      console.log(
+        `| ${path} | ${r.as} | ${r.status} | ${(r.bytes / 1024).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.p95 / floor.p95).toFixed(1)}× |`,
+      );
+    }
+    const failed = results.filter((r) => r.status !== 200 || r.p95 > P95_TARGET_MS || r.bytes >= MAX_BYTES);
+    console.log(
+      failed.length
+        ? `\nTARGET MISSED: ${failed.map((r) => r.path).join(', ')}`
+        : `\nall ${results.length} pages: 200, p95 ≤ ${P95_TARGET_MS} ms, < 60 KB`,
+    );
+    process.exitCode = failed.length ? 1 : 0;
+  } finally {
+    await server.stop();
+    await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  }
+}
+
+void main();
