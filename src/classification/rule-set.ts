@@ -125,18 +125,77 @@ const SCHEMA = {
 
 const validateSchema = new Ajv({ allErrors: true, strict: true }).compile(SCHEMA);
 
+/** The property a `required` or `additionalProperties` error is about, below its instance path. */
+function leafOf(error: ErrorObject): string | null {
+  if (error.keyword === 'required') return (error.params as { missingProperty: string }).missingProperty;
+  if (error.keyword === 'additionalProperties')
+    return (error.params as { additionalProperty: string }).additionalProperty;
+  return null;
+}
+
 function pathOf(error: ErrorObject): string {
   const base = error.instancePath
     .replace(/^\//, '')
     .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
     .replace(/\//g, '.');
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : null;
-  const extra =
-    error.keyword === 'additionalProperties'
-      ? (error.params as { additionalProperty: string }).additionalProperty
-      : null;
-  const leaf = missing ?? extra;
-  return ['document', base, leaf].filter(Boolean).join('.').replace(/\.\[/g, '[');
+  return ['document', base, leafOf(error)].filter(Boolean).join('.').replace(/\.\[/g, '[');
+}
+
+/** The JSON pointer (RFC 6901) of the value an error is about, within the document: `/thresholds/A`. */
+function pointerOf(error: ErrorObject): string {
+  const leaf = leafOf(error);
+  const escaped = leaf === null ? '' : `/${leaf.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return `${error.instancePath}${escaped}` || '/';
+}
+
+const TYPE_ZH: Record<string, string> = {
+  number: '数字',
+  integer: '整数',
+  string: '文字（字符串）',
+  object: '对象 {…}',
+  array: '数组 […]',
+  boolean: '布尔值（true 或 false）',
+};
+
+/** Ajv's error in Chinese, for the people who draft the standard in the console. */
+function chineseMessage(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type':
+      return `应为${TYPE_ZH[String(params.type)] ?? String(params.type)}`;
+    case 'required':
+      return '缺少此必填项';
+    case 'additionalProperties':
+      return '不是标准中已知的字段';
+    case 'minimum':
+      return `不能小于 ${String(params.limit)}`;
+    case 'maximum':
+      return `不能大于 ${String(params.limit)}`;
+    case 'minLength':
+      return `至少 ${String(params.limit)} 个字`;
+    case 'maxLength':
+      return `不能超过 ${String(params.limit)} 个字`;
+    case 'minProperties':
+      return `至少填写 ${String(params.limit)} 项`;
+    case 'maxItems':
+      return `不能超过 ${String(params.limit)} 条`;
+    case 'pattern':
+      return '格式不正确（小写字母开头，只含小写字母、数字和下划线）';
+    case 'enum':
+      return `应为以下之一：${(params.allowedValues as unknown[]).map(String).join('、')}`;
+    case 'const':
+      return `应为 ${JSON.stringify(params.allowedValue)}`;
+    case 'oneOf':
+      return '不符合任何一种允许的写法';
+    default:
+      return '不正确';
+  }
+}
+
+/** One problem with a rule-set document: the API's field and message, its JSON pointer and a Chinese message. */
+export interface RuleSetIssue extends FieldError {
+  pointer: string;
+  zh: string;
 }
 
 /**
@@ -144,12 +203,19 @@ function pathOf(error: ErrorObject): string {
  * rules a schema cannot say (thresholds in order).
  */
 export function ruleSetErrors(document: unknown): FieldError[] {
+  return ruleSetIssues(document).map(({ field, message }) => ({ field, message }));
+}
+
+/** ruleSetErrors, each also with its JSON pointer (`/thresholds/A`) and in Chinese. */
+export function ruleSetIssues(document: unknown): RuleSetIssue[] {
   if (!validateSchema(document)) {
     const errors = (validateSchema.errors ?? []).filter(
       (e) => e.keyword !== 'oneOf' || !e.instancePath.endsWith('/when'),
     );
     return errors.map((e) => ({
       field: pathOf(e),
+      pointer: pointerOf(e),
+      zh: chineseMessage(e),
       message:
         e.keyword === 'additionalProperties'
           ? 'is not a known field'
@@ -160,8 +226,13 @@ export function ruleSetErrors(document: unknown): FieldError[] {
   }
   const doc = document as RuleSetDocument;
   const { A, B, C } = doc.thresholds;
-  const errors: FieldError[] = [];
+  const errors: RuleSetIssue[] = [];
   if (!(A > B && B > C))
-    errors.push({ field: 'document.thresholds', message: 'must fall from A to B to C (A > B > C)' });
+    errors.push({
+      field: 'document.thresholds',
+      pointer: '/thresholds',
+      message: 'must fall from A to B to C (A > B > C)',
+      zh: '应从 A 到 B 到 C 依次降低（A > B > C）',
+    });
   return errors;
 }

@@ -12,6 +12,12 @@ export interface VersionedRuleSet {
   document: RuleSetDocument;
 }
 
+/** A version as the console lists it: who drafted it and who activated it, by user name. */
+export interface RuleSetVersion extends RuleSetDto {
+  createdBy: string | null;
+  activatedBy: string | null;
+}
+
 /** The versions of the classification standard (`rule_sets`): drafts, the one active, those retired. */
 @Injectable()
 export class RuleSetsRepository {
@@ -19,6 +25,13 @@ export class RuleSetsRepository {
 
   list(): Promise<RuleSetDto[]> {
     return this.db.query(`SELECT ${COLUMNS} FROM rule_sets ORDER BY version`);
+  }
+
+  /** Every version with who drafted and who activated it, newest first. */
+  history(): Promise<RuleSetVersion[]> {
+    return this.db.query(
+      `SELECT ${COLUMNS}, created_by AS "createdBy", activated_by AS "activatedBy" FROM rule_sets ORDER BY version DESC`,
+    );
   }
 
   /** The active version; null only in a database not seeded with one. */

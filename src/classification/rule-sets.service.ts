@@ -9,7 +9,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
-import { RuleSetsRepository } from './rule-sets.repository';
+import { RuleSetsRepository, RuleSetVersion } from './rule-sets.repository';
 
 /**
  * Versions of the classification standard: an administrator drafts (validated, every error
@@ -28,6 +28,11 @@ export class RuleSetsService {
 
   list(): Promise<RuleSetDto[]> {
     return this.ruleSets.list();
+  }
+
+  /** Every version, newest first, with who drafted and activated it (the console's list). */
+  history(): Promise<RuleSetVersion[]> {
+    return this.ruleSets.history();
   }
 
   async draft(document: Record<string, unknown>, actor: Actor): Promise<RuleSetDto> {

@@ -3,7 +3,7 @@ import { barChart } from './charts';
 import { Dictionary, format, Lang } from './i18n';
 
 /** Fills with at least 3:1 contrast on white, one per grade (and grey for not yet graded). */
-const GRADE_COLORS = { A: '#1b6e34', B: '#2f6fb5', C: '#9a5b00', D: '#b3261e', ungraded: '#6b7280' } as const;
+export const GRADE_COLORS = { A: '#1b6e34', B: '#2f6fb5', C: '#9a5b00', D: '#b3261e', ungraded: '#6b7280' } as const;
 
 export const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 

@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { BlacklistModule } from '../blacklist/blacklist.module';
+import { ClassificationModule } from '../classification/classification.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
 import { StatsModule } from '../stats/stats.module';
 import { ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
+import { RuleSetsPagesController } from './console/rule-sets.controller';
 import { TodoController } from './console/todo.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
-export const consoleControllers = [TodoController];
+export const consoleControllers = [TodoController, RuleSetsPagesController];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
@@ -22,7 +24,7 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
  * signed in through `/login` (WebSession).
  */
 @Module({
-  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule],
+  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule, ClassificationModule],
   providers: [WebSession, ConsolePages, ConsoleProblemFilter],
   exports: [WebSession, ConsolePages],
 })
