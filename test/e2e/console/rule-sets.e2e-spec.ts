@@ -13,8 +13,15 @@ describe('console: rule sets', () => {
   let t: TestApp;
   let b: ConsoleBrowser;
   let v1: Record<string, unknown>;
+  let dryRunPath = '';
   const REVIEWER = { username: 'rules.reviewer', password: 'rules-review-1' };
   const count = async () => Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM rule_sets`))[0].n);
+  /** Sends the draft form and waits for the page it answers (the same address when refused). */
+  const submitted = async (page: Page) => {
+    await page.evaluate(`document.body.dataset.sent = 'yes'`);
+    await page.getByRole('button', { name: '保存草案' }).click();
+    await page.waitForSelector('body:not([data-sent])');
+  };
   const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
 
   beforeAll(async () => {
@@ -78,8 +85,21 @@ describe('console: rule sets', () => {
     await checkConsolePage(page, refused, 'rule-set-new-error');
 
     await field.fill('{ "name": ');
-    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: '保存草案' }).click()]);
+    await submitted(page);
     expect(await text(page, '#e-document')).toMatch(/^不是有效的 JSON：/);
+    expect(await count()).toBe(1);
+
+    // A chosen file wins over the text area.
+    await page.getByLabel('或选择 JSON 文件').setInputFiles({
+      name: 'draft.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...v1, name: 7, baseScore: undefined })),
+    });
+    await submitted(page);
+    expect(await page.locator('#e-document li').allTextContents()).toEqual([
+      '/baseScore：缺少此必填项',
+      '/name：应为文字（字符串）',
+    ]);
     expect(await count()).toBe(1);
 
     await field.fill(JSON.stringify({ ...v1, baseScore: 95 }, null, 2));
@@ -124,6 +144,8 @@ describe('console: rule sets', () => {
     expect(await page.locator('#district-chart svg[role="img"] rect.bar').count()).toBe(16); // 2 districts × 2 × 4 grades
     expect(await page.locator('#districts tbody th').allTextContents()).toEqual(['鹿城区', '龙湾区']);
     expect(await page.locator('#refresh').count()).toBe(0);
+    dryRunPath = new URL(page.url()).pathname + new URL(page.url()).search;
+    expect(await text(page, '#job-state')).toBe('已完成（100%）');
     const dryRun = await open(page, page.url());
     await checkConsolePage(page, dryRun, 'rule-set-dry-run');
 
@@ -155,6 +177,26 @@ describe('console: rule sets', () => {
     expect(await text(page, '#h-v1')).toBe('第 1 版 已停用');
     expect(await text(page, '#v2 dl')).toContain(REVIEWER.username);
     await page.context().close();
+  });
+
+  it('answers htmx with the job fragment alone, and refuses another person the job', async () => {
+    const fragment = await t.request({
+      method: 'GET',
+      url: dryRunPath,
+      headers: { cookie: `qc_session=${await t.login(REVIEWER.username, REVIEWER.password)}`, 'hx-request': 'true' },
+    });
+    expect(fragment.statusCode).toBe(200);
+    expect(fragment.body).toMatch(/^<div id="job">/);
+    expect(fragment.body).not.toContain('<html');
+    expect(fragment.body).not.toContain('hx-trigger'); // finished: htmx stops polling
+    const other = await createUser(t, await t.loginAdmin(), {
+      username: 'rules.reviewer2',
+      password: 'rules-review-2',
+      role: 'reviewer',
+      departmentCode: 'AMR',
+    });
+    const refused = await t.request({ method: 'GET', url: dryRunPath, headers: { cookie: `qc_session=${other}` } });
+    expect(refused.statusCode).toBe(403);
   });
 
   it('refuses the draft form to a reviewer and the activation to an administrator', async () => {
