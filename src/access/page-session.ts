@@ -32,7 +32,8 @@ export function fromThisSite(request: FastifyRequest): boolean {
   const source = request.headers.origin ?? request.headers.referer;
   if (typeof source !== 'string' || !request.host) return false;
   try {
-    return new URL(source).host === request.host;
+    // Both through URL, which drops a default port: `Host: localhost:80` is `Origin: http://localhost`.
+    return new URL(source).host === new URL(`${request.protocol}://${request.host}`).host;
   } catch {
     return false; // `Origin: null` and other non-URLs
   }
