@@ -170,13 +170,8 @@ export class RuleSetsPagesController {
   @Post(':version/activate')
   @AcceptsForm()
   @Access('reviewer')
-  async activate(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Param('version') raw: string,
-    @CurrentCaller() caller: Caller,
-  ) {
-    formFields(request); // the form carries no field; the button is the confirmation
+  async activate(@Res() reply: FastifyReply, @Param('version') raw: string, @CurrentCaller() caller: Caller) {
+    // The form carries no field: its button, on the page that shows what changes, is the confirmation.
     const version = versionOf(raw);
     const { jobId } = await this.ruleSets.activate(version, caller.actor);
     return reply.redirect(`/console/rule-sets/${version}/recompute?job=${encodeURIComponent(jobId)}`, 303);
