@@ -125,6 +125,7 @@ export interface EntryFilter {
   status?: Status;
   enterpriseId?: string;
   districtCode?: string;
+  reasonCode?: ReasonCode;
   /** A district-level official's district. */
   jurisdiction?: string | null;
   /** Only entries the enterprise has been given notice of. */
@@ -197,6 +198,7 @@ export class BlacklistRepository {
     if (filter.status) f.add('b.status = ?', filter.status);
     if (filter.enterpriseId) f.add('b.enterprise_id = ?', filter.enterpriseId);
     if (filter.districtCode) f.add('b.district_code = ?', filter.districtCode);
+    if (filter.reasonCode) f.add('b.reason_code = ?', filter.reasonCode);
     if (filter.jurisdiction) f.add('b.district_code = ?', filter.jurisdiction);
     if (filter.noticedOnly) f.add('b.noticed_at IS NOT NULL');
     const where = f.clause('WHERE');

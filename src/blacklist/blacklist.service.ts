@@ -134,6 +134,7 @@ export class BlacklistService {
     const filter: EntryFilter = {
       status: query.status,
       districtCode: query.districtCode,
+      reasonCode: query.reasonCode,
       jurisdiction: caller.jurisdiction,
     };
     if (query.uscc) {

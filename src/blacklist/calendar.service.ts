@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
+import { workingDaysUntil } from '../common/calendar-days';
+import { beijingDate } from '../common/clock';
 import { Problem } from '../common/problem';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarDayDto, CalendarQuery, SetCalendarDayDto } from './dto/calendar.dto';
@@ -22,6 +24,16 @@ export class CalendarService {
 
   list(query: CalendarQuery): Promise<CalendarDayDto[]> {
     return this.days.list(query.year ?? null);
+  }
+
+  /**
+   * Working days from `today` (Beijing date) to the last day of a deadline that ends at `end`
+   * (24:00 of that day): 0 when it is today, negative once it has passed.
+   */
+  async workingDaysLeft(today: string, end: Date): Promise<number> {
+    const lastDay = beijingDate(new Date(end.getTime() - 1));
+    const exceptions = await this.days.exceptionsAfter(today < lastDay ? today : lastDay);
+    return workingDaysUntil(today, lastDay, exceptions);
   }
 
   async set(date: string, dto: SetCalendarDayDto, actor: Actor): Promise<CalendarDayDto> {

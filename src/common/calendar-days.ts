@@ -82,3 +82,14 @@ export function earliestRepairDate(publishedAt: Date, repairMinMonths: number): 
 export function listingExpiry(publishedAt: Date, periodMonths: number): Date {
   return startOfBeijingDay(addDays(addMonths(beijingDate(publishedAt), periodMonths), 1));
 }
+
+/**
+ * Working days from `today` to `lastDay`: how many working days after today up to and including
+ * `lastDay` (0 when it is today), or, when `lastDay` has passed, minus the working days since it.
+ */
+export function workingDaysUntil(today: string, lastDay: string, exceptions: CalendarExceptions): number {
+  const [from, to, sign] = today <= lastDay ? [today, lastDay, 1] : [lastDay, today, -1];
+  let n = 0;
+  for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isWorkingDay(day, exceptions)) n++;
+  return sign * n;
+}

@@ -145,6 +145,11 @@ export class ListBlacklistQuery extends PageQuery {
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
   districtCode?: string;
+
+  @ApiPropertyOptional({ enum: REASON_CODES })
+  @IsOptional()
+  @IsIn(REASON_CODES)
+  reasonCode?: ReasonCode;
 }
 
 export class EnterpriseBlacklistQuery extends PageQuery {}
