@@ -264,7 +264,13 @@ export function movesFor(entry: EntryForMoves, viewer: MoveViewer, now: Date): M
       return { move, spec, enabled: false, why: why(verdict.refusal, spec.action, entry.status, texts), targetId };
     }
     if (spec.action === 'decideObjection' && !pendingObjection) {
-      return { move, spec, enabled: false, why: { zh: '没有待决定的异议', en: 'No objection awaits a decision' }, targetId };
+      return {
+        move,
+        spec,
+        enabled: false,
+        why: { zh: '没有待决定的异议', en: 'No objection awaits a decision' },
+        targetId,
+      };
     }
     if (spec.action === 'decideRepair' && !pendingRepair) {
       return {

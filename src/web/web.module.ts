@@ -5,6 +5,7 @@ import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
 import { RegistryModule } from '../registry/registry.module';
 import { StatsModule } from '../stats/stats.module';
+import { ConsoleBlacklistController } from './console/blacklist.controller';
 import { ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
@@ -14,7 +15,7 @@ import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
-export const consoleControllers = [TodoController, RuleSetsPagesController];
+export const consoleControllers = [TodoController, RuleSetsPagesController, ConsoleBlacklistController];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
