@@ -171,11 +171,12 @@ export class ConsoleBlacklistController {
     @Param('id') id: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const { entry, moves, daysLeft, department } = await this.load(id, caller);
+    const { entry, moves, daysLeft } = await this.load(id, caller);
+    const district = (await this.reference.listDistricts()).find((d) => d.code === entry.districtCode) ?? null;
     return this.pages.render(request, reply, 'blacklist-entry', {
       title: (t) => t.entryTitle.replace('{id}', entry.id),
       text: BLACKLIST_TEXT,
-      data: { entry, moves, daysLeft, department, statusLabels: STATUS_LABELS, documents: documentsOf(entry) },
+      data: { entry, moves, daysLeft, district, statusLabels: STATUS_LABELS, documents: documentsOf(entry) },
     });
   }
 
@@ -305,7 +306,7 @@ export class ConsoleBlacklistController {
       entry.status === 'noticed' && entry.objectionDeadline
         ? await this.calendar.workingDaysLeft(beijingDay(now), new Date(entry.objectionDeadline))
         : null;
-    return { entry, moves, daysLeft, department: entry.departmentCode };
+    return { entry, moves, daysLeft };
   }
 
   private async departmentName(code: string, lang: Lang): Promise<string> {

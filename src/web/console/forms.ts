@@ -100,9 +100,11 @@ function constraintMessage(constraints: Record<string, string>, lang: Lang): str
       return zh ? `至少 ${min} 个字` : `at least ${min} characters`;
     }
     case 'isInt':
+      return zh ? '应为整数' : message;
     case 'min':
+      return zh ? `不能小于 ${numbers(message)[0]}` : message;
     case 'max':
-      return zh ? `应为整数（${message.replace(/^\w+ /, '')}）` : message;
+      return zh ? `不能大于 ${numbers(message)[0]}` : message;
     case 'matches':
       return zh ? `格式不正确` : message;
     default:

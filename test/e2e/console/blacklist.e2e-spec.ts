@@ -70,7 +70,7 @@ describe('console: blacklist due process', () => {
     expect(await text(page, '#e-uscc')).toBe('格式不正确');
     expect(await text(page, '#e-reasonCode')).toBe('此项必填');
     expect(await text(page, '#e-legalBasis')).toBe('此项必填');
-    expect(await text(page, '#e-periodMonths')).toMatch(/^应为整数/);
+    expect(await text(page, '#e-periodMonths')).toBe('不能大于 120');
     expect(await page.getByLabel('违法事实').inputValue()).toBe(PROPOSAL.facts);
     expect(await entries()).toBe(0);
     await checkConsolePage(page, refused, 'blacklist-new-errors');
