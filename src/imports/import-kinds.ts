@@ -8,8 +8,10 @@ import {
   disclosedByDefault,
   RecordType,
   Hotline,
+  RECORD_TYPE_ZH,
+  SEVERITY_ZH,
 } from '../records/record-rules';
-import { isIsoDate } from './csv';
+import { isIsoDate, normalDate, yesNo } from './csv';
 
 export const IMPORT_KINDS = ['records', 'enterprises'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -35,6 +37,8 @@ export type RowResult = { values: (string | null)[] } | { errors: FieldError[] }
  */
 export interface ImportKindSpec {
   columns: readonly string[];
+  /** The Chinese header of each column, accepted in a file's header row as the column's name. */
+  headers: Readonly<Record<string, string>>;
   required: readonly string[];
   parse(row: Record<string, string>, context: RowContext): RowResult;
 }
@@ -76,33 +80,57 @@ function date(
   errors: FieldError[],
   required = true,
 ): string | null {
-  const value = cell(row, field, errors, required);
-  if (value === null) return null;
-  if (!isIsoDate(value)) errors.push({ field, message: 'must be a date YYYY-MM-DD' });
+  const given = cell(row, field, errors, required);
+  if (given === null) return null;
+  const value = normalDate(given);
+  if (value === null || !isIsoDate(value)) errors.push({ field, message: 'must be a date YYYY-MM-DD' });
   else if (value > today) errors.push({ field, message: 'must not be in the future' });
-  return value;
+  return value ?? given;
+}
+
+/** Code by Chinese label (监督抽查不合格 → spot_check_fail): a cell may hold either. */
+const byLabel = <T extends string>(labels: Readonly<Record<T, string>>) =>
+  new Map<string, T>(Object.entries(labels).map(([code, label]) => [label as string, code as T]));
+const TYPE_BY_LABEL = byLabel(RECORD_TYPE_ZH);
+const SEVERITY_BY_LABEL = byLabel(SEVERITY_ZH);
+
+/** The code in a cell holding a code or its label; the cell as it is when it is neither. */
+function code(raw: string | undefined, codes: readonly string[], labels: Map<string, string>): string {
+  const value = (raw ?? '').trim();
+  return codes.includes(value) ? value : (labels.get(value) ?? value);
 }
 
 export const RECORDS: ImportKindSpec = {
   columns: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary', 'severity', 'hotline', 'disclosed'],
+  headers: {
+    uscc: '统一社会信用代码',
+    type: '记录类别',
+    occurredOn: '发生日期',
+    documentNo: '文号',
+    summary: '摘要',
+    severity: '严重程度',
+    hotline: '投诉热线',
+    disclosed: '是否公开',
+  },
   required: ['uscc', 'type', 'occurredOn', 'documentNo', 'summary'],
   parse(row, context) {
     const errors: FieldError[] = [];
     const uscc = usccOf(row.uscc ?? '', context, errors);
-    const type = (row.type ?? '').trim();
+    const type = code(row.type, RECORD_TYPES, TYPE_BY_LABEL);
     if (!(RECORD_TYPES as readonly string[]).includes(type))
       errors.push({ field: 'type', message: ENUM(RECORD_TYPES) });
     const occurredOn = date(row, 'occurredOn', '9999-12-31', errors);
     const documentNo = text(row, 'documentNo', 100, errors);
     const summary = text(row, 'summary', 2000, errors);
-    const severity = (row.severity ?? '').trim() || null;
+    const severity = code(row.severity, SEVERITIES, SEVERITY_BY_LABEL) || null;
     if (severity && !(SEVERITIES as readonly string[]).includes(severity))
       errors.push({ field: 'severity', message: ENUM(SEVERITIES) });
     const hotline = (row.hotline ?? '').trim() || null;
     if (hotline && !(HOTLINES as readonly string[]).includes(hotline))
       errors.push({ field: 'hotline', message: ENUM(HOTLINES) });
-    const disclosedText = (row.disclosed ?? '').trim().toLowerCase();
-    if (disclosedText && disclosedText !== 'true' && disclosedText !== 'false') {
+    const disclosedText = (row.disclosed ?? '').trim();
+    const disclosedGiven = disclosedText ? yesNo(disclosedText) : null;
+    if (disclosedText && disclosedGiven === null) {
       errors.push({ field: 'disclosed', message: 'must be true, false or empty (the default for the type)' });
     }
     if (errors.length === 0) {
@@ -115,13 +143,22 @@ export const RECORDS: ImportKindSpec = {
       );
     }
     if (errors.length) return { errors };
-    const disclosed = disclosedText ? disclosedText === 'true' : disclosedByDefault(type as RecordType);
+    const disclosed = disclosedGiven ?? disclosedByDefault(type as RecordType);
     return { values: [uscc, type, occurredOn, documentNo, summary, severity, hotline, String(disclosed)] };
   },
 };
 
 export const ENTERPRISES: ImportKindSpec = {
   columns: ['uscc', 'name', 'districtCode', 'industryCode', 'legalRepresentative', 'address', 'registeredOn'],
+  headers: {
+    uscc: '统一社会信用代码',
+    name: '企业名称',
+    districtCode: '区县代码',
+    industryCode: '行业代码',
+    legalRepresentative: '法定代表人',
+    address: '住所',
+    registeredOn: '成立日期',
+  },
   required: ['uscc', 'name', 'districtCode'],
   parse(row, context) {
     const errors: FieldError[] = [];

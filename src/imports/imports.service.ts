@@ -12,8 +12,10 @@ import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
-import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
+import { IMPORT_KINDS, IMPORT_MODES, IMPORT_SPECS, ImportKind } from './import-kinds';
 import { ImportsRepository } from './imports.repository';
+import { prepareUpload, Utf8Watch } from './incoming-file';
+import { ImportFailure } from './row-checker';
 import { StorageFault, store, uploadPath } from './upload-files';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -50,6 +52,9 @@ export class ImportsService {
       throw Problem.badRequest('not-multipart', 'Send multipart/form-data with a `file` part and `kind`');
     const id = randomUUID();
     const path = uploadPath(this.config.UPLOAD_DIR, id);
+    // The bytes as sent, until they are made into the worker's CSV at `path` (prepareUpload).
+    const raw = `${path}.upload`;
+    const utf8 = new Utf8Watch();
     await mkdir(resolve(this.config.UPLOAD_DIR), { recursive: true }).catch((error: Error) => {
       throw this.storageFault(error);
     });
@@ -72,11 +77,12 @@ export class ImportsService {
           const measure = new Transform({
             transform(chunk: Buffer, _encoding, done) {
               hash.update(chunk);
+              utf8.feed(chunk);
               size += chunk.length;
               done(null, chunk);
             },
           });
-          await store(part.file, measure, path);
+          await store(part.file, measure, raw);
           if (part.file.truncated)
             throw new Problem(
               413,
@@ -101,6 +107,7 @@ export class ImportsService {
       if (!(IMPORT_MODES as readonly string[]).includes(mode))
         errors.push({ field: 'mode', message: `must be one of ${IMPORT_MODES.join(', ')}` });
       if (errors.length) throw Problem.validation(errors);
+      await this.prepare(raw, path, kind as ImportKind, utf8.valid());
       await this.imports.create({
         id,
         kind: kind!,
@@ -114,6 +121,7 @@ export class ImportsService {
       });
     } catch (error) {
       await rm(path, { force: true }).catch(() => undefined);
+      await rm(raw, { force: true }).catch(() => undefined);
       if (error instanceof StorageFault) throw this.storageFault(error.cause);
       // The multipart parser's own errors (a cut-off body, a bad boundary) are the client's.
       if (error instanceof Problem || (error as { statusCode?: number }).statusCode) throw error;
@@ -123,6 +131,26 @@ export class ImportsService {
     }
     await this.enqueue(id);
     return this.get(id);
+  }
+
+  /**
+   * Makes the stored upload into the worker's UTF-8 CSV (a GBK CSV decoded, an xlsx's first
+   * worksheet written out) and checks its header: a file that cannot be read at all is refused
+   * with 400 `unreadable-file` naming `file`, in English and Chinese, before anything is recorded.
+   */
+  private async prepare(raw: string, path: string, kind: ImportKind, validUtf8: boolean): Promise<void> {
+    try {
+      await prepareUpload(raw, path, IMPORT_SPECS[kind], validUtf8);
+    } catch (error) {
+      if (!(error instanceof ImportFailure)) throw error;
+      const problem = new Problem(400, 'unreadable-file', 'Bad request', error.message, {
+        errors: [{ field: 'file', message: error.message }],
+      });
+      problem.detailZh = error.zh;
+      throw problem;
+    } finally {
+      await rm(raw, { force: true }).catch(() => undefined);
+    }
   }
 
   /**

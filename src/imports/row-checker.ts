@@ -1,8 +1,55 @@
 import { copyField } from '../database/pg-copy';
 import { ImportKindSpec, RowContext } from './import-kinds';
 
-/** A file that cannot be imported at all (its header, its format); not worth a retry. */
-export class ImportFailure extends Error {}
+/** A file that cannot be imported at all (its header, its format); not worth a retry. `zh` says it in Chinese. */
+export class ImportFailure extends Error {
+  constructor(
+    message: string,
+    readonly zh: string = message,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The column each header cell names (its English field name or its Chinese header, as in the
+ * templates), by position; an ImportFailure naming the unknown and the missing columns when the
+ * header is not the kind's. The upload checks the header with it and the worker reads it with it.
+ */
+export function headerColumns(spec: ImportKindSpec, record: string[]): Map<string, number> {
+  if (record.some((name) => name.includes('\0')))
+    throw new ImportFailure(
+      'The header row contains a NUL character; it must name the columns in plain text',
+      '表头含有 NUL 字符，无法读取：第一行应以文字写出各列名称（该文件可能不是 CSV 或 xlsx）',
+    );
+  const byName = new Map<string, string>();
+  for (const column of spec.columns) byName.set(column, column).set(spec.headers[column], column);
+  const names = record.map((name) => name.trim());
+  const unknown = names.filter((n) => !byName.has(n));
+  const columns = names.map((n) => byName.get(n) ?? n);
+  const missing = spec.required.filter((n) => !columns.includes(n));
+  const repeated = columns.filter((n, i) => byName.has(n) && columns.indexOf(n) !== i);
+  if (unknown.length || missing.length || repeated.length) {
+    const zhNames = (list: readonly string[]) => list.map((n) => spec.headers[n] ?? n).join('、');
+    throw new ImportFailure(
+      [
+        unknown.length ? `unknown columns: ${unknown.join(', ')}` : '',
+        missing.length ? `missing columns: ${missing.join(', ')}` : '',
+        repeated.length ? `repeated columns: ${repeated.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ') + `. The columns are: ${spec.columns.join(', ')}`,
+      [
+        unknown.length ? `不认识的列：${unknown.join('、')}` : '',
+        missing.length ? `缺少必填的列：${zhNames(missing)}` : '',
+        repeated.length ? `重复的列：${zhNames(repeated)}` : '',
+      ]
+        .filter(Boolean)
+        .join('；') + `。第一行应为表头，各列为：${zhNames(spec.columns)}（也可用英文列名，见导入模板）`,
+    );
+  }
+  return new Map(columns.map((n, i) => [n, i]));
+}
 
 /** A bad row: its line in the file, the column (null for the whole row) and what is wrong. */
 export interface ImportError {
@@ -74,21 +121,6 @@ export class RowChecker {
   }
 
   private readHeader(record: string[]): Map<string, number> {
-    if (record.some((name) => name.includes('\0')))
-      throw new ImportFailure('The header row contains a NUL character; it must name the columns in plain text');
-    const names = record.map((name) => name.trim());
-    const unknown = names.filter((n) => !this.spec.columns.includes(n));
-    const missing = this.spec.required.filter((n) => !names.includes(n));
-    if (unknown.length || missing.length) {
-      throw new ImportFailure(
-        [
-          unknown.length ? `unknown columns: ${unknown.join(', ')}` : '',
-          missing.length ? `missing columns: ${missing.join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; ') + `. The columns are: ${this.spec.columns.join(', ')}`,
-      );
-    }
-    return new Map(names.map((n, i) => [n, i]));
+    return headerColumns(this.spec, record);
   }
 }

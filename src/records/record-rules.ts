@@ -17,6 +17,30 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 export const SEVERITIES = ['minor', 'general', 'serious', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/**
+ * The Chinese names of the record types and severities: what the pages show and what an import's
+ * 记录类别 / 严重程度 cells may hold instead of the code. One source for the web layer and the import.
+ */
+export const RECORD_TYPE_ZH: Readonly<Record<RecordType, string>> = {
+  spot_check_pass: '监督抽查合格',
+  spot_check_fail: '监督抽查不合格',
+  administrative_penalty: '行政处罚',
+  complaint_substantiated: '投诉属实',
+  product_recall: '产品召回',
+  major_quality_incident: '重大质量事故',
+  license_revoked: '吊销许可证',
+  quality_award: '质量奖',
+  certification: '认证',
+  famous_brand: '知名品牌',
+};
+
+export const SEVERITY_ZH: Readonly<Record<Severity, string>> = {
+  minor: '轻微',
+  general: '一般',
+  serious: '严重',
+  critical: '特别严重',
+};
+
 export const HOTLINES = ['12315', '12365', '12369', '12312'] as const;
 export type Hotline = (typeof HOTLINES)[number];
 

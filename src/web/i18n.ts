@@ -1,3 +1,5 @@
+import { RECORD_TYPE_ZH, SEVERITY_ZH } from '../records/record-rules';
+
 /**
  * Every string the public pages show, in Chinese (the default) and English. Templates read
  * them as `it.t.key`; a key missing from one language fails the type check.
@@ -241,20 +243,8 @@ export const DICTIONARIES: Record<Lang, Dictionary> = { zh, en };
 /** Names of codes the pages show: record types, severities, why a report failed. */
 export const LABELS: Record<Lang, Record<string, string>> = {
   zh: {
-    spot_check_pass: '监督抽查合格',
-    spot_check_fail: '监督抽查不合格',
-    administrative_penalty: '行政处罚',
-    complaint_substantiated: '投诉属实',
-    product_recall: '产品召回',
-    major_quality_incident: '重大质量事故',
-    license_revoked: '吊销许可证',
-    quality_award: '质量奖',
-    certification: '认证',
-    famous_brand: '知名品牌',
-    minor: '轻微',
-    general: '一般',
-    serious: '严重',
-    critical: '特别严重',
+    ...RECORD_TYPE_ZH,
+    ...SEVERITY_ZH,
     malformed: '不是本站信用报告的格式',
     'unknown-key': '签名密钥不是本站的',
     'bad-signature': '签名与内容不符（内容可能被改动）',

@@ -1,0 +1,204 @@
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ImportKindSpec } from './import-kinds';
+import { headerColumns, ImportFailure } from './row-checker';
+
+/**
+ * What an office uploads, made into what the worker reads: a UTF-8 CSV whose first row is the
+ * header (English or Chinese column names, as the file had them). The conversion streams, so a
+ * file of a million rows never sits in memory; it runs on upload, so a file that cannot be read at
+ * all is refused there and then, leaving no import and no stored file behind.
+ */
+
+/**
+ * Whether a stream of bytes is valid UTF-8, fed chunk by chunk as the upload is stored (a
+ * character may be cut between chunks: the decoder keeps its first bytes for the next).
+ */
+export class Utf8Watch {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private ok = true;
+
+  feed(chunk: Buffer): void {
+    if (!this.ok) return;
+    try {
+      this.decoder.decode(chunk, { stream: true });
+    } catch {
+      this.ok = false;
+    }
+  }
+
+  /** Whether every byte fed was UTF-8 (a character cut off at the end is not). */
+  valid(): boolean {
+    if (!this.ok) return false;
+    try {
+      this.decoder.decode(); // flush: a trailing partial character throws
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export type FileFormat = 'xlsx' | 'xls' | 'utf16' | 'binary' | 'text';
+
+/** The format a file's first bytes show: a zip is an xlsx (or nothing we read), an OLE file an old .xls. */
+export function sniff(head: Buffer): FileFormat {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'xlsx';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return 'xls';
+  if (starts(0xff, 0xfe) || starts(0xfe, 0xff)) return 'utf16';
+  const magic = [
+    [0x25, 0x50, 0x44, 0x46], // %PDF
+    [0x89, 0x50, 0x4e, 0x47], // PNG
+    [0xff, 0xd8, 0xff], // JPEG
+    [0x47, 0x49, 0x46, 0x38], // GIF8
+    [0x1f, 0x8b], // gzip
+    [0x52, 0x61, 0x72, 0x21], // Rar!
+    [0x37, 0x7a, 0xbc, 0xaf], // 7z
+  ];
+  return magic.some((bytes) => starts(...bytes)) ? 'binary' : 'text';
+}
+
+/** The file's text as the worker reads it: UTF-8 as it is; anything else decoded as GB18030. */
+export type TextEncoding = 'utf8' | 'gb18030';
+
+/**
+ * Why this rule: a CSV saved by Chinese Excel or WPS is either UTF-8 ("CSV UTF-8", often with a
+ * BOM) or the system code page, GBK; GB18030 is its superset, so decoding as GB18030 reads GB2312
+ * and GBK files too. Chinese text in GBK is practically never valid UTF-8 (its two-byte pairs do
+ * not form UTF-8's lead-and-continuation patterns over a whole file), and an ASCII-only file is the
+ * same in both, so "valid UTF-8 → UTF-8, else GB18030" needs no guessing from letter frequencies.
+ */
+export function encodingOf(validUtf8: boolean): TextEncoding {
+  return validUtf8 ? 'utf8' : 'gb18030';
+}
+
+const failure = (en: string, zh: string) => new ImportFailure(en, zh);
+
+/**
+ * Turns the stored upload `raw` into the worker's CSV at `target` (UTF-8; an xlsx's first
+ * worksheet), then checks its header against the kind. Throws ImportFailure (English and Chinese)
+ * for a file that cannot be read; the caller removes both files.
+ */
+export async function prepareUpload(raw: string, target: string, spec: ImportKindSpec, validUtf8: boolean) {
+  const format = sniff(await head(raw));
+  switch (format) {
+    case 'xlsx':
+      await xlsxToCsv(raw, target).catch((error: Error) => {
+        throw error instanceof ImportFailure
+          ? error
+          : failure(
+              `The .xlsx file could not be read (${error.message}); save it again from Excel as .xlsx or CSV`,
+              '无法读取该 xlsx 文件（文件已损坏或不是 Excel 工作簿）。请在 Excel 中打开，另存为 .xlsx 或 CSV 后再上传',
+            );
+      });
+      break;
+    case 'xls':
+      throw failure(
+        'Old Excel files (.xls) are not read; save it as .xlsx or CSV',
+        '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再上传',
+      );
+    case 'utf16':
+      throw failure(
+        'The file is UTF-16 text ("Unicode text"); save it as CSV (UTF-8 or GBK) or .xlsx',
+        '该文件是 UTF-16 编码的“Unicode 文本”，请另存为 CSV（UTF-8 或 GBK）或 .xlsx 后再上传',
+      );
+    case 'binary':
+      throw notTable();
+    case 'text':
+      if (encodingOf(validUtf8) === 'utf8') await rename(raw, target);
+      else await pipeline(createReadStream(raw), iconv.decodeStream('gb18030'), createWriteStream(target));
+  }
+  headerColumns(spec, await headerRow(target));
+}
+
+const notTable = () =>
+  failure(
+    'The file is neither a CSV nor an .xlsx workbook',
+    '无法读取该文件：它既不是 CSV 也不是 xlsx 工作簿。请上传 CSV 或 .xlsx 文件（可下载导入模板）',
+  );
+
+async function head(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(8);
+    const { bytesRead } = await file.read(buffer, 0, 8, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The first record of a UTF-8 CSV, as the worker will parse it. */
+async function headerRow(path: string): Promise<string[]> {
+  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, to_line: 1 }));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record;
+  } catch {
+    throw notTable();
+  } finally {
+    parser.destroy();
+  }
+  throw failure(
+    'The file is empty: expected a header row naming the columns',
+    '文件是空的：第一行应为表头，写出各列名称（可下载导入模板）',
+  );
+}
+
+/**
+ * A cell of an xlsx as CSV text. A real Excel date is a day count with no time zone: exceljs gives
+ * it as a Date whose UTC fields are the date and time as typed, i.e. as the office in Beijing
+ * wrote them, so the UTC date is the Beijing date (converting the instant to UTC+8 would move a
+ * late-evening time to the next day).
+ */
+export function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e21 ? value.toFixed(0) : String(value);
+  if (typeof value === 'string' || typeof value === 'boolean') return String(value);
+  if ('richText' in value) return value.richText.map((part) => part.text).join('');
+  if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
+  if ('formula' in value || 'sharedFormula' in value) return '';
+  if ('text' in value) return cellText(value.text as ExcelJS.CellValue);
+  if ('error' in value) return String(value.error);
+  return '';
+}
+
+/**
+ * The first worksheet of an xlsx as CSV, streamed row by row (exceljs's streaming reader):
+ * each row as wide as the header (trailing empty cells dropped, short rows padded), blank rows
+ * left out.
+ */
+async function xlsxToCsv(raw: string, target: string): Promise<void> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(raw, {
+    sharedStrings: 'cache',
+    styles: 'cache', // needed to know which numbers are dates
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  async function* rows(): AsyncGenerator<string[]> {
+    for await (const sheet of reader) {
+      let width = 0;
+      for await (const row of sheet) {
+        const values = (row.values as ExcelJS.CellValue[]).slice(1);
+        const cells = Array.from({ length: values.length }, (_, i) => cellText(values[i]));
+        let end = cells.length;
+        while (end > 0 && cells[end - 1].trim() === '') end--;
+        if (end === 0) continue;
+        if (!width) width = end;
+        const out = cells.slice(0, Math.max(end, width));
+        while (out.length < width) out.push('');
+        yield out;
+      }
+      return; // the first worksheet only
+    }
+  }
+  await pipeline(Readable.from(rows()), stringify(), createWriteStream(target));
+}
