@@ -181,6 +181,48 @@ export class ImportsRepository {
     );
   }
 
+  /**
+   * The latest imports, newest first: those `uploadedBy` uploaded, or everyone's (null, for an
+   * administrator). Without their errors.
+   */
+  async recent(uploadedBy: string | null, limit: number): Promise<Omit<ImportView, 'uploadedBy'>[]> {
+    const rows = await this.db.query(
+      `SELECT id, kind, mode, status, file_name, file_size, total_rows, processed_rows, imported_rows, skipped_rows,
+              rejected_rows, failure, created_at, started_at, finished_at
+         FROM imports WHERE $1::uuid IS NULL OR uploaded_by = $1::uuid ORDER BY created_at DESC, id LIMIT $2`,
+      [uploadedBy, limit],
+    );
+    return rows.map((row: Record<string, never>) => ({
+      id: row.id,
+      kind: row.kind,
+      mode: row.mode,
+      status: row.status,
+      fileName: row.file_name,
+      fileSize: Number(row.file_size),
+      totalRows: row.total_rows,
+      processedRows: row.processed_rows,
+      importedRows: row.imported_rows,
+      skippedRows: row.skipped_rows,
+      rejectedRows: row.rejected_rows,
+      failure: row.failure,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    }));
+  }
+
+  /** Errors on lines after `afterLine`, by line, `limit` lines at most (all of a line's errors together). */
+  errorsAfter(id: string, afterLine: number, limit: number): Promise<ImportError[]> {
+    return this.db.query(
+      `SELECT line, field, message FROM import_errors
+        WHERE import_id = $1 AND line > $2
+          AND line <= COALESCE((SELECT max(line) FROM (SELECT DISTINCT line FROM import_errors
+                                 WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3) l), $2)
+        ORDER BY line, field`,
+      [id, afterLine, limit],
+    );
+  }
+
   async forJob(id: string): Promise<ImportJobRow | undefined> {
     const [row]: ImportJobRow[] = await this.db.query(
       `SELECT id, kind, mode, status, department_code AS "departmentCode", jurisdiction, uploaded_by AS "uploadedBy"

@@ -13,12 +13,16 @@ import { JobName, QueueName } from '../jobs/queues';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES, IMPORT_SPECS, ImportKind } from './import-kinds';
-import { ImportsRepository } from './imports.repository';
+import { rejectedRowsCsv } from './import-files';
+import { ImportsRepository, ImportView } from './imports.repository';
 import { prepareUpload, Utf8Watch } from './incoming-file';
 import { ImportFailure } from './row-checker';
 import { StorageFault, store, uploadPath } from './upload-files';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+/** Lines of errors read at a time for the rejected rows' file. */
+const ERROR_PAGE = 2_000;
 
 /** Control characters (C0, DEL, C1): never part of a file name a person gave. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
@@ -226,6 +230,29 @@ export class ImportsService {
     const rows = await this.imports.unfinished();
     for (const { id } of rows) await this.enqueue(id);
     return rows.length;
+  }
+
+  /** The latest imports a viewer may read: their own, or everyone's for an administrator. */
+  recent(viewer: { userId: string; admin: boolean }, limit = 20): Promise<Omit<ImportView, 'uploadedBy'>[]> {
+    return this.imports.recent(viewer.admin ? null : viewer.userId, limit);
+  }
+
+  /**
+   * The rejected rows of an import the viewer may read, as CSV (UTF-8 with BOM): its columns and
+   * the reason, in the viewer's language. Streams, however many rows were rejected.
+   */
+  async rejectedRows(id: string, viewer: { userId: string; admin: boolean }, lang: 'zh' | 'en') {
+    const found = await this.imports.find(id);
+    if (!found || (!viewer.admin && found.uploadedBy !== viewer.userId)) await this.get(id, viewer); // the same refusal
+    return {
+      fileName: found!.fileName,
+      csv: rejectedRowsCsv(
+        found!.kind,
+        uploadPath(this.config.UPLOAD_DIR, id),
+        (line) => this.imports.errorsAfter(id, line, ERROR_PAGE),
+        lang,
+      ),
+    };
   }
 
   /** `id` is a UUID (the route's `uuidId` pipe checks it). */

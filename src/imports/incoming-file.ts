@@ -160,7 +160,8 @@ async function headerRow(path: string): Promise<string[]> {
 export function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e21 ? value.toFixed(0) : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 1e21 ? value.toFixed(0) : String(value);
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
   if ('richText' in value) return value.richText.map((part) => part.text).join('');
   if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
