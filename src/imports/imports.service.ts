@@ -94,7 +94,8 @@ export class ImportsService {
               'Payload too large',
               `The file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
             );
-          file = { name: part.filename || 'upload.csv', size, sha256: hash.digest('hex') };
+          // A form sent with no file chosen has a file part without a name or a byte: no file.
+          if (part.filename || size) file = { name: part.filename || 'upload.csv', size, sha256: hash.digest('hex') };
         } else {
           fields[part.fieldname] = String(part.value);
         }

@@ -69,14 +69,17 @@ export function sniff(head: Buffer): FileFormat {
 export type TextEncoding = 'utf8' | 'gb18030';
 
 /**
- * Why this rule: a CSV saved by Chinese Excel or WPS is either UTF-8 ("CSV UTF-8", often with a
- * BOM) or the system code page, GBK; GB18030 is its superset, so decoding as GB18030 reads GB2312
- * and GBK files too. Chinese text in GBK is practically never valid UTF-8 (its two-byte pairs do
- * not form UTF-8's lead-and-continuation patterns over a whole file), and an ASCII-only file is the
- * same in both, so "valid UTF-8 → UTF-8, else GB18030" needs no guessing from letter frequencies.
+ * Why this rule: a CSV saved by Chinese Excel or WPS is either UTF-8 ("CSV UTF-8", with a BOM) or
+ * the system code page, GBK; GB18030 is its superset, so decoding as GB18030 reads GB2312 and GBK
+ * files too. Chinese text in GBK is practically never valid UTF-8 (its two-byte pairs do not form
+ * UTF-8's lead-and-continuation patterns over a whole file), and an ASCII-only file is the same in
+ * both, so "valid UTF-8 → UTF-8, else GB18030" needs no guessing from letter frequencies. A UTF-8
+ * BOM declares the file UTF-8 whatever follows: a stray bad byte in one row then makes that row
+ * a bad row ("is not valid UTF-8") instead of garbling the whole file as GB18030.
  */
-export function encodingOf(validUtf8: boolean): TextEncoding {
-  return validUtf8 ? 'utf8' : 'gb18030';
+export function encodingOf(validUtf8: boolean, head: Buffer = Buffer.alloc(0)): TextEncoding {
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  return validUtf8 || bom ? 'utf8' : 'gb18030';
 }
 
 const failure = (en: string, zh: string) => new ImportFailure(en, zh);
@@ -87,7 +90,8 @@ const failure = (en: string, zh: string) => new ImportFailure(en, zh);
  * for a file that cannot be read; the caller removes both files.
  */
 export async function prepareUpload(raw: string, target: string, spec: ImportKindSpec, validUtf8: boolean) {
-  const format = sniff(await head(raw));
+  const first = await head(raw);
+  const format = sniff(first);
   switch (format) {
     case 'xlsx':
       await xlsxToCsv(raw, target).catch((error: Error) => {
@@ -112,7 +116,7 @@ export async function prepareUpload(raw: string, target: string, spec: ImportKin
     case 'binary':
       throw notTable();
     case 'text':
-      if (encodingOf(validUtf8) === 'utf8') await rename(raw, target);
+      if (encodingOf(validUtf8, first) === 'utf8') await rename(raw, target);
       else await pipeline(createReadStream(raw), iconv.decodeStream('gb18030'), createWriteStream(target));
   }
   headerColumns(spec, await headerRow(target));

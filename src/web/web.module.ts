@@ -3,11 +3,13 @@ import { BlacklistModule } from '../blacklist/blacklist.module';
 import { ClassificationModule } from '../classification/classification.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
+import { ImportsModule } from '../imports/imports.module';
 import { RegistryModule } from '../registry/registry.module';
 import { StatsModule } from '../stats/stats.module';
 import { ConsoleBlacklistController } from './console/blacklist.controller';
 import { ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
+import { ImportsPagesController } from './console/imports.controller';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
 import { TodoController } from './console/todo.controller';
 import { PagesController } from './pages.controller';
@@ -15,7 +17,12 @@ import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
-export const consoleControllers = [TodoController, RuleSetsPagesController, ConsoleBlacklistController];
+export const consoleControllers = [
+  TodoController,
+  RuleSetsPagesController,
+  ConsoleBlacklistController,
+  ImportsPagesController,
+];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
@@ -25,7 +32,15 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
  * signed in through `/login` (WebSession).
  */
 @Module({
-  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule, ClassificationModule],
+  imports: [
+    DisclosureModule,
+    RegistryModule,
+    BlacklistModule,
+    StatsModule,
+    IdentityModule,
+    ClassificationModule,
+    ImportsModule,
+  ],
   providers: [WebSession, ConsolePages, ConsoleProblemFilter],
   exports: [WebSession, ConsolePages],
 })

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { readdir } from 'node:fs/promises';
 import { makeUscc } from '../../../src/common/uscc';
 import { adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { multipart } from '../../helpers/multipart';
@@ -245,11 +246,20 @@ describe('bulk import', () => {
     ]);
   });
 
-  it('fails a file whose header is wrong, saying which columns', async () => {
-    const done = await finished((await upload('uscc,kind,date\n1,2,3\n', { kind: 'records' })).json().id);
-    expect(done.status).toBe('failed');
-    expect(done.failure).toContain('unknown columns: kind, date');
-    expect(done.failure).toContain('missing columns: type, occurredOn, documentNo, summary');
+  it('refuses at once, recording nothing, a file whose header is wrong or that is no table, saying why', async () => {
+    const before = await count('imports');
+    const files = (await readdir(t.config.UPLOAD_DIR)).length;
+    const wrong = await upload('uscc,kind,date\n1,2,3\n', { kind: 'records' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ type: expect.stringMatching(/unreadable-file$/) });
+    expect(wrong.json().detail).toContain('unknown columns: kind, date');
+    expect(wrong.json().detail).toContain('missing columns: type, occurredOn, documentNo, summary');
+    expect(wrong.json().errors).toEqual([{ field: 'file', message: wrong.json().detail }]);
+    const pdf = await upload(Buffer.from('%PDF-1.4\n'), { kind: 'records' });
+    expect(pdf.statusCode).toBe(400);
+    expect(pdf.json().detail).toBe('The file is neither a CSV nor an .xlsx workbook');
+    expect(await count('imports')).toBe(before);
+    expect((await readdir(t.config.UPLOAD_DIR)).length).toBe(files);
   });
 
   it('refuses a bad upload at once, and keeps imports to their uploader and admins', async () => {
