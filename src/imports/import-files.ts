@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { csvStream } from '../common/csv';
 import { makeUscc } from '../common/uscc';
 import { IMPORT_SPECS, ImportKind } from './import-kinds';
 import { importErrorText } from './import-messages';
@@ -133,7 +133,7 @@ export function rejectedRowsCsv(
     for (; pending; pending = await next()) yield [...new Array<string>(width).fill(''), text(pending)];
   }
   const source = Readable.from(rows());
-  const csv = stringify({ bom: true, record_delimiter: '\r\n' });
+  const csv = csvStream({ bom: true, record_delimiter: '\r\n' });
   source.once('error', (error) => csv.destroy(error));
   return source.pipe(csv);
 }

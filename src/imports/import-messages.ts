@@ -1,3 +1,4 @@
+import { RECORD_TYPE_ZH, SEVERITY_ZH } from '../records/record-rules';
 import { IMPORT_SPECS, ImportKind } from './import-kinds';
 
 /**
@@ -6,9 +7,19 @@ import { IMPORT_SPECS, ImportKind } from './import-kinds';
  * API shows as it is; a person in the console reads it in Chinese, by the message's pattern. A
  * message no pattern knows is shown as it is.
  */
+/** The codes' Chinese names a cell may hold instead (record types, severities). */
+const LABELS: Readonly<Record<string, string>> = { ...RECORD_TYPE_ZH, ...SEVERITY_ZH };
+
+/** "One of": by their Chinese names when the codes have them (the codes are accepted too). */
+function oneOf(codes: string[]): string {
+  return codes.every((c) => LABELS[c])
+    ? `应为以下之一：${codes.map((c) => LABELS[c]).join('、')}（或其英文代码）`
+    : `应为以下之一：${codes.join('、')}`;
+}
+
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^is required$/, () => '不能为空'],
-  [/^must be one of (.+)$/, (m) => `应为以下之一：${m[1].replace(/, /g, '、')}（也可填写中文名称，见导入模板）`],
+  [/^must be one of (.+)$/, (m) => oneOf(m[1].split(', '))],
   [/^must be at most (\d+) characters$/, (m) => `不能超过 ${m[1]} 个字`],
   [/^must be a date YYYY-MM-DD$/, () => '日期格式不正确：应为 YYYY-MM-DD、YYYY/M/D 或 Excel 日期'],
   [/^must not be in the future$/, () => '不能晚于今天'],

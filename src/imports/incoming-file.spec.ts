@@ -125,6 +125,10 @@ describe('incoming import files', () => {
     expect(importErrorText('records', { field: 'occurredOn', message: 'must not be in the future' }, 'zh')).toBe(
       '发生日期：不能晚于今天',
     );
+    expect(importMessageZh('must be one of minor, general, serious, critical')).toBe(
+      '应为以下之一：轻微、一般、严重、特别严重（或其英文代码）',
+    );
+    expect(importMessageZh('must be one of 12315, 12365')).toBe('应为以下之一：12315、12365');
     expect(importMessageZh('enterprise 913303 is not registered')).toBe('企业 913303 未登记');
     expect(importMessageZh('repeats document number A-1 of line 2')).toBe('文号 A-1 与第 2 行重复');
     expect(importMessageZh('must be 18 characters long, not 3')).toBe('应为 18 位，实为 3 位');
@@ -210,7 +214,7 @@ describe('incoming import files', () => {
       chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(
       '\uFEFFuscc,type,occurredOn,documentNo,summary,错误原因\r\n' +
-        `${USCC},x,2024-01-01,A,ok,记录类别：应为以下之一：a、b（也可填写中文名称，见导入模板）\r\n` +
+        `${USCC},x,2024-01-01,A,ok,记录类别：应为以下之一：a、b\r\n` +
         '1,2,,,,该行有 2 列，表头有 5 列\r\n',
     );
   });

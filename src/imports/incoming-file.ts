@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -176,6 +175,12 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 /**
+ * A cell of the worker's own CSV, quoted when it must be. Not src/common/csv.ts's csvStream: that
+ * one defuses formulas for people's spreadsheets, which would change the data the worker reads.
+ */
+const csvCell = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+/**
  * The first worksheet of an xlsx as CSV, streamed row by row (exceljs's streaming reader):
  * each row as wide as the header (trailing empty cells dropped, short rows padded), blank rows
  * left out.
@@ -205,5 +210,8 @@ async function xlsxToCsv(raw: string, target: string): Promise<void> {
       return; // the first worksheet only
     }
   }
-  await pipeline(Readable.from(rows()), stringify(), createWriteStream(target));
+  async function* lines(): AsyncGenerator<string> {
+    for await (const cells of rows()) yield `${cells.map(csvCell).join(',')}\n`;
+  }
+  await pipeline(Readable.from(lines()), createWriteStream(target));
 }

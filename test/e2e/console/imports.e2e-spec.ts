@@ -116,6 +116,12 @@ describe('console imports', () => {
     expect(await page.locator('#rejected-rows').textContent()).toBe('3');
     expect(await page.locator('table').textContent()).toContain('日期格式不正确');
     await checkConsolePage(page, await open(page, page.url()), 'import-errors');
+    // The part htmx polls while the worker runs: the progress bar alone, without the page around it.
+    const fragment = await page.request.get(`${page.url()}/progress`);
+    expect(await fragment.text()).toMatch(
+      /^\s*<section id="import-progress"[^]*role="progressbar"[^]*aria-valuenow="100"/,
+    );
+    expect(await fragment.text()).not.toContain('<html');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('下载错误明细').click()]);
     const bytes = await readFile((await download.path())!);
@@ -123,7 +129,9 @@ describe('console imports', () => {
     const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
     expect(lines).toEqual([
       '统一社会信用代码,记录类别,发生日期,文号,摘要,严重程度,投诉热线,是否公开,错误原因',
-      expect.stringMatching(/^[0-9A-Z]{18},谣言,2024-05-06,温市监〔2024〕4号,类别不对,,,,记录类别：应为以下之一：/),
+      expect.stringMatching(
+        /^[0-9A-Z]{18},谣言,2024-05-06,温市监〔2024〕4号,类别不对,,,,记录类别：应为以下之一：监督抽查合格、监督抽查不合格、/,
+      ),
       `${ENTERPRISES[1]},认证,2024/2/30,温市监〔2024〕5号,日期不对,,,,发生日期：日期格式不正确：应为 YYYY-MM-DD、YYYY/M/D 或 Excel 日期`,
       `${UNREGISTERED},认证,2024-05-06,温市监〔2024〕6号,企业未登记,,,,统一社会信用代码：企业 ${UNREGISTERED} 未登记`,
     ]);
