@@ -19,7 +19,7 @@ export class ImportsController {
   @Access('regulator')
   @ApiOperation({
     summary:
-      'Upload a CSV of records or enterprises (UTF-8, header row of the API field names, up to 200 MB); processed in the background',
+      'Upload a CSV (UTF-8 or GBK/GB18030) or .xlsx of records or enterprises (header row of the API field names or their Chinese headers, up to 200 MB); processed in the background. A file that cannot be read at all is refused with 400 unreadable-file',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
