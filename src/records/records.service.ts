@@ -76,6 +76,14 @@ export class RecordsService {
     return pageOf(rows.map(toDto), total, query);
   }
 
+  /** One record by its number: 404 unknown (or malformed), 403 when its enterprise is outside `jurisdiction`. */
+  async findOne(id: string, jurisdiction: string | null): Promise<RecordDto> {
+    const row = /^\d{1,18}$/.test(id) ? await this.records.get(id) : undefined;
+    if (!row) throw Problem.notFound('Record', id);
+    await this.enterprises.resolve(row.uscc, jurisdiction);
+    return toDto(row);
+  }
+
   async correct(id: string, dto: CorrectRecordDto, recorder: Recorder): Promise<RecordDto> {
     if (!/^\d{1,18}$/.test(id)) throw Problem.validation([{ field: 'id', message: 'must be a record number' }]);
     const amended = Object.fromEntries(AMENDABLE.filter((f) => dto[f] !== undefined).map((f) => [f, dto[f]]));

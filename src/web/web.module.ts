@@ -3,19 +3,30 @@ import { BlacklistModule } from '../blacklist/blacklist.module';
 import { ClassificationModule } from '../classification/classification.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
+import { RecordsModule } from '../records/records.module';
 import { RegistryModule } from '../registry/registry.module';
+import { SharingModule } from '../sharing/sharing.module';
 import { StatsModule } from '../stats/stats.module';
 import { ConsoleBlacklistController } from './console/blacklist.controller';
 import { ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
+import { EnterpriseFiles } from './console/enterprise-file';
+import { EnterprisesConsoleController } from './console/enterprises.controller';
+import { RecordsConsoleController } from './console/records.controller';
 import { TodoController } from './console/todo.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
-export const consoleControllers = [TodoController, RuleSetsPagesController, ConsoleBlacklistController];
+export const consoleControllers = [
+  TodoController,
+  RuleSetsPagesController,
+  ConsoleBlacklistController,
+  EnterprisesConsoleController,
+  RecordsConsoleController,
+];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
@@ -25,8 +36,17 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
  * signed in through `/login` (WebSession).
  */
 @Module({
-  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule, ClassificationModule],
-  providers: [WebSession, ConsolePages, ConsoleProblemFilter],
+  imports: [
+    DisclosureModule,
+    RegistryModule,
+    BlacklistModule,
+    StatsModule,
+    IdentityModule,
+    ClassificationModule,
+    RecordsModule,
+    SharingModule,
+  ],
+  providers: [WebSession, ConsolePages, ConsoleProblemFilter, EnterpriseFiles],
   exports: [WebSession, ConsolePages],
 })
 export class WebModule {}
