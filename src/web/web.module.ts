@@ -47,6 +47,6 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
     SharingModule,
   ],
   providers: [WebSession, ConsolePages, ConsoleProblemFilter, EnterpriseFiles],
-  exports: [WebSession, ConsolePages],
+  exports: [WebSession, ConsolePages, EnterpriseFiles],
 })
 export class WebModule {}

@@ -41,7 +41,7 @@ export interface GradeView {
 
 export interface EnterpriseFile {
   enterprise: EnterpriseDto;
-  grade: GradeView;
+  gradeView: GradeView;
   history: ClassificationIntervalDto[];
   records: RecordDto[];
   recordsTotal: number;
@@ -85,7 +85,7 @@ export class EnterpriseFiles {
     const entries = await Promise.all(entryPage.items.map((e) => this.blacklist.findOne(e.id, caller)));
     return {
       enterprise,
-      grade: await this.gradeOf(code, caller, lang, recordPage.items),
+      gradeView: await this.gradeOf(code, caller, lang, recordPage.items),
       history,
       records: recordPage.items,
       recordsTotal: recordPage.total,

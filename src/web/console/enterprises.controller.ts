@@ -104,7 +104,7 @@ export class EnterprisesConsoleController {
     @Param('uscc') uscc: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const grade = await this.files.grade(uscc, caller, langOf(request));
-    return this.pages.fragment(request, reply, 'grade', { text: ENTERPRISES_TEXT, data: { grade } });
+    const gradeView = await this.files.grade(uscc, caller, langOf(request));
+    return this.pages.fragment(request, reply, 'grade', { text: ENTERPRISES_TEXT, data: { gradeView } });
   }
 }
