@@ -160,6 +160,7 @@ describe('console enterprise file and credit records', () => {
     expect(await withdrawal.textContent()).toContain('抽样编号录入错误，依复检结果撤回');
     expect(await withdrawal.textContent()).toContain(`更正第 ${id} 号`);
     await gradeSettles(page, 'B 良好');
+    await screenshots(page, 'enterprise-withdrawn');
   });
 
   it('shows the query log to an administrator only, and the record form to regulators only', async () => {
