@@ -34,6 +34,9 @@ export interface FactorView {
 export interface GradeView {
   uscc: string;
   classification: ClassificationDto | null;
+  /** Every grade the enterprise had (the chart), as of now. */
+  history: ClassificationIntervalDto[];
+  now: Date;
   factors: FactorView[];
   /** A regrading was asked and has not run yet: the page polls until it has. */
   pending: boolean;
@@ -42,7 +45,6 @@ export interface GradeView {
 export interface EnterpriseFile {
   enterprise: EnterpriseDto;
   gradeView: GradeView;
-  history: ClassificationIntervalDto[];
   records: RecordDto[];
   recordsTotal: number;
   entries: BlacklistEntryDto[];
@@ -76,9 +78,8 @@ export class EnterpriseFiles {
   async file(uscc: string, caller: Caller, lang: Lang): Promise<EnterpriseFile> {
     const enterprise = await this.enterprises.findOne(uscc, caller.jurisdiction).catch(asNotFound);
     const code = enterprise.uscc;
-    const [recordPage, history, entryPage, queryPage] = await Promise.all([
+    const [recordPage, entryPage, queryPage] = await Promise.all([
       this.records.list(code, pageQuery(ListRecordsQuery, RECORDS_SHOWN), caller.jurisdiction),
-      this.classification.history(code, caller.jurisdiction),
       this.blacklist.listForEnterprise(code, pageQuery(EnterpriseBlacklistQuery, ENTRIES_SHOWN), caller),
       caller.role === 'admin' ? this.queries.list(code, pageQuery(ListCreditQueriesQuery, QUERIES_SHOWN)) : null,
     ]);
@@ -86,7 +87,6 @@ export class EnterpriseFiles {
     return {
       enterprise,
       gradeView: await this.gradeOf(code, caller, lang, recordPage.items),
-      history,
       records: recordPage.items,
       recordsTotal: recordPage.total,
       entries,
@@ -105,11 +105,12 @@ export class EnterpriseFiles {
 
   private async gradeOf(uscc: string, caller: Caller, lang: Lang, records: RecordDto[]): Promise<GradeView> {
     const enterprise = await this.enterprises.resolve(uscc, caller.jurisdiction).catch(asNotFound);
-    const [classification, pending] = await Promise.all([
+    const [classification, history, pending] = await Promise.all([
       this.classification.explain(enterprise.uscc, undefined, caller.jurisdiction).catch((error: unknown) => {
         if (error instanceof Problem && error.status === 404) return null;
         throw error;
       }),
+      this.classification.history(enterprise.uscc, caller.jurisdiction),
       this.recompute.isPending(enterprise.id),
     ]);
     const byId = new Map(records.map((r) => [r.id, r]));
@@ -128,7 +129,7 @@ export class EnterpriseFiles {
         }),
       };
     });
-    return { uscc: enterprise.uscc, classification, factors, pending };
+    return { uscc: enterprise.uscc, classification, history, now: this.clock.now(), factors, pending };
   }
 }
 

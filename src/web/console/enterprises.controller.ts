@@ -6,13 +6,25 @@ import { EnterprisesService } from '../../registry/enterprises.service';
 import { ListEnterprisesQuery } from '../../registry/dto/enterprise.dto';
 import { chooseLang, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
-import { ConsolePages } from './console-pages';
-import { EnterpriseFiles } from './enterprise-file';
+import { ConsoleContext, ConsolePages } from './console-pages';
+import { EnterpriseFiles, GradeView } from './enterprise-file';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled } from './forms';
 import { gradeChart } from './grade-chart';
 
 const PAGE_SIZE = 20;
+
+/** The grade history as a step chart, or null before the first grade. */
+function chartOf(it: ConsoleContext, grade: GradeView): string | null {
+  if (!grade.history.length) return null;
+  return gradeChart({
+    title: it.t.historyChart,
+    intervals: grade.history,
+    now: grade.now,
+    gradeName: it.grade,
+    day: it.day,
+  });
+}
 
 export const langOf = (request: FastifyRequest): Lang =>
   chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
@@ -80,17 +92,10 @@ export class EnterprisesConsoleController {
       text: ENTERPRISES_TEXT,
       data: (it) => ({
         ...file,
-        chart: file.history.length
-          ? gradeChart({
-              title: it.t.historyChart,
-              intervals: file.history,
-              now: file.now,
-              gradeName: it.grade,
-              day: it.day,
-            })
-          : null,
+        chart: chartOf(it, file.gradeView),
         recorded: /^\d{1,18}$/.test(query.recorded ?? '') ? query.recorded : null,
         corrected: /^\d{1,18}$/.test(query.corrected ?? '') ? query.corrected : null,
+        withdrawn: /^\d{1,18}$/.test(query.withdrawn ?? '') ? query.withdrawn : null,
         canRecord: caller.role === 'regulator',
       }),
     });
@@ -105,6 +110,9 @@ export class EnterprisesConsoleController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const gradeView = await this.files.grade(uscc, caller, langOf(request));
-    return this.pages.fragment(request, reply, 'grade', { text: ENTERPRISES_TEXT, data: { gradeView } });
+    return this.pages.fragment(request, reply, 'grade', {
+      text: ENTERPRISES_TEXT,
+      data: (it) => ({ gradeView, chart: chartOf(it, gradeView) }),
+    });
   }
 }

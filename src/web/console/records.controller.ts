@@ -183,7 +183,8 @@ export class RecordsConsoleController {
     if (!checked.ok) return this.renderCorrect(request, reply, record, values, checked.errors, 400);
     try {
       const corrected = await this.records.correct(record.id, checked.value, recorder(caller));
-      void reply.status(303).header('Location', `/console/enterprises/${record.uscc}?corrected=${corrected.id}`).send();
+      const done = checked.value.action === 'withdraw' ? 'withdrawn' : 'corrected';
+      void reply.status(303).header('Location', `/console/enterprises/${record.uscc}?${done}=${corrected.id}`).send();
       return;
     } catch (error) {
       return this.renderCorrect(request, reply, record, values, refusal(error, lang, values), 400);

@@ -154,12 +154,14 @@ describe('console enterprise file and credit records', () => {
       page.waitForURL((url) => url.pathname === `/console/enterprises/${HOME}`),
       page.getByRole('button', { name: '保存' }).click(),
     ]);
-    expect(await page.locator('#saved').textContent()).toContain('已更正');
+    expect(await page.locator('#saved').textContent()).toContain('已撤回');
     expect(await page.locator(`#r-${id}`).getAttribute('data-state')).toBe('superseded');
     const withdrawal = page.locator('#records tbody tr[data-state="withdrawn"]');
     expect(await withdrawal.textContent()).toContain('抽样编号录入错误，依复检结果撤回');
     expect(await withdrawal.textContent()).toContain(`更正第 ${id} 号`);
     await gradeSettles(page, 'B 良好');
+    // The history came with the grade (one fragment): B, C, and B again.
+    expect(await page.locator('#grade-chart circle').count()).toBe(3);
     await screenshots(page, 'enterprise-withdrawn');
   });
 
