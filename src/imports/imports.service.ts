@@ -13,7 +13,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
-import { ImportsRepository } from './imports.repository';
+import { ImportAttention, ImportsRepository } from './imports.repository';
 import { StorageFault, store, uploadPath } from './upload-files';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -198,6 +198,18 @@ export class ImportsService {
     const rows = await this.imports.unfinished();
     for (const { id } of rows) await this.enqueue(id);
     return rows.length;
+  }
+
+  /**
+   * Imports that failed or rejected rows, finished since `since`: an uploader's own, or everyone's
+   * for an administrator (`uploadedBy` null). What the console's to-do lists and counts.
+   */
+  attention(since: Date, uploadedBy: string | null, limit: number): Promise<ImportAttention[]> {
+    return this.imports.attention(since, uploadedBy, limit);
+  }
+
+  attentionCount(since: Date, uploadedBy: string | null): Promise<number> {
+    return this.imports.attentionCount(since, uploadedBy);
   }
 
   /** `id` is a UUID (the route's `uuidId` pipe checks it). */
