@@ -92,7 +92,10 @@ describe('blacklist state machine', () => {
 
     it.each(STATUSES.filter((s) => !from.includes(s)))('is refused from %s, naming the status', (status) => {
       const verdict = decide(status, action, open({ role, isProposer, outcome: leads[0][0], objectionDeadline }));
-      expect(verdict).toEqual({ ok: false, refusal: { kind: 'state', detail: expect.stringContaining(status) } });
+      expect(verdict).toEqual({
+        ok: false,
+        refusal: { kind: 'state', detail: expect.stringContaining(status), detailZh: expect.any(String) },
+      });
     });
 
     it.each(ROLES.filter((r) => !ALLOWED_ROLES[action].includes(r)))('is refused to a %s', (other) => {
@@ -132,7 +135,11 @@ describe('blacklist state machine', () => {
       refusal: { kind: 'rule', code: 'objection-pending' },
     });
     expect(refused('noticed', 'decide', { outcome: 'approved', isProposer: true })).toMatchObject({
-      refusal: { kind: 'forbidden', detail: 'The approver must not be the proposer' },
+      refusal: {
+        kind: 'forbidden',
+        detail: 'The approver must not be the proposer',
+        detailZh: '提出人不能作出列入决定',
+      },
     });
   });
 
@@ -149,7 +156,11 @@ describe('blacklist state machine', () => {
 
   it('lets only the proposer withdraw', () => {
     expect(refused('noticed', 'withdraw', { role: 'regulator', isProposer: false })).toMatchObject({
-      refusal: { kind: 'forbidden', detail: 'Only the proposer may withdraw a proposal' },
+      refusal: {
+        kind: 'forbidden',
+        detail: 'Only the proposer may withdraw a proposal',
+        detailZh: '只有提出人可以撤回',
+      },
     });
   });
 
