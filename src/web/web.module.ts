@@ -4,14 +4,20 @@ import { ClassificationModule } from '../classification/classification.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
 import { ImportsModule } from '../imports/imports.module';
+import { RecordsModule } from '../records/records.module';
 import { RegistryModule } from '../registry/registry.module';
+import { SharingModule } from '../sharing/sharing.module';
 import { StatsModule } from '../stats/stats.module';
 import { ConsoleBlacklistController } from './console/blacklist.controller';
-import { ConsolePages } from './console/console-pages';
+import { ConsoleCounts, ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { ImportsPagesController } from './console/imports.controller';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
+import { EnterpriseFiles } from './console/enterprise-file';
+import { EnterprisesConsoleController } from './console/enterprises.controller';
+import { RecordsConsoleController } from './console/records.controller';
 import { TodoController } from './console/todo.controller';
+import { TodoService } from './console/todo.service';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
@@ -21,6 +27,8 @@ export const consoleControllers = [
   TodoController,
   RuleSetsPagesController,
   ConsoleBlacklistController,
+  EnterprisesConsoleController,
+  RecordsConsoleController,
   ImportsPagesController,
 ];
 
@@ -39,9 +47,19 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
     StatsModule,
     IdentityModule,
     ClassificationModule,
+    RecordsModule,
+    SharingModule,
     ImportsModule,
   ],
-  providers: [WebSession, ConsolePages, ConsoleProblemFilter],
-  exports: [WebSession, ConsolePages],
+  providers: [
+    WebSession,
+    ConsolePages,
+    ConsoleProblemFilter,
+    EnterpriseFiles,
+    TodoService,
+    // The navigation's counts are the to-do's.
+    { provide: ConsoleCounts, useExisting: TodoService },
+  ],
+  exports: [WebSession, ConsolePages, EnterpriseFiles, TodoService],
 })
 export class WebModule {}

@@ -194,6 +194,10 @@ export class ImportsPagesController {
 }
 
 function viewer(caller: Caller): { userId: string; admin: boolean } {
-  if (!caller.userId) throw Problem.forbidden('Imports are read by their uploader and administrators');
+  if (!caller.userId)
+    throw Problem.forbidden({
+      en: 'Imports are read by their uploader and administrators',
+      zh: '导入只有上传人和管理员可以查看',
+    });
   return { userId: caller.userId, admin: caller.role === 'admin' };
 }
