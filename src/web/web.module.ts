@@ -10,12 +10,24 @@ import { ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
 import { TodoController } from './console/todo.controller';
+import { AdminInstitutionsController } from './console/admin-institutions.controller';
+import { AdminSettingsController } from './console/admin-settings.controller';
+import { AdminUsersController } from './console/admin-users.controller';
+import { AuditLogController } from './console/audit-log.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
-export const consoleControllers = [TodoController, RuleSetsPagesController, ConsoleBlacklistController];
+export const consoleControllers = [
+  TodoController,
+  RuleSetsPagesController,
+  ConsoleBlacklistController,
+  AdminSettingsController,
+  AdminUsersController,
+  AdminInstitutionsController,
+  AuditLogController,
+];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];
 
