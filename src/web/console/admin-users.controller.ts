@@ -74,7 +74,14 @@ export class AdminUsersController {
     const fields = formFields(request);
     const lang = langOf(request);
     const checked = await checkForm(CreateUserDto, filled(fields, CREATE_FIELDS), lang);
-    if (!checked.ok) return this.renderForm(request, reply, fields, checked.errors, 400);
+    if (!checked.ok) {
+      // The pattern checks say what the pattern is, rather than only that it failed.
+      const t = ADMIN_TEXT[lang];
+      const errors = { ...checked.errors };
+      if (errors.username && fields.username?.trim()) errors.username = t.usernameFormat;
+      if (errors.districtCode) errors.districtCode = t.districtFormat;
+      return this.renderForm(request, reply, fields, errors, 400);
+    }
     let created: UserDto;
     try {
       created = await this.users.create(checked.value, caller.actor);

@@ -28,6 +28,7 @@ describe('console administration', () => {
       password: 'regulator-password-1',
     }));
     await createEnterprise(t, adminToken, CODES.wenzhouLike);
+    await createEnterprise(t, adminToken, CODES.shenzhen);
     b = await ConsoleBrowser.start(t);
     page = await b.signIn(ADMIN.username, ADMIN.password);
   }, 60_000);
@@ -57,9 +58,9 @@ describe('console administration', () => {
     await page.getByLabel('角色').selectOption('regulator');
     await page.getByLabel('区县代码').fill('3303');
     await submit(page, '创建');
-    expect(await text(page, '#e-username')).toBe('格式不正确');
+    expect(await text(page, '#e-username')).toBe('应为 3–64 个英文字母、数字或 _ . -');
     expect(await text(page, '#e-password')).toBe('至少 12 个字');
-    expect(await text(page, '#e-districtCode')).toBe('格式不正确');
+    expect(await text(page, '#e-districtCode')).toBe('应为 6 位数字的区县代码');
     expect(await text(page, '#form-alert')).toContain('表单有');
     await screenshots(page, 'admin-user-new-errors');
     // Valid shape, but a regulator needs a department: the service's refusal, beside its field.
@@ -124,6 +125,11 @@ describe('console administration', () => {
     await submit(page, '绑定');
     expect(await text(page, '#e-uscc')).toBe('该企业未登记');
     expect(await text(page, '#user-uscc')).toBe(CODES.wenzhouLike);
+    await page.getByLabel('统一社会信用代码').fill(CODES.shenzhen);
+    await submit(page, '绑定', (url) => url.pathname === userPath);
+    expect(await text(page, '#done')).toBe('已绑定企业。');
+    expect(await text(page, '#user-uscc')).toBe(CODES.shenzhen);
+    expect((await usersNamed('ent.wang'))[0].uscc).toBe(CODES.shenzhen);
 
     await submit(page, '恢复账号');
     await submit(page, '确认恢复账号', (url) => url.pathname === userPath);
@@ -254,12 +260,12 @@ describe('console administration', () => {
     expect(await text(page, '#e-actor')).toBe('没有名为 nobody.here 的用户');
     await page.getByLabel('操作人').fill(ADMIN.username);
     await Promise.all([page.waitForURL(/actor=/), page.getByRole('button', { name: '筛选' }).click()]);
-    // The action typed before (user.update) is kept: disable, new password, enable; the refused
+    // The action typed before (user.update) is kept: disable, new password, new code, enable; the refused
     // changes (a short password, an unregistered code) left no entry.
-    expect(await text(page, '#total')).toBe('共 3 条');
-    expect(await page.locator('#events tbody tr').count()).toBe(3);
+    expect(await text(page, '#total')).toBe('共 4 条');
+    expect(await page.locator('#events tbody tr').count()).toBe(4);
     const actions = await page.locator('#events tbody tr td:nth-child(4)').allTextContents();
-    expect(actions.map((a) => a.trim())).toEqual(Array(3).fill('修改用户user.update'));
+    expect(actions.map((a) => a.trim())).toEqual(Array(4).fill('修改用户user.update'));
     const response = await open(page, page.url());
     await checkConsolePage(page, response, 'audit');
     await Promise.all([page.waitForURL(/verify=1/), page.getByRole('button', { name: '校验审计链' }).click()]);
