@@ -175,6 +175,7 @@ describe('console administration', () => {
     expect(await text(page, '#new-key strong')).toContain('只显示这一次');
     const key = await page.locator('#new-key-value').inputValue();
     expect(key).toMatch(/^qck_[0-9a-f]{12}_/);
+    await screenshots(page, 'admin-key-shown');
     const html = await open(page, path).then((r) => r.text());
     expect(html).not.toContain(key);
     expect(await page.locator('#new-key').count()).toBe(0);
