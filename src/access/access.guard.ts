@@ -31,10 +31,13 @@ export class AccessGuard implements CanActivate {
       context.getClass(),
     ]);
     // AccessCheck refuses to start without a grant on every route; this is the second lock.
-    if (!grants) throw Problem.forbidden('This route declares no access rule');
+    if (!grants) throw Problem.forbidden({ en: 'This route declares no access rule', zh: '此地址未声明访问规则' });
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (grants.includes('public')) {
-      await this.limiter.hit(`ip:${request.ip}`, this.config.PUBLIC_RATE_LIMIT, RATE_WINDOW_MS, `Client ${request.ip}`);
+      await this.limiter.hit(`ip:${request.ip}`, this.config.PUBLIC_RATE_LIMIT, RATE_WINDOW_MS, {
+        en: `Client ${request.ip}`,
+        zh: `客户端 ${request.ip}`,
+      });
       return true;
     }
     // `login`: the route's LoginThrottle limits it per address, with its own fallback while Redis is out.
@@ -46,15 +49,16 @@ export class AccessGuard implements CanActivate {
     // A page refused to this role still shows its 403 inside the console's frame, for the person signed in.
     if (page) request.principal = principal;
     if (!allows(grants, principal, request.params as Record<string, string | undefined>)) {
-      throw Problem.forbidden(`This route is for: ${grants.join(', ')}`);
+      throw Problem.forbidden({
+        en: `This route is for: ${grants.join(', ')}`,
+        zh: `此地址仅供：${grants.join('、')}`,
+      });
     }
     if (principal.kind === 'key') {
-      await this.limiter.hit(
-        `key:${principal.keyId}`,
-        principal.rateLimitPerMinute,
-        RATE_WINDOW_MS,
-        `API key ${principal.prefix}`,
-      );
+      await this.limiter.hit(`key:${principal.keyId}`, principal.rateLimitPerMinute, RATE_WINDOW_MS, {
+        en: `API key ${principal.prefix}`,
+        zh: `API 密钥 ${principal.prefix}`,
+      });
     }
     request.principal = principal;
     return true;
@@ -63,11 +67,14 @@ export class AccessGuard implements CanActivate {
   /** A staff page's caller: the cookie's token only (never a header), and a change only from this site's pages. */
   private async fromCookie(request: AuthenticatedRequest): Promise<Principal> {
     if (!SAFE_METHODS.includes(request.method) && !fromThisSite(request)) {
-      throw Problem.forbidden('A change on a page must come from a page of this site');
+      throw Problem.forbidden({
+        en: 'A change on a page must come from a page of this site',
+        zh: '页面上的修改必须来自本站的页面',
+      });
     }
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     const principal = token ? await this.credentials.bearer(token) : null;
-    if (!principal) throw Problem.unauthorized('Sign in at /login');
+    if (!principal) throw Problem.unauthorized({ en: 'Sign in at /login', zh: '请在 /login 登录' });
     return principal;
   }
 
@@ -76,17 +83,26 @@ export class AccessGuard implements CanActivate {
     const authorization = request.headers.authorization;
     if (typeof apiKey === 'string' && apiKey !== '') {
       const principal = await this.credentials.apiKey(apiKey.trim());
-      if (!principal) throw Problem.unauthorized('The API key is unknown or revoked');
+      if (!principal)
+        throw Problem.unauthorized({ en: 'The API key is unknown or revoked', zh: 'API 密钥不存在或已吊销' });
       return principal;
     }
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const principal = match ? await this.credentials.bearer(match[1]) : null;
-      if (!principal) throw Problem.unauthorized('The access token is invalid or has expired; log in again');
+      if (!principal)
+        throw Problem.unauthorized({
+          en: 'The access token is invalid or has expired; log in again',
+          zh: '访问令牌无效或已过期，请重新登录',
+        });
       return principal;
     }
     const keyOnly = grants.every((g) => g.startsWith('scope:'));
-    throw Problem.unauthorized(keyOnly ? 'Send "X-API-Key: <key>"' : 'Log in and send "Authorization: Bearer <token>"');
+    throw Problem.unauthorized(
+      keyOnly
+        ? { en: 'Send "X-API-Key: <key>"', zh: '请发送 "X-API-Key: <密钥>"' }
+        : { en: 'Log in and send "Authorization: Bearer <token>"', zh: '请登录并发送 "Authorization: Bearer <令牌>"' },
+    );
   }
 }
 

@@ -92,7 +92,10 @@ describe('blacklist state machine', () => {
 
     it.each(STATUSES.filter((s) => !from.includes(s)))('is refused from %s, naming the status', (status) => {
       const verdict = decide(status, action, open({ role, isProposer, outcome: leads[0][0], objectionDeadline }));
-      expect(verdict).toEqual({ ok: false, refusal: { kind: 'state', detail: expect.stringContaining(status) } });
+      expect(verdict).toEqual({
+        ok: false,
+        refusal: { kind: 'state', detail: expect.stringContaining(status), detailZh: expect.any(String) },
+      });
     });
 
     it.each(ROLES.filter((r) => !ALLOWED_ROLES[action].includes(r)))('is refused to a %s', (other) => {
@@ -132,7 +135,11 @@ describe('blacklist state machine', () => {
       refusal: { kind: 'rule', code: 'objection-pending' },
     });
     expect(refused('noticed', 'decide', { outcome: 'approved', isProposer: true })).toMatchObject({
-      refusal: { kind: 'forbidden', detail: 'The approver must not be the proposer' },
+      refusal: {
+        kind: 'forbidden',
+        detail: 'The approver must not be the proposer',
+        detailZh: '提出人不能作出列入决定',
+      },
     });
   });
 
@@ -149,7 +156,11 @@ describe('blacklist state machine', () => {
 
   it('lets only the proposer withdraw', () => {
     expect(refused('noticed', 'withdraw', { role: 'regulator', isProposer: false })).toMatchObject({
-      refusal: { kind: 'forbidden', detail: 'Only the proposer may withdraw a proposal' },
+      refusal: {
+        kind: 'forbidden',
+        detail: 'Only the proposer may withdraw a proposal',
+        detailZh: '只有提出人可以撤回',
+      },
     });
   });
 
@@ -163,5 +174,40 @@ describe('blacklist state machine', () => {
   it('checks the role before the status, and the status before the guards', () => {
     expect(refused('removed', 'decide', { role: 'regulator' })).toMatchObject({ refusal: { kind: 'forbidden' } });
     expect(refused('removed', 'decide', { objectionDeadline: AFTER })).toMatchObject({ refusal: { kind: 'state' } });
+  });
+});
+
+describe('refusals in Chinese', () => {
+  const CHINESE = /[\u4e00-\u9fff]/;
+
+  it('refuses every blacklist move in every status and role in Chinese', () => {
+    const roles: MoveRole[] = ['regulator', 'reviewer', 'enterprise', 'system'];
+    const contexts: Partial<MoveContext>[] = [
+      { isProposer: true, objectionDeadline: null, pendingObjections: 1, pendingRepairApplications: 1 },
+      { isProposer: false, objectionDeadline: new Date(0), pendingObjections: 2, earliestRepairDate: '2999-01-01' },
+    ];
+    let refusals = 0;
+    for (const status of STATUSES)
+      for (const action of ACTIONS)
+        for (const role of roles)
+          for (const context of contexts) {
+            const verdict = decide(status, action, {
+              role,
+              isProposer: false,
+              now: new Date('2026-03-02T02:00:00Z'),
+              today: '2026-03-02',
+              objectionDeadline: null,
+              pendingObjections: 0,
+              earliestRepairDate: null,
+              expiresAt: new Date('2030-01-01T00:00:00Z'),
+              pendingRepairApplications: 0,
+              ...context,
+            });
+            if (verdict.ok) continue;
+            refusals++;
+            expect(verdict.refusal.detailZh).toMatch(CHINESE);
+            expect(verdict.refusal.detailZh).not.toMatch(/undefined/);
+          }
+    expect(refusals).toBeGreaterThan(500);
   });
 });

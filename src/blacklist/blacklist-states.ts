@@ -51,10 +51,40 @@ export interface MoveContext {
   outcome?: Outcome;
 }
 
+/** Why a move is refused, in English (`detail`, as the API answers by default) and in Chinese. */
 export type Refusal =
-  | { kind: 'forbidden'; detail: string }
-  | { kind: 'state'; detail: string }
-  | { kind: 'rule'; code: string; detail: string };
+  | { kind: 'forbidden'; detail: string; detailZh: string }
+  | { kind: 'state'; detail: string; detailZh: string }
+  | { kind: 'rule'; code: string; detail: string; detailZh: string };
+
+/** The statuses, moves and roles in Chinese, for the refusals' Chinese text. */
+export const STATUS_ZH: Record<Status, string> = {
+  proposed: '已提出',
+  noticed: '已告知',
+  approved: '已同意列入',
+  rejected: '不予列入',
+  published: '已公示',
+  removed: '已移出',
+  withdrawn: '已撤回',
+};
+export const ACTION_ZH: Record<Action, string> = {
+  notice: '送达告知',
+  object: '登记异议',
+  decideObjection: '决定异议',
+  decide: '决定是否列入',
+  publish: '公示',
+  applyRepair: '申请信用修复',
+  decideRepair: '决定信用修复',
+  revoke: '撤销列入',
+  withdraw: '撤回',
+  expire: '期满移出',
+};
+const ROLE_ZH: Record<MoveRole, string> = {
+  regulator: '监管人员',
+  reviewer: '审核人员',
+  enterprise: '企业',
+  system: '系统',
+};
 
 export type Verdict = { ok: true; to: Status; removalReason: RemovalReason | null } | { ok: false; refusal: Refusal };
 
@@ -68,7 +98,8 @@ interface Move {
   guard?: (ctx: MoveContext) => Refusal | null;
 }
 
-const rule = (code: string, detail: string): Refusal => ({ kind: 'rule', code, detail });
+const rule = (code: string, detail: string, detailZh: string): Refusal => ({ kind: 'rule', code, detail, detailZh });
+const forbidden = (detail: string, detailZh: string): Refusal => ({ kind: 'forbidden', detail, detailZh });
 const at = (d: Date | null) => d?.toISOString() ?? '—';
 
 export const MOVES: Record<Action, Move> = {
@@ -80,7 +111,11 @@ export const MOVES: Record<Action, Move> = {
     guard: (c) =>
       c.objectionDeadline && c.now < c.objectionDeadline
         ? null
-        : rule('objection-window-closed', `The objection window closed at ${at(c.objectionDeadline)}`),
+        : rule(
+            'objection-window-closed',
+            `The objection window closed at ${at(c.objectionDeadline)}`,
+            `异议期已于 ${at(c.objectionDeadline)} 结束`,
+          ),
   },
   decideObjection: {
     from: ['noticed'],
@@ -92,11 +127,19 @@ export const MOVES: Record<Action, Move> = {
     roles: ['reviewer'],
     to: (c) => (c.outcome === 'approved' ? 'approved' : 'rejected'),
     guard: (c) => {
-      if (c.isProposer) return { kind: 'forbidden', detail: 'The approver must not be the proposer' };
+      if (c.isProposer) return forbidden('The approver must not be the proposer', '提出人不能作出列入决定');
       if (!c.objectionDeadline || c.now < c.objectionDeadline)
-        return rule('objection-window-open', `No decision before the objection deadline ${at(c.objectionDeadline)}`);
+        return rule(
+          'objection-window-open',
+          `No decision before the objection deadline ${at(c.objectionDeadline)}`,
+          `异议期截止（${at(c.objectionDeadline)}）前不能作出决定`,
+        );
       if (c.pendingObjections > 0)
-        return rule('objection-pending', `${c.pendingObjections} objection(s) await a decision first`);
+        return rule(
+          'objection-pending',
+          `${c.pendingObjections} objection(s) await a decision first`,
+          `须先决定尚待处理的 ${c.pendingObjections} 项异议`,
+        );
       return null;
     },
   },
@@ -107,9 +150,17 @@ export const MOVES: Record<Action, Move> = {
     to: () => 'published',
     guard: (c) => {
       if (!c.earliestRepairDate || c.today < c.earliestRepairDate)
-        return rule('repair-too-early', `Credit repair may be applied for from ${c.earliestRepairDate ?? '—'}`);
+        return rule(
+          'repair-too-early',
+          `Credit repair may be applied for from ${c.earliestRepairDate ?? '—'}`,
+          `自 ${c.earliestRepairDate ?? '—'} 起方可申请信用修复`,
+        );
       if (c.pendingRepairApplications > 0)
-        return rule('repair-pending', 'A repair application for this entry awaits a decision');
+        return rule(
+          'repair-pending',
+          'A repair application for this entry awaits a decision',
+          '此条目已有一项信用修复申请等待决定',
+        );
       return null;
     },
   },
@@ -124,7 +175,7 @@ export const MOVES: Record<Action, Move> = {
     from: ['proposed', 'noticed', 'approved'],
     roles: ['regulator'],
     to: () => 'withdrawn',
-    guard: (c) => (c.isProposer ? null : { kind: 'forbidden', detail: 'Only the proposer may withdraw a proposal' }),
+    guard: (c) => (c.isProposer ? null : forbidden('Only the proposer may withdraw a proposal', '只有提出人可以撤回')),
   },
   expire: {
     from: ['published'],
@@ -132,7 +183,9 @@ export const MOVES: Record<Action, Move> = {
     to: () => 'removed',
     removalReason: 'expired',
     guard: (c) =>
-      c.expiresAt && c.now >= c.expiresAt ? null : rule('not-expired', `The listing runs until ${at(c.expiresAt)}`),
+      c.expiresAt && c.now >= c.expiresAt
+        ? null
+        : rule('not-expired', `The listing runs until ${at(c.expiresAt)}`, `列入期限至 ${at(c.expiresAt)}`),
   },
 };
 
@@ -143,12 +196,19 @@ export const MOVES: Record<Action, Move> = {
 export function decide(status: Status, action: Action, ctx: MoveContext): Verdict {
   const move = MOVES[action];
   if (!move.roles.includes(ctx.role)) {
-    return { ok: false, refusal: { kind: 'forbidden', detail: `A ${ctx.role} may not ${action} an entry` } };
+    return {
+      ok: false,
+      refusal: forbidden(`A ${ctx.role} may not ${action} an entry`, `${ROLE_ZH[ctx.role]}不能${ACTION_ZH[action]}`),
+    };
   }
   if (!move.from.includes(status)) {
     return {
       ok: false,
-      refusal: { kind: 'state', detail: `The entry is ${status}; ${action} needs it ${move.from.join(' or ')}` },
+      refusal: {
+        kind: 'state',
+        detail: `The entry is ${status}; ${action} needs it ${move.from.join(' or ')}`,
+        detailZh: `该条目${STATUS_ZH[status]}；${ACTION_ZH[action]}须在${move.from.map((s) => STATUS_ZH[s]).join('或')}状态下进行`,
+      },
     };
   }
   const refusal = move.guard?.(ctx);

@@ -60,7 +60,11 @@ export class BlacklistController {
   })
   @ApiCreatedResponse({ type: BlacklistEntryDto })
   propose(@Body() body: CreateBlacklistEntryDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
-    if (!caller.departmentCode) throw Problem.forbidden('Listings are proposed by a regulator of a department');
+    if (!caller.departmentCode)
+      throw Problem.forbidden({
+        en: 'Listings are proposed by a regulator of a department',
+        zh: '列入须由部门的监管人员提出',
+      });
     return this.blacklist.propose(body, caller, caller.departmentCode);
   }
 

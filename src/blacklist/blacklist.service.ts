@@ -59,9 +59,10 @@ interface MoveEffect<T> {
 }
 
 function refusalProblem(refusal: Refusal, status: Status): Problem {
-  if (refusal.kind === 'forbidden') return Problem.forbidden(refusal.detail);
-  if (refusal.kind === 'state') return Problem.conflict('illegal-transition', refusal.detail, { state: status });
-  return Problem.conflict(refusal.code, refusal.detail, { state: status });
+  const text = { en: refusal.detail, zh: refusal.detailZh };
+  if (refusal.kind === 'forbidden') return Problem.forbidden(text);
+  if (refusal.kind === 'state') return Problem.conflict('illegal-transition', text, { state: status });
+  return Problem.conflict(refusal.code, text, { state: status });
 }
 
 /** The blacklist's own name for the caller's role: only signed-in users and the system move entries. */
@@ -73,7 +74,7 @@ function moveRole(caller: Caller): MoveRole {
     caller.role === 'system'
   )
     return caller.role;
-  throw Problem.forbidden('The blacklist is for signed-in users');
+  throw Problem.forbidden({ en: 'The blacklist is for signed-in users', zh: '黑名单仅供已登录的用户' });
 }
 
 function parseId(id: string, field = 'id'): string {
@@ -286,7 +287,8 @@ export class BlacklistService {
     work: (manager: EntityManager, row: EntryRow, now: Date) => Promise<MoveEffect<T>>,
   ): Promise<{ entry: BlacklistEntryDto; result?: T }> {
     parseId(id);
-    if (caller.role === 'admin') throw Problem.forbidden('An administrator reads the blacklist only');
+    if (caller.role === 'admin')
+      throw Problem.forbidden({ en: 'An administrator reads the blacklist only', zh: '管理员只能查看黑名单' });
     const role = moveRole(caller);
     let regrade: string | null = null;
     const outcome = await this.audit.change(caller.actor, async (manager) => {
@@ -373,9 +375,10 @@ export class BlacklistService {
     const hidden = !row || (caller.role === 'enterprise' && (row.uscc !== caller.uscc || row.noticed_at === null));
     if (hidden) throw Problem.notFound('Blacklist entry', id);
     if (caller.jurisdiction && row.district_code !== caller.jurisdiction) {
-      throw Problem.forbidden(
-        `You act for district ${caller.jurisdiction} only; this entry is in ${row.district_code}`,
-      );
+      throw Problem.forbidden({
+        en: `You act for district ${caller.jurisdiction} only; this entry is in ${row.district_code}`,
+        zh: `您仅负责区县 ${caller.jurisdiction}，该条目属于 ${row.district_code}`,
+      });
     }
     return row;
   }
@@ -443,6 +446,15 @@ export class BlacklistService {
     now: Date,
   ): Promise<void> {
     const what = kind === 'objection' ? 'Objection' : 'Repair application';
+    const whatZh = kind === 'objection' ? '异议' : '信用修复申请';
+    const outcomeZh: Record<Outcome, string> = {
+      approved: '同意列入',
+      rejected: '不予列入',
+      upheld: '异议成立',
+      dismissed: '异议不成立',
+      granted: '准予修复',
+      refused: '不予修复',
+    };
     const settled = await this.entries.settle(manager, kind, id, entryId, {
       outcome: decision.outcome,
       note: decision.note,
@@ -451,6 +463,9 @@ export class BlacklistService {
     });
     if (settled.settled) return;
     if (settled.outcome === undefined) throw Problem.notFound(what, id);
-    throw Problem.conflict('already-decided', `${what} ${id} was already decided: ${settled.outcome}`);
+    throw Problem.conflict('already-decided', {
+      en: `${what} ${id} was already decided: ${settled.outcome}`,
+      zh: `${whatZh} ${id} 已经决定：${settled.outcome ? outcomeZh[settled.outcome] : '—'}`,
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
-import { workingDaysUntil } from '../common/calendar-days';
+import { CalendarExceptions, workingDaysUntil } from '../common/calendar-days';
 import { beijingDate } from '../common/clock';
 import { Problem } from '../common/problem';
 import { CalendarRepository } from './calendar.repository';
@@ -21,6 +21,11 @@ export class CalendarService {
     private readonly days: CalendarRepository,
     private readonly audit: AuditService,
   ) {}
+
+  /** The listed days after `date`: what working days from it on are counted with. */
+  exceptionsAfter(date: string): Promise<CalendarExceptions> {
+    return this.days.exceptionsAfter(date);
+  }
 
   list(query: CalendarQuery): Promise<CalendarDayDto[]> {
     return this.days.list(query.year ?? null);

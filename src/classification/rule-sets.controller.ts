@@ -67,7 +67,7 @@ export class RuleSetsController {
   @ApiOperation({ summary: 'A background job: state, progress, result (for whoever started it, and administrators)' })
   @ApiOkResponse({ type: JobDto })
   job(@Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal): Promise<JobDto> {
-    if (principal.kind !== 'user') throw Problem.forbidden('Jobs are for users');
+    if (principal.kind !== 'user') throw Problem.forbidden({ en: 'Jobs are for users', zh: '任务仅供用户查看' });
     return this.ruleSets.job(jobId, { id: principal.userId, admin: principal.role === 'admin' });
   }
 }

@@ -52,7 +52,10 @@ export class RuleSetsService {
       const status = await this.ruleSets.lockStatus(manager, version);
       if (!status) throw Problem.notFound('Rule set', String(version));
       if (status !== 'draft')
-        throw Problem.conflict('not-a-draft', `Rule set ${version} is ${status}; only a draft can be activated`);
+        throw Problem.conflict('not-a-draft', {
+          en: `Rule set ${version} is ${status}; only a draft can be activated`,
+          zh: `分类标准 ${version} 的状态为 ${status}，只有草稿可以启用`,
+        });
       await this.ruleSets.activate(manager, version, actor.name);
       return {
         result: null,
@@ -87,7 +90,10 @@ export class RuleSetsService {
     if (!found) throw Problem.notFound('Job', id);
     const startedBy = (found.data as { startedBy?: string }).startedBy;
     if (!viewer.admin && startedBy !== viewer.id)
-      throw Problem.forbidden('Only whoever started a job and administrators see it');
+      throw Problem.forbidden({
+        en: 'Only whoever started a job and administrators see it',
+        zh: '只有任务的发起人和管理员可以查看',
+      });
     // A job may finish between reading its fields and its state: a finished one is read again,
     // so that "completed" never comes without its result (nor "failed" without its reason).
     const state = await found.getState();

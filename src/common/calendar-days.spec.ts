@@ -5,7 +5,9 @@ import {
   earliestRepairDate,
   isWorkingDay,
   listingExpiry,
+  lastDayBefore,
   objectionDeadline,
+  workingDaysUntil,
 } from './calendar-days';
 
 /** Spring Festival 2026 as the State Council set it: 15–23 Feb off, Saturdays 14 and 28 Feb worked. */
@@ -75,5 +77,17 @@ describe('calendar days', () => {
     expect(listingExpiry(published, 36).toISOString()).toBe('2029-03-20T16:00:00.000Z');
     // Published just after midnight in Beijing: still the 21st there.
     expect(listingExpiry(new Date('2026-03-20T16:30:00Z'), 1).toISOString()).toBe('2026-04-21T16:00:00.000Z');
+  });
+
+  it('counts working days left to a last day, and working days past it as negative', () => {
+    expect(workingDaysUntil('2026-02-12', '2026-02-12', SPRING_2026)).toBe(0);
+    // Fri 13 Feb, Sat 14 (worked), then the holiday to Mon 23; Tue 24 is the next working day.
+    expect(workingDaysUntil('2026-02-12', '2026-02-24', SPRING_2026)).toBe(3);
+    expect(workingDaysUntil('2026-02-24', '2026-02-12', SPRING_2026)).toBe(-3);
+    expect(workingDaysUntil('2026-03-06', '2026-03-09', NONE)).toBe(1);
+  });
+
+  it('takes the last day of a deadline at 24:00 Beijing time as the day before it', () => {
+    expect(lastDayBefore(new Date('2026-03-09T16:00:00Z'))).toBe('2026-03-09');
   });
 });

@@ -93,3 +93,8 @@ export function workingDaysUntil(today: string, lastDay: string, exceptions: Cal
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isWorkingDay(day, exceptions)) n++;
   return sign * n;
 }
+
+/** The last day (Beijing) on which something due at `deadline` (an instant, 24:00 of that day) can be done. */
+export function lastDayBefore(deadline: Date): string {
+  return beijingDate(new Date(deadline.getTime() - 1));
+}

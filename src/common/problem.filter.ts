@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailable } from './pg-errors';
-import { PROBLEM_CONTENT_TYPE, Problem, problemForStatus } from './problem';
+import { PROBLEM_CONTENT_LANGUAGE, PROBLEM_CONTENT_TYPE, Problem, problemForStatus, problemLanguage } from './problem';
 
 /** Seconds a client is asked to wait before retrying while the database cannot be reached. */
 const RETRY_WHEN_DATABASE_DOWN_S = 5;
@@ -16,7 +16,7 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
     return {
       problem: Problem.unavailable(
         'database-unavailable',
-        'The database cannot be reached right now; retry shortly',
+        { en: 'The database cannot be reached right now; retry shortly', zh: '暂时无法连接数据库，请稍后重试' },
         RETRY_WHEN_DATABASE_DOWN_S,
       ),
       unexpected: true,
@@ -43,12 +43,10 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
     return { problem: problemForStatus(status, message), unexpected: false };
   }
   return {
-    problem: new Problem(
-      500,
-      'internal-error',
-      'Internal server error',
-      'An unexpected error occurred; quote the requestId when reporting it',
-    ),
+    problem: new Problem(500, 'internal-error', 'Internal server error', {
+      en: 'An unexpected error occurred; quote the requestId when reporting it',
+      zh: '发生了意外错误；报告问题时请提供 requestId',
+    }),
     unexpected: true,
   };
 }
@@ -64,7 +62,15 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
   // The caller sees a bare 500 (or 503) quoting the requestId; the log line beside it holds the real error.
   if (unexpected) request.log.error({ err: error }, problem.status === 500 ? 'unexpected error' : problem.detail);
   retryAfter(reply, problem);
-  void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem.toBody(request.id));
+  // `detail` follows Accept-Language (English unless Chinese is preferred); caches keep the two apart.
+  const lang = problemLanguage(request.headers['accept-language']);
+  const vary = reply.getHeader('Vary');
+  void reply
+    .status(problem.status)
+    .header('Content-Type', PROBLEM_CONTENT_TYPE)
+    .header('Content-Language', PROBLEM_CONTENT_LANGUAGE[lang])
+    .header('Vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language')
+    .send(problem.toBody(request.id, lang));
 }
 
 @Catch()

@@ -92,10 +92,10 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
       const key = await this.repository.lockWithHash(manager, id);
       if (!key) throw Problem.notFound('API key', id);
       if (key.revokedAt)
-        throw Problem.conflict(
-          'already-revoked',
-          `API key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}`,
-        );
+        throw Problem.conflict('already-revoked', {
+          en: `API key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}`,
+          zh: `API 密钥 ${key.prefix} 已于 ${key.revokedAt.toISOString()} 吊销`,
+        });
       await this.repository.revoke(manager, id, actor.type === 'user' ? actor.id : null);
       const after = toApiKeyDto(await this.repository.get(manager, id));
       return {

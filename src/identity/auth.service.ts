@@ -24,17 +24,18 @@ export class AuthService {
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password).catch(() => false);
     if (!user || !ok) {
       await attempt.failed();
-      throw new Problem(HttpStatus.UNAUTHORIZED, 'login-failed', 'Unauthorized', 'Unknown user name or wrong password');
+      throw new Problem(HttpStatus.UNAUTHORIZED, 'login-failed', 'Unauthorized', {
+        en: 'Unknown user name or wrong password',
+        zh: '用户名不存在或密码错误',
+      });
     }
     await attempt.succeeded();
     // Said only to whoever knows the password: a guesser learns nothing about the account.
     if (user.disabledAt) {
-      throw new Problem(
-        HttpStatus.FORBIDDEN,
-        'account-disabled',
-        'Forbidden',
-        'This account has been disabled; ask an administrator to enable it',
-      );
+      throw new Problem(HttpStatus.FORBIDDEN, 'account-disabled', 'Forbidden', {
+        en: 'This account has been disabled; ask an administrator to enable it',
+        zh: '此账户已停用，请联系管理员启用',
+      });
     }
     const accessToken = await this.tokens.sign(
       {

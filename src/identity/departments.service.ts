@@ -47,22 +47,29 @@ export class DepartmentsService {
       };
     });
     return mapConstraintErrors(created, {
-      unique: () => Problem.conflict('duplicate-department', `Department ${dto.code} already exists`),
+      unique: () =>
+        Problem.conflict('duplicate-department', {
+          en: `Department ${dto.code} already exists`,
+          zh: `部门 ${dto.code} 已存在`,
+        }),
     });
   }
 
   async update(code: string, dto: UpdateDepartmentDto, actor: Actor): Promise<DepartmentDto> {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0)
-      throw Problem.badRequest('empty-update', 'Name at least one of nameZh, nameEn, kind');
+      throw Problem.badRequest('empty-update', {
+        en: 'Name at least one of nameZh, nameEn, kind',
+        zh: '请至少填写 nameZh、nameEn、kind 中的一项',
+      });
     return this.audit.change(actor, async (manager) => {
       const before = await this.repository.lock(manager, code);
       if (!before) throw Problem.notFound('Department', code);
       if (dto.kind && dto.kind !== before.kind && (await this.repository.members(manager, code)) > 0) {
-        throw Problem.conflict(
-          'department-in-use',
-          `Department ${code} has users or institutions; its kind cannot change`,
-        );
+        throw Problem.conflict('department-in-use', {
+          en: `Department ${code} has users or institutions; its kind cannot change`,
+          zh: `部门 ${code} 下有用户或机构，不能更改其类型`,
+        });
       }
       await this.repository.update(manager, code, changes);
       const after = toDepartmentDto(await this.repository.get(manager, code));
@@ -81,7 +88,10 @@ export class DepartmentsService {
 
   async merge(code: string, successorCode: string, actor: Actor): Promise<MergeResultDto> {
     if (code === successorCode)
-      throw Problem.badRequest('merge-into-self', 'A department cannot be merged into itself');
+      throw Problem.badRequest('merge-into-self', {
+        en: 'A department cannot be merged into itself',
+        zh: '部门不能并入自身',
+      });
     let moved: string[] = [];
     const result = await this.audit.change(actor, async (manager) => {
       // Lock both rows in a fixed order so two opposite merges cannot deadlock or both pass.
@@ -92,10 +102,10 @@ export class DepartmentsService {
       if (!successor)
         throw Problem.validation([{ field: 'successorCode', message: `department ${successorCode} does not exist` }]);
       if (predecessor.successorCode) {
-        throw Problem.conflict(
-          'already-merged',
-          `Department ${code} was already merged into ${predecessor.successorCode}`,
-        );
+        throw Problem.conflict('already-merged', {
+          en: `Department ${code} was already merged into ${predecessor.successorCode}`,
+          zh: `部门 ${code} 已并入 ${predecessor.successorCode}`,
+        });
       }
       if (successor.successorCode) {
         throw Problem.validation([

@@ -84,7 +84,8 @@ export class InstitutionsController {
   @ApiOperation({ summary: 'The calling key: its institution, scopes and rate limit (for integration checks)' })
   @ApiOkResponse({ type: CurrentKeyDto })
   async current(@CurrentPrincipal() principal: Principal): Promise<CurrentKeyDto> {
-    if (principal.kind !== 'key') throw Problem.forbidden('Call this with an X-API-Key');
+    if (principal.kind !== 'key')
+      throw Problem.forbidden({ en: 'Call this with an X-API-Key', zh: '请使用 X-API-Key 调用' });
     const [key, institution] = await Promise.all([
       this.keys.get(principal.keyId),
       this.institutions.get(principal.institutionId),

@@ -41,7 +41,11 @@ export class InstitutionsService {
       };
     });
     return mapConstraintErrors(created, {
-      unique: () => Problem.conflict('duplicate-institution', `An institution named ${dto.name} already exists`),
+      unique: () =>
+        Problem.conflict('duplicate-institution', {
+          en: `An institution named ${dto.name} already exists`,
+          zh: `名为 ${dto.name} 的机构已存在`,
+        }),
     });
   }
 

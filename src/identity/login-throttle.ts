@@ -93,7 +93,10 @@ export class LoginThrottle {
       if (!(refused instanceof RateLimiterRes)) throw refused;
       const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
       throw tooManyRequests(
-        `Login attempts from this address: at most ${LOGIN_ATTEMPTS_PER_IP_PER_MINUTE} a minute; retry in ${seconds} s`,
+        {
+          en: `Login attempts from this address: at most ${LOGIN_ATTEMPTS_PER_IP_PER_MINUTE} a minute; retry in ${seconds} s`,
+          zh: `同一地址每分钟最多尝试登录 ${LOGIN_ATTEMPTS_PER_IP_PER_MINUTE} 次，请在 ${seconds} 秒后重试`,
+        },
         seconds,
       );
     });
@@ -144,7 +147,14 @@ export function addressKey(ip: string): string {
 
 function throttled(waitMs: number) {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return tooManyRequests(`Too many failed logins from this address; retry in ${seconds} s`, seconds, 'login-throttled');
+  return tooManyRequests(
+    {
+      en: `Too many failed logins from this address; retry in ${seconds} s`,
+      zh: `此地址登录失败次数过多，请在 ${seconds} 秒后重试`,
+    },
+    seconds,
+    'login-throttled',
+  );
 }
 
 /** Neither Redis nor the memory insurance could count (should not happen): refused (503, retry). */

@@ -85,7 +85,11 @@ export class UsersService implements OnApplicationBootstrap {
       return { result: after, entry: { action: 'user.create', entityType: 'user', entityId: after.id, after } };
     });
     return mapConstraintErrors(created, {
-      unique: () => Problem.conflict('duplicate-user', `User name ${dto.username} is taken`),
+      unique: () =>
+        Problem.conflict('duplicate-user', {
+          en: `User name ${dto.username} is taken`,
+          zh: `用户名 ${dto.username} 已被使用`,
+        }),
       foreignKey: (constraint) =>
         constraint?.includes('district')
           ? Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }])
@@ -116,7 +120,10 @@ export class UsersService implements OnApplicationBootstrap {
       throw Problem.validation([{ field: 'uscc', message: `enterprise ${dto.uscc} is not registered` }]);
     }
     if (dto.disabled && actor.type === 'user' && actor.id === id) {
-      throw Problem.conflict('cannot-disable-self', 'Administrators cannot disable their own account');
+      throw Problem.conflict('cannot-disable-self', {
+        en: 'Administrators cannot disable their own account',
+        zh: '管理员不能停用自己的账户',
+      });
     }
     const hash = dto.password === undefined ? undefined : await argon2.hash(dto.password, { type: argon2.argon2id });
     const updated = this.audit.change(actor, async (manager) => {

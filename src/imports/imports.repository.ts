@@ -95,6 +95,21 @@ export interface ImportJobRow {
   uploadedBy: string;
 }
 
+/** An import that ended failed or with rejected rows: what its uploader should look at (the console's to-do). */
+export interface ImportAttention {
+  id: string;
+  kind: ImportKind;
+  status: 'failed' | 'rejected' | 'completed';
+  fileName: string;
+  rejectedRows: number;
+  finishedAt: Date;
+}
+
+/** Imports needing attention: finished since $1, by $2 (any uploader when null). ix_imports_attention holds them. */
+const ATTENTION = `FROM imports
+  WHERE (status IN ('failed', 'rejected') OR rejected_rows > 0) AND finished_at >= $1
+    AND ($2::uuid IS NULL OR uploaded_by = $2)`;
+
 /** An import as its uploader sees it (without its errors), and who uploaded it. */
 export type ImportView = Omit<ImportDto, 'errors'> & { uploadedBy: string };
 
@@ -171,6 +186,20 @@ export class ImportsRepository {
       finishedAt: row.finished_at,
       uploadedBy: row.uploaded_by,
     };
+  }
+
+  /** Imports that failed or rejected rows, finished since `since`, by this uploader (all when null), oldest first. */
+  attention(since: Date, uploadedBy: string | null, limit: number): Promise<ImportAttention[]> {
+    return this.db.query(
+      `SELECT id, kind, status, file_name AS "fileName", rejected_rows AS "rejectedRows", finished_at AS "finishedAt"
+         ${ATTENTION} ORDER BY finished_at, id LIMIT $3`,
+      [since, uploadedBy, limit],
+    );
+  }
+
+  async attentionCount(since: Date, uploadedBy: string | null): Promise<number> {
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n ${ATTENTION}`, [since, uploadedBy]);
+    return n;
   }
 
   /** The first 1000 errors, by line. */

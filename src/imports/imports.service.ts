@@ -13,7 +13,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
-import { ImportsRepository } from './imports.repository';
+import { ImportAttention, ImportsRepository } from './imports.repository';
 import { StorageFault, store, uploadPath } from './upload-files';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -47,7 +47,10 @@ export class ImportsService {
     recorder: Recorder,
   ): Promise<ImportDto> {
     if (!request.isMultipart())
-      throw Problem.badRequest('not-multipart', 'Send multipart/form-data with a `file` part and `kind`');
+      throw Problem.badRequest('not-multipart', {
+        en: 'Send multipart/form-data with a `file` part and `kind`',
+        zh: '请以 multipart/form-data 发送，包含 `file` 文件和 `kind`',
+      });
     const id = randomUUID();
     const path = uploadPath(this.config.UPLOAD_DIR, id);
     await mkdir(resolve(this.config.UPLOAD_DIR), { recursive: true }).catch((error: Error) => {
@@ -78,12 +81,10 @@ export class ImportsService {
           });
           await store(part.file, measure, path);
           if (part.file.truncated)
-            throw new Problem(
-              413,
-              'file-too-large',
-              'Payload too large',
-              `The file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
-            );
+            throw new Problem(413, 'file-too-large', 'Payload too large', {
+              en: `The file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
+              zh: `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
+            });
           file = { name: part.filename || 'upload.csv', size, sha256: hash.digest('hex') };
         } else {
           fields[part.fieldname] = String(part.value);
@@ -119,7 +120,10 @@ export class ImportsService {
       if (error instanceof Problem || (error as { statusCode?: number }).statusCode) throw error;
       // Past the body, a failure is the server's (recording the import): not the request's.
       if (!reading) throw error;
-      throw Problem.badRequest('bad-multipart', `The multipart body could not be read: ${(error as Error).message}`);
+      throw Problem.badRequest('bad-multipart', {
+        en: `The multipart body could not be read: ${(error as Error).message}`,
+        zh: `无法读取上传内容：${(error as Error).message}`,
+      });
     }
     await this.enqueue(id);
     return this.get(id);
@@ -134,7 +138,10 @@ export class ImportsService {
     this.logger.error({ msg: `an upload could not be stored in UPLOAD_DIR: ${error.message}`, err: error });
     return Problem.unavailable(
       'upload-storage-unavailable',
-      'The server cannot store uploaded files right now; nothing was imported. Try again later; if it persists, tell an administrator',
+      {
+        en: 'The server cannot store uploaded files right now; nothing was imported. Try again later; if it persists, tell an administrator',
+        zh: '服务器暂时无法保存上传的文件，未导入任何内容。请稍后重试；如仍然失败，请联系管理员',
+      },
       STORAGE_RETRY_AFTER_S,
     );
   }
@@ -200,12 +207,27 @@ export class ImportsService {
     return rows.length;
   }
 
+  /**
+   * Imports that failed or rejected rows, finished since `since`: an uploader's own, or everyone's
+   * for an administrator (`uploadedBy` null). What the console's to-do lists and counts.
+   */
+  attention(since: Date, uploadedBy: string | null, limit: number): Promise<ImportAttention[]> {
+    return this.imports.attention(since, uploadedBy, limit);
+  }
+
+  attentionCount(since: Date, uploadedBy: string | null): Promise<number> {
+    return this.imports.attentionCount(since, uploadedBy);
+  }
+
   /** `id` is a UUID (the route's `uuidId` pipe checks it). */
   async get(id: string, viewer?: { userId: string; admin: boolean }): Promise<ImportDto> {
     const found = await this.imports.find(id);
     if (!found) throw Problem.notFound('Import', id);
     if (viewer && !viewer.admin && found.uploadedBy !== viewer.userId)
-      throw Problem.forbidden('Only the uploader and administrators see an import');
+      throw Problem.forbidden({
+        en: 'Only the uploader and administrators see an import',
+        zh: '只有上传人和管理员可以查看导入',
+      });
     const { uploadedBy: _uploadedBy, createdAt, startedAt, finishedAt, ...counts } = found;
     return { ...counts, errors: await this.imports.errorsOf(id), createdAt, startedAt, finishedAt };
   }

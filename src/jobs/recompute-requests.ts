@@ -71,6 +71,11 @@ export class RecomputeRequests {
     });
   }
 
+  /** Whether a regrading of the enterprise has been asked and not yet answered (its grade may be about to move). */
+  async isPending(enterpriseId: string): Promise<boolean> {
+    return (await this.requests.pending([enterpriseId])).length > 0;
+  }
+
   /**
    * Regrades `enterpriseIds` with `regrade`, then removes the requests it answered: those it saw
    * before it began, whose changes had committed (a request commits with its change). A request

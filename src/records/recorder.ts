@@ -12,6 +12,9 @@ export interface Recorder {
 /** The caller as a recorder; refused unless a signed-in user of a department. */
 export function recorder(caller: Caller): Recorder {
   if (caller.userId === null || !caller.departmentCode)
-    throw Problem.forbidden('Records are made by a regulator of a department');
+    throw Problem.forbidden({
+      en: 'Records are made by a regulator of a department',
+      zh: '信用记录须由部门的监管人员录入',
+    });
   return { actor: caller.actor, departmentCode: caller.departmentCode, jurisdiction: caller.jurisdiction };
 }

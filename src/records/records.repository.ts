@@ -150,6 +150,11 @@ export class RecordsRepository {
     return row;
   }
 
+  /** One record, outside any transaction. */
+  get(id: string): Promise<RecordRow | undefined> {
+    return this.find(this.db.manager, id);
+  }
+
   async insert(manager: EntityManager, row: NewRecord): Promise<string> {
     const [{ id }] = await manager.query(
       `INSERT INTO credit_records (enterprise_id, type, severity, occurred_on, document_no, summary, hotline, handled_by,

@@ -60,10 +60,10 @@ export class RecordsService {
     });
     const record = await mapConstraintErrors(created, {
       unique: () =>
-        Problem.conflict(
-          'duplicate-document',
-          `Department ${recorder.departmentCode} already recorded document ${dto.documentNo}`,
-        ),
+        Problem.conflict('duplicate-document', {
+          en: `Department ${recorder.departmentCode} already recorded document ${dto.documentNo}`,
+          zh: `部门 ${recorder.departmentCode} 已录入文号为 ${dto.documentNo} 的记录`,
+        }),
     });
     await this.recompute.dispatch([enterprise.id]);
     return record;
@@ -76,6 +76,14 @@ export class RecordsService {
     return pageOf(rows.map(toDto), total, query);
   }
 
+  /** One record by its number: 404 unknown (or malformed), 403 when its enterprise is outside `jurisdiction`. */
+  async findOne(id: string, jurisdiction: string | null): Promise<RecordDto> {
+    const row = /^\d{1,18}$/.test(id) ? await this.records.get(id) : undefined;
+    if (!row) throw Problem.notFound('Record', id);
+    await this.enterprises.resolve(row.uscc, jurisdiction);
+    return toDto(row);
+  }
+
   async correct(id: string, dto: CorrectRecordDto, recorder: Recorder): Promise<RecordDto> {
     if (!/^\d{1,18}$/.test(id)) throw Problem.validation([{ field: 'id', message: 'must be a record number' }]);
     const amended = Object.fromEntries(AMENDABLE.filter((f) => dto[f] !== undefined).map((f) => [f, dto[f]]));
@@ -85,7 +93,10 @@ export class RecordsService {
       );
     }
     if (dto.action === 'amend' && !Object.keys(amended).length) {
-      throw Problem.badRequest('empty-amendment', `Name at least one field to amend: ${AMENDABLE.join(', ')}`);
+      throw Problem.badRequest('empty-amendment', {
+        en: `Name at least one field to amend: ${AMENDABLE.join(', ')}`,
+        zh: `请至少填写一项要更正的字段：${AMENDABLE.join('、')}`,
+      });
     }
     const lineage = await this.departments.lineage(recorder.departmentCode);
     let enterpriseId = '';
@@ -95,18 +106,22 @@ export class RecordsService {
       const enterprise = await this.enterprises.resolve(old.uscc, recorder.jurisdiction, manager);
       enterpriseId = enterprise.id;
       if (!lineage.includes(old.departmentCode)) {
-        throw Problem.forbidden(
-          `Only ${old.departmentCode} (or a department that took it over) may correct this record`,
-        );
+        throw Problem.forbidden({
+          en: `Only ${old.departmentCode} (or a department that took it over) may correct this record`,
+          zh: `只有 ${old.departmentCode}（或承接其职责的部门）可以更正此记录`,
+        });
       }
       if (old.supersededBy) {
-        throw Problem.conflict(
-          'record-superseded',
-          `Record ${id} is superseded by record ${old.supersededBy}; correct that one`,
-        );
+        throw Problem.conflict('record-superseded', {
+          en: `Record ${id} is superseded by record ${old.supersededBy}; correct that one`,
+          zh: `记录 ${id} 已被记录 ${old.supersededBy} 取代，请更正后者`,
+        });
       }
       if (old.correction === 'withdraw')
-        throw Problem.conflict('record-withdrawn', `Record ${id} is a withdrawal; nothing is left to correct`);
+        throw Problem.conflict('record-withdrawn', {
+          en: `Record ${id} is a withdrawal; nothing is left to correct`,
+          zh: `记录 ${id} 是一条撤回，没有可更正的内容`,
+        });
       const next = { ...old, ...amended };
       const errors = recordRuleErrors(next, this.clock.today(), enterprise.registeredOn);
       if (errors.length) throw Problem.validation(errors);
@@ -145,7 +160,10 @@ export class RecordsService {
     const record = await mapConstraintErrors(corrected, {
       unique: (constraint) =>
         constraint === 'uq_credit_records_supersedes'
-          ? Problem.conflict('record-superseded', `Record ${id} was corrected meanwhile; reload it`)
+          ? Problem.conflict('record-superseded', {
+              en: `Record ${id} was corrected meanwhile; reload it`,
+              zh: `记录 ${id} 已被他人更正，请重新加载`,
+            })
           : undefined,
     });
     await this.recompute.dispatch([enterpriseId]);

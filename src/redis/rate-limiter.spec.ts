@@ -15,7 +15,9 @@ describe('RateLimiter', () => {
     });
     redis.on('error', () => undefined); // the refused connection, expected
     try {
-      const error = await new RateLimiter(redis).hit('ip:203.0.113.9', 10, 60_000, 'Client').catch((e) => e);
+      const error = await new RateLimiter(redis)
+        .hit('ip:203.0.113.9', 10, 60_000, { en: 'Client', zh: '客户端' })
+        .catch((e) => e);
       expect(error).toBeInstanceOf(Problem);
       expect(error).toMatchObject({ status: 503, extensions: { retryAfter: 5 } });
     } finally {

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { GroupCommit } from '../common/group-commit';
-import { Problem } from '../common/problem';
+import { Problem, ProblemText } from '../common/problem';
 import { REDIS } from './redis.token';
 
 const RETRY_WHEN_UNAVAILABLE_S = 5;
@@ -54,7 +54,7 @@ export class RateLimiter {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   /** Counts one hit on `bucket`; throws 429 with Retry-After once `limit` is passed in `windowMs`. */
-  async hit(bucket: string, limit: number, windowMs: number, what: string): Promise<void> {
+  async hit(bucket: string, limit: number, windowMs: number, what: ProblemText): Promise<void> {
     const lease = this.leases.get(leaseId(bucket, limit, windowMs));
     if (lease && lease.left > 0 && Date.now() < lease.windowEnds) {
       lease.left--;
@@ -63,9 +63,13 @@ export class RateLimiter {
     const verdict = await this.hits.submit({ bucket, limit, windowMs });
     if (verdict.allowed) return;
     if (verdict.allowed === false) {
+      const [seconds, retry] = [windowMs / 1000, verdict.retryAfterS];
       throw tooManyRequests(
-        `${what}: at most ${limit} requests per ${windowMs / 1000} s; retry in ${verdict.retryAfterS} s`,
-        verdict.retryAfterS,
+        {
+          en: `${what.en}: at most ${limit} requests per ${seconds} s; retry in ${retry} s`,
+          zh: `${what.zh}：每 ${seconds} 秒最多 ${limit} 次请求，请在 ${retry} 秒后重试`,
+        },
+        retry,
       );
     }
     throw countingUnavailable();
@@ -149,11 +153,14 @@ function leaseId(bucket: string, limit: number, windowMs: number): string {
 export function countingUnavailable(): Problem {
   return Problem.unavailable(
     'rate-limit-unavailable',
-    'Requests cannot be counted against their limit right now; retry shortly',
+    {
+      en: 'Requests cannot be counted against their limit right now; retry shortly',
+      zh: '暂时无法核计请求限额，请稍后重试',
+    },
     RETRY_WHEN_UNAVAILABLE_S,
   );
 }
 
-export function tooManyRequests(detail: string, retryAfter: number, code = 'rate-limited'): Problem {
+export function tooManyRequests(detail: ProblemText, retryAfter: number, code = 'rate-limited'): Problem {
   return new Problem(HttpStatus.TOO_MANY_REQUESTS, code, 'Too many requests', detail, { retryAfter });
 }

@@ -46,7 +46,10 @@ export class EnterprisesService {
   async create(dto: CreateEnterpriseDto, actor: Actor, jurisdiction: string | null): Promise<EnterpriseDto> {
     this.assertNotFuture(dto.registeredOn);
     if (jurisdiction && dto.districtCode !== jurisdiction) {
-      throw Problem.forbidden(`You act for district ${jurisdiction} only; this enterprise is in ${dto.districtCode}`);
+      throw Problem.forbidden({
+        en: `You act for district ${jurisdiction} only; this enterprise is in ${dto.districtCode}`,
+        zh: `您仅负责区县 ${jurisdiction}，该企业位于 ${dto.districtCode}`,
+      });
     }
     const created = this.audit.change(actor, async (manager) => {
       const saved = await this.repository.insert(manager, dto);
@@ -58,7 +61,10 @@ export class EnterprisesService {
     });
     return mapConstraintErrors(created, {
       unique: () =>
-        Problem.conflict('duplicate-enterprise', `An enterprise with credit code ${dto.uscc} is already registered`),
+        Problem.conflict('duplicate-enterprise', {
+          en: `An enterprise with credit code ${dto.uscc} is already registered`,
+          zh: `统一社会信用代码为 ${dto.uscc} 的企业已登记`,
+        }),
       foreignKey: () =>
         Problem.validation([{ field: 'districtCode', message: `district ${dto.districtCode} does not exist` }]),
     });
@@ -111,7 +117,10 @@ export class EnterprisesService {
   ): Promise<EnterpriseDto> {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) {
-      throw Problem.badRequest('empty-update', 'Name at least one of name, address, legalRepresentative, status');
+      throw Problem.badRequest('empty-update', {
+        en: 'Name at least one of name, address, legalRepresentative, status',
+        zh: '请至少填写 name、address、legalRepresentative、status 中的一项',
+      });
     }
     return this.audit.change(actor, async (manager) => {
       const before = await this.load(manager, uscc, jurisdiction, true);
@@ -132,7 +141,10 @@ export class EnterprisesService {
 
   async search(query: ListEnterprisesQuery, jurisdiction: string | null): Promise<Page<EnterpriseDto>> {
     if (jurisdiction && query.districtCode && query.districtCode !== jurisdiction) {
-      throw Problem.forbidden(`You act for district ${jurisdiction} only`);
+      throw Problem.forbidden({
+        en: `You act for district ${jurisdiction} only`,
+        zh: `您仅负责区县 ${jurisdiction}`,
+      });
     }
     const [rows, total] = await this.repository.search({
       districtCode: jurisdiction ?? query.districtCode,
@@ -166,9 +178,10 @@ export class EnterprisesService {
     const enterprise = await this.repository.findByUscc(manager, uscc, lock);
     if (!enterprise) throw Problem.notFound('Enterprise', uscc);
     if (jurisdiction && enterprise.districtCode !== jurisdiction) {
-      throw Problem.forbidden(
-        `You act for district ${jurisdiction} only; this enterprise is in ${enterprise.districtCode}`,
-      );
+      throw Problem.forbidden({
+        en: `You act for district ${jurisdiction} only; this enterprise is in ${enterprise.districtCode}`,
+        zh: `您仅负责区县 ${jurisdiction}，该企业位于 ${enterprise.districtCode}`,
+      });
     }
     return enterprise;
   }

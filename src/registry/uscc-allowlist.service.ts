@@ -50,7 +50,11 @@ export class UsccAllowListService {
       };
     });
     return mapConstraintErrors(added, {
-      unique: () => Problem.conflict('duplicate-allowlist-entry', `${check.uscc} is already allowed`),
+      unique: () =>
+        Problem.conflict('duplicate-allowlist-entry', {
+          en: `${check.uscc} is already allowed`,
+          zh: `${check.uscc} 已在允许名单中`,
+        }),
     });
   }
 

@@ -9,7 +9,10 @@ export interface Asker {
   userId: string | null;
 }
 
-const NO_INSTITUTION = 'Credit status is for the users and keys of an institution';
+const NO_INSTITUTION = {
+  en: 'Credit status is for the users and keys of an institution',
+  zh: '信用状况仅供机构的用户和密钥查询',
+};
 
 export function askerOf(principal: Principal): Asker {
   if (principal.kind === 'key')

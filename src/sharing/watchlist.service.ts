@@ -66,7 +66,10 @@ export class WatchlistService {
         HttpStatus.BAD_REQUEST,
         'validation-failed',
         'Invalid request',
-        `${invalid.length} of the codes ${invalid.length === 1 ? 'is not a credit code' : 'are not credit codes'}; nothing was changed`,
+        {
+          en: `${invalid.length} of the codes ${invalid.length === 1 ? 'is not a credit code' : 'are not credit codes'}; nothing was changed`,
+          zh: `其中 ${invalid.length} 个不是有效的统一社会信用代码，未做任何更改`,
+        },
         { errors: codeErrors('usccs', invalid) },
       );
     }

@@ -3,17 +3,24 @@ import { BlacklistModule } from '../blacklist/blacklist.module';
 import { ClassificationModule } from '../classification/classification.module';
 import { DisclosureModule } from '../disclosure/disclosure.module';
 import { IdentityModule } from '../identity/identity.module';
+import { ImportsModule } from '../imports/imports.module';
+import { RecordsModule } from '../records/records.module';
 import { RegistryModule } from '../registry/registry.module';
+import { SharingModule } from '../sharing/sharing.module';
 import { StatsModule } from '../stats/stats.module';
 import { ConsoleBlacklistController } from './console/blacklist.controller';
-import { ConsolePages } from './console/console-pages';
+import { ConsoleCounts, ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { RuleSetsPagesController } from './console/rule-sets.controller';
+import { EnterpriseFiles } from './console/enterprise-file';
+import { EnterprisesConsoleController } from './console/enterprises.controller';
+import { RecordsConsoleController } from './console/records.controller';
 import { TodoController } from './console/todo.controller';
 import { AdminInstitutionsController } from './console/admin-institutions.controller';
 import { AdminSettingsController } from './console/admin-settings.controller';
 import { AdminUsersController } from './console/admin-users.controller';
 import { AuditLogController } from './console/audit-log.controller';
+import { TodoService } from './console/todo.service';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
@@ -23,6 +30,8 @@ export const consoleControllers = [
   TodoController,
   RuleSetsPagesController,
   ConsoleBlacklistController,
+  EnterprisesConsoleController,
+  RecordsConsoleController,
   AdminSettingsController,
   AdminUsersController,
   AdminInstitutionsController,
@@ -37,8 +46,26 @@ export const webControllers = [PagesController, SessionController, ...consoleCon
  * signed in through `/login` (WebSession).
  */
 @Module({
-  imports: [DisclosureModule, RegistryModule, BlacklistModule, StatsModule, IdentityModule, ClassificationModule],
-  providers: [WebSession, ConsolePages, ConsoleProblemFilter],
-  exports: [WebSession, ConsolePages],
+  imports: [
+    DisclosureModule,
+    RegistryModule,
+    BlacklistModule,
+    StatsModule,
+    IdentityModule,
+    ClassificationModule,
+    RecordsModule,
+    SharingModule,
+    ImportsModule,
+  ],
+  providers: [
+    WebSession,
+    ConsolePages,
+    ConsoleProblemFilter,
+    EnterpriseFiles,
+    TodoService,
+    // The navigation's counts are the to-do's.
+    { provide: ConsoleCounts, useExisting: TodoService },
+  ],
+  exports: [WebSession, ConsolePages, EnterpriseFiles, TodoService],
 })
 export class WebModule {}

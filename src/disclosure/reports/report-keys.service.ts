@@ -85,10 +85,10 @@ export class ReportKeysService implements OnModuleInit {
   /** Retires the current key (it stays published) and makes a new one; refused when the key comes from config. */
   async rotate(actor: Actor): Promise<RotatedKeyDto> {
     if (this.configured) {
-      throw Problem.conflict(
-        'report-key-configured',
-        'The report signing key comes from REPORT_SIGNING_KEY: change the variable to rotate it',
-      );
+      throw Problem.conflict('report-key-configured', {
+        en: 'The report signing key comes from REPORT_SIGNING_KEY: change the variable to rotate it',
+        zh: '报告签名密钥来自 REPORT_SIGNING_KEY，更换密钥请修改该变量',
+      });
     }
     return this.dataSource.transaction(async (manager) => {
       await this.keys.lock(manager);

@@ -44,10 +44,10 @@ export class PublicEnterprisesService {
   async search(query: PublicSearchQuery): Promise<PublicSearchPageDto> {
     const offset = query.offset;
     if (offset >= SEARCH_WINDOW) {
-      throw Problem.badRequest(
-        'beyond-search-window',
-        `Only the first ${SEARCH_WINDOW} matches can be paged through; refine the query`,
-      );
+      throw Problem.badRequest('beyond-search-window', {
+        en: `Only the first ${SEARCH_WINDOW} matches can be paged through; refine the query`,
+        zh: `只能翻阅前 ${SEARCH_WINDOW} 条结果，请缩小查询范围`,
+      });
     }
     const end = Math.min(offset + query.pageSize, SEARCH_WINDOW);
     const ranks = ranksOf(query.q);

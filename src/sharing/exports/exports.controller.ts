@@ -17,7 +17,11 @@ import { ExportsService } from './exports.service';
 
 /** The department whose exports a caller reads: its key's. */
 function departmentOf(principal: Principal): string {
-  if (principal.kind !== 'key') throw Problem.forbidden('Exports are read with an institution API key');
+  if (principal.kind !== 'key')
+    throw Problem.forbidden({
+      en: 'Exports are read with an institution API key',
+      zh: '数据导出须使用机构的 API 密钥读取',
+    });
   return principal.departmentCode;
 }
 

@@ -205,7 +205,11 @@ export class ExportsService {
   async file(department: string, date: string, name: string): Promise<StreamableFile> {
     const manifest = await this.manifest(department, date);
     const entry = manifest.files.find((f) => f.name === name);
-    if (!entry) throw new Problem(HttpStatus.NOT_FOUND, 'not-found', 'Not found', `${date} has no file ${name}`);
+    if (!entry)
+      throw new Problem(HttpStatus.NOT_FOUND, 'not-found', 'Not found', {
+        en: `${date} has no file ${name}`,
+        zh: `${date} 没有文件 ${name}`,
+      });
     return new StreamableFile(createReadStream(join(this.config.EXPORT_DIR, department, date, name)), {
       type: 'application/gzip',
       length: entry.bytes,

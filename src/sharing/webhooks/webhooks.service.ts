@@ -115,7 +115,10 @@ export class WebhooksService {
     } catch (error) {
       if (error instanceof AddressRefused) {
         // In general terms: naming the address a name resolves to would map internal names for the caller.
-        const detail = `${url.hostname} is not, or resolves to an address that is not, a public address`;
+        const detail = {
+          en: `${url.hostname} is not, or resolves to an address that is not, a public address`,
+          zh: `${url.hostname} 不是公网地址，或解析到的地址不是公网地址`,
+        };
         throw new Problem(HttpStatus.BAD_REQUEST, 'webhook-url-refused', 'Webhook URL refused', detail, {
           errors: [{ field: 'url', message: 'must resolve to public addresses only' }],
         });
@@ -124,7 +127,7 @@ export class WebhooksService {
         HttpStatus.BAD_REQUEST,
         'webhook-url-unresolvable',
         'Webhook URL refused',
-        `${url.hostname} does not resolve`,
+        { en: `${url.hostname} does not resolve`, zh: `${url.hostname} 无法解析` },
         { errors: [{ field: 'url', message: 'host does not resolve' }] },
       );
     }

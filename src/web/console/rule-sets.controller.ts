@@ -235,7 +235,10 @@ export class RuleSetsPagesController {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 413)
         throw Problem.validation([{ field: 'file', message: `is over ${MAX_DOCUMENT_BYTES / 1024} KB` }]);
-      throw Problem.badRequest('bad-multipart', `The form could not be read: ${(error as Error).message}`);
+      throw Problem.badRequest('bad-multipart', {
+        en: `The form could not be read: ${(error as Error).message}`,
+        zh: `无法读取表单：${(error as Error).message}`,
+      });
     }
     return file.trim() ? file.replace(/^\uFEFF/, '') : typed;
   }

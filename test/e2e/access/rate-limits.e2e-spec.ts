@@ -10,7 +10,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 async function burst(limiter: RateLimiter, n: number, limit: number) {
   const outcomes = await Promise.all(
     Array.from({ length: n }, () =>
-      limiter.hit('key:bench', limit, 60_000, 'API key').then(
+      limiter.hit('key:bench', limit, 60_000, { en: 'API key', zh: 'API 密钥' }).then(
         () => 'passed' as const,
         (error: unknown) => error,
       ),

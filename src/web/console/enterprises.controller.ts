@@ -1,0 +1,118 @@
+import { Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../../access/access.decorator';
+import { Caller, CurrentCaller } from '../../access/caller';
+import { EnterprisesService } from '../../registry/enterprises.service';
+import { ListEnterprisesQuery } from '../../registry/dto/enterprise.dto';
+import { chooseLang, Lang } from '../i18n';
+import { ConsoleController } from './console.decorator';
+import { ConsoleContext, ConsolePages } from './console-pages';
+import { EnterpriseFiles, GradeView } from './enterprise-file';
+import { ENTERPRISES_TEXT } from './enterprises.text';
+import { checkForm, filled } from './forms';
+import { gradeChart } from './grade-chart';
+
+const PAGE_SIZE = 20;
+
+/** The grade history as a step chart, or null before the first grade. */
+function chartOf(it: ConsoleContext, grade: GradeView): string | null {
+  if (!grade.history.length) return null;
+  return gradeChart({
+    title: it.t.historyChart,
+    intervals: grade.history,
+    now: grade.now,
+    gradeName: it.grade,
+    day: it.day,
+  });
+}
+
+export const langOf = (request: FastifyRequest): Lang =>
+  chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
+
+/**
+ * 企业档案: the register searched by name fragment or code (the API's search, in the caller's
+ * district), and the internal file of one enterprise with its grade, history, records, blacklist
+ * entries and query log; the grade part polls (htmx) while a regrading is pending.
+ */
+@ConsoleController('enterprises')
+export class EnterprisesConsoleController {
+  constructor(
+    private readonly pages: ConsolePages,
+    private readonly enterprises: EnterprisesService,
+    private readonly files: EnterpriseFiles,
+  ) {}
+
+  @Get()
+  @Access('regulator', 'reviewer', 'admin')
+  async search(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: Record<string, string>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const lang = langOf(request);
+    const values = { q: typeof query.q === 'string' ? query.q : '' };
+    const checked = await checkForm(
+      ListEnterprisesQuery,
+      { ...filled(query, ['q', 'page']), pageSize: String(PAGE_SIZE) },
+      lang,
+    );
+    const result = checked.ok ? await this.enterprises.search(checked.value, caller.jurisdiction) : null;
+    const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
+    const href = (page: number) => `/console/enterprises?${new URLSearchParams({ ...values, page: String(page) })}`;
+    return this.pages.render(request, reply, 'enterprises', {
+      title: (t) => t.searchTitle,
+      text: ENTERPRISES_TEXT,
+      status: checked.ok ? 200 : 400,
+      errors: checked.ok ? {} : checked.errors,
+      values,
+      data: {
+        result,
+        pages,
+        prev: result && result.page > 1 ? href(result.page - 1) : null,
+        next: result && result.page < pages ? href(result.page + 1) : null,
+        district: caller.jurisdiction,
+      },
+    });
+  }
+
+  @Get(':uscc')
+  @Access('regulator', 'reviewer', 'admin')
+  async file(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('uscc') uscc: string,
+    @Query() query: Record<string, string>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const lang = langOf(request);
+    const file = await this.files.file(uscc, caller, lang);
+    return this.pages.render(request, reply, 'enterprise', {
+      title: () => file.enterprise.name,
+      text: ENTERPRISES_TEXT,
+      data: (it) => ({
+        ...file,
+        chart: chartOf(it, file.gradeView),
+        recorded: /^\d{1,18}$/.test(query.recorded ?? '') ? query.recorded : null,
+        corrected: /^\d{1,18}$/.test(query.corrected ?? '') ? query.corrected : null,
+        withdrawn: /^\d{1,18}$/.test(query.withdrawn ?? '') ? query.withdrawn : null,
+        canRecord: caller.role === 'regulator',
+      }),
+    });
+  }
+
+  @Get(':uscc/grade')
+  @Access('regulator', 'reviewer', 'admin')
+  async grade(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('uscc') uscc: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const gradeView = await this.files.grade(uscc, caller, langOf(request));
+    return this.pages.fragment(request, reply, 'grade', {
+      text: ENTERPRISES_TEXT,
+      data: (it) => ({ gradeView, chart: chartOf(it, gradeView) }),
+    });
+  }
+}
