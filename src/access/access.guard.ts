@@ -46,6 +46,8 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const page = this.reflector.getAllAndOverride<boolean | undefined>(PAGE_SESSION_METADATA, targets) === true;
     const principal = page ? await this.fromCookie(request) : await this.authenticate(request, grants);
+    // A page refused to this role still shows its 403 inside the console's frame, for the person signed in.
+    if (page) request.principal = principal;
     if (!allows(grants, principal, request.params as Record<string, string | undefined>)) {
       throw Problem.forbidden({
         en: `This route is for: ${grants.join(', ')}`,

@@ -52,6 +52,16 @@ export class UsersRepository {
     return manager.findOneByOrFail(User, { id });
   }
 
+  /** The user, or null. */
+  find(id: string): Promise<User | null> {
+    return this.db.getRepository(User).findOneBy({ id });
+  }
+
+  async idOf(username: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT id::text FROM users WHERE lower(username) = lower($1)`, [username]);
+    return row?.id ?? null;
+  }
+
   /** The user, locked until the transaction ends. */
   lock(manager: EntityManager, id: string): Promise<User | null> {
     return manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });

@@ -100,13 +100,24 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * Disables or enables a user, sets a new password, or changes a regulator's district.
+   * Disables or enables a user, sets a new password, changes a regulator's district, or binds an
+   * enterprise user to another (registered) enterprise.
    * Disabling and a new password end every token issued before (the token version moves on);
    * once committed, the change is announced so every replica reads the user afresh.
    */
   async update(id: string, dto: UpdateUserDto, actor: Actor): Promise<UserDto> {
-    if (dto.disabled === undefined && dto.password === undefined && dto.districtCode === undefined) {
-      throw Problem.validation([{ field: 'disabled', message: 'give disabled, password or districtCode to change' }]);
+    if (
+      dto.disabled === undefined &&
+      dto.password === undefined &&
+      dto.districtCode === undefined &&
+      dto.uscc === undefined
+    ) {
+      throw Problem.validation([
+        { field: 'disabled', message: 'give disabled, password, districtCode or uscc to change' },
+      ]);
+    }
+    if (dto.uscc !== undefined && !(await this.enterprises.exists(dto.uscc))) {
+      throw Problem.validation([{ field: 'uscc', message: `enterprise ${dto.uscc} is not registered` }]);
     }
     if (dto.disabled && actor.type === 'user' && actor.id === id) {
       throw Problem.conflict('cannot-disable-self', {
@@ -122,11 +133,15 @@ export class UsersService implements OnApplicationBootstrap {
       if (dto.districtCode !== undefined && !districtRoles.includes('districtCode')) {
         throw Problem.validation([{ field: 'districtCode', message: `does not apply to a ${user.role}` }]);
       }
+      if (dto.uscc !== undefined && user.role !== 'enterprise') {
+        throw Problem.validation([{ field: 'uscc', message: `does not apply to a ${user.role}` }]);
+      }
       const disabling = dto.disabled === true && !user.disabledAt;
       await this.repository.update(manager, id, {
         ...(dto.disabled === undefined ? {} : { disabledAt: dto.disabled ? (user.disabledAt ?? new Date()) : null }),
         ...(hash === undefined ? {} : { passwordHash: hash }),
         ...(dto.districtCode === undefined ? {} : { districtCode: dto.districtCode }),
+        ...(dto.uscc === undefined ? {} : { uscc: dto.uscc }),
         ...(disabling || hash !== undefined ? { tokenVersion: user.tokenVersion + 1 } : {}),
       });
       const after = toDto(await this.repository.get(manager, id));
@@ -175,6 +190,18 @@ export class UsersService implements OnApplicationBootstrap {
     if (dto.uscc && !(await this.enterprises.exists(dto.uscc))) {
       throw Problem.validation([{ field: 'uscc', message: `enterprise ${dto.uscc} is not registered` }]);
     }
+  }
+
+  /** One user, for the administrators' pages. */
+  async get(id: string): Promise<UserDto> {
+    const user = await this.repository.find(id);
+    if (!user) throw Problem.notFound('User', id);
+    return toDto(user);
+  }
+
+  /** The id of the user with this name (any case), or null. */
+  idOf(username: string): Promise<string | null> {
+    return this.repository.idOf(username);
   }
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {

@@ -17,6 +17,10 @@ import { EnterpriseFiles } from './console/enterprise-file';
 import { EnterprisesConsoleController } from './console/enterprises.controller';
 import { RecordsConsoleController } from './console/records.controller';
 import { TodoController } from './console/todo.controller';
+import { AdminInstitutionsController } from './console/admin-institutions.controller';
+import { AdminSettingsController } from './console/admin-settings.controller';
+import { AdminUsersController } from './console/admin-users.controller';
+import { AuditLogController } from './console/audit-log.controller';
 import { TodoService } from './console/todo.service';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
@@ -30,6 +34,10 @@ export const consoleControllers = [
   EnterprisesConsoleController,
   RecordsConsoleController,
   ImportsPagesController,
+  AdminSettingsController,
+  AdminUsersController,
+  AdminInstitutionsController,
+  AuditLogController,
 ];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];

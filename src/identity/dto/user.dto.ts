@@ -44,7 +44,7 @@ export class CreateUserDto {
 }
 
 /**
- * What an administrator may change about a user; at least one field. `disabled` and `password`
+ * What an administrator may change about a user; at least one field. `uscc` binds an enterprise user to another enterprise. `disabled` and `password`
  * may be left out but not null (null is no password, nor a standing); `districtCode` null lifts the limit.
  */
 export class UpdateUserDto {
@@ -69,6 +69,11 @@ export class UpdateUserDto {
   @IsString()
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
   districtCode?: string | null;
+
+  @ApiPropertyOptional({ description: 'enterprise users: bind them to this (registered) enterprise instead' })
+  @IsOptional()
+  @UsccField()
+  uscc?: string;
 }
 
 export class UserDto {

@@ -1,0 +1,211 @@
+import { Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../../access/access.decorator';
+import { Caller, CurrentCaller } from '../../access/caller';
+import { readCookie } from '../../access/page-session';
+import { API_SCOPES } from '../../access/principal';
+import { AcceptsForm } from '../../common/body-limit';
+import { Problem } from '../../common/problem';
+import { uuidId } from '../../common/validation';
+import { ApiKeysService } from '../../identity/api-keys.service';
+import { DepartmentsService } from '../../identity/departments.service';
+import { CreateApiKeyDto, CreateInstitutionDto, InstitutionDto } from '../../identity/dto/institution.dto';
+import { INSTITUTION_KINDS } from '../../identity/institution.entity';
+import { InstitutionsService } from '../../identity/institutions.service';
+import { ADMIN_TEXT } from './admin.text';
+import { langOf, param, refusal } from './admin-shared';
+import { ConsoleController } from './console.decorator';
+import { ConsolePages } from './console-pages';
+import { checkForm, filled, formFields } from './forms';
+
+/** Carries a key just issued to the one page view that shows it (then cleared): never stored in clear. */
+const NEW_KEY_COOKIE = 'qc_new_key';
+const DONE = ['created', 'revoked'] as const;
+
+/** The path the new key's cookie is limited to: the institution's page. */
+const pathOf = (id: string) => `/console/admin/institutions/${id}`;
+
+function keyCookie(request: FastifyRequest, institutionId: string, key: string, maxAge: number): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${NEW_KEY_COOKIE}=${key}; HttpOnly; SameSite=Strict; Path=${pathOf(institutionId)}; Max-Age=${maxAge}${secure}`;
+}
+
+/**
+ * 系统管理 › 金融税务机构: the institutions (list, register) and each one's API keys. A key just
+ * issued is shown once, on the page the issuing redirects to, with a warning; it reaches that
+ * page in a short-lived cookie limited to it, which that page clears, so a reload shows only the
+ * prefix. Revoking asks to confirm first. The services are the API's (InstitutionsService, ApiKeysService).
+ */
+@ConsoleController('admin/institutions')
+export class AdminInstitutionsController {
+  constructor(
+    private readonly pages: ConsolePages,
+    private readonly institutions: InstitutionsService,
+    private readonly keys: ApiKeysService,
+    private readonly departments: DepartmentsService,
+  ) {}
+
+  @Get()
+  @Access('admin')
+  list(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.renderList(request, reply, {}, {}, 200);
+  }
+
+  @Post()
+  @AcceptsForm()
+  @Access('admin')
+  async create(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const fields = formFields(request);
+    const lang = langOf(request);
+    const checked = await checkForm(CreateInstitutionDto, filled(fields, ['name', 'kind', 'departmentCode']), lang);
+    if (!checked.ok) return this.renderList(request, reply, fields, checked.errors, 400);
+    let created: InstitutionDto;
+    try {
+      created = await this.institutions.create(checked.value, caller.actor);
+    } catch (error) {
+      return this.renderList(request, reply, fields, refusal(error, lang), 400);
+    }
+    void reply
+      .status(303)
+      .header('Location', `${pathOf(created.id)}?done=created`)
+      .send();
+  }
+
+  @Get(':id')
+  @Access('admin')
+  async show(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidId) id: string,
+    @Query() query: unknown,
+  ): Promise<void> {
+    const done = param(query, 'done');
+    const carried = readCookie(request.headers.cookie, NEW_KEY_COOKIE);
+    if (carried) void reply.header('Set-Cookie', keyCookie(request, id, '', 0));
+    return this.renderInstitution(request, reply, id, {
+      done: (DONE as readonly string[]).includes(done) ? done : null,
+      newKey: carried || null,
+    });
+  }
+
+  @Post(':id/api-keys')
+  @AcceptsForm()
+  @Access('admin')
+  async createKey(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidId) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const scopes = ([] as unknown[]).concat(body.scopes ?? []).filter((s): s is string => typeof s === 'string');
+    const fields = formFields(request);
+    const lang = langOf(request);
+    const input = { scopes, ...filled(fields, ['rateLimitPerMinute']) };
+    const values = { rateLimitPerMinute: fields.rateLimitPerMinute ?? '', scopes: scopes.join(' ') };
+    const checked = await checkForm(CreateApiKeyDto, input, lang);
+    if (!checked.ok) {
+      const errors = scopes.length ? checked.errors : { ...checked.errors, scopes: ADMIN_TEXT[lang].pickScope };
+      return this.renderInstitution(request, reply, id, { errors, values, status: 400 });
+    }
+    const created = await this.keys.create(id, checked.value, caller.actor);
+    void reply
+      .status(303)
+      .header('Set-Cookie', keyCookie(request, id, created.key, 120))
+      .header('Location', pathOf(id))
+      .send();
+  }
+
+  /** Revokes a key of this institution: the first post asks to confirm, the second (confirmed=yes) does it. */
+  @Post(':id/api-keys/:keyId/revoke')
+  @AcceptsForm()
+  @Access('admin')
+  async revoke(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidId) id: string,
+    @Param('keyId', uuidId) keyId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const key = await this.keys.get(keyId);
+    if (key.institutionId !== id) throw Problem.notFound('API key', keyId);
+    if (formFields(request).confirmed !== 'yes') return this.renderInstitution(request, reply, id, { confirm: keyId });
+    try {
+      await this.keys.revoke(keyId, caller.actor);
+    } catch (error) {
+      return this.renderInstitution(request, reply, id, { errors: refusal(error, langOf(request)), status: 409 });
+    }
+    void reply
+      .status(303)
+      .header('Location', `${pathOf(id)}?done=revoked`)
+      .send();
+  }
+
+  private async renderInstitution(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    options: {
+      done?: string | null;
+      newKey?: string | null;
+      confirm?: string;
+      errors?: Record<string, string>;
+      values?: Record<string, string>;
+      status?: number;
+    },
+  ): Promise<void> {
+    const [institution, keys] = await Promise.all([this.institutions.get(id), this.keys.list(id)]);
+    // Shown only when it is a key of this institution (its prefix is one of theirs).
+    const newKey =
+      options.newKey && keys.some((k) => options.newKey?.startsWith(`${k.prefix}_`)) ? options.newKey : null;
+    return this.pages.render(request, reply, 'admin-institution', {
+      title: () => institution.name,
+      text: ADMIN_TEXT,
+      status: options.status,
+      errors: options.errors,
+      values: options.values,
+      data: (c) => ({
+        institution,
+        keys: [...keys].sort((a, b) => +b.createdAt - +a.createdAt),
+        newKey,
+        done: options.done ?? null,
+        confirm: options.confirm ?? null,
+        scopes: API_SCOPES.map((s) => ({ value: s, text: c.t[`scope_${s.replace(/[:]/g, '_')}`] ?? s })),
+      }),
+    });
+  }
+
+  private async renderList(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    status: number,
+  ): Promise<void> {
+    const [institutions, departments] = await Promise.all([this.institutions.list(), this.departments.list()]);
+    return this.pages.render(request, reply, 'admin-institutions', {
+      title: (t) => t.institutionsTitle,
+      text: ADMIN_TEXT,
+      status,
+      errors,
+      values,
+      data: (c) => ({
+        institutions,
+        kinds: [
+          { value: '', text: c.t.choose },
+          ...INSTITUTION_KINDS.map((k) => ({ value: k, text: c.t[`kind_${k}`] })),
+        ],
+        departments: [
+          { value: '', text: c.t.choose },
+          ...departments
+            .filter((d) => !d.successorCode && (d.kind === 'finance' || d.kind === 'tax'))
+            .map((d) => ({ value: d.code, text: `${d.code} ${c.lang === 'zh' ? d.nameZh : d.nameEn}` })),
+        ],
+      }),
+    });
+  }
+}

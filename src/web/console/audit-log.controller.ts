@@ -1,0 +1,107 @@
+import { Get, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../../access/access.decorator';
+import { AuditService } from '../../audit/audit.service';
+import { AuditQuery, AuditVerificationDto } from '../../audit/dto/audit.dto';
+import { UsersService } from '../../identity/users.service';
+import { ADMIN_TEXT } from './admin.text';
+import { langOf, pageParam, pagerOf, param } from './admin-shared';
+import { ConsoleController } from './console.decorator';
+import { ConsolePages } from './console-pages';
+import { checkForm } from './forms';
+
+const PAGE_SIZE = 30;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FILTERS = ['actor', 'action', 'entityType', 'entityId', 'from', 'to'] as const;
+
+/** What the actions of the log mean, in Chinese and English (others show their code). */
+const ACTIONS: Record<string, [string, string]> = {
+  'user.create': ['新建用户', 'user created'],
+  'user.update': ['修改用户', 'user changed'],
+  'institution.create': ['登记机构', 'institution registered'],
+  'api-key.create': ['签发接口密钥', 'API key issued'],
+  'api-key.revoke': ['吊销接口密钥', 'API key revoked'],
+  'department.create': ['新建部门', 'department created'],
+  'department.update': ['部门更名', 'department renamed'],
+  'department.merge': ['部门撤并', 'department merged'],
+  'calendar.set': ['设置工作日历', 'calendar day set'],
+  'calendar.remove': ['恢复常规日', 'calendar day removed'],
+  'enterprise.create': ['登记企业', 'enterprise registered'],
+  'enterprise.update': ['修改企业', 'enterprise changed'],
+  'record.create': ['新增信用记录', 'credit record added'],
+  'rule-set.draft': ['上传分类标准草案', 'rule-set draft uploaded'],
+  'rule-set.activate': ['启用分类标准', 'rule set activated'],
+  'classification.recompute': ['重新评级', 'grades recomputed'],
+  'blacklist.propose': ['提出列入黑名单', 'blacklisting proposed'],
+  'webhook.create': ['新建回调', 'webhook created'],
+  'webhook.delete': ['删除回调', 'webhook deleted'],
+};
+
+/** `2026-10-08` (Beijing) → the instant that day begins, for the API's `from`/`to`. */
+const startOf = (date: string, days = 0) =>
+  new Date(Date.parse(`${date}T00:00:00+08:00`) + days * 86_400_000).toISOString();
+
+/**
+ * 审计日志: the hash-chained write log filtered as GET /api/v1/audit/events filters it (the actor
+ * by user name or id, the action, the entity, a range of Beijing dates), a page at a time, each
+ * entry with what changed; and 校验审计链, which runs AuditService.verify (GET /api/v1/audit/verify).
+ */
+@ConsoleController('audit')
+export class AuditLogController {
+  constructor(
+    private readonly pages: ConsolePages,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Get()
+  @Access('admin')
+  async log(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
+    const lang = langOf(request);
+    const t = ADMIN_TEXT[lang];
+    const values = Object.fromEntries(FILTERS.map((f) => [f, param(query, f)])) as Record<
+      (typeof FILTERS)[number],
+      string
+    >;
+    const errors: Record<string, string> = {};
+    for (const f of ['from', 'to'] as const) {
+      if (values[f] && !(DATE.test(values[f]) && !Number.isNaN(Date.parse(`${values[f]}T00:00:00Z`)))) {
+        errors[f] = lang === 'zh' ? '日期格式应为 YYYY-MM-DD' : 'a date as YYYY-MM-DD';
+      }
+    }
+    let actorId: string | undefined;
+    if (values.actor) {
+      actorId = UUID.test(values.actor) ? values.actor : ((await this.users.idOf(values.actor)) ?? undefined);
+      if (!actorId) errors.actor = t.unknownActor.replace('{name}', values.actor);
+    }
+    const input = {
+      page: pageParam(query),
+      pageSize: PAGE_SIZE,
+      ...(actorId ? { actorId } : {}),
+      ...(values.action ? { action: values.action } : {}),
+      ...(values.entityType ? { entityType: values.entityType } : {}),
+      ...(values.entityId ? { entityId: values.entityId } : {}),
+      ...(values.from && !errors.from ? { from: startOf(values.from) } : {}),
+      ...(values.to && !errors.to ? { to: startOf(values.to, 1) } : {}),
+    };
+    const checked = await checkForm(AuditQuery, input, lang);
+    if (!checked.ok) Object.assign(errors, checked.errors);
+    const failed = Object.keys(errors).length > 0;
+    const page = failed || !checked.ok ? null : await this.audit.list(checked.value);
+    const verification: AuditVerificationDto | null = param(query, 'verify') === '1' ? await this.audit.verify() : null;
+    return this.pages.render(request, reply, 'audit', {
+      title: (text) => text.auditTitle,
+      text: ADMIN_TEXT,
+      status: failed ? 400 : 200,
+      errors,
+      values,
+      data: {
+        page,
+        verification,
+        actionName: (action: string) => ACTIONS[action]?.[lang === 'zh' ? 0 : 1] ?? null,
+        pager: page ? pagerOf('/console/audit', values, page) : null,
+      },
+    });
+  }
+}
