@@ -112,8 +112,21 @@ describe('hostile input', () => {
       return { result: await settled, median: took[Math.floor(took.length / 2)], slowest: took[took.length - 1] };
     }
 
+    /**
+     * The probe's median with nothing hostile running, measured just before: the floor the median
+     * during an attack is held to (five times it, or 50 ms on an idle host), so that a machine busy
+     * with other test files does not fail a process that answers throughout.
+     */
+    async function allowedMedian(): Promise<number> {
+      const { median } = await probesWhile(
+        Promise.all(Array.from({ length: 200 }, () => t.request({ method: 'GET', url: '/health/live' }))),
+      );
+      return Math.max(50, 5 * median);
+    }
+
     it('refuses an object of more than 100 members before class-transformer copies it, the probe answering throughout', async () => {
       // 80 000 keys in one object froze the process for 3.4 s (class-transformer is quadratic in them).
+      const allowed = await allowedMedian();
       const { result, median, slowest } = await probesWhile(
         Promise.all([
           t.request({
@@ -133,7 +146,7 @@ describe('hostile input', () => {
         expectFieldRefused(res, 'body');
         expect(res.json().errors[0].message).toBe('holds an object of more than 100 members');
       }
-      expect(median).toBeLessThan(50);
+      expect(median).toBeLessThan(allowed);
       // Generous for a loaded test host: a blocked event loop takes seconds.
       expect(slowest).toBeLessThan(1_000);
       const watchlist = await t.request({ method: 'GET', url: '/api/v1/watchlist', headers: { 'x-api-key': feedKey } });
@@ -142,6 +155,7 @@ describe('hostile input', () => {
 
     it('answers forms on the API with 415, and a form of too many fields on a page with 400, the probe answering throughout', async () => {
       // 150 000 keys in 852 KB (as these 120 000) blocked the process for 14.6 s in Nest's form parser and the validation pipe.
+      const allowed = await allowedMedian();
       const { result, median, slowest } = await probesWhile(
         Promise.all([
           t.request({
@@ -173,7 +187,7 @@ describe('hostile input', () => {
         body: `report=${'x'.repeat(300_000)}`,
       });
       expect(large.statusCode).toBe(413);
-      expect(median).toBeLessThan(50);
+      expect(median).toBeLessThan(allowed);
       // Generous for a loaded test host: a blocked event loop takes seconds.
       expect(slowest).toBeLessThan(1_000);
     });
