@@ -111,11 +111,7 @@ export class EnterpriseRegisterController {
 
   @Get('new')
   @Access('regulator', 'admin')
-  newForm(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @CurrentCaller() caller: Caller,
-  ): Promise<void> {
+  newForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentCaller() caller: Caller): Promise<void> {
     return this.renderNew(request, reply, caller, { districtCode: caller.jurisdiction ?? '' }, {}, 200);
   }
 

@@ -36,8 +36,7 @@ export const REGISTRY_TEXT = bilingual(
     notYourDistrict: '您仅负责 {district}，不能在其他区县登记',
     nothingChanged: '没有修改任何内容',
     allowTitle: '历史代码允许名单',
-    allowIntro:
-      '早年颁发的部分统一社会信用代码校验位不符，但确属有效。管理员在此登记并说明理由后，系统即接受该代码。',
+    allowIntro: '早年颁发的部分统一社会信用代码校验位不符，但确属有效。管理员在此登记并说明理由后，系统即接受该代码。',
     allowCaption: '已允许的代码',
     colUscc: '统一社会信用代码',
     colReason: '理由',
