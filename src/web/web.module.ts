@@ -16,6 +16,7 @@ import { RuleSetsPagesController } from './console/rule-sets.controller';
 import { EnterpriseFiles } from './console/enterprise-file';
 import { EnterprisesConsoleController } from './console/enterprises.controller';
 import { RecordsConsoleController } from './console/records.controller';
+import { EnterpriseRegisterController, UsccAllowListPagesController } from './console/registry.controller';
 import { TodoController } from './console/todo.controller';
 import { AdminInstitutionsController } from './console/admin-institutions.controller';
 import { AdminSettingsController } from './console/admin-settings.controller';
@@ -38,6 +39,8 @@ export const consoleControllers = [
   AdminUsersController,
   AdminInstitutionsController,
   AuditLogController,
+  EnterpriseRegisterController,
+  UsccAllowListPagesController,
 ];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];

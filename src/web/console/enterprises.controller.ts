@@ -97,6 +97,9 @@ export class EnterprisesConsoleController {
         corrected: /^\d{1,18}$/.test(query.corrected ?? '') ? query.corrected : null,
         withdrawn: /^\d{1,18}$/.test(query.withdrawn ?? '') ? query.withdrawn : null,
         canRecord: caller.role === 'regulator',
+        canEdit: caller.role === 'regulator' || caller.role === 'admin',
+        registered: query.registered === '1',
+        updated: query.updated === '1',
       }),
     });
   }
