@@ -37,7 +37,7 @@ export class ConsoleBrowser {
 
   /** A new browser context signed in through the /login form; lands on the console's home. */
   async signIn(username: string, password: string, viewport = DESKTOP): Promise<Page> {
-    const context: BrowserContext = await this.browser.newContext({ viewport, baseURL: this.base });
+    const context: BrowserContext = await this.browser.newContext({ viewport, baseURL: this.base, locale: 'zh-CN' });
     const page = await context.newPage();
     await page.goto('/login');
     await page.getByLabel('用户名').fill(username);
