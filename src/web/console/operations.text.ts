@@ -32,7 +32,6 @@ export const OPERATIONS_TEXT = bilingual(
     keyRotated: '报告签名密钥已轮换，新密钥为 {kid}。',
     keyRetired: '原密钥 {kid} 已停用，仍保留公布以便验证。',
     start: '去操作…',
-    backToOperations: '返回系统运维',
   },
   {
     ...RULE_SETS_TEXT.en,
@@ -60,7 +59,6 @@ export const OPERATIONS_TEXT = bilingual(
     keyRotated: 'The report signing key was rotated; the new key is {kid}.',
     keyRetired: 'The former key {kid} is retired and stays published for verification.',
     start: 'Go…',
-    backToOperations: 'Back to operations',
   },
 );
 
