@@ -21,6 +21,7 @@ import { TodoController } from './console/todo.controller';
 import { AdminInstitutionsController } from './console/admin-institutions.controller';
 import { AdminSettingsController } from './console/admin-settings.controller';
 import { AdminUsersController } from './console/admin-users.controller';
+import { OperationsController } from './console/operations.controller';
 import { AuditLogController } from './console/audit-log.controller';
 import { TodoService } from './console/todo.service';
 import { PagesController } from './pages.controller';
@@ -41,6 +42,7 @@ export const consoleControllers = [
   AuditLogController,
   EnterpriseRegisterController,
   UsccAllowListPagesController,
+  OperationsController,
 ];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];

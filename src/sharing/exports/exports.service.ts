@@ -25,6 +25,12 @@ const BATCH = 10_000;
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Why a day cannot be exported, in both languages (the API answers in English; the console in the person's). */
+export const EXPORT_DAY_PROBLEMS = {
+  format: { en: 'must be a date, YYYY-MM-DD', zh: '日期格式应为 YYYY-MM-DD，且须是日历上存在的一天' },
+  notOver: { en: 'is not over yet (Beijing time)', zh: '这一天（北京时间）尚未结束，只能导出已经过去的日期' },
+} as const;
+
 /**
  * The export's files could not be written (EXPORT_DIR missing, read-only, full). The job's failure
  * is shown to administrators (GET /api/v1/jobs/{jobId}): it says what failed without the server's
@@ -160,10 +166,10 @@ export class ExportsService {
   private exportableDay(date: string): { from: Date; to: Date } | { problem: string } {
     const from = DATE.test(date) ? startOfBeijingDay(date) : null;
     // A day the month lacks (2026-02-30) would roll over into the next month: refused instead.
-    if (!from || beijingDate(from) !== date) return { problem: 'must be a date, YYYY-MM-DD' };
+    if (!from || beijingDate(from) !== date) return { problem: EXPORT_DAY_PROBLEMS.format.en };
     // Beijing keeps no daylight saving time; addDays would fail on 9999-12-31 (a 500, not this 400).
     const to = new Date(from.getTime() + DAY_MS);
-    if (to > this.clock.now()) return { problem: 'is not over yet (Beijing time)' };
+    if (to > this.clock.now()) return { problem: EXPORT_DAY_PROBLEMS.notOver.en };
     return { from, to };
   }
 

@@ -1,14 +1,18 @@
-import { Get, Query, Req, Res } from '@nestjs/common';
+import { Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../../access/access.decorator';
 import { AuditService } from '../../audit/audit.service';
-import { AuditQuery, AuditVerificationDto } from '../../audit/dto/audit.dto';
+import { AuditCheckpointDto, AuditQuery, AuditVerificationDto } from '../../audit/dto/audit.dto';
+import { AcceptsForm } from '../../common/body-limit';
+import { PageQuery } from '../../common/pagination';
+import { AuditCheckpointsService } from '../../disclosure/checkpoints/audit-checkpoints.service';
 import { UsersService } from '../../identity/users.service';
 import { ADMIN_TEXT } from './admin.text';
 import { langOf, pageParam, pagerOf, param } from './admin-shared';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm } from './forms';
+import { AUDIT_TEXT } from './operations.text';
 
 const PAGE_SIZE = 30;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -33,6 +37,9 @@ const ACTIONS: Record<string, [string, string]> = {
   'rule-set.draft': ['上传分类标准草案', 'rule-set draft uploaded'],
   'rule-set.activate': ['启用分类标准', 'rule set activated'],
   'classification.recompute': ['重新评级', 'grades recomputed'],
+  'export.rerun': ['重新生成数据导出', 'export written again'],
+  'report-key.generate': ['生成报告签名密钥', 'report key generated'],
+  'report-key.rotate': ['轮换报告签名密钥', 'report key rotated'],
   'blacklist.propose': ['提出列入黑名单', 'blacklisting proposed'],
   'webhook.create': ['新建回调', 'webhook created'],
   'webhook.delete': ['删除回调', 'webhook deleted'],
@@ -45,7 +52,8 @@ const startOf = (date: string, days = 0) =>
 /**
  * 审计日志: the hash-chained write log filtered as GET /api/v1/audit/events filters it (the actor
  * by user name or id, the action, the entity, a range of Beijing dates), a page at a time, each
- * entry with what changed; and 校验审计链, which runs AuditService.verify (GET /api/v1/audit/verify).
+ * entry with what changed; 校验审计链, which runs AuditService.verify (GET /api/v1/audit/verify); and
+ * 创建检查点 with a confirmation step (POST /api/v1/audit/checkpoints).
  */
 @ConsoleController('audit')
 export class AuditLogController {
@@ -53,6 +61,7 @@ export class AuditLogController {
     private readonly pages: ConsolePages,
     private readonly audit: AuditService,
     private readonly users: UsersService,
+    private readonly checkpoints: AuditCheckpointsService,
   ) {}
 
   @Get()
@@ -90,18 +99,47 @@ export class AuditLogController {
     const failed = Object.keys(errors).length > 0;
     const page = failed || !checked.ok ? null : await this.audit.list(checked.value);
     const verification: AuditVerificationDto | null = param(query, 'verify') === '1' ? await this.audit.verify() : null;
+    const checkpoint = await this.checkpointOf(param(query, 'checkpoint'));
     return this.pages.render(request, reply, 'audit', {
       title: (text) => text.auditTitle,
-      text: ADMIN_TEXT,
+      text: AUDIT_TEXT,
       status: failed ? 400 : 200,
       errors,
       values,
       data: {
         page,
         verification,
+        checkpoint,
         actionName: (action: string) => ACTIONS[action]?.[lang === 'zh' ? 0 : 1] ?? null,
         pager: page ? pagerOf('/console/audit', values, page) : null,
       },
     });
+  }
+
+  /** The confirmation: what a checkpoint is, the chain as it stands, one button. */
+  @Get('checkpoint')
+  @Access('admin')
+  async checkpointPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const head = await this.audit.head();
+    return this.pages.render(request, reply, 'audit-checkpoint', {
+      title: (text) => text.checkpointTitle,
+      text: AUDIT_TEXT,
+      data: { head },
+    });
+  }
+
+  @Post('checkpoints')
+  @AcceptsForm()
+  @Access('admin')
+  async checkpoint(@Res() reply: FastifyReply): Promise<void> {
+    const taken = await this.checkpoints.take();
+    return reply.redirect(`/console/audit?checkpoint=${taken.length}#checkpoint`, 303);
+  }
+
+  /** The newest stored checkpoint of this chain length (the one just made), or null. */
+  private async checkpointOf(raw: string): Promise<AuditCheckpointDto | null> {
+    if (!/^\d{1,12}$/.test(raw)) return null;
+    const page = await this.audit.checkpoints(Object.assign(new PageQuery(), { page: 1, pageSize: 20 }));
+    return page.items.find((c) => c.length === Number(raw)) ?? null;
   }
 }

@@ -56,7 +56,7 @@ export const RULE_SETS_TEXT = bilingual(
     activateDiff: '与现行第 {n} 版相比的变化',
     confirmActivate: '确认启用',
     recomputeTitle: '重新评级',
-    recomputeIntro: '第 {n} 版已启用，正在按新版本给全部企业重新评级。',
+    recomputeIntro: '现行分类标准为第 {n} 版，正在按此版本给全部企业重新评级。',
     recomputeDone: '重新评级完成：共 {enterprises} 家企业，{changed} 家等级或分数有变化。',
     progressLabel: '进度',
     backToList: '返回分类标准',

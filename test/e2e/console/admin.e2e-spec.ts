@@ -46,7 +46,16 @@ describe('console administration', () => {
     const response = await open(page, '/console/admin');
     expect(await text(page, 'h1')).toBe('系统管理');
     const links = (await page.locator('main .moves a').allTextContents()).map((l) => l.trim());
-    expect(links).toEqual(['用户', '金融税务机构', '部门', '历史代码允许名单', '工作日历', '审计日志', '任务队列']);
+    expect(links).toEqual([
+      '用户',
+      '金融税务机构',
+      '部门',
+      '历史代码允许名单',
+      '工作日历',
+      '审计日志',
+      '系统运维',
+      '任务队列',
+    ]);
     await checkConsolePage(page, response, 'admin');
   });
 
