@@ -51,8 +51,10 @@ export class QueuesBoardModule implements OnModuleInit {
   }
 
   private async guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const path = request.url.split('?')[0];
-    if (path !== QUEUES_PATH && !path.startsWith(`${QUEUES_PATH}/`)) return;
+    // The route Fastify matched, not the address as sent: the router decodes `%73` into `s`, so
+    // `/console/queue%73/…` reaches the board while its raw URL does not start with the prefix.
+    const route = request.routeOptions.url ?? '';
+    if (route !== QUEUES_PATH && !route.startsWith(`${QUEUES_PATH}/`)) return;
     if (!SAFE_METHODS.includes(request.method) && !fromThisSite(request)) {
       return void reply.status(403).type('text/html; charset=utf-8').send(REFUSED);
     }

@@ -47,6 +47,12 @@ describe('console frame', () => {
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('仅供管理员');
+    // However the address is spelled: the router decodes `%73` to `s` and the guard sees the route.
+    for (const url of ['/console/queue%73/api/queues', '/console/%71ueues', '/console/queues/api/queues']) {
+      expect((await t.request({ method: 'GET', url })).statusCode).toBe(303);
+      const pause = await t.request({ method: 'PUT', url: '/console/queue%73/api/queues/imports/pause' });
+      expect(pause.statusCode).toBe(403);
+    }
     const shown = await t.request({
       method: 'GET',
       url: '/console/queues',
