@@ -8,7 +8,7 @@ import { normalDate, yesNo } from './csv';
 import { csvTemplate, rejectedRowsCsv, templateHeaders, xlsxTemplate } from './import-files';
 import { RECORDS, ENTERPRISES } from './import-kinds';
 import { importErrorText, importMessageZh } from './import-messages';
-import { cellText, encodingOf, prepareUpload, sniff, Utf8Watch } from './incoming-file';
+import { cellText, encodingOf, prepareUpload, sniff, Utf8Watch, XLSX_LIMITS } from './incoming-file';
 import { headerColumns, ImportFailure } from './row-checker';
 
 const context = { today: '2026-12-06', allowedCodes: new Set<string>() };
@@ -177,6 +177,45 @@ describe('incoming import files', () => {
       await expect(prepareUpload(raw, join(dir, `${name}.csv`), RECORDS, true)).rejects.toMatchObject({
         zh: expect.stringContaining(zh),
       });
+    }
+  });
+
+  it('stops an xlsx that is wider, longer-celled or wrongly headed than an import, without reading it all', async () => {
+    const header = ['统一社会信用代码', '记录类别', '发生日期', '文号', '摘要'];
+    const book = async (name: string, rows: ExcelJS.CellValue[][], far?: [number, number]) => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('记录');
+      for (const row of rows) sheet.addRow(row);
+      if (far) sheet.getRow(far[0]).getCell(far[1]).value = 'x';
+      const path = join(dir, `${name}.upload`);
+      await workbook.xlsx.writeFile(path);
+      return path;
+    };
+    const row = [USCC, '认证', '2024-01-02', 'C-1', '认证通过'];
+    // A cell at column XFD (16 384) in every one of 2 000 rows once took seconds and wrote 30 MB.
+    const wide = await book('wide', [header, row], [2, 16_384]);
+    const long = await book('long', [header, [...row.slice(0, 4), '长'.repeat(10_001)]]);
+    const wrongHeader = await book('wrong', [['a', 'b'], ...Array.from({ length: 5_000 }, () => row)]);
+    const started = performance.now();
+    for (const [path, zh] of [
+      [wide, '第 2 行在第 64 列之后还有内容'],
+      [long, '第 2 行有单元格超过 10000 个字'],
+      [wrongHeader, '不认识的列：a、b'],
+    ]) {
+      await expect(prepareUpload(path, `${path}.csv`, RECORDS, false)).rejects.toMatchObject({
+        zh: expect.stringContaining(zh),
+      });
+    }
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // A workbook that unpacks past the limit is refused from the zip's directory, before any row.
+    const limit = XLSX_LIMITS.unzippedBytes;
+    XLSX_LIMITS.unzippedBytes = 1_000;
+    try {
+      await expect(prepareUpload(long, `${long}.csv`, RECORDS, false)).rejects.toMatchObject({
+        zh: expect.stringContaining('解压后过大'),
+      });
+    } finally {
+      XLSX_LIMITS.unzippedBytes = limit;
     }
   });
 

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImportKindSpec } from './import-kinds';
 import { headerColumns, ImportFailure } from './row-checker';
+import { Open } from 'unzipper';
 
 /**
  * What an office uploads, made into what the worker reads: a UTF-8 CSV whose first row is the
@@ -93,7 +94,7 @@ export async function prepareUpload(raw: string, target: string, spec: ImportKin
   const format = sniff(first);
   switch (format) {
     case 'xlsx':
-      await xlsxToCsv(raw, target).catch((error: Error) => {
+      await xlsxToCsv(raw, target, spec).catch((error: Error) => {
         throw error instanceof ImportFailure
           ? error
           : failure(
@@ -181,11 +182,42 @@ export function cellText(value: ExcelJS.CellValue): string {
 const csvCell = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 /**
+ * What an xlsx may hold. A workbook is a zip: a few kilobytes can unpack to gigabytes, a cell can
+ * sit at column XFD, a shared string can be a hundred megabytes. Real imports are a few columns of
+ * short cells; a million rows of them unpack to well under these limits.
+ */
+export const XLSX_LIMITS = {
+  /** All the workbook's parts, unpacked. */
+  unzippedBytes: 1024 ** 3,
+  /** The shared strings, which the reader holds in memory. */
+  sharedStringsBytes: 256 * 1024 ** 2,
+  /** Columns a row may fill (the widest kind has 8). */
+  columns: 64,
+  /** Characters in one cell (a summary holds 2 000). */
+  cellChars: 10_000,
+};
+
+/** Refuses a workbook whose parts unpack past XLSX_LIMITS, from the zip's directory alone. */
+async function checkUnzippedSize(raw: string): Promise<void> {
+  const { files } = await Open.file(raw);
+  const total = files.reduce((sum, f) => sum + f.uncompressedSize, 0);
+  const strings = files.find((f) => /sharedStrings\.xml$/i.test(f.path))?.uncompressedSize ?? 0;
+  if (total > XLSX_LIMITS.unzippedBytes || strings > XLSX_LIMITS.sharedStringsBytes) {
+    throw failure(
+      'The .xlsx file unpacks to more than an import can hold; split it, or save it as CSV',
+      '该 xlsx 文件解压后过大，超出导入的上限。请拆分后再上传，或另存为 CSV',
+    );
+  }
+}
+
+/**
  * The first worksheet of an xlsx as CSV, streamed row by row (exceljs's streaming reader):
  * each row as wide as the header (trailing empty cells dropped, short rows padded), blank rows
- * left out.
+ * left out. The header is checked as soon as it is read, and a row wider than XLSX_LIMITS.columns
+ * or a cell longer than XLSX_LIMITS.cellChars stops the conversion.
  */
-async function xlsxToCsv(raw: string, target: string): Promise<void> {
+async function xlsxToCsv(raw: string, target: string, spec: ImportKindSpec): Promise<void> {
+  await checkUnzippedSize(raw);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(raw, {
     sharedStrings: 'cache',
     styles: 'cache', // needed to know which numbers are dates
@@ -198,11 +230,29 @@ async function xlsxToCsv(raw: string, target: string): Promise<void> {
       let width = 0;
       for await (const row of sheet) {
         const values = (row.values as ExcelJS.CellValue[]).slice(1);
-        const cells = Array.from({ length: values.length }, (_, i) => cellText(values[i]));
+        // `some` skips a sparse row's holes: a lone cell at column XFD costs one look, not 16 384.
+        if (values.length > XLSX_LIMITS.columns && values.slice(XLSX_LIMITS.columns).some((v) => cellText(v) !== '')) {
+          throw failure(
+            `Row ${row.number} fills cells beyond column ${XLSX_LIMITS.columns}; an import has at most ${spec.columns.length} columns`,
+            `第 ${row.number} 行在第 ${XLSX_LIMITS.columns} 列之后还有内容；导入文件最多 ${spec.columns.length} 列`,
+          );
+        }
+        const cells = Array.from({ length: Math.min(values.length, XLSX_LIMITS.columns) }, (_, i) =>
+          cellText(values[i]),
+        );
+        if (cells.some((c) => c.length > XLSX_LIMITS.cellChars)) {
+          throw failure(
+            `Row ${row.number} has a cell of more than ${XLSX_LIMITS.cellChars} characters`,
+            `第 ${row.number} 行有单元格超过 ${XLSX_LIMITS.cellChars} 个字`,
+          );
+        }
         let end = cells.length;
         while (end > 0 && cells[end - 1].trim() === '') end--;
         if (end === 0) continue;
-        if (!width) width = end;
+        if (!width) {
+          width = end;
+          headerColumns(spec, cells.slice(0, end)); // a wrong header stops here, before the rest is read
+        }
         const out = cells.slice(0, Math.max(end, width));
         while (out.length < width) out.push('');
         yield out;

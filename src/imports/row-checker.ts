@@ -25,7 +25,11 @@ export function headerColumns(spec: ImportKindSpec, record: string[]): Map<strin
   const byName = new Map<string, string>();
   for (const column of spec.columns) byName.set(column, column).set(spec.headers[column], column);
   const names = record.map((name) => name.trim());
-  const unknown = names.filter((n) => !byName.has(n));
+  // A name is the file's own: at most 10 of them, each cut to 64 characters, come back in the message.
+  const unknown = names
+    .filter((n) => !byName.has(n))
+    .slice(0, 10)
+    .map((n) => (n.length > 64 ? `${n.slice(0, 63)}…` : n));
   const columns = names.map((n) => byName.get(n) ?? n);
   const missing = spec.required.filter((n) => !columns.includes(n));
   const repeated = columns.filter((n, i) => byName.has(n) && columns.indexOf(n) !== i);

@@ -29,7 +29,9 @@ export function percentDone(view: Pick<ImportDto, 'status' | 'processedRows' | '
 
 /** The `Content-Disposition` of a download, with the name in UTF-8 for the Chinese ones. */
 const attachment = (name: string) =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(
+    name,
+  ).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 
 /**
  * 批量导入: upload a CSV or xlsx of records or enterprises (regulators), follow its progress and
