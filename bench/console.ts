@@ -119,6 +119,12 @@ async function main() {
       ...(institution ? [[`/console/admin/institutions/${institution.id}`, 'admin'] as [string, string]] : []),
       ['/console/admin/departments', 'admin'],
       ['/console/admin/calendar', 'admin'],
+      ['/console/admin/operations', 'admin'],
+      ['/console/admin/uscc-allowlist', 'admin'],
+      ['/console/enterprises/new', 'regulator'],
+      [`/console/enterprises/${enterprise.uscc}/edit`, 'regulator'],
+      ['/console/rule-sets/new', 'admin'],
+      [`/console/blacklist/${entry.id}/revoke`, 'reviewer'],
       ['/console/audit', 'admin'],
     ];
     const floor = await measure(server, '/', '');
