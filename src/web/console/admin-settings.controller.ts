@@ -5,8 +5,9 @@ import { Caller, CurrentCaller } from '../../access/caller';
 import { CalendarService } from '../../blacklist/calendar.service';
 import { SetCalendarDayDto } from '../../blacklist/dto/calendar.dto';
 import { AcceptsForm } from '../../common/body-limit';
+import { DEPARTMENT_KINDS } from '../../identity/department.entity';
 import { DepartmentsService } from '../../identity/departments.service';
-import { MergeDepartmentDto, UpdateDepartmentDto } from '../../identity/dto/department.dto';
+import { CreateDepartmentDto, MergeDepartmentDto, UpdateDepartmentDto } from '../../identity/dto/department.dto';
 import { ADMIN_TEXT } from './admin.text';
 import { langOf, param, refusal } from './admin-shared';
 import { ConsoleController } from './console.decorator';
@@ -59,10 +60,37 @@ export class AdminSettingsController {
       done:
         done === 'renamed'
           ? { key: 'renamed' }
-          : done === 'merged'
-            ? { key: 'merged', users: param(query, 'users'), institutions: param(query, 'institutions') }
-            : null,
+          : done === 'created'
+            ? { key: 'departmentCreated' }
+            : done === 'merged'
+              ? { key: 'merged', users: param(query, 'users'), institutions: param(query, 'institutions') }
+              : null,
     });
+  }
+
+  /** Registers a department (POST /api/v1/departments): its code, names and kind. */
+  @Post('departments')
+  @AcceptsForm()
+  @Access('admin')
+  async createDepartment(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    const fields = formFields(request);
+    const lang = langOf(request);
+    const names = ['code', 'nameZh', 'nameEn', 'kind'] as const;
+    const values = Object.fromEntries(names.map((n) => [n, fields[n] ?? '']));
+    const checked = await checkForm(CreateDepartmentDto, filled(fields, names), lang);
+    if (!checked.ok)
+      return this.renderDepartments(request, reply, { creating: true, errors: checked.errors, values, status: 400 });
+    try {
+      await this.departments.create(checked.value, caller.actor);
+    } catch (error) {
+      const errors = refusal(error, lang);
+      return this.renderDepartments(request, reply, { creating: true, errors, values, status: 400 });
+    }
+    void reply.status(303).header('Location', '/console/admin/departments?done=created').send();
   }
 
   @Post('departments/:code')
@@ -215,6 +243,8 @@ export class AdminSettingsController {
     reply: FastifyReply,
     options: {
       done?: Record<string, string> | null;
+      /** The new department's form came back with errors. */
+      creating?: boolean;
       editing?: string;
       merging?: string;
       confirm?: boolean;
@@ -233,6 +263,11 @@ export class AdminSettingsController {
       data: (c) => ({
         departments,
         done: options.done ?? null,
+        creating: options.creating ?? false,
+        kinds: DEPARTMENT_KINDS.map((kind) => ({
+          value: kind,
+          text: c.t[kind === 'tax' ? 'kind_tax_dept' : `kind_${kind}`],
+        })),
         editing: options.editing ?? null,
         merging: options.merging ?? null,
         confirm: options.confirm ?? false,

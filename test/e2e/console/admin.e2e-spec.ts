@@ -231,6 +231,26 @@ describe('console administration', () => {
     expect(tour.successorCode).toBeNull();
   });
 
+  it('registers a department (a bad code and a missing kind refused beside their fields, nothing created)', async () => {
+    const count = async () => (await t.request({ method: 'GET', url: '/api/v1/departments' })).json().length;
+    const before = await count();
+    await open(page, '/console/admin/departments');
+    const form = page.locator('form[action="/console/admin/departments"]');
+    await form.getByLabel('部门代码').fill('ctb1');
+    await form.getByLabel('中文名称').fill('温州市文化广电旅游局');
+    await form.getByLabel('英文名称').fill('Wenzhou Bureau of Culture, Radio, Television and Tourism');
+    await submit(page, '登记');
+    expect(await text(page, '#e-code')).toBe('格式不正确');
+    expect(await text(page, '#e-kind')).toBe('此项必填');
+    expect(await count()).toBe(before);
+    await form.getByLabel('部门代码').fill('CTB');
+    await form.getByLabel('类型').selectOption('regulator');
+    await submit(page, '登记', (url) => url.search.includes('done=created'));
+    expect(await text(page, '#done')).toBe('部门已登记。');
+    expect(await text(page, '#dept-CTB td:nth-child(2)')).toContain('温州市文化广电旅游局');
+    expect(await count()).toBe(before + 1);
+  });
+
   it('sets a holiday in the working calendar (a weekend day cannot be one) and removes it', async () => {
     await open(page, '/console/admin/calendar?month=2026-11');
     await page.getByLabel('日期').fill('2026-11-14'); // a Saturday

@@ -50,8 +50,11 @@ describe('console frame', () => {
     // However the address is spelled: the router decodes `%73` to `s` and the guard sees the route.
     for (const url of ['/console/queue%73/api/queues', '/console/%71ueues', '/console/queues/api/queues']) {
       expect((await t.request({ method: 'GET', url })).statusCode).toBe(303);
-      const pause = await t.request({ method: 'PUT', url: '/console/queue%73/api/queues/imports/pause' });
-      expect(pause.statusCode).toBe(403);
+    }
+    for (const url of ['/console/queue%73/api/queues/imports/pause', '/console/%71ueues/api/queues/imports/pause']) {
+      expect((await t.request({ method: 'PUT', url })).statusCode).toBe(403);
+      const signedIn = await t.request({ method: 'PUT', url, headers: { cookie: `qc_session=${regulator}` } });
+      expect(signedIn.statusCode).toBe(403);
     }
     const shown = await t.request({
       method: 'GET',

@@ -110,7 +110,7 @@ describe('console to-do', () => {
     await regulator.context().close();
   });
 
-  it('counts cheaply: the navigation counts of a reviewer, timed', async () => {
+  it('gives the navigation a reviewer’s counts (their cost is measured on every page by bench/console.ts)', async () => {
     const [user] = await t.sql<{ id: string }>(`SELECT id::text FROM users WHERE username = 'amr.reviewer'`);
     const principal: UserPrincipal = {
       kind: 'user',
@@ -122,13 +122,10 @@ describe('console to-do', () => {
       institutionId: null,
       uscc: null,
     };
-    const todo = t.app.get(TodoService);
-    expect(await todo.counts(principal)).toEqual({ '/console': 2, '/console/blacklist': 2, '/console/imports': 0 });
-    const runs = 50;
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) await todo.counts(principal);
-    const meanMs = Number(process.hrtime.bigint() - started) / 1e6 / runs;
-    console.log(`console counts: ${meanMs.toFixed(2)} ms per page (mean of ${runs})`);
-    expect(meanMs).toBeLessThan(20);
+    expect(await t.app.get(TodoService).counts(principal)).toEqual({
+      '/console': 2,
+      '/console/blacklist': 2,
+      '/console/imports': 0,
+    });
   });
 });
