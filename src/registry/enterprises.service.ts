@@ -11,7 +11,7 @@ import { lookupUscc } from '../common/uscc';
 import { CreateEnterpriseDto, EnterpriseDto, ListEnterprisesQuery, UpdateEnterpriseDto } from './dto/enterprise.dto';
 import { Enterprise } from './enterprise.entity';
 import { EnterpriseGrades } from './enterprise-grades';
-import { EnterprisesRepository } from './enterprises.repository';
+import { EnterprisesRepository, EnterpriseName } from './enterprises.repository';
 
 export function toEnterpriseDto(e: Enterprise, grade: EnterpriseDto['grade'] = null): EnterpriseDto {
   return {
@@ -107,6 +107,11 @@ export class EnterprisesService {
 
   exists(uscc: string): Promise<boolean> {
     return this.repository.exists(uscc);
+  }
+
+  /** Code and name of each of these enterprises that exists, by id (what other modules show beside their rows). */
+  namesByIds(ids: string[]): Promise<Map<string, EnterpriseName>> {
+    return this.repository.namesByIds(ids);
   }
 
   async update(

@@ -17,6 +17,7 @@ import { EnterpriseFiles } from './console/enterprise-file';
 import { EnterprisesConsoleController } from './console/enterprises.controller';
 import { RecordsConsoleController } from './console/records.controller';
 import { EnterpriseRegisterController, UsccAllowListPagesController } from './console/registry.controller';
+import { ConsoleNotFoundController } from './console/not-found.controller';
 import { TodoController } from './console/todo.controller';
 import { AdminInstitutionsController } from './console/admin-institutions.controller';
 import { AdminSettingsController } from './console/admin-settings.controller';
@@ -43,6 +44,8 @@ export const consoleControllers = [
   EnterpriseRegisterController,
   UsccAllowListPagesController,
   OperationsController,
+  // Last: any other address under /console.
+  ConsoleNotFoundController,
 ];
 
 export const webControllers = [PagesController, SessionController, ...consoleControllers];

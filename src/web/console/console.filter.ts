@@ -36,10 +36,17 @@ export class ConsoleProblemFilter implements ExceptionFilter {
       void reply.status(problem.status).header('Content-Type', 'text/plain; charset=utf-8').send(t.forbiddenSite);
       return;
     }
+    // A page's address whose parameters are malformed (`/console/imports/1`) is a page that is not there.
+    const params = Object.keys((request.params ?? {}) as object);
+    const listed = problem.extensions.errors as { field: string }[] | undefined;
+    const badAddress =
+      request.method === 'GET' &&
+      problem.code === 'validation-failed' &&
+      !!listed?.every((e) => params.includes(e.field));
     const kind =
       problem.status === 403
         ? 'forbidden'
-        : problem.status === 404
+        : problem.status === 404 || badAddress
           ? 'not-found'
           : unexpected
             ? 'unexpected'
@@ -47,7 +54,7 @@ export class ConsoleProblemFilter implements ExceptionFilter {
     await this.pages.render(request, reply, 'error', {
       title: (text) =>
         kind === 'forbidden' ? text.forbiddenTitle : kind === 'not-found' ? text.notFoundTitle : text.errorTitle,
-      status: problem.status,
+      status: badAddress ? 404 : problem.status,
       data: { kind, detail: problem.localized(lang), requestId: request.id },
     });
   }

@@ -11,7 +11,7 @@ import {
 } from '../../common/calendar-days';
 import { beijingDate, Clock } from '../../common/clock';
 import { ImportsService } from '../../imports/imports.service';
-import { EnterprisesRepository } from '../../registry/enterprises.repository';
+import { EnterprisesService } from '../../registry/enterprises.service';
 import { ConsoleCounts } from './console-pages';
 
 /**
@@ -68,7 +68,7 @@ export class TodoService extends ConsoleCounts {
   constructor(
     private readonly blacklist: BlacklistReads,
     private readonly imports: ImportsService,
-    private readonly enterprises: EnterprisesRepository,
+    private readonly enterprises: EnterprisesService,
     private readonly calendar: CalendarService,
     private readonly clock: Clock,
   ) {
@@ -83,7 +83,8 @@ export class TodoService extends ConsoleCounts {
       this.blacklist.todoCount(scope, now),
       uploader === undefined ? 0 : this.imports.attentionCount(this.importsSince(now), uploader),
     ]);
-    return { '/console': blacklist + imports, '/console/blacklist': blacklist, '/console/imports': imports };
+    // 黑名单 gets no count of its own: its list shows every entry, not the ones that wait on this person.
+    return { '/console': blacklist + imports, '/console/imports': imports };
   }
 
   /** The items, the soonest last day first. */

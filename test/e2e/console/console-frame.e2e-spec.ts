@@ -38,6 +38,15 @@ describe('console frame', () => {
     expect(res.headers.location).toBe('/login?next=/console%3Fq%3D1');
   });
 
+  it('answers an unknown or malformed console address with the console’s 404 page', async () => {
+    for (const url of ['/console/nonexistent', '/console/imports/1', '/console/enterprises/x/y/z']) {
+      const res = await t.request({ method: 'GET', url, headers: { cookie: `qc_session=${tokens.admin}` } });
+      expect([url, res.statusCode, res.headers['content-type']]).toEqual([url, 404, 'text/html; charset=utf-8']);
+      expect(res.body).toContain('<h1>未找到</h1>');
+    }
+    expect((await t.request({ method: 'GET', url: '/console/nonexistent' })).statusCode).toBe(303);
+  });
+
   it('refuses the queues board to a regulator and shows it to an admin', async () => {
     const { regulator, admin } = tokens;
     const refused = await t.request({

@@ -63,7 +63,7 @@ describe('console to-do', () => {
     expect(listed[0].subject).toContain(CODES.wenzhouLike);
     expect(listed[0].subject).toContain('生产销售不合格产品');
     expect(await navCount(page, '待办')).toBe(2);
-    expect(await navCount(page, '黑名单')).toBe(2);
+    expect(await navCount(page, '黑名单')).toBe(0);
     await checkConsolePage(page, response, 'todo-regulator');
     await page.context().close();
   });
@@ -124,7 +124,6 @@ describe('console to-do', () => {
     };
     expect(await t.app.get(TodoService).counts(principal)).toEqual({
       '/console': 2,
-      '/console/blacklist': 2,
       '/console/imports': 0,
     });
   });
