@@ -9,7 +9,8 @@ import { DEPARTMENT_KINDS } from '../../identity/department.entity';
 import { DepartmentsService } from '../../identity/departments.service';
 import { CreateDepartmentDto, MergeDepartmentDto, UpdateDepartmentDto } from '../../identity/dto/department.dto';
 import { ADMIN_TEXT } from './admin.text';
-import { langOf, param, refusal } from './admin-shared';
+import { refusal } from './admin-shared';
+import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm, filled, formFields } from './forms';
@@ -90,7 +91,7 @@ export class AdminSettingsController {
       const errors = refusal(error, lang);
       return this.renderDepartments(request, reply, { creating: true, errors, values, status: 400 });
     }
-    void reply.status(303).header('Location', '/console/admin/departments?done=created').send();
+    seeOther(reply, '/console/admin/departments?done=created');
   }
 
   @Post('departments/:code')
@@ -122,7 +123,7 @@ export class AdminSettingsController {
         status: 400,
       });
     }
-    void reply.status(303).header('Location', '/console/admin/departments?done=renamed').send();
+    seeOther(reply, '/console/admin/departments?done=renamed');
   }
 
   /** Merges a department into its successor: the first post asks to confirm, the second (confirmed=yes) does it. */
@@ -145,13 +146,10 @@ export class AdminSettingsController {
       return this.renderDepartments(request, reply, { merging: code, confirm: true, values });
     try {
       const result = await this.departments.merge(code, checked.value.successorCode, caller.actor);
-      void reply
-        .status(303)
-        .header(
-          'Location',
-          `/console/admin/departments?done=merged&users=${result.usersMoved}&institutions=${result.institutionsMoved}`,
-        )
-        .send();
+      seeOther(
+        reply,
+        `/console/admin/departments?done=merged&users=${result.usersMoved}&institutions=${result.institutionsMoved}`,
+      );
     } catch (error) {
       return this.renderDepartments(request, reply, {
         merging: code,
@@ -216,10 +214,7 @@ export class AdminSettingsController {
         );
       return this.renderCalendar(request, reply, { month, errors: refused, values, status: 400 });
     }
-    void reply
-      .status(303)
-      .header('Location', `/console/admin/calendar?month=${month}&done=set&date=${values.date}`)
-      .send();
+    seeOther(reply, `/console/admin/calendar?month=${month}&done=set&date=${values.date}`);
   }
 
   @Post('calendar/:date/remove')
@@ -232,10 +227,7 @@ export class AdminSettingsController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     await this.calendar.remove(date, caller.actor);
-    void reply
-      .status(303)
-      .header('Location', `/console/admin/calendar?month=${date.slice(0, 7)}&done=removed&date=${date}`)
-      .send();
+    seeOther(reply, `/console/admin/calendar?month=${date.slice(0, 7)}&done=removed&date=${date}`);
   }
 
   private async renderDepartments(

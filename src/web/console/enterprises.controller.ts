@@ -4,13 +4,13 @@ import { Access } from '../../access/access.decorator';
 import { Caller, CurrentCaller } from '../../access/caller';
 import { EnterprisesService } from '../../registry/enterprises.service';
 import { ListEnterprisesQuery } from '../../registry/dto/enterprise.dto';
-import { chooseLang, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { EnterpriseFiles, GradeView } from './enterprise-file';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled } from './forms';
 import { gradeChart } from './grade-chart';
+import { langOf, param } from './page-params';
 
 const PAGE_SIZE = 20;
 
@@ -25,9 +25,6 @@ function chartOf(it: ConsoleContext, grade: GradeView): string | null {
     day: it.day,
   });
 }
-
-export const langOf = (request: FastifyRequest): Lang =>
-  chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
 
 /**
  * 企业档案: the register searched by name fragment or code (the API's search, in the caller's
@@ -51,7 +48,7 @@ export class EnterprisesConsoleController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const lang = langOf(request);
-    const values = { q: typeof query.q === 'string' ? query.q : '' };
+    const values = { q: param(query, 'q') };
     const checked = await checkForm(
       ListEnterprisesQuery,
       { ...filled(query, ['q', 'page']), pageSize: String(PAGE_SIZE) },

@@ -15,7 +15,7 @@ import { format, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
-import { langOf } from './enterprises.controller';
+import { langOf, param, seeOther } from './page-params';
 import { checkForm, filled, formFields } from './forms';
 import { REGISTRY_TEXT } from './registry.text';
 
@@ -132,7 +132,7 @@ export class EnterpriseRegisterController {
     }
     try {
       const created = await this.enterprises.create(checked.value, caller.actor, caller.jurisdiction);
-      void reply.status(303).header('Location', `/console/enterprises/${created.uscc}?registered=1`).send();
+      seeOther(reply, `/console/enterprises/${created.uscc}?registered=1`);
       return;
     } catch (error) {
       return this.renderNew(request, reply, caller, values, refusal(error, lang, caller.jurisdiction), 400);
@@ -186,7 +186,7 @@ export class EnterpriseRegisterController {
     }
     try {
       await this.enterprises.update(enterprise.uscc, checked.value, caller.actor, caller.jurisdiction);
-      void reply.status(303).header('Location', `/console/enterprises/${enterprise.uscc}?updated=1`).send();
+      seeOther(reply, `/console/enterprises/${enterprise.uscc}?updated=1`);
       return;
     } catch (error) {
       return this.renderEdit(request, reply, enterprise, values, refusal(error, lang, null), 400);
@@ -259,7 +259,7 @@ export class UsccAllowListPagesController {
     @Query() query: Record<string, string>,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const added = typeof query.added === 'string' && /^[0-9A-Z]{18}$/.test(query.added) ? query.added : null;
+    const added = /^[0-9A-Z]{18}$/.test(param(query, 'added')) ? param(query, 'added') : null;
     return this.render(request, reply, caller, {}, {}, 200, added);
   }
 
@@ -279,7 +279,7 @@ export class UsccAllowListPagesController {
     }
     try {
       const entry = await this.allowList.add(checked.value, caller.actor);
-      void reply.status(303).header('Location', `/console/admin/uscc-allowlist?added=${entry.uscc}`).send();
+      seeOther(reply, `/console/admin/uscc-allowlist?added=${entry.uscc}`);
       return;
     } catch (error) {
       const errors =
