@@ -13,7 +13,7 @@ import { refusal } from './admin-shared';
 import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { checkForm, filled, formFields } from './forms';
+import { checkForm, filled, formFields, required } from './forms';
 
 const MONTH = /^(\d{4})-(\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -110,7 +110,7 @@ export class AdminSettingsController {
     if (!checked.ok)
       return this.renderDepartments(request, reply, { editing: code, errors: checked.errors, values, status: 400 });
     if (checked.ok && !values.nameZh.trim() && !values.nameEn.trim()) {
-      const errors = { nameZh: lang === 'zh' ? '此项必填' : 'Required' };
+      const errors = { nameZh: required(lang) };
       return this.renderDepartments(request, reply, { editing: code, errors, values, status: 400 });
     }
     try {
@@ -190,7 +190,7 @@ export class AdminSettingsController {
     const month = MONTH.test(values.date.slice(0, 7)) ? values.date.slice(0, 7) : '';
     const errors: Record<string, string> = {};
     const valid = DATE.test(values.date) && new Date(`${values.date}T00:00:00Z`).toISOString().startsWith(values.date);
-    if (!values.date.trim()) errors.date = lang === 'zh' ? '此项必填' : 'Required';
+    if (!values.date.trim()) errors.date = required(lang);
     else if (!valid) errors.date = lang === 'zh' ? '日期格式应为 YYYY-MM-DD' : 'a date as YYYY-MM-DD';
     const input = {
       ...(values.kind === 'holiday' ? { working: false } : values.kind === 'makeup' ? { working: true } : {}),

@@ -29,8 +29,8 @@ import { Lang } from '../i18n';
 import { BLACKLIST_TEXT } from './blacklist.text';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { checkForm, filled, formFields } from './forms';
-import { langOf, param, seeOther } from './page-params';
+import { checkForm, filled, formFields, required } from './forms';
+import { langOf, pagerOf, param, seeOther } from './page-params';
 
 const PAGE_SIZE = 20;
 const DOCUMENT_KINDS = ['notice', 'decision', 'removal'] as const;
@@ -101,9 +101,6 @@ export class ConsoleBlacklistController {
     const query = Object.assign(new ListBlacklistQuery(), { page, pageSize: PAGE_SIZE });
     for (const [key, value] of Object.entries(filters)) if (value) Object.assign(query, { [key]: value });
     const list = await this.blacklist.list(query, caller);
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
-    const href = (p: number) =>
-      `/console/blacklist?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), page: String(p) })}`;
     return this.pages.render(request, reply, 'blacklist-list', {
       title: (t) => t.listTitle,
       text: BLACKLIST_TEXT,
@@ -114,7 +111,7 @@ export class ConsoleBlacklistController {
         reasons,
         statuses: STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
         statusLabels: STATUS_LABELS,
-        pager: { page, pages, previous: page > 1 ? href(page - 1) : null, next: page < pages ? href(page + 1) : null },
+        pager: pagerOf('/console/blacklist', filters, { page, pageSize: PAGE_SIZE, total: list.total }),
         canPropose: caller.role === 'regulator',
       },
     });
@@ -240,10 +237,9 @@ export class ConsoleBlacklistController {
     if (choice.spec.outcome) input.outcome = choice.spec.outcome;
     const checked = await checkForm(form.dto, input, lang);
     const errors: Record<string, string> = checked.ok ? {} : { ...checked.errors };
-    const required = lang === 'zh' ? '此项必填' : 'Required';
     // The console asks more than the API: a note on every decision, a number for a document.
-    if (form.fields.includes('note') && !input.note) errors.note = required;
-    if (choice.spec.documentRequired && !input.documentRef) errors.documentRef = required;
+    if (form.fields.includes('note') && !input.note) errors.note = required(lang);
+    if (choice.spec.documentRequired && !input.documentRef) errors.documentRef = required(lang);
     if (Object.keys(errors).length > 0 || !checked.ok) {
       return this.renderConfirm(request, reply, entry, moves, move, fields, errors, 400);
     }

@@ -10,7 +10,7 @@ import { EnterpriseFiles, GradeView } from './enterprise-file';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled } from './forms';
 import { gradeChart } from './grade-chart';
-import { langOf, param } from './page-params';
+import { langOf, pagerOf, param } from './page-params';
 
 const PAGE_SIZE = 20;
 
@@ -55,8 +55,6 @@ export class EnterprisesConsoleController {
       lang,
     );
     const result = checked.ok ? await this.enterprises.search(checked.value, caller.jurisdiction) : null;
-    const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
-    const href = (page: number) => `/console/enterprises?${new URLSearchParams({ ...values, page: String(page) })}`;
     return this.pages.render(request, reply, 'enterprises', {
       title: (t) => t.searchTitle,
       text: ENTERPRISES_TEXT,
@@ -65,9 +63,7 @@ export class EnterprisesConsoleController {
       values,
       data: {
         result,
-        pages,
-        prev: result && result.page > 1 ? href(result.page - 1) : null,
-        next: result && result.page < pages ? href(result.page + 1) : null,
+        pager: result ? pagerOf('/console/enterprises', values, result) : null,
         district: caller.jurisdiction,
       },
     });

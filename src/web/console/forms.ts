@@ -4,6 +4,7 @@ import { validate, ValidationError } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { Problem } from '../../common/problem';
 import type { Lang } from '../i18n';
+import { CONSOLE_TEXT } from './console-text';
 
 /** A posted form's fields, one string each (a repeated field keeps its first value). */
 export function formFields(request: FastifyRequest): Record<string, string> {
@@ -58,7 +59,7 @@ export function fieldMessages(
       const empty = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
       out[path] =
         empty && !('whitelistValidation' in failure.constraints)
-          ? REQUIRED[lang]
+          ? required(lang)
           : constraintMessage(failure.constraints, lang);
     }
     if (failure.children?.length) Object.assign(out, fieldMessages(failure.children, input, lang, path));
@@ -66,7 +67,8 @@ export function fieldMessages(
   return out;
 }
 
-const REQUIRED = { zh: '此项必填', en: 'Required' } as const;
+/** The message beside a field left empty that must be filled. */
+export const required = (lang: Lang): string => CONSOLE_TEXT[lang].required;
 
 /** The numbers in class-validator's English message ("must be shorter than or equal to 100 characters"). */
 const numbers = (message: string) => (message.match(/\d+/g) ?? []).map(Number);

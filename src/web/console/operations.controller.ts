@@ -14,7 +14,7 @@ import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
 import { fromHtmx, JOB_ID, langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { formFields } from './forms';
+import { formFields, required } from './forms';
 import { OPERATIONS_TEXT } from './operations.text';
 
 const KID = /^[\w.-]{1,100}$/;
@@ -124,7 +124,7 @@ export class OperationsController {
     const lang = langOf(request);
     const values = { date: (fields.date ?? '').trim(), force: fields.force === 'yes' ? 'yes' : '' };
     if (!values.date) {
-      return this.renderExport(request, reply, values, { date: lang === 'zh' ? '此项必填' : 'Required' }, 400);
+      return this.renderExport(request, reply, values, { date: required(lang) }, 400);
     }
     try {
       const { jobId } = await this.exports.rerun(values.date, caller.actor, values.force === 'yes');

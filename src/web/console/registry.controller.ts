@@ -16,7 +16,7 @@ import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
 import { langOf, param, seeOther } from './page-params';
-import { checkForm, filled, formFields } from './forms';
+import { checkForm, filled, formFields, required } from './forms';
 import { REGISTRY_TEXT } from './registry.text';
 
 const CREATE_FIELDS = [
@@ -29,12 +29,11 @@ const CREATE_FIELDS = [
   'registeredOn',
 ] as const;
 const EDIT_FIELDS = ['name', 'address', 'legalRepresentative', 'status'] as const;
-const REQUIRED = { zh: '此项必填', en: 'Required' } as const;
 
 /** Why a credit code fails, in the person's language (the check that failed, and where). */
 function usccMessage(value: string, lang: Lang): string | null {
   const t = REGISTRY_TEXT[lang];
-  if (!value.trim()) return REQUIRED[lang];
+  if (!value.trim()) return required(lang);
   const check = checkUscc(value);
   if (check.valid) return null;
   switch (check.failure) {
