@@ -2,7 +2,6 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { Problem } from '../../common/problem';
 import type { Lang } from '../i18n';
 import { CONSOLE_TEXT } from './console-text';
 
@@ -112,22 +111,4 @@ function constraintMessage(constraints: Record<string, string>, lang: Lang): str
     default:
       return zh ? '格式不正确' : message;
   }
-}
-
-/**
- * The field a service's refusal is about, from its code (`duplicate-document` → `documentNo`), so
- * the page shows it beside that field; a refusal about no field comes back under `''` (the form's
- * alert). Anything but a Problem is thrown on.
- */
-export function problemOnField(
-  error: unknown,
-  fieldsByCode: Record<string, string>,
-  lang: Lang,
-): Record<string, string> {
-  if (!(error instanceof Problem) || error.status >= 500) throw error;
-  const listed = error.extensions.errors as { field: string; message: string }[] | undefined;
-  if (error.code === 'validation-failed' && listed?.length) {
-    return Object.fromEntries(listed.map((e) => [e.field, lang === 'zh' ? '格式不正确' : e.message]));
-  }
-  return { [fieldsByCode[error.code] ?? '']: error.localized(lang) };
 }
