@@ -38,7 +38,7 @@ function keyCookie(request: FastifyRequest, institutionId: string, key: string, 
  * prefix. Revoking asks to confirm first. The services are the API's (InstitutionsService, ApiKeysService).
  */
 @ConsoleController('admin/institutions')
-export class AdminInstitutionsController {
+export class ConsoleAdminInstitutionsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly institutions: InstitutionsService,

@@ -36,7 +36,7 @@ function shift(month: string, delta: number): string {
  * or return a day to the weekend rule), through DepartmentsService and CalendarService as the API.
  */
 @ConsoleController('admin')
-export class AdminSettingsController {
+export class ConsoleAdminSettingsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly departments: DepartmentsService,

@@ -28,7 +28,7 @@ const DONE = ['created', 'disabled', 'enabled', 'password', 'bound'] as const;
  * POST/PATCH /api/v1/users do.
  */
 @ConsoleController('admin/users')
-export class AdminUsersController {
+export class ConsoleAdminUsersController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly users: UsersService,

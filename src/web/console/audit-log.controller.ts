@@ -56,7 +56,7 @@ const startOf = (date: string, days = 0) =>
  * 创建检查点 with a confirmation step (POST /api/v1/audit/checkpoints).
  */
 @ConsoleController('audit')
-export class AuditLogController {
+export class ConsoleAuditLogController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly audit: AuditService,

@@ -32,7 +32,7 @@ function chartOf(it: ConsoleContext, grade: GradeView): string | null {
  * entries and query log; the grade part polls (htmx) while a regrading is pending.
  */
 @ConsoleController('enterprises')
-export class EnterprisesConsoleController {
+export class ConsoleEnterprisesController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly enterprises: EnterprisesService,

@@ -40,7 +40,7 @@ const attachment = (name: string) =>
  * The pages call the API's ImportsService: the same upload, the same rules, the same refusals.
  */
 @ConsoleController('imports')
-export class ImportsPagesController {
+export class ConsoleImportsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly imports: ImportsService,

@@ -27,7 +27,7 @@ const KID = /^[\w.-]{1,100}$/;
  * report signing key (POST /api/v1/report-keys/rotate). Same services, same role.
  */
 @ConsoleController('admin/operations')
-export class OperationsController {
+export class ConsoleOperationsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly ruleSets: RuleSetsService,

@@ -105,7 +105,7 @@ function choices(it: ConsoleContext) {
  * grade part follows the regrading.
  */
 @ConsoleController('records')
-export class RecordsConsoleController {
+export class ConsoleRecordsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly records: RecordsService,

@@ -101,7 +101,7 @@ const statusChoices = (it: ConsoleContext) =>
  * leads to its file.
  */
 @ConsoleController('enterprises')
-export class EnterpriseRegisterController {
+export class ConsoleEnterpriseRegisterController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly enterprises: EnterprisesService,
@@ -244,7 +244,7 @@ export class EnterpriseRegisterController {
  * (UsccAllowListService, audited).
  */
 @ConsoleController('admin/uscc-allowlist')
-export class UsccAllowListPagesController {
+export class ConsoleUsccAllowListController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly allowList: UsccAllowListService,

@@ -34,7 +34,7 @@ const versionOf = (raw: string): number => {
  * same service as `/api/v1/rule-sets`, with the same roles.
  */
 @ConsoleController('rule-sets')
-export class RuleSetsPagesController {
+export class ConsoleRuleSetsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly ruleSets: RuleSetsService,
