@@ -11,19 +11,19 @@ import { StatsModule } from '../stats/stats.module';
 import { ConsoleBlacklistController } from './console/blacklist.controller';
 import { ConsoleCounts, ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
-import { ImportsPagesController } from './console/imports.controller';
-import { RuleSetsPagesController } from './console/rule-sets.controller';
+import { ConsoleImportsController } from './console/imports.controller';
+import { ConsoleRuleSetsController } from './console/rule-sets.controller';
 import { EnterpriseFiles } from './console/enterprise-file';
-import { EnterprisesConsoleController } from './console/enterprises.controller';
-import { RecordsConsoleController } from './console/records.controller';
-import { EnterpriseRegisterController, UsccAllowListPagesController } from './console/registry.controller';
+import { ConsoleEnterprisesController } from './console/enterprises.controller';
+import { ConsoleRecordsController } from './console/records.controller';
+import { ConsoleEnterpriseRegisterController, ConsoleUsccAllowListController } from './console/registry.controller';
+import { ConsoleTodoController } from './console/todo.controller';
+import { ConsoleAdminInstitutionsController } from './console/admin-institutions.controller';
+import { ConsoleAdminSettingsController } from './console/admin-settings.controller';
+import { ConsoleAdminUsersController } from './console/admin-users.controller';
+import { ConsoleOperationsController } from './console/operations.controller';
+import { ConsoleAuditLogController } from './console/audit-log.controller';
 import { ConsoleNotFoundController } from './console/not-found.controller';
-import { TodoController } from './console/todo.controller';
-import { AdminInstitutionsController } from './console/admin-institutions.controller';
-import { AdminSettingsController } from './console/admin-settings.controller';
-import { AdminUsersController } from './console/admin-users.controller';
-import { OperationsController } from './console/operations.controller';
-import { AuditLogController } from './console/audit-log.controller';
 import { TodoService } from './console/todo.service';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
@@ -31,19 +31,19 @@ import { WebSession } from './session';
 
 /** The staff console's pages under `/console` (cookie session, `@Access` per route). */
 export const consoleControllers = [
-  TodoController,
-  RuleSetsPagesController,
+  ConsoleTodoController,
+  ConsoleRuleSetsController,
   ConsoleBlacklistController,
-  EnterprisesConsoleController,
-  RecordsConsoleController,
-  ImportsPagesController,
-  AdminSettingsController,
-  AdminUsersController,
-  AdminInstitutionsController,
-  AuditLogController,
-  EnterpriseRegisterController,
-  UsccAllowListPagesController,
-  OperationsController,
+  ConsoleEnterprisesController,
+  ConsoleRecordsController,
+  ConsoleImportsController,
+  ConsoleAdminSettingsController,
+  ConsoleAdminUsersController,
+  ConsoleAdminInstitutionsController,
+  ConsoleAuditLogController,
+  ConsoleEnterpriseRegisterController,
+  ConsoleUsccAllowListController,
+  ConsoleOperationsController,
   // Last: any other address under /console.
   ConsoleNotFoundController,
 ];

@@ -13,7 +13,8 @@ import { CreateApiKeyDto, CreateInstitutionDto, InstitutionDto } from '../../ide
 import { INSTITUTION_KINDS } from '../../identity/institution.entity';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { ADMIN_TEXT } from './admin.text';
-import { langOf, param, refusal } from './admin-shared';
+import { refusal } from './admin-shared';
+import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm, filled, formFields } from './forms';
@@ -37,7 +38,7 @@ function keyCookie(request: FastifyRequest, institutionId: string, key: string, 
  * prefix. Revoking asks to confirm first. The services are the API's (InstitutionsService, ApiKeysService).
  */
 @ConsoleController('admin/institutions')
-export class AdminInstitutionsController {
+export class ConsoleAdminInstitutionsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly institutions: InstitutionsService,
@@ -69,10 +70,7 @@ export class AdminInstitutionsController {
     } catch (error) {
       return this.renderList(request, reply, fields, refusal(error, lang), 400);
     }
-    void reply
-      .status(303)
-      .header('Location', `${pathOf(created.id)}?done=created`)
-      .send();
+    seeOther(reply, `${pathOf(created.id)}?done=created`);
   }
 
   @Get(':id')
@@ -113,11 +111,8 @@ export class AdminInstitutionsController {
       return this.renderInstitution(request, reply, id, { errors, values, status: 400 });
     }
     const created = await this.keys.create(id, checked.value, caller.actor);
-    void reply
-      .status(303)
-      .header('Set-Cookie', keyCookie(request, id, created.key, 120))
-      .header('Location', pathOf(id))
-      .send();
+    void reply.header('Set-Cookie', keyCookie(request, id, created.key, 120));
+    seeOther(reply, pathOf(id));
   }
 
   /** Revokes a key of this institution: the first post asks to confirm, the second (confirmed=yes) does it. */
@@ -139,10 +134,7 @@ export class AdminInstitutionsController {
     } catch (error) {
       return this.renderInstitution(request, reply, id, { errors: refusal(error, langOf(request)), status: 409 });
     }
-    void reply
-      .status(303)
-      .header('Location', `${pathOf(id)}?done=revoked`)
-      .send();
+    seeOther(reply, `${pathOf(id)}?done=revoked`);
   }
 
   private async renderInstitution(

@@ -9,10 +9,11 @@ import { DEPARTMENT_KINDS } from '../../identity/department.entity';
 import { DepartmentsService } from '../../identity/departments.service';
 import { CreateDepartmentDto, MergeDepartmentDto, UpdateDepartmentDto } from '../../identity/dto/department.dto';
 import { ADMIN_TEXT } from './admin.text';
-import { langOf, param, refusal } from './admin-shared';
+import { refusal } from './admin-shared';
+import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { checkForm, filled, formFields } from './forms';
+import { checkForm, filled, formFields, required } from './forms';
 
 const MONTH = /^(\d{4})-(\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -35,7 +36,7 @@ function shift(month: string, delta: number): string {
  * or return a day to the weekend rule), through DepartmentsService and CalendarService as the API.
  */
 @ConsoleController('admin')
-export class AdminSettingsController {
+export class ConsoleAdminSettingsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly departments: DepartmentsService,
@@ -90,7 +91,7 @@ export class AdminSettingsController {
       const errors = refusal(error, lang);
       return this.renderDepartments(request, reply, { creating: true, errors, values, status: 400 });
     }
-    void reply.status(303).header('Location', '/console/admin/departments?done=created').send();
+    seeOther(reply, '/console/admin/departments?done=created');
   }
 
   @Post('departments/:code')
@@ -109,7 +110,7 @@ export class AdminSettingsController {
     if (!checked.ok)
       return this.renderDepartments(request, reply, { editing: code, errors: checked.errors, values, status: 400 });
     if (checked.ok && !values.nameZh.trim() && !values.nameEn.trim()) {
-      const errors = { nameZh: lang === 'zh' ? '此项必填' : 'Required' };
+      const errors = { nameZh: required(lang) };
       return this.renderDepartments(request, reply, { editing: code, errors, values, status: 400 });
     }
     try {
@@ -122,7 +123,7 @@ export class AdminSettingsController {
         status: 400,
       });
     }
-    void reply.status(303).header('Location', '/console/admin/departments?done=renamed').send();
+    seeOther(reply, '/console/admin/departments?done=renamed');
   }
 
   /** Merges a department into its successor: the first post asks to confirm, the second (confirmed=yes) does it. */
@@ -145,13 +146,10 @@ export class AdminSettingsController {
       return this.renderDepartments(request, reply, { merging: code, confirm: true, values });
     try {
       const result = await this.departments.merge(code, checked.value.successorCode, caller.actor);
-      void reply
-        .status(303)
-        .header(
-          'Location',
-          `/console/admin/departments?done=merged&users=${result.usersMoved}&institutions=${result.institutionsMoved}`,
-        )
-        .send();
+      seeOther(
+        reply,
+        `/console/admin/departments?done=merged&users=${result.usersMoved}&institutions=${result.institutionsMoved}`,
+      );
     } catch (error) {
       return this.renderDepartments(request, reply, {
         merging: code,
@@ -192,7 +190,7 @@ export class AdminSettingsController {
     const month = MONTH.test(values.date.slice(0, 7)) ? values.date.slice(0, 7) : '';
     const errors: Record<string, string> = {};
     const valid = DATE.test(values.date) && new Date(`${values.date}T00:00:00Z`).toISOString().startsWith(values.date);
-    if (!values.date.trim()) errors.date = lang === 'zh' ? '此项必填' : 'Required';
+    if (!values.date.trim()) errors.date = required(lang);
     else if (!valid) errors.date = lang === 'zh' ? '日期格式应为 YYYY-MM-DD' : 'a date as YYYY-MM-DD';
     const input = {
       ...(values.kind === 'holiday' ? { working: false } : values.kind === 'makeup' ? { working: true } : {}),
@@ -216,10 +214,7 @@ export class AdminSettingsController {
         );
       return this.renderCalendar(request, reply, { month, errors: refused, values, status: 400 });
     }
-    void reply
-      .status(303)
-      .header('Location', `/console/admin/calendar?month=${month}&done=set&date=${values.date}`)
-      .send();
+    seeOther(reply, `/console/admin/calendar?month=${month}&done=set&date=${values.date}`);
   }
 
   @Post('calendar/:date/remove')
@@ -232,10 +227,7 @@ export class AdminSettingsController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     await this.calendar.remove(date, caller.actor);
-    void reply
-      .status(303)
-      .header('Location', `/console/admin/calendar?month=${date.slice(0, 7)}&done=removed&date=${date}`)
-      .send();
+    seeOther(reply, `/console/admin/calendar?month=${date.slice(0, 7)}&done=removed&date=${date}`);
   }
 
   private async renderDepartments(

@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { Problem } from '../../common/problem';
-import { chooseLang, Lang } from '../i18n';
+import { Lang } from '../i18n';
 import { ADMIN_TEXT } from './admin.text';
 
 type AdminKey = keyof (typeof ADMIN_TEXT)['zh'];
@@ -47,50 +46,4 @@ export function refusal(error: unknown, lang: Lang, rename: Record<string, strin
   const conflict = CONFLICTS[error.code];
   if (conflict) return { [field(conflict[0])]: t[conflict[1]] };
   return { '': error.localized(lang) };
-}
-
-export interface Pager {
-  page: number;
-  pages: number;
-  previous: string | null;
-  next: string | null;
-}
-
-/** Links to the pages before and after, keeping the filters. */
-export function pagerOf(
-  path: string,
-  filters: Record<string, string | undefined>,
-  page: { page: number; pageSize: number; total: number },
-): Pager {
-  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const href = (n: number) => {
-    const query = new URLSearchParams(
-      Object.entries({ ...filters, page: String(n) }).filter((e): e is [string, string] => !!e[1]),
-    );
-    return `${path}?${query.toString()}`;
-  };
-  return {
-    page: page.page,
-    pages,
-    previous: page.page > 1 ? href(page.page - 1) : null,
-    next: page.page < pages ? href(page.page + 1) : null,
-  };
-}
-
-/** A query string parameter as one trimmed string ('' when absent). */
-export function param(query: unknown, name: string): string {
-  const value = (query as Record<string, unknown> | undefined)?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-}
-
-/** A positive page number from the query string, 1 when absent or not one. */
-export function pageParam(query: unknown): number {
-  const n = Number(param(query, 'page'));
-  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
-}
-
-/** The language the page answers in (as ConsolePages chooses it). */
-export function langOf(request: FastifyRequest): Lang {
-  return chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
 }

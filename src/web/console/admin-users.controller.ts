@@ -10,7 +10,8 @@ import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from '../../ide
 import { InstitutionsService } from '../../identity/institutions.service';
 import { UsersService } from '../../identity/users.service';
 import { ADMIN_TEXT } from './admin.text';
-import { langOf, pageParam, pagerOf, param, refusal } from './admin-shared';
+import { refusal } from './admin-shared';
+import { langOf, pageParam, pagerOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm, filled, formFields } from './forms';
@@ -27,7 +28,7 @@ const DONE = ['created', 'disabled', 'enabled', 'password', 'bound'] as const;
  * POST/PATCH /api/v1/users do.
  */
 @ConsoleController('admin/users')
-export class AdminUsersController {
+export class ConsoleAdminUsersController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly users: UsersService,
@@ -88,7 +89,7 @@ export class AdminUsersController {
     } catch (error) {
       return this.renderForm(request, reply, fields, refusal(error, lang), 400);
     }
-    void reply.status(303).header('Location', `/console/admin/users/${created.id}?done=created`).send();
+    seeOther(reply, `/console/admin/users/${created.id}?done=created`);
   }
 
   @Get(':id')
@@ -174,7 +175,7 @@ export class AdminUsersController {
     } catch (error) {
       return this.renderUser(request, reply, user, { errors: refusal(error, lang), values, status: 400 });
     }
-    void reply.status(303).header('Location', `/console/admin/users/${user.id}?done=${done}`).send();
+    seeOther(reply, `/console/admin/users/${user.id}?done=${done}`);
   }
 
   private async renderUser(

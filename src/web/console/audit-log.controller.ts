@@ -8,7 +8,7 @@ import { PageQuery } from '../../common/pagination';
 import { AuditCheckpointsService } from '../../disclosure/checkpoints/audit-checkpoints.service';
 import { UsersService } from '../../identity/users.service';
 import { ADMIN_TEXT } from './admin.text';
-import { langOf, pageParam, pagerOf, param } from './admin-shared';
+import { langOf, pageParam, pagerOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm } from './forms';
@@ -100,7 +100,7 @@ const startOf = (date: string, days = 0) =>
  * 创建检查点 with a confirmation step (POST /api/v1/audit/checkpoints).
  */
 @ConsoleController('audit')
-export class AuditLogController {
+export class ConsoleAuditLogController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly audit: AuditService,
@@ -178,7 +178,7 @@ export class AuditLogController {
   @Access('admin')
   async checkpoint(@Res() reply: FastifyReply): Promise<void> {
     const taken = await this.checkpoints.take();
-    return reply.redirect(`/console/audit?checkpoint=${taken.length}#checkpoint`, 303);
+    return seeOther(reply, `/console/audit?checkpoint=${taken.length}#checkpoint`);
   }
 
   /** The newest stored checkpoint of this chain length (the one just made), or null. */

@@ -25,20 +25,18 @@ import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { DepartmentsService } from '../../identity/departments.service';
 import { ReferenceService } from '../../registry/reference.service';
-import { chooseLang, Lang } from '../i18n';
+import { Lang } from '../i18n';
 import { BLACKLIST_TEXT } from './blacklist.text';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { checkForm, filled, formFields } from './forms';
+import { checkForm, filled, formFields, required } from './forms';
+import { langOf, pagerOf, param, seeOther } from './page-params';
 
 const PAGE_SIZE = 20;
 const DOCUMENT_KINDS = ['notice', 'decision', 'removal'] as const;
 type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : (v ?? '')).trim();
-const langOf = (request: FastifyRequest): Lang =>
-  chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
 
 /** The fields of the confirmation form of a move, and the API's DTO that checks them. */
 function moveForm(move: ConsoleMove): { dto: new () => object; fields: string[] } {
@@ -91,10 +89,10 @@ export class ConsoleBlacklistController {
   ): Promise<void> {
     const [districts, reasons] = await Promise.all([this.reference.listDistricts(), this.reads.reasons()]);
     // Unknown filter values are dropped, not refused: a person who edits the address gets the list.
-    const status = one(params.status);
-    const districtCode = one(params.districtCode);
-    const reasonCode = one(params.reasonCode);
-    const page = Math.min(Math.max(Number.parseInt(one(params.page), 10) || 1, 1), 10_000);
+    const status = param(params, 'status');
+    const districtCode = param(params, 'districtCode');
+    const reasonCode = param(params, 'reasonCode');
+    const page = Math.min(Math.max(Number.parseInt(param(params, 'page'), 10) || 1, 1), 10_000);
     const filters = {
       status: (STATUSES as readonly string[]).includes(status) ? status : '',
       districtCode: districts.some((d) => d.code === districtCode) ? districtCode : '',
@@ -103,9 +101,6 @@ export class ConsoleBlacklistController {
     const query = Object.assign(new ListBlacklistQuery(), { page, pageSize: PAGE_SIZE });
     for (const [key, value] of Object.entries(filters)) if (value) Object.assign(query, { [key]: value });
     const list = await this.blacklist.list(query, caller);
-    const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
-    const href = (p: number) =>
-      `/console/blacklist?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), page: String(p) })}`;
     return this.pages.render(request, reply, 'blacklist-list', {
       title: (t) => t.listTitle,
       text: BLACKLIST_TEXT,
@@ -116,7 +111,7 @@ export class ConsoleBlacklistController {
         reasons,
         statuses: STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
         statusLabels: STATUS_LABELS,
-        pager: { page, pages, previous: page > 1 ? href(page - 1) : null, next: page < pages ? href(page + 1) : null },
+        pager: pagerOf('/console/blacklist', filters, { page, pageSize: PAGE_SIZE, total: list.total }),
         canPropose: caller.role === 'regulator',
       },
     });
@@ -155,7 +150,7 @@ export class ConsoleBlacklistController {
     if (!caller.departmentCode) return this.renderNew(request, reply, fields, { '': t.noDepartment }, 403);
     try {
       const entry = await this.blacklist.propose(checked.value, caller, caller.departmentCode);
-      return this.redirect(reply, `/console/blacklist/${entry.id}`);
+      return seeOther(reply, `/console/blacklist/${entry.id}`);
     } catch (error) {
       if (!(error instanceof Problem) || ![403, 404].includes(error.status)) throw error;
       const message = error.status === 404 ? t.notFoundEnterprise : t.outsideDistrict;
@@ -242,10 +237,9 @@ export class ConsoleBlacklistController {
     if (choice.spec.outcome) input.outcome = choice.spec.outcome;
     const checked = await checkForm(form.dto, input, lang);
     const errors: Record<string, string> = checked.ok ? {} : { ...checked.errors };
-    const required = lang === 'zh' ? '此项必填' : 'Required';
     // The console asks more than the API: a note on every decision, a number for a document.
-    if (form.fields.includes('note') && !input.note) errors.note = required;
-    if (choice.spec.documentRequired && !input.documentRef) errors.documentRef = required;
+    if (form.fields.includes('note') && !input.note) errors.note = required(lang);
+    if (choice.spec.documentRequired && !input.documentRef) errors.documentRef = required(lang);
     if (Object.keys(errors).length > 0 || !checked.ok) {
       return this.renderConfirm(request, reply, entry, moves, move, fields, errors, 400);
     }
@@ -259,7 +253,7 @@ export class ConsoleBlacklistController {
       const message = now.why ? now.why[lang] : error.localized(lang);
       return this.renderConfirm(request, reply, fresh.entry, fresh.moves, move, fields, { '': message }, error.status);
     }
-    return this.redirect(reply, `/console/blacklist/${entry.id}`);
+    return seeOther(reply, `/console/blacklist/${entry.id}`);
   }
 
   /** The move through the same service method as the API's route for it. */
@@ -357,10 +351,6 @@ export class ConsoleBlacklistController {
       errors,
       status: choice.enabled || status !== 200 ? status : 409,
     });
-  }
-
-  private redirect(reply: FastifyReply, location: string): void {
-    void reply.status(303).header('Location', location).header('Cache-Control', 'no-store').send();
   }
 }
 

@@ -71,8 +71,8 @@ export interface ConsoleRender {
 /**
  * Renders console pages: the page's template inside `console/layout`, for the person the
  * AccessGuard found in the session cookie (`request.principal`), in Chinese unless they chose
- * English. A request from htmx (`HX-Request`) for a template that is a fragment gets the
- * fragment alone (`fragment()`).
+ * English. It does not look at `HX-Request` itself: a controller that serves htmx asks
+ * `fromHtmx(request)` (page-params.ts) and calls `fragment()` for the part alone.
  */
 @Injectable()
 export class ConsolePages {

@@ -57,7 +57,6 @@ export const CONSOLE_TEXT = bilingual(
     no: '否',
     formInvalid: '表单有 {n} 处需要修改，请查看标红的字段。',
     required: '此项必填',
-    saved: '已保存。',
     errorTitle: '操作未能完成',
     forbiddenTitle: '无权访问',
     forbiddenText: '当前登录的账号无权使用此页面。',
@@ -66,7 +65,6 @@ export const CONSOLE_TEXT = bilingual(
     notFoundTitle: '未找到',
     notFoundText: '要找的内容不存在，或不在您的管辖范围内。',
     unexpectedText: '系统出现意外错误，请稍后再试；如仍出现，请把请求编号告知管理员：{id}',
-    unavailableText: '系统暂时无法访问数据库，请稍后再试。',
     workingDaysLeft: '剩 {n} 个工作日',
     overdue: '已逾期 {n} 个工作日',
     dueToday: '今日到期',
@@ -115,7 +113,6 @@ export const CONSOLE_TEXT = bilingual(
     no: 'No',
     formInvalid: '{n} field(s) need changing; see the ones marked in red.',
     required: 'Required',
-    saved: 'Saved.',
     errorTitle: 'This could not be done',
     forbiddenTitle: 'Not allowed',
     forbiddenText: 'The account signed in may not use this page.',
@@ -124,11 +121,8 @@ export const CONSOLE_TEXT = bilingual(
     notFoundTitle: 'Not found',
     notFoundText: 'What you are looking for does not exist, or is outside your jurisdiction.',
     unexpectedText: 'Something unexpected went wrong; try again shortly. If it persists, quote this request id: {id}',
-    unavailableText: 'The database cannot be reached right now; try again shortly.',
     workingDaysLeft: '{n} working days left',
     overdue: '{n} working days overdue',
     dueToday: 'due today',
   },
 );
-
-export type ConsoleTextKey = keyof (typeof CONSOLE_TEXT)['zh'];

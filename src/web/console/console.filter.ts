@@ -2,10 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/commo
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../../access/access.decorator';
 import { retryAfter, toProblem } from '../../common/problem.filter';
-import { chooseLang } from '../i18n';
 import { loginHref } from '../session';
 import { CONSOLE_TEXT } from './console-text';
 import { ConsolePages } from './console-pages';
+import { langOf, seeOther } from './page-params';
 
 /**
  * What a console page answers when it cannot show itself: no or an expired session → 303 to the
@@ -26,10 +26,10 @@ export class ConsoleProblemFilter implements ExceptionFilter {
     if (unexpected) request.log.error({ err: exception }, problem.status === 500 ? 'unexpected error' : problem.detail);
     retryAfter(reply, problem);
     if (problem.status === 401) {
-      void reply.status(303).header('Location', loginHref(request.url)).header('Cache-Control', 'no-store').send();
+      seeOther(reply, loginHref(request.url));
       return;
     }
-    const { lang } = chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie);
+    const lang = langOf(request);
     const t = CONSOLE_TEXT[lang];
     if (!(request as AuthenticatedRequest).principal) {
       // Refused before the person was known (a post from another site): no console frame.

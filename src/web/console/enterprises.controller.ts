@@ -4,13 +4,13 @@ import { Access } from '../../access/access.decorator';
 import { Caller, CurrentCaller } from '../../access/caller';
 import { EnterprisesService } from '../../registry/enterprises.service';
 import { ListEnterprisesQuery } from '../../registry/dto/enterprise.dto';
-import { chooseLang, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { EnterpriseFiles, GradeView } from './enterprise-file';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled } from './forms';
 import { gradeChart } from './grade-chart';
+import { langOf, pagerOf, param } from './page-params';
 
 const PAGE_SIZE = 20;
 
@@ -26,16 +26,13 @@ function chartOf(it: ConsoleContext, grade: GradeView): string | null {
   });
 }
 
-export const langOf = (request: FastifyRequest): Lang =>
-  chooseLang((request.query as { lang?: unknown } | undefined)?.lang, request.headers.cookie).lang;
-
 /**
  * 企业档案: the register searched by name fragment or code (the API's search, in the caller's
  * district), and the internal file of one enterprise with its grade, history, records, blacklist
  * entries and query log; the grade part polls (htmx) while a regrading is pending.
  */
 @ConsoleController('enterprises')
-export class EnterprisesConsoleController {
+export class ConsoleEnterprisesController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly enterprises: EnterprisesService,
@@ -51,15 +48,13 @@ export class EnterprisesConsoleController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const lang = langOf(request);
-    const values = { q: typeof query.q === 'string' ? query.q : '' };
+    const values = { q: param(query, 'q') };
     const checked = await checkForm(
       ListEnterprisesQuery,
       { ...filled(query, ['q', 'page']), pageSize: String(PAGE_SIZE) },
       lang,
     );
     const result = checked.ok ? await this.enterprises.search(checked.value, caller.jurisdiction) : null;
-    const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
-    const href = (page: number) => `/console/enterprises?${new URLSearchParams({ ...values, page: String(page) })}`;
     return this.pages.render(request, reply, 'enterprises', {
       title: (t) => t.searchTitle,
       text: ENTERPRISES_TEXT,
@@ -68,9 +63,7 @@ export class EnterprisesConsoleController {
       values,
       data: {
         result,
-        pages,
-        prev: result && result.page > 1 ? href(result.page - 1) : null,
-        next: result && result.page < pages ? href(result.page + 1) : null,
+        pager: result ? pagerOf('/console/enterprises', values, result) : null,
         district: caller.jurisdiction,
       },
     });

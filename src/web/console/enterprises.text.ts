@@ -1,7 +1,9 @@
+import { STATUS_LABELS } from '../../blacklist/blacklist-moves';
+import type { Lang } from '../i18n';
+import { BLACKLIST_TEXT } from './blacklist.text';
 import { bilingual } from './console-text';
 
-/** The strings of 企业档案 (search and file) and 信用记录 (record, correct or withdraw). */
-export const ENTERPRISES_TEXT = bilingual(
+const OWN_TEXT = bilingual(
   {
     searchTitle: '企业档案',
     searchLabel: '企业名称或统一社会信用代码',
@@ -38,24 +40,6 @@ export const ENTERPRISES_TEXT = bilingual(
     purpose_tax_incentive: '税收优惠审核',
     purpose_procurement: '政府采购',
     purpose_other: '其他',
-    act_propose: '提出列入',
-    act_notice: '送达告知',
-    act_object: '登记异议',
-    act_decideObjection: '异议决定',
-    act_decide: '列入决定',
-    act_publish: '公示',
-    act_applyRepair: '登记修复申请',
-    act_decideRepair: '修复决定',
-    act_revoke: '撤销列入',
-    act_withdraw: '撤回',
-    act_expire: '期满移出',
-    bl_proposed: '已提出',
-    bl_noticed: '已告知',
-    bl_approved: '已同意列入',
-    bl_rejected: '不予列入',
-    bl_published: '已公示',
-    bl_removed: '已移出',
-    bl_withdrawn: '已撤回',
     gradeHeading: '当前信用等级',
     gradeScore: '得分 {score}（评价标准第 {version} 版，{at} 计算）',
     gradePending: '正在根据最新记录重新评级……',
@@ -182,24 +166,6 @@ export const ENTERPRISES_TEXT = bilingual(
     purpose_tax_incentive: 'tax incentive',
     purpose_procurement: 'procurement',
     purpose_other: 'other',
-    act_propose: 'proposed',
-    act_notice: 'notice given',
-    act_object: 'objection filed',
-    act_decideObjection: 'objection decided',
-    act_decide: 'decided',
-    act_publish: 'published',
-    act_applyRepair: 'repair applied for',
-    act_decideRepair: 'repair decided',
-    act_revoke: 'revoked',
-    act_withdraw: 'withdrawn',
-    act_expire: 'expired',
-    bl_proposed: 'proposed',
-    bl_noticed: 'noticed',
-    bl_approved: 'approved',
-    bl_rejected: 'rejected',
-    bl_published: 'published',
-    bl_removed: 'removed',
-    bl_withdrawn: 'withdrawn',
     gradeHeading: 'Current grade',
     gradeScore: 'Score {score} (rule set version {version}, computed {at})',
     gradePending: 'Regrading after the latest record…',
@@ -291,3 +257,17 @@ export const ENTERPRISES_TEXT = bilingual(
     otherDepartment: 'Only the recording department (or its successor) may correct it',
   },
 );
+
+/** A blacklist entry's steps (`act_…`) and statuses (`bl_…`) as the blacklist's own pages name them. */
+function blacklistWords(lang: Lang): Record<string, string> {
+  return {
+    ...Object.fromEntries(Object.entries(BLACKLIST_TEXT[lang]).filter(([key]) => key.startsWith('act_'))),
+    ...Object.fromEntries(Object.entries(STATUS_LABELS).map(([status, label]) => [`bl_${status}`, label[lang]])),
+  };
+}
+
+/** The strings of 企业档案 (search and file) and 信用记录 (record, correct or withdraw). */
+export const ENTERPRISES_TEXT = {
+  zh: { ...OWN_TEXT.zh, ...blacklistWords('zh') },
+  en: { ...OWN_TEXT.en, ...blacklistWords('en') },
+};

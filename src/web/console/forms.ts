@@ -2,8 +2,8 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { Problem } from '../../common/problem';
 import type { Lang } from '../i18n';
+import { CONSOLE_TEXT } from './console-text';
 
 /** A posted form's fields, one string each (a repeated field keeps its first value). */
 export function formFields(request: FastifyRequest): Record<string, string> {
@@ -58,7 +58,7 @@ export function fieldMessages(
       const empty = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
       out[path] =
         empty && !('whitelistValidation' in failure.constraints)
-          ? REQUIRED[lang]
+          ? required(lang)
           : constraintMessage(failure.constraints, lang);
     }
     if (failure.children?.length) Object.assign(out, fieldMessages(failure.children, input, lang, path));
@@ -66,7 +66,8 @@ export function fieldMessages(
   return out;
 }
 
-const REQUIRED = { zh: '此项必填', en: 'Required' } as const;
+/** The message beside a field left empty that must be filled. */
+export const required = (lang: Lang): string => CONSOLE_TEXT[lang].required;
 
 /** The numbers in class-validator's English message ("must be shorter than or equal to 100 characters"). */
 const numbers = (message: string) => (message.match(/\d+/g) ?? []).map(Number);
@@ -110,22 +111,4 @@ function constraintMessage(constraints: Record<string, string>, lang: Lang): str
     default:
       return zh ? '格式不正确' : message;
   }
-}
-
-/**
- * The field a service's refusal is about, from its code (`duplicate-document` → `documentNo`), so
- * the page shows it beside that field; a refusal about no field comes back under `''` (the form's
- * alert). Anything but a Problem is thrown on.
- */
-export function problemOnField(
-  error: unknown,
-  fieldsByCode: Record<string, string>,
-  lang: Lang,
-): Record<string, string> {
-  if (!(error instanceof Problem) || error.status >= 500) throw error;
-  const listed = error.extensions.errors as { field: string; message: string }[] | undefined;
-  if (error.code === 'validation-failed' && listed?.length) {
-    return Object.fromEntries(listed.map((e) => [e.field, lang === 'zh' ? '格式不正确' : e.message]));
-  }
-  return { [fieldsByCode[error.code] ?? '']: error.localized(lang) };
 }

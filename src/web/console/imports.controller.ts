@@ -10,10 +10,11 @@ import { IMPORT_KINDS, IMPORT_MODES, ImportKind } from '../../imports/import-kin
 import { columnZh, importMessageZh } from '../../imports/import-messages';
 import { ImportsService } from '../../imports/imports.service';
 import { recorder } from '../../records/recorder';
-import { chooseLang, Lang } from '../i18n';
+import { Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { IMPORTS_TEXT } from './imports.text';
+import { langOf, seeOther } from './page-params';
 
 /** Errors listed on an import's page; all of them are in the 下载错误明细 file. */
 const LISTED_ERRORS = 20;
@@ -39,7 +40,7 @@ const attachment = (name: string) =>
  * The pages call the API's ImportsService: the same upload, the same rules, the same refusals.
  */
 @ConsoleController('imports')
-export class ImportsPagesController {
+export class ConsoleImportsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly imports: ImportsService,
@@ -54,10 +55,10 @@ export class ImportsPagesController {
   @Post()
   @Access('regulator')
   async upload(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentCaller() caller: Caller) {
-    const lang = chooseLang(undefined, request.headers.cookie).lang;
+    const lang = langOf(request);
     try {
       const created = await this.imports.receive(request, {}, recorder(caller));
-      return void reply.status(303).header('Location', `/console/imports/${created.id}`).send();
+      return seeOther(reply, `/console/imports/${created.id}`);
     } catch (error) {
       const errors = this.uploadErrors(error, lang);
       return this.listPage(request, reply, caller, { status: 400, errors });
@@ -120,7 +121,7 @@ export class ImportsPagesController {
     @Res() reply: FastifyReply,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const lang = chooseLang(undefined, request.headers.cookie).lang;
+    const lang = langOf(request);
     const { fileName, csv } = await this.imports.rejectedRows(id, viewer(caller), lang);
     const base = fileName.replace(/\.[^.]*$/, '') || 'import';
     void reply

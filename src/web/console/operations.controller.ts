@@ -11,15 +11,13 @@ import { Problem } from '../../common/problem';
 import { ReportKeysService } from '../../disclosure/reports/report-keys.service';
 import { EXPORT_DAY_PROBLEMS, ExportsService } from '../../sharing/exports/exports.service';
 import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
-import { langOf, param } from './admin-shared';
+import { fromHtmx, JOB_ID, langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { formFields } from './forms';
+import { formFields, required } from './forms';
 import { OPERATIONS_TEXT } from './operations.text';
 
-const JOB_ID = /^[\w:.-]{1,100}$/;
 const KID = /^[\w.-]{1,100}$/;
-const fromHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true';
 
 /**
  * 系统运维: the administrator's operations of the API, each behind a confirmation step (the GET
@@ -29,7 +27,7 @@ const fromHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 
  * report signing key (POST /api/v1/report-keys/rotate). Same services, same role.
  */
 @ConsoleController('admin/operations')
-export class OperationsController {
+export class ConsoleOperationsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly ruleSets: RuleSetsService,
@@ -104,7 +102,7 @@ export class OperationsController {
     if (version === null)
       throw Problem.conflict('no-active-rule-set', { en: 'No rule set is active', zh: '没有现行的分类标准' });
     const { jobId } = await this.ruleSets.recomputeAll('requested by an administrator', caller.actor);
-    return reply.redirect(`/console/rule-sets/${version}/recompute?job=${encodeURIComponent(jobId)}`, 303);
+    return seeOther(reply, `/console/rule-sets/${version}/recompute?job=${encodeURIComponent(jobId)}`);
   }
 
   @Get('export')
@@ -126,11 +124,11 @@ export class OperationsController {
     const lang = langOf(request);
     const values = { date: (fields.date ?? '').trim(), force: fields.force === 'yes' ? 'yes' : '' };
     if (!values.date) {
-      return this.renderExport(request, reply, values, { date: lang === 'zh' ? '此项必填' : 'Required' }, 400);
+      return this.renderExport(request, reply, values, { date: required(lang) }, 400);
     }
     try {
       const { jobId } = await this.exports.rerun(values.date, caller.actor, values.force === 'yes');
-      return reply.redirect(`/console/admin/operations?export=${encodeURIComponent(jobId)}#result`, 303);
+      return seeOther(reply, `/console/admin/operations?export=${encodeURIComponent(jobId)}#result`);
     } catch (error) {
       const listed =
         error instanceof Problem ? (error.extensions.errors as { message: string }[] | undefined) : undefined;
@@ -163,7 +161,7 @@ export class OperationsController {
   async rotate(@Res() reply: FastifyReply, @CurrentCaller() caller: Caller): Promise<void> {
     const rotated = await this.keys.rotate(caller.actor);
     const retired = rotated.retiredKid ? `&retired=${encodeURIComponent(rotated.retiredKid)}` : '';
-    return reply.redirect(`/console/admin/operations?rotated=${encodeURIComponent(rotated.kid)}${retired}#result`, 303);
+    return seeOther(reply, `/console/admin/operations?rotated=${encodeURIComponent(rotated.kid)}${retired}#result`);
   }
 
   private renderExport(

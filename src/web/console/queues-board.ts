@@ -9,6 +9,7 @@ import { fromThisSite, SAFE_METHODS } from '../../access/page-session';
 import { QueueName } from '../../jobs/queues';
 import { loginHref, WebSession } from '../session';
 import { WebModule } from '../web.module';
+import { seeOther } from './page-params';
 
 export const QUEUES_PATH = '/console/queues';
 
@@ -59,7 +60,7 @@ export class QueuesBoardModule implements OnModuleInit {
       return void reply.status(403).type('text/html; charset=utf-8').send(REFUSED);
     }
     const principal = await this.session.principal(request);
-    if (!principal) return void reply.status(303).header('Location', loginHref(request.url)).send();
+    if (!principal) return seeOther(reply, loginHref(request.url));
     if (principal.role !== 'admin') return void reply.status(403).type('text/html; charset=utf-8').send(REFUSED);
     void reply.header('Cache-Control', 'private, no-store');
   }

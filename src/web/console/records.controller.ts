@@ -14,7 +14,7 @@ import { format, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
-import { langOf } from './enterprises.controller';
+import { langOf, param, seeOther } from './page-params';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled, formFields } from './forms';
 
@@ -105,7 +105,7 @@ function choices(it: ConsoleContext) {
  * grade part follows the regrading.
  */
 @ConsoleController('records')
-export class RecordsConsoleController {
+export class ConsoleRecordsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly records: RecordsService,
@@ -119,7 +119,7 @@ export class RecordsConsoleController {
     @Res() reply: FastifyReply,
     @Query() query: Record<string, string>,
   ): Promise<void> {
-    const uscc = typeof query.uscc === 'string' ? query.uscc : '';
+    const uscc = param(query, 'uscc');
     return this.renderNew(request, reply, { uscc }, {}, 200);
   }
 
@@ -141,7 +141,7 @@ export class RecordsConsoleController {
     try {
       await this.enterprises.resolve(uscc, caller.jurisdiction);
       const record = await this.records.create(uscc, Object.assign(new CreateRecordDto(), dto), recorder(caller));
-      void reply.status(303).header('Location', `/console/enterprises/${uscc}?recorded=${record.id}`).send();
+      seeOther(reply, `/console/enterprises/${uscc}?recorded=${record.id}`);
       return;
     } catch (error) {
       errors =
@@ -184,7 +184,7 @@ export class RecordsConsoleController {
     try {
       const corrected = await this.records.correct(record.id, checked.value, recorder(caller));
       const done = checked.value.action === 'withdraw' ? 'withdrawn' : 'corrected';
-      void reply.status(303).header('Location', `/console/enterprises/${record.uscc}?${done}=${corrected.id}`).send();
+      seeOther(reply, `/console/enterprises/${record.uscc}?${done}=${corrected.id}`);
       return;
     } catch (error) {
       return this.renderCorrect(request, reply, record, values, refusal(error, lang, values), 400);

@@ -15,8 +15,8 @@ import { format, Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
-import { langOf } from './enterprises.controller';
-import { checkForm, filled, formFields } from './forms';
+import { langOf, param, seeOther } from './page-params';
+import { checkForm, filled, formFields, required } from './forms';
 import { REGISTRY_TEXT } from './registry.text';
 
 const CREATE_FIELDS = [
@@ -29,12 +29,11 @@ const CREATE_FIELDS = [
   'registeredOn',
 ] as const;
 const EDIT_FIELDS = ['name', 'address', 'legalRepresentative', 'status'] as const;
-const REQUIRED = { zh: '此项必填', en: 'Required' } as const;
 
 /** Why a credit code fails, in the person's language (the check that failed, and where). */
 function usccMessage(value: string, lang: Lang): string | null {
   const t = REGISTRY_TEXT[lang];
-  if (!value.trim()) return REQUIRED[lang];
+  if (!value.trim()) return required(lang);
   const check = checkUscc(value);
   if (check.valid) return null;
   switch (check.failure) {
@@ -102,7 +101,7 @@ const statusChoices = (it: ConsoleContext) =>
  * leads to its file.
  */
 @ConsoleController('enterprises')
-export class EnterpriseRegisterController {
+export class ConsoleEnterpriseRegisterController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly enterprises: EnterprisesService,
@@ -132,7 +131,7 @@ export class EnterpriseRegisterController {
     }
     try {
       const created = await this.enterprises.create(checked.value, caller.actor, caller.jurisdiction);
-      void reply.status(303).header('Location', `/console/enterprises/${created.uscc}?registered=1`).send();
+      seeOther(reply, `/console/enterprises/${created.uscc}?registered=1`);
       return;
     } catch (error) {
       return this.renderNew(request, reply, caller, values, refusal(error, lang, caller.jurisdiction), 400);
@@ -186,7 +185,7 @@ export class EnterpriseRegisterController {
     }
     try {
       await this.enterprises.update(enterprise.uscc, checked.value, caller.actor, caller.jurisdiction);
-      void reply.status(303).header('Location', `/console/enterprises/${enterprise.uscc}?updated=1`).send();
+      seeOther(reply, `/console/enterprises/${enterprise.uscc}?updated=1`);
       return;
     } catch (error) {
       return this.renderEdit(request, reply, enterprise, values, refusal(error, lang, null), 400);
@@ -245,7 +244,7 @@ export class EnterpriseRegisterController {
  * (UsccAllowListService, audited).
  */
 @ConsoleController('admin/uscc-allowlist')
-export class UsccAllowListPagesController {
+export class ConsoleUsccAllowListController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly allowList: UsccAllowListService,
@@ -259,7 +258,7 @@ export class UsccAllowListPagesController {
     @Query() query: Record<string, string>,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const added = typeof query.added === 'string' && /^[0-9A-Z]{18}$/.test(query.added) ? query.added : null;
+    const added = /^[0-9A-Z]{18}$/.test(param(query, 'added')) ? param(query, 'added') : null;
     return this.render(request, reply, caller, {}, {}, 200, added);
   }
 
@@ -279,7 +278,7 @@ export class UsccAllowListPagesController {
     }
     try {
       const entry = await this.allowList.add(checked.value, caller.actor);
-      void reply.status(303).header('Location', `/console/admin/uscc-allowlist?added=${entry.uscc}`).send();
+      seeOther(reply, `/console/admin/uscc-allowlist?added=${entry.uscc}`);
       return;
     } catch (error) {
       const errors =

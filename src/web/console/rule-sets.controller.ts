@@ -14,21 +14,18 @@ import { format } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { formFields } from './forms';
+import { fromHtmx, JOB_ID, langOf, seeOther } from './page-params';
 import { jsonDiff } from './json-diff';
 import { dryRunView } from './rule-set-views';
 import { RULE_SETS_TEXT } from './rule-sets.text';
 
 /** A draft's JSON, pasted or uploaded: well above a standard's few KB, well below the API's body limit. */
 const MAX_DOCUMENT_BYTES = 256 * 1024;
-/** Job ids as the jobs lookup makes them: a dry run's number, `recompute-all:<run>`. */
-const JOB_ID = /^[\w:.-]{1,100}$/;
 
 const versionOf = (raw: string): number => {
   if (!/^\d{1,9}$/.test(raw)) throw Problem.notFound('Rule set', raw);
   return Number(raw);
 };
-
-const fromHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true';
 
 /**
  * 分类标准: the versions of the classification standard and what changed between them, a draft
@@ -37,7 +34,7 @@ const fromHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 
  * same service as `/api/v1/rule-sets`, with the same roles.
  */
 @ConsoleController('rule-sets')
-export class RuleSetsPagesController {
+export class ConsoleRuleSetsController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly ruleSets: RuleSetsService,
@@ -86,7 +83,7 @@ export class RuleSetsPagesController {
   @Access('admin')
   async draft(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const text = await this.documentText(request);
-    const { lang } = await this.pages.context(request, reply);
+    const lang = langOf(request);
     const t = RULE_SETS_TEXT[lang];
     let parsed: unknown;
     let issues: { pointer: string; message: string }[];
@@ -110,7 +107,7 @@ export class RuleSetsPagesController {
       });
     }
     const created = await this.ruleSets.draft(parsed as Record<string, unknown>, caller.actor);
-    return reply.redirect(`/console/rule-sets?drafted=${created.version}#v${created.version}`, 303);
+    return seeOther(reply, `/console/rule-sets?drafted=${created.version}#v${created.version}`);
   }
 
   @Get(':version/dry-run')
@@ -148,7 +145,7 @@ export class RuleSetsPagesController {
   async dryRun(@Res() reply: FastifyReply, @Param('version') raw: string, @CurrentCaller() caller: Caller) {
     const version = versionOf(raw);
     const { jobId } = await this.ruleSets.dryRun(version, caller.actor);
-    return reply.redirect(`/console/rule-sets/${version}/dry-run?job=${encodeURIComponent(jobId)}`, 303);
+    return seeOther(reply, `/console/rule-sets/${version}/dry-run?job=${encodeURIComponent(jobId)}`);
   }
 
   /** The confirmation step: what the draft changes from the active version, and one button. */
@@ -174,7 +171,7 @@ export class RuleSetsPagesController {
     // The form carries no field: its button, on the page that shows what changes, is the confirmation.
     const version = versionOf(raw);
     const { jobId } = await this.ruleSets.activate(version, caller.actor);
-    return reply.redirect(`/console/rule-sets/${version}/recompute?job=${encodeURIComponent(jobId)}`, 303);
+    return seeOther(reply, `/console/rule-sets/${version}/recompute?job=${encodeURIComponent(jobId)}`);
   }
 
   /** The full recompute an activation started, live: a progress bar htmx polls until it ends. */

@@ -10,7 +10,7 @@ import { MAX_TODO_ITEMS, TodoService } from './todo.service';
 
 /** The console's home: what waits on the person signed in, the soonest deadline first. */
 @ConsoleController()
-export class TodoController {
+export class ConsoleTodoController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly todo: TodoService,
