@@ -4,7 +4,10 @@ import type { AuthenticatedRequest } from '../../access/access.decorator';
 import { UserPrincipal, UserRole } from '../../access/principal';
 import { Lang } from '../i18n';
 import { pageContext, PageContext } from '../page';
+import { ReferenceService } from '../../registry/reference.service';
 import { Bilingual, CONSOLE_TEXT } from './console-text';
+
+const DISTRICTS_TTL_MS = 5 * 60_000;
 
 /** A link of the console's navigation, for the roles that may open it. */
 interface NavLink {
@@ -50,6 +53,8 @@ export interface ConsoleContext extends Omit<PageContext, 't' | 'viewer'> {
   t: Record<string, string>;
   me: { username: string; role: UserRole; roleName: string; districtCode: string | null };
   nav: { href: string; text: string; count: number; current: boolean }[];
+  /** A district's name (`鹿城区` for `330302`), its code when unknown. */
+  districtName: (code: string | null | undefined) => string;
   /** `A 守信` for `A`; the "not graded" text for null. */
   grade: (grade: string | null | undefined) => string;
   /** Field errors of a form shown again (field → message), and the values typed. */
@@ -76,7 +81,24 @@ export interface ConsoleRender {
  */
 @Injectable()
 export class ConsolePages {
-  constructor(@Optional() private readonly countsOf?: ConsoleCounts) {}
+  /** The districts' names, read once a few minutes (reference data, 13 rows). */
+  private districts: { at: number; names: Promise<Map<string, { zh: string; en: string }>> } | null = null;
+
+  constructor(
+    private readonly reference: ReferenceService,
+    @Optional() private readonly countsOf?: ConsoleCounts,
+  ) {}
+
+  private districtNames(): Promise<Map<string, { zh: string; en: string }>> {
+    if (!this.districts || Date.now() - this.districts.at > DISTRICTS_TTL_MS) {
+      const names = this.reference
+        .listDistricts()
+        .then((list) => new Map(list.map((d) => [d.code, { zh: d.nameZh, en: d.nameEn }])));
+      this.districts = { at: Date.now(), names };
+      names.catch(() => (this.districts = null));
+    }
+    return this.districts.names;
+  }
 
   async render(request: FastifyRequest, reply: FastifyReply, view: string, options: ConsoleRender): Promise<void> {
     const context = await this.context(request, reply, options);
@@ -99,7 +121,10 @@ export class ConsolePages {
     const base = pageContext(request, reply, { username: principal.username, staff: STAFF.includes(principal.role) });
     const lang = base.lang;
     const t: Record<string, string> = { ...CONSOLE_TEXT[lang], ...(options.text?.[lang] ?? {}) };
-    const counts = this.countsOf ? await this.countsOf.counts(principal) : {};
+    const [counts, districts] = await Promise.all([
+      this.countsOf ? this.countsOf.counts(principal) : ({} as Record<string, number>),
+      this.districtNames(),
+    ]);
     const path = new URL(request.url, 'http://page.invalid').pathname;
     const context: ConsoleContext = {
       ...base,
@@ -118,6 +143,7 @@ export class ConsolePages {
           link.href === '/console' ? path === '/console' : path === link.href || path.startsWith(`${link.href}/`),
       })),
       grade: (grade) => (grade ? (t[`grade_${grade}`] ?? grade) : t.noGrade),
+      districtName: (code) => (code ? (districts.get(code)?.[lang] ?? code) : ''),
       errors: options.errors ?? {},
       values: options.values ?? {},
     };

@@ -35,7 +35,7 @@ const REFUSED =
     BullBoardModule.forRoot({
       route: QUEUES_PATH,
       adapter: FastifyAdapter,
-      boardOptions: { uiConfig: { boardTitle: '任务队列' } },
+      boardOptions: { uiConfig: { boardTitle: '任务队列', miscLinks: [{ text: '返回工作台', url: '/console' }] } },
     }),
     ...Object.values(QueueName).map((name) => BullBoardModule.forFeature({ name, adapter: BullAdapter })),
   ],

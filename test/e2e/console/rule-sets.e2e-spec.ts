@@ -63,7 +63,7 @@ describe('console: rule sets', () => {
     const page = await b.signIn(ADMIN.username, ADMIN.password);
     const list = await open(page, '/console/rule-sets');
     expect(await text(page, '#h-v1')).toBe('第 1 版 现行');
-    expect(await text(page, '#v1 dl')).toContain('migration');
+    expect(await text(page, '#v1 dl')).toContain('起草系统');
     await checkConsolePage(page, list, 'rule-sets');
 
     await Promise.all([
