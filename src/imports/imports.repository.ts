@@ -124,6 +124,32 @@ export interface ChunkLines {
  * rows, the set-based checks of what needs the database, and the merge through the owning
  * module's bulk method. The staging statements run on the import job's connection and transaction.
  */
+/** The columns an import's view is read from, and the view made of them. */
+const VIEW_COLUMNS = `id, kind, mode, status, file_name, file_size, total_rows, processed_rows, imported_rows, skipped_rows,
+  rejected_rows, failure, uploaded_by, created_at, started_at, finished_at`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a row of VIEW_COLUMNS, read field by field
+function toView(row: any): ImportView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    mode: row.mode,
+    status: row.status,
+    fileName: row.file_name,
+    fileSize: Number(row.file_size),
+    totalRows: row.total_rows,
+    processedRows: row.processed_rows,
+    importedRows: row.imported_rows,
+    skippedRows: row.skipped_rows,
+    rejectedRows: row.rejected_rows,
+    failure: row.failure,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    uploadedBy: row.uploaded_by,
+  };
+}
+
 @Injectable()
 export class ImportsRepository {
   constructor(
@@ -162,30 +188,8 @@ export class ImportsRepository {
 
   /** `id` is a UUID. */
   async find(id: string): Promise<ImportView | undefined> {
-    const [row] = await this.db.query(
-      `SELECT id, kind, mode, status, file_name, file_size, total_rows, processed_rows, imported_rows, skipped_rows,
-              rejected_rows, failure, uploaded_by, created_at, started_at, finished_at FROM imports WHERE id = $1`,
-      [id],
-    );
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      kind: row.kind,
-      mode: row.mode,
-      status: row.status,
-      fileName: row.file_name,
-      fileSize: Number(row.file_size),
-      totalRows: row.total_rows,
-      processedRows: row.processed_rows,
-      importedRows: row.imported_rows,
-      skippedRows: row.skipped_rows,
-      rejectedRows: row.rejected_rows,
-      failure: row.failure,
-      createdAt: row.created_at,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-      uploadedBy: row.uploaded_by,
-    };
+    const [row] = await this.db.query(`SELECT ${VIEW_COLUMNS} FROM imports WHERE id = $1`, [id]);
+    return row ? toView(row) : undefined;
   }
 
   /** Imports that failed or rejected rows, finished since `since`, by this uploader (all when null), oldest first. */
@@ -216,28 +220,11 @@ export class ImportsRepository {
    */
   async recent(uploadedBy: string | null, limit: number): Promise<Omit<ImportView, 'uploadedBy'>[]> {
     const rows = await this.db.query(
-      `SELECT id, kind, mode, status, file_name, file_size, total_rows, processed_rows, imported_rows, skipped_rows,
-              rejected_rows, failure, created_at, started_at, finished_at
+      `SELECT ${VIEW_COLUMNS}
          FROM imports WHERE $1::uuid IS NULL OR uploaded_by = $1::uuid ORDER BY created_at DESC, id LIMIT $2`,
       [uploadedBy, limit],
     );
-    return rows.map((row: Record<string, never>) => ({
-      id: row.id,
-      kind: row.kind,
-      mode: row.mode,
-      status: row.status,
-      fileName: row.file_name,
-      fileSize: Number(row.file_size),
-      totalRows: row.total_rows,
-      processedRows: row.processed_rows,
-      importedRows: row.imported_rows,
-      skippedRows: row.skipped_rows,
-      rejectedRows: row.rejected_rows,
-      failure: row.failure,
-      createdAt: row.created_at,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-    }));
+    return rows.map(toView);
   }
 
   /** Errors on lines after `afterLine`, by line, `limit` lines at most (all of a line's errors together). */
