@@ -91,3 +91,17 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `console-${name}-phone.png`), fullPage: true });
   await page.setViewportSize(viewport);
 }
+
+/** The trimmed text of the first element `selector` finds ('' when it has none). */
+export const text = async (page: Page, selector: string): Promise<string> =>
+  ((await page.locator(selector).textContent()) ?? '').trim();
+
+/** Clicks a submit button and waits for the post's answer and the page it shows (or redirects to, `path`). */
+export async function submit(page: Page, name: string, path: (url: URL) => boolean = () => true): Promise<Response> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.waitForURL(path, { waitUntil: 'load' }),
+    page.getByRole('button', { name, exact: true }).click(),
+  ]);
+  return response;
+}

@@ -1,18 +1,7 @@
 import { Page } from 'playwright-core';
-import { checkConsolePage, ConsoleBrowser, open, screenshots } from '../../helpers/console';
+import { checkConsolePage, ConsoleBrowser, open, screenshots, submit, text } from '../../helpers/console';
 import { adminAndRegulator, CODES, createEnterprise } from '../../helpers/fixtures';
 import { ADMIN, TestApp } from '../../helpers/test-app';
-
-/** Clicks a submit button and waits for the page the post answers (or redirects to). */
-async function submit(page: Page, name: string, path?: (url: URL) => boolean): Promise<void> {
-  await Promise.all([
-    page.waitForURL(path ?? (() => true), { waitUntil: 'load' }),
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.getByRole('button', { name, exact: true }).click(),
-  ]);
-}
-
-const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
 
 /** 系统管理 and 审计日志: an administrator's whole day in the browser; other roles are refused. */
 describe('console administration', () => {

@@ -1,19 +1,7 @@
 import { Page } from 'playwright-core';
-import { checkConsolePage, ConsoleBrowser, open } from '../../helpers/console';
+import { checkConsolePage, ConsoleBrowser, open, submit, text } from '../../helpers/console';
 import { adminAndRegulator, CODES, createKey } from '../../helpers/fixtures';
 import { ADMIN, TestApp } from '../../helpers/test-app';
-
-const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
-
-/** Clicks a submit button and waits for the page the post answers (or redirects to). */
-async function submit(page: Page, name: string, path: (url: URL) => boolean = () => true) {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.waitForURL(path, { waitUntil: 'load' }),
-    page.getByRole('button', { name, exact: true }).click(),
-  ]);
-  return response;
-}
 
 /** A Beijing date `days` from today. */
 const beijingDay = (days: number) =>

@@ -1,5 +1,4 @@
-import { Page } from 'playwright-core';
-import { checkConsolePage, ConsoleBrowser, open, screenshots } from '../../helpers/console';
+import { checkConsolePage, ConsoleBrowser, open, screenshots, submit, text } from '../../helpers/console';
 import { adminAndRegulator, CODES, createUser } from '../../helpers/fixtures';
 import { ADMIN, TestApp } from '../../helpers/test-app';
 
@@ -11,17 +10,6 @@ const EXISTING = CODES.wenzhouLike;
 const NEW = CODES.shenzhen;
 /** A legacy code: the right organisation code, a wrong check character. */
 const LEGACY = `${CODES.wenzhouLike.slice(0, 17)}A`;
-
-/** Clicks a submit button and waits for the page the post answers (or redirects to). */
-async function submit(page: Page, name: string, path?: (url: URL) => boolean): Promise<void> {
-  await Promise.all([
-    page.waitForURL(path ?? (() => true), { waitUntil: 'load' }),
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.getByRole('button', { name, exact: true }).click(),
-  ]);
-}
-
-const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
 
 /**
  * 登记企业, 修改登记信息 and 历史代码允许名单 in Chromium: a district regulator registers an
