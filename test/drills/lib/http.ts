@@ -42,13 +42,19 @@ export function send(url: string, call: Call = {}): Promise<Answer> {
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest(
       url,
       { method: call.method ?? 'GET', headers, agent: call.agent ?? fresh, timeout: call.timeoutMs ?? 30_000 },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
+        // cut off before its end: settle, whatever the request side saw
+        res.on('close', () => {
+          if (!res.complete) reject(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' }));
+        });
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
           resolve({
@@ -63,7 +69,11 @@ export function send(url: string, call: Call = {}): Promise<Answer> {
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     // whether the request went out on a kept-alive socket (where a server closing it races with it)
-    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
+    // A server that answers before reading the whole body (413) and closes makes the rest of the
+    // write fail; once its answer has come, that answer is what the request got.
+    req.on('error', (error) => {
+      if (!answered) reject(Object.assign(error, { reusedSocket: req.reusedSocket }));
+    });
     req.end(raw);
   });
 }
