@@ -7,11 +7,10 @@
  */
 import { beijingDate } from '../common/clock';
 import { Action, decide, MoveRole, Outcome, Refusal, Status } from './blacklist-states';
+import type { ProblemText } from '../common/problem';
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+/** A text in Chinese and English: the one bilingual shape, as problems carry theirs. */
+export type Bilingual = ProblemText;
 
 /** The moves as a person sees them (an action with its outcome: 同意列入 is `decide` approved). */
 export const CONSOLE_MOVES = [

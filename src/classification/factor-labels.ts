@@ -1,10 +1,8 @@
 import { RECORD_TYPES, RecordType } from '../records/record-rules';
+import type { ProblemText } from '../common/problem';
 
-/** A factor's name for a person, in Chinese and English. */
-export interface FactorLabel {
-  zh: string;
-  en: string;
-}
+/** A text in Chinese and English: the one bilingual shape, as problems carry theirs. */
+export type FactorLabel = ProblemText;
 
 /** What each kind of record does to the score, as the grade's explanation names it (`record.<type>`). */
 const RECORD_FACTORS: Record<RecordType, FactorLabel> = {

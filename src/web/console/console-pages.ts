@@ -101,7 +101,26 @@ export class ConsolePages {
   }
 
   async render(request: FastifyRequest, reply: FastifyReply, view: string, options: ConsoleRender): Promise<void> {
-    const context = await this.context(request, reply, options);
+    return this.renderView(request, reply, view, options, true);
+  }
+
+  /**
+   * A part of a page for htmx to swap in (no layout); the template must not call `layout()`. It
+   * has no navigation, so it skips the navigation's counts: a progress bar polled every second
+   * costs no to-do queries.
+   */
+  async fragment(request: FastifyRequest, reply: FastifyReply, view: string, options: Omit<ConsoleRender, 'title'>) {
+    return this.renderView(request, reply, view, { ...options, title: () => '' }, false);
+  }
+
+  private async renderView(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: string,
+    options: ConsoleRender,
+    withCounts: boolean,
+  ): Promise<void> {
+    const context = await this.context(request, reply, options, withCounts);
     const values = typeof options.data === 'function' ? options.data(context) : (options.data ?? {});
     const html = await reply.viewAsync(`console/${view}.eta`, {
       ...context,
@@ -111,18 +130,18 @@ export class ConsolePages {
     this.send(reply, html, context.lang, options.status ?? 200);
   }
 
-  /** A part of a page for htmx to swap in (no layout); the template must not call `layout()`. */
-  async fragment(request: FastifyRequest, reply: FastifyReply, view: string, options: Omit<ConsoleRender, 'title'>) {
-    return this.render(request, reply, view, { ...options, title: () => '' });
-  }
-
-  async context(request: FastifyRequest, reply: FastifyReply, options: Omit<ConsoleRender, 'title'> = {}) {
+  async context(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: Omit<ConsoleRender, 'title'> = {},
+    withCounts = true,
+  ) {
     const principal = (request as AuthenticatedRequest).principal as UserPrincipal;
     const base = pageContext(request, reply, { username: principal.username, staff: STAFF.includes(principal.role) });
     const lang = base.lang;
     const t: Record<string, string> = { ...CONSOLE_TEXT[lang], ...(options.text?.[lang] ?? {}) };
     const [counts, districts] = await Promise.all([
-      this.countsOf ? this.countsOf.counts(principal) : ({} as Record<string, number>),
+      withCounts && this.countsOf ? this.countsOf.counts(principal) : ({} as Record<string, number>),
       this.districtNames(),
     ]);
     const path = new URL(request.url, 'http://page.invalid').pathname;
