@@ -5,7 +5,7 @@ import { AccessGrant } from '../access/access.decorator';
 import { AccessRoute, routesOf } from '../access/access-routes';
 import { API_SCOPES } from '../access/principal';
 import { apiControllers, operationsControllers } from '../routes';
-import { consoleControllers } from '../web/web.module';
+import { sessionPageControllers } from '../web/web.module';
 import { QUEUES_ROUTE } from '../web/console/queues-board';
 
 /** Who is asked about in the table, in column order. */
@@ -23,18 +23,18 @@ export type Caller = (typeof CALLERS)[number];
 
 /**
  * ✓ allowed, `own` only for its own code, 401/403 refused, 404 hidden (/metrics), 303 sent to the
- * sign-in page (a staff page without a session), `—` no such caller exists.
+ * sign-in page (a console or portal page without a session), `—` no such caller exists.
  */
 export type Verdict = '✓' | 'own' | '401' | '403' | '404' | '303' | '—';
 
-/** Every route of the system: the API's, the operations', and the staff console's pages. */
+/** Every route of the system: the API's, the operations', the staff console's and the portals' pages. */
 export function accessRoutes(): AccessRoute[] {
-  return [...routesOf([...apiControllers, ...operationsControllers, ...consoleControllers]), QUEUES_ROUTE].sort(
+  return [...routesOf([...apiControllers, ...operationsControllers, ...sessionPageControllers]), QUEUES_ROUTE].sort(
     (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
   );
 }
 
-/** What `caller` gets on a route with these grants (`page`: a staff page, signed in by the session cookie). */
+/** What `caller` gets on a route with these grants (`page`: a console or portal page, signed in by the session cookie). */
 export function verdict(grants: AccessGrant[], caller: Caller, page = false): Verdict {
   if (page) {
     // A page reads the session cookie only: a key (or a bearer header) is no session.
@@ -77,9 +77,11 @@ export function accessTable(): string {
     '✓ allowed · `own` only for the enterprise whose code is in the path (403 for any other) ·',
     '401 no credentials · 403 wrong role or scope · 404 answered as if absent (`metrics`: only with',
     '`Authorization: Bearer $METRICS_TOKEN`) · 303 sent to the sign-in page · — no such caller (a key',
-    'always holds one of the scopes; a key is never a session on a staff page).',
-    'Routes under `/console` are staff pages: the session cookie of `/login` signs the person in, never',
-    'a header; a page that changes something also refuses a post from another site.',
+    'always holds one of the scopes; a key is never a session on a page).',
+    'Routes under `/console` (staff) and `/portal` (an enterprise, an institution) are pages: the session',
+    'cookie of `/login` signs the person in, never a header; a page that changes something also refuses',
+    "a post from another site. A portal page shows only the signed-in enterprise's or institution's own",
+    "data: another's gives the 404 page.",
     '"key in scope" holds one of the route\'s scopes; "key out of scope" holds none of them.',
     '',
     header,

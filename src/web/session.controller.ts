@@ -7,7 +7,8 @@ import { retryAfter } from '../common/problem.filter';
 import { Access } from '../access/access.decorator';
 import { AuthService } from '../identity/auth.service';
 import { fromThisSite } from '../access/page-session';
-import { clearedSessionCookie, safeNext, sessionCookie, WebSession } from './session';
+import { LoginResultDto } from '../identity/dto/login.dto';
+import { clearedSessionCookie, landingFor, safeNext, sessionCookie, WebSession } from './session';
 
 /** The limits of LoginDto: longer values are refused before any password check. */
 const MAX_USERNAME = 64;
@@ -56,7 +57,7 @@ export class SessionController {
     if (!username || !password || username.length > MAX_USERNAME || password.length > MAX_PASSWORD) {
       return this.form(request, reply, next, username.slice(0, MAX_USERNAME), 'failed', HttpStatus.UNAUTHORIZED);
     }
-    let token: { accessToken: string; expiresIn: number };
+    let token: LoginResultDto;
     try {
       token = await this.auth.login({ username, password }, request.ip);
     } catch (error) {
@@ -77,7 +78,7 @@ export class SessionController {
       .status(303)
       .header('Set-Cookie', sessionCookie(request, token.accessToken, token.expiresIn))
       .header('Cache-Control', 'no-store')
-      .header('Location', next)
+      .header('Location', landingFor(token.user.role, next))
       .send();
   }
 

@@ -8,8 +8,25 @@ import { renderPage, Viewer } from './page';
 
 /** Who may see the statistics page: the roles of `GET /api/v1/stats/overview`. */
 export const STAFF_ROLES: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
-/** Where a sign-in goes when it was given no usable `next`. */
+/** Where a sign-in goes when it was given no usable `next` (then the person's own home, homeOf). */
 export const DEFAULT_NEXT = '/console';
+
+/** Where each role's pages start: staff the console, an enterprise or an institution its portal. */
+export function homeOf(role: UserRole): string {
+  if (role === 'enterprise') return '/portal/enterprise';
+  if (role === 'institution') return '/portal/institution';
+  return '/console';
+}
+
+/**
+ * Where a sign-in lands: `next`, unless it is a staff console page and the person is not staff
+ * (an enterprise or institution that followed a console link, or signed in with no `next`), then
+ * the home of their role.
+ */
+export function landingFor(role: UserRole, next: string): string {
+  const consolePage = next === '/console' || next.startsWith('/console/') || next.startsWith('/console?');
+  return consolePage && !STAFF_ROLES.includes(role) ? homeOf(role) : next;
+}
 const MAX_NEXT_LENGTH = 512;
 
 /**

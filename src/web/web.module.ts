@@ -25,6 +25,7 @@ import { ConsoleOperationsController } from './console/operations.controller';
 import { ConsoleAuditLogController } from './console/audit-log.controller';
 import { ConsoleNotFoundController } from './console/not-found.controller';
 import { TodoService } from './console/todo.service';
+import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController } from './portal/not-found.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
@@ -48,7 +49,20 @@ export const consoleControllers = [
   ConsoleNotFoundController,
 ];
 
-export const webControllers = [PagesController, SessionController, ...consoleControllers];
+/**
+ * The enterprise's and the institution's portals under `/portal/…` (the console's frame and
+ * session, `@Access('enterprise')` or `@Access('institution')` per route).
+ */
+export const portalControllers = [
+  // Last: any other address under /portal/enterprise or /portal/institution.
+  EnterprisePortalNotFoundController,
+  InstitutionPortalNotFoundController,
+];
+
+/** Every page signed in by the session cookie: the staff console and the two portals. */
+export const sessionPageControllers = [...consoleControllers, ...portalControllers];
+
+export const webControllers = [PagesController, SessionController, ...sessionPageControllers];
 
 /**
  * The web pages at `/`: server-rendered HTML over the disclosure and stats services, Chinese by

@@ -35,7 +35,10 @@ export class ConsoleBrowser {
     return new ConsoleBrowser(browser, base);
   }
 
-  /** A new browser context signed in through the /login form; lands on the console's home. */
+  /**
+   * A new browser context signed in through the /login form; lands on the person's home (the
+   * console for staff, `/portal/enterprise` or `/portal/institution` for the others).
+   */
   async signIn(username: string, password: string, viewport = DESKTOP): Promise<Page> {
     const context: BrowserContext = await this.browser.newContext({ viewport, baseURL: this.base, locale: 'zh-CN' });
     const page = await context.newPage();
@@ -43,7 +46,7 @@ export class ConsoleBrowser {
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(password);
     await Promise.all([
-      page.waitForURL((url) => url.pathname === '/console'),
+      page.waitForURL((url) => url.pathname !== '/login'),
       page.getByRole('button', { name: '登录' }).click(),
     ]);
     return page;

@@ -4,31 +4,25 @@ import type { AuthenticatedRequest } from '../../access/access.decorator';
 import { UserPrincipal, UserRole } from '../../access/principal';
 import { Lang } from '../i18n';
 import { pageContext, PageContext } from '../page';
+import { homeOf } from '../session';
 import { ReferenceService } from '../../registry/reference.service';
 import { Bilingual, CONSOLE_TEXT } from './console-text';
 
 const DISTRICTS_TTL_MS = 5 * 60_000;
 
-/** A link of the console's navigation, for the roles that may open it. */
+/** A link of the navigation, for the roles that may open it. */
 interface NavLink {
   href: string;
-  key:
-    | 'navTodo'
-    | 'navEnterprises'
-    | 'navRecord'
-    | 'navImports'
-    | 'navBlacklist'
-    | 'navRuleSets'
-    | 'navStats'
-    | 'navAdmin'
-    | 'navAudit'
-    | 'navQueues';
+  key: keyof (typeof CONSOLE_TEXT)['zh'];
   roles: readonly UserRole[];
 }
 
 const STAFF: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
 
-/** The navigation, in the order of a day's work; each link only for those whose role may open it. */
+/**
+ * The navigation, in the order of a day's work; each link only for those whose role may open it.
+ * Staff have the console; an enterprise and an institution each have their portal in the same frame.
+ */
 const NAV: readonly NavLink[] = [
   { href: '/console', key: 'navTodo', roles: STAFF },
   { href: '/console/enterprises', key: 'navEnterprises', roles: STAFF },
@@ -40,7 +34,27 @@ const NAV: readonly NavLink[] = [
   { href: '/console/admin', key: 'navAdmin', roles: ['admin'] },
   { href: '/console/audit', key: 'navAudit', roles: ['admin'] },
   { href: '/console/queues', key: 'navQueues', roles: ['admin'] },
+  { href: '/portal/enterprise', key: 'navMyCredit', roles: ['enterprise'] },
+  { href: '/portal/enterprise/records', key: 'navMyRecords', roles: ['enterprise'] },
+  { href: '/portal/enterprise/entries', key: 'navMyEntries', roles: ['enterprise'] },
+  { href: '/portal/enterprise/queries', key: 'navWhoQueried', roles: ['enterprise'] },
+  { href: '/portal/enterprise/report', key: 'navMyReport', roles: ['enterprise'] },
+  { href: '/portal/institution', key: 'navLookup', roles: ['institution'] },
+  { href: '/portal/institution/batch', key: 'navBatch', roles: ['institution'] },
+  { href: '/portal/institution/watchlist', key: 'navWatchlist', roles: ['institution'] },
+  { href: '/portal/institution/queries', key: 'navQueryLog', roles: ['institution'] },
+  { href: '/portal/institution/keys', key: 'navApiKeys', roles: ['institution'] },
+  { href: '/portal/institution/webhooks', key: 'navWebhooks', roles: ['institution'] },
 ];
+
+/** The name of the frame each role works in: the staff console, or its portal. */
+const FRAME_NAME: Record<UserRole, keyof (typeof CONSOLE_TEXT)['zh']> = {
+  admin: 'consoleName',
+  regulator: 'consoleName',
+  reviewer: 'consoleName',
+  enterprise: 'portalEnterpriseName',
+  institution: 'portalInstitutionName',
+};
 
 /** How many things wait on this person, by navigation link (`/console` → 3); the to-do list provides it. */
 export abstract class ConsoleCounts {
@@ -52,6 +66,8 @@ export interface ConsoleContext extends Omit<PageContext, 't' | 'viewer'> {
   /** The console's strings and the page's own, in the page's language. */
   t: Record<string, string>;
   me: { username: string; role: UserRole; roleName: string; districtCode: string | null };
+  /** The frame's name (the console, or the role's portal) and the address its pages start at. */
+  frame: { name: string; home: string };
   nav: { href: string; text: string; count: number; current: boolean }[];
   /** A district's name (`鹿城区` for `330302`), its code when unknown. */
   districtName: (code: string | null | undefined) => string;
@@ -122,7 +138,9 @@ export class ConsolePages {
   ): Promise<void> {
     const context = await this.context(request, reply, options, withCounts);
     const values = typeof options.data === 'function' ? options.data(context) : (options.data ?? {});
-    const html = await reply.viewAsync(`console/${view}.eta`, {
+    // `portal/…` views are the portals'; any other name is a console view.
+    const file = view.startsWith('portal/') ? `${view}.eta` : `console/${view}.eta`;
+    const html = await reply.viewAsync(file, {
       ...context,
       title: options.title(context.t),
       ...values,
@@ -154,12 +172,15 @@ export class ConsolePages {
         roleName: t[`role_${principal.role}`] ?? principal.role,
         districtCode: principal.districtCode,
       },
+      frame: { name: t[FRAME_NAME[principal.role]], home: homeOf(principal.role) },
       nav: NAV.filter((link) => link.roles.includes(principal.role)).map((link) => ({
         href: link.href,
         text: t[link.key],
         count: counts[link.href] ?? 0,
         current:
-          link.href === '/console' ? path === '/console' : path === link.href || path.startsWith(`${link.href}/`),
+          link.href === homeOf(principal.role)
+            ? path === link.href
+            : path === link.href || path.startsWith(`${link.href}/`),
       })),
       grade: (grade) => (grade ? (t[`grade_${grade}`] ?? grade) : t.noGrade),
       districtName: (code) => (code ? (districts.get(code)?.[lang] ?? code) : ''),

@@ -130,6 +130,17 @@ describe('staff sign-in on the web pages', () => {
     expect((await get('/login?next=//evil.example')).body).toContain('action="/login?next=%2Fconsole"');
   });
 
+  it('lands an enterprise or institution user on its own portal, not on a staff page it may not open', async () => {
+    for (const [next, location] of [
+      ['', '/portal/enterprise'],
+      ['/console/blacklist?state=noticed', '/portal/enterprise'],
+      ['/portal/enterprise/entries', '/portal/enterprise/entries'],
+    ]) {
+      const res = await post(`/login?next=${encodeURIComponent(next)}`, ENTERPRISE);
+      expect([next, res.statusCode, res.headers.location]).toEqual([next, 303, location]);
+    }
+  });
+
   it('refuses a wrong password or an unknown user alike: the form again, 401, no cookie', async () => {
     const wrong = await post('/login?next=/stats', { ...REGULATOR, password: 'not-the-password' });
     const unknown = await post('/login?next=/stats', { username: 'nobody.here', password: 'whatever-1' });
