@@ -213,10 +213,10 @@ export function planBlacklist(
 
   // proposed: not yet noticed
   for (const k of [0, 1, 3]) propose(back(asOfDay, k));
-  // noticed, the window still open, nothing filed
+  // noticed, the window still open, nothing filed: one the demo enterprise can object to in its portal
   for (const k of [1, 3]) {
     const noticeOn = back(asOfDay, Math.max(0, Math.min(k, n - 1)));
-    noticed(propose(back(noticeOn, 2)), noticeOn);
+    noticed(propose(back(noticeOn, 2), { own: k === 1 }), noticeOn);
   }
   // noticed, an objection pending: the demo enterprise's own, and one filed on an enterprise's behalf
   for (const own of [true, false]) {
@@ -297,6 +297,8 @@ export function planBlacklist(
     });
     if (kind === 'again') applyRepair(s, back(asOfDay, rng.int(1, 5)));
   }
+  // published, open to credit repair, nothing applied for: the demo enterprise can apply in its portal
+  toPublication(repairable(back(asOfDay, 3)), { own: true, months: longPeriod });
   // removed: the listing period ended; repaired (the demo enterprise); revoked
   toPublication(back(addMonths(asOfDay, -24), 15), { months: 24 }).expire();
   {

@@ -295,6 +295,18 @@ describe('npm run seed:demo', () => {
       expect(published.some((e) => of(filings, e).some((f) => f.outcome === 'refused'))).toBe(true);
     });
 
+    it('gives the demo enterprise an entry to object to and one to apply for repair on, in its portal', async () => {
+      const uscc = await enterpriseUscc();
+      const own = entries.filter((e) => e.uscc === uscc);
+      const nothingFiled = (e: EntryRow) => of(filings, e).length === 0;
+      // Noticed, its objection window still open on the as-of day, nothing filed yet.
+      expect(own.some((e) => e.status === 'noticed' && nothingFiled(e) && e.objection_deadline! >= asOfEnd)).toBe(true);
+      // Published, open to repair by the as-of day, nothing applied for yet.
+      expect(
+        own.some((e) => e.status === 'published' && nothingFiled(e) && e.earliest_repair_date! <= DEMO_AS_OF),
+      ).toBe(true);
+    });
+
     it('spreads the published entries over districts and reasons, all listed past the as-of date', async () => {
       const [spread] = await t.sql<{ districts: number; reasons: number; early: number }>(
         `SELECT count(DISTINCT district_code)::int AS districts, count(DISTINCT reason_code)::int AS reasons,
