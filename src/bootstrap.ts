@@ -1,7 +1,7 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import multipart from '@fastify/multipart';
 import { useContainer } from 'class-validator';
 import type { DestinationStream } from 'pino';
@@ -17,6 +17,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
 import { waitForRedis } from './jobs/wait-for-redis';
+import { openApiDocument } from './openapi';
 import { RegistryModule } from './registry/registry.module';
 import { useViewEngine } from './web/view-engine';
 
@@ -25,20 +26,6 @@ export interface AppOptions {
   clock?: Clock;
   /** Where JSON log lines go (stdout by default); tests capture them. */
   logDestination?: DestinationStream;
-}
-
-export function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('Quality-credit registry')
-    .setDescription(
-      "Wenzhou's quality-credit registry: the enterprise register, credit records, A-D classification, " +
-        'the product-quality blacklist, sharing with finance and tax, and public disclosure. ' +
-        'Errors are application/problem+json (RFC 9457). Each route names who may call it in `x-access`.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
-    .build();
 }
 
 /**
@@ -100,7 +87,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.runsApi) {
     useValidatorContainer(app);
     await useViewEngine(app);
-    const document = SwaggerModule.createDocument(app, openApiConfig());
+    const document = openApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }
   await app.init();

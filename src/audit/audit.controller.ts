@@ -12,7 +12,7 @@ export class AuditController {
 
   @Get('events')
   @Access('admin')
-  @ApiOperation({ summary: 'The write log, newest first, filtered' })
+  @ApiOperation({ operationId: 'listAuditEvents', summary: 'The write log, newest first, filtered' })
   @ApiPage(AuditEventDto)
   events(@Query() query: AuditQuery): Promise<Page<AuditEventDto>> {
     return this.audit.list(query);
@@ -20,7 +20,10 @@ export class AuditController {
 
   @Get('verify')
   @Access('admin')
-  @ApiOperation({ summary: 'Recompute the hash chain and report the first broken row' })
+  @ApiOperation({
+    operationId: 'verifyAuditChain',
+    summary: 'Recompute the hash chain and report the first broken row',
+  })
   @ApiOkResponse({ type: AuditVerificationDto })
   verify(): Promise<AuditVerificationDto> {
     return this.audit.verify();

@@ -46,7 +46,10 @@ export class BlacklistController {
 
   @Get('blacklist-reasons')
   @Access('public')
-  @ApiOperation({ summary: 'The reasons for listing, with Chinese and English labels' })
+  @ApiOperation({
+    operationId: 'listBlacklistReasons',
+    summary: 'The reasons for listing, with Chinese and English labels',
+  })
   @ApiOkResponse({ type: [ReasonDto] })
   reasons(): Promise<ReasonDto[]> {
     return this.reads.reasons();
@@ -55,6 +58,7 @@ export class BlacklistController {
   @Post('blacklist')
   @Access('regulator')
   @ApiOperation({
+    operationId: 'proposeBlacklistEntry',
     summary:
       "Propose a listing; the district is the enterprise's, and a district-level regulator proposes in their district only",
   })
@@ -70,7 +74,10 @@ export class BlacklistController {
 
   @Get('blacklist')
   @Access('regulator', 'reviewer', 'admin')
-  @ApiOperation({ summary: 'Entries in every state, newest first (a district-level official: their district)' })
+  @ApiOperation({
+    operationId: 'listBlacklistEntries',
+    summary: 'Entries in every state, newest first (a district-level official: their district)',
+  })
   @ApiPage(BlacklistEntrySummaryDto)
   list(@Query() query: ListBlacklistQuery, @CurrentCaller() caller: Caller): Promise<Page<BlacklistEntrySummaryDto>> {
     return this.blacklist.list(query, caller);
@@ -80,6 +87,7 @@ export class BlacklistController {
   @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({
+    operationId: 'listEnterpriseBlacklistEntries',
     summary: "An enterprise's entries with their deadlines; the enterprise sees those it has been given notice of",
   })
   @ApiPage(BlacklistEntrySummaryDto)
@@ -94,7 +102,10 @@ export class BlacklistController {
   @Get('blacklist/:id')
   @Access('regulator', 'reviewer', 'admin', 'enterprise')
   @EntryId()
-  @ApiOperation({ summary: 'An entry with its objections, repair applications and every transition' })
+  @ApiOperation({
+    operationId: 'getBlacklistEntry',
+    summary: 'An entry with its objections, repair applications and every transition',
+  })
   @ApiOkResponse({ type: BlacklistEntryDto })
   @ApiNotFoundResponse({ description: 'no such entry, or (for an enterprise) not its own' })
   findOne(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
@@ -105,7 +116,10 @@ export class BlacklistController {
   @HttpCode(200)
   @Access('regulator')
   @EntryId()
-  @ApiOperation({ summary: 'Give the enterprise notice: → noticed, with objectionDeadline (OBJECTION_WORKING_DAYS)' })
+  @ApiOperation({
+    operationId: 'noticeBlacklistEntry',
+    summary: 'Give the enterprise notice: → noticed, with objectionDeadline (OBJECTION_WORKING_DAYS)',
+  })
   @Moved()
   @Illegal()
   notice(@Param('id') id: string, @Body() body: MoveDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
@@ -116,6 +130,7 @@ export class BlacklistController {
   @Access('enterprise', 'regulator')
   @EntryId()
   @ApiOperation({
+    operationId: 'createObjection',
     summary:
       'Object (陈述申辩): the enterprise concerned, or a regulator on its behalf; while noticed, before the deadline',
   })
@@ -134,7 +149,10 @@ export class BlacklistController {
   @Access('reviewer')
   @EntryId()
   @ApiParam({ name: 'objectionId', example: '3' })
-  @ApiOperation({ summary: 'Decide an objection; upheld ends the proposal as rejected' })
+  @ApiOperation({
+    operationId: 'decideObjection',
+    summary: 'Decide an objection; upheld ends the proposal as rejected',
+  })
   @Moved()
   @Illegal()
   decideObjection(
@@ -151,6 +169,7 @@ export class BlacklistController {
   @Access('reviewer')
   @EntryId()
   @ApiOperation({
+    operationId: 'decideBlacklistEntry',
     summary: 'Approve or reject (a reviewer, not the proposer): only after the deadline, with no objection pending',
   })
   @Moved()
@@ -167,7 +186,10 @@ export class BlacklistController {
   @HttpCode(200)
   @Access('regulator', 'reviewer')
   @EntryId()
-  @ApiOperation({ summary: 'Publish an approved entry: publishedAt, earliestRepairDate and expiresAt are set' })
+  @ApiOperation({
+    operationId: 'publishBlacklistEntry',
+    summary: 'Publish an approved entry: publishedAt, earliestRepairDate and expiresAt are set',
+  })
   @Moved()
   @Illegal()
   publish(@Param('id') id: string, @Body() body: MoveDto, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
@@ -178,6 +200,7 @@ export class BlacklistController {
   @Access('enterprise', 'regulator')
   @EntryId()
   @ApiOperation({
+    operationId: 'createRepairApplication',
     summary:
       'Apply for credit repair (信用修复): the enterprise, or a regulator on its behalf; from earliestRepairDate',
   })
@@ -196,7 +219,10 @@ export class BlacklistController {
   @Access('reviewer')
   @EntryId()
   @ApiParam({ name: 'applicationId', example: '2' })
-  @ApiOperation({ summary: 'Decide a repair application; granted removes the entry (removalReason "repaired")' })
+  @ApiOperation({
+    operationId: 'decideRepairApplication',
+    summary: 'Decide a repair application; granted removes the entry (removalReason "repaired")',
+  })
   @Moved()
   @Illegal()
   decideRepair(
@@ -212,7 +238,10 @@ export class BlacklistController {
   @HttpCode(200)
   @Access('reviewer')
   @EntryId()
-  @ApiOperation({ summary: 'Revoke a published entry: removed with removalReason "revoked"' })
+  @ApiOperation({
+    operationId: 'revokeBlacklistEntry',
+    summary: 'Revoke a published entry: removed with removalReason "revoked"',
+  })
   @Moved()
   @Illegal()
   revoke(
@@ -227,7 +256,10 @@ export class BlacklistController {
   @HttpCode(200)
   @Access('regulator')
   @EntryId()
-  @ApiOperation({ summary: 'Withdraw a proposal before publication (the proposer only)' })
+  @ApiOperation({
+    operationId: 'withdrawBlacklistEntry',
+    summary: 'Withdraw a proposal before publication (the proposer only)',
+  })
   @Moved()
   @Illegal()
   withdraw(

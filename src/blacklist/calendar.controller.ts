@@ -15,6 +15,7 @@ export class CalendarController {
   @Get()
   @Access('public')
   @ApiOperation({
+    operationId: 'listCalendarDays',
     summary:
       'Days that differ from the weekend rule (weekday holidays, weekend days worked in exchange), from which deadlines are counted',
   })
@@ -26,7 +27,10 @@ export class CalendarController {
   @Put(':date')
   @Access('admin')
   @DateParam()
-  @ApiOperation({ summary: 'List a weekday as a holiday or a weekend day as worked; applies to deadlines set after' })
+  @ApiOperation({
+    operationId: 'setCalendarDay',
+    summary: 'List a weekday as a holiday or a weekend day as worked; applies to deadlines set after',
+  })
   @ApiOkResponse({ type: CalendarDayDto })
   set(@Param('date') date: string, @Body() body: SetCalendarDayDto, @CurrentActor() actor: Actor) {
     return this.calendar.set(date, body, actor);
@@ -36,7 +40,7 @@ export class CalendarController {
   @HttpCode(204)
   @Access('admin')
   @DateParam()
-  @ApiOperation({ summary: 'Return a day to the weekend rule' })
+  @ApiOperation({ operationId: 'deleteCalendarDay', summary: 'Return a day to the weekend rule' })
   @ApiNoContentResponse({ description: 'removed' })
   remove(@Param('date') date: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.calendar.remove(date, actor);

@@ -14,6 +14,7 @@ export class ClassificationController {
   @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({
+    operationId: 'getClassification',
     summary: 'The grade with its score, rule-set version and the factors behind it; ?asOf= for the past',
   })
   @ApiOkResponse({ type: ClassificationDto })
@@ -28,7 +29,10 @@ export class ClassificationController {
   @Get('history')
   @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiOperation({ summary: 'Every grade the enterprise had, with its validity interval' })
+  @ApiOperation({
+    operationId: 'getClassificationHistory',
+    summary: 'Every grade the enterprise had, with its validity interval',
+  })
   @ApiOkResponse({ type: [ClassificationIntervalDto] })
   history(@Param('uscc') uscc: string, @CurrentCaller() caller: Caller): Promise<ClassificationIntervalDto[]> {
     return this.classification.history(uscc, caller.jurisdiction);

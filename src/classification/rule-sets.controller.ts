@@ -18,7 +18,10 @@ export class RuleSetsController {
 
   @Get('rule-sets')
   @Access('regulator', 'reviewer', 'admin')
-  @ApiOperation({ summary: 'Every version of the classification standard: draft, active, retired' })
+  @ApiOperation({
+    operationId: 'listRuleSets',
+    summary: 'Every version of the classification standard: draft, active, retired',
+  })
   @ApiOkResponse({ type: [RuleSetDto] })
   list(): Promise<RuleSetDto[]> {
     return this.ruleSets.list();
@@ -26,7 +29,10 @@ export class RuleSetsController {
 
   @Post('rule-sets')
   @Access('admin')
-  @ApiOperation({ summary: 'Draft a new version; an invalid document is a 400 listing every error with its JSON path' })
+  @ApiOperation({
+    operationId: 'createRuleSet',
+    summary: 'Draft a new version; an invalid document is a 400 listing every error with its JSON path',
+  })
   @ApiCreatedResponse({ type: RuleSetDto })
   draft(@Body() body: CreateRuleSetDto, @CurrentActor() actor: Actor): Promise<RuleSetDto> {
     return this.ruleSets.draft(body.document, actor);
@@ -36,6 +42,7 @@ export class RuleSetsController {
   @HttpCode(202)
   @Access('admin', 'reviewer')
   @ApiOperation({
+    operationId: 'dryRunRuleSet',
     summary:
       "Grade every enterprise under this version beside the active one, writing nothing; the job's result is the distribution by district and the moves between grades",
   })
@@ -47,7 +54,10 @@ export class RuleSetsController {
   @Post('rule-sets/:version/activate')
   @HttpCode(202)
   @Access('reviewer')
-  @ApiOperation({ summary: 'Activate a draft (retiring the active version) and start the full recompute' })
+  @ApiOperation({
+    operationId: 'activateRuleSet',
+    summary: 'Activate a draft (retiring the active version) and start the full recompute',
+  })
   @ApiAcceptedResponse({ type: JobStartedDto })
   activate(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.activate(v, actor);
@@ -56,7 +66,7 @@ export class RuleSetsController {
   @Post('classification/recompute')
   @HttpCode(202)
   @Access('admin')
-  @ApiOperation({ summary: 'Recompute every grade under the active rule set' })
+  @ApiOperation({ operationId: 'recomputeClassifications', summary: 'Recompute every grade under the active rule set' })
   @ApiAcceptedResponse({ type: JobStartedDto })
   recompute(@CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.recomputeAll('requested by an administrator', actor);
@@ -64,7 +74,10 @@ export class RuleSetsController {
 
   @Get('jobs/:jobId')
   @Access('admin', 'reviewer', 'regulator')
-  @ApiOperation({ summary: 'A background job: state, progress, result (for whoever started it, and administrators)' })
+  @ApiOperation({
+    operationId: 'getJob',
+    summary: 'A background job: state, progress, result (for whoever started it, and administrators)',
+  })
   @ApiOkResponse({ type: JobDto })
   job(@Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal): Promise<JobDto> {
     if (principal.kind !== 'user') throw Problem.forbidden({ en: 'Jobs are for users', zh: '任务仅供用户查看' });

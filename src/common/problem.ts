@@ -11,6 +11,8 @@ export interface ProblemBody {
   title: string;
   status: number;
   detail: string;
+  /** The stable code, also the end of `type`. */
+  code: string;
   requestId?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
@@ -165,6 +167,7 @@ export class Problem extends Error {
       title: this.title,
       status: this.status,
       detail: this.localized(lang),
+      code: this.code,
       ...this.extensions,
       ...(requestId ? { requestId } : {}),
     };

@@ -28,7 +28,7 @@ export class HealthController {
   // Probes are not rate-limited (that needs Redis), so liveness never depends on Redis.
   @Get('health/live')
   @Access('internal')
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'The process is up' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -37,7 +37,7 @@ export class HealthController {
   @Get('health/ready')
   @Access('internal')
   @HealthCheck()
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer; 503 otherwise' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'PostgreSQL and Redis answer; 503 otherwise' })
   @ApiServiceUnavailableResponse({ description: 'a dependency is down' })
   ready() {
     return this.health.check([
@@ -62,6 +62,7 @@ export class HealthController {
   @UseGuards(MetricsTokenGuard)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description:
       'On this port only with `Authorization: Bearer <METRICS_TOKEN>` (404 otherwise, and always when METRICS_TOKEN is unset); without a token on METRICS_PORT, when set.',

@@ -19,6 +19,7 @@ export class AuthController {
   @HttpCode(200)
   @Access('login')
   @ApiOperation({
+    operationId: 'login',
     summary:
       'Exchange a user name and password for a short-lived bearer token (throttled per address; after 5 failures for one user name from one address, that pair waits 15 s, doubling with each further failure)',
   })

@@ -21,6 +21,7 @@ export class DepartmentsController {
   @Get()
   @Access('public')
   @ApiOperation({
+    operationId: 'listDepartments',
     summary: 'Departments that record, coordinate or consume quality-credit information, merged ones included',
   })
   @ApiOkResponse({ type: [DepartmentDto] })
@@ -30,7 +31,7 @@ export class DepartmentsController {
 
   @Post()
   @Access('admin')
-  @ApiOperation({ summary: 'Add a department' })
+  @ApiOperation({ operationId: 'createDepartment', summary: 'Add a department' })
   @ApiCreatedResponse({ type: DepartmentDto })
   create(@Body() body: CreateDepartmentDto, @CurrentActor() actor: Actor): Promise<DepartmentDto> {
     return this.departments.create(body, actor);
@@ -39,7 +40,10 @@ export class DepartmentsController {
   @Patch(':code')
   @Access('admin')
   @CodeParam()
-  @ApiOperation({ summary: 'Rename a department (records keep their department code)' })
+  @ApiOperation({
+    operationId: 'updateDepartment',
+    summary: 'Rename a department (records keep their department code)',
+  })
   @ApiOkResponse({ type: DepartmentDto })
   update(
     @Param('code') code: string,
@@ -54,6 +58,7 @@ export class DepartmentsController {
   @Access('admin')
   @CodeParam()
   @ApiOperation({
+    operationId: 'mergeDepartment',
     summary: 'Merge a department into its successor: users, institutions, keys and correction rights pass to it',
   })
   @ApiOkResponse({ type: MergeResultDto })

@@ -28,7 +28,10 @@ export class InstitutionsController {
 
   @Post('institutions')
   @Access('admin')
-  @ApiOperation({ summary: 'Register a bank (under PBOC) or a tax office (under a tax department)' })
+  @ApiOperation({
+    operationId: 'createInstitution',
+    summary: 'Register a bank (under PBOC) or a tax office (under a tax department)',
+  })
   @ApiCreatedResponse({ type: InstitutionDto })
   create(@Body() body: CreateInstitutionDto, @CurrentActor() actor: Actor): Promise<InstitutionDto> {
     return this.institutions.create(body, actor);
@@ -36,7 +39,7 @@ export class InstitutionsController {
 
   @Get('institutions')
   @Access('admin')
-  @ApiOperation({ summary: 'List institutions' })
+  @ApiOperation({ operationId: 'listInstitutions', summary: 'List institutions' })
   @ApiOkResponse({ type: [InstitutionDto] })
   list(): Promise<InstitutionDto[]> {
     return this.institutions.list();
@@ -44,7 +47,7 @@ export class InstitutionsController {
 
   @Get('institutions/:id')
   @Access('admin')
-  @ApiOperation({ summary: 'One institution' })
+  @ApiOperation({ operationId: 'getInstitution', summary: 'One institution' })
   @ApiOkResponse({ type: InstitutionDto })
   get(@Param('id', uuidId) id: string): Promise<InstitutionDto> {
     return this.institutions.get(id);
@@ -52,7 +55,10 @@ export class InstitutionsController {
 
   @Post('institutions/:id/api-keys')
   @Access('admin')
-  @ApiOperation({ summary: 'Issue an API key; the key is in this response only, and stored as a hash' })
+  @ApiOperation({
+    operationId: 'createApiKey',
+    summary: 'Issue an API key; the key is in this response only, and stored as a hash',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   createKey(
     @Param('id', uuidId) id: string,
@@ -64,7 +70,10 @@ export class InstitutionsController {
 
   @Get('institutions/:id/api-keys')
   @Access('admin')
-  @ApiOperation({ summary: "An institution's keys (prefixes, scopes, revocation), never the keys themselves" })
+  @ApiOperation({
+    operationId: 'listApiKeys',
+    summary: "An institution's keys (prefixes, scopes, revocation), never the keys themselves",
+  })
   @ApiOkResponse({ type: [ApiKeyDto] })
   listKeys(@Param('id', uuidId) id: string): Promise<ApiKeyDto[]> {
     return this.keys.list(id);
@@ -73,7 +82,10 @@ export class InstitutionsController {
   @Delete('api-keys/:id')
   @HttpCode(204)
   @Access('admin')
-  @ApiOperation({ summary: 'Revoke a key: every replica refuses it from the next request on' })
+  @ApiOperation({
+    operationId: 'revokeApiKey',
+    summary: 'Revoke a key: every replica refuses it from the next request on',
+  })
   @ApiNoContentResponse({ description: 'revoked' })
   revoke(@Param('id', uuidId) id: string, @CurrentActor() actor: Actor): Promise<void> {
     return this.keys.revoke(id, actor);
@@ -81,7 +93,10 @@ export class InstitutionsController {
 
   @Get('api-keys/current')
   @Access(...(ANY_SCOPE as [(typeof ANY_SCOPE)[number]]))
-  @ApiOperation({ summary: 'The calling key: its institution, scopes and rate limit (for integration checks)' })
+  @ApiOperation({
+    operationId: 'getCurrentApiKey',
+    summary: 'The calling key: its institution, scopes and rate limit (for integration checks)',
+  })
   @ApiOkResponse({ type: CurrentKeyDto })
   async current(@CurrentPrincipal() principal: Principal): Promise<CurrentKeyDto> {
     if (principal.kind !== 'key')

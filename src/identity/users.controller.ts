@@ -14,7 +14,10 @@ export class UsersController {
 
   @Post()
   @Access('admin')
-  @ApiOperation({ summary: 'Create a user bound to what their role needs (department, institution or enterprise)' })
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a user bound to what their role needs (department, institution or enterprise)',
+  })
   @ApiCreatedResponse({ type: UserDto })
   create(@Body() body: CreateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
     return this.users.create(body, actor);
@@ -22,7 +25,7 @@ export class UsersController {
 
   @Get()
   @Access('admin')
-  @ApiOperation({ summary: 'List users' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List users' })
   @ApiPage(UserDto)
   list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
     return this.users.list(query);
@@ -31,6 +34,7 @@ export class UsersController {
   @Patch(':id')
   @Access('admin')
   @ApiOperation({
+    operationId: 'updateUser',
     summary:
       "Disable or enable a user, set a new password, or change a regulator's district; a disabled user's tokens fail at once, on every replica",
   })

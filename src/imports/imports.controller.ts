@@ -18,6 +18,7 @@ export class ImportsController {
   @HttpCode(202)
   @Access('regulator')
   @ApiOperation({
+    operationId: 'createImport',
     summary:
       'Upload a CSV (UTF-8 or GBK/GB18030) or .xlsx of records or enterprises (header row of the API field names or their Chinese headers, up to 200 MB); processed in the background. A file that cannot be read at all is refused with 400 unreadable-file',
   })
@@ -44,7 +45,10 @@ export class ImportsController {
 
   @Get(':id')
   @Access('regulator', 'admin')
-  @ApiOperation({ summary: 'An import: status, progress, counts and the bad rows with line, field and message' })
+  @ApiOperation({
+    operationId: 'getImport',
+    summary: 'An import: status, progress, counts and the bad rows with line, field and message',
+  })
   @ApiOkResponse({ type: ImportDto })
   get(@Param('id', uuidId) id: string, @CurrentCaller() caller: Caller): Promise<ImportDto> {
     const viewer = caller.userId ? { userId: caller.userId, admin: caller.role === 'admin' } : undefined;

@@ -15,7 +15,10 @@ export class RecordsController {
   @Post('enterprises/:uscc/records')
   @Access('regulator')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiOperation({ summary: "Record a quality-credit event; the department is the caller's" })
+  @ApiOperation({
+    operationId: 'createRecord',
+    summary: "Record a quality-credit event; the department is the caller's",
+  })
   @ApiCreatedResponse({ type: RecordDto })
   create(
     @Param('uscc') uscc: string,
@@ -28,7 +31,10 @@ export class RecordsController {
   @Get('enterprises/:uscc/records')
   @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiOperation({ summary: "An enterprise's records, newest first, superseded ones included and marked" })
+  @ApiOperation({
+    operationId: 'listRecords',
+    summary: "An enterprise's records, newest first, superseded ones included and marked",
+  })
   @ApiPage(RecordDto)
   list(
     @Param('uscc') uscc: string,
@@ -42,6 +48,7 @@ export class RecordsController {
   @Access('regulator')
   @ApiParam({ name: 'id', example: '1042' })
   @ApiOperation({
+    operationId: 'correctRecord',
     summary: 'Withdraw or amend a record: a new record supersedes it (recording department or its successor only)',
   })
   @ApiCreatedResponse({ type: RecordDto })

@@ -24,7 +24,10 @@ export class EnterprisesController {
 
   @Post()
   @Access('regulator', 'admin')
-  @ApiOperation({ summary: 'Register an enterprise (a district-level regulator: in their district only)' })
+  @ApiOperation({
+    operationId: 'createEnterprise',
+    summary: 'Register an enterprise (a district-level regulator: in their district only)',
+  })
   @ApiCreatedResponse({ type: EnterpriseDto })
   @ApiBadRequestResponse({ description: 'invalid fields, each named in `errors`' })
   @ApiConflictResponse({ description: 'the credit code is already registered' })
@@ -34,7 +37,7 @@ export class EnterprisesController {
 
   @Get()
   @Access('regulator', 'reviewer', 'admin')
-  @ApiOperation({ summary: 'Search the register by name fragment or credit code' })
+  @ApiOperation({ operationId: 'listEnterprises', summary: 'Search the register by name fragment or credit code' })
   @ApiPage(EnterpriseDto)
   search(@Query() query: ListEnterprisesQuery, @CurrentCaller() caller: Caller): Promise<Page<EnterpriseDto>> {
     return this.enterprises.search(query, caller.jurisdiction);
@@ -42,7 +45,7 @@ export class EnterprisesController {
 
   @Get(':uscc')
   @Access('regulator', 'reviewer', 'admin', 'enterprise:own')
-  @ApiOperation({ summary: "An enterprise's file" })
+  @ApiOperation({ operationId: 'getEnterprise', summary: "An enterprise's file" })
   @UsccParam()
   @ApiOkResponse({ type: EnterpriseDto })
   @ApiNotFoundResponse({ description: 'no enterprise has this code' })
@@ -52,7 +55,7 @@ export class EnterprisesController {
 
   @Patch(':uscc')
   @Access('regulator', 'admin')
-  @ApiOperation({ summary: 'Change name, address, legal representative or status' })
+  @ApiOperation({ operationId: 'updateEnterprise', summary: 'Change name, address, legal representative or status' })
   @UsccParam()
   @ApiOkResponse({ type: EnterpriseDto })
   @ApiNotFoundResponse({ description: 'no enterprise has this code' })

@@ -11,7 +11,10 @@ export class ReferenceController {
 
   @Get('districts')
   @Access('public')
-  @ApiOperation({ summary: "Wenzhou's county-level divisions (GB/T 2260) and the city level" })
+  @ApiOperation({
+    operationId: 'listDistricts',
+    summary: "Wenzhou's county-level divisions (GB/T 2260) and the city level",
+  })
   @ApiOkResponse({ type: [DistrictDto] })
   districts(): Promise<DistrictDto[]> {
     return this.reference.listDistricts();

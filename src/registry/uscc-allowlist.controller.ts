@@ -12,7 +12,10 @@ export class UsccAllowListController {
 
   @Post()
   @Access('admin')
-  @ApiOperation({ summary: 'Allow a legacy credit code that fails its check character, with a reason' })
+  @ApiOperation({
+    operationId: 'addAllowlistedUscc',
+    summary: 'Allow a legacy credit code that fails its check character, with a reason',
+  })
   @ApiCreatedResponse({ type: AllowListEntryDto })
   add(@Body() body: CreateAllowListEntryDto, @CurrentActor() actor: Actor): Promise<AllowListEntryDto> {
     return this.allowList.add(body, actor);
@@ -20,7 +23,7 @@ export class UsccAllowListController {
 
   @Get()
   @Access('admin', 'regulator', 'reviewer')
-  @ApiOperation({ summary: 'The allowed legacy codes and why' })
+  @ApiOperation({ operationId: 'listAllowlistedUsccs', summary: 'The allowed legacy codes and why' })
   @ApiOkResponse({ type: [AllowListEntryDto] })
   list(): Promise<AllowListEntryDto[]> {
     return this.allowList.list();

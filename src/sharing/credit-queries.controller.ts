@@ -13,7 +13,10 @@ export class CreditQueriesController {
   @Get()
   @Access('enterprise:own', 'admin')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiOperation({ summary: 'Who looked the enterprise up: institution, purpose and time, newest first' })
+  @ApiOperation({
+    operationId: 'listEnterpriseQueries',
+    summary: 'Who looked the enterprise up: institution, purpose and time, newest first',
+  })
   @ApiPage(CreditQueryDto)
   list(@Param('uscc') uscc: string, @Query() query: ListCreditQueriesQuery): Promise<Page<CreditQueryDto>> {
     return this.queries.list(uscc, query);

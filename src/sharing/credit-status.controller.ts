@@ -16,6 +16,7 @@ export class CreditStatusController {
   @HttpCode(200)
   @Access('scope:batch:read', 'institution')
   @ApiOperation({
+    operationId: 'screenCreditStatusBatch',
     summary: 'Screen up to 10 000 codes: statuses in request order, unknown and invalid codes listed apart; logged',
   })
   @ApiOkResponse({ type: BatchStatusDto })
@@ -31,7 +32,10 @@ export class CreditStatusController {
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiQuery({ name: 'purpose', enum: PURPOSES, description: 'why the institution asks; logged with the query' })
   @ApiQuery({ name: 'asOf', required: false, example: '2026-03-01', description: AS_OF_DESCRIPTION })
-  @ApiOperation({ summary: "An enterprise's grade and blacklist status, now or ?asOf= a past time; logged" })
+  @ApiOperation({
+    operationId: 'getCreditStatus',
+    summary: "An enterprise's grade and blacklist status, now or ?asOf= a past time; logged",
+  })
   @ApiOkResponse({ type: CreditStatusDto })
   // The request whole, not @Param/@Query/@CurrentPrincipal: each of those goes through the global
   // pipe chain, about a tenth of this route's CPU; the service checks the code and query itself.

@@ -14,6 +14,7 @@ export class FeedController {
   @Get()
   @Access('scope:feed:read')
   @ApiOperation({
+    operationId: 'listFeed',
     summary:
       'Change events after a seq, ascending; poll with nextAfter and nothing is missed, even when writers commit out of order',
   })

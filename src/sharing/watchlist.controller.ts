@@ -28,7 +28,7 @@ export class WatchlistController {
 
   @Get()
   @Access('scope:feed:read')
-  @ApiOperation({ summary: "The institution's watched codes, by code" })
+  @ApiOperation({ operationId: 'listWatchlist', summary: "The institution's watched codes, by code" })
   @ApiPage(WatchlistItemDto)
   list(@Query() query: ListWatchlistQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WatchlistItemDto>> {
     return this.watchlist.list(askerOf(principal).institutionId, query);
@@ -37,7 +37,10 @@ export class WatchlistController {
   @Put()
   @Access('scope:feed:read')
   @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
-  @ApiOperation({ summary: 'Replace the watched codes (up to 1 000 000); any bad code refuses the whole list' })
+  @ApiOperation({
+    operationId: 'replaceWatchlist',
+    summary: 'Replace the watched codes (up to 1 000 000); any bad code refuses the whole list',
+  })
   @ApiOkResponse({ type: WatchlistChangeDto })
   replace(@Body() body: WatchlistCodesDto, @CurrentCaller() caller: Caller): Promise<WatchlistChangeDto> {
     return this.watchlist.replace(institutionOf(caller), body.usccs, caller.actor);
@@ -47,7 +50,10 @@ export class WatchlistController {
   @HttpCode(200)
   @Access('scope:feed:read')
   @BodyLimit(WATCHLIST_BODY_LIMIT, MAX_WATCHLIST + 1)
-  @ApiOperation({ summary: 'Add codes to the watchlist; codes already on it stay as they are' })
+  @ApiOperation({
+    operationId: 'addWatchlistItems',
+    summary: 'Add codes to the watchlist; codes already on it stay as they are',
+  })
   @ApiOkResponse({ type: WatchlistChangeDto })
   add(@Body() body: WatchlistCodesDto, @CurrentCaller() caller: Caller): Promise<WatchlistChangeDto> {
     return this.watchlist.add(institutionOf(caller), body.usccs, caller.actor);
@@ -57,7 +63,10 @@ export class WatchlistController {
   @HttpCode(204)
   @Access('scope:feed:read')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiOperation({ summary: 'Take one code off the watchlist (404 if it is not on it)' })
+  @ApiOperation({
+    operationId: 'removeWatchlistItem',
+    summary: 'Take one code off the watchlist (404 if it is not on it)',
+  })
   @ApiNoContentResponse({ description: 'removed' })
   remove(@Param('uscc') uscc: string, @CurrentCaller() caller: Caller): Promise<void> {
     return this.watchlist.remove(institutionOf(caller), uscc, caller.actor);

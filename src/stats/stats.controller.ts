@@ -12,6 +12,7 @@ export class StatsController {
   @Get('overview')
   @Access('regulator', 'reviewer', 'admin')
   @ApiOperation({
+    operationId: 'getStatsOverview',
     summary:
       'Grades by district, blacklist publications and removals by month, and the spot-check pass rate against the 92 % target',
   })

@@ -14,6 +14,7 @@ export class PublicAuditCheckpointsController {
   @Get('checkpoints')
   @Access('public')
   @ApiOperation({
+    operationId: 'listPublicAuditCheckpoints',
     summary:
       'Signed checkpoints of the audit chain, newest first: JWS (report key, see /.well-known/jwks.json) over {length, head, at}',
   })
@@ -30,7 +31,10 @@ export class AuditCheckpointsController {
 
   @Post('checkpoints')
   @Access('admin')
-  @ApiOperation({ summary: 'Sign and publish a checkpoint of the audit chain now (one is also made every day)' })
+  @ApiOperation({
+    operationId: 'createAuditCheckpoint',
+    summary: 'Sign and publish a checkpoint of the audit chain now (one is also made every day)',
+  })
   @ApiCreatedResponse({ type: AuditCheckpointDto })
   take(): Promise<AuditCheckpointDto> {
     return this.checkpoints.take();

@@ -49,6 +49,7 @@ export class PublicBlacklistController {
   @Get('blacklist')
   @Access('public')
   @ApiOperation({
+    operationId: 'listPublicBlacklist',
     summary: 'Published entries, newest publication first; filter by name or code, district, reason, year',
   })
   @ApiPage(PublicBlacklistEntrySummaryDto)
@@ -59,6 +60,7 @@ export class PublicBlacklistController {
   @Get('blacklist.csv')
   @Access('public')
   @ApiOperation({
+    operationId: 'getPublicBlacklistCsv',
     summary:
       'Open data: every published entry as CSV (UTF-8 with BOM; header 中文名/fieldName), streamed, with ETag and Last-Modified',
   })
@@ -77,6 +79,7 @@ export class PublicBlacklistController {
   @Get('blacklist.json')
   @Access('public')
   @ApiOperation({
+    operationId: 'getPublicBlacklistJson',
     summary:
       'Open data: every published entry as a JSON array (the entry shape), streamed, with ETag and Last-Modified',
   })
@@ -89,6 +92,7 @@ export class PublicBlacklistController {
   @Get('blacklist.atom')
   @Access('public')
   @ApiOperation({
+    operationId: 'getPublicBlacklistAtom',
     summary:
       'Atom feed of the latest 100 publications and removals (on expiry or revocation; a repaired listing leaves no trace)',
   })
@@ -105,7 +109,10 @@ export class PublicBlacklistController {
   @Get('blacklist/:id')
   @Access('public')
   @ApiParam({ name: 'id', example: '12' })
-  @ApiOperation({ summary: 'A published entry: reason, legal basis, facts, authority, publication and expiry' })
+  @ApiOperation({
+    operationId: 'getPublicBlacklistEntry',
+    summary: 'A published entry: reason, legal basis, facts, authority, publication and expiry',
+  })
   @ApiOkResponse({ type: PublicBlacklistEntryDto })
   @ApiNotFoundResponse({ description: 'no such entry, or not published (proposed, rejected, withdrawn, removed …)' })
   findOne(@Param('id') id: string): Promise<PublicBlacklistEntryDto> {

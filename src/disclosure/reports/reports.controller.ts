@@ -34,6 +34,7 @@ export class ReportsController {
   @Access('public')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({
+    operationId: 'getCreditReport',
     summary:
       "A signed credit report of the enterprise's public record (compact JWS, EdDSA); `Accept: application/jose` for the bare JWS",
   })
@@ -58,6 +59,7 @@ export class ReportsController {
   @HttpCode(200)
   @Access('public')
   @ApiOperation({
+    operationId: 'verifyCreditReport',
     summary:
       'Check a report: signed by one of our keys (current or retired), over a report number we issued as it reads',
   })
@@ -75,7 +77,10 @@ export class JwksController {
 
   @Get('jwks.json')
   @Access('public')
-  @ApiOperation({ summary: 'The public keys that sign credit reports, the current one and every retired one' })
+  @ApiOperation({
+    operationId: 'getJwks',
+    summary: 'The public keys that sign credit reports, the current one and every retired one',
+  })
   @ApiOkResponse({ type: JsonWebKeySetDto })
   async jwks(@Res({ passthrough: true }) reply: FastifyReply): Promise<JsonWebKeySetDto> {
     reply.header('Cache-Control', 'public, max-age=300');
@@ -91,6 +96,7 @@ export class ReportKeysController {
   @Post('rotate')
   @Access('admin')
   @ApiOperation({
+    operationId: 'rotateReportKey',
     summary: 'Retire the report signing key (it stays published, so its reports still verify) and make a new one',
   })
   @ApiCreatedResponse({ type: RotatedKeyDto })

@@ -21,6 +21,7 @@ export class PublicEnterprisesController {
   @Get()
   @Access('public')
   @ApiOperation({
+    operationId: 'searchPublicEnterprises',
     summary: 'Find enterprises by a name fragment (one character or more, anywhere) or a credit code or its beginning',
     description: `Ranked: the exact code, codes starting with the query, names starting with it, then names holding it. The first ${SEARCH_WINDOW} matches are counted and paged.`,
   })
@@ -33,7 +34,10 @@ export class PublicEnterprisesController {
 
   @Get(':uscc')
   @Access('public')
-  @ApiOperation({ summary: "An enterprise's public page: its blacklist entries in force and its disclosed records" })
+  @ApiOperation({
+    operationId: 'getPublicEnterprise',
+    summary: "An enterprise's public page: its blacklist entries in force and its disclosed records",
+  })
   @ApiParam({ name: 'uscc', description: 'credit code', example: '91330100799655058B' })
   @ApiOkResponse({ type: PublicEnterpriseDto })
   @ApiBadRequestResponse({ description: 'not a credit code' })

@@ -32,7 +32,7 @@ export class ExportsController {
 
   @Get()
   @Access('scope:feed:read')
-  @ApiOperation({ summary: "The days exported for the caller's department, newest first" })
+  @ApiOperation({ operationId: 'listExports', summary: "The days exported for the caller's department, newest first" })
   @ApiOkResponse({ type: [ExportDayDto] })
   list(@CurrentPrincipal() principal: Principal): Promise<ExportDayDto[]> {
     return this.exports.list(departmentOf(principal));
@@ -41,7 +41,10 @@ export class ExportsController {
   @Get(':date')
   @Access('scope:feed:read')
   @ApiParam({ name: 'date', example: '2026-03-02' })
-  @ApiOperation({ summary: "A day's manifest: its files with rows, size and SHA-256" })
+  @ApiOperation({
+    operationId: 'getExportManifest',
+    summary: "A day's manifest: its files with rows, size and SHA-256",
+  })
   @ApiOkResponse({ type: ExportManifestDto })
   manifest(@Param('date') date: string, @CurrentPrincipal() principal: Principal): Promise<ExportManifestDto> {
     return this.exports.manifest(departmentOf(principal), date);
@@ -52,6 +55,7 @@ export class ExportsController {
   @Access('admin')
   @ApiParam({ name: 'date', example: '2026-03-02' })
   @ApiOperation({
+    operationId: 'rerunExport',
     summary:
       'Write a Beijing day\'s export again (after a failed night) for each consuming department whose day is missing or incomplete; with {"force": true}, for every one. The day must be over',
   })
@@ -69,7 +73,7 @@ export class ExportsController {
   @Access('scope:feed:read')
   @ApiParam({ name: 'date', example: '2026-03-02' })
   @ApiParam({ name: 'file', example: 'changes.csv.gz' })
-  @ApiOperation({ summary: 'One file of a day (gzip), as its manifest lists it' })
+  @ApiOperation({ operationId: 'getExportFile', summary: 'One file of a day (gzip), as its manifest lists it' })
   @ApiProduces('application/gzip')
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
   file(

@@ -31,6 +31,7 @@ export class WebhooksController {
   @Post()
   @Access('scope:webhooks:manage')
   @ApiOperation({
+    operationId: 'createWebhook',
     summary: 'Subscribe a URL to change events (from now on); signed with the secret, never shown again',
   })
   @ApiCreatedResponse({ type: WebhookDto })
@@ -40,7 +41,7 @@ export class WebhooksController {
 
   @Get()
   @Access('scope:webhooks:manage')
-  @ApiOperation({ summary: "The institution's webhook subscriptions" })
+  @ApiOperation({ operationId: 'listWebhooks', summary: "The institution's webhook subscriptions" })
   @ApiOkResponse({ type: [WebhookDto] })
   list(@CurrentPrincipal() principal: Principal): Promise<WebhookDto[]> {
     return this.webhooks.list(askerOf(principal).institutionId);
@@ -48,7 +49,7 @@ export class WebhooksController {
 
   @Get(':id')
   @Access('scope:webhooks:manage')
-  @ApiOperation({ summary: 'One subscription, with its cursor and pending deliveries' })
+  @ApiOperation({ operationId: 'getWebhook', summary: 'One subscription, with its cursor and pending deliveries' })
   @ApiOkResponse({ type: WebhookDto })
   get(@Param('id', uuidId) id: string, @CurrentPrincipal() principal: Principal): Promise<WebhookDto> {
     return this.webhooks.get(askerOf(principal).institutionId, id);
@@ -57,7 +58,7 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(204)
   @Access('scope:webhooks:manage')
-  @ApiOperation({ summary: 'End a subscription; pending deliveries are cancelled' })
+  @ApiOperation({ operationId: 'deleteWebhook', summary: 'End a subscription; pending deliveries are cancelled' })
   @ApiNoContentResponse({ description: 'ended' })
   remove(@Param('id', uuidId) id: string, @CurrentCaller() caller: Caller): Promise<void> {
     return this.webhooks.remove(institutionOf(caller), id, caller.actor);
@@ -65,7 +66,10 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @Access('scope:webhooks:manage')
-  @ApiOperation({ summary: 'Deliveries, newest first: status, attempts with status codes, next retry' })
+  @ApiOperation({
+    operationId: 'listWebhookDeliveries',
+    summary: 'Deliveries, newest first: status, attempts with status codes, next retry',
+  })
   @ApiPage(DeliveryDto)
   deliveries(
     @Param('id', uuidId) id: string,
@@ -78,7 +82,10 @@ export class WebhooksController {
   @Post(':id/replay')
   @HttpCode(202)
   @Access('scope:webhooks:manage')
-  @ApiOperation({ summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on' })
+  @ApiOperation({
+    operationId: 'replayWebhook',
+    summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on',
+  })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
   replay(
     @Param('id', uuidId) id: string,

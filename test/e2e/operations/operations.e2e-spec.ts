@@ -96,6 +96,7 @@ describe('operations', () => {
         title: 'Internal server error',
         status: 500,
         detail: expect.stringContaining('requestId'),
+        code: 'internal-error',
         requestId: res.headers['x-request-id'],
       });
       expect(res.body).not.toMatch(/districts|relation|SELECT|QueryFailed/i);
