@@ -52,9 +52,9 @@ export function pageOf<T>(items: T[], total: number, query: PageQuery): Page<T> 
 }
 
 class PageMeta {
-  @ApiProperty() page!: number;
-  @ApiProperty() pageSize!: number;
-  @ApiProperty({ description: 'rows matching the query, over all pages' }) total!: number;
+  @ApiProperty({ example: 1 }) page!: number;
+  @ApiProperty({ example: 50 }) pageSize!: number;
+  @ApiProperty({ example: 1234, description: 'rows matching the query, over all pages' }) total!: number;
 }
 
 /** OpenAPI for a `{items, page, pageSize, total}` response of `model`. */

@@ -28,9 +28,9 @@ export class ImportsController {
       type: 'object',
       required: ['file'],
       properties: {
-        file: { type: 'string', format: 'binary' },
-        kind: { type: 'string', enum: [...IMPORT_KINDS] },
-        mode: { type: 'string', enum: [...IMPORT_MODES] },
+        file: { type: 'string', format: 'binary', description: 'the CSV or .xlsx file' },
+        kind: { type: 'string', enum: [...IMPORT_KINDS], example: 'records' },
+        mode: { type: 'string', enum: [...IMPORT_MODES], example: 'partial' },
       },
     },
   })

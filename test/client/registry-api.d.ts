@@ -1286,20 +1286,35 @@ export interface components {
         LoginDto: {
             /** @example admin */
             username: string;
-            /** Format: password */
+            /**
+             * Format: password
+             * @example admin-password-2024
+             */
             password: string;
         };
         LoginUserDto: {
+            /** @example amr.zhang */
             username: string;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             role: "admin" | "regulator" | "reviewer" | "institution" | "enterprise";
+            /** @example AMR */
             departmentCode: string | null;
         };
         LoginResultDto: {
+            /** @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbXIuemhhbmciLCJyb2xlIjoicmVndWxhdG9yIn0.c2lnbmF0dXJl */
             accessToken: string;
-            /** @enum {string} */
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
             tokenType: "Bearer";
-            /** @description seconds until the token expires */
+            /**
+             * @description seconds until the token expires
+             * @example 900
+             */
             expiresIn: number;
             user: components["schemas"]["LoginUserDto"];
         };
@@ -1309,9 +1324,15 @@ export interface components {
              * @example amr.zhang
              */
             username: string;
-            /** Format: password */
+            /**
+             * Format: password
+             * @example Lucheng-valve-2026
+             */
             password: string;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             role: "admin" | "regulator" | "reviewer" | "institution" | "enterprise";
             /**
              * @description regulator and reviewer: their (regulator) department
@@ -1326,6 +1347,7 @@ export interface components {
             /**
              * Format: uuid
              * @description institution users: their bank or tax office
+             * @example 5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80
              */
             institutionId?: string;
             /**
@@ -1335,32 +1357,56 @@ export interface components {
             uscc?: string;
         };
         UserDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90
+             */
             id: string;
+            /** @example amr.zhang */
             username: string;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             role: "admin" | "regulator" | "reviewer" | "institution" | "enterprise";
+            /** @example AMR */
             departmentCode: string | null;
+            /** @example 330302 */
             districtCode: string | null;
+            /** @example null */
             institutionId: string | null;
+            /** @example null */
             uscc: string | null;
+            /** @example false */
             disabled: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-05T01:30:00.000Z
+             */
             createdAt: string;
         };
         PageMeta: {
+            /** @example 1 */
             page: number;
+            /** @example 50 */
             pageSize: number;
-            /** @description rows matching the query, over all pages */
+            /**
+             * @description rows matching the query, over all pages
+             * @example 1234
+             */
             total: number;
         };
         Object: Record<string, never>;
         UpdateUserDto: {
-            /** @description true: the user cannot log in and every token of theirs fails at once */
+            /**
+             * @description true: the user cannot log in and every token of theirs fails at once
+             * @example true
+             */
             disabled?: boolean;
             /**
              * Format: password
              * @description a new password; ends the user's tokens
+             * @example New-passphrase-2026
              */
             password?: string;
             /**
@@ -1379,6 +1425,7 @@ export interface components {
             name: string;
             /**
              * @description a bank sits under a finance department (PBOC), a tax office under a tax department
+             * @example bank
              * @enum {string}
              */
             kind: "bank" | "tax";
@@ -1386,13 +1433,24 @@ export interface components {
             departmentCode: string;
         };
         InstitutionDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80
+             */
             id: string;
+            /** @example 温州银行股份有限公司 */
             name: string;
-            /** @enum {string} */
+            /**
+             * @example bank
+             * @enum {string}
+             */
             kind: "bank" | "tax";
+            /** @example PBOC */
             departmentCode: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-05T02:00:00.000Z
+             */
             createdAt: string;
         };
         CreateApiKeyDto: {
@@ -1406,43 +1464,85 @@ export interface components {
             /**
              * @description requests per minute before 429
              * @default 600
+             * @example 600
              */
             rateLimitPerMinute: number;
         };
         CreatedApiKeyDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example a3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80
+             */
             institutionId: string;
             /**
              * @description the visible start of the key
              * @example qck_1a2b3c4d5e6f
              */
             prefix: string;
+            /**
+             * @example [
+             *       "status:read",
+             *       "batch:read"
+             *     ]
+             */
             scopes: ("status:read" | "batch:read" | "feed:read" | "webhooks:manage")[];
+            /** @example 600 */
             rateLimitPerMinute: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-05T02:05:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             revokedAt: string | null;
-            /** @description the key itself: shown this once, stored only as a hash */
+            /**
+             * @description the key itself: shown this once, stored only as a hash
+             * @example qck_1a2b3c4d5e6f_Xq7Lr2Vb9Tn4Kw8Zp3Hs6Jd1Fg5Mc0YeA2uI4oP6aS8
+             */
             key: string;
         };
         ApiKeyDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example a3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+             */
             id: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80
+             */
             institutionId: string;
             /**
              * @description the visible start of the key
              * @example qck_1a2b3c4d5e6f
              */
             prefix: string;
+            /**
+             * @example [
+             *       "status:read",
+             *       "batch:read"
+             *     ]
+             */
             scopes: ("status:read" | "batch:read" | "feed:read" | "webhooks:manage")[];
+            /** @example 600 */
             rateLimitPerMinute: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-05T02:05:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             revokedAt: string | null;
         };
         CurrentKeyDto: {
@@ -1456,11 +1556,20 @@ export interface components {
             nameZh: string;
             /** @example Wenzhou Market Supervision Administration */
             nameEn: string;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             kind: "regulator" | "coordinator" | "finance" | "tax";
-            /** @description the department it was merged into */
+            /**
+             * @description the department it was merged into
+             * @example null
+             */
             successorCode: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             mergedAt: string | null;
         };
         CreateDepartmentDto: {
@@ -1473,14 +1582,20 @@ export interface components {
             nameZh: string;
             /** @example Wenzhou Bureau of Culture, Radio, Television and Tourism */
             nameEn: string;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             kind: "regulator" | "coordinator" | "finance" | "tax";
         };
         UpdateDepartmentDto: {
+            /** @example 温州市市场监督管理局 */
             nameZh?: string;
+            /** @example Wenzhou Market Supervision Administration */
             nameEn?: string;
             /**
              * @description only while no user or institution belongs to it
+             * @example regulator
              * @enum {string}
              */
             kind?: "regulator" | "coordinator" | "finance" | "tax";
@@ -1494,9 +1609,15 @@ export interface components {
         };
         MergeResultDto: {
             department: components["schemas"]["DepartmentDto"];
-            /** @description users moved to the successor */
+            /**
+             * @description users moved to the successor
+             * @example 14
+             */
             usersMoved: number;
-            /** @description institutions (and so their API keys) moved to the successor */
+            /**
+             * @description institutions (and so their API keys) moved to the successor
+             * @example 0
+             */
             institutionsMoved: number;
         };
         CreateEnterpriseDto: {
@@ -1517,8 +1638,12 @@ export interface components {
              * @example C3443
              */
             industryCode?: string;
-            /** @description personal data: masked on every public page */
+            /**
+             * @description personal data: masked on every public page
+             * @example 张建国
+             */
             legalRepresentative?: string;
+            /** @example 温州市鹿城区工业路1号 */
             address?: string;
             /**
              * Format: date
@@ -1527,33 +1652,62 @@ export interface components {
             registeredOn?: string;
         };
         EnterpriseDto: {
+            /** @example 91330100799655058B */
             uscc: string;
+            /** @example 温州市鹿城阀门有限公司 */
             name: string;
+            /** @example 330302 */
             districtCode: string;
+            /** @example C3443 */
             industryCode: string | null;
+            /** @example 张建国 */
             legalRepresentative: string | null;
+            /** @example 温州市鹿城区工业路1号 */
             address: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @example 2008-05-16
+             */
             registeredOn: string | null;
-            /** @enum {string} */
+            /**
+             * @example active
+             * @enum {string}
+             */
             status: "active" | "suspended" | "revoked" | "cancelled";
             /**
              * @description current credit grade; null until the enterprise has been classified
+             * @example B
              * @enum {string|null}
              */
             grade: "A" | "B" | "C" | "D" | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-05T03:00:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T06:12:40.000Z
+             */
             updatedAt: string;
         };
         UpdateEnterpriseDto: {
+            /** @example 温州市鹿城阀门股份有限公司 */
             name?: string;
-            /** @description null clears it */
+            /**
+             * @description null clears it
+             * @example 温州市鹿城区双屿街道工业路18号
+             */
             address?: string | null;
-            /** @description null clears it */
+            /**
+             * @description null clears it
+             * @example 李晓明
+             */
             legalRepresentative?: string | null;
-            /** @enum {string} */
+            /**
+             * @example active
+             * @enum {string}
+             */
             status?: "active" | "suspended" | "revoked" | "cancelled";
         };
         DistrictDto: {
@@ -1574,15 +1728,26 @@ export interface components {
             reason: string;
         };
         AllowListEntryDto: {
+            /** @example 91330300MA2AXXXXX1 */
             uscc: string;
+            /** @example Issued in 2016 by the Lucheng registry with a wrong check character; confirmed by letter 温市监〔2016〕12号 */
             reason: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example 0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90
+             */
             createdBy: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-01-06T01:00:00.000Z
+             */
             createdAt: string;
         };
         CreateRecordDto: {
-            /** @enum {string} */
+            /**
+             * @example spot_check_fail
+             * @enum {string}
+             */
             type: "spot_check_pass" | "spot_check_fail" | "administrative_penalty" | "complaint_substantiated" | "product_recall" | "major_quality_incident" | "license_revoked" | "quality_award" | "certification" | "famous_brand";
             /**
              * Format: date
@@ -1597,181 +1762,354 @@ export interface components {
             documentNo: string;
             /** @example 监督抽查：阀门产品密封性能不合格 */
             summary: string;
-            /** @enum {string} */
+            /**
+             * @example general
+             * @enum {string}
+             */
             severity?: "minor" | "general" | "serious" | "critical";
             /**
              * @description required for, and only for, complaint_substantiated
+             * @example 12365
              * @enum {string}
              */
             hotline?: "12315" | "12365" | "12369" | "12312";
-            /** @description shown to the public; defaults by type (penalties, failed checks, recalls, revocations, awards: yes; complaints: no) */
+            /**
+             * @description shown to the public; defaults by type (penalties, failed checks, recalls, revocations, awards: yes; complaints: no)
+             * @example true
+             */
             disclosed?: boolean;
         };
         RecordDto: {
             /** @example 1042 */
             id: string;
+            /** @example 91330100799655058B */
             uscc: string;
-            /** @enum {string} */
+            /**
+             * @example spot_check_fail
+             * @enum {string}
+             */
             type: "spot_check_pass" | "spot_check_fail" | "administrative_penalty" | "complaint_substantiated" | "product_recall" | "major_quality_incident" | "license_revoked" | "quality_award" | "certification" | "famous_brand";
-            /** @enum {string|null} */
+            /**
+             * @example general
+             * @enum {string|null}
+             */
             severity: "minor" | "general" | "serious" | "critical" | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @example 2026-03-15
+             */
             occurredOn: string;
+            /** @example 温质监罚字〔2026〕15号 */
             documentNo: string;
+            /** @example 监督抽查：阀门产品密封性能不合格 */
             summary: string;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             hotline: "12315" | "12365" | "12369" | "12312" | null;
-            /** @description the department that handles the hotline */
+            /**
+             * @description the department that handles the hotline
+             * @example null
+             */
             handledBy: string | null;
+            /** @example true */
             disclosed: boolean;
-            /** @description the department that made the record */
+            /**
+             * @description the department that made the record
+             * @example QTS
+             */
             departmentCode: string;
             /**
              * @description current: in force; superseded: replaced by a correction; withdrawn: a withdrawal, nothing in force
+             * @example current
              * @enum {string}
              */
             state: "current" | "superseded" | "withdrawn";
-            /** @description the record this one corrects */
+            /**
+             * @description the record this one corrects
+             * @example null
+             */
             supersedes: string | null;
-            /** @description the correction that replaced this record */
+            /**
+             * @description the correction that replaced this record
+             * @example null
+             */
             supersededBy: string | null;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             correction: "withdraw" | "amend" | null;
+            /** @example null */
             correctionReason: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T02:20:00.000Z
+             */
             createdAt: string;
         };
         CorrectRecordDto: {
-            /** @enum {string} */
+            /**
+             * @example amend
+             * @enum {string}
+             */
             action: "withdraw" | "amend";
             /** @example 抽样编号录入错误，依复检结果更正 */
             reason: string;
             /**
              * @description amend only
+             * @example spot_check_fail
              * @enum {string}
              */
             type?: "spot_check_pass" | "spot_check_fail" | "administrative_penalty" | "complaint_substantiated" | "product_recall" | "major_quality_incident" | "license_revoked" | "quality_award" | "certification" | "famous_brand";
             /**
              * Format: date
              * @description amend only
+             * @example 2026-03-14
              */
             occurredOn?: string;
-            /** @description amend only */
+            /**
+             * @description amend only
+             * @example 温质监罚字〔2026〕15号
+             */
             documentNo?: string;
-            /** @description amend only */
+            /**
+             * @description amend only
+             * @example 监督抽查：阀门产品壳体强度不合格
+             */
             summary?: string;
             /**
              * @description amend only
+             * @example general
              * @enum {string}
              */
             severity?: "minor" | "general" | "serious" | "critical";
             /**
              * @description amend only
+             * @example 12365
              * @enum {string}
              */
             hotline?: "12315" | "12365" | "12369" | "12312";
-            /** @description amend only */
+            /**
+             * @description amend only
+             * @example true
+             */
             disclosed?: boolean;
         };
         ImportErrorDto: {
-            /** @description line number in the file (the header is line 1) */
+            /**
+             * @description line number in the file (the header is line 1)
+             * @example 17
+             */
             row: number;
-            /** @description the column, or null for the whole row */
+            /**
+             * @description the column, or null for the whole row
+             * @example uscc
+             */
             field: string | null;
+            /** @example must be a valid unified social credit code */
             message: string;
         };
         ImportDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example c7e2a1b4-3d5f-4e6a-8b9c-1d2e3f4a5b6c
+             */
             id: string;
-            /** @enum {string} */
+            /**
+             * @example records
+             * @enum {string}
+             */
             kind: "records" | "enterprises";
-            /** @enum {string} */
+            /**
+             * @example partial
+             * @enum {string}
+             */
             mode: "partial" | "all-or-nothing";
-            /** @enum {string} */
+            /**
+             * @example completed
+             * @enum {string}
+             */
             status: "queued" | "running" | "completed" | "rejected" | "failed";
+            /** @example 2026年3月监督抽查结果.csv */
             fileName: string;
+            /** @example 48213 */
             fileSize: number;
-            /** @description data rows in the file (estimated until done) */
+            /**
+             * @description data rows in the file (estimated until done)
+             * @example 500
+             */
             totalRows: number | null;
-            /** @description rows read so far */
+            /**
+             * @description rows read so far
+             * @example 500
+             */
             processedRows: number;
+            /** @example 497 */
             importedRows: number;
-            /** @description good rows already in the registry (a re-import), not added again */
+            /**
+             * @description good rows already in the registry (a re-import), not added again
+             * @example 0
+             */
             skippedRows: number;
+            /** @example 3 */
             rejectedRows: number;
-            /** @description why the whole file could not be imported */
+            /**
+             * @description why the whole file could not be imported
+             * @example null
+             */
             failure: string | null;
             /** @description the first 1000 errors, by line */
             errors: components["schemas"]["ImportErrorDto"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T01:00:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T01:00:01.000Z
+             */
             startedAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T01:00:04.000Z
+             */
             finishedAt: string | null;
         };
         FactorDto: {
             /** @example record.spot_check_fail */
             code: string;
+            /** @example 监督抽查不合格 1 次 (1 failed spot check) */
             description: string;
-            /** @description points added to (or taken from) the score; 0 for a hard rule */
+            /**
+             * @description points added to (or taken from) the score; 0 for a hard rule
+             * @example -10
+             */
             points: number;
-            /** @description the records (or blacklist entries) behind it */
+            /**
+             * @description the records (or blacklist entries) behind it
+             * @example [
+             *       "1042"
+             *     ]
+             */
             recordIds: string[];
         };
         ClassificationDto: {
-            /** @enum {string} */
+            /**
+             * @example B
+             * @enum {string}
+             */
             grade: "A" | "B" | "C" | "D";
+            /** @example 82 */
             score: number;
+            /** @example 1 */
             ruleSetVersion: number;
             factors: components["schemas"]["FactorDto"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T02:20:05.000Z
+             */
             computedAt: string;
         };
         ClassificationIntervalDto: {
-            /** @enum {string} */
+            /**
+             * @example B
+             * @enum {string}
+             */
             grade: "A" | "B" | "C" | "D";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T02:20:05.000Z
+             */
             validFrom: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             validTo: string | null;
+            /** @example 1 */
             ruleSetVersion: number;
+            /** @example 82 */
             score: number;
         };
         RuleSetDto: {
+            /** @example 2 */
             version: number;
-            /** @enum {string} */
+            /**
+             * @example draft
+             * @enum {string}
+             */
             status: "draft" | "active" | "retired";
+            /**
+             * @example {
+             *       "name": "温州市企业质量信用分类标准（2026 版）",
+             *       "baseScore": 90
+             *     }
+             */
             document: {
                 [key: string]: unknown;
             };
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-02-01T02:00:00.000Z
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             activatedAt: string | null;
         };
         CreateRuleSetDto: {
-            /** @description the standard: name, baseScore, records, decay, thresholds, hardRules (see docs/classification.md and config/rule-sets/v1.json) */
+            /**
+             * @description the standard: name, baseScore, records, decay, thresholds, hardRules (see docs/classification.md and config/rule-sets/v1.json)
+             * @example {
+             *       "name": "温州市企业质量信用分类标准（2026 版）",
+             *       "baseScore": 90
+             *     }
+             */
             document: {
                 [key: string]: unknown;
             };
         };
         JobStartedDto: {
-            /** @description follow it with GET /api/v1/jobs/{jobId} */
+            /**
+             * @description follow it with GET /api/v1/jobs/{jobId}
+             * @example 42
+             */
             jobId: string;
         };
         JobDto: {
+            /** @example 42 */
             id: string;
+            /** @example recompute */
             name: string;
-            /** @enum {string} */
+            /**
+             * @example completed
+             * @enum {string}
+             */
             state: "waiting" | "active" | "completed" | "failed" | "delayed" | "paused" | "stuck";
-            /** @description percent */
+            /**
+             * @description percent
+             * @example 100
+             */
             progress: number;
+            /**
+             * @example {
+             *       "graded": 48213
+             *     }
+             */
             result?: Record<string, never>;
+            /** @example Rule set 3 is not a draft */
             failedReason?: string;
         };
         ReasonDto: {
-            /** @enum {string} */
+            /**
+             * @example substandard_products
+             * @enum {string}
+             */
             code: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
             /** @example 制假售假 */
             nameZh: string;
@@ -1781,7 +2119,10 @@ export interface components {
         CreateBlacklistEntryDto: {
             /** @example 91330100799655058B */
             uscc: string;
-            /** @enum {string} */
+            /**
+             * @example substandard_products
+             * @enum {string}
+             */
             reasonCode: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
             /** @example 《市场监督管理严重违法失信名单管理办法》第九条 */
             legalBasis: string;
@@ -1804,32 +2145,63 @@ export interface components {
         ObjectionViewDto: {
             /** @example 3 */
             id: string;
+            /** @example 12 */
             entryId: string;
+            /** @example 三次抽查中有一次样品并非本企业生产，申请复核 */
             statement: string;
-            /** @enum {string} */
+            /**
+             * @example enterprise
+             * @enum {string}
+             */
             filedRole: "enterprise" | "regulator";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-05T03:00:00.000Z
+             */
             filedAt: string;
+            /** @example null */
             note: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             decidedAt: string | null;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             outcome: "upheld" | "dismissed" | null;
         };
         RepairApplicationViewDto: {
             /** @example 3 */
             id: string;
+            /** @example 12 */
             entryId: string;
+            /** @example 三次抽查中有一次样品并非本企业生产，申请复核 */
             statement: string;
-            /** @enum {string} */
+            /**
+             * @example enterprise
+             * @enum {string}
+             */
             filedRole: "enterprise" | "regulator";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-05T03:00:00.000Z
+             */
             filedAt: string;
+            /** @example null */
             note: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             decidedAt: string | null;
+            /** @example 整改报告及复检合格报告（编号 QC-2027-118） */
             evidence: string | null;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             outcome: "granted" | "refused" | null;
         };
         TransitionDto: {
@@ -1840,21 +2212,37 @@ export interface components {
              * @example notice
              */
             action: string;
-            /** @enum {string|null} */
+            /**
+             * @example proposed
+             * @enum {string|null}
+             */
             from: "proposed" | "noticed" | "approved" | "rejected" | "published" | "removed" | "withdrawn" | null;
-            /** @enum {string} */
+            /**
+             * @example noticed
+             * @enum {string}
+             */
             to: "proposed" | "noticed" | "approved" | "rejected" | "published" | "removed" | "withdrawn";
             /** @example approved */
             outcome: string | null;
             /** @example amr.reviewer */
             actor: string | null;
-            /** @enum {string} */
+            /**
+             * @example regulator
+             * @enum {string}
+             */
             role: "regulator" | "reviewer" | "enterprise" | "system";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
             at: string;
+            /** @example 经核查，事实清楚 */
             note: string | null;
+            /** @example 温市监告字〔2026〕3号 */
             documentRef: string | null;
+            /** @example null */
             objectionId: string | null;
+            /** @example null */
             repairApplicationId: string | null;
         };
         BlacklistEntryDto: {
@@ -1869,14 +2257,22 @@ export interface components {
              * @example 330302
              */
             districtCode: string;
-            /** @enum {string} */
+            /**
+             * @example substandard_products
+             * @enum {string}
+             */
             reasonCode: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
             reason: components["schemas"]["ReasonDto"];
+            /** @example 《市场监督管理严重违法失信名单管理办法》第九条 */
             legalBasis: string;
+            /** @example 2025年至2026年间三次监督抽查阀门产品密封性能不合格 */
             facts: string;
             /** @example 36 */
             periodMonths: number;
-            /** @enum {string} */
+            /**
+             * @example noticed
+             * @enum {string}
+             */
             status: "proposed" | "noticed" | "approved" | "rejected" | "published" | "removed" | "withdrawn";
             /**
              * @description the proposer's department
@@ -1885,32 +2281,53 @@ export interface components {
             departmentCode: string;
             /** @example amr.li */
             proposedBy: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-01T02:00:00.000Z
+             */
             proposedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
             noticedAt: string | null;
             /**
              * Format: date-time
              * @description objections are taken until this moment; a decision only from it (24:00 Beijing time of the last working day)
+             * @example 2026-03-16T16:00:00.000Z
              */
             objectionDeadline: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             decidedAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             publishedAt: string | null;
             /**
              * Format: date
              * @description publication + REPAIR_MIN_MONTHS
+             * @example null
              */
             earliestRepairDate: string | null;
             /**
              * Format: date-time
              * @description publication + period; removed as expired from then
+             * @example null
              */
             expiresAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             removedAt: string | null;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             removalReason: "expired" | "repaired" | "revoked" | null;
             objections: components["schemas"]["ObjectionViewDto"][];
             repairApplications: components["schemas"]["RepairApplicationViewDto"][];
@@ -1921,27 +2338,58 @@ export interface components {
             id: string;
             /** @example 91330100799655058B */
             uscc: string;
+            /** @example 温州市鹿城阀门有限公司 */
             enterpriseName: string;
+            /** @example 330302 */
             districtCode: string;
-            /** @enum {string} */
+            /**
+             * @example substandard_products
+             * @enum {string}
+             */
             reasonCode: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
-            /** @enum {string} */
+            /**
+             * @example published
+             * @enum {string}
+             */
             status: "proposed" | "noticed" | "approved" | "rejected" | "published" | "removed" | "withdrawn";
+            /** @example 36 */
             periodMonths: number;
+            /** @example AMR */
             departmentCode: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-01T02:00:00.000Z
+             */
             proposedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-16T16:00:00.000Z
+             */
             objectionDeadline: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             publishedAt: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @example 2027-03-20
+             */
             earliestRepairDate: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2029-03-20T16:00:00.000Z
+             */
             expiresAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example null
+             */
             removedAt: string | null;
-            /** @enum {string|null} */
+            /**
+             * @example null
+             * @enum {string|null}
+             */
             removalReason: "expired" | "repaired" | "revoked" | null;
         };
         MoveDto: {
@@ -1965,7 +2413,10 @@ export interface components {
              * @example 温市监告字〔2026〕3号
              */
             documentRef?: string;
-            /** @enum {string} */
+            /**
+             * @example dismissed
+             * @enum {string}
+             */
             outcome: "upheld" | "dismissed";
         };
         DecisionDto: {
@@ -1976,7 +2427,10 @@ export interface components {
              * @example 温市监告字〔2026〕3号
              */
             documentRef?: string;
-            /** @enum {string} */
+            /**
+             * @example approved
+             * @enum {string}
+             */
             outcome: "approved" | "rejected";
         };
         RepairApplicationDto: {
@@ -1993,7 +2447,10 @@ export interface components {
              * @example 温市监告字〔2026〕3号
              */
             documentRef?: string;
-            /** @enum {string} */
+            /**
+             * @example granted
+             * @enum {string}
+             */
             outcome: "granted" | "refused";
         };
         RevocationDto: {
@@ -2017,7 +2474,10 @@ export interface components {
             name: string;
         };
         SetCalendarDayDto: {
-            /** @description false: a weekday off (a public holiday); true: a Saturday or Sunday worked in exchange (调休) */
+            /**
+             * @description false: a weekday off (a public holiday); true: a Saturday or Sunday worked in exchange (调休)
+             * @example false
+             */
             working: boolean;
             /** @example 春节 Spring Festival */
             name: string;
@@ -2025,6 +2485,7 @@ export interface components {
         BatchStatusRequestDto: {
             /**
              * @description why the institution asks; logged with each code answered
+             * @example loan_application
              * @enum {string}
              */
             purpose: "loan_application" | "loan_review" | "tax_assessment" | "tax_incentive" | "procurement" | "other";
@@ -2047,24 +2508,36 @@ export interface components {
             id: string;
             /** @example substandard_products */
             reasonCode: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             publishedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2029-03-20T16:00:00.000Z
+             */
             expiresAt: string;
         };
         CreditStatusDto: {
             /** @example 91330100799655058B */
             uscc: string;
+            /** @example 温州市鹿城阀门有限公司 */
             name: string;
             /** @example 330302 */
             districtCode: string;
             /**
              * @description null when the enterprise was not graded (yet, or then)
+             * @example D
              * @enum {string|null}
              */
             grade: "A" | "B" | "C" | "D" | null;
+            /** @example 1 */
             ruleSetVersion: number | null;
-            /** @description on the published product-quality blacklist */
+            /**
+             * @description on the published product-quality blacklist
+             * @example true
+             */
             blacklisted: boolean;
             /** @description the published entries in force */
             blacklistEntries: components["schemas"]["StatusBlacklistEntryDto"][];
@@ -2078,9 +2551,19 @@ export interface components {
         BatchStatusDto: {
             /** @description registered enterprises, in request order */
             results: components["schemas"]["CreditStatusDto"][];
-            /** @description credit codes of no registered enterprise */
+            /**
+             * @description credit codes of no registered enterprise
+             * @example [
+             *       "91310115MA1K3BTP2B"
+             *     ]
+             */
             notFound: string[];
-            /** @description inputs that are not credit codes, as sent */
+            /**
+             * @description inputs that are not credit codes, as sent
+             * @example [
+             *       "91330100799655058X"
+             *     ]
+             */
             invalid: string[];
         };
         CreditQueryDto: {
@@ -2089,15 +2572,25 @@ export interface components {
              * @example 温州银行
              */
             institution: string;
-            /** @enum {string} */
+            /**
+             * @example bank
+             * @enum {string}
+             */
             institutionKind: "bank" | "tax";
-            /** @enum {string} */
+            /**
+             * @example loan_application
+             * @enum {string}
+             */
             purpose: "loan_application" | "loan_review" | "tax_assessment" | "tax_incentive" | "procurement" | "other";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-18T06:30:12.000Z
+             */
             askedAt: string;
             /**
              * Format: date-time
              * @description the past time asked about, if any
+             * @example null
              */
             asOf: string | null;
         };
@@ -2107,14 +2600,29 @@ export interface components {
             /**
              * Format: uuid
              * @description stable: the same event always has the same id
+             * @example 6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c
              */
             id: string;
-            /** @enum {string} */
+            /**
+             * @example blacklist.published
+             * @enum {string}
+             */
             type: "classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted";
             /** @example 91330100799655058B */
             uscc: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             occurredAt: string;
+            /**
+             * @example {
+             *       "entryId": "12",
+             *       "reasonCode": "substandard_products",
+             *       "publishedAt": "2026-03-20T01:00:00.000Z",
+             *       "expiresAt": "2029-03-20T16:00:00.000Z"
+             *     }
+             */
             data: {
                 [key: string]: unknown;
             };
@@ -2131,7 +2639,10 @@ export interface components {
         WatchlistItemDto: {
             /** @example 91330100799655058B */
             uscc: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-01T08:00:00.000Z
+             */
             addedAt: string;
         };
         WatchlistCodesDto: {
@@ -2144,11 +2655,20 @@ export interface components {
             usccs: string[];
         };
         WatchlistChangeDto: {
-            /** @description codes on the watchlist now */
+            /**
+             * @description codes on the watchlist now
+             * @example 1250
+             */
             total: number;
-            /** @description codes that were not on it before */
+            /**
+             * @description codes that were not on it before
+             * @example 50
+             */
             added: number;
-            /** @description codes taken off it */
+            /**
+             * @description codes taken off it
+             * @example 0
+             */
             removed: number;
         };
         CreateWebhookDto: {
@@ -2164,63 +2684,114 @@ export interface components {
              *     ]
              */
             events: ("classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted")[];
-            /** @description signs every request (X-Signature); kept encrypted, never shown again */
+            /**
+             * @description signs every request (X-Signature); kept encrypted, never shown again
+             * @example whsec-wzbank-9f8e7d6c5b4a39281706
+             */
             secret: string;
             /**
              * @description watchlist: the institution's codes only
              * @default all
+             * @example watchlist
              * @enum {string}
              */
             scope: "all" | "watchlist";
         };
         WebhookDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @example e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0
+             */
             id: string;
+            /** @example https://partner.example.com/hooks/quality-credit */
             url: string;
+            /**
+             * @example [
+             *       "blacklist.published",
+             *       "blacklist.removed"
+             *     ]
+             */
             events: ("classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted")[];
-            /** @enum {string} */
+            /**
+             * @example watchlist
+             * @enum {string}
+             */
             scope: "all" | "watchlist";
-            /** @description the last outbox seq taken into deliveries; later events are still to come */
+            /**
+             * @description the last outbox seq taken into deliveries; later events are still to come
+             * @example 1042
+             */
             cursor: number;
-            /** @description deliveries not yet made (the first one holds back the others) */
+            /**
+             * @description deliveries not yet made (the first one holds back the others)
+             * @example 0
+             */
             pending: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-01T08:10:00.000Z
+             */
             createdAt: string;
         };
         DeliveryAttemptDto: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:02.000Z
+             */
             at: string;
-            /** @description the receiver's answer, if any */
+            /**
+             * @description the receiver's answer, if any
+             * @example 200
+             */
             statusCode: number | null;
+            /** @example null */
             error: string | null;
+            /** @example 84 */
             durationMs: number;
         };
         DeliveryDto: {
+            /** @example 3071 */
             id: number;
             /**
              * Format: uuid
              * @description X-Event-Id: the same for every attempt and replay
+             * @example 6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c
              */
             eventId: string;
+            /** @example 1042 */
             eventSeq: number;
-            /** @enum {string} */
+            /**
+             * @example blacklist.published
+             * @enum {string}
+             */
             eventType: "classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted";
             /**
              * @description dead: still failing a day after the first attempt
+             * @example delivered
              * @enum {string}
              */
             status: "pending" | "delivered" | "dead" | "cancelled";
+            /** @example 1 */
             attempts: number;
+            /** @example 200 */
             lastStatusCode: number | null;
+            /** @example null */
             lastError: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:01.000Z
+             */
             createdAt: string;
             /**
              * Format: date-time
              * @description when a pending delivery is tried next
+             * @example null
              */
             nextAttemptAt: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:02.000Z
+             */
             finishedAt: string | null;
             attemptLog: components["schemas"]["DeliveryAttemptDto"][];
         };
@@ -2232,25 +2803,49 @@ export interface components {
             fromSeq: number;
         };
         ReplayAcceptedDto: {
+            /** @example 1000 */
             fromSeq: number;
-            /** @description pending deliveries that the replay replaced (they are made again from the outbox) */
+            /**
+             * @description pending deliveries that the replay replaced (they are made again from the outbox)
+             * @example 0
+             */
             cancelled: number;
         };
         ExportDayDto: {
             /** @example 2026-03-02 */
             date: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T17:05:00.000Z
+             */
             generatedAt: string;
+            /**
+             * @example [
+             *       "changes.csv.gz",
+             *       "changes.ndjson.gz",
+             *       "grades.csv.gz",
+             *       "grades.ndjson.gz"
+             *     ]
+             */
             files: string[];
         };
         ExportFileDto: {
             /** @example changes.csv.gz */
             name: string;
-            /** @description data rows (a CSV file has a header row besides) */
+            /**
+             * @description data rows (a CSV file has a header row besides)
+             * @example 1250
+             */
             rows: number;
-            /** @description size of the gzip file */
+            /**
+             * @description size of the gzip file
+             * @example 48213
+             */
             bytes: number;
-            /** @description hex SHA-256 of the gzip file as served */
+            /**
+             * @description hex SHA-256 of the gzip file as served
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
             sha256: string;
         };
         ExportManifestDto: {
@@ -2266,29 +2861,41 @@ export interface components {
             /**
              * Format: date-time
              * @description the day's start; changes from here
+             * @example 2026-03-01T16:00:00.000Z
              */
             from: string;
             /**
              * Format: date-time
              * @description the day's end; changes before it, grades and listings in force at it
+             * @example 2026-03-02T16:00:00.000Z
              */
             to: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T17:05:00.000Z
+             */
             generatedAt: string;
             /** @description changes, grades and blacklist, each as .csv.gz and .ndjson.gz */
             files: components["schemas"]["ExportFileDto"][];
-            /** @description the newest signed checkpoint of the audit chain when the day was written (compact JWS over {length, head, at}; see GET /api/v1/public/audit/checkpoints) */
+            /**
+             * @description the newest signed checkpoint of the audit chain when the day was written (compact JWS over {length, head, at}; see GET /api/v1/public/audit/checkpoints)
+             * @example eyJhbGciOiJFZERTQSIsInR5cCI6ImF1ZGl0LWNoZWNrcG9pbnQranNvbiJ9.eyJsZW5ndGgiOjEwNDJ9.c2ln
+             */
             auditCheckpoint: string | null;
         };
         ExportRerunDto: {
             /**
              * @description rewrite the day for every department, even where it is complete (its files' SHA-256 sums change, and partners may hold the old ones); by default only departments whose day is missing or incomplete get it
              * @default false
+             * @example false
              */
             force: boolean;
         };
         ExportRunDto: {
-            /** @description the job writing the day again; follow it with GET /api/v1/jobs/{jobId} */
+            /**
+             * @description the job writing the day again; follow it with GET /api/v1/jobs/{jobId}
+             * @example 43
+             */
             jobId: string;
         };
         PublicSearchHitDto: {
@@ -2300,19 +2907,31 @@ export interface components {
             districtCode: string;
             /**
              * @description why it matched, in rank order: the exact code, a code beginning, a name beginning, a name fragment
+             * @example name
              * @enum {string}
              */
             match: "code" | "code-prefix" | "name-prefix" | "name";
-            /** @description the enterprise has a published blacklist entry in force */
+            /**
+             * @description the enterprise has a published blacklist entry in force
+             * @example false
+             */
             blacklisted: boolean;
         };
         PublicSearchPageDto: {
             items: components["schemas"]["PublicSearchHitDto"][];
+            /** @example 1 */
             page: number;
+            /** @example 20 */
             pageSize: number;
-            /** @description matches, counted up to the search window (see totalCapped) */
+            /**
+             * @description matches, counted up to the search window (see totalCapped)
+             * @example 37
+             */
             total: number;
-            /** @description true when there are more matches than the window counts and pages through; refine the query */
+            /**
+             * @description true when there are more matches than the window counts and pages through; refine the query
+             * @example false
+             */
             totalCapped: boolean;
         };
         PublicBilingualDto: {
@@ -2327,7 +2946,9 @@ export interface components {
             /** @example substandard_products */
             reasonCode: string;
             reason: components["schemas"]["PublicBilingualDto"];
+            /** @example 《市场监督管理严重违法失信名单管理办法》第九条 */
             legalBasis: string;
+            /** @example 2025年至2026年间三次监督抽查阀门产品密封性能不合格 */
             facts: string;
             /**
              * @description the listing authority
@@ -2337,9 +2958,15 @@ export interface components {
             department: components["schemas"]["PublicBilingualDto"];
             /** @example 330302 */
             districtCode: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             publishedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2029-03-20T16:00:00.000Z
+             */
             expiresAt: string;
         };
         PublicRecordDto: {
@@ -2356,6 +2983,7 @@ export interface components {
             occurredOn: string;
             /** @example 温质监抽字〔2025〕101号 */
             documentNo: string;
+            /** @example 监督抽查：阀门产品密封性能不合格 */
             summary: string;
             /** @example QTS */
             departmentCode: string;
@@ -2402,11 +3030,15 @@ export interface components {
             reason: components["schemas"]["PublicLabelDto"];
             /** @description the department that decided the listing */
             authority: components["schemas"]["PublicLabelDto"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             publishedAt: string;
             /**
              * Format: date-time
              * @description the end of the listing period
+             * @example 2029-03-20T16:00:00.000Z
              */
             expiresAt: string;
         };
@@ -2423,11 +3055,15 @@ export interface components {
             reason: components["schemas"]["PublicLabelDto"];
             /** @description the department that decided the listing */
             authority: components["schemas"]["PublicLabelDto"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-20T01:00:00.000Z
+             */
             publishedAt: string;
             /**
              * Format: date-time
              * @description the end of the listing period
+             * @example 2029-03-20T16:00:00.000Z
              */
             expiresAt: string;
             /** @example 《市场监督管理严重违法失信名单管理办法》第九条 */
@@ -2436,17 +3072,26 @@ export interface components {
             facts: string;
         };
         CreditReportDto: {
-            /** @description compact JWS (EdDSA over the JSON payload); keys at /.well-known/jwks.json */
+            /**
+             * @description compact JWS (EdDSA over the JSON payload); keys at /.well-known/jwks.json
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
+             */
             report: string;
             /** @example QCR-2026-000123 */
             reportNo: string;
             /** @example 2026-03-17T01:00:00.000Z */
             issuedAt: string;
-            /** @description id of the signing key */
+            /**
+             * @description id of the signing key
+             * @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA
+             */
             kid: string;
         };
         VerifyReportDto: {
-            /** @description a report as issued (the compact JWS) */
+            /**
+             * @description a report as issued (the compact JWS)
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
+             */
             report: string;
         };
         ReportIssuerDto: {
@@ -2464,7 +3109,10 @@ export interface components {
             districtCode: string;
         };
         ReportClassificationDto: {
-            /** @enum {string} */
+            /**
+             * @example B
+             * @enum {string}
+             */
             grade: "A" | "B" | "C" | "D";
             /** @example 1 */
             ruleSetVersion: number;
@@ -2507,12 +3155,15 @@ export interface components {
             disclosedRecords: components["schemas"]["ReportRecordsDto"];
         };
         ReportVerificationDto: {
+            /** @example true */
             valid: boolean;
             /**
              * @description why not valid: not a compact JWS of a report; signed by a key we never had; signature does not match; signed by our key but not a report number we issued with this content
+             * @example bad-signature
              * @enum {string}
              */
             reason?: "malformed" | "unknown-key" | "bad-signature" | "not-issued";
+            /** @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA */
             kid?: string;
             /** @example QCR-2026-000123 */
             reportNo?: string;
@@ -2525,8 +3176,12 @@ export interface components {
             kty: string;
             /** @example Ed25519 */
             crv: string;
+            /** @example 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo */
             x: string;
-            /** @description RFC 7638 thumbprint */
+            /**
+             * @description RFC 7638 thumbprint
+             * @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA
+             */
             kid: string;
             /** @example EdDSA */
             alg: string;
@@ -2538,26 +3193,48 @@ export interface components {
             keys: components["schemas"]["JsonWebKeyDto"][];
         };
         RotatedKeyDto: {
-            /** @description the new current key */
+            /**
+             * @description the new current key
+             * @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA
+             */
             kid: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-01T00:00:00.000Z
+             */
             createdAt: string;
-            /** @description the key retired (still published) */
-            retiredKid: Record<string, never> | null;
+            /**
+             * @description the key retired (still published)
+             * @example b4Jr0xQ2tWm9Ls7Pz1Kv5Hn3Gc8Fd6Ya4Ue2Io0Tq9
+             */
+            retiredKid: string | null;
         };
         AuditCheckpointDto: {
-            /** @description rows in the chain when the checkpoint was taken */
+            /**
+             * @description rows in the chain when the checkpoint was taken
+             * @example 48213
+             */
             length: number;
-            /** @description hash of the chain's newest row then (64 zeros for an empty chain) */
+            /**
+             * @description hash of the chain's newest row then (64 zeros for an empty chain)
+             * @example 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b
+             */
             head: string;
             /**
              * Format: date-time
              * @description when it was taken
+             * @example 2026-03-02T16:00:00.000Z
              */
             at: string;
-            /** @description the signing key, as in /.well-known/jwks.json */
+            /**
+             * @description the signing key, as in /.well-known/jwks.json
+             * @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA
+             */
             kid: string;
-            /** @description compact JWS (EdDSA, typ audit-checkpoint+json) over {"length","head","at"}; verify with the JWKS */
+            /**
+             * @description compact JWS (EdDSA, typ audit-checkpoint+json) over {"length","head","at"}; verify with the JWKS
+             * @example eyJhbGciOiJFZERTQSIsInR5cCI6ImF1ZGl0LWNoZWNrcG9pbnQranNvbiJ9.eyJsZW5ndGgiOjQ4MjEzfQ.c2ln
+             */
             jws: string;
         };
         DistrictGradesDto: {
@@ -2613,8 +3290,11 @@ export interface components {
             total: components["schemas"]["GradeCountsDto"];
         };
         RemovalsDto: {
+            /** @example 2 */
             expired: number;
+            /** @example 1 */
             repaired: number;
+            /** @example 0 */
             revoked: number;
         };
         BlacklistMonthDto: {
@@ -2623,38 +3303,64 @@ export interface components {
              * @example 2026-03
              */
             month: string;
-            /** @description entries published in the month */
+            /**
+             * @description entries published in the month
+             * @example 4
+             */
             published: number;
-            /** @description entries removed in the month, whatever the reason */
+            /**
+             * @description entries removed in the month, whatever the reason
+             * @example 3
+             */
             removed: number;
             removedBy: components["schemas"]["RemovalsDto"];
         };
         PassRateDto: {
-            /** @description spot checks passed (spot_check_pass records in force) */
+            /**
+             * @description spot checks passed (spot_check_pass records in force)
+             * @example 1425
+             */
             passed: number;
-            /** @description spot checks failed (spot_check_fail records in force) */
+            /**
+             * @description spot checks failed (spot_check_fail records in force)
+             * @example 95
+             */
             failed: number;
+            /** @example 1520 */
             total: number;
             /**
              * @description passed / total; null without checks
              * @example 0.9375
              */
             rate: number | null;
-            /** @description rate ≥ target (false without checks) */
+            /**
+             * @description rate ≥ target (false without checks)
+             * @example true
+             */
             met: boolean;
         };
         DistrictPassRateDto: {
-            /** @description spot checks passed (spot_check_pass records in force) */
+            /**
+             * @description spot checks passed (spot_check_pass records in force)
+             * @example 1425
+             */
             passed: number;
-            /** @description spot checks failed (spot_check_fail records in force) */
+            /**
+             * @description spot checks failed (spot_check_fail records in force)
+             * @example 95
+             */
             failed: number;
+            /** @example 1520 */
             total: number;
             /**
              * @description passed / total; null without checks
              * @example 0.9375
              */
             rate: number | null;
-            /** @description rate ≥ target (false without checks) */
+            /**
+             * @description rate ≥ target (false without checks)
+             * @example true
+             */
             met: boolean;
             /** @example 330302 */
             districtCode: string;
@@ -2687,6 +3393,7 @@ export interface components {
             /**
              * Format: date-time
              * @description when the figures were computed
+             * @example 2026-03-02T08:00:00.000Z
              */
             asOf: string;
             grades: components["schemas"]["GradesDto"];
@@ -2696,60 +3403,103 @@ export interface components {
             spotChecks: components["schemas"]["SpotChecksDto"];
         };
         AuditActorDto: {
-            /** @enum {string} */
+            /**
+             * @example user
+             * @enum {string}
+             */
             type: "user" | "key" | "system";
+            /** @example 0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90 */
             id: string | null;
-            /** @description user name, key prefix or job */
+            /**
+             * @description user name, key prefix or job
+             * @example amr.zhang
+             */
             name: string | null;
         };
         AuditEventDto: {
-            /** @description position in the chain */
+            /**
+             * @description position in the chain
+             * @example 48213
+             */
             seq: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-03-02T06:12:40.000Z
+             */
             occurredAt: string;
             actor: components["schemas"]["AuditActorDto"];
             /** @example enterprise.update */
             action: string;
             /** @example enterprise */
             entityType: string;
+            /** @example 91330100799655058B */
             entityId: string;
-            /** @description SHA-256 of the entity before */
+            /**
+             * @description SHA-256 of the entity before
+             * @example 5994471abb01112afcc18159f6cc74b4f511b99806da59b3caf5a9c173cacfc5
+             */
             beforeDigest: string | null;
-            /** @description SHA-256 of the entity after */
+            /**
+             * @description SHA-256 of the entity after
+             * @example b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c
+             */
             afterDigest: string | null;
+            /** @example 7b0f5c1e-3f2a-4c55-9a61-2d0c4b8e9f10 */
             requestId: string | null;
+            /** @example 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae */
             prevHash: string;
-            /** @description sha256(prevHash ‖ canonical row) */
+            /**
+             * @description sha256(prevHash ‖ canonical row)
+             * @example fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9
+             */
             hash: string;
         };
         DifferingRowDto: {
             /** @example credit_records */
             table: string;
-            /** @description the row's key (for a row that is gone, the id its entry names) */
+            /**
+             * @description the row's key (for a row that is gone, the id its entry names)
+             * @example 1042
+             */
             id: string;
-            /** @description seq of the newest chain entry describing the row, whose after digest it no longer has (none for an unaudited row) */
+            /**
+             * @description seq of the newest chain entry describing the row, whose after digest it no longer has (none for an unaudited row)
+             * @example 48100
+             */
             seq?: number;
             /**
              * @description the row differs from the entry, or is gone, or no entry describes it (inserted behind the application)
+             * @example changed
              * @enum {string}
              */
             found: "changed" | "missing" | "unaudited";
         };
         FailedCheckpointDto: {
+            /** @example 48000 */
             length: number;
+            /** @example 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b */
             head: string;
+            /** @example 2026-03-01T16:00:00.000Z */
             at: string;
             /**
              * @description the chain is now shorter than the checkpoint, or its row at that length has another hash, or the stored checkpoint no longer reads as one, or its signature is not an EdDSA signature (typ audit-checkpoint+json) of a report key
+             * @example differs
              * @enum {string}
              */
             found: "truncated" | "differs" | "unreadable" | "forged";
         };
         AuditVerificationDto: {
+            /** @example true */
             valid: boolean;
-            /** @description rows in the chain */
+            /**
+             * @description rows in the chain
+             * @example 48213
+             */
             length: number;
-            /** @description seq of the first row that does not follow from the one before, or that no signed checkpoint vouches for any more */
+            /**
+             * @description seq of the first row that does not follow from the one before, or that no signed checkpoint vouches for any more
+             * @example 48101
+             */
             firstBrokenAt?: number;
             /** @description audited rows (the tables in src/audited-tables.ts) that differ from what the chain last recorded of them */
             differingRows?: components["schemas"]["DifferingRowDto"][];
@@ -4646,11 +5396,20 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /** Format: binary */
+                    /**
+                     * Format: binary
+                     * @description the CSV or .xlsx file
+                     */
                     file: string;
-                    /** @enum {string} */
+                    /**
+                     * @example records
+                     * @enum {string}
+                     */
                     kind?: "records" | "enterprises";
-                    /** @enum {string} */
+                    /**
+                     * @example partial
+                     * @enum {string}
+                     */
                     mode?: "partial" | "all-or-nothing";
                 };
             };

@@ -59,7 +59,7 @@ export class CreateBlacklistEntryDto {
   @Matches(/^[0-9A-Za-z]{18}$/, { message: 'must be an 18-character credit code' })
   uscc!: string;
 
-  @ApiProperty({ enum: REASON_CODES })
+  @ApiProperty({ example: 'substandard_products', enum: REASON_CODES })
   @IsIn(REASON_CODES)
   reasonCode!: ReasonCode;
 
@@ -89,19 +89,19 @@ export class CreateBlacklistEntryDto {
 export class RevocationDto extends ReasonedMoveDto {}
 
 export class DecisionDto extends ReasonedMoveDto {
-  @ApiProperty({ enum: ['approved', 'rejected'] })
+  @ApiProperty({ example: 'approved', enum: ['approved', 'rejected'] })
   @IsIn(['approved', 'rejected'])
   outcome!: 'approved' | 'rejected';
 }
 
 export class ObjectionDecisionDto extends ReasonedMoveDto {
-  @ApiProperty({ enum: ['upheld', 'dismissed'] })
+  @ApiProperty({ example: 'dismissed', enum: ['upheld', 'dismissed'] })
   @IsIn(['upheld', 'dismissed'])
   outcome!: 'upheld' | 'dismissed';
 }
 
 export class RepairDecisionDto extends ReasonedMoveDto {
-  @ApiProperty({ enum: ['granted', 'refused'] })
+  @ApiProperty({ example: 'granted', enum: ['granted', 'refused'] })
   @IsIn(['granted', 'refused'])
   outcome!: 'granted' | 'refused';
 }
@@ -155,7 +155,7 @@ export class ListBlacklistQuery extends PageQuery {
 export class EnterpriseBlacklistQuery extends PageQuery {}
 
 export class ReasonDto {
-  @ApiProperty({ enum: REASON_CODES }) code!: ReasonCode;
+  @ApiProperty({ example: 'substandard_products', enum: REASON_CODES }) code!: ReasonCode;
   @ApiProperty({ example: '制假售假' }) nameZh!: string;
   @ApiProperty({ example: 'Making or selling counterfeit products' }) nameEn!: string;
 }
@@ -164,36 +164,41 @@ export class TransitionDto {
   @ApiProperty({ example: '7' }) id!: string;
   @ApiProperty({ example: 'notice', description: 'propose, notice, object, decideObjection, decide, publish, …' })
   action!: string;
-  @ApiProperty({ enum: STATUSES, nullable: true }) from!: Status | null;
-  @ApiProperty({ enum: STATUSES }) to!: Status;
+  @ApiProperty({ example: 'proposed', enum: STATUSES, nullable: true }) from!: Status | null;
+  @ApiProperty({ example: 'noticed', enum: STATUSES }) to!: Status;
   @ApiProperty({ nullable: true, type: String, example: 'approved' }) outcome!: string | null;
   @ApiProperty({ example: 'amr.reviewer', nullable: true, type: String }) actor!: string | null;
-  @ApiProperty({ enum: ['regulator', 'reviewer', 'enterprise', 'system'] }) role!: string;
-  @ApiProperty() at!: Date;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
-  @ApiProperty({ nullable: true, type: String }) documentRef!: string | null;
-  @ApiProperty({ nullable: true, type: String }) objectionId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) repairApplicationId!: string | null;
+  @ApiProperty({ example: 'regulator', enum: ['regulator', 'reviewer', 'enterprise', 'system'] }) role!: string;
+  @ApiProperty({ example: '2026-03-02T02:00:00.000Z' }) at!: Date;
+  @ApiProperty({ example: '经核查，事实清楚', nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ example: '温市监告字〔2026〕3号', nullable: true, type: String }) documentRef!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) objectionId!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) repairApplicationId!: string | null;
 }
 
 /** What an objection and a repair application share: who filed what when, and the decision on it. */
 class FilingDto {
   @ApiProperty({ example: '3' }) id!: string;
-  @ApiProperty() entryId!: string;
-  @ApiProperty() statement!: string;
-  @ApiProperty({ enum: ['enterprise', 'regulator'] }) filedRole!: string;
-  @ApiProperty() filedAt!: Date;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
-  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
+  @ApiProperty({ example: '12' }) entryId!: string;
+  @ApiProperty({
+    example: '三次抽查中有一次样品并非本企业生产，申请复核',
+  })
+  statement!: string;
+  @ApiProperty({ example: 'enterprise', enum: ['enterprise', 'regulator'] }) filedRole!: string;
+  @ApiProperty({ example: '2026-03-05T03:00:00.000Z' }) filedAt!: Date;
+  @ApiProperty({ example: null, nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: Date }) decidedAt!: Date | null;
 }
 
 export class ObjectionViewDto extends FilingDto {
-  @ApiProperty({ enum: ['upheld', 'dismissed'], nullable: true }) outcome!: 'upheld' | 'dismissed' | null;
+  @ApiProperty({ example: null, enum: ['upheld', 'dismissed'], nullable: true }) outcome!:
+    'upheld' | 'dismissed' | null;
 }
 
 export class RepairApplicationViewDto extends FilingDto {
-  @ApiProperty({ nullable: true, type: String }) evidence!: string | null;
-  @ApiProperty({ enum: ['granted', 'refused'], nullable: true }) outcome!: 'granted' | 'refused' | null;
+  @ApiProperty({ example: '整改报告及复检合格报告（编号 QC-2027-118）', nullable: true, type: String }) evidence!:
+    string | null;
+  @ApiProperty({ example: null, enum: ['granted', 'refused'], nullable: true }) outcome!: 'granted' | 'refused' | null;
 }
 
 export class BlacklistEntryDto {
@@ -201,31 +206,43 @@ export class BlacklistEntryDto {
   @ApiProperty({ example: USCC_EXAMPLE }) uscc!: string;
   @ApiProperty({ example: '温州市鹿城阀门有限公司' }) enterpriseName!: string;
   @ApiProperty({ example: '330302', description: "the enterprise's district" }) districtCode!: string;
-  @ApiProperty({ enum: REASON_CODES }) reasonCode!: ReasonCode;
+  @ApiProperty({ example: 'substandard_products', enum: REASON_CODES }) reasonCode!: ReasonCode;
   @ApiProperty({ type: ReasonDto }) reason!: ReasonDto;
-  @ApiProperty() legalBasis!: string;
-  @ApiProperty() facts!: string;
+  @ApiProperty({ example: '《市场监督管理严重违法失信名单管理办法》第九条' }) legalBasis!: string;
+  @ApiProperty({ example: '2025年至2026年间三次监督抽查阀门产品密封性能不合格' }) facts!: string;
   @ApiProperty({ example: 36 }) periodMonths!: number;
-  @ApiProperty({ enum: STATUSES }) status!: Status;
+  @ApiProperty({ example: 'noticed', enum: STATUSES }) status!: Status;
   @ApiProperty({ example: 'AMR', description: "the proposer's department" }) departmentCode!: string;
   @ApiProperty({ example: 'amr.li', nullable: true, type: String }) proposedBy!: string | null;
-  @ApiProperty() proposedAt!: Date;
-  @ApiProperty({ nullable: true, type: Date }) noticedAt!: Date | null;
+  @ApiProperty({ example: '2026-03-01T02:00:00.000Z' }) proposedAt!: Date;
+  @ApiProperty({ example: '2026-03-02T02:00:00.000Z', nullable: true, type: Date }) noticedAt!: Date | null;
   @ApiProperty({
+    example: '2026-03-16T16:00:00.000Z',
     nullable: true,
     type: Date,
     description:
       'objections are taken until this moment; a decision only from it (24:00 Beijing time of the last working day)',
   })
   objectionDeadline!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) decidedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) publishedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date', description: 'publication + REPAIR_MIN_MONTHS' })
+  @ApiProperty({ example: null, nullable: true, type: Date }) decidedAt!: Date | null;
+  @ApiProperty({ example: null, nullable: true, type: Date }) publishedAt!: Date | null;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    format: 'date',
+    description: 'publication + REPAIR_MIN_MONTHS',
+  })
   earliestRepairDate!: string | null;
-  @ApiProperty({ nullable: true, type: Date, description: 'publication + period; removed as expired from then' })
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: Date,
+    description: 'publication + period; removed as expired from then',
+  })
   expiresAt!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) removedAt!: Date | null;
-  @ApiProperty({ enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
+  @ApiProperty({ example: null, nullable: true, type: Date }) removedAt!: Date | null;
+  @ApiProperty({ example: null, enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
   @ApiProperty({ type: [ObjectionViewDto] }) objections!: ObjectionViewDto[];
   @ApiProperty({ type: [RepairApplicationViewDto] }) repairApplications!: RepairApplicationViewDto[];
   @ApiProperty({ type: [TransitionDto] }) transitions!: TransitionDto[];
@@ -235,19 +252,20 @@ export class BlacklistEntryDto {
 export class BlacklistEntrySummaryDto {
   @ApiProperty({ example: '12' }) id!: string;
   @ApiProperty({ example: USCC_EXAMPLE }) uscc!: string;
-  @ApiProperty() enterpriseName!: string;
-  @ApiProperty() districtCode!: string;
-  @ApiProperty({ enum: REASON_CODES }) reasonCode!: ReasonCode;
-  @ApiProperty({ enum: STATUSES }) status!: Status;
-  @ApiProperty() periodMonths!: number;
-  @ApiProperty() departmentCode!: string;
-  @ApiProperty() proposedAt!: Date;
-  @ApiProperty({ nullable: true, type: Date }) objectionDeadline!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) publishedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date' }) earliestRepairDate!: string | null;
-  @ApiProperty({ nullable: true, type: Date }) expiresAt!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) removedAt!: Date | null;
-  @ApiProperty({ enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) enterpriseName!: string;
+  @ApiProperty({ example: '330302' }) districtCode!: string;
+  @ApiProperty({ example: 'substandard_products', enum: REASON_CODES }) reasonCode!: ReasonCode;
+  @ApiProperty({ example: 'published', enum: STATUSES }) status!: Status;
+  @ApiProperty({ example: 36 }) periodMonths!: number;
+  @ApiProperty({ example: 'AMR' }) departmentCode!: string;
+  @ApiProperty({ example: '2026-03-01T02:00:00.000Z' }) proposedAt!: Date;
+  @ApiProperty({ example: '2026-03-16T16:00:00.000Z', nullable: true, type: Date }) objectionDeadline!: Date | null;
+  @ApiProperty({ example: '2026-03-20T01:00:00.000Z', nullable: true, type: Date }) publishedAt!: Date | null;
+  @ApiProperty({ example: '2027-03-20', nullable: true, type: String, format: 'date' }) earliestRepairDate!:
+    string | null;
+  @ApiProperty({ example: '2029-03-20T16:00:00.000Z', nullable: true, type: Date }) expiresAt!: Date | null;
+  @ApiProperty({ example: null, nullable: true, type: Date }) removedAt!: Date | null;
+  @ApiProperty({ example: null, enum: REMOVAL_REASONS, nullable: true }) removalReason!: RemovalReason | null;
 }
 
 export class ExpiryResultDto {

@@ -14,6 +14,7 @@ export class CalendarQuery {
 
 export class SetCalendarDayDto {
   @ApiProperty({
+    example: false,
     description: 'false: a weekday off (a public holiday); true: a Saturday or Sunday worked in exchange (调休)',
   })
   @IsBoolean()

@@ -11,23 +11,25 @@ export class ClassificationQuery {
 
 export class FactorDto {
   @ApiProperty({ example: 'record.spot_check_fail' }) code!: string;
-  @ApiProperty() description!: string;
-  @ApiProperty({ description: 'points added to (or taken from) the score; 0 for a hard rule' }) points!: number;
-  @ApiProperty({ type: [String], description: 'the records (or blacklist entries) behind it' }) recordIds!: string[];
+  @ApiProperty({ example: '监督抽查不合格 1 次 (1 failed spot check)' }) description!: string;
+  @ApiProperty({ example: -10, description: 'points added to (or taken from) the score; 0 for a hard rule' })
+  points!: number;
+  @ApiProperty({ example: ['1042'], type: [String], description: 'the records (or blacklist entries) behind it' })
+  recordIds!: string[];
 }
 
 export class ClassificationDto {
-  @ApiProperty({ enum: GRADES }) grade!: Grade;
-  @ApiProperty() score!: number;
-  @ApiProperty() ruleSetVersion!: number;
+  @ApiProperty({ example: 'B', enum: GRADES }) grade!: Grade;
+  @ApiProperty({ example: 82 }) score!: number;
+  @ApiProperty({ example: 1 }) ruleSetVersion!: number;
   @ApiProperty({ type: [FactorDto] }) factors!: FactorDto[];
-  @ApiProperty() computedAt!: Date;
+  @ApiProperty({ example: '2026-03-16T02:20:05.000Z' }) computedAt!: Date;
 }
 
 export class ClassificationIntervalDto {
-  @ApiProperty({ enum: GRADES }) grade!: Grade;
-  @ApiProperty() validFrom!: Date;
-  @ApiProperty({ nullable: true, type: Date }) validTo!: Date | null;
-  @ApiProperty() ruleSetVersion!: number;
-  @ApiProperty() score!: number;
+  @ApiProperty({ example: 'B', enum: GRADES }) grade!: Grade;
+  @ApiProperty({ example: '2026-03-16T02:20:05.000Z' }) validFrom!: Date;
+  @ApiProperty({ example: null, nullable: true, type: Date }) validTo!: Date | null;
+  @ApiProperty({ example: 1 }) ruleSetVersion!: number;
+  @ApiProperty({ example: 82 }) score!: number;
 }

@@ -10,10 +10,10 @@ export class DepartmentDto {
   @ApiProperty({ example: 'AMR' }) code!: string;
   @ApiProperty({ example: '温州市市场监督管理局' }) nameZh!: string;
   @ApiProperty({ example: 'Wenzhou Market Supervision Administration' }) nameEn!: string;
-  @ApiProperty({ enum: DEPARTMENT_KINDS }) kind!: DepartmentKind;
-  @ApiProperty({ nullable: true, type: String, description: 'the department it was merged into' })
+  @ApiProperty({ example: 'regulator', enum: DEPARTMENT_KINDS }) kind!: DepartmentKind;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the department it was merged into' })
   successorCode!: string | null;
-  @ApiProperty({ nullable: true, type: Date }) mergedAt!: Date | null;
+  @ApiProperty({ example: null, nullable: true, type: Date }) mergedAt!: Date | null;
 }
 
 export class CreateDepartmentDto {
@@ -34,27 +34,31 @@ export class CreateDepartmentDto {
   @Length(1, 200)
   nameEn!: string;
 
-  @ApiProperty({ enum: DEPARTMENT_KINDS })
+  @ApiProperty({ example: 'regulator', enum: DEPARTMENT_KINDS })
   @IsIn(DEPARTMENT_KINDS)
   kind!: DepartmentKind;
 }
 
 export class UpdateDepartmentDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: '温州市市场监督管理局' })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 200)
   nameZh?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'Wenzhou Market Supervision Administration' })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 200)
   nameEn?: string;
 
-  @ApiPropertyOptional({ enum: DEPARTMENT_KINDS, description: 'only while no user or institution belongs to it' })
+  @ApiPropertyOptional({
+    example: 'regulator',
+    enum: DEPARTMENT_KINDS,
+    description: 'only while no user or institution belongs to it',
+  })
   @IsOptional()
   @IsIn(DEPARTMENT_KINDS)
   kind?: DepartmentKind;
@@ -69,7 +73,7 @@ export class MergeDepartmentDto {
 
 export class MergeResultDto {
   @ApiProperty({ type: DepartmentDto }) department!: DepartmentDto;
-  @ApiProperty({ description: 'users moved to the successor' }) usersMoved!: number;
-  @ApiProperty({ description: 'institutions (and so their API keys) moved to the successor' })
+  @ApiProperty({ example: 14, description: 'users moved to the successor' }) usersMoved!: number;
+  @ApiProperty({ example: 0, description: 'institutions (and so their API keys) moved to the successor' })
   institutionsMoved!: number;
 }

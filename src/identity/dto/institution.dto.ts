@@ -25,6 +25,7 @@ export class CreateInstitutionDto {
   name!: string;
 
   @ApiProperty({
+    example: 'bank',
     enum: INSTITUTION_KINDS,
     description: 'a bank sits under a finance department (PBOC), a tax office under a tax department',
   })
@@ -38,11 +39,11 @@ export class CreateInstitutionDto {
 }
 
 export class InstitutionDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: INSTITUTION_KINDS }) kind!: InstitutionKind;
-  @ApiProperty() departmentCode!: string;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ example: '5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80', format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '温州银行股份有限公司' }) name!: string;
+  @ApiProperty({ example: 'bank', enum: INSTITUTION_KINDS }) kind!: InstitutionKind;
+  @ApiProperty({ example: 'PBOC' }) departmentCode!: string;
+  @ApiProperty({ example: '2026-01-05T02:00:00.000Z' }) createdAt!: Date;
 }
 
 export class CreateApiKeyDto {
@@ -53,7 +54,13 @@ export class CreateApiKeyDto {
   @IsIn(API_SCOPES, { each: true, message: `each scope must be one of ${API_SCOPES.join(', ')}` })
   scopes!: ApiScope[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 600, description: 'requests per minute before 429' })
+  @ApiPropertyOptional({
+    example: 600,
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 600,
+    description: 'requests per minute before 429',
+  })
   @IsOptional()
   @ToInteger()
   @IsInt()
@@ -63,17 +70,34 @@ export class CreateApiKeyDto {
 }
 
 export class ApiKeyDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ format: 'uuid' }) institutionId!: string;
+  @ApiProperty({
+    example: 'a3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+    format: 'uuid',
+  })
+  id!: string;
+  @ApiProperty({
+    example: '5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80',
+    format: 'uuid',
+  })
+  institutionId!: string;
   @ApiProperty({ example: 'qck_1a2b3c4d5e6f', description: 'the visible start of the key' }) prefix!: string;
-  @ApiProperty({ enum: API_SCOPES, isArray: true }) scopes!: ApiScope[];
-  @ApiProperty() rateLimitPerMinute!: number;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty({ nullable: true, type: Date }) revokedAt!: Date | null;
+  @ApiProperty({
+    example: ['status:read', 'batch:read'],
+    enum: API_SCOPES,
+    isArray: true,
+  })
+  scopes!: ApiScope[];
+  @ApiProperty({ example: 600 }) rateLimitPerMinute!: number;
+  @ApiProperty({ example: '2026-01-05T02:05:00.000Z' }) createdAt!: Date;
+  @ApiProperty({ example: null, nullable: true, type: Date }) revokedAt!: Date | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'the key itself: shown this once, stored only as a hash' }) key!: string;
+  @ApiProperty({
+    example: 'qck_1a2b3c4d5e6f_Xq7Lr2Vb9Tn4Kw8Zp3Hs6Jd1Fg5Mc0YeA2uI4oP6aS8',
+    description: 'the key itself: shown this once, stored only as a hash',
+  })
+  key!: string;
 }
 
 export class CurrentKeyDto {

@@ -8,21 +8,24 @@ export class LoginDto {
   @Length(1, 64)
   username!: string;
 
-  @ApiProperty({ format: 'password' })
+  @ApiProperty({ example: 'admin-password-2024', format: 'password' })
   @IsString()
   @Length(1, 256)
   password!: string;
 }
 
 export class LoginUserDto {
-  @ApiProperty() username!: string;
-  @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
-  @ApiProperty({ nullable: true, type: String }) departmentCode!: string | null;
+  @ApiProperty({ example: 'amr.zhang' }) username!: string;
+  @ApiProperty({ example: 'regulator', enum: USER_ROLES }) role!: UserRole;
+  @ApiProperty({ example: 'AMR', nullable: true, type: String }) departmentCode!: string | null;
 }
 
 export class LoginResultDto {
-  @ApiProperty() accessToken!: string;
-  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'seconds until the token expires' }) expiresIn!: number;
+  @ApiProperty({
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbXIuemhhbmciLCJyb2xlIjoicmVndWxhdG9yIn0.c2lnbmF0dXJl',
+  })
+  accessToken!: string;
+  @ApiProperty({ example: 'Bearer', enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty({ example: 900, description: 'seconds until the token expires' }) expiresIn!: number;
   @ApiProperty({ type: LoginUserDto }) user!: LoginUserDto;
 }

@@ -11,12 +11,12 @@ export class CreateUserDto {
   @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'must be 3-64 letters, digits, _ . or -' })
   username!: string;
 
-  @ApiProperty({ format: 'password', minLength: 12 })
+  @ApiProperty({ example: 'Lucheng-valve-2026', format: 'password', minLength: 12 })
   @IsString()
   @Length(12, 256, { message: 'must be 12 to 256 characters long' })
   password!: string;
 
-  @ApiProperty({ enum: USER_ROLES })
+  @ApiProperty({ example: 'regulator', enum: USER_ROLES })
   @IsIn(USER_ROLES)
   role!: UserRole;
 
@@ -32,7 +32,11 @@ export class CreateUserDto {
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
   districtCode?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'institution users: their bank or tax office' })
+  @ApiPropertyOptional({
+    example: '5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80',
+    format: 'uuid',
+    description: 'institution users: their bank or tax office',
+  })
   @IsOptional()
   @IsUUID()
   institutionId?: string;
@@ -48,12 +52,20 @@ export class CreateUserDto {
  * may be left out but not null (null is no password, nor a standing); `districtCode` null lifts the limit.
  */
 export class UpdateUserDto {
-  @ApiPropertyOptional({ description: 'true: the user cannot log in and every token of theirs fails at once' })
+  @ApiPropertyOptional({
+    example: true,
+    description: 'true: the user cannot log in and every token of theirs fails at once',
+  })
   @ValidateIf((_, v) => v !== undefined)
   @IsBoolean()
   disabled?: boolean;
 
-  @ApiPropertyOptional({ format: 'password', minLength: 12, description: "a new password; ends the user's tokens" })
+  @ApiPropertyOptional({
+    example: 'New-passphrase-2026',
+    format: 'password',
+    minLength: 12,
+    description: "a new password; ends the user's tokens",
+  })
   @ValidateIf((_, v) => v !== undefined)
   @IsString()
   @Length(12, 256, { message: 'must be 12 to 256 characters long' })
@@ -77,15 +89,15 @@ export class UpdateUserDto {
 }
 
 export class UserDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() username!: string;
-  @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
-  @ApiProperty({ nullable: true, type: String }) departmentCode!: string | null;
-  @ApiProperty({ nullable: true, type: String }) districtCode!: string | null;
-  @ApiProperty({ nullable: true, type: String }) institutionId!: string | null;
-  @ApiProperty({ nullable: true, type: String }) uscc!: string | null;
-  @ApiProperty() disabled!: boolean;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ example: '0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90', format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'amr.zhang' }) username!: string;
+  @ApiProperty({ example: 'regulator', enum: USER_ROLES }) role!: UserRole;
+  @ApiProperty({ example: 'AMR', nullable: true, type: String }) departmentCode!: string | null;
+  @ApiProperty({ example: '330302', nullable: true, type: String }) districtCode!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) institutionId!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) uscc!: string | null;
+  @ApiProperty({ example: false }) disabled!: boolean;
+  @ApiProperty({ example: '2026-01-05T01:30:00.000Z' }) createdAt!: Date;
 }
 
 export class ListUsersQuery extends PageQuery {

@@ -19,30 +19,36 @@ export class ImportQuery {
 }
 
 export class ImportErrorDto {
-  @ApiProperty({ description: 'line number in the file (the header is line 1)' }) row!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'the column, or null for the whole row' }) field!:
-    string | null;
-  @ApiProperty() message!: string;
+  @ApiProperty({ example: 17, description: 'line number in the file (the header is line 1)' }) row!: number;
+  @ApiProperty({ example: 'uscc', nullable: true, type: String, description: 'the column, or null for the whole row' })
+  field!: string | null;
+  @ApiProperty({ example: 'must be a valid unified social credit code' }) message!: string;
 }
 
 export class ImportDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: IMPORT_KINDS }) kind!: ImportKind;
-  @ApiProperty({ enum: IMPORT_MODES }) mode!: ImportMode;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'rejected', 'failed'] }) status!: string;
-  @ApiProperty() fileName!: string;
-  @ApiProperty() fileSize!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'data rows in the file (estimated until done)' })
+  @ApiProperty({ example: 'c7e2a1b4-3d5f-4e6a-8b9c-1d2e3f4a5b6c', format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'records', enum: IMPORT_KINDS }) kind!: ImportKind;
+  @ApiProperty({ example: 'partial', enum: IMPORT_MODES }) mode!: ImportMode;
+  @ApiProperty({ example: 'completed', enum: ['queued', 'running', 'completed', 'rejected', 'failed'] })
+  status!: string;
+  @ApiProperty({ example: '2026年3月监督抽查结果.csv' }) fileName!: string;
+  @ApiProperty({ example: 48213 }) fileSize!: number;
+  @ApiProperty({
+    example: 500,
+    nullable: true,
+    type: Number,
+    description: 'data rows in the file (estimated until done)',
+  })
   totalRows!: number | null;
-  @ApiProperty({ description: 'rows read so far' }) processedRows!: number;
-  @ApiProperty() importedRows!: number;
-  @ApiProperty({ description: 'good rows already in the registry (a re-import), not added again' })
+  @ApiProperty({ example: 500, description: 'rows read so far' }) processedRows!: number;
+  @ApiProperty({ example: 497 }) importedRows!: number;
+  @ApiProperty({ example: 0, description: 'good rows already in the registry (a re-import), not added again' })
   skippedRows!: number;
-  @ApiProperty() rejectedRows!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'why the whole file could not be imported' }) failure!:
-    string | null;
+  @ApiProperty({ example: 3 }) rejectedRows!: number;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'why the whole file could not be imported' })
+  failure!: string | null;
   @ApiProperty({ type: [ImportErrorDto], description: 'the first 1000 errors, by line' }) errors!: ImportErrorDto[];
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty({ nullable: true, type: Date }) startedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
+  @ApiProperty({ example: '2026-03-16T01:00:00.000Z' }) createdAt!: Date;
+  @ApiProperty({ example: '2026-03-16T01:00:01.000Z', nullable: true, type: Date }) startedAt!: Date | null;
+  @ApiProperty({ example: '2026-03-16T01:00:04.000Z', nullable: true, type: Date }) finishedAt!: Date | null;
 }

@@ -7,7 +7,7 @@ import { HOTLINES, Hotline, RECORD_TYPES, RecordType, Severity, SEVERITIES } fro
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateRecordDto {
-  @ApiProperty({ enum: RECORD_TYPES })
+  @ApiProperty({ example: 'spot_check_fail', enum: RECORD_TYPES })
   @IsIn(RECORD_TYPES)
   type!: RecordType;
 
@@ -31,17 +31,22 @@ export class CreateRecordDto {
   @Length(1, 2000)
   summary!: string;
 
-  @ApiPropertyOptional({ enum: SEVERITIES })
+  @ApiPropertyOptional({ example: 'general', enum: SEVERITIES })
   @IsOptional()
   @IsIn(SEVERITIES)
   severity?: Severity;
 
-  @ApiPropertyOptional({ enum: HOTLINES, description: 'required for, and only for, complaint_substantiated' })
+  @ApiPropertyOptional({
+    example: '12365',
+    enum: HOTLINES,
+    description: 'required for, and only for, complaint_substantiated',
+  })
   @IsOptional()
   @IsIn(HOTLINES)
   hotline?: Hotline;
 
   @ApiPropertyOptional({
+    example: true,
     description:
       'shown to the public; defaults by type (penalties, failed checks, recalls, revocations, awards: yes; complaints: no)',
   })
@@ -51,7 +56,7 @@ export class CreateRecordDto {
 }
 
 export class CorrectRecordDto {
-  @ApiProperty({ enum: ['withdraw', 'amend'] })
+  @ApiProperty({ example: 'amend', enum: ['withdraw', 'amend'] })
   @IsIn(['withdraw', 'amend'])
   action!: 'withdraw' | 'amend';
 
@@ -61,42 +66,42 @@ export class CorrectRecordDto {
   @Length(1, 2000)
   reason!: string;
 
-  @ApiPropertyOptional({ enum: RECORD_TYPES, description: 'amend only' })
+  @ApiPropertyOptional({ example: 'spot_check_fail', enum: RECORD_TYPES, description: 'amend only' })
   @IsOptional()
   @IsIn(RECORD_TYPES)
   type?: RecordType;
 
-  @ApiPropertyOptional({ format: 'date', description: 'amend only' })
+  @ApiPropertyOptional({ example: '2026-03-14', format: 'date', description: 'amend only' })
   @IsOptional()
   @IsISO8601({ strict: true })
   @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
   occurredOn?: string;
 
-  @ApiPropertyOptional({ description: 'amend only' })
+  @ApiPropertyOptional({ example: '温质监罚字〔2026〕15号', description: 'amend only' })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 100)
   documentNo?: string;
 
-  @ApiPropertyOptional({ description: 'amend only' })
+  @ApiPropertyOptional({ example: '监督抽查：阀门产品壳体强度不合格', description: 'amend only' })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 2000)
   summary?: string;
 
-  @ApiPropertyOptional({ enum: SEVERITIES, description: 'amend only' })
+  @ApiPropertyOptional({ example: 'general', enum: SEVERITIES, description: 'amend only' })
   @IsOptional()
   @IsIn(SEVERITIES)
   severity?: Severity;
 
-  @ApiPropertyOptional({ enum: HOTLINES, description: 'amend only' })
+  @ApiPropertyOptional({ example: '12365', enum: HOTLINES, description: 'amend only' })
   @IsOptional()
   @IsIn(HOTLINES)
   hotline?: Hotline;
 
-  @ApiPropertyOptional({ description: 'amend only' })
+  @ApiPropertyOptional({ example: true, description: 'amend only' })
   @IsOptional()
   @IsBoolean()
   disclosed?: boolean;
@@ -108,27 +113,28 @@ export const RECORD_STATES = ['current', 'superseded', 'withdrawn'] as const;
 
 export class RecordDto {
   @ApiProperty({ example: '1042' }) id!: string;
-  @ApiProperty() uscc!: string;
-  @ApiProperty({ enum: RECORD_TYPES }) type!: RecordType;
-  @ApiProperty({ enum: SEVERITIES, nullable: true }) severity!: Severity | null;
-  @ApiProperty({ format: 'date' }) occurredOn!: string;
-  @ApiProperty() documentNo!: string;
-  @ApiProperty() summary!: string;
-  @ApiProperty({ enum: HOTLINES, nullable: true }) hotline!: Hotline | null;
-  @ApiProperty({ nullable: true, type: String, description: 'the department that handles the hotline' }) handledBy!:
-    string | null;
-  @ApiProperty() disclosed!: boolean;
-  @ApiProperty({ description: 'the department that made the record' }) departmentCode!: string;
+  @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
+  @ApiProperty({ example: 'spot_check_fail', enum: RECORD_TYPES }) type!: RecordType;
+  @ApiProperty({ example: 'general', enum: SEVERITIES, nullable: true }) severity!: Severity | null;
+  @ApiProperty({ example: '2026-03-15', format: 'date' }) occurredOn!: string;
+  @ApiProperty({ example: '温质监罚字〔2026〕15号' }) documentNo!: string;
+  @ApiProperty({ example: '监督抽查：阀门产品密封性能不合格' }) summary!: string;
+  @ApiProperty({ example: null, enum: HOTLINES, nullable: true }) hotline!: Hotline | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the department that handles the hotline' })
+  handledBy!: string | null;
+  @ApiProperty({ example: true }) disclosed!: boolean;
+  @ApiProperty({ example: 'QTS', description: 'the department that made the record' }) departmentCode!: string;
   @ApiProperty({
+    example: 'current',
     enum: RECORD_STATES,
     description: 'current: in force; superseded: replaced by a correction; withdrawn: a withdrawal, nothing in force',
   })
   state!: (typeof RECORD_STATES)[number];
-  @ApiProperty({ nullable: true, type: String, description: 'the record this one corrects' }) supersedes!:
-    string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'the correction that replaced this record' })
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the record this one corrects' })
+  supersedes!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the correction that replaced this record' })
   supersededBy!: string | null;
-  @ApiProperty({ nullable: true, enum: ['withdraw', 'amend'] }) correction!: 'withdraw' | 'amend' | null;
-  @ApiProperty({ nullable: true, type: String }) correctionReason!: string | null;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ example: null, nullable: true, enum: ['withdraw', 'amend'] }) correction!: 'withdraw' | 'amend' | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) correctionReason!: string | null;
+  @ApiProperty({ example: '2026-03-16T02:20:00.000Z' }) createdAt!: Date;
 }

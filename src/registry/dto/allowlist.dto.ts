@@ -21,8 +21,13 @@ export class CreateAllowListEntryDto {
 }
 
 export class AllowListEntryDto {
-  @ApiProperty() uscc!: string;
-  @ApiProperty() reason!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) createdBy!: string | null;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ example: '91330300MA2AXXXXX1' }) uscc!: string;
+  @ApiProperty({
+    example:
+      'Issued in 2016 by the Lucheng registry with a wrong check character; confirmed by letter 温市监〔2016〕12号',
+  })
+  reason!: string;
+  @ApiProperty({ example: '0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90', nullable: true, type: String, format: 'uuid' })
+  createdBy!: string | null;
+  @ApiProperty({ example: '2026-01-06T01:00:00.000Z' }) createdAt!: Date;
 }

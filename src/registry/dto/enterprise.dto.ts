@@ -29,14 +29,14 @@ export class CreateEnterpriseDto {
   @Matches(INDUSTRY, { message: 'must be a GB/T 4754 code such as C or C3443' })
   industryCode?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, description: 'personal data: masked on every public page' })
+  @ApiPropertyOptional({ example: '张建国', maxLength: 100, description: 'personal data: masked on every public page' })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 100)
   legalRepresentative?: string;
 
-  @ApiPropertyOptional({ maxLength: 300 })
+  @ApiPropertyOptional({ example: '温州市鹿城区工业路1号', maxLength: 300 })
   @IsOptional()
   @Trim()
   @IsString()
@@ -51,28 +51,40 @@ export class CreateEnterpriseDto {
 }
 
 export class UpdateEnterpriseDto {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ example: '温州市鹿城阀门股份有限公司', maxLength: 200 })
   @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ maxLength: 300, nullable: true, type: String, description: 'null clears it' })
+  @ApiPropertyOptional({
+    example: '温州市鹿城区双屿街道工业路18号',
+    maxLength: 300,
+    nullable: true,
+    type: String,
+    description: 'null clears it',
+  })
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @Trim()
   @IsString()
   @Length(1, 300)
   address?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true, type: String, description: 'null clears it' })
+  @ApiPropertyOptional({
+    example: '李晓明',
+    maxLength: 100,
+    nullable: true,
+    type: String,
+    description: 'null clears it',
+  })
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @Trim()
   @IsString()
   @Length(1, 100)
   legalRepresentative?: string | null;
 
-  @ApiPropertyOptional({ enum: ENTERPRISE_STATUSES })
+  @ApiPropertyOptional({ example: 'active', enum: ENTERPRISE_STATUSES })
   @IsOptional()
   @IsIn(ENTERPRISE_STATUSES)
   status?: EnterpriseStatus;
@@ -99,20 +111,21 @@ export class ListEnterprisesQuery extends PageQuery {
 }
 
 export class EnterpriseDto {
-  @ApiProperty() uscc!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() districtCode!: string;
-  @ApiProperty({ nullable: true, type: String }) industryCode!: string | null;
-  @ApiProperty({ nullable: true, type: String }) legalRepresentative!: string | null;
-  @ApiProperty({ nullable: true, type: String }) address!: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date' }) registeredOn!: string | null;
-  @ApiProperty({ enum: ENTERPRISE_STATUSES }) status!: EnterpriseStatus;
+  @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
+  @ApiProperty({ example: '330302' }) districtCode!: string;
+  @ApiProperty({ example: 'C3443', nullable: true, type: String }) industryCode!: string | null;
+  @ApiProperty({ example: '张建国', nullable: true, type: String }) legalRepresentative!: string | null;
+  @ApiProperty({ example: '温州市鹿城区工业路1号', nullable: true, type: String }) address!: string | null;
+  @ApiProperty({ example: '2008-05-16', nullable: true, type: String, format: 'date' }) registeredOn!: string | null;
+  @ApiProperty({ example: 'active', enum: ENTERPRISE_STATUSES }) status!: EnterpriseStatus;
   @ApiProperty({
+    example: 'B',
     nullable: true,
     enum: ['A', 'B', 'C', 'D'],
     description: 'current credit grade; null until the enterprise has been classified',
   })
   grade!: 'A' | 'B' | 'C' | 'D' | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ example: '2026-01-05T03:00:00.000Z' }) createdAt!: Date;
+  @ApiProperty({ example: '2026-03-02T06:12:40.000Z' }) updatedAt!: Date;
 }

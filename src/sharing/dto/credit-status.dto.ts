@@ -12,7 +12,11 @@ export const AS_OF_DESCRIPTION =
 const AS_OF = { description: AS_OF_DESCRIPTION, example: '2026-03-01' };
 
 export class BatchStatusRequestDto {
-  @ApiProperty({ enum: PURPOSES, description: 'why the institution asks; logged with each code answered' })
+  @ApiProperty({
+    example: 'loan_application',
+    enum: PURPOSES,
+    description: 'why the institution asks; logged with each code answered',
+  })
   @IsIn(PURPOSES)
   purpose!: Purpose;
 
@@ -38,18 +42,23 @@ export class BatchStatusRequestDto {
 export class StatusBlacklistEntryDto {
   @ApiProperty({ example: '17' }) id!: string;
   @ApiProperty({ example: 'substandard_products' }) reasonCode!: string;
-  @ApiProperty() publishedAt!: Date;
-  @ApiProperty() expiresAt!: Date;
+  @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) publishedAt!: Date;
+  @ApiProperty({ example: '2029-03-20T16:00:00.000Z' }) expiresAt!: Date;
 }
 
 export class CreditStatusDto {
   @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
   @ApiProperty({ example: '330302' }) districtCode!: string;
-  @ApiProperty({ enum: GRADES, nullable: true, description: 'null when the enterprise was not graded (yet, or then)' })
+  @ApiProperty({
+    example: 'D',
+    enum: GRADES,
+    nullable: true,
+    description: 'null when the enterprise was not graded (yet, or then)',
+  })
   grade!: Grade | null;
-  @ApiProperty({ nullable: true, type: Number }) ruleSetVersion!: number | null;
-  @ApiProperty({ description: 'on the published product-quality blacklist' }) blacklisted!: boolean;
+  @ApiProperty({ example: 1, nullable: true, type: Number }) ruleSetVersion!: number | null;
+  @ApiProperty({ example: true, description: 'on the published product-quality blacklist' }) blacklisted!: boolean;
   @ApiProperty({ type: [StatusBlacklistEntryDto], description: 'the published entries in force' })
   blacklistEntries!: StatusBlacklistEntryDto[];
   @ApiProperty({
@@ -63,8 +72,16 @@ export class CreditStatusDto {
 export class BatchStatusDto {
   @ApiProperty({ type: [CreditStatusDto], description: 'registered enterprises, in request order' })
   results!: CreditStatusDto[];
-  @ApiProperty({ type: [String], description: 'credit codes of no registered enterprise' })
+  @ApiProperty({
+    example: ['91310115MA1K3BTP2B'],
+    type: [String],
+    description: 'credit codes of no registered enterprise',
+  })
   notFound!: string[];
-  @ApiProperty({ type: [String], description: 'inputs that are not credit codes, as sent' })
+  @ApiProperty({
+    example: ['91330100799655058X'],
+    type: [String],
+    description: 'inputs that are not credit codes, as sent',
+  })
   invalid!: string[];
 }

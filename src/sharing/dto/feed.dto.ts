@@ -35,11 +35,26 @@ export class FeedQuery {
 
 export class FeedEventDto {
   @ApiProperty({ example: 1042 }) seq!: number;
-  @ApiProperty({ format: 'uuid', description: 'stable: the same event always has the same id' }) id!: string;
-  @ApiProperty({ enum: CHANGE_EVENT_TYPES }) type!: ChangeEventType;
+  @ApiProperty({
+    example: '6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c',
+    format: 'uuid',
+    description: 'stable: the same event always has the same id',
+  })
+  id!: string;
+  @ApiProperty({ example: 'blacklist.published', enum: CHANGE_EVENT_TYPES }) type!: ChangeEventType;
   @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
-  @ApiProperty() occurredAt!: Date;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+  @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) occurredAt!: Date;
+  @ApiProperty({
+    example: {
+      entryId: '12',
+      reasonCode: 'substandard_products',
+      publishedAt: '2026-03-20T01:00:00.000Z',
+      expiresAt: '2029-03-20T16:00:00.000Z',
+    },
+    type: 'object',
+    additionalProperties: true,
+  })
+  data!: Record<string, unknown>;
 }
 
 export class FeedDto {

@@ -22,11 +22,11 @@ export class ListWatchlistQuery extends PageQuery {}
 
 export class WatchlistItemDto {
   @ApiProperty({ example: '91330100799655058B' }) uscc!: string;
-  @ApiProperty() addedAt!: Date;
+  @ApiProperty({ example: '2026-03-01T08:00:00.000Z' }) addedAt!: Date;
 }
 
 export class WatchlistChangeDto {
-  @ApiProperty({ description: 'codes on the watchlist now' }) total!: number;
-  @ApiProperty({ description: 'codes that were not on it before' }) added!: number;
-  @ApiProperty({ description: 'codes taken off it' }) removed!: number;
+  @ApiProperty({ example: 1250, description: 'codes on the watchlist now' }) total!: number;
+  @ApiProperty({ example: 50, description: 'codes that were not on it before' }) added!: number;
+  @ApiProperty({ example: 0, description: 'codes taken off it' }) removed!: number;
 }

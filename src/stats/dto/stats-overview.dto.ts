@@ -24,25 +24,27 @@ export class GradesDto {
 }
 
 export class RemovalsDto {
-  @ApiProperty() expired!: number;
-  @ApiProperty() repaired!: number;
-  @ApiProperty() revoked!: number;
+  @ApiProperty({ example: 2 }) expired!: number;
+  @ApiProperty({ example: 1 }) repaired!: number;
+  @ApiProperty({ example: 0 }) revoked!: number;
 }
 
 export class BlacklistMonthDto {
   @ApiProperty({ example: '2026-03', description: 'calendar month in Beijing time' }) month!: string;
-  @ApiProperty({ description: 'entries published in the month' }) published!: number;
-  @ApiProperty({ description: 'entries removed in the month, whatever the reason' }) removed!: number;
+  @ApiProperty({ example: 4, description: 'entries published in the month' }) published!: number;
+  @ApiProperty({ example: 3, description: 'entries removed in the month, whatever the reason' }) removed!: number;
   @ApiProperty({ type: RemovalsDto }) removedBy!: RemovalsDto;
 }
 
 export class PassRateDto {
-  @ApiProperty({ description: 'spot checks passed (spot_check_pass records in force)' }) passed!: number;
-  @ApiProperty({ description: 'spot checks failed (spot_check_fail records in force)' }) failed!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({ example: 1425, description: 'spot checks passed (spot_check_pass records in force)' })
+  passed!: number;
+  @ApiProperty({ example: 95, description: 'spot checks failed (spot_check_fail records in force)' })
+  failed!: number;
+  @ApiProperty({ example: 1520 }) total!: number;
   @ApiProperty({ nullable: true, type: Number, example: 0.9375, description: 'passed / total; null without checks' })
   rate!: number | null;
-  @ApiProperty({ description: 'rate ≥ target (false without checks)' }) met!: boolean;
+  @ApiProperty({ example: true, description: 'rate ≥ target (false without checks)' }) met!: boolean;
 }
 
 export class DistrictPassRateDto extends PassRateDto {
@@ -61,7 +63,7 @@ export class SpotChecksDto {
 }
 
 export class StatsOverviewDto {
-  @ApiProperty({ description: 'when the figures were computed' }) asOf!: Date;
+  @ApiProperty({ example: '2026-03-02T08:00:00.000Z', description: 'when the figures were computed' }) asOf!: Date;
   @ApiProperty({ type: GradesDto }) grades!: GradesDto;
   @ApiProperty({ type: [BlacklistMonthDto], description: 'the last 12 calendar months, oldest first, this one last' })
   blacklistFlow!: BlacklistMonthDto[];

@@ -56,8 +56,12 @@ export class PublicBlacklistEntrySummaryDto {
   @ApiProperty({ type: PublicLabelDto, description: 'the reason for listing' }) reason!: PublicLabelDto;
   @ApiProperty({ type: PublicLabelDto, description: 'the department that decided the listing' })
   authority!: PublicLabelDto;
-  @ApiProperty() publishedAt!: Date;
-  @ApiProperty({ description: 'the end of the listing period' }) expiresAt!: Date;
+  @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) publishedAt!: Date;
+  @ApiProperty({
+    example: '2029-03-20T16:00:00.000Z',
+    description: 'the end of the listing period',
+  })
+  expiresAt!: Date;
 }
 
 export class PublicBlacklistEntryDto extends PublicBlacklistEntrySummaryDto {

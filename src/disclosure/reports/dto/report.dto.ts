@@ -17,7 +17,7 @@ export class ReportEnterpriseDto {
 }
 
 export class ReportClassificationDto {
-  @ApiProperty({ enum: GRADES }) grade!: Grade;
+  @ApiProperty({ example: 'B', enum: GRADES }) grade!: Grade;
   @ApiProperty({ example: 1 }) ruleSetVersion!: number;
 }
 
@@ -53,16 +53,24 @@ export class ReportPayloadDto {
 }
 
 export class CreditReportDto {
-  @ApiProperty({ description: 'compact JWS (EdDSA over the JSON payload); keys at /.well-known/jwks.json' })
+  @ApiProperty({
+    example: 'eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln',
+    description: 'compact JWS (EdDSA over the JSON payload); keys at /.well-known/jwks.json',
+  })
   report!: string;
 
   @ApiProperty({ example: 'QCR-2026-000123' }) reportNo!: string;
   @ApiProperty({ example: '2026-03-17T01:00:00.000Z' }) issuedAt!: string;
-  @ApiProperty({ description: 'id of the signing key' }) kid!: string;
+  @ApiProperty({ example: 'NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA', description: 'id of the signing key' })
+  kid!: string;
 }
 
 export class VerifyReportDto {
-  @ApiProperty({ description: 'a report as issued (the compact JWS)', maxLength: MAX_REPORT_LENGTH })
+  @ApiProperty({
+    example: 'eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln',
+    description: 'a report as issued (the compact JWS)',
+    maxLength: MAX_REPORT_LENGTH,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_REPORT_LENGTH)
@@ -73,9 +81,10 @@ export const VERIFICATION_FAILURES = ['malformed', 'unknown-key', 'bad-signature
 export type VerificationFailure = (typeof VERIFICATION_FAILURES)[number];
 
 export class ReportVerificationDto {
-  @ApiProperty() valid!: boolean;
+  @ApiProperty({ example: true }) valid!: boolean;
 
   @ApiPropertyOptional({
+    example: 'bad-signature',
     enum: VERIFICATION_FAILURES,
     description:
       'why not valid: not a compact JWS of a report; signed by a key we never had; signature does not match; ' +
@@ -83,7 +92,7 @@ export class ReportVerificationDto {
   })
   reason?: VerificationFailure;
 
-  @ApiPropertyOptional() kid?: string;
+  @ApiPropertyOptional({ example: 'NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA' }) kid?: string;
   @ApiPropertyOptional({ example: 'QCR-2026-000123' }) reportNo?: string;
   @ApiPropertyOptional({ example: '2026-03-17T01:00:00.000Z' }) issuedAt?: string;
   @ApiPropertyOptional({ type: ReportPayloadDto }) payload?: ReportPayloadDto;
@@ -92,8 +101,9 @@ export class ReportVerificationDto {
 export class JsonWebKeyDto {
   @ApiProperty({ example: 'OKP' }) kty!: string;
   @ApiProperty({ example: 'Ed25519' }) crv!: string;
-  @ApiProperty() x!: string;
-  @ApiProperty({ description: 'RFC 7638 thumbprint' }) kid!: string;
+  @ApiProperty({ example: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }) x!: string;
+  @ApiProperty({ example: 'NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA', description: 'RFC 7638 thumbprint' })
+  kid!: string;
   @ApiProperty({ example: 'EdDSA' }) alg!: string;
   @ApiProperty({ example: 'sig' }) use!: string;
 }
@@ -104,7 +114,14 @@ export class JsonWebKeySetDto {
 }
 
 export class RotatedKeyDto {
-  @ApiProperty({ description: 'the new current key' }) kid!: string;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty({ nullable: true, description: 'the key retired (still published)' }) retiredKid!: string | null;
+  @ApiProperty({ example: 'NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA', description: 'the new current key' })
+  kid!: string;
+  @ApiProperty({ example: '2026-03-01T00:00:00.000Z' }) createdAt!: Date;
+  @ApiProperty({
+    example: 'b4Jr0xQ2tWm9Ls7Pz1Kv5Hn3Gc8Fd6Ya4Ue2Io0Tq9',
+    type: String,
+    nullable: true,
+    description: 'the key retired (still published)',
+  })
+  retiredKid!: string | null;
 }

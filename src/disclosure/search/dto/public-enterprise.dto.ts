@@ -37,19 +37,23 @@ export class PublicSearchHitDto {
   @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
   @ApiProperty({ example: '330302' }) districtCode!: string;
   @ApiProperty({
+    example: 'name',
     enum: MATCH_KINDS,
     description: 'why it matched, in rank order: the exact code, a code beginning, a name beginning, a name fragment',
   })
   match!: MatchKind;
-  @ApiProperty({ description: 'the enterprise has a published blacklist entry in force' }) blacklisted!: boolean;
+  @ApiProperty({ example: false, description: 'the enterprise has a published blacklist entry in force' })
+  blacklisted!: boolean;
 }
 
 export class PublicSearchPageDto {
   @ApiProperty({ type: [PublicSearchHitDto] }) items!: PublicSearchHitDto[];
-  @ApiProperty() page!: number;
-  @ApiProperty() pageSize!: number;
-  @ApiProperty({ description: 'matches, counted up to the search window (see totalCapped)' }) total!: number;
+  @ApiProperty({ example: 1 }) page!: number;
+  @ApiProperty({ example: 20 }) pageSize!: number;
+  @ApiProperty({ example: 37, description: 'matches, counted up to the search window (see totalCapped)' })
+  total!: number;
   @ApiProperty({
+    example: false,
     description: 'true when there are more matches than the window counts and pages through; refine the query',
   })
   totalCapped!: boolean;
@@ -64,13 +68,13 @@ export class PublicEnterpriseBlacklistEntryDto {
   @ApiProperty({ example: '42' }) id!: string;
   @ApiProperty({ example: 'substandard_products' }) reasonCode!: string;
   @ApiProperty({ type: PublicBilingualDto }) reason!: PublicBilingualDto;
-  @ApiProperty() legalBasis!: string;
-  @ApiProperty() facts!: string;
+  @ApiProperty({ example: '《市场监督管理严重违法失信名单管理办法》第九条' }) legalBasis!: string;
+  @ApiProperty({ example: '2025年至2026年间三次监督抽查阀门产品密封性能不合格' }) facts!: string;
   @ApiProperty({ example: 'AMR', description: 'the listing authority' }) departmentCode!: string;
   @ApiProperty({ type: PublicBilingualDto }) department!: PublicBilingualDto;
   @ApiProperty({ example: '330302' }) districtCode!: string;
-  @ApiProperty() publishedAt!: Date;
-  @ApiProperty() expiresAt!: Date;
+  @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) publishedAt!: Date;
+  @ApiProperty({ example: '2029-03-20T16:00:00.000Z' }) expiresAt!: Date;
 }
 
 export class PublicRecordDto {
@@ -79,7 +83,7 @@ export class PublicRecordDto {
   @ApiProperty({ nullable: true, type: String, example: 'serious' }) severity!: string | null;
   @ApiProperty({ format: 'date', example: '2025-06-10' }) occurredOn!: string;
   @ApiProperty({ example: '温质监抽字〔2025〕101号' }) documentNo!: string;
-  @ApiProperty() summary!: string;
+  @ApiProperty({ example: '监督抽查：阀门产品密封性能不合格' }) summary!: string;
   @ApiProperty({ example: 'QTS' }) departmentCode!: string;
   @ApiProperty({ type: PublicBilingualDto }) department!: PublicBilingualDto;
 }

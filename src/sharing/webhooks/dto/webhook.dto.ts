@@ -41,6 +41,7 @@ export class CreateWebhookDto {
   events!: ChangeEventType[];
 
   @ApiProperty({
+    example: 'whsec-wzbank-9f8e7d6c5b4a39281706',
     minLength: 16,
     maxLength: 256,
     writeOnly: true,
@@ -51,22 +52,31 @@ export class CreateWebhookDto {
   @MaxLength(256)
   secret!: string;
 
-  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @ApiPropertyOptional({
+    example: 'watchlist',
+    enum: FEED_SCOPES,
+    default: 'all',
+    description: "watchlist: the institution's codes only",
+  })
   @IsOptional()
   @IsIn(FEED_SCOPES)
   scope: WebhookScope = 'all';
 }
 
 export class WebhookDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() url!: string;
-  @ApiProperty({ enum: CHANGE_EVENT_TYPES, isArray: true }) events!: ChangeEventType[];
-  @ApiProperty({ enum: FEED_SCOPES }) scope!: WebhookScope;
-  @ApiProperty({ description: 'the last outbox seq taken into deliveries; later events are still to come' })
+  @ApiProperty({ example: 'e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0', format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'https://partner.example.com/hooks/quality-credit' }) url!: string;
+  @ApiProperty({ example: ['blacklist.published', 'blacklist.removed'], enum: CHANGE_EVENT_TYPES, isArray: true })
+  events!: ChangeEventType[];
+  @ApiProperty({ example: 'watchlist', enum: FEED_SCOPES }) scope!: WebhookScope;
+  @ApiProperty({
+    example: 1042,
+    description: 'the last outbox seq taken into deliveries; later events are still to come',
+  })
   cursor!: number;
-  @ApiProperty({ description: 'deliveries not yet made (the first one holds back the others)' })
+  @ApiProperty({ example: 0, description: 'deliveries not yet made (the first one holds back the others)' })
   pending!: number;
-  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ example: '2026-03-01T08:10:00.000Z' }) createdAt!: Date;
 }
 
 export class ReplayDto {
@@ -84,8 +94,11 @@ export class ReplayDto {
 }
 
 export class ReplayAcceptedDto {
-  @ApiProperty() fromSeq!: number;
-  @ApiProperty({ description: 'pending deliveries that the replay replaced (they are made again from the outbox)' })
+  @ApiProperty({ example: 1000 }) fromSeq!: number;
+  @ApiProperty({
+    example: 0,
+    description: 'pending deliveries that the replay replaced (they are made again from the outbox)',
+  })
   cancelled!: number;
 }
 
@@ -97,26 +110,35 @@ export class DeliveriesQuery extends PageQuery {
 }
 
 export class DeliveryAttemptDto {
-  @ApiProperty() at!: Date;
-  @ApiProperty({ nullable: true, type: Number, description: "the receiver's answer, if any" }) statusCode!:
-    number | null;
-  @ApiProperty({ nullable: true, type: String }) error!: string | null;
-  @ApiProperty() durationMs!: number;
+  @ApiProperty({ example: '2026-03-20T01:00:02.000Z' }) at!: Date;
+  @ApiProperty({ example: 200, nullable: true, type: Number, description: "the receiver's answer, if any" })
+  statusCode!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ example: 84 }) durationMs!: number;
 }
 
 export class DeliveryDto {
-  @ApiProperty() id!: number;
-  @ApiProperty({ format: 'uuid', description: 'X-Event-Id: the same for every attempt and replay' }) eventId!: string;
-  @ApiProperty() eventSeq!: number;
-  @ApiProperty({ enum: CHANGE_EVENT_TYPES }) eventType!: ChangeEventType;
-  @ApiProperty({ enum: DELIVERY_STATUSES, description: 'dead: still failing a day after the first attempt' })
+  @ApiProperty({ example: 3071 }) id!: number;
+  @ApiProperty({
+    example: '6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c',
+    format: 'uuid',
+    description: 'X-Event-Id: the same for every attempt and replay',
+  })
+  eventId!: string;
+  @ApiProperty({ example: 1042 }) eventSeq!: number;
+  @ApiProperty({ example: 'blacklist.published', enum: CHANGE_EVENT_TYPES }) eventType!: ChangeEventType;
+  @ApiProperty({
+    example: 'delivered',
+    enum: DELIVERY_STATUSES,
+    description: 'dead: still failing a day after the first attempt',
+  })
   status!: DeliveryStatus;
-  @ApiProperty() attempts!: number;
-  @ApiProperty({ nullable: true, type: Number }) lastStatusCode!: number | null;
-  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty({ nullable: true, type: Date, description: 'when a pending delivery is tried next' })
+  @ApiProperty({ example: 1 }) attempts!: number;
+  @ApiProperty({ example: 200, nullable: true, type: Number }) lastStatusCode!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ example: '2026-03-20T01:00:01.000Z' }) createdAt!: Date;
+  @ApiProperty({ example: null, nullable: true, type: Date, description: 'when a pending delivery is tried next' })
   nextAttemptAt!: Date | null;
-  @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
+  @ApiProperty({ example: '2026-03-20T01:00:02.000Z', nullable: true, type: Date }) finishedAt!: Date | null;
   @ApiProperty({ type: [DeliveryAttemptDto] }) attemptLog!: DeliveryAttemptDto[];
 }
