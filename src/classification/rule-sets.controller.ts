@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
 import { Problem } from '../common/problem';
 import { Access, CurrentPrincipal } from '../access/access.decorator';
@@ -10,6 +17,8 @@ import { RuleSetsService } from './rule-sets.service';
 const version = new ParseIntPipe({
   exceptionFactory: () => Problem.validation([{ field: 'version', message: 'must be a version number' }]),
 });
+
+const VersionParam = () => ApiParam({ name: 'version', type: 'integer', example: 2 });
 
 @ApiTags('Classification')
 @Controller('api/v1')
@@ -39,6 +48,7 @@ export class RuleSetsController {
   }
 
   @Post('rule-sets/:version/dry-run')
+  @VersionParam()
   @HttpCode(202)
   @Access('admin', 'reviewer')
   @ApiOperation({
@@ -52,6 +62,7 @@ export class RuleSetsController {
   }
 
   @Post('rule-sets/:version/activate')
+  @VersionParam()
   @HttpCode(202)
   @Access('reviewer')
   @ApiOperation({
@@ -73,6 +84,7 @@ export class RuleSetsController {
   }
 
   @Get('jobs/:jobId')
+  @ApiParam({ name: 'jobId', type: String, example: '42' })
   @Access('admin', 'reviewer', 'regulator')
   @ApiOperation({
     operationId: 'getJob',

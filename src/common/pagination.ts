@@ -14,7 +14,7 @@ export const MAX_PAGE = 1_000_000_000;
  */
 export const PageSize = (max: number, defaultSize: number) =>
   applyDecorators(
-    ApiPropertyOptional({ minimum: 1, maximum: max, default: defaultSize }),
+    ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: max, default: defaultSize, example: defaultSize }),
     ToInteger(),
     IsInt(),
     Min(1),
@@ -25,7 +25,7 @@ export const PageSize = (max: number, defaultSize: number) =>
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1, example: 1 })
   @ToInteger()
   @IsInt()
   @Min(1)

@@ -1,4 +1,5 @@
 import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
 import { MemberKeysValidationPipe } from './prototype-keys';
 import { FieldError, Problem } from './problem';
@@ -52,3 +53,6 @@ export const uuidId: PipeTransform<unknown, string> = {
     return value;
   },
 };
+
+/** The OpenAPI of a `{id}` path parameter that `uuidId` checks, with an example. */
+export const UuidParam = (example: string) => ApiParam({ name: 'id', type: String, format: 'uuid', example });

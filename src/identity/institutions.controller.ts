@@ -14,7 +14,7 @@ import {
 } from './dto/institution.dto';
 import { InstitutionsService } from './institutions.service';
 import { API_SCOPES, Principal } from '../access/principal';
-import { uuidId } from '../common/validation';
+import { UuidParam, uuidId } from '../common/validation';
 
 const ANY_SCOPE = API_SCOPES.map((s) => `scope:${s}` as const);
 
@@ -46,6 +46,7 @@ export class InstitutionsController {
   }
 
   @Get('institutions/:id')
+  @UuidParam('5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80')
   @Access('admin')
   @ApiOperation({ operationId: 'getInstitution', summary: 'One institution' })
   @ApiOkResponse({ type: InstitutionDto })
@@ -54,6 +55,7 @@ export class InstitutionsController {
   }
 
   @Post('institutions/:id/api-keys')
+  @UuidParam('5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80')
   @Access('admin')
   @ApiOperation({
     operationId: 'createApiKey',
@@ -69,6 +71,7 @@ export class InstitutionsController {
   }
 
   @Get('institutions/:id/api-keys')
+  @UuidParam('5f0c2a9e-8d4b-4f61-9a7e-3c1b2d4e6f80')
   @Access('admin')
   @ApiOperation({
     operationId: 'listApiKeys',
@@ -80,6 +83,7 @@ export class InstitutionsController {
   }
 
   @Delete('api-keys/:id')
+  @UuidParam('a3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d')
   @HttpCode(204)
   @Access('admin')
   @ApiOperation({

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
 import { ApiPage, Page } from '../common/pagination';
-import { uuidId } from '../common/validation';
+import { UuidParam, uuidId } from '../common/validation';
 import { Access } from '../access/access.decorator';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -32,6 +32,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @UuidParam('0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90')
   @Access('admin')
   @ApiOperation({
     operationId: 'updateUser',

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { uuidId } from '../common/validation';
+import { UuidParam, uuidId } from '../common/validation';
 import { Access } from '../access/access.decorator';
 import { Caller, CurrentCaller } from '../access/caller';
 import { recorder } from '../records/recorder';
@@ -44,6 +44,7 @@ export class ImportsController {
   }
 
   @Get(':id')
+  @UuidParam('c7e2a1b4-3d5f-4e6a-8b9c-1d2e3f4a5b6c')
   @Access('regulator', 'admin')
   @ApiOperation({
     operationId: 'getImport',

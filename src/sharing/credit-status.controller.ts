@@ -29,9 +29,13 @@ export class CreditStatusController {
 
   @Get(':uscc')
   @Access('scope:status:read', 'institution')
-  @ApiParam({ name: 'uscc', example: '91330100799655058B' })
-  @ApiQuery({ name: 'purpose', enum: PURPOSES, description: 'why the institution asks; logged with the query' })
-  @ApiQuery({ name: 'asOf', required: false, example: '2026-03-01', description: AS_OF_DESCRIPTION })
+  @ApiParam({ name: 'uscc', type: String, example: '91330100799655058B' })
+  @ApiQuery({
+    name: 'purpose',
+    schema: { type: 'string', enum: [...PURPOSES], example: 'loan_application' },
+    description: 'why the institution asks; logged with the query',
+  })
+  @ApiQuery({ name: 'asOf', type: String, required: false, example: '2026-03-01', description: AS_OF_DESCRIPTION })
   @ApiOperation({
     operationId: 'getCreditStatus',
     summary: "An enterprise's grade and blacklist status, now or ?asOf= a past time; logged",

@@ -1396,7 +1396,6 @@ export interface components {
              */
             total: number;
         };
-        Object: Record<string, never>;
         UpdateUserDto: {
             /**
              * @description true: the user cannot log in and every token of theirs fails at once
@@ -3792,8 +3791,8 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 role?: "admin" | "regulator" | "reviewer" | "institution" | "enterprise";
                 departmentCode?: string;
             };
@@ -4713,8 +4712,8 @@ export interface operations {
     listEnterprises: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 /** @description current credit grade */
                 grade?: "A" | "B" | "C" | "D";
                 /** @description a fragment of the name, or the start of a credit code */
@@ -5155,8 +5154,8 @@ export interface operations {
     listRecords: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path: {
@@ -6071,8 +6070,8 @@ export interface operations {
     listBlacklistEntries: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 status?: "proposed" | "noticed" | "approved" | "rejected" | "published" | "removed" | "withdrawn";
                 uscc?: string;
                 districtCode?: string;
@@ -6203,8 +6202,8 @@ export interface operations {
     listEnterpriseBlacklistEntries: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path: {
@@ -7418,13 +7417,13 @@ export interface operations {
         parameters: {
             query: {
                 /** @description answer as of this time (ISO 8601; a bare date means 00:00 Beijing time that day), from the grade history and the listing periods; not in the future. Without it, the current status. */
-                asOf?: unknown;
+                asOf?: string;
                 /** @description why the institution asks; logged with the query */
                 purpose: "loan_application" | "loan_review" | "tax_assessment" | "tax_incentive" | "procurement" | "other";
             };
             header?: never;
             path: {
-                uscc: unknown;
+                uscc: string;
             };
             cookie?: never;
         };
@@ -7499,8 +7498,8 @@ export interface operations {
     listEnterpriseQueries: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path: {
@@ -7571,8 +7570,8 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description the last seq seen; events after it are returned */
-                after?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                after?: number;
+                limit?: number;
                 /** @description watchlist: the institution's codes only */
                 scope?: "all" | "watchlist";
             };
@@ -7642,8 +7641,8 @@ export interface operations {
     listWatchlist: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -8236,8 +8235,8 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 status?: "pending" | "delivered" | "dead" | "cancelled";
             };
             header?: never;
@@ -8700,8 +8699,8 @@ export interface operations {
     searchPublicEnterprises: {
         parameters: {
             query: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 /** @description a fragment of the name (one character or more, anywhere in it) or a credit code or its beginning */
                 q: string;
             };
@@ -8813,8 +8812,8 @@ export interface operations {
     listPublicBlacklist: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 /** @description a fragment of the enterprise's name, or the beginning of its credit code */
                 q?: string;
                 /** @description the enterprise's district (GB/T 2260 code) */
@@ -9326,8 +9325,8 @@ export interface operations {
     listPublicAuditCheckpoints: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -9471,8 +9470,8 @@ export interface operations {
     listAuditEvents: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                pageSize?: components["schemas"]["Object"];
+                page?: number;
+                pageSize?: number;
                 entityType?: string;
                 entityId?: string;
                 /** @description a user id or an API key id */

@@ -15,7 +15,7 @@ export class AuditQuery extends PageQuery {
   @Length(1, 128)
   entityId?: string;
 
-  @ApiPropertyOptional({ description: 'a user id or an API key id' })
+  @ApiPropertyOptional({ example: '0d6a4c52-7e1f-4b8a-9c3d-2f5e6a7b8c90', description: 'a user id or an API key id' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -27,12 +27,20 @@ export class AuditQuery extends PageQuery {
   @Length(1, 64)
   action?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'from this time, inclusive' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-03-01T00:00:00+08:00',
+    description: 'from this time, inclusive',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'until this time, exclusive' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-03-02T00:00:00+08:00',
+    description: 'until this time, exclusive',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;

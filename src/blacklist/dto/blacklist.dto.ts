@@ -130,7 +130,7 @@ export class RepairApplicationDto {
 }
 
 export class ListBlacklistQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: STATUSES })
+  @ApiPropertyOptional({ enum: STATUSES, example: 'published' })
   @IsOptional()
   @IsIn(STATUSES)
   status?: Status;
@@ -146,7 +146,7 @@ export class ListBlacklistQuery extends PageQuery {
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit district code' })
   districtCode?: string;
 
-  @ApiPropertyOptional({ enum: REASON_CODES })
+  @ApiPropertyOptional({ enum: REASON_CODES, example: 'substandard_products' })
   @IsOptional()
   @IsIn(REASON_CODES)
   reasonCode?: ReasonCode;

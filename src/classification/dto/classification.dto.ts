@@ -3,7 +3,11 @@ import { IsISO8601, IsOptional } from 'class-validator';
 import { GRADES, Grade } from '../rule-set';
 
 export class ClassificationQuery {
-  @ApiPropertyOptional({ format: 'date-time', description: 'the grade at this time (from the history)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-01-01T00:00:00+08:00',
+    description: 'the grade at this time (from the history)',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   asOf?: string;

@@ -23,8 +23,18 @@ import { OpenDataFormat, PublicBlacklistService } from './public-blacklist.servi
 
 const Conditional = () =>
   applyDecorators(
-    ApiHeader({ name: 'If-None-Match', required: false, description: 'the ETag of an earlier answer' }),
-    ApiHeader({ name: 'If-Modified-Since', required: false, description: 'the Last-Modified of an earlier answer' }),
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'the ETag of an earlier answer',
+      example: 'W/"1042-2026-03-20T01:00:00.000Z"',
+    }),
+    ApiHeader({
+      name: 'If-Modified-Since',
+      required: false,
+      description: 'the Last-Modified of an earlier answer',
+      example: 'Fri, 20 Mar 2026 01:00:00 GMT',
+    }),
     ApiResponse({ status: 304, description: 'the list has not changed since' }),
   );
 

@@ -101,7 +101,7 @@ export class UserDto {
 }
 
 export class ListUsersQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: USER_ROLES })
+  @ApiPropertyOptional({ enum: USER_ROLES, example: 'regulator' })
   @IsOptional()
   @IsIn(USER_ROLES)
   role?: UserRole;

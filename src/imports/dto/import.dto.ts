@@ -3,7 +3,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { IMPORT_KINDS, IMPORT_MODES, ImportKind, ImportMode } from '../import-kinds';
 
 export class ImportQuery {
-  @ApiPropertyOptional({ enum: IMPORT_KINDS, description: 'or as a form field' })
+  @ApiPropertyOptional({ enum: IMPORT_KINDS, example: 'records', description: 'or as a form field' })
   @IsOptional()
   @IsIn(IMPORT_KINDS)
   kind?: ImportKind;
@@ -11,6 +11,7 @@ export class ImportQuery {
   @ApiPropertyOptional({
     enum: IMPORT_MODES,
     default: 'partial',
+    example: 'partial',
     description: 'all-or-nothing: any bad row rejects the whole file',
   })
   @IsOptional()

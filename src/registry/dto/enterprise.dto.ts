@@ -91,12 +91,12 @@ export class UpdateEnterpriseDto {
 }
 
 export class ListEnterprisesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['A', 'B', 'C', 'D'], description: 'current credit grade' })
+  @ApiPropertyOptional({ enum: ['A', 'B', 'C', 'D'], example: 'C', description: 'current credit grade' })
   @IsOptional()
   @IsIn(['A', 'B', 'C', 'D'])
   grade?: 'A' | 'B' | 'C' | 'D';
 
-  @ApiPropertyOptional({ description: 'a fragment of the name, or the start of a credit code' })
+  @ApiPropertyOptional({ example: '鹿城阀门', description: 'a fragment of the name, or the start of a credit code' })
   @IsOptional()
   @Trim()
   @IsString()

@@ -9,6 +9,8 @@ export const MAX_FEED_LIMIT = 1_000;
 
 export class FeedQuery {
   @ApiPropertyOptional({
+    type: 'integer',
+    example: 1042,
     minimum: 0,
     maximum: MAX_SEQ,
     default: 0,
@@ -20,14 +22,19 @@ export class FeedQuery {
   @Max(MAX_SEQ)
   after = 0;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_FEED_LIMIT, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_FEED_LIMIT, default: 100, example: 100 })
   @ToInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_FEED_LIMIT)
   limit = 100;
 
-  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @ApiPropertyOptional({
+    enum: FEED_SCOPES,
+    default: 'all',
+    example: 'watchlist',
+    description: "watchlist: the institution's codes only",
+  })
   @IsOptional()
   @IsIn(FEED_SCOPES)
   scope: (typeof FEED_SCOPES)[number] = 'all';

@@ -21,7 +21,7 @@ import {
   WebhookDto,
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
-import { uuidId } from '../../common/validation';
+import { UuidParam, uuidId } from '../../common/validation';
 
 @ApiTags('Finance and tax')
 @Controller('api/v1/webhooks')
@@ -48,6 +48,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
   @Access('scope:webhooks:manage')
   @ApiOperation({ operationId: 'getWebhook', summary: 'One subscription, with its cursor and pending deliveries' })
   @ApiOkResponse({ type: WebhookDto })
@@ -56,6 +57,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
   @HttpCode(204)
   @Access('scope:webhooks:manage')
   @ApiOperation({ operationId: 'deleteWebhook', summary: 'End a subscription; pending deliveries are cancelled' })
@@ -65,6 +67,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
   @Access('scope:webhooks:manage')
   @ApiOperation({
     operationId: 'listWebhookDeliveries',
@@ -80,6 +83,7 @@ export class WebhooksController {
   }
 
   @Post(':id/replay')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
   @HttpCode(202)
   @Access('scope:webhooks:manage')
   @ApiOperation({

@@ -27,7 +27,7 @@ export class PublicBlacklistQuery extends PageQuery {
   @Matches(/^[0-9]{6}$/, { message: 'must be a 6-digit district code' })
   districtCode?: string;
 
-  @ApiPropertyOptional({ enum: REASON_CODES })
+  @ApiPropertyOptional({ enum: REASON_CODES, example: 'substandard_products' })
   @IsOptional()
   @IsIn(REASON_CODES)
   reasonCode?: ReasonCode;
