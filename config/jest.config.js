@@ -16,7 +16,7 @@ const swc = [
   },
 ];
 
-const ESM_ONLY = ['content-disposition', 'cookie'];
+const ESM_ONLY = ['content-disposition', 'cookie', '@apidevtools/json-schema-ref-parser'];
 
 const common = {
   rootDir: require('node:path').resolve(__dirname, '..'),
