@@ -39,7 +39,14 @@ describe('problem language', () => {
     expect(problem.detail).toBe('User name a is taken');
     expect(problem.message).toBe('User name a is taken');
     expect(problem.toBody('r1').detail).toBe('User name a is taken');
-    expect(problem.toBody('r1', 'zh')).toMatchObject({ detail: '用户名 a 已被使用', requestId: 'r1', status: 409 });
+    expect(problem.toBody('r1', 'zh')).toEqual({
+      type: 'urn:quality-credit:problem:duplicate-user',
+      title: 'Conflict',
+      status: 409,
+      detail: '用户名 a 已被使用',
+      code: 'duplicate-user',
+      requestId: 'r1',
+    });
     expect(problem.localized('zh')).toBe('用户名 a 已被使用');
   });
 
