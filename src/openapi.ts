@@ -15,7 +15,7 @@ export function openApiConfig() {
       "Wenzhou's quality-credit registry: the enterprise register, credit records, A-D classification, " +
         'the product-quality blacklist, sharing with finance and tax, and public disclosure. ' +
         'Errors are application/problem+json (RFC 9457), the `Problem` schema. ' +
-        'Each route names who may call it in `x-access`.',
+        'Each route names who may call it in `x-access`; its `operationId` is a stable name for generated clients.',
     )
     .setVersion('1')
     .addBearerAuth()
@@ -63,6 +63,12 @@ export const PROBLEM_SCHEMA: SchemaObject = {
       type: 'integer',
       description: 'on a 429 or 503: seconds to wait before retrying (also in `Retry-After`)',
       example: 30,
+    },
+    checks: {
+      type: 'object',
+      description: "on /health/ready's 503: the state of each dependency",
+      additionalProperties: true,
+      example: { postgres: { status: 'up' }, redis: { status: 'down', message: 'connect ECONNREFUSED' } },
     },
     state: {
       type: 'string',

@@ -3545,6 +3545,21 @@ export interface components {
              */
             retryAfter?: number;
             /**
+             * @description on /health/ready's 503: the state of each dependency
+             * @example {
+             *       "postgres": {
+             *         "status": "up"
+             *       },
+             *       "redis": {
+             *         "status": "down",
+             *         "message": "connect ECONNREFUSED"
+             *       }
+             *     }
+             */
+            checks?: {
+                [key: string]: unknown;
+            };
+            /**
              * @description on a 409 from a blacklist move: the entry's current status
              * @example noticed
              */
