@@ -51,7 +51,9 @@ describe('the OpenAPI document and a client generated from it', () => {
   });
 
   it('validates with swagger-parser', async () => {
-    await expect(SwaggerParser.validate(structuredClone(served) as never)).resolves.toMatchObject({ openapi: '3.0.0' });
+    await expect(SwaggerParser.validate(structuredClone(served) as never)).resolves.toMatchObject({
+      openapi: expect.stringMatching(/^3\./),
+    });
   });
 
   it('names every operation with a unique camelCase operationId, never Controller_method', () => {
