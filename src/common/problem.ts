@@ -45,6 +45,7 @@ export const NOT_FOUND_NOUNS = {
   Template: '导入模板',
   'Repair application': '信用修复申请',
   'Rule set': '分类标准',
+  Screening: '批量筛查结果',
   User: '用户',
   'Watched code': '关注的信用代码',
   Webhook: 'Webhook 订阅',

@@ -3,10 +3,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import '@fastify/multipart'; // types for request.parts()
 import type { FastifyRequest } from 'fastify';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Transform } from 'node:stream';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../jobs/queues';
@@ -15,17 +14,14 @@ import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES, IMPORT_SPECS, ImportKind } from './import-kinds';
 import { rejectedRowsCsv } from './import-files';
 import { ImportAttention, ImportsRepository, ImportView } from './imports.repository';
-import { prepareUpload, Utf8Watch } from './incoming-file';
+import { prepareUpload } from './incoming-file';
 import { ImportFailure } from './row-checker';
-import { StorageFault, store, uploadPath } from './upload-files';
+import { receiveUpload, StorageFault, unreadableFile, uploadPath } from './upload-files';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 /** Lines of errors read at a time for the rejected rows' file. */
 const ERROR_PAGE = 2_000;
-
-/** Control characters (C0, DEL, C1): never part of a file name a person gave. */
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 /** Seconds a caller is asked to wait when uploads cannot be stored. */
 const STORAGE_RETRY_AFTER_S = 60;
@@ -61,47 +57,11 @@ export class ImportsService {
     const path = uploadPath(this.config.UPLOAD_DIR, id);
     // The bytes as sent, until they are made into the worker's CSV at `path` (prepareUpload).
     const raw = `${path}.upload`;
-    const utf8 = new Utf8Watch();
     await mkdir(resolve(this.config.UPLOAD_DIR), { recursive: true }).catch((error: Error) => {
       throw this.storageFault(error);
     });
-    const fields: Record<string, string> = {};
-    let file: { name: string; size: number; sha256: string } | null = null;
-    let reading = true;
     try {
-      for await (const part of request.parts({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 4 } })) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file')
-            throw Problem.validation([
-              { field: part.fieldname, message: 'is not a known field; send the CSV as `file`' },
-            ]);
-          // The name is shown back to the uploader and stored as text, which cannot hold NUL: a name
-          // with control characters (raw, or decoded from filename*=UTF-8''a%00b.csv) is refused.
-          if (CONTROL_CHARACTERS.test(part.filename))
-            throw Problem.validation([{ field: 'file', message: 'has a file name with control characters' }]);
-          const hash = createHash('sha256');
-          let size = 0;
-          const measure = new Transform({
-            transform(chunk: Buffer, _encoding, done) {
-              hash.update(chunk);
-              utf8.feed(chunk);
-              size += chunk.length;
-              done(null, chunk);
-            },
-          });
-          await store(part.file, measure, raw);
-          if (part.file.truncated)
-            throw new Problem(413, 'file-too-large', 'Payload too large', {
-              en: `The file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
-              zh: `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`,
-            });
-          // A form sent with no file chosen has a file part without a name or a byte: no file.
-          if (part.filename || size) file = { name: part.filename || 'upload.csv', size, sha256: hash.digest('hex') };
-        } else {
-          fields[part.fieldname] = String(part.value);
-        }
-      }
-      reading = false;
+      const { fields, file, validUtf8 } = await receiveUpload(request, raw, { maxBytes: MAX_UPLOAD_BYTES, fields: 4 });
       const kind = fields.kind ?? query.kind;
       const mode = fields.mode ?? query.mode ?? 'partial';
       const errors: FieldError[] = [];
@@ -113,7 +73,7 @@ export class ImportsService {
       if (!(IMPORT_MODES as readonly string[]).includes(mode))
         errors.push({ field: 'mode', message: `must be one of ${IMPORT_MODES.join(', ')}` });
       if (errors.length) throw Problem.validation(errors);
-      await this.prepare(raw, path, kind as ImportKind, utf8.valid());
+      await this.prepare(raw, path, kind as ImportKind, validUtf8);
       await this.imports.create({
         id,
         kind: kind!,
@@ -129,14 +89,7 @@ export class ImportsService {
       await rm(path, { force: true }).catch(() => undefined);
       await rm(raw, { force: true }).catch(() => undefined);
       if (error instanceof StorageFault) throw this.storageFault(error.cause);
-      // The multipart parser's own errors (a cut-off body, a bad boundary) are the client's.
-      if (error instanceof Problem || (error as { statusCode?: number }).statusCode) throw error;
-      // Past the body, a failure is the server's (recording the import): not the request's.
-      if (!reading) throw error;
-      throw Problem.badRequest('bad-multipart', {
-        en: `The multipart body could not be read: ${(error as Error).message}`,
-        zh: `无法读取上传内容：${(error as Error).message}`,
-      });
+      throw error;
     }
     await this.enqueue(id);
     return this.get(id);
@@ -152,15 +105,7 @@ export class ImportsService {
       await prepareUpload(raw, path, IMPORT_SPECS[kind], validUtf8);
     } catch (error) {
       if (!(error instanceof ImportFailure)) throw error;
-      throw new Problem(
-        400,
-        'unreadable-file',
-        'Bad request',
-        { en: error.message, zh: error.zh },
-        {
-          errors: [{ field: 'file', message: error.message }],
-        },
-      );
+      throw unreadableFile(error);
     } finally {
       await rm(raw, { force: true }).catch(() => undefined);
     }

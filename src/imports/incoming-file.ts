@@ -61,6 +61,8 @@ export function sniff(head: Buffer): FileFormat {
     [0x1f, 0x8b], // gzip
     [0x52, 0x61, 0x72, 0x21], // Rar!
     [0x37, 0x7a, 0xbc, 0xaf], // 7z
+    [0x4d, 0x5a], // MZ: a Windows program (.exe, .dll)
+    [0x7f, 0x45, 0x4c, 0x46], // ELF: a Linux program
   ];
   return magic.some((bytes) => starts(...bytes)) ? 'binary' : 'text';
 }
@@ -95,31 +97,40 @@ export async function prepareUpload(raw: string, target: string, spec: ImportKin
   switch (format) {
     case 'xlsx':
       await xlsxToCsv(raw, target, spec).catch((error: Error) => {
-        throw error instanceof ImportFailure
-          ? error
-          : failure(
-              `The .xlsx file could not be read (${error.message}); save it again from Excel as .xlsx or CSV`,
-              '无法读取该 xlsx 文件（文件已损坏或不是 Excel 工作簿）。请在 Excel 中打开，另存为 .xlsx 或 CSV 后再上传',
-            );
+        throw error instanceof ImportFailure ? error : unreadableXlsx(error);
       });
       break;
     case 'xls':
-      throw failure(
-        'Old Excel files (.xls) are not read; save it as .xlsx or CSV',
-        '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再上传',
-      );
     case 'utf16':
-      throw failure(
-        'The file is UTF-16 text ("Unicode text"); save it as CSV (UTF-8 or GBK) or .xlsx',
-        '该文件是 UTF-16 编码的“Unicode 文本”，请另存为 CSV（UTF-8 或 GBK）或 .xlsx 后再上传',
-      );
     case 'binary':
-      throw notTable();
+      refuse(format);
+      break;
     case 'text':
       if (encodingOf(validUtf8, first) === 'utf8') await rename(raw, target);
       else await pipeline(createReadStream(raw), iconv.decodeStream('gb18030'), createWriteStream(target));
   }
   headerColumns(spec, await headerRow(target));
+}
+
+const unreadableXlsx = (error: Error) =>
+  failure(
+    `The .xlsx file could not be read (${error.message}); save it again from Excel as .xlsx or CSV`,
+    '无法读取该 xlsx 文件（文件已损坏或不是 Excel 工作簿）。请在 Excel 中打开，另存为 .xlsx 或 CSV 后再上传',
+  );
+
+/** The refusal of a file in a format that is read neither as CSV nor as xlsx. */
+function refuse(format: 'xls' | 'utf16' | 'binary'): never {
+  if (format === 'xls')
+    throw failure(
+      'Old Excel files (.xls) are not read; save it as .xlsx or CSV',
+      '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再上传',
+    );
+  if (format === 'utf16')
+    throw failure(
+      'The file is UTF-16 text ("Unicode text"); save it as CSV (UTF-8 or GBK) or .xlsx',
+      '该文件是 UTF-16 编码的“Unicode 文本”，请另存为 CSV（UTF-8 或 GBK）或 .xlsx 后再上传',
+    );
+  throw notTable();
 }
 
 const notTable = () =>
@@ -210,13 +221,20 @@ async function checkUnzippedSize(raw: string): Promise<void> {
   }
 }
 
+/** A row of an uploaded table: its number in the file (an xlsx's row, a CSV's line) and its cells. */
+export interface TableRow {
+  number: number;
+  cells: string[];
+}
+
 /**
- * The first worksheet of an xlsx as CSV, streamed row by row (exceljs's streaming reader):
- * each row as wide as the header (trailing empty cells dropped, short rows padded), blank rows
- * left out. The header is checked as soon as it is read, and a row wider than XLSX_LIMITS.columns
- * or a cell longer than XLSX_LIMITS.cellChars stops the conversion.
+ * The rows of an xlsx's first worksheet, streamed (exceljs's streaming reader), blank rows left
+ * out and trailing empty cells dropped, after the zip's directory has been checked against
+ * XLSX_LIMITS. A row filling cells past XLSX_LIMITS.columns or a cell longer than
+ * XLSX_LIMITS.cellChars stops the reading; `columns` is how many columns the file should have,
+ * for the message.
  */
-async function xlsxToCsv(raw: string, target: string, spec: ImportKindSpec): Promise<void> {
+export async function* xlsxRows(raw: string, columns: number): AsyncGenerator<TableRow> {
   await checkUnzippedSize(raw);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(raw, {
     sharedStrings: 'cache',
@@ -225,43 +243,90 @@ async function xlsxToCsv(raw: string, target: string, spec: ImportKindSpec): Pro
     worksheets: 'emit',
     entries: 'ignore',
   });
-  async function* rows(): AsyncGenerator<string[]> {
-    for await (const sheet of reader) {
-      let width = 0;
-      for await (const row of sheet) {
-        const values = (row.values as ExcelJS.CellValue[]).slice(1);
-        // `some` skips a sparse row's holes: a lone cell at column XFD costs one look, not 16 384.
-        if (values.length > XLSX_LIMITS.columns && values.slice(XLSX_LIMITS.columns).some((v) => cellText(v) !== '')) {
-          throw failure(
-            `Row ${row.number} fills cells beyond column ${XLSX_LIMITS.columns}; an import has at most ${spec.columns.length} columns`,
-            `第 ${row.number} 行在第 ${XLSX_LIMITS.columns} 列之后还有内容；导入文件最多 ${spec.columns.length} 列`,
-          );
-        }
-        const cells = Array.from({ length: Math.min(values.length, XLSX_LIMITS.columns) }, (_, i) =>
-          cellText(values[i]),
+  for await (const sheet of reader) {
+    for await (const row of sheet) {
+      const values = (row.values as ExcelJS.CellValue[]).slice(1);
+      // `some` skips a sparse row's holes: a lone cell at column XFD costs one look, not 16 384.
+      if (values.length > XLSX_LIMITS.columns && values.slice(XLSX_LIMITS.columns).some((v) => cellText(v) !== '')) {
+        throw failure(
+          `Row ${row.number} fills cells beyond column ${XLSX_LIMITS.columns}; the file has at most ${columns} columns`,
+          `第 ${row.number} 行在第 ${XLSX_LIMITS.columns} 列之后还有内容；该文件最多 ${columns} 列`,
         );
-        if (cells.some((c) => c.length > XLSX_LIMITS.cellChars)) {
-          throw failure(
-            `Row ${row.number} has a cell of more than ${XLSX_LIMITS.cellChars} characters`,
-            `第 ${row.number} 行有单元格超过 ${XLSX_LIMITS.cellChars} 个字`,
-          );
-        }
-        let end = cells.length;
-        while (end > 0 && cells[end - 1].trim() === '') end--;
-        if (end === 0) continue;
-        if (!width) {
-          width = end;
-          headerColumns(spec, cells.slice(0, end)); // a wrong header stops here, before the rest is read
-        }
-        const out = cells.slice(0, Math.max(end, width));
-        while (out.length < width) out.push('');
-        yield out;
       }
-      return; // the first worksheet only
+      const cells = Array.from({ length: Math.min(values.length, XLSX_LIMITS.columns) }, (_, i) => cellText(values[i]));
+      if (cells.some((c) => c.length > XLSX_LIMITS.cellChars)) {
+        throw failure(
+          `Row ${row.number} has a cell of more than ${XLSX_LIMITS.cellChars} characters`,
+          `第 ${row.number} 行有单元格超过 ${XLSX_LIMITS.cellChars} 个字`,
+        );
+      }
+      let end = cells.length;
+      while (end > 0 && cells[end - 1].trim() === '') end--;
+      if (end > 0) yield { number: row.number, cells: cells.slice(0, end) };
+    }
+    return; // the first worksheet only
+  }
+}
+
+/**
+ * The first worksheet of an xlsx as CSV (xlsxRows): each row as wide as the header (short rows
+ * padded). The header is checked as soon as it is read, before the rest.
+ */
+async function xlsxToCsv(raw: string, target: string, spec: ImportKindSpec): Promise<void> {
+  async function* lines(): AsyncGenerator<string> {
+    let width = 0;
+    for await (const { cells } of xlsxRows(raw, spec.columns.length)) {
+      if (!width) {
+        width = cells.length;
+        headerColumns(spec, cells); // a wrong header stops here, before the rest is read
+      }
+      while (cells.length < width) cells.push('');
+      yield `${cells.map(csvCell).join(',')}\n`;
     }
   }
-  async function* lines(): AsyncGenerator<string> {
-    for await (const cells of rows()) yield `${cells.map(csvCell).join(',')}\n`;
-  }
   await pipeline(Readable.from(lines()), createWriteStream(target));
+}
+
+/**
+ * The rows of an uploaded table as prepareUpload reads it: an xlsx's first worksheet (xlsxRows),
+ * or a CSV in UTF-8 or GBK (encodingOf) with its line numbers; blank rows left out. Refuses, as
+ * prepareUpload does, an old .xls, UTF-16 text and any other binary file (a program, a PDF, an
+ * image), whatever its name, and a CSV holding NUL characters.
+ */
+export async function* uploadedRows(raw: string, validUtf8: boolean, columns: number): AsyncGenerator<TableRow> {
+  const first = await head(raw);
+  const format = sniff(first);
+  if (format === 'xlsx') {
+    try {
+      yield* xlsxRows(raw, columns);
+    } catch (error) {
+      throw error instanceof ImportFailure ? error : unreadableXlsx(error as Error);
+    }
+    return;
+  }
+  if (format !== 'text') refuse(format);
+  const bytes = createReadStream(raw);
+  const text: Readable =
+    encodingOf(validUtf8, first) === 'utf8'
+      ? bytes
+      : (bytes.pipe(iconv.decodeStream('gb18030')) as unknown as Readable);
+  bytes.once('error', (error) => text.destroy(error));
+  const parser = text.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, info: true }));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (record.some((cell) => cell.includes('\0'))) throw notTable();
+      if (record.length > XLSX_LIMITS.columns)
+        throw failure(
+          `Line ${info.lines} has more than ${XLSX_LIMITS.columns} columns; the file has at most ${columns}`,
+          `第 ${info.lines} 行超过 ${XLSX_LIMITS.columns} 列；该文件最多 ${columns} 列`,
+        );
+      let end = record.length;
+      while (end > 0 && record[end - 1].trim() === '') end--;
+      if (end > 0) yield { number: info.lines, cells: record.slice(0, end) };
+    }
+  } catch (error) {
+    throw error instanceof ImportFailure ? error : notTable();
+  } finally {
+    parser.destroy();
+  }
 }
