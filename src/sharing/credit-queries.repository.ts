@@ -28,6 +28,30 @@ export interface LoggedQuery {
   asOf: Date | null;
 }
 
+/** Which of an institution's look-ups to list: asked in [from, to), for one purpose; null for no bound. */
+export interface AskedFilter {
+  from: Date | null;
+  to: Date | null;
+  purpose: Purpose | null;
+}
+
+/** One look-up as the institution that made it reads it in its log. */
+export interface InstitutionQuery {
+  uscc: string;
+  /** The enterprise registered under the code, null when none is. */
+  name: string | null;
+  purpose: Purpose;
+  askedAt: Date;
+  asOf: Date | null;
+  /** Asked through the portal (a user) or the API (a key). */
+  channel: 'web' | 'api';
+}
+
+/** An institution's look-ups matching an AskedFilter ($1 the institution, $2–$4 the filter), on ix_credit_queries_institution. */
+const BY_INSTITUTION = `q.institution_id = $1
+   AND ($2::timestamptz IS NULL OR q.asked_at >= $2) AND ($3::timestamptz IS NULL OR q.asked_at < $3)
+   AND ($4::text IS NULL OR q.purpose = $4)`;
+
 interface StatusRow {
   i: number;
   uscc: string;
@@ -128,6 +152,31 @@ export class CreditQueriesRepository {
         WHERE q.uscc = $1
         ORDER BY q.asked_at DESC, q.id DESC LIMIT $2 OFFSET $3`,
       [uscc, limit, offset],
+    );
+  }
+
+  /** How many look-ups institution `institutionId` made that match `filter`. */
+  async countBy(institutionId: string, filter: AskedFilter): Promise<number> {
+    const [{ total }]: { total: number }[] = await this.db.query(
+      `SELECT count(*)::int AS total FROM credit_queries q WHERE ${BY_INSTITUTION}`,
+      [institutionId, filter.from, filter.to, filter.purpose],
+    );
+    return total;
+  }
+
+  /**
+   * The look-ups institution `institutionId` made that match `filter`, newest first, a page at a
+   * time, with the name of the enterprise asked about when one is registered under the code.
+   */
+  async by(institutionId: string, filter: AskedFilter, limit: number, offset: number): Promise<InstitutionQuery[]> {
+    return this.db.query(
+      `SELECT q.uscc, e.name, q.purpose, q.asked_at AS "askedAt", q.as_of AS "asOf",
+              CASE WHEN q.api_key_id IS NULL THEN 'web' ELSE 'api' END AS channel
+         FROM credit_queries q
+         LEFT JOIN registry_enterprises e ON e.uscc = q.uscc
+        WHERE ${BY_INSTITUTION}
+        ORDER BY q.asked_at DESC, q.id DESC LIMIT $5 OFFSET $6`,
+      [institutionId, filter.from, filter.to, filter.purpose, limit, offset],
     );
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Page, pageOf } from '../common/pagination';
+import { Page, pageOf, PageQuery } from '../common/pagination';
 import { InstitutionsRepository } from '../identity/institutions.repository';
 import { EnterprisesService } from '../registry/enterprises.service';
-import { CreditQueriesRepository } from './credit-queries.repository';
+import { AskedFilter, CreditQueriesRepository, InstitutionQuery } from './credit-queries.repository';
 import { CreditQueryDto, ListCreditQueriesQuery } from './dto/credit-query.dto';
 
 /** Who looked an enterprise up (as the PBoC credit reference centre shows a subject): newest first. */
@@ -29,5 +29,14 @@ export class CreditQueriesService {
         : [];
     });
     return pageOf(items, total, query);
+  }
+
+  /** The look-ups an institution made (its users' and its keys'), newest first, those matching `filter`. */
+  async ofInstitution(institutionId: string, filter: AskedFilter, query: PageQuery): Promise<Page<InstitutionQuery>> {
+    const [total, rows] = await Promise.all([
+      this.queries.countBy(institutionId, filter),
+      this.queries.by(institutionId, filter, query.pageSize, query.offset),
+    ]);
+    return pageOf(rows, total, query);
   }
 }

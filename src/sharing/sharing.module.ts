@@ -13,6 +13,8 @@ import { ExportsService } from './exports/exports.service';
 import { FeedController } from './feed.controller';
 import { FeedRepository } from './feed.repository';
 import { FeedService } from './feed.service';
+import { ScreeningsRepository } from './screenings.repository';
+import { ScreeningsService } from './screenings.service';
 import { StatusLookups } from './status-lookups';
 import { WatchlistController } from './watchlist.controller';
 import { WatchlistRepository } from './watchlist.repository';
@@ -45,6 +47,8 @@ export const sharingControllers = [
     CreditStatusService,
     StatusLookups,
     CreditQueriesService,
+    ScreeningsRepository,
+    ScreeningsService,
     FeedRepository,
     FeedService,
     WatchlistRepository,
@@ -60,6 +64,7 @@ export const sharingControllers = [
   exports: [
     CreditStatusService,
     CreditQueriesService,
+    ScreeningsService,
     FeedService,
     WatchlistService,
     WebhooksService,

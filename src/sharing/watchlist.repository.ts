@@ -35,6 +35,15 @@ export class WatchlistRepository {
     );
   }
 
+  /** Up to `limit` codes of the list after `after` (by code; '' for the first), for reading it whole a part at a time. */
+  async codesAfter(institutionId: string, after: string, limit: number): Promise<WatchlistItemDto[]> {
+    return this.db.query(
+      `SELECT uscc, added_at AS "addedAt" FROM watchlist_items WHERE institution_id = $1 AND uscc > $2
+        ORDER BY uscc LIMIT $3`,
+      [institutionId, after, limit],
+    );
+  }
+
   /** Serialises changes to one institution's list until the transaction ends, so concurrent replacements never mix. */
   async lock(manager: EntityManager, institutionId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('watchlist:' || $1, 0))`, [institutionId]);

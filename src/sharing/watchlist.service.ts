@@ -27,6 +27,16 @@ export class WatchlistService {
     return pageOf(items, total, query);
   }
 
+  /** The whole list, by code, read 10 000 codes at a time (a list may hold a million). */
+  async *all(institutionId: string): AsyncGenerator<WatchlistItemDto> {
+    for (let after = ''; ;) {
+      const part = await this.items.codesAfter(institutionId, after, 10_000);
+      yield* part;
+      if (part.length < 10_000) return;
+      after = part[part.length - 1].uscc;
+    }
+  }
+
   /** Replaces the list: codes not in `inputs` go, new ones come, kept ones keep their `addedAt`. */
   async replace(institutionId: string, inputs: string[], actor: Actor): Promise<WatchlistChangeDto> {
     const codes = await this.codes(inputs);

@@ -1,4 +1,5 @@
 import { STATUS_LABELS } from '../../blacklist/blacklist-moves';
+import { purposeStrings } from '../../sharing/purposes';
 import type { Lang } from '../i18n';
 import { BLACKLIST_TEXT } from './blacklist.text';
 import { bilingual } from './console-text';
@@ -34,12 +35,7 @@ const OWN_TEXT = bilingual(
     status_suspended: '停业',
     status_revoked: '吊销',
     status_cancelled: '注销',
-    purpose_loan_application: '贷款申请',
-    purpose_loan_review: '贷后检查',
-    purpose_tax_assessment: '纳税评估',
-    purpose_tax_incentive: '税收优惠审核',
-    purpose_procurement: '政府采购',
-    purpose_other: '其他',
+    ...purposeStrings('zh'),
     gradeHeading: '当前信用等级',
     gradeScore: '得分 {score}（评价标准第 {version} 版，{at} 计算）',
     gradePending: '正在根据最新记录重新评级……',
@@ -160,12 +156,7 @@ const OWN_TEXT = bilingual(
     status_suspended: 'suspended',
     status_revoked: 'revoked',
     status_cancelled: 'cancelled',
-    purpose_loan_application: 'loan application',
-    purpose_loan_review: 'loan review',
-    purpose_tax_assessment: 'tax assessment',
-    purpose_tax_incentive: 'tax incentive',
-    purpose_procurement: 'procurement',
-    purpose_other: 'other',
+    ...purposeStrings('en'),
     gradeHeading: 'Current grade',
     gradeScore: 'Score {score} (rule set version {version}, computed {at})',
     gradePending: 'Regrading after the latest record…',
