@@ -25,6 +25,10 @@ import { ConsoleOperationsController } from './console/operations.controller';
 import { ConsoleAuditLogController } from './console/audit-log.controller';
 import { ConsoleNotFoundController } from './console/not-found.controller';
 import { TodoService } from './console/todo.service';
+import { InstitutionBatchController } from './portal/institution-batch.controller';
+import { InstitutionLookupController } from './portal/institution-lookup.controller';
+import { InstitutionQueriesController } from './portal/institution-queries.controller';
+import { InstitutionWatchlistController } from './portal/institution-watchlist.controller';
 import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController } from './portal/not-found.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
@@ -54,6 +58,10 @@ export const consoleControllers = [
  * session, `@Access('enterprise')` or `@Access('institution')` per route).
  */
 export const portalControllers = [
+  InstitutionLookupController,
+  InstitutionBatchController,
+  InstitutionWatchlistController,
+  InstitutionQueriesController,
   // Last: any other address under /portal/enterprise or /portal/institution.
   EnterprisePortalNotFoundController,
   InstitutionPortalNotFoundController,

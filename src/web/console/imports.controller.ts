@@ -14,7 +14,7 @@ import { Lang } from '../i18n';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { IMPORTS_TEXT } from './imports.text';
-import { langOf, seeOther } from './page-params';
+import { attachment, langOf, seeOther } from './page-params';
 
 /** Errors listed on an import's page; all of them are in the 下载错误明细 file. */
 const LISTED_ERRORS = 20;
@@ -27,12 +27,6 @@ export function percentDone(view: Pick<ImportDto, 'status' | 'processedRows' | '
   if (!view.totalRows) return 0;
   return Math.min(99, Math.floor((100 * view.processedRows) / view.totalRows));
 }
-
-/** The `Content-Disposition` of a download, with the name in UTF-8 for the Chinese ones. */
-const attachment = (name: string) =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(
-    name,
-  ).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 
 /**
  * 批量导入: upload a CSV or xlsx of records or enterprises (regulators), follow its progress and
