@@ -12,9 +12,10 @@ export class InstitutionPortal1765610000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX ix_credit_queries_institution ON credit_queries (institution_id, asked_at DESC, id DESC)`,
     );
-    // One row per screened file: the counts the result page shows, and a row per code of the file
-    // (row number, code as written, outcome) for the downloads; up to 10 000 of them, a few
-    // hundred kilobytes of JSON, written once and read whole. The query log holds the lookups.
+    // One row per screened file: how far the screening has got (`screened` of `total` codes), then
+    // the counts the result page shows and a row per code of the file (row number, code as
+    // written, outcome) for the downloads: up to 10 000 of them, a couple of megabytes of JSON,
+    // written once and read whole. The query log holds the lookups.
     await q.query(`
       CREATE TABLE credit_screenings (
         id              uuid PRIMARY KEY,
@@ -24,8 +25,14 @@ export class InstitutionPortal1765610000000 implements MigrationInterface {
                           'tax_incentive', 'procurement', 'other')),
         file_name       text NOT NULL,
         screened_at     timestamptz NOT NULL,
-        counts          jsonb NOT NULL,
-        rows            jsonb NOT NULL
+        status          text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+        total           integer NOT NULL CHECK (total BETWEEN 1 AND 10000),
+        screened        integer NOT NULL DEFAULT 0 CHECK (screened BETWEEN 0 AND total),
+        finished_at     timestamptz,
+        counts          jsonb,
+        rows            jsonb,
+        CHECK ((status = 'completed') = (counts IS NOT NULL AND rows IS NOT NULL)),
+        CHECK ((status = 'running') = (finished_at IS NULL))
       )`);
     await q.query(
       `CREATE INDEX ix_credit_screenings_institution ON credit_screenings (institution_id, screened_at DESC)`,

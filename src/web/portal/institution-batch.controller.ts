@@ -1,13 +1,14 @@
 import { Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Access, AuthenticatedRequest } from '../../access/access.decorator';
+import { Problem } from '../../common/problem';
 import { uuidId } from '../../common/validation';
 import { CodeFiles } from '../../imports/code-file';
 import { importMessageZh } from '../../imports/import-messages';
 import { askerOf } from '../../sharing/asker';
 import { MAX_BATCH } from '../../sharing/dto/credit-status.dto';
 import { Purpose, PURPOSES } from '../../sharing/purposes';
-import { ScreeningsService } from '../../sharing/screenings.service';
+import { Screening, ScreeningsService } from '../../sharing/screenings.service';
 import { ConsolePages } from '../console/console-pages';
 import { required } from '../console/forms';
 import { attachment, langOf, seeOther } from '../console/page-params';
@@ -63,7 +64,7 @@ export class InstitutionBatchController {
     const purpose = received.fields.purpose ?? '';
     if (!(PURPOSES as readonly string[]).includes(purpose))
       return this.render(request, reply, { status: 400, errors: { purpose: required(lang) } });
-    const screening = await this.screenings.screen(
+    const screening = await this.screenings.start(
       askerOf(request.principal!),
       purpose as Purpose,
       received.fileName,
@@ -80,23 +81,42 @@ export class InstitutionBatchController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const institution = institutionOf(request);
-    const [screening, rows] = await Promise.all([
-      this.screenings.get(id, institution),
-      this.screenings.rows(id, institution),
-    ]);
+    const screening = await this.screenings.get(id, institution);
     const lang = langOf(request);
+    const notable =
+      screening.status === 'completed'
+        ? await this.screenings.notable(id, institution, LISTED)
+        : { invalid: [], blacklisted: [] };
     return this.pages.render(request, reply, 'portal/institution-screening', {
       title: (t) => t.screeningTitle,
       text: INSTITUTION_TEXT,
-      data: {
-        screening,
-        invalid: rows
-          .filter((r) => r.outcome === 'invalid')
-          .slice(0, LISTED)
-          .map((r) => ({ ...r, reason: r.reason && lang === 'zh' ? importMessageZh(r.reason) : r.reason })),
-        blacklisted: rows.filter((r) => r.blacklisted).slice(0, LISTED),
-        listed: LISTED,
-      },
+      data: (context) => ({
+        screening: shown(screening, context.t),
+        invalid: notable.invalid.map((r) => ({
+          ...r,
+          reason: r.reason && lang === 'zh' ? importMessageZh(r.reason) : r.reason,
+        })),
+        blacklisted: notable.blacklisted,
+      }),
+    });
+  }
+
+  /**
+   * The progress part of a screening's page, which htmx fetches every second while it runs; once
+   * it has ended, `HX-Refresh` has htmx load the whole page, with the results.
+   */
+  @Get(':id/progress')
+  @Access('institution')
+  async progress(
+    @Param('id', uuidId) id: string,
+    @Req() request: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const screening = await this.screenings.get(id, institutionOf(request));
+    if (screening.status !== 'running') void reply.header('HX-Refresh', 'true');
+    return this.pages.fragment(request, reply, 'portal/institution-screening-progress', {
+      text: INSTITUTION_TEXT,
+      data: (context) => ({ screening: shown(screening, context.t) }),
     });
   }
 
@@ -104,11 +124,7 @@ export class InstitutionBatchController {
   @Access('institution')
   async xlsx(@Param('id', uuidId) id: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const lang = langOf(request);
-    const institution = institutionOf(request);
-    const [screening, rows] = await Promise.all([
-      this.screenings.get(id, institution),
-      this.screenings.rows(id, institution),
-    ]);
+    const { screening, rows } = await this.completed(id, institutionOf(request));
     void reply
       .header('Content-Type', XLSX)
       .header('Content-Disposition', attachment(resultsFileName(screening, lang, 'xlsx')))
@@ -120,16 +136,23 @@ export class InstitutionBatchController {
   @Access('institution')
   async csv(@Param('id', uuidId) id: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const lang = langOf(request);
-    const institution = institutionOf(request);
-    const [screening, rows] = await Promise.all([
-      this.screenings.get(id, institution),
-      this.screenings.rows(id, institution),
-    ]);
+    const { screening, rows } = await this.completed(id, institutionOf(request));
     void reply
       .header('Content-Type', 'text/csv; charset=utf-8')
       .header('Content-Disposition', attachment(resultsFileName(screening, lang, 'csv')))
       .header('Cache-Control', 'private, no-store')
       .send(resultsCsv(rows, lang));
+  }
+
+  /** The institution's screening and its rows, once it has completed (409 while it runs or after it failed). */
+  private async completed(id: string, institution: string) {
+    const screening = await this.screenings.get(id, institution);
+    if (screening.status !== 'completed' || !screening.counts)
+      throw Problem.conflict('screening-not-completed', {
+        en: 'The screening has not completed: there are no results to download',
+        zh: '筛查尚未完成，没有可下载的结果',
+      });
+    return { screening: { ...screening, counts: screening.counts }, rows: await this.screenings.rows(id, institution) };
   }
 
   private async render(
@@ -147,4 +170,15 @@ export class InstitutionBatchController {
       data: (context) => ({ purposes: purposeOptions(context.t, context.t.choosePurpose), recent }),
     });
   }
+}
+
+/** A screening as its page shows it: the progress bar's percentage and the status's words. */
+function shown(screening: Screening, t: Record<string, string>) {
+  return {
+    ...screening,
+    running: screening.status === 'running',
+    percent:
+      screening.status === 'running' ? Math.min(99, Math.floor((100 * screening.screened) / screening.total)) : 100,
+    statusText: t[`status_${screening.status}`],
+  };
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { csvStream } from '../../common/csv';
 import { importMessageZh } from '../../imports/import-messages';
-import type { Screening, ScreeningRow } from '../../sharing/screenings.service';
+import type { Screening, ScreeningCounts, ScreeningRow } from '../../sharing/screenings.service';
 import { CONSOLE_TEXT } from '../console/console-text';
 import { beijingDateTime } from '../../common/clock';
 import { Lang } from '../i18n';
@@ -52,7 +52,11 @@ export function resultsFileName(screening: Screening, lang: Lang, extension: 'xl
 }
 
 /** The results as a workbook: the rows on the first sheet (header bold and frozen), the screening's facts on the second. */
-export async function resultsXlsx(screening: Screening, rows: readonly ScreeningRow[], lang: Lang): Promise<Buffer> {
+export async function resultsXlsx(
+  screening: Screening & { counts: ScreeningCounts },
+  rows: readonly ScreeningRow[],
+  lang: Lang,
+): Promise<Buffer> {
   const t = INSTITUTION_TEXT[lang];
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet(t.screeningTitle, { views: [{ state: 'frozen', ySplit: 1 }] });
