@@ -19,8 +19,8 @@ export interface UploadedCode {
 const CODE_HEADERS = new Set(['统一社会信用代码', '社会信用代码', '信用代码', 'uscc', 'usccs', 'code', 'creditcode']);
 const isCodeHeader = (cell: string) => CODE_HEADERS.has(cell.replace(/[\s_-]/g, '').toLowerCase());
 
-/** 10000 → `10 000`. */
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+/** 10000 → `10 000` (with a no-break space, so the number never wraps). */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
 
 const failure = (en: string, zh: string) => new ImportFailure(en, zh);
 

@@ -1,6 +1,8 @@
 import { Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access, AuthenticatedRequest } from '../../access/access.decorator';
+import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
+import { ReasonDto } from '../../blacklist/dto/blacklist.dto';
 import { AcceptsForm } from '../../common/body-limit';
 import { Problem } from '../../common/problem';
 import { checkUscc } from '../../common/uscc';
@@ -37,6 +39,7 @@ export class InstitutionLookupController {
   constructor(
     private readonly pages: ConsolePages,
     private readonly status: CreditStatusService,
+    private readonly blacklist: BlacklistReads,
   ) {}
 
   @Get()
@@ -65,7 +68,8 @@ export class InstitutionLookupController {
     if (Object.keys(errors).length) return this.render(request, reply, { status: 400, errors, values });
     try {
       const result = await this.status.one(uscc, { purpose: purpose as Purpose }, askerOf(request.principal!));
-      return this.render(request, reply, { values, result });
+      const reasons = result.blacklistEntries.length ? await this.blacklist.reasons() : [];
+      return this.render(request, reply, { values, result, reasons });
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
       const listed = (error.extensions.errors as { field: string; message: string }[] | undefined) ?? [];
@@ -92,6 +96,8 @@ export class InstitutionLookupController {
       errors?: Record<string, string>;
       values?: Record<string, string>;
       result?: CreditStatusDto;
+      /** The blacklist's reasons, by code, for the result's entries. */
+      reasons?: ReasonDto[];
       notFound?: string;
     },
   ): Promise<void> {
@@ -104,6 +110,10 @@ export class InstitutionLookupController {
       data: (context) => ({
         purposes: purposeOptions(context.t, context.t.choosePurpose),
         result: page.result ?? null,
+        reasonOf: (code: string) => {
+          const reason = page.reasons?.find((r) => r.code === code);
+          return reason ? context.pick(reason) : code;
+        },
         notFound: page.notFound ?? null,
       }),
     });

@@ -8,7 +8,7 @@ export const INSTITUTION_TEXT = bilingual(
     lookupTitle: '信用查询',
     lookupIntro: '输入统一社会信用代码并选择查询目的。每次查询都会记入本机构的查询记录，被查询的企业也能看到。',
     uscc: '统一社会信用代码',
-    usccHint: '18 位，如 91330302MA2L8KXX1B',
+    usccHint: '18 位，如 91330100799655058B',
     purpose: '查询目的',
     choosePurpose: '请选择查询目的',
     allPurposes: '全部目的',
@@ -28,7 +28,7 @@ export const INSTITUTION_TEXT = bilingual(
     usccInvalid: '统一社会信用代码不正确：{reason}',
     batchTitle: '批量筛查',
     batchIntro:
-      '上传一个文件，一次筛查最多 10 000 个统一社会信用代码，结果可下载为 Excel 或 CSV。每个代码都按所选目的记入查询记录。',
+      '上传一个文件，一次筛查最多 10\u00a0000 个统一社会信用代码，结果可下载为 Excel 或 CSV。每个代码都按所选目的记入查询记录。',
     file: '代码文件',
     batchFileHint:
       'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 10 MB：一列统一社会信用代码，每行一个；第一行可写表头“统一社会信用代码”。',
@@ -76,7 +76,7 @@ export const INSTITUTION_TEXT = bilingual(
     watchedTotal: '共 {n} 个',
     uploadList: '上传名单',
     watchFileHint:
-      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 32 MB：一列统一社会信用代码，每行一个，最多 1 000 000 个；第一行可写表头。',
+      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 32 MB：一列统一社会信用代码，每行一个，最多 1\u00a0000\u00a0000 个；第一行可写表头。',
     mode: '处理方式',
     mode_add: '加入现有名单',
     mode_replace: '替换整个名单',
@@ -115,7 +115,7 @@ export const INSTITUTION_TEXT = bilingual(
     lookupIntro:
       'Enter a unified social credit code and choose why you ask. Every lookup is kept in your query log, and the enterprise can see it.',
     uscc: 'Unified social credit code',
-    usccHint: '18 characters, e.g. 91330302MA2L8KXX1B',
+    usccHint: '18 characters, e.g. 91330100799655058B',
     purpose: 'Purpose',
     choosePurpose: 'Choose a purpose',
     allPurposes: 'All purposes',
@@ -135,7 +135,7 @@ export const INSTITUTION_TEXT = bilingual(
     usccInvalid: 'Not a valid credit code: {reason}',
     batchTitle: 'Batch screening',
     batchIntro:
-      'Upload a file to screen up to 10 000 credit codes at once; download the results as Excel or CSV. Each code is logged with the purpose chosen.',
+      'Upload a file to screen up to 10\u00a0000 credit codes at once; download the results as Excel or CSV. Each code is logged with the purpose chosen.',
     file: 'File of codes',
     batchFileHint:
       'CSV (UTF-8 or GBK) or Excel .xlsx, up to 10 MB: one column of credit codes, one a row; a header 统一社会信用代码 (or uscc) may come first.',
@@ -185,7 +185,7 @@ export const INSTITUTION_TEXT = bilingual(
     watchedTotal: '{n} in all',
     uploadList: 'Upload a list',
     watchFileHint:
-      'CSV (UTF-8 or GBK) or Excel .xlsx, up to 32 MB: one column of credit codes, one a row, up to 1 000 000; a header may come first.',
+      'CSV (UTF-8 or GBK) or Excel .xlsx, up to 32 MB: one column of credit codes, one a row, up to 1\u00a0000\u00a0000; a header may come first.',
     mode: 'Action',
     mode_add: 'Add to the list',
     mode_replace: 'Replace the whole list',

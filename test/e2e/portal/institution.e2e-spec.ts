@@ -182,8 +182,10 @@ describe('institution portal', () => {
       const started = performance.now();
       const response = await screen('客户名单.xlsx', file);
       const seconds = (performance.now() - started) / 1000;
+      const answered = response.request().timing().responseStart / 1000;
       console.log(
-        `screening 10 000 codes from an xlsx (${file.length} bytes), page to results: ${seconds.toFixed(2)} s`,
+        `screening 10 000 codes from an xlsx (${file.length} bytes): upload answered in ${answered.toFixed(2)} s, ` +
+          `results shown after ${seconds.toFixed(2)} s`,
       );
       expect(response.status()).toBe(303);
       resultPath = new URL(page.url()).pathname;
@@ -298,7 +300,7 @@ describe('institution portal', () => {
         ['炸弹.xlsx', bomb, 400, '该 xlsx 文件解压后过大'],
         ['setup.xlsx', program, 400, '无法读取该文件：它既不是 CSV 也不是 xlsx 工作簿'],
         ['huge.csv', huge, 413, '文件超过 10 MB'],
-        ['many.csv', tooMany, 400, '文件中的代码超过 10 000 个'],
+        ['many.csv', tooMany, 400, '文件中的代码超过 10\u00a0000 个'],
         ['wide.csv', wide, 400, '文件有 2 列：请只保留统一社会信用代码一列'],
       ];
       for (const [name, buffer, status, message] of cases) {
