@@ -163,7 +163,7 @@ export class ScreeningsService implements BeforeApplicationShutdown {
 }
 
 /** What became of one row of the file, from the batch's answers. */
-function rowOf(row: number, input: string, invalid: Set<string>, found: Map<string, CreditStatusDto>): ScreeningRow {
+export function rowOf(row: number, input: string, invalid: Set<string>, found: Map<string, CreditStatusDto>): ScreeningRow {
   const none = { name: null, grade: null, blacklisted: false, entries: 0, reason: null };
   const check = checkUscc(input);
   if (invalid.has(input))
