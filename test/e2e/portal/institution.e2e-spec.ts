@@ -439,6 +439,13 @@ describe('institution portal', () => {
       const other = await b.signIn(OTHER_USER.username, OTHER_USER.password);
       await open(other, '/portal/institution/queries');
       expect(await text(other, '#query-total')).toBe('共 0 条');
+      // The pages in English, on request.
+      const english = await open(other, '/portal/institution?lang=en');
+      expect(await other.locator('h1').textContent()).toBe('Credit lookup');
+      expect(await other.getByLabel('Purpose').locator('option').allTextContents()).toContain('loan application');
+      await checkConsolePage(other, english, 'portal-institution-lookup-en');
+      await open(other, '/portal/institution/watchlist');
+      expect(await other.locator('h1').textContent()).toBe('Watchlist');
       await other.context().close();
     });
   });
