@@ -7,6 +7,7 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { AccessGrant, isOpen } from './access/access.decorator';
 import { PROBLEM_CONTENT_TYPE } from './common/problem';
+import { describeWebhookCallbacks } from './sharing/webhooks/webhook-callbacks';
 
 export function openApiConfig() {
   return new DocumentBuilder()
@@ -159,5 +160,5 @@ export function describeProblems(document: OpenAPIObject): OpenAPIObject {
 
 /** The OpenAPI document of the api role: served at /docs-json, committed as openapi.json (`npm run openapi`). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return describeProblems(SwaggerModule.createDocument(app, openApiConfig()));
+  return describeWebhookCallbacks(describeProblems(SwaggerModule.createDocument(app, openApiConfig())));
 }

@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 
-/** `X-Signature`: `sha256=` and the hex HMAC-SHA256 of the raw body with the subscription's secret. */
+/**
+ * `X-Signature`: `sha256=` and the hex HMAC-SHA256 of the raw body with the subscription's secret
+ * (its text as UTF-8, whatever its form).
+ *
+ * @deprecated Kept for one release beside the Standard Webhooks headers (signing.ts), which also
+ * cover the id and time and carry both secrets during a rotation's overlap; this one carries the
+ * current secret only.
+ */
 export function signature(body: string | Buffer, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }

@@ -1,18 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChangeEventType, StoredChangeEvent } from '../../outbox/outbox.repository';
-import { DeliveryDto, DeliveryStatus } from './dto/webhook.dto';
+import { ChangeEventType } from '../../outbox/outbox.repository';
+import { DeliveryDto, DeliveryEventType, DeliveryStatus } from './dto/webhook.dto';
 
-/** The oldest pending delivery of a subscription, as its dispatcher sends it. */
-/** A subscription's oldest pending delivery, with the event it delivers (events stay in the outbox for good). */
+/**
+ * What a delivery's body says: an outbox event (events stay in the outbox for good), or a ping,
+ * which has no seq nor code and says which subscription it tests.
+ */
+export interface WebhookMessage {
+  id: string;
+  seq: number | null;
+  type: DeliveryEventType;
+  uscc: string | null;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}
+
+/** The body of every attempt of a delivery: the same bytes each time, so its signature covers them. */
+export function messageBody(m: WebhookMessage): string {
+  return JSON.stringify({ id: m.id, seq: m.seq, type: m.type, uscc: m.uscc, occurredAt: m.occurredAt, data: m.data });
+}
+
+/** A subscription's oldest pending delivery, as its dispatcher sends it. */
 export interface PendingDelivery {
   id: string;
   attempts: number;
   first_attempt_at: Date | null;
   next_attempt_at: Date;
-  event_seq: string;
-  event: StoredChangeEvent;
+  message: WebhookMessage;
 }
 
 /** One attempt's outcome, as recorded on its delivery. */
@@ -29,7 +45,7 @@ export interface AttemptOutcome {
 
 type DeliveryRow = Omit<DeliveryDto, 'id' | 'eventSeq' | 'attemptLog'> & {
   id: string;
-  eventSeq: string;
+  eventSeq: string | null;
   attemptLog: (Omit<DeliveryDto['attemptLog'][number], 'at'> & { at: string })[];
 };
 
@@ -55,7 +71,9 @@ export class WebhookDeliveriesRepository {
   ): Promise<DeliveryDto[]> {
     const rows: DeliveryRow[] = await this.db.query(
       `SELECT d.id::text, d.event_id AS "eventId", d.event_seq::text AS "eventSeq", d.event_type AS "eventType",
-              d.status, d.attempts, d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
+              d.status, d.attempts, d.last_status_code AS "lastStatusCode",
+              (d.attempt_log -> -1 ->> 'durationMs')::int AS "lastDurationMs",
+              (d.attempt_log -> -1 ->> 'at')::timestamptz AS "lastAttemptAt", d.last_error AS "lastError",
               d.created_at AS "createdAt", d.next_attempt_at AS "nextAttemptAt", d.finished_at AS "finishedAt",
               d.attempt_log AS "attemptLog"
          FROM webhook_deliveries d WHERE d.subscription_id = $1 ${filter(status)}
@@ -65,24 +83,53 @@ export class WebhookDeliveriesRepository {
     return rows.map((r) => ({
       ...r,
       id: Number(r.id),
-      eventSeq: Number(r.eventSeq),
+      eventSeq: r.eventSeq === null ? null : Number(r.eventSeq),
       attemptLog: r.attemptLog.map((a) => ({ ...a, at: new Date(a.at) })),
     }));
   }
 
-  /** The subscription's oldest pending delivery, and its event from the outbox's published view. */
+  /** The subscription's oldest pending delivery, with its event from the outbox's published view (none for a ping). */
   async head(subscriptionId: string): Promise<PendingDelivery | undefined> {
-    const [head]: (Omit<PendingDelivery, 'event'> & Omit<StoredChangeEvent, 'seq' | 'id'> & { event_id: string })[] =
-      await this.db.query(
-        `SELECT d.id::text, d.attempts, d.first_attempt_at, d.next_attempt_at, d.event_seq::text,
-                e.id AS event_id, e.type, e.uscc, e.occurred_at AS "occurredAt", e.data
-           FROM webhook_deliveries d JOIN outbox_events e ON e.seq = d.event_seq
-          WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
-        [subscriptionId],
-      );
+    type HeadRow = Omit<PendingDelivery, 'message'> & {
+      event_id: string;
+      event_seq: string | null;
+      event_type: DeliveryEventType;
+      created_at: Date;
+      uscc: string | null;
+      occurredAt: Date | null;
+      data: Record<string, unknown> | null;
+    };
+    const [head]: HeadRow[] = await this.db.query(
+      `SELECT d.id::text, d.attempts, d.first_attempt_at, d.next_attempt_at, d.event_seq::text, d.event_id,
+              d.event_type, d.created_at, e.uscc, e.occurred_at AS "occurredAt", e.data
+         FROM webhook_deliveries d LEFT JOIN outbox_events e ON e.seq = d.event_seq
+        WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
+      [subscriptionId],
+    );
     if (!head) return undefined;
-    const { event_id, type, uscc, occurredAt, data, ...delivery } = head;
-    return { ...delivery, event: { seq: head.event_seq, id: event_id, type, uscc, occurredAt, data } };
+    const { event_id, event_seq, event_type, created_at, uscc, occurredAt, data, ...delivery } = head;
+    const message: WebhookMessage =
+      event_seq === null
+        ? {
+            id: event_id,
+            seq: null,
+            type: 'ping',
+            uscc: null,
+            occurredAt: created_at,
+            data: { webhookId: subscriptionId },
+          }
+        : { id: event_id, seq: Number(event_seq), type: event_type, uscc, occurredAt: occurredAt!, data: data ?? {} };
+    return { ...delivery, message };
+  }
+
+  /** Queues a ping after the pending deliveries, due at `now`; returns its id. */
+  async addPing(manager: EntityManager, subscriptionId: string, eventId: string, now: Date): Promise<number> {
+    const [{ id }]: { id: string }[] = await manager.query(
+      `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)
+       VALUES ($1, NULL, $2, 'ping', 'pending', $3, $3) RETURNING id::text`,
+      [subscriptionId, eventId, now],
+    );
+    return Number(id);
   }
 
   /** Queues the events as pending deliveries, due at `now`, in the order given. */

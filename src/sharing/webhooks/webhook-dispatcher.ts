@@ -10,7 +10,8 @@ import { JobName, QueueName } from '../../jobs/queues';
 import { FeedService } from '../feed.service';
 import { givesUp, retryDelay, signature } from './delivery-rules';
 import { SecretBox } from './secret-box';
-import { PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { standardHeaders } from './signing';
+import { messageBody, PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { send } from './webhook-sender';
 import { LeasedSubscription, WebhookSubscriptionsRepository } from './webhook-subscriptions.repository';
 
@@ -69,7 +70,6 @@ export class WebhookDispatcher {
     const outcome = { delivered: 0, failed: 0 };
     if (!sub) return outcome;
     try {
-      const secret = this.box.open(sub.secret);
       for (const started = Date.now(); Date.now() - started < TURN_MS;) {
         const head = await this.deliveries.head(sub.id);
         if (!head) {
@@ -77,7 +77,7 @@ export class WebhookDispatcher {
           continue;
         }
         if (head.next_attempt_at > this.clock.now()) break;
-        if (!(await this.attempt(sub, secret, head))) {
+        if (!(await this.attempt(sub, head))) {
           outcome.failed++;
           break;
         }
@@ -111,28 +111,29 @@ export class WebhookDispatcher {
     return cursor !== String(after);
   }
 
-  /** Sends the head delivery once and records the attempt; true when it was delivered. */
-  private async attempt(sub: LeasedSubscription, secret: string, head: PendingDelivery): Promise<boolean> {
-    const { event } = head;
-    const body = JSON.stringify({
-      id: event.id,
-      seq: Number(event.seq),
-      type: event.type,
-      uscc: event.uscc,
-      occurredAt: event.occurredAt,
-      data: event.data,
-    });
+  /**
+   * Sends the head delivery once and records the attempt; true when it was delivered. It is signed
+   * with every secret signing now (read at each attempt, so a rotation counts from the next one).
+   */
+  private async attempt(sub: LeasedSubscription, head: PendingDelivery): Promise<boolean> {
+    const { message } = head;
+    const body = messageBody(message);
     const at = this.clock.now();
+    const [current, ...previous] = (await this.subscriptions.signingSecrets(sub.id, at)).map((s) => this.box.open(s));
     const result = await send({
       url: sub.url,
       body,
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE,
       headers: {
         'user-agent': 'quality-credit-registry-webhooks/1',
-        'x-event-id': event.id,
-        'x-event-seq': event.seq,
-        'x-event-type': event.type,
-        'x-signature': signature(body, secret),
+        // webhook-timestamp is the wall clock's, not the application's: a receiver holds it against
+        // its own clock (five minutes either way in the standardwebhooks package).
+        ...standardHeaders(message.id, new Date(), body, [current, ...previous]),
+        'x-event-id': message.id,
+        ...(message.seq === null ? {} : { 'x-event-seq': String(message.seq) }),
+        'x-event-type': message.type,
+        // Deprecated, kept for one release (webhook-signature replaces it): the current secret only.
+        'x-signature': signature(body, current),
       },
     });
     const now = this.clock.now();
@@ -150,7 +151,10 @@ export class WebhookDispatcher {
       next,
       finishedAt: now,
     });
-    if (dead) this.logger.warn(`webhook ${sub.id}: event ${event.seq} dead-lettered after ${failures} attempts`);
+    if (dead) {
+      const what = message.seq === null ? 'ping' : `event ${message.seq}`;
+      this.logger.warn(`webhook ${sub.id}: ${what} dead-lettered after ${failures} attempts`);
+    }
     return result.ok;
   }
 }

@@ -5,6 +5,7 @@ import { ChangeEventType } from '../../outbox/outbox.repository';
 import { WebhookDto, WebhookScope } from './dto/webhook.dto';
 
 const WEBHOOK_COLUMNS = `s.id, s.url, s.events, s.scope, s.cursor::text AS cursor, s.created_at AS "createdAt",
+  s.previous_secret_until AS "previousSecretValidUntil",
   (SELECT count(*)::int FROM webhook_deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending') AS pending`;
 
 /** How long a dispatcher's hold on a subscription lasts; renewed after every attempt (each ≤ 10 s). */
@@ -13,15 +14,21 @@ const LEASE = `interval '60 seconds'`;
 type WebhookRow = Omit<WebhookDto, 'cursor'> & { cursor: string };
 const toWebhook = (row: WebhookRow): WebhookDto => ({ ...row, cursor: Number(row.cursor) });
 
-/** A subscription as its dispatcher works it: where it is in the outbox, and its sealed secret. */
+/** A subscription as its dispatcher works it: where it is in the outbox (its secrets are read at each attempt). */
 export interface LeasedSubscription {
   id: string;
   institution_id: string;
   url: string;
   events: ChangeEventType[];
   scope: WebhookScope;
-  secret: Buffer;
   cursor: string;
+}
+
+/** A new sealed secret, and until when the one it replaces still signs (null: it stops at once). */
+export interface Rotation {
+  sealedSecret: Buffer;
+  previousUntil: Date | null;
+  at: Date;
 }
 
 export interface NewSubscription {
@@ -87,6 +94,17 @@ export class WebhookSubscriptionsRepository {
     await manager.query(`UPDATE webhook_subscriptions SET deleted_at = $2 WHERE id = $1`, [id, at]);
   }
 
+  /** Replaces the secret; the one replaced is kept as the previous secret until `previousUntil`, or dropped. */
+  async rotate(manager: EntityManager, id: string, r: Rotation): Promise<void> {
+    await manager.query(
+      `UPDATE webhook_subscriptions
+          SET previous_secret = CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE secret END,
+              previous_secret_until = $3, secret = $2, secret_rotated_at = $4
+        WHERE id = $1`,
+      [id, r.sealedSecret, r.previousUntil, r.at],
+    );
+  }
+
   /** Puts the cursor at `cursor`, wherever it was. */
   async setCursor(manager: EntityManager, id: string, cursor: number): Promise<void> {
     await manager.query(`UPDATE webhook_subscriptions SET cursor = $2 WHERE id = $1`, [id, cursor]);
@@ -132,10 +150,20 @@ export class WebhookSubscriptionsRepository {
     const [[sub]]: [LeasedSubscription[], number] = await this.db.query(
       `UPDATE webhook_subscriptions SET lease_token = $2, lease_until = now() + ${LEASE}
         WHERE id = $1 AND deleted_at IS NULL AND (lease_until IS NULL OR lease_until < now())
-        RETURNING id, institution_id, url, events, scope, secret, cursor::text`,
+        RETURNING id, institution_id, url, events, scope, cursor::text`,
       [id, token],
     );
     return sub;
+  }
+
+  /** The sealed secrets that sign now: the current one, and the previous one while `now` is before its end. */
+  async signingSecrets(id: string, now: Date): Promise<Buffer[]> {
+    const [row]: { secret: Buffer; previous: Buffer | null }[] = await this.db.query(
+      `SELECT secret, CASE WHEN previous_secret_until > $2 THEN previous_secret END AS previous
+         FROM webhook_subscriptions WHERE id = $1`,
+      [id, now],
+    );
+    return row ? [row.secret, ...(row.previous ? [row.previous] : [])] : [];
   }
 
   async renewLease(id: string, token: string): Promise<void> {

@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
+  ApiExtraModels,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -13,17 +15,23 @@ import { Caller, CurrentCaller } from '../../access/caller';
 import { Principal } from '../../access/principal';
 import { askerOf, institutionOf } from '../asker';
 import {
+  CreatedWebhookDto,
   CreateWebhookDto,
   DeliveriesQuery,
   DeliveryDto,
+  PingAcceptedDto,
   ReplayAcceptedDto,
   ReplayDto,
+  RotatedSecretDto,
+  RotateSecretDto,
   WebhookDto,
 } from './dto/webhook.dto';
+import { WEBHOOK_EVENT_BODIES } from './webhook-callbacks';
 import { WebhooksService } from './webhooks.service';
 import { UuidParam, uuidId } from '../../common/validation';
 
 @ApiTags('Finance and tax')
+@ApiExtraModels(...Object.values(WEBHOOK_EVENT_BODIES))
 @Controller('api/v1/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
@@ -33,9 +41,12 @@ export class WebhooksController {
   @ApiOperation({
     operationId: 'createWebhook',
     summary: 'Subscribe a URL to change events (from now on); signed with the secret, never shown again',
+    description:
+      'Each delivery is a POST signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature); ' +
+      'the callbacks below describe every event body and header.',
   })
-  @ApiCreatedResponse({ type: WebhookDto })
-  create(@Body() body: CreateWebhookDto, @CurrentCaller() caller: Caller): Promise<WebhookDto> {
+  @ApiCreatedResponse({ type: CreatedWebhookDto })
+  create(@Body() body: CreateWebhookDto, @CurrentCaller() caller: Caller): Promise<CreatedWebhookDto> {
     return this.webhooks.create(institutionOf(caller), body, caller.actor);
   }
 
@@ -97,5 +108,50 @@ export class WebhooksController {
     @CurrentCaller() caller: Caller,
   ): Promise<ReplayAcceptedDto> {
     return this.webhooks.replay(institutionOf(caller), id, body.fromSeq, caller.actor);
+  }
+
+  @Post(':id/ping')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
+  @HttpCode(202)
+  @Access('scope:webhooks:manage')
+  @ApiOperation({
+    operationId: 'pingWebhook',
+    summary:
+      'Send a signed `ping` to the URL (after any pending deliveries); logged among the deliveries, moves no cursor',
+  })
+  @ApiAcceptedResponse({
+    type: PingAcceptedDto,
+    headers: {
+      Location: {
+        description: 'the deliveries of the subscription',
+        schema: { type: 'string', example: '/api/v1/webhooks/e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0/deliveries' },
+      },
+    },
+  })
+  async ping(
+    @Param('id', uuidId) id: string,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PingAcceptedDto> {
+    const accepted = await this.webhooks.ping(institutionOf(caller), id, caller.actor);
+    void reply.header('location', `/api/v1/webhooks/${id}/deliveries`);
+    return accepted;
+  }
+
+  @Post(':id/secret/rotate')
+  @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
+  @HttpCode(200)
+  @Access('scope:webhooks:manage')
+  @ApiOperation({
+    operationId: 'rotateWebhookSecret',
+    summary: 'Replace the secret (the new one is shown once); the previous one also signs for overlapHours',
+  })
+  @ApiOkResponse({ type: RotatedSecretDto })
+  rotateSecret(
+    @Param('id', uuidId) id: string,
+    @Body() body: RotateSecretDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<RotatedSecretDto> {
+    return this.webhooks.rotateSecret(institutionOf(caller), id, body.overlapHours, caller.actor);
   }
 }

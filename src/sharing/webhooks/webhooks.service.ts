@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../access/actor';
 import { AuditService } from '../../audit/audit.service';
@@ -8,16 +9,28 @@ import { Problem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
 import { OutboxRepository } from '../../outbox/outbox.repository';
 import { AddressRefused, resolveAllowed } from './address-guard';
-import { CreateWebhookDto, DeliveriesQuery, DeliveryDto, ReplayAcceptedDto, WebhookDto } from './dto/webhook.dto';
+import {
+  CreatedWebhookDto,
+  CreateWebhookDto,
+  DeliveriesQuery,
+  DeliveryDto,
+  PingAcceptedDto,
+  ReplayAcceptedDto,
+  RotatedSecretDto,
+  WebhookDto,
+} from './dto/webhook.dto';
 import { SecretBox } from './secret-box';
+import { isWellFormedStandardSecret, newSecret, SECRET_PREFIX, STANDARD_KEY_BYTES } from './signing';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookSubscriptionsRepository } from './webhook-subscriptions.repository';
 
 /**
  * An institution's webhook subscriptions: created with a URL that must resolve to public
  * addresses (checked again at every delivery), the event types wanted, a scope, and a secret kept
- * encrypted and never shown again. A subscription starts at the end of the outbox; its deliveries
- * (see WebhookDispatcher) are listed with every attempt; a replay goes back to a seq.
+ * encrypted and never shown again (the caller's, or one made here and shown once). A subscription
+ * starts at the end of the outbox; its deliveries (see WebhookDispatcher) are listed with every
+ * attempt; a replay goes back to a seq; a ping is a delivery of no event; a rotation replaces the
+ * secret, the previous one signing too for an overlap.
  */
 @Injectable()
 export class WebhooksService {
@@ -31,15 +44,25 @@ export class WebhooksService {
     private readonly clock: Clock,
   ) {}
 
-  async create(institutionId: string, dto: CreateWebhookDto, actor: Actor): Promise<WebhookDto> {
+  async create(institutionId: string, dto: CreateWebhookDto, actor: Actor): Promise<CreatedWebhookDto> {
+    if (dto.secret?.startsWith(SECRET_PREFIX) && !isWellFormedStandardSecret(dto.secret)) {
+      const { min, max } = STANDARD_KEY_BYTES;
+      throw Problem.validation([
+        {
+          field: 'secret',
+          message: `a ${SECRET_PREFIX} secret must be followed by the base64 of ${min} to ${max} bytes`,
+        },
+      ]);
+    }
     const url = await this.checkUrl(dto.url);
-    return this.audit.change(actor, async (manager) => {
+    const made = dto.secret === undefined ? newSecret() : undefined;
+    const created = await this.audit.change(actor, async (manager) => {
       const id = await this.subscriptions.create(manager, {
         institutionId,
         url,
         events: dto.events,
         scope: dto.scope,
-        sealedSecret: this.box.seal(dto.secret),
+        sealedSecret: this.box.seal(dto.secret ?? made!),
         // Every event up to it has committed; any still in flight will get a higher number.
         cursor: await this.outbox.settledEnd(manager),
         createdAt: this.clock.now(),
@@ -51,14 +74,48 @@ export class WebhooksService {
         entry: { action: 'webhook.create', entityType: 'webhook', entityId: id, after: shown },
       };
     });
+    return made ? { ...created, secret: made } : created;
   }
 
-  list(institutionId: string): Promise<WebhookDto[]> {
-    return this.subscriptions.list(institutionId);
+  async list(institutionId: string): Promise<WebhookDto[]> {
+    return (await this.subscriptions.list(institutionId)).map((w) => this.current(w));
   }
 
   get(institutionId: string, id: string): Promise<WebhookDto> {
     return this.find(undefined, institutionId, id);
+  }
+
+  /**
+   * Queues a `ping` to the subscription's URL: delivered, signed, retried and logged like an event,
+   * after the deliveries already pending, without moving the cursor.
+   */
+  async ping(institutionId: string, id: string, actor: Actor): Promise<PingAcceptedDto> {
+    return this.audit.change(actor, async (manager) => {
+      await this.find(manager, institutionId, id, true);
+      const deliveryId = await this.deliveriesOf.addPing(manager, id, randomUUID(), this.clock.now());
+      const result = { deliveryId };
+      return { result, entry: { action: 'webhook.ping', entityType: 'webhook', entityId: id, after: result } };
+    });
+  }
+
+  /**
+   * Replaces the secret with a new one made here (shown once, in the answer). For `overlapHours`
+   * the one replaced signs too (a second signature), so receivers can switch without losing a
+   * delivery; a secret still overlapping from an earlier rotation stops at once.
+   */
+  async rotateSecret(institutionId: string, id: string, overlapHours: number, actor: Actor): Promise<RotatedSecretDto> {
+    return this.audit.change(actor, async (manager) => {
+      await this.find(manager, institutionId, id, true);
+      const at = this.clock.now();
+      const secret = newSecret();
+      const previousUntil = overlapHours > 0 ? new Date(at.getTime() + overlapHours * 3_600_000) : null;
+      await this.subscriptions.rotate(manager, id, { sealedSecret: this.box.seal(secret), previousUntil, at });
+      const after = { overlapHours, previousSecretValidUntil: previousUntil };
+      return {
+        result: { secret, previousSecretValidUntil: previousUntil },
+        entry: { action: 'webhook.rotate-secret', entityType: 'webhook', entityId: id, after },
+      };
+    });
   }
 
   /** Ends a subscription: nothing more is sent, pending deliveries are cancelled, the log stays. */
@@ -143,6 +200,12 @@ export class WebhooksService {
     const webhook = await this.subscriptions.find(manager, institutionId, id, lock);
     // Another institution's subscription is as absent as a missing one.
     if (!webhook) throw Problem.notFound('Webhook', id);
-    return webhook;
+    return this.current(webhook);
+  }
+
+  /** The subscription as shown now: an overlap that has ended is no longer mentioned. */
+  private current(webhook: WebhookDto): WebhookDto {
+    const until = webhook.previousSecretValidUntil;
+    return until && until > this.clock.now() ? webhook : { ...webhook, previousSecretValidUntil: null };
   }
 }

@@ -15,6 +15,8 @@ describe('webhooks: address guard', () => {
     key = (await createKey(t, await t.loginAdmin(), ['webhooks:manage'])).key;
     receiver = await Receiver.start();
   });
+  // Nothing should arrive; what would must verify with the standardwebhooks package.
+  afterEach(() => receiver.checkVerified());
   afterAll(async () => {
     await t.close();
     await receiver.close();

@@ -1,39 +1,37 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { TestClock } from '../../helpers/clock';
 import { CODES, createKey } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
+import { Receiver } from '../../helpers/webhooks';
+
+const SECRET = 'dead-letter-secret-0123';
 
 /** A receiver that stays down for a day: the delivery is dead-lettered, and the next event goes. */
 describe('webhooks: dead letters', () => {
   let t: TestApp;
-  let server: Server;
+  let receiver: Receiver;
   let key: string;
   let failing = Number.MAX_SAFE_INTEGER; // the receiver refuses this seq and those before it
-  const seen: { seq: number; status: number }[] = [];
   const clock = new TestClock(new Date('2026-03-02T02:00:00Z'));
   const at = (hours: number, seconds = 0) =>
     new Date(Date.parse('2026-03-02T02:00:00Z') + hours * 3_600_000 + seconds * 1000);
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const seq = Number(req.headers['x-event-seq']);
-        const status = seq <= failing ? 500 : 200;
-        seen.push({ seq, status });
-        res.writeHead(status).end();
-      });
+    receiver = await Receiver.start();
+    // The clock is the application's (in March 2026); webhook-timestamp is the wall clock's, so the
+    // receiver verifies it as any would.
+    receiver.expectSigned('/hook', SECRET);
+    receiver.answer = (_path, _n, body) => ({
+      status: (JSON.parse(body) as { seq: number }).seq <= failing ? 500 : 200,
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t = await TestApp.start(__filename, { WEBHOOK_ALLOW_PRIVATE: 'true' }, { clock });
     key = (await createKey(t, await t.loginAdmin(), ['webhooks:manage'])).key;
   });
   afterAll(async () => {
     await t.close();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
+  afterEach(() => receiver.checkVerified());
 
   const deliveries = async (id: string) =>
     (await t.request({ method: 'GET', url: `/api/v1/webhooks/${id}/deliveries`, headers: { 'x-api-key': key } })).json()
@@ -45,12 +43,11 @@ describe('webhooks: dead letters', () => {
       finishedAt: string | null;
     }[];
   it('retries with growing delays for a day, then dead-letters the event and delivers the next', async () => {
-    const port = (server.address() as AddressInfo).port;
     const res = await t.request({
       method: 'POST',
       url: '/api/v1/webhooks',
       headers: { 'x-api-key': key },
-      body: { url: `http://127.0.0.1:${port}/hook`, events: ['record.retracted'], secret: 'dead-letter-secret-0123' },
+      body: { url: receiver.url('/hook'), events: ['record.retracted'], secret: SECRET },
     });
     expect(res.statusCode).toBe(201);
     const id = res.json().id;
@@ -86,6 +83,11 @@ describe('webhooks: dead letters', () => {
     ]);
     expect(done[1]).toMatchObject({ nextAttemptAt: null, finishedAt: at(24, 60).toISOString() });
     // The second event never went out before the first was given up.
-    expect(seen.map((s) => s.seq)).toEqual([first.seq, first.seq, first.seq, second.seq]);
+    expect(receiver.on('/hook').map((r) => Number(r.headers['x-event-seq']))).toEqual([
+      first.seq,
+      first.seq,
+      first.seq,
+      second.seq,
+    ]);
   });
 });

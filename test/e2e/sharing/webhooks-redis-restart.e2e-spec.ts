@@ -30,7 +30,10 @@ describe('webhooks across a Redis restart', () => {
     w = await BlacklistWorld.create(t, clock, [uscc, CODES.beijing]);
     bank = await createKey(t, await t.loginAdmin(), ['webhooks:manage']);
     receiver = await Receiver.start();
+    receiver.expectSigned('/bank', SECRET);
   });
+  // Every delivery verifies with the standardwebhooks package, as an integrator's receiver would.
+  afterEach(() => receiver?.checkVerified());
   afterAll(async () => {
     try {
       await closeOnPrivateRedis(redis, t);
@@ -141,8 +144,13 @@ describe('webhooks across a Redis restart', () => {
     const requests = receiver!.on('/bank');
     for (const r of requests) {
       expect(r.headers['x-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
+      expect(r.verifiedWith).toEqual([SECRET]);
       const event = JSON.parse(r.body);
-      expect([r.headers['x-event-id'], r.headers['x-event-seq']]).toEqual([event.id, String(event.seq)]);
+      expect([r.headers['webhook-id'], r.headers['x-event-id'], r.headers['x-event-seq']]).toEqual([
+        event.id,
+        event.id,
+        String(event.seq),
+      ]);
     }
     const seqs = requests.map((r) => Number(r.headers['x-event-seq']));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -7,7 +7,7 @@ import { CODES, createKey } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
 import { FlowingClock } from '../../helpers/clock';
-import { Receiver, retractedRecord } from '../../helpers/webhooks';
+import { Receiver, retractedRecord, verifies } from '../../helpers/webhooks';
 
 const SECRET = 'bank-webhook-secret-0123456789';
 const TAX_SECRET = 'tax-webhook-secret-9876543210';
@@ -38,7 +38,13 @@ describe('webhooks', () => {
       departmentCode: 'STAX',
     });
     receiver = await Receiver.start();
+    receiver.expectSigned('/bank', SECRET);
+    receiver.expectSigned('/tax', TAX_SECRET);
+    receiver.expectSigned('/moved', SECRET);
+    receiver.expectSigned('/watched', SECRET);
   });
+  // Every delivery verifies with the standardwebhooks package, as an integrator's receiver would.
+  afterEach(() => receiver.checkVerified());
   afterAll(async () => {
     await t.close();
     await receiver.close();
@@ -63,11 +69,13 @@ describe('webhooks', () => {
     expect(res.statusCode).toBe(200);
     return res.json().items as {
       eventId: string;
-      eventSeq: number;
+      id: number;
+      eventSeq: number | null;
       eventType: string;
       status: string;
       attempts: number;
       lastStatusCode: number | null;
+      lastDurationMs: number | null;
       lastError: string | null;
       nextAttemptAt: string | null;
       attemptLog: { statusCode: number | null; error: string | null }[];
@@ -89,7 +97,9 @@ describe('webhooks', () => {
   const successes = (path: string, secret: string) =>
     receiver.on(path).flatMap((r) => {
       expect(r.headers['x-signature']).toBe(`sha256=${createHmac('sha256', secret).update(r.body).digest('hex')}`);
+      expect(r.verifiedWith).toContain(secret);
       const event = JSON.parse(r.body);
+      expect(r.headers['webhook-id']).toBe(event.id);
       expect(r.headers['x-event-id']).toBe(event.id);
       expect(r.headers['x-event-seq']).toBe(String(event.seq));
       expect(r.headers['x-event-type']).toBe(event.type);
@@ -112,6 +122,7 @@ describe('webhooks', () => {
       cursor: startSeq,
       pending: 0,
       createdAt: expect.any(String),
+      previousSecretValidUntil: null,
     });
     taxHook = (
       await subscribe(tax.key, {
@@ -360,5 +371,85 @@ describe('webhooks', () => {
     const got = successes('/watched', SECRET);
     expect(got.map((e) => e.uscc)).toEqual(got.map(() => CODES.beijing));
     expect(watched.map((e) => e.type)).toContain('record.retracted');
+  });
+
+  it('makes a whsec_ secret when none is given, pings, and rotates with an overlap in which both secrets sign', async () => {
+    const created = await subscribe(bank.key, { url: receiver.url('/standard'), events: ['record.retracted'] });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const hook: string = created.id;
+    expect((await call('GET', `/webhooks/${hook}`, bank.key)).json()).not.toHaveProperty('secret');
+    receiver.expectSigned('/standard', created.secret);
+    const cursor = (await call('GET', `/webhooks/${hook}`, bank.key)).json().cursor;
+
+    // A ping: 202 with the delivery and where the deliveries are; it moves no cursor.
+    const ping = await call('POST', `/webhooks/${hook}/ping`, bank.key);
+    expect(ping.statusCode).toBe(202);
+    expect(ping.headers.location).toBe(`/api/v1/webhooks/${hook}/deliveries`);
+    const { deliveryId } = ping.json();
+    const pinged = await until('the ping delivered', async () =>
+      (await deliveries(hook)).find((d) => d.id === deliveryId && d.status === 'delivered'),
+    );
+    expect(pinged).toMatchObject({ eventType: 'ping', eventSeq: null, attempts: 1, lastStatusCode: 200 });
+    expect(pinged.lastDurationMs).toEqual(expect.any(Number));
+    const [request] = receiver.on('/standard');
+    expect(JSON.parse(request.body)).toEqual({
+      id: pinged.eventId,
+      seq: null,
+      type: 'ping',
+      uscc: null,
+      occurredAt: expect.any(String),
+      data: { webhookId: hook },
+    });
+    expect(request.headers).toMatchObject({ 'webhook-id': pinged.eventId, 'x-event-type': 'ping' });
+    expect(Number(request.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -2);
+    expect((await call('GET', `/webhooks/${hook}`, bank.key)).json().cursor).toBe(cursor);
+
+    // Rotation: a new secret, shown once; the old one signs beside it for the overlap.
+    const rotated = await call('POST', `/webhooks/${hook}/secret/rotate`, bank.key, { overlapHours: 2 });
+    expect(rotated.statusCode).toBe(200);
+    const { secret, previousSecretValidUntil } = rotated.json();
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(created.secret);
+    expect(new Date(previousSecretValidUntil).getTime() - clock.now().getTime()).toBeGreaterThan(119 * 60_000);
+    expect((await call('GET', `/webhooks/${hook}`, bank.key)).json()).toMatchObject({ previousSecretValidUntil });
+    receiver.expectSigned('/standard', created.secret, secret);
+    await t.sql(`INSERT INTO change_events (type, uscc, data) VALUES ('record.retracted', $1, '{}')`, [CODES.beijing]);
+    const during = await until('a delivery in the overlap', async () => receiver.on('/standard')[1]);
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(during.verifiedWith).toEqual([created.secret, secret]);
+
+    // After the overlap only the new secret signs.
+    clock.set(new Date(Date.parse(previousSecretValidUntil) + 1000).toISOString());
+    expect((await call('GET', `/webhooks/${hook}`, bank.key)).json()).toMatchObject({ previousSecretValidUntil: null });
+    receiver.expectSigned('/standard', secret);
+    await call('POST', `/webhooks/${hook}/ping`, bank.key);
+    const after = await until('a delivery after the overlap', async () => receiver.on('/standard')[2]);
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(verifies(secret, after)).toBe(true);
+    expect(verifies(created.secret, after)).toBe(false);
+
+    // Out of range, another institution's, a malformed whsec_ secret: refused.
+    for (const overlapHours of [-1, 169, 1.5, 'x']) {
+      const res = await call('POST', `/webhooks/${hook}/secret/rotate`, bank.key, { overlapHours });
+      expect(res.statusCode).toBe(400);
+    }
+    expect((await call('POST', `/webhooks/${hook}/ping`, tax.key)).statusCode).toBe(404);
+    expect((await call('POST', `/webhooks/${hook}/secret/rotate`, tax.key, {})).statusCode).toBe(404);
+    const malformed = await call('POST', '/webhooks', bank.key, {
+      url: receiver.url('/x'),
+      events: ['record.retracted'],
+      secret: 'whsec_too-short-and-not-base64',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().errors).toEqual([expect.objectContaining({ field: 'secret' })]);
+    const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY seq`, [
+      hook,
+    ]);
+    expect(audit.map((a) => a.action)).toEqual([
+      'webhook.create',
+      'webhook.ping',
+      'webhook.rotate-secret',
+      'webhook.ping',
+    ]);
   });
 });

@@ -40,35 +40,34 @@ export class CreateWebhookDto {
   @IsIn(CHANGE_EVENT_TYPES, { each: true })
   events!: ChangeEventType[];
 
-  @ApiProperty({
-    example: 'whsec-wzbank-9f8e7d6c5b4a39281706',
+  @ApiPropertyOptional({
     minLength: 16,
     maxLength: 256,
     writeOnly: true,
-    description: 'signs every request (X-Signature); kept encrypted, never shown again',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    description:
+      'signs every request (webhook-signature, and the deprecated X-Signature); kept encrypted, never shown again. ' +
+      'Leave it out and the registry makes one (`whsec_` + base64 of 32 random bytes) and returns it once in the answer. ' +
+      'A `whsec_` secret must hold 24–64 bytes of base64; any other text (16–256 characters) signs as its UTF-8 bytes.',
   })
+  @IsOptional()
   @IsString()
   @MinLength(16)
   @MaxLength(256)
-  secret!: string;
+  secret?: string;
 
-  @ApiPropertyOptional({
-    example: 'watchlist',
-    enum: FEED_SCOPES,
-    default: 'all',
-    description: "watchlist: the institution's codes only",
-  })
+  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
   @IsOptional()
   @IsIn(FEED_SCOPES)
   scope: WebhookScope = 'all';
 }
 
 export class WebhookDto {
-  @ApiProperty({ example: 'e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0', format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', example: 'e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0' }) id!: string;
   @ApiProperty({ example: 'https://partner.example.com/hooks/quality-credit' }) url!: string;
-  @ApiProperty({ example: ['blacklist.published', 'blacklist.removed'], enum: CHANGE_EVENT_TYPES, isArray: true })
+  @ApiProperty({ enum: CHANGE_EVENT_TYPES, isArray: true, example: ['blacklist.published', 'blacklist.removed'] })
   events!: ChangeEventType[];
-  @ApiProperty({ example: 'watchlist', enum: FEED_SCOPES }) scope!: WebhookScope;
+  @ApiProperty({ enum: FEED_SCOPES, example: 'all' }) scope!: WebhookScope;
   @ApiProperty({
     example: 1042,
     description: 'the last outbox seq taken into deliveries; later events are still to come',
@@ -76,7 +75,61 @@ export class WebhookDto {
   cursor!: number;
   @ApiProperty({ example: 0, description: 'deliveries not yet made (the first one holds back the others)' })
   pending!: number;
-  @ApiProperty({ example: '2026-03-01T08:10:00.000Z' }) createdAt!: Date;
+  @ApiProperty({ example: '2026-03-02T02:00:00.000Z' }) createdAt!: Date;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    example: null,
+    description: 'while a rotated secret is still signing beside the new one: until when (else null)',
+  })
+  previousSecretValidUntil!: Date | null;
+}
+
+export class CreatedWebhookDto extends WebhookDto {
+  @ApiPropertyOptional({
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    description:
+      'only when the registry made the secret: shown this once, keep it (`new Webhook(secret)` verifies with it)',
+  })
+  secret?: string;
+}
+
+export const MAX_OVERLAP_HOURS = 168;
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_OVERLAP_HOURS,
+    default: 24,
+    example: 24,
+    description: 'hours during which the previous secret still signs beside the new one (0: it stops at once)',
+  })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_OVERLAP_HOURS)
+  overlapHours: number = 24;
+}
+
+export class RotatedSecretDto {
+  @ApiProperty({
+    example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD3PwYUNPiW2w=',
+    description: 'the new secret, shown this once; every delivery from now on is signed with it',
+  })
+  secret!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    example: '2026-03-03T02:00:00.000Z',
+    description: 'until when the previous secret also signs (a second v1 signature); null with an overlap of 0',
+  })
+  previousSecretValidUntil!: Date | null;
+}
+
+export class PingAcceptedDto {
+  @ApiProperty({ example: 5120, description: 'the ping delivery, listed among the deliveries (eventType ping)' })
+  deliveryId!: number;
 }
 
 export class ReplayDto {
@@ -94,7 +147,7 @@ export class ReplayDto {
 }
 
 export class ReplayAcceptedDto {
-  @ApiProperty({ example: 1000 }) fromSeq!: number;
+  @ApiProperty({ example: 1 }) fromSeq!: number;
   @ApiProperty({
     example: 0,
     description: 'pending deliveries that the replay replaced (they are made again from the outbox)',
@@ -109,36 +162,51 @@ export class DeliveriesQuery extends PageQuery {
   status?: DeliveryStatus;
 }
 
+/** What a delivery carries: a change event from the outbox, or a ping (no seq, moves no cursor). */
+export const DELIVERY_EVENT_TYPES = [...CHANGE_EVENT_TYPES, 'ping'] as const;
+export type DeliveryEventType = (typeof DELIVERY_EVENT_TYPES)[number];
+
 export class DeliveryAttemptDto {
-  @ApiProperty({ example: '2026-03-20T01:00:02.000Z' }) at!: Date;
-  @ApiProperty({ example: 200, nullable: true, type: Number, description: "the receiver's answer, if any" })
+  @ApiProperty({ example: '2026-03-02T02:00:01.000Z' }) at!: Date;
+  @ApiProperty({ nullable: true, type: Number, example: 200, description: "the receiver's answer, if any" })
   statusCode!: number | null;
-  @ApiProperty({ example: null, nullable: true, type: String }) error!: string | null;
-  @ApiProperty({ example: 84 }) durationMs!: number;
+  @ApiProperty({ nullable: true, type: String, example: null }) error!: string | null;
+  @ApiProperty({ example: 42, description: 'response time: from sending to the end of the answer, in ms' })
+  durationMs!: number;
 }
 
 export class DeliveryDto {
-  @ApiProperty({ example: 3071 }) id!: number;
+  @ApiProperty({ example: 5120 }) id!: number;
   @ApiProperty({
-    example: '6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c',
     format: 'uuid',
-    description: 'X-Event-Id: the same for every attempt and replay',
+    example: '7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33',
+    description: 'webhook-id (and the deprecated X-Event-Id): the same for every attempt and replay',
   })
   eventId!: string;
-  @ApiProperty({ example: 1042 }) eventSeq!: number;
-  @ApiProperty({ example: 'blacklist.published', enum: CHANGE_EVENT_TYPES }) eventType!: ChangeEventType;
+  @ApiProperty({ nullable: true, type: Number, example: 1043, description: 'null for a ping' })
+  eventSeq!: number | null;
+  @ApiProperty({ enum: DELIVERY_EVENT_TYPES, example: 'blacklist.published' }) eventType!: DeliveryEventType;
   @ApiProperty({
-    example: 'delivered',
     enum: DELIVERY_STATUSES,
-    description: 'dead: still failing a day after the first attempt',
+    example: 'delivered',
+    description: 'dead: still failing WEBHOOK_RETRY_HOURS (default 24) after the first attempt',
   })
   status!: DeliveryStatus;
   @ApiProperty({ example: 1 }) attempts!: number;
-  @ApiProperty({ example: 200, nullable: true, type: Number }) lastStatusCode!: number | null;
-  @ApiProperty({ example: null, nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty({ example: '2026-03-20T01:00:01.000Z' }) createdAt!: Date;
-  @ApiProperty({ example: null, nullable: true, type: Date, description: 'when a pending delivery is tried next' })
+  @ApiProperty({ nullable: true, type: Number, example: 200, description: "the last attempt's response code" })
+  lastStatusCode!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 42, description: "the last attempt's response time in ms" })
+  lastDurationMs!: number | null;
+  @ApiProperty({ nullable: true, type: Date, example: '2026-03-02T02:00:01.000Z' }) lastAttemptAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String, example: null }) lastError!: string | null;
+  @ApiProperty({ example: '2026-03-02T02:00:00.000Z' }) createdAt!: Date;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    example: null,
+    description: 'when a pending delivery is tried next',
+  })
   nextAttemptAt!: Date | null;
-  @ApiProperty({ example: '2026-03-20T01:00:02.000Z', nullable: true, type: Date }) finishedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: Date, example: '2026-03-02T02:00:01.000Z' }) finishedAt!: Date | null;
   @ApiProperty({ type: [DeliveryAttemptDto] }) attemptLog!: DeliveryAttemptDto[];
 }
