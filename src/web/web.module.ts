@@ -30,6 +30,8 @@ import { InstitutionLookupController } from './portal/institution-lookup.control
 import { InstitutionQueriesController } from './portal/institution-queries.controller';
 import { InstitutionWatchlistController } from './portal/institution-watchlist.controller';
 import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController } from './portal/not-found.controller';
+import { InstitutionKeysController } from './portal/institution-keys.controller';
+import { InstitutionWebhooksController } from './portal/institution-webhooks.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
@@ -62,6 +64,8 @@ export const portalControllers = [
   InstitutionBatchController,
   InstitutionWatchlistController,
   InstitutionQueriesController,
+  InstitutionKeysController,
+  InstitutionWebhooksController,
   // Last: any other address under /portal/enterprise or /portal/institution.
   EnterprisePortalNotFoundController,
   InstitutionPortalNotFoundController,

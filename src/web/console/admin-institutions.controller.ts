@@ -2,34 +2,25 @@ import { Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../../access/access.decorator';
 import { Caller, CurrentCaller } from '../../access/caller';
-import { readCookie } from '../../access/page-session';
-import { API_SCOPES } from '../../access/principal';
 import { AcceptsForm } from '../../common/body-limit';
-import { Problem } from '../../common/problem';
 import { uuidId } from '../../common/validation';
 import { ApiKeysService } from '../../identity/api-keys.service';
 import { DepartmentsService } from '../../identity/departments.service';
-import { CreateApiKeyDto, CreateInstitutionDto, InstitutionDto } from '../../identity/dto/institution.dto';
+import { CreateInstitutionDto, InstitutionDto } from '../../identity/dto/institution.dto';
 import { INSTITUTION_KINDS } from '../../identity/institution.entity';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { ADMIN_TEXT } from './admin.text';
 import { refusal } from './admin-shared';
+import { keyOfInstitution, keysView, NEW_KEY, readKeyForm } from './api-key-pages';
 import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
 import { checkForm, filled, formFields } from './forms';
 
-/** Carries a key just issued to the one page view that shows it (then cleared): never stored in clear. */
-const NEW_KEY_COOKIE = 'qc_new_key';
 const DONE = ['created', 'revoked'] as const;
 
-/** The path the new key's cookie is limited to: the institution's page. */
+/** The institution's page (where a new key's cookie is limited to). */
 const pathOf = (id: string) => `/console/admin/institutions/${id}`;
-
-function keyCookie(request: FastifyRequest, institutionId: string, key: string, maxAge: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${NEW_KEY_COOKIE}=${key}; HttpOnly; SameSite=Strict; Path=${pathOf(institutionId)}; Max-Age=${maxAge}${secure}`;
-}
 
 /**
  * 系统管理 › 金融税务机构: the institutions (list, register) and each one's API keys. A key just
@@ -82,11 +73,9 @@ export class ConsoleAdminInstitutionsController {
     @Query() query: unknown,
   ): Promise<void> {
     const done = param(query, 'done');
-    const carried = readCookie(request.headers.cookie, NEW_KEY_COOKIE);
-    if (carried) void reply.header('Set-Cookie', keyCookie(request, id, '', 0));
     return this.renderInstitution(request, reply, id, {
       done: (DONE as readonly string[]).includes(done) ? done : null,
-      newKey: carried || null,
+      newKey: NEW_KEY.take(request, reply, pathOf(id)),
     });
   }
 
@@ -99,19 +88,10 @@ export class ConsoleAdminInstitutionsController {
     @Param('id', uuidId) id: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const scopes = ([] as unknown[]).concat(body.scopes ?? []).filter((s): s is string => typeof s === 'string');
-    const fields = formFields(request);
-    const lang = langOf(request);
-    const input = { scopes, ...filled(fields, ['rateLimitPerMinute']) };
-    const values = { rateLimitPerMinute: fields.rateLimitPerMinute ?? '', scopes: scopes.join(' ') };
-    const checked = await checkForm(CreateApiKeyDto, input, lang);
-    if (!checked.ok) {
-      const errors = scopes.length ? checked.errors : { ...checked.errors, scopes: ADMIN_TEXT[lang].pickScope };
-      return this.renderInstitution(request, reply, id, { errors, values, status: 400 });
-    }
-    const created = await this.keys.create(id, checked.value, caller.actor);
-    void reply.header('Set-Cookie', keyCookie(request, id, created.key, 120));
+    const form = await readKeyForm(request, langOf(request), true);
+    if (!form.ok) return this.renderInstitution(request, reply, id, { ...form, status: 400 });
+    const created = await this.keys.create(id, form.value, caller.actor);
+    NEW_KEY.carry(request, reply, pathOf(id), created.key);
     seeOther(reply, pathOf(id));
   }
 
@@ -126,8 +106,7 @@ export class ConsoleAdminInstitutionsController {
     @Param('keyId', uuidId) keyId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const key = await this.keys.get(keyId);
-    if (key.institutionId !== id) throw Problem.notFound('API key', keyId);
+    await keyOfInstitution(this.keys, id, keyId);
     if (formFields(request).confirmed !== 'yes') return this.renderInstitution(request, reply, id, { confirm: keyId });
     try {
       await this.keys.revoke(keyId, caller.actor);
@@ -151,9 +130,6 @@ export class ConsoleAdminInstitutionsController {
     },
   ): Promise<void> {
     const [institution, keys] = await Promise.all([this.institutions.get(id), this.keys.list(id)]);
-    // Shown only when it is a key of this institution (its prefix is one of theirs).
-    const newKey =
-      options.newKey && keys.some((k) => options.newKey?.startsWith(`${k.prefix}_`)) ? options.newKey : null;
     return this.pages.render(request, reply, 'admin-institution', {
       title: () => institution.name,
       text: ADMIN_TEXT,
@@ -162,11 +138,8 @@ export class ConsoleAdminInstitutionsController {
       values: options.values,
       data: (c) => ({
         institution,
-        keys: [...keys].sort((a, b) => +b.createdAt - +a.createdAt),
-        newKey,
         done: options.done ?? null,
-        confirm: options.confirm ?? null,
-        scopes: API_SCOPES.map((s) => ({ value: s, text: c.t[`scope_${s.replace(/[:]/g, '_')}`] ?? s })),
+        ...keysView(keys, c.t, { ...options, base: `${pathOf(id)}/api-keys`, home: pathOf(id), withRateLimit: true }),
       }),
     });
   }
