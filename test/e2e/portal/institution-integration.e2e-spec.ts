@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { makeUscc } from '../../../src/common/uscc';
 import { FlowingClock } from '../../helpers/clock';
-import { checkConsolePage, ConsoleBrowser, open, submit, text } from '../../helpers/console';
+import { checkConsolePage, ConsoleBrowser, open, screenshots, submit, text } from '../../helpers/console';
 import { createEnterprise, createKey, createUser } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
@@ -82,7 +82,8 @@ describe('institution portal: API keys and webhooks', () => {
     const key = await page.locator('#new-key-value').inputValue();
     expect(key).toMatch(/^qck_[0-9a-f]{12}_/);
     expect(await text(page, '#new-key')).toContain('只显示这一次');
-    await checkConsolePage(page, await open(page, '/portal/institution/keys'), 'portal-keys-new');
+    await screenshots(page, 'portal-keys-new');
+    await open(page, '/portal/institution/keys');
     // It was shown once: the page again shows only its prefix.
     expect(await page.locator('#new-key').count()).toBe(0);
     const prefix = key.split('_').slice(0, 2).join('_');
@@ -120,12 +121,12 @@ describe('institution portal: API keys and webhooks', () => {
     await page.getByLabel('信用记录撤回 record.retracted').check();
     await submit(page, '登记', (url) => /^\/portal\/institution\/webhooks\/[0-9a-f-]{36}$/.test(url.pathname));
     const path = new URL(page.url()).pathname;
-    const hook = path.split('/').pop()!;
     const first = await page.locator('#new-secret-value').inputValue();
     expect(first).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(await text(page, '#new-secret')).toContain('只显示这一次');
     receiver.expectSigned('/bank', first);
-    await checkConsolePage(page, await open(page, path), 'portal-webhook-new');
+    await screenshots(page, 'portal-webhook-new');
+    await open(page, path);
     expect(await page.locator('#new-secret').count()).toBe(0);
     expect(await text(page, '#no-deliveries')).toBe('尚无投递记录。');
 
@@ -150,7 +151,7 @@ describe('institution portal: API keys and webhooks', () => {
     expect(second).toMatch(/^whsec_/);
     expect(second).not.toBe(first);
     expect(await text(page, '#previous-until')).toBe('旧密钥仍同时签名，至 2026-03-02 12:00 为止');
-    await checkConsolePage(page, await open(page, path), 'portal-webhook-rotated');
+    await screenshots(page, 'portal-webhook-rotated');
 
     // During the overlap every delivery verifies with the old and with the new secret.
     receiver.expectSigned('/bank', first, second);
