@@ -17,6 +17,10 @@ export class ApiKey {
   @Column({ type: 'char', length: 64, select: false })
   keyHash!: string;
 
+  /** The name given at issue, if any. */
+  @Column({ type: 'text', nullable: true })
+  label!: string | null;
+
   @Column({ type: 'text', array: true })
   scopes!: ApiScope[];
 

@@ -6,9 +6,13 @@ import { keyedAuditedTable } from '../audit/audited-table';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto } from './dto/institution.dto';
 
+/**
+ * A key as the API shows it and its audit entries describe it. The label is there only when the
+ * key has one, so that the entries written before keys had labels still describe their rows.
+ */
 export function toApiKeyDto(k: ApiKey): ApiKeyDto {
-  const { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt } = k;
-  return { id, institutionId, prefix, scopes, rateLimitPerMinute, createdAt, revokedAt };
+  const { id, institutionId, prefix, label, scopes, rateLimitPerMinute, createdAt, revokedAt } = k;
+  return { id, institutionId, prefix, ...(label ? { label } : {}), scopes, rateLimitPerMinute, createdAt, revokedAt };
 }
 
 /** The institutions' API keys; a key's hash is read only to revoke it or to authenticate a request. */
@@ -80,7 +84,7 @@ export const auditedApiKeys = keyedAuditedTable('api_keys', 'api-key', {
   },
   async asWritten(manager, ids) {
     const rows: ApiKey[] = await manager.query(
-      `SELECT id, institution_id AS "institutionId", prefix, scopes, rate_limit_per_minute AS "rateLimitPerMinute",
+      `SELECT id, institution_id AS "institutionId", prefix, label, scopes, rate_limit_per_minute AS "rateLimitPerMinute",
               created_at AS "createdAt", revoked_at AS "revokedAt"
          FROM api_keys WHERE id::text = ANY($1::text[])`,
       [ids],

@@ -63,6 +63,7 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
         institutionId,
         prefix,
         keyHash: hashKey(key),
+        label: dto.label ?? null,
         scopes: dto.scopes,
         rateLimitPerMinute: dto.rateLimitPerMinute ?? 600,
         createdBy: actor.type === 'user' ? actor.id : null,

@@ -11,7 +11,9 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
+  MinLength,
 } from 'class-validator';
 import { INSTITUTION_KINDS, InstitutionKind } from '../institution.entity';
 import { API_SCOPES, ApiScope } from '../../access/principal';
@@ -47,6 +49,18 @@ export class InstitutionDto {
 }
 
 export class CreateApiKeyDto {
+  @ApiPropertyOptional({
+    maxLength: 100,
+    example: '贷前审查系统',
+    description: 'a name for the key, so that a list of prefixes says which is which',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  label?: string;
+
   @ApiProperty({ enum: API_SCOPES, isArray: true, example: ['status:read', 'batch:read'] })
   @IsArray()
   @ArrayMinSize(1)
@@ -81,6 +95,8 @@ export class ApiKeyDto {
   })
   institutionId!: string;
   @ApiProperty({ example: 'qck_1a2b3c4d5e6f', description: 'the visible start of the key' }) prefix!: string;
+  @ApiPropertyOptional({ example: '贷前审查系统', description: 'the name given at issue; absent when none was' })
+  label?: string;
   @ApiProperty({
     example: ['status:read', 'batch:read'],
     enum: API_SCOPES,

@@ -41,15 +41,19 @@ export type KeyForm =
   { ok: true; value: CreateApiKeyDto } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 /**
- * The form that issues a key, checked against the API's DTO: the scopes as checkboxes (at least
- * one), and the rate limit where the page offers it (an administrator's; an institution keeps the default).
+ * The form that issues a key, checked against the API's DTO: a name, the scopes as checkboxes (at
+ * least one), and the rate limit where the page offers it (an administrator's; an institution keeps the default).
  */
 export async function readKeyForm(request: FastifyRequest, lang: Lang, withRateLimit: boolean): Promise<KeyForm> {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const scopes = ([] as unknown[]).concat(body.scopes ?? []).filter((s): s is string => typeof s === 'string');
   const fields = formFields(request);
-  const input = { scopes, ...(withRateLimit ? filled(fields, ['rateLimitPerMinute']) : {}) };
-  const values = { rateLimitPerMinute: fields.rateLimitPerMinute ?? '', scopes: scopes.join(' ') };
+  const input = { scopes, ...filled(fields, withRateLimit ? ['label', 'rateLimitPerMinute'] : ['label']) };
+  const values = {
+    label: fields.label ?? '',
+    rateLimitPerMinute: fields.rateLimitPerMinute ?? '',
+    scopes: scopes.join(' '),
+  };
   const checked = await checkForm(CreateApiKeyDto, input, lang);
   if (checked.ok) return checked;
   const errors = scopes.length ? checked.errors : { ...checked.errors, scopes: ADMIN_TEXT[lang].pickScope };

@@ -186,7 +186,8 @@ describe('console administration', () => {
     await screenshots(page, 'admin-key-confirm');
     await submit(page, '确认吊销', (url) => url.pathname === path);
     expect(await text(page, '#done')).toBe('密钥已吊销。');
-    expect(await text(page, '#keys tbody tr td:nth-child(5)')).toContain('已吊销');
+    // The status column (after the prefix, the name, the scopes, the rate and the date).
+    expect(await text(page, '#keys tbody tr td:nth-child(6)')).toContain('已吊销');
     const refused = await t.request({ method: 'GET', url: '/api/v1/api-keys/current', headers: { 'x-api-key': key } });
     expect(refused.statusCode).toBe(401);
     const shown = await open(page, path);

@@ -76,6 +76,7 @@ describe('institution portal: API keys and webhooks', () => {
     expect(refused.status()).toBe(400);
     expect(await text(page, '#e-scopes')).toBe('请至少选择一项权限范围');
 
+    await page.getByLabel('名称').fill('贷前审查系统');
     await page.getByLabel('查询信用状态 status:read').check();
     await page.getByLabel('变更订阅 feed:read').check();
     await submit(page, '签发', (url) => url.pathname === '/portal/institution/keys');
@@ -88,7 +89,15 @@ describe('institution portal: API keys and webhooks', () => {
     expect(await page.locator('#new-key').count()).toBe(0);
     const prefix = key.split('_').slice(0, 2).join('_');
     const row = page.locator('#keys tbody tr', { hasText: prefix });
-    expect(await row.textContent()).toContain('status:read');
+    expect((await row.locator('td').allTextContents()).map((c) => c.trim())).toEqual([
+      prefix,
+      '贷前审查系统',
+      'status:read, feed:read',
+      '600',
+      expect.any(String),
+      '有效',
+      '吊销',
+    ]);
 
     expect((await lookup(key)).statusCode).toBe(200);
 
