@@ -205,8 +205,15 @@ describe('institution portal: API keys and webhooks', () => {
     }
     expect(receiver.on('/tax')).toEqual([]);
 
+    // In English too, every string is there.
+    for (const address of [path, '/portal/institution/webhooks', '/portal/institution/keys']) {
+      await open(page, `${address}?lang=en`);
+      expect(await page.locator('body').textContent()).not.toMatch(/undefined|null/);
+    }
+    expect(await text(page, 'h1')).toBe('API keys');
+
     // 取消订阅 asks first.
-    await open(page, path);
+    await open(page, `${path}?lang=zh`);
     const asked = await submit(page, '取消订阅', (url) => url.pathname.endsWith('/delete'));
     expect(await text(page, '#confirm')).toContain(receiver.url('/bank'));
     await checkConsolePage(page, asked, 'portal-webhook-unsubscribe');
