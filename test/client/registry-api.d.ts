@@ -892,7 +892,10 @@ export interface paths {
         /** The institution's webhook subscriptions */
         get: operations["listWebhooks"];
         put?: never;
-        /** Subscribe a URL to change events (from now on); signed with the secret, never shown again */
+        /**
+         * Subscribe a URL to change events (from now on); signed with the secret, never shown again
+         * @description Each delivery is a POST signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature); the callbacks below describe every event body and header.
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -946,6 +949,40 @@ export interface paths {
         put?: never;
         /** Deliver again, in order and with the same event ids, every wanted event from fromSeq on */
         post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a signed `ping` to the URL (after any pending deliveries); logged among the deliveries, moves no cursor */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the secret (the new one is shown once); the previous one also signs for overlapHours */
+        post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1454,6 +1491,11 @@ export interface components {
         };
         CreateApiKeyDto: {
             /**
+             * @description a name for the key, so that a list of prefixes says which is which
+             * @example 贷前审查系统
+             */
+            label?: string;
+            /**
              * @example [
              *       "status:read",
              *       "batch:read"
@@ -1483,6 +1525,11 @@ export interface components {
              * @example qck_1a2b3c4d5e6f
              */
             prefix: string;
+            /**
+             * @description the name given at issue; absent when none was
+             * @example 贷前审查系统
+             */
+            label?: string;
             /**
              * @example [
              *       "status:read",
@@ -1524,6 +1571,11 @@ export interface components {
              * @example qck_1a2b3c4d5e6f
              */
             prefix: string;
+            /**
+             * @description the name given at issue; absent when none was
+             * @example 贷前审查系统
+             */
+            label?: string;
             /**
              * @example [
              *       "status:read",
@@ -2670,6 +2722,255 @@ export interface components {
              */
             removed: number;
         };
+        WebhookBlacklistPublishedData: {
+            /**
+             * Format: uuid
+             * @example 5b1c8a9e-0d2f-4c61-9f0e-8a7d6c5b4a39
+             */
+            entryId: string;
+            /**
+             * @example counterfeit_products
+             * @enum {string}
+             */
+            reasonCode: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
+            /** @example 330302 */
+            districtCode: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            publishedAt: string;
+            /**
+             * Format: date-time
+             * @example 2029-03-02T02:00:00.000Z
+             */
+            expiresAt: string;
+            /** @example 36 */
+            periodMonths: number;
+        };
+        WebhookBlacklistPublishedEvent: {
+            /**
+             * Format: uuid
+             * @description the webhook-id header
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
+             */
+            id: string;
+            /**
+             * @description the event's place in the outbox (the pull feed's seq)
+             * @example 1043
+             */
+            seq: Record<string, never>;
+            /**
+             * @example blacklist.published
+             * @enum {string}
+             */
+            type: "blacklist.published";
+            /**
+             * @description the enterprise's unified social credit code
+             * @example 91330100799655058B
+             */
+            uscc: Record<string, never>;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            occurredAt: string;
+            data: components["schemas"]["WebhookBlacklistPublishedData"];
+        };
+        WebhookBlacklistRemovedData: {
+            /**
+             * Format: uuid
+             * @example 5b1c8a9e-0d2f-4c61-9f0e-8a7d6c5b4a39
+             */
+            entryId: string;
+            /**
+             * @example counterfeit_products
+             * @enum {string}
+             */
+            reasonCode: "counterfeit_products" | "substandard_products" | "recall_refused" | "repeated_spot_check_failure" | "falsified_inspection" | "major_quality_incident" | "other_serious_violation";
+            /** @example 330302 */
+            districtCode: string;
+            /**
+             * @example repaired
+             * @enum {string}
+             */
+            removalReason: "expired" | "repaired" | "revoked";
+            /**
+             * Format: date-time
+             * @example 2027-03-02T02:00:00.000Z
+             */
+            removedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            publishedAt: string;
+        };
+        WebhookBlacklistRemovedEvent: {
+            /**
+             * Format: uuid
+             * @description the webhook-id header
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
+             */
+            id: string;
+            /**
+             * @description the event's place in the outbox (the pull feed's seq)
+             * @example 1043
+             */
+            seq: Record<string, never>;
+            /**
+             * @example blacklist.removed
+             * @enum {string}
+             */
+            type: "blacklist.removed";
+            /**
+             * @description the enterprise's unified social credit code
+             * @example 91330100799655058B
+             */
+            uscc: Record<string, never>;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            occurredAt: string;
+            data: components["schemas"]["WebhookBlacklistRemovedData"];
+        };
+        WebhookClassificationChangedData: {
+            /**
+             * @description null for a first grade
+             * @example B
+             * @enum {string|null}
+             */
+            from: "A" | "B" | "C" | "D" | null;
+            /**
+             * @example C
+             * @enum {string}
+             */
+            to: "A" | "B" | "C" | "D";
+            /** @example 68 */
+            score: number;
+            /** @example 1 */
+            ruleSetVersion: number;
+        };
+        WebhookClassificationChangedEvent: {
+            /**
+             * Format: uuid
+             * @description the webhook-id header
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
+             */
+            id: string;
+            /**
+             * @description the event's place in the outbox (the pull feed's seq)
+             * @example 1043
+             */
+            seq: Record<string, never>;
+            /**
+             * @example classification.changed
+             * @enum {string}
+             */
+            type: "classification.changed";
+            /**
+             * @description the enterprise's unified social credit code
+             * @example 91330100799655058B
+             */
+            uscc: Record<string, never>;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            occurredAt: string;
+            data: components["schemas"]["WebhookClassificationChangedData"];
+        };
+        WebhookRecordRetractedData: {
+            /**
+             * Format: uuid
+             * @example 2c9d7b1e-6f3a-4e8b-a0d1-9e8f7c6b5a43
+             */
+            recordId: string;
+            /**
+             * Format: uuid
+             * @description the correction
+             * @example 8e7f6d5c-4b3a-4921-b0c1-d2e3f4a5b6c7
+             */
+            correctedBy: string;
+            /**
+             * @example withdraw
+             * @enum {string}
+             */
+            action: "withdraw" | "amend";
+            /**
+             * @example spot_check_pass
+             * @enum {string}
+             */
+            type: "spot_check_pass" | "spot_check_fail" | "administrative_penalty" | "complaint_substantiated" | "product_recall" | "major_quality_incident" | "license_revoked" | "quality_award" | "certification" | "famous_brand";
+            /** @example 温市监罚〔2026〕12号 */
+            documentNo: string;
+            /** @example SAMR */
+            departmentCode: string;
+        };
+        WebhookRecordRetractedEvent: {
+            /**
+             * Format: uuid
+             * @description the webhook-id header
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
+             */
+            id: string;
+            /**
+             * @description the event's place in the outbox (the pull feed's seq)
+             * @example 1043
+             */
+            seq: Record<string, never>;
+            /**
+             * @example record.retracted
+             * @enum {string}
+             */
+            type: "record.retracted";
+            /**
+             * @description the enterprise's unified social credit code
+             * @example 91330100799655058B
+             */
+            uscc: Record<string, never>;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            occurredAt: string;
+            data: components["schemas"]["WebhookRecordRetractedData"];
+        };
+        WebhookPingData: {
+            /**
+             * Format: uuid
+             * @description the subscription
+             * @example e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0
+             */
+            webhookId: string;
+        };
+        WebhookPingEvent: {
+            /**
+             * Format: uuid
+             * @description the webhook-id header
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
+             */
+            id: string;
+            /**
+             * @description always null: a ping is no outbox event
+             * @example null
+             */
+            seq: number | null;
+            /**
+             * @example ping
+             * @enum {string}
+             */
+            type: "ping";
+            /** @example null */
+            uscc: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            occurredAt: string;
+            data: components["schemas"]["WebhookPingData"];
+        };
         CreateWebhookDto: {
             /**
              * @description http or https; must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE)
@@ -2684,10 +2985,10 @@ export interface components {
              */
             events: ("classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted")[];
             /**
-             * @description signs every request (X-Signature); kept encrypted, never shown again
-             * @example whsec-wzbank-9f8e7d6c5b4a39281706
+             * @description signs every request (webhook-signature, and the deprecated X-Signature); kept encrypted, never shown again. Leave it out and the registry makes one (`whsec_` + base64 of 32 random bytes) and returns it once in the answer. A `whsec_` secret must hold 24–64 bytes of base64; any other text (16–256 characters) signs as its UTF-8 bytes.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
-            secret: string;
+            secret?: string;
             /**
              * @description watchlist: the institution's codes only
              * @default all
@@ -2695,6 +2996,53 @@ export interface components {
              * @enum {string}
              */
             scope: "all" | "watchlist";
+        };
+        CreatedWebhookDto: {
+            /**
+             * Format: uuid
+             * @example e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0
+             */
+            id: string;
+            /** @example https://partner.example.com/hooks/quality-credit */
+            url: string;
+            /**
+             * @example [
+             *       "blacklist.published",
+             *       "blacklist.removed"
+             *     ]
+             */
+            events: ("classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted")[];
+            /**
+             * @example all
+             * @enum {string}
+             */
+            scope: "all" | "watchlist";
+            /**
+             * @description the last outbox seq taken into deliveries; later events are still to come
+             * @example 1042
+             */
+            cursor: number;
+            /**
+             * @description deliveries not yet made (the first one holds back the others)
+             * @example 0
+             */
+            pending: number;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description while a rotated secret is still signing beside the new one: until when (else null)
+             * @example null
+             */
+            previousSecretValidUntil: string | null;
+            /**
+             * @description only when the registry made the secret: shown this once, keep it (`new Webhook(secret)` verifies with it)
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string;
         };
         WebhookDto: {
             /**
@@ -2712,7 +3060,7 @@ export interface components {
              */
             events: ("classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted")[];
             /**
-             * @example watchlist
+             * @example all
              * @enum {string}
              */
             scope: "all" | "watchlist";
@@ -2728,14 +3076,20 @@ export interface components {
             pending: number;
             /**
              * Format: date-time
-             * @example 2026-03-01T08:10:00.000Z
+             * @example 2026-03-02T02:00:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description while a rotated secret is still signing beside the new one: until when (else null)
+             * @example null
+             */
+            previousSecretValidUntil: string | null;
         };
         DeliveryAttemptDto: {
             /**
              * Format: date-time
-             * @example 2026-03-20T01:00:02.000Z
+             * @example 2026-03-02T02:00:01.000Z
              */
             at: string;
             /**
@@ -2745,40 +3099,59 @@ export interface components {
             statusCode: number | null;
             /** @example null */
             error: string | null;
-            /** @example 84 */
+            /**
+             * @description response time: from sending to the end of the answer, in ms
+             * @example 42
+             */
             durationMs: number;
         };
         DeliveryDto: {
-            /** @example 3071 */
+            /** @example 5120 */
             id: number;
             /**
              * Format: uuid
-             * @description X-Event-Id: the same for every attempt and replay
-             * @example 6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c
+             * @description webhook-id (and the deprecated X-Event-Id): the same for every attempt and replay
+             * @example 7d4e2c1a-93b0-4f57-8f1e-2b6f0d5a9c33
              */
             eventId: string;
-            /** @example 1042 */
-            eventSeq: number;
+            /**
+             * @description null for a ping
+             * @example 1043
+             */
+            eventSeq: number | null;
             /**
              * @example blacklist.published
              * @enum {string}
              */
-            eventType: "classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted";
+            eventType: "classification.changed" | "blacklist.published" | "blacklist.removed" | "record.retracted" | "ping";
             /**
-             * @description dead: still failing a day after the first attempt
+             * @description dead: still failing WEBHOOK_RETRY_HOURS (default 24) after the first attempt
              * @example delivered
              * @enum {string}
              */
             status: "pending" | "delivered" | "dead" | "cancelled";
             /** @example 1 */
             attempts: number;
-            /** @example 200 */
+            /**
+             * @description the last attempt's response code
+             * @example 200
+             */
             lastStatusCode: number | null;
+            /**
+             * @description the last attempt's response time in ms
+             * @example 42
+             */
+            lastDurationMs: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-03-02T02:00:01.000Z
+             */
+            lastAttemptAt: string | null;
             /** @example null */
             lastError: string | null;
             /**
              * Format: date-time
-             * @example 2026-03-20T01:00:01.000Z
+             * @example 2026-03-02T02:00:00.000Z
              */
             createdAt: string;
             /**
@@ -2789,7 +3162,7 @@ export interface components {
             nextAttemptAt: string | null;
             /**
              * Format: date-time
-             * @example 2026-03-20T01:00:02.000Z
+             * @example 2026-03-02T02:00:01.000Z
              */
             finishedAt: string | null;
             attemptLog: components["schemas"]["DeliveryAttemptDto"][];
@@ -2802,13 +3175,41 @@ export interface components {
             fromSeq: number;
         };
         ReplayAcceptedDto: {
-            /** @example 1000 */
+            /** @example 1 */
             fromSeq: number;
             /**
              * @description pending deliveries that the replay replaced (they are made again from the outbox)
              * @example 0
              */
             cancelled: number;
+        };
+        PingAcceptedDto: {
+            /**
+             * @description the ping delivery, listed among the deliveries (eventType ping)
+             * @example 5120
+             */
+            deliveryId: number;
+        };
+        RotateSecretDto: {
+            /**
+             * @description hours during which the previous secret still signs beside the new one (0: it stops at once)
+             * @default 24
+             * @example 24
+             */
+            overlapHours: number;
+        };
+        RotatedSecretDto: {
+            /**
+             * @description the new secret, shown this once; every delivery from now on is signed with it
+             * @example whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD3PwYUNPiW2w=
+             */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description until when the previous secret also signs (a second v1 signature); null with an overlap of 0
+             * @example 2026-03-03T02:00:00.000Z
+             */
+            previousSecretValidUntil: string | null;
         };
         ExportDayDto: {
             /** @example 2026-03-02 */
@@ -8033,7 +8434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookDto"];
+                    "application/json": components["schemas"]["CreatedWebhookDto"];
                 };
             };
             /** @description invalid input: `errors` names each refused field */
@@ -8351,6 +8752,175 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplayAcceptedDto"];
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description allowed: scope:webhooks:manage */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this address (an unknown code or id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description the deliveries of the subscription */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingAcceptedDto"];
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description allowed: scope:webhooks:manage */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this address (an unknown code or id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecretDto"];
                 };
             };
             /** @description invalid input: `errors` names each refused field */

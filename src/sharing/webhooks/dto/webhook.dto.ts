@@ -56,7 +56,12 @@ export class CreateWebhookDto {
   @MaxLength(256)
   secret?: string;
 
-  @ApiPropertyOptional({ enum: FEED_SCOPES, default: 'all', description: "watchlist: the institution's codes only" })
+  @ApiPropertyOptional({
+    example: 'watchlist',
+    enum: FEED_SCOPES,
+    default: 'all',
+    description: "watchlist: the institution's codes only",
+  })
   @IsOptional()
   @IsIn(FEED_SCOPES)
   scope: WebhookScope = 'all';
