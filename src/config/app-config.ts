@@ -193,6 +193,16 @@ export class AppConfig {
   @IsInt()
   IMPORT_SWEEP_MS = 60_000;
 
+  /**
+   * Days a finished batch screening (批量筛查) and its results are kept for the institution to
+   * download; a worker deletes older ones.
+   */
+  @Transform(toInt)
+  @Max(3_650)
+  @Min(1)
+  @IsInt()
+  SCREENING_RETENTION_DAYS = 30;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

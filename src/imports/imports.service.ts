@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { JobName, QueueName } from '../jobs/queues';
+import { JobName, QueueName, queueOnce } from '../jobs/queues';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES, IMPORT_SPECS, ImportKind } from './import-kinds';
@@ -128,18 +128,9 @@ export class ImportsService {
     );
   }
 
-  /**
-   * Queues the import's job; the job id is the import id, so queuing twice runs it once. A job
-   * with that id that has already failed for good (or completed) would block the new one, so it
-   * is removed first: the import row, not the job, says whether the work is done.
-   */
-  async enqueue(id: string): Promise<void> {
-    const earlier = await this.queue.getJob(id);
-    if (earlier && ((await earlier.isFailed()) || (await earlier.isCompleted()))) {
-      // A worker starting at the same moment may have removed or requeued it already.
-      await earlier.remove().catch(() => undefined);
-    }
-    await this.queue.add(JobName.ImportFile, { importId: id }, { jobId: id });
+  /** Queues the import's job; the job id is the import id, so queuing twice runs it once. */
+  enqueue(id: string): Promise<void> {
+    return queueOnce(this.queue, JobName.ImportFile, { importId: id }, id);
   }
 
   /**

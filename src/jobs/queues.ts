@@ -1,4 +1,4 @@
-import type { Job, JobOptions } from 'bull';
+import type { Job, JobOptions, Queue } from 'bull';
 
 /** Every Bull queue of the system. Each job name below has exactly one handler (checked at start-up). */
 export enum QueueName {
@@ -9,6 +9,7 @@ export enum QueueName {
   Recomputes = 'recomputes',
   Webhooks = 'webhooks',
   Exports = 'exports',
+  Screenings = 'screenings',
 }
 
 export enum JobName {
@@ -20,6 +21,7 @@ export enum JobName {
   DeliverWebhooks = 'deliver-webhooks',
   WriteExports = 'write-exports',
   AuditCheckpoint = 'audit-checkpoint',
+  ScreenCodes = 'screen-codes',
 }
 
 /** The jobs of each queue: a worker process has exactly one handler for each (JobHandlersCheck). */
@@ -30,6 +32,7 @@ export const JOBS_OF_QUEUE: Record<QueueName, readonly JobName[]> = {
   [QueueName.Recomputes]: [JobName.RecomputeAll],
   [QueueName.Webhooks]: [JobName.DeliverWebhooks],
   [QueueName.Exports]: [JobName.WriteExports],
+  [QueueName.Screenings]: [JobName.ScreenCodes],
 };
 
 /** Explicit options for every job: retries with back-off, bounded retention. */
@@ -58,4 +61,19 @@ export function isRedisUnavailable(error: unknown): boolean {
 export async function refundAttempt(job: Job): Promise<void> {
   job.opts.attempts = (job.opts.attempts ?? 1) + 1;
   await job.queue.client.hset(job.queue.toKey(String(job.id)), 'opts', JSON.stringify(job.opts)).catch(() => undefined);
+}
+
+/**
+ * Queues job `name` under `jobId`, so that queuing twice runs it once: for work whose record is a
+ * row of the database (an import, a screening), queued again whenever Redis may have lost it. A job
+ * with that id that has already failed for good (or completed) would block the new one, so it is
+ * removed first: the row, not the job, says whether the work is done.
+ */
+export async function queueOnce(queue: Queue, name: JobName, data: object, jobId: string): Promise<void> {
+  const earlier = await queue.getJob(jobId);
+  if (earlier && ((await earlier.isFailed()) || (await earlier.isCompleted()))) {
+    // A worker starting at the same moment may have removed or requeued it already.
+    await earlier.remove().catch(() => undefined);
+  }
+  await queue.add(name, data, { jobId });
 }

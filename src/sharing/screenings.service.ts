@@ -1,9 +1,13 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { Grade, GRADES } from '../classification/rule-set';
 import { Clock } from '../common/clock';
 import { Problem } from '../common/problem';
 import { checkUscc } from '../common/uscc';
+import { AppConfig } from '../config/app-config';
+import { JobName, QueueName, queueOnce } from '../jobs/queues';
 import { Asker } from './asker';
 import { CreditStatusService } from './credit-status.service';
 import { CreditStatusDto, MAX_BATCH } from './dto/credit-status.dto';
@@ -49,7 +53,7 @@ export interface Screening {
   purpose: Purpose;
   fileName: string;
   screenedAt: Date;
-  /** `failed` too for one left running longer than STALE_MS (its process stopped mid-way). */
+  /** `running` from the upload until a worker has screened every code (or its job failed for good). */
   status: 'running' | 'completed' | 'failed';
   /** Codes in the file, and how many of them have been screened so far. */
   total: number;
@@ -61,33 +65,41 @@ export interface Screening {
 
 /**
  * How many codes one call of the batch service takes: well inside the API's own limit (10 000),
- * so that a file of 10 000 shows its progress in five steps.
+ * so that a file of 10 000 shows its progress in five steps, and a worker lost mid-way costs at
+ * most one chunk screened (and logged) again.
  */
 export const SCREENING_CHUNK = 2_000;
 
-/** A screening still running after this long was lost with its process (one of 10 000 codes takes seconds). */
-const STALE_MS = 10 * 60_000;
-
 /**
- * 批量筛查: an institution screens a file of credit codes. The codes go through the credit-status
- * batch (CreditStatusService.batch, as `POST /api/v1/credit-status/batch`: the same checks, the
- * same query-log rows), a chunk at a time, after the request that brought them has been answered:
- * the screening's row tells how far it has got, and at the end the outcome of every row of the
- * file, which the institution downloads. No one else's screening is found.
+ * 批量筛查: an institution screens a file of credit codes. The upload is acknowledged once the
+ * screening is recorded with its accepted codes; a worker's job (the screenings queue) then puts
+ * them through the credit-status batch (CreditStatusService.batch, as
+ * `POST /api/v1/credit-status/batch`: the same checks, the same query-log rows), a chunk at a
+ * time, each chunk's rows recorded as it is done: how far it has got is the page's progress bar,
+ * and a job taken over by another worker, or queued again from the database after Redis lost it,
+ * goes on from the first chunk not recorded. At the end the outcome of every row of the file,
+ * which the institution downloads, is kept for SCREENING_RETENTION_DAYS. No one else's screening
+ * is found.
+ *
+ * A chunk's query-log rows are committed by the batch, its results just after: a worker dying
+ * between the two has that chunk (at most SCREENING_CHUNK codes) screened, and logged, again.
  */
 @Injectable()
-export class ScreeningsService implements BeforeApplicationShutdown {
+export class ScreeningsService {
   private readonly logger = new Logger(ScreeningsService.name);
-  /** Screenings running in this process, awaited before it stops. */
-  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly status: CreditStatusService,
     private readonly screenings: ScreeningsRepository,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.Screenings) private readonly queue: Queue,
   ) {}
 
-  /** Records the screening and starts it; it runs on after this returns (follow it with `get`). */
+  /**
+   * Records the screening with its codes and queues its job; a worker runs it (follow it with
+   * `get`). Queuing is best effort: a job Redis could not take is queued by the workers' upkeep.
+   */
   async start(asker: Asker, purpose: Purpose, fileName: string, inputs: ScreenedInput[]): Promise<Screening> {
     if (!asker.userId) throw new Error('a screening is made by a user of the institution');
     if (!inputs.length || inputs.length > MAX_BATCH) throw new Error(`a screening takes 1 to ${MAX_BATCH} codes`);
@@ -102,37 +114,87 @@ export class ScreeningsService implements BeforeApplicationShutdown {
       finishedAt: null,
       counts: null,
     };
-    await this.screenings.start({ ...screening, institutionId: asker.institutionId, userId: asker.userId });
-    const run = this.run(screening.id, asker, purpose, inputs)
-      .catch(async (error: Error) => {
-        this.logger.error({ msg: `screening ${screening.id} failed: ${error.message}`, err: error });
-        await this.screenings.fail(screening.id, this.clock.now());
-      })
-      .catch(() => undefined)
-      .finally(() => this.running.delete(run));
-    this.running.add(run);
+    await this.screenings.start({ ...screening, institutionId: asker.institutionId, userId: asker.userId }, inputs);
+    await this.enqueue(screening.id).catch((error: Error) =>
+      this.logger.warn(
+        `screening ${screening.id} recorded but not queued (queued when Redis answers): ${error.message}`,
+      ),
+    );
     return screening;
   }
 
-  private async run(id: string, asker: Asker, purpose: Purpose, inputs: ScreenedInput[]): Promise<void> {
-    const found = new Map<string, CreditStatusDto>();
-    const invalid = new Set<string>();
-    for (let at = 0; at < inputs.length; at += SCREENING_CHUNK) {
-      const usccs = inputs.slice(at, at + SCREENING_CHUNK).map((c) => c.input);
-      const answer = await this.status.batch({ purpose, usccs }, asker);
-      for (const result of answer.results) found.set(result.uscc, result);
-      for (const input of answer.invalid) invalid.add(input);
-      if (at + SCREENING_CHUNK < inputs.length) await this.screenings.advance(id, at + SCREENING_CHUNK);
+  /** Queues the screening's job; the job id is the screening's, so queuing twice runs it once. */
+  enqueue(id: string): Promise<void> {
+    return queueOnce(this.queue, JobName.ScreenCodes, { screeningId: id }, id);
+  }
+
+  /**
+   * The worker's part: screens the chunks of a running screening not yet recorded, then completes
+   * it with every row. A screening already ended (or gone) is left alone, so a job run twice does
+   * no harm.
+   */
+  async run(id: string, progress: (screened: number, total: number) => void = () => undefined): Promise<void> {
+    const job = await this.screenings.forJob(id);
+    if (!job) return;
+    const asker: Asker = { institutionId: job.institutionId, apiKeyId: null, userId: job.userId };
+    const done = new Set(job.done);
+    for (let chunk = 0; chunk * SCREENING_CHUNK < job.inputs.length; chunk++) {
+      if (done.has(chunk)) continue;
+      const inputs = job.inputs.slice(chunk * SCREENING_CHUNK, (chunk + 1) * SCREENING_CHUNK);
+      const answer = await this.status.batch({ purpose: job.purpose, usccs: inputs.map((c) => c.input) }, asker);
+      const found = new Map(answer.results.map((r) => [r.uscc, r]));
+      const invalid = new Set(answer.invalid);
+      await this.screenings.record(
+        id,
+        chunk,
+        inputs.map(({ row, input }) => rowOf(row, input, invalid, found)),
+      );
+      progress(Math.min((chunk + 1) * SCREENING_CHUNK, job.inputs.length), job.inputs.length);
     }
-    const rows = inputs.map(({ row, input }) => rowOf(row, input, invalid, found));
+    const rows = await this.screenings.recorded(id);
+    if (rows.length !== job.inputs.length)
+      throw new Error(`screening ${id}: ${rows.length} of ${job.inputs.length} rows recorded`);
     await this.screenings.complete(id, this.clock.now(), countsOf(rows), rows);
+  }
+
+  /** The screening's job failed for good: it ends `failed`, and its page says so. */
+  async fail(id: string): Promise<void> {
+    await this.screenings.fail(id, this.clock.now());
+  }
+
+  /**
+   * Keeps the queue in step with the table: a running screening whose job failed for good (its
+   * failure could not be recorded then) ends `failed`; one whose job is gone (Redis lost it) or
+   * ended although the screening did not is queued again, unless `skip` says this process is
+   * running it. Safe at any time, by any number of workers.
+   */
+  async sweep(skip: ReadonlySet<string> = new Set()): Promise<{ failed: number; requeued: number }> {
+    const swept = { failed: 0, requeued: 0 };
+    for (const id of await this.screenings.running()) {
+      if (skip.has(id)) continue;
+      const job = await this.queue.getJob(id);
+      if (job && (await job.isFailed())) {
+        await this.fail(id);
+        swept.failed++;
+      } else if (!job || (await job.isCompleted())) {
+        await this.enqueue(id);
+        swept.requeued++;
+      }
+    }
+    return swept;
+  }
+
+  /** Deletes the screenings that ended more than SCREENING_RETENTION_DAYS ago; how many. */
+  deleteExpired(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.SCREENING_RETENTION_DAYS * 86_400_000);
+    return this.screenings.deleteEnded(before);
   }
 
   /** The institution's own screening; 404 for another's, as for one that does not exist. */
   async get(id: string, institutionId: string): Promise<Screening> {
     const found = await this.screenings.find(id, institutionId);
     if (!found) throw Problem.notFound('Screening', id);
-    return this.shown(found);
+    return { ...found, screenedAt: new Date(found.screenedAt) };
   }
 
   /** The rows of the institution's own completed screening (404 otherwise). */
@@ -148,22 +210,20 @@ export class ScreeningsService implements BeforeApplicationShutdown {
   }
 
   async recent(institutionId: string, limit = 10): Promise<Screening[]> {
-    return (await this.screenings.recent(institutionId, limit)).map((s) => this.shown(s));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.running]);
-  }
-
-  private shown(found: Screening): Screening {
-    const screenedAt = new Date(found.screenedAt);
-    const stale = found.status === 'running' && this.clock.now().getTime() - screenedAt.getTime() > STALE_MS;
-    return { ...found, screenedAt, status: stale ? 'failed' : found.status };
+    return (await this.screenings.recent(institutionId, limit)).map((s) => ({
+      ...s,
+      screenedAt: new Date(s.screenedAt),
+    }));
   }
 }
 
 /** What became of one row of the file, from the batch's answers. */
-export function rowOf(row: number, input: string, invalid: Set<string>, found: Map<string, CreditStatusDto>): ScreeningRow {
+export function rowOf(
+  row: number,
+  input: string,
+  invalid: Set<string>,
+  found: Map<string, CreditStatusDto>,
+): ScreeningRow {
   const none = { name: null, grade: null, blacklisted: false, entries: 0, reason: null };
   const check = checkUscc(input);
   if (invalid.has(input))
