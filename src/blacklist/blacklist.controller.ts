@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -6,14 +6,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiPage, Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { Access } from '../access/access.decorator';
 import { Caller, CurrentCaller } from '../access/caller';
 import { BlacklistReads } from './blacklist-reads.repository';
 import { BlacklistService } from './blacklist.service';
+import { sendEvidence } from './evidence/evidence-download';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -110,6 +113,26 @@ export class BlacklistController {
   @ApiNotFoundResponse({ description: 'no such entry, or (for an enterprise) not its own' })
   findOne(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<BlacklistEntryDto> {
     return this.blacklist.findOne(id, caller);
+  }
+
+  @Get('blacklist/:id/evidence/:fileId')
+  @Access('regulator', 'reviewer', 'admin', 'enterprise')
+  @EntryId()
+  @ApiParam({ name: 'fileId', example: '0b5e6c1e-4f0a-4a57-9a51-2d7f0f4f6c11' })
+  @ApiOperation({
+    summary:
+      "An evidence file of one of the entry's objections or repair applications (listed in their `files`): to the enterprise concerned and to the officials who may see the entry",
+  })
+  @ApiProduces('application/pdf', 'image/jpeg', 'image/png')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ description: 'no such entry or file, or (for an enterprise) not its own' })
+  async evidence(
+    @Param('id') id: string,
+    @Param('fileId') fileId: string,
+    @CurrentCaller() caller: Caller,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    sendEvidence(reply, await this.blacklist.evidenceFile(id, fileId, caller));
   }
 
   @Post('blacklist/:id/notice')

@@ -9,6 +9,8 @@ import { BlacklistService } from './blacklist.service';
 import { CalendarController } from './calendar.controller';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarService } from './calendar.service';
+import { EvidenceStore } from './evidence/evidence-store';
+import { EvidenceRepository } from './evidence/evidence.repository';
 
 export const blacklistControllers = [BlacklistController, CalendarController];
 
@@ -18,7 +20,15 @@ export const blacklistControllers = [BlacklistController, CalendarController];
  */
 @Module({
   imports: [RegistryModule, IdentityModule, OutboxModule],
-  providers: [BlacklistService, BlacklistRepository, BlacklistReads, CalendarService, CalendarRepository],
-  exports: [BlacklistService, BlacklistReads, CalendarService],
+  providers: [
+    BlacklistService,
+    BlacklistRepository,
+    BlacklistReads,
+    CalendarService,
+    CalendarRepository,
+    EvidenceStore,
+    EvidenceRepository,
+  ],
+  exports: [BlacklistService, BlacklistReads, CalendarService, EvidenceStore],
 })
 export class BlacklistModule {}

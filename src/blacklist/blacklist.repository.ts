@@ -6,6 +6,8 @@ import { SqlFilter } from '../database/sql-filter';
 import { UsersRepository } from '../identity/users.repository';
 import { EnterprisesRepository } from '../registry/enterprises.repository';
 import { Action, Outcome, RemovalReason, Status } from './blacklist-states';
+import type { AcceptedCommitment } from './repair-commitment';
+import { EvidenceRepository, EvidenceRow } from './evidence/evidence.repository';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -108,6 +110,8 @@ export interface NewFiling {
   entryId: string;
   statement: string;
   evidence?: string | null;
+  /** The 信用修复承诺书 accepted (a repair application filed in the portal). */
+  commitment?: AcceptedCommitment | null;
   filedBy: string;
   filedRole: string;
   filedAt: Date;
@@ -152,6 +156,13 @@ export function toSummary(r: EntryRow): BlacklistEntrySummaryDto {
   };
 }
 
+/** A filing's files as the API shows them (without the row's links). */
+function filesOf(rows: EvidenceRow[], mine: (row: EvidenceRow) => boolean) {
+  return rows
+    .filter(mine)
+    .map(({ entryId: _e, objectionId: _o, repairApplicationId: _r, ...file }) => file);
+}
+
 function toTransitionDto(r: Record<string, unknown>): TransitionDto {
   return {
     id: r.id,
@@ -180,6 +191,7 @@ export class BlacklistRepository {
     @InjectDataSource() private readonly db: DataSource,
     private readonly enterprises: EnterprisesRepository,
     private readonly users: UsersRepository,
+    private readonly evidence: EvidenceRepository,
   ) {}
 
   /** The entry, or undefined; `lock` takes the row lock that serialises moves on one entry. */
@@ -315,9 +327,20 @@ export class BlacklistRepository {
 
   async insertRepairApplication(manager: EntityManager, f: NewFiling): Promise<string> {
     const [{ id }] = await manager.query(
-      `INSERT INTO blacklist_repair_applications (entry_id, statement, evidence, filed_by, filed_role, filed_at)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-      [f.entryId, f.statement, f.evidence ?? null, f.filedBy, f.filedRole, f.filedAt],
+      `INSERT INTO blacklist_repair_applications (entry_id, statement, evidence, filed_by, filed_role, filed_at,
+                                                  commitment_version, commitment_sha256, commitment_accepted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
+      [
+        f.entryId,
+        f.statement,
+        f.evidence ?? null,
+        f.filedBy,
+        f.filedRole,
+        f.filedAt,
+        f.commitment?.version ?? null,
+        f.commitment?.sha256 ?? null,
+        f.commitment?.acceptedAt ?? null,
+      ],
     );
     return id;
   }
@@ -355,22 +378,41 @@ export class BlacklistRepository {
     return rows.map(toTransitionDto);
   }
 
-  objections(manager: EntityManager, entryId: string): Promise<ObjectionViewDto[]> {
-    return manager.query(
+  /** The entry's objections, each with its evidence files. */
+  async objections(manager: EntityManager, entryId: string): Promise<ObjectionViewDto[]> {
+    const rows: Omit<ObjectionViewDto, 'files'>[] = await manager.query(
       `SELECT id::text, entry_id::text AS "entryId", statement, filed_role AS "filedRole", filed_at AS "filedAt",
               outcome, note, decided_at AS "decidedAt"
          FROM blacklist_objections o WHERE o.entry_id = $1 ORDER BY o.id`,
       [entryId],
     );
+    const files = rows.length ? await this.evidence.ofEntry(entryId, manager) : [];
+    return rows.map((o) => ({ ...o, files: filesOf(files, (f) => f.objectionId === o.id) }));
   }
 
-  repairApplications(manager: EntityManager, entryId: string): Promise<RepairApplicationViewDto[]> {
-    return manager.query(
+  /** The entry's repair applications, each with its evidence files and the commitment accepted. */
+  async repairApplications(manager: EntityManager, entryId: string): Promise<RepairApplicationViewDto[]> {
+    const rows: (Omit<RepairApplicationViewDto, 'files' | 'commitment'> & {
+      commitmentVersion: string | null;
+      commitmentSha256: string | null;
+      commitmentAcceptedAt: Date | null;
+    })[] = await manager.query(
       `SELECT id::text, entry_id::text AS "entryId", statement, evidence, filed_role AS "filedRole",
-              filed_at AS "filedAt", outcome, note, decided_at AS "decidedAt"
+              filed_at AS "filedAt", outcome, note, decided_at AS "decidedAt",
+              commitment_version AS "commitmentVersion", commitment_sha256 AS "commitmentSha256",
+              commitment_accepted_at AS "commitmentAcceptedAt"
          FROM blacklist_repair_applications a WHERE a.entry_id = $1 ORDER BY a.id`,
       [entryId],
     );
+    const files = rows.length ? await this.evidence.ofEntry(entryId, manager) : [];
+    return rows.map(({ commitmentVersion, commitmentSha256, commitmentAcceptedAt, ...a }) => ({
+      ...a,
+      files: filesOf(files, (f) => f.repairApplicationId === a.id),
+      commitment:
+        commitmentVersion && commitmentSha256 && commitmentAcceptedAt
+          ? { version: commitmentVersion, sha256: commitmentSha256, acceptedAt: commitmentAcceptedAt }
+          : null,
+    }));
   }
 
   /** The rows with the enterprise's code and name and the proposer's username: one call to each module. */

@@ -23,6 +23,10 @@ import {
   toSummary,
 } from './blacklist.repository';
 import { CalendarRepository } from './calendar.repository';
+import type { ReadStream } from 'node:fs';
+import { EvidenceStore, StagedFile } from './evidence/evidence-store';
+import { EvidenceRepository, EvidenceRow } from './evidence/evidence.repository';
+import { REPAIR_COMMITMENT, REPAIR_COMMITMENT_SHA256 } from './repair-commitment';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -102,6 +106,8 @@ export class BlacklistService {
     private readonly recompute: RecomputeRequests,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly evidence: EvidenceRepository,
+    private readonly evidenceFiles: EvidenceStore,
   ) {}
 
   /** A regulator proposes a listing for an enterprise in their district (any district when city-wide). */
@@ -173,9 +179,23 @@ export class BlacklistService {
     }).then((r) => r.entry);
   }
 
-  async object(id: string, dto: ObjectionDto, caller: Caller): Promise<ObjectionViewDto> {
+  /**
+   * Files an objection; `files` (received by EvidenceStore) get their rows in the same
+   * transaction, and are kept once it commits (removed if it fails).
+   */
+  async object(id: string, dto: ObjectionDto, caller: Caller, files: StagedFile[] = []): Promise<ObjectionViewDto> {
+    return this.evidenceFiles.filed(files, () => this.fileObjection(id, dto, caller, files));
+  }
+
+  private async fileObjection(
+    id: string,
+    dto: ObjectionDto,
+    caller: Caller,
+    files: StagedFile[],
+  ): Promise<ObjectionViewDto> {
     const { result } = await this.move(id, 'object', caller, {}, async (manager, row, now) => {
       const objectionId = await this.entries.insertObjection(manager, this.filing(row, dto, caller, now));
+      await this.evidence.insert(manager, { entryId: row.id, objectionId }, files, this.uploader(caller, now));
       const objections = await this.entries.objections(manager, row.id);
       return { objectionId, result: objections.find((o) => o.id === objectionId) };
     });
@@ -217,9 +237,41 @@ export class BlacklistService {
     return entry;
   }
 
-  async applyRepair(id: string, dto: RepairApplicationDto, caller: Caller): Promise<RepairApplicationViewDto> {
+  /**
+   * Applies for credit repair; `files` as for an objection. `acceptedCommitment`: the applicant
+   * accepted the 信用修复承诺书 (the portal asks for it), recorded with its version and SHA-256.
+   */
+  async applyRepair(
+    id: string,
+    dto: RepairApplicationDto,
+    caller: Caller,
+    options: { files?: StagedFile[]; acceptedCommitment?: boolean } = {},
+  ): Promise<RepairApplicationViewDto> {
+    const files = options.files ?? [];
+    return this.evidenceFiles.filed(files, () => this.fileRepair(id, dto, caller, files, !!options.acceptedCommitment));
+  }
+
+  private async fileRepair(
+    id: string,
+    dto: RepairApplicationDto,
+    caller: Caller,
+    files: StagedFile[],
+    acceptedCommitment: boolean,
+  ): Promise<RepairApplicationViewDto> {
     const { result } = await this.move(id, 'applyRepair', caller, {}, async (manager, row, now) => {
-      const applicationId = await this.entries.insertRepairApplication(manager, this.filing(row, dto, caller, now));
+      const commitment = acceptedCommitment
+        ? { version: REPAIR_COMMITMENT.version, sha256: REPAIR_COMMITMENT_SHA256, acceptedAt: now }
+        : null;
+      const applicationId = await this.entries.insertRepairApplication(manager, {
+        ...this.filing(row, dto, caller, now),
+        commitment,
+      });
+      await this.evidence.insert(
+        manager,
+        { entryId: row.id, repairApplicationId: applicationId },
+        files,
+        this.uploader(caller, now),
+      );
       const applications = await this.entries.repairApplications(manager, row.id);
       return { repairApplicationId: applicationId, result: applications.find((a) => a.id === applicationId) };
     });
@@ -390,6 +442,23 @@ export class BlacklistService {
   private async page(filter: EntryFilter, query: EnterpriseBlacklistQuery): Promise<Page<BlacklistEntrySummaryDto>> {
     const { rows, total } = await this.entries.page(filter, query.offset, query.pageSize);
     return pageOf(rows.map(toSummary), total, query);
+  }
+
+  /**
+   * An evidence file of an entry, for a caller who may see the entry (an enterprise its own,
+   * noticed; a district-level official their district's): its row and its bytes. 404 when the
+   * entry has no such file, or its bytes are missing.
+   */
+  async evidenceFile(entryId: string, fileId: string, caller: Caller): Promise<{ file: EvidenceRow; body: ReadStream }> {
+    const row = await this.row(parseId(entryId), caller);
+    const file = await this.evidence.find(row.id, fileId);
+    const body = file ? await this.evidenceFiles.open(file.id) : null;
+    if (!file || !body) throw Problem.notFound('Evidence file', fileId);
+    return { file, body };
+  }
+
+  private uploader(caller: Caller, at: Date) {
+    return { name: caller.actor.name!, role: caller.role!, at };
   }
 
   /** An objection or repair application as the caller files it on the entry. */

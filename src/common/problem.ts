@@ -35,6 +35,7 @@ export const NOT_FOUND_NOUNS = {
   Department: '部门',
   Document: '文书',
   Enterprise: '企业',
+  'Evidence file': '证据材料',
   'Export of': '数据导出',
   Import: '导入',
   Institution: '机构',

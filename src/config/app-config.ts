@@ -167,6 +167,14 @@ export class AppConfig {
   UPLOAD_DIR = 'data/uploads';
 
   /**
+   * Where the evidence files of objections and repair applications are kept (a row in
+   * blacklist_evidence_files names each, with its SHA-256); created when missing. Back it up with
+   * the database.
+   */
+  @Matches(/^\S+$/, { message: 'must be a directory path' })
+  EVIDENCE_DIR = 'data/evidence';
+
+  /**
    * How soon a worker that dies loses its running jobs to another worker, at most (its hold on a
    * job lasts two thirds of this without renewal; see lockSettings in src/jobs/jobs.module.ts).
    */

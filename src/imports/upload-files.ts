@@ -1,40 +1,20 @@
 import '@fastify/multipart'; // types for request.parts()
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Problem } from '../common/problem';
+import { StorageFault, store } from '../common/upload-stream';
 import { Utf8Watch } from './incoming-file';
 import { ImportFailure } from './row-checker';
+
+export { StorageFault };
 
 /** Where an import's uploaded file is kept, in UPLOAD_DIR, until it is imported. */
 export function uploadPath(uploadDir: string, id: string): string {
   return join(resolve(uploadDir), `${id}.csv`);
-}
-
-/** The upload's file could not be written: the server's fault, not the request's. */
-export class StorageFault extends Error {
-  constructor(override readonly cause: Error) {
-    super(cause.message);
-  }
-}
-
-/**
- * Streams an upload into `path`. Whichever stream fails first decides whose fault it is: the
- * file being written (StorageFault) or the request being read (the client's).
- */
-export async function store(source: Readable, measure: Transform, path: string): Promise<void> {
-  const sink = createWriteStream(path);
-  let first: 'source' | 'sink' | undefined;
-  source.once('error', () => (first ??= 'source'));
-  sink.once('error', () => (first ??= 'sink'));
-  try {
-    await pipeline(source, measure, sink);
-  } catch (error) {
-    throw first === 'sink' ? new StorageFault(error as Error) : error;
-  }
 }
 
 /** Lines after the header, counted by newlines (exact unless quoted fields hold line breaks). */

@@ -24,6 +24,7 @@ export function testEnvironment(name: string, env: NodeJS.ProcessEnv = {}): Node
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     UPLOAD_DIR: join(tmpdir(), name),
     EXPORT_DIR: join(tmpdir(), `${name}-exports`),
+    EVIDENCE_DIR: join(tmpdir(), `${name}-evidence`),
     ...env,
   };
 }
@@ -34,7 +35,7 @@ export async function removeTestResources(name: string, config: AppConfig): Prom
   // A test may point a directory under a regular file (an unwritable disk): rm then fails with
   // ENOTDIR, and there is nothing to remove.
   const removeDir = (dir: string) => rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  await Promise.all([removeDir(config.UPLOAD_DIR), removeDir(config.EXPORT_DIR)]);
+  await Promise.all([removeDir(config.UPLOAD_DIR), removeDir(config.EXPORT_DIR), removeDir(config.EVIDENCE_DIR)]);
   const redis = new Redis(REDIS_URL);
   try {
     const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);

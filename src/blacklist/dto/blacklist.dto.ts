@@ -176,6 +176,33 @@ export class TransitionDto {
   @ApiProperty({ example: null, nullable: true, type: String }) repairApplicationId!: string | null;
 }
 
+/** A file attached to an objection or a repair application, as its row describes it. */
+export class EvidenceFileDto {
+  @ApiProperty({ example: '0b5e6c1e-4f0a-4a57-9a51-2d7f0f4f6c11' }) id!: string;
+  @ApiProperty({ example: '整改报告.pdf', description: 'the name the file was uploaded with' }) name!: string;
+  @ApiProperty({
+    example: 'application/pdf',
+    enum: ['application/pdf', 'image/jpeg', 'image/png'],
+    description: 'read from its content',
+  })
+  contentType!: string;
+  @ApiProperty({ example: 183204, description: 'bytes' }) size!: number;
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }) sha256!: string;
+  @ApiProperty({ example: 'ent.valve' }) uploadedBy!: string;
+  @ApiProperty({ example: '2026-03-05T03:00:00.000Z' }) uploadedAt!: Date;
+}
+
+/** The 信用修复承诺书 a repair application's applicant accepted: which text, and when. */
+export class AcceptedCommitmentDto {
+  @ApiProperty({ example: '2026-12-v1' }) version!: string;
+  @ApiProperty({
+    example: '5d41402abc4b2a76b9719d911017c592e3b0c44298fc1c149afbf4c8996fb924',
+    description: "SHA-256 of the text's title and paragraphs, one a line",
+  })
+  sha256!: string;
+  @ApiProperty({ example: '2027-06-16T02:00:00.000Z' }) acceptedAt!: Date;
+}
+
 /** What an objection and a repair application share: who filed what when, and the decision on it. */
 class FilingDto {
   @ApiProperty({ example: '3' }) id!: string;
@@ -188,6 +215,8 @@ class FilingDto {
   @ApiProperty({ example: '2026-03-05T03:00:00.000Z' }) filedAt!: Date;
   @ApiProperty({ example: null, nullable: true, type: String }) note!: string | null;
   @ApiProperty({ example: null, nullable: true, type: Date }) decidedAt!: Date | null;
+  @ApiProperty({ type: [EvidenceFileDto], description: 'evidence files attached when it was filed (the portal)' })
+  files!: EvidenceFileDto[];
 }
 
 export class ObjectionViewDto extends FilingDto {
@@ -199,6 +228,12 @@ export class RepairApplicationViewDto extends FilingDto {
   @ApiProperty({ example: '整改报告及复检合格报告（编号 QC-2027-118）', nullable: true, type: String }) evidence!:
     string | null;
   @ApiProperty({ example: null, enum: ['granted', 'refused'], nullable: true }) outcome!: 'granted' | 'refused' | null;
+  @ApiProperty({
+    type: AcceptedCommitmentDto,
+    nullable: true,
+    description: 'the 信用修复承诺书 accepted with the application (filed in the portal); null when none was',
+  })
+  commitment!: AcceptedCommitmentDto | null;
 }
 
 export class BlacklistEntryDto {

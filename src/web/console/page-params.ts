@@ -58,8 +58,5 @@ export const fromHtmx = (request: FastifyRequest): boolean => request.headers['h
 /** Job ids as the jobs lookup makes them: a dry run's number, `recompute-all:<run>`, an export's. */
 export const JOB_ID = /^[\w:.-]{1,100}$/;
 
-/** The `Content-Disposition` of a download, with the name in UTF-8 for the Chinese ones. */
-export const attachment = (name: string) =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(
-    name,
-  ).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+/** The `Content-Disposition` of a download (one definition, in common/, for the API's downloads too). */
+export { attachment } from '../../common/content-disposition';
