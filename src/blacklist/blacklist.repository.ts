@@ -158,9 +158,7 @@ export function toSummary(r: EntryRow): BlacklistEntrySummaryDto {
 
 /** A filing's files as the API shows them (without the row's links). */
 function filesOf(rows: EvidenceRow[], mine: (row: EvidenceRow) => boolean) {
-  return rows
-    .filter(mine)
-    .map(({ entryId: _e, objectionId: _o, repairApplicationId: _r, ...file }) => file);
+  return rows.filter(mine).map(({ entryId: _e, objectionId: _o, repairApplicationId: _r, ...file }) => file);
 }
 
 function toTransitionDto(r: Record<string, unknown>): TransitionDto {

@@ -449,7 +449,11 @@ export class BlacklistService {
    * noticed; a district-level official their district's): its row and its bytes. 404 when the
    * entry has no such file, or its bytes are missing.
    */
-  async evidenceFile(entryId: string, fileId: string, caller: Caller): Promise<{ file: EvidenceRow; body: ReadStream }> {
+  async evidenceFile(
+    entryId: string,
+    fileId: string,
+    caller: Caller,
+  ): Promise<{ file: EvidenceRow; body: ReadStream }> {
     const row = await this.row(parseId(entryId), caller);
     const file = await this.evidence.find(row.id, fileId);
     const body = file ? await this.evidenceFiles.open(file.id) : null;

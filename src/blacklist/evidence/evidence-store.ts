@@ -233,7 +233,9 @@ export class EvidenceStore {
   }
 
   /** Writes one file part to a temporary name, measuring it and reading its first bytes. */
-  private async stage(source: Readable): Promise<Omit<StagedFile, 'name' | 'contentType'> & { contentType: EvidenceType | null }> {
+  private async stage(
+    source: Readable,
+  ): Promise<Omit<StagedFile, 'name' | 'contentType'> & { contentType: EvidenceType | null }> {
     const id = randomUUID();
     const hash = createHash('sha256');
     let size = 0;

@@ -7,6 +7,7 @@ import { BlacklistService } from '../../blacklist/blacklist.service';
 import { ConsoleMove, isConsoleMove, MoveChoice, movesFor, STATUS_LABELS } from '../../blacklist/blacklist-moves';
 import { STATUSES } from '../../blacklist/blacklist-states';
 import { CalendarService } from '../../blacklist/calendar.service';
+import { sendEvidence } from '../../blacklist/evidence/evidence-download';
 import {
   BlacklistEntryDto,
   CreateBlacklistEntryDto,
@@ -201,6 +202,18 @@ export class ConsoleBlacklistController {
       text: BLACKLIST_TEXT,
       data: { entry, kind: docKind, transition, department, noticeDays },
     });
+  }
+
+  /** An objection's or repair application's evidence file, for the officials who may see the entry. */
+  @Get(':id/evidence/:fileId')
+  @Access('regulator', 'reviewer', 'admin')
+  async evidence(
+    @Res() reply: FastifyReply,
+    @Param('id') id: string,
+    @Param('fileId') fileId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    sendEvidence(reply, await this.blacklist.evidenceFile(id, fileId, caller));
   }
 
   @Get(':id/:move')
