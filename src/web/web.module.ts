@@ -29,6 +29,9 @@ import { InstitutionBatchController } from './portal/institution-batch.controlle
 import { InstitutionLookupController } from './portal/institution-lookup.controller';
 import { InstitutionQueriesController } from './portal/institution-queries.controller';
 import { InstitutionWatchlistController } from './portal/institution-watchlist.controller';
+import { BlacklistDocuments } from './console/blacklist-documents';
+import { EnterprisePortalController } from './portal/enterprise/enterprise-portal.controller';
+import { EnterprisePortal } from './portal/enterprise/enterprise-portal.service';
 import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController } from './portal/not-found.controller';
 import { InstitutionKeysController } from './portal/institution-keys.controller';
 import { InstitutionWebhooksController } from './portal/institution-webhooks.controller';
@@ -66,6 +69,7 @@ export const portalControllers = [
   InstitutionQueriesController,
   InstitutionKeysController,
   InstitutionWebhooksController,
+  EnterprisePortalController,
   // Last: any other address under /portal/enterprise or /portal/institution.
   EnterprisePortalNotFoundController,
   InstitutionPortalNotFoundController,
@@ -98,6 +102,8 @@ export const webControllers = [PagesController, SessionController, ...sessionPag
     ConsolePages,
     ConsoleProblemFilter,
     EnterpriseFiles,
+    BlacklistDocuments,
+    EnterprisePortal,
     TodoService,
     // The navigation's counts are the to-do's.
     { provide: ConsoleCounts, useExisting: TodoService },

@@ -35,10 +35,15 @@ export interface StagedFile {
   sha256: string;
 }
 
-/** A filing's multipart form: its text fields (the named ones) and its checked files. */
+/**
+ * A filing's multipart form: its text fields (the named ones) and its checked files; or, when a
+ * file was refused, the refusal (400, or 413 for a file too large) naming every file at fault,
+ * with no file kept, and the text fields still there to show the form again.
+ */
 export interface FilingUpload {
   fields: Record<string, string>;
   files: StagedFile[];
+  refusal: Problem | null;
 }
 
 const quoted = (name: string) => ({ zh: `「${name}」`, en: `"${name}"` });
@@ -71,7 +76,8 @@ export class EvidenceStore {
    * Reads the form: the text fields named in `fieldNames` (others are refused), and up to
    * MAX_EVIDENCE_FILES files in `files`, each a PDF, JPEG or PNG by its content and at most
    * MAX_EVIDENCE_BYTES. The whole body is read either way, so the refusal reaches a browser that is
-   * still sending. Refused (400; 413 for a file too large) with every file named and nothing kept.
+   * still sending. Throws for a body that is not a readable multipart form (400) or files that
+   * cannot be written (503); see FilingUpload for refused files.
    */
   async receive(request: FastifyRequest, fieldNames: readonly string[]): Promise<FilingUpload> {
     if (!request.isMultipart())
@@ -181,15 +187,16 @@ export class EvidenceStore {
         en: `${refusals.map((r) => r.en).join('; ')}. Nothing was filed`,
         zh: `${refusals.map((r) => r.zh).join('；')}。本次未提交任何内容`,
       };
-      throw new Problem(
+      const refusal = new Problem(
         tooLarge ? 413 : 400,
         tooLarge ? 'evidence-too-large' : 'evidence-refused',
         tooLarge ? 'Payload too large' : 'Bad request',
         text,
         { errors: [{ field: EVIDENCE_FIELD, message: text.en }] },
       );
+      return { fields, files: [], refusal };
     }
-    return { fields, files };
+    return { fields, files, refusal: null };
   }
 
   /**

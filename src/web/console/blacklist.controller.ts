@@ -24,9 +24,8 @@ import {
 import { AcceptsForm } from '../../common/body-limit';
 import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
-import { DepartmentsService } from '../../identity/departments.service';
 import { ReferenceService } from '../../registry/reference.service';
-import { Lang } from '../i18n';
+import { BlacklistDocuments, documentsOf } from './blacklist-documents';
 import { BLACKLIST_TEXT } from './blacklist.text';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
@@ -34,8 +33,6 @@ import { checkForm, filled, formFields, required } from './forms';
 import { langOf, pagerOf, param, seeOther } from './page-params';
 
 const PAGE_SIZE = 20;
-const DOCUMENT_KINDS = ['notice', 'decision', 'removal'] as const;
-type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 type Params = Record<string, string | string[] | undefined>;
 
@@ -76,7 +73,7 @@ export class ConsoleBlacklistController {
     private readonly reads: BlacklistReads,
     private readonly reference: ReferenceService,
     private readonly calendar: CalendarService,
-    private readonly departments: DepartmentsService,
+    private readonly documents: BlacklistDocuments,
     private readonly clock: Clock,
   ) {}
 
@@ -186,21 +183,11 @@ export class ConsoleBlacklistController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const entry = await this.blacklist.findOne(id, caller);
-    if (!(DOCUMENT_KINDS as readonly string[]).includes(kind) || !documentsOf(entry).includes(kind as DocumentKind)) {
-      throw Problem.notFound('Document', `${id}/${kind}`);
-    }
-    const docKind = kind as DocumentKind;
-    const transition = documentTransition(entry, docKind);
-    const [department, noticeDays] = await Promise.all([
-      this.departmentName(entry.departmentCode, langOf(request)),
-      entry.noticedAt && entry.objectionDeadline
-        ? this.calendar.workingDaysLeft(beijingDay(entry.noticedAt), new Date(entry.objectionDeadline))
-        : Promise.resolve(null),
-    ]);
+    const document = await this.documents.view(entry, kind, langOf(request), `/console/blacklist/${entry.id}`);
     return this.pages.render(request, reply, 'blacklist-document', {
-      title: (t) => t[`doc_${docKind}`],
+      title: (t) => t[`doc_${document.kind}`],
       text: BLACKLIST_TEXT,
-      data: { entry, kind: docKind, transition, department, noticeDays },
+      data: document,
     });
   }
 
@@ -316,11 +303,6 @@ export class ConsoleBlacklistController {
     return { entry, moves, daysLeft };
   }
 
-  private async departmentName(code: string, lang: Lang): Promise<string> {
-    const department = (await this.departments.list()).find((d) => d.code === code);
-    return department ? (lang === 'zh' ? department.nameZh : department.nameEn) : code;
-  }
-
   private async renderNew(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -368,21 +350,3 @@ export class ConsoleBlacklistController {
 }
 
 const beijingDay = (at: Date | string): string => beijingDate(new Date(at));
-
-/** The documents an entry has reached: the notice once noticed, the decision once approved, the removal once removed. */
-export function documentsOf(entry: BlacklistEntryDto): DocumentKind[] {
-  const kinds: DocumentKind[] = [];
-  if (entry.noticedAt) kinds.push('notice');
-  if (entry.transitions.some((t) => t.action === 'decide' && t.outcome === 'approved')) kinds.push('decision');
-  if (entry.status === 'removed') kinds.push('removal');
-  return kinds;
-}
-
-/** The move a document records (its number and date are that move's). */
-function documentTransition(entry: BlacklistEntryDto, kind: DocumentKind) {
-  const last = (match: (t: BlacklistEntryDto['transitions'][number]) => boolean) =>
-    [...entry.transitions].reverse().find(match) ?? null;
-  if (kind === 'notice') return last((t) => t.action === 'notice');
-  if (kind === 'decision') return last((t) => t.action === 'decide' && t.outcome === 'approved');
-  return last((t) => t.to === 'removed');
-}

@@ -15,6 +15,8 @@ import { EnterprisesService } from '../../registry/enterprises.service';
 import { CreditQueriesService } from '../../sharing/credit-queries.service';
 import { CreditQueryDto, ListCreditQueriesQuery } from '../../sharing/dto/credit-query.dto';
 import type { Lang } from '../i18n';
+import type { ConsoleContext } from './console-pages';
+import { gradeChart } from './grade-chart';
 
 /** Records shown on a file (newest first); an enterprise with more says how many there are. */
 export const RECORDS_SHOWN = 200;
@@ -50,6 +52,18 @@ export interface EnterpriseFile {
   entries: BlacklistEntryDto[];
   queries: { items: CreditQueryDto[]; total: number } | null;
   now: Date;
+}
+
+/** The grade history as a step chart, or null before the first grade. */
+export function gradeChartOf(it: ConsoleContext, grade: GradeView): string | null {
+  if (!grade.history.length) return null;
+  return gradeChart({
+    title: it.t.historyChart,
+    intervals: grade.history,
+    now: grade.now,
+    gradeName: it.grade,
+    day: it.day,
+  });
 }
 
 /** Out of the person's district reads as absent, as the issue asks (a 404 page, not a 403). */

@@ -5,26 +5,13 @@ import { Caller, CurrentCaller } from '../../access/caller';
 import { EnterprisesService } from '../../registry/enterprises.service';
 import { ListEnterprisesQuery } from '../../registry/dto/enterprise.dto';
 import { ConsoleController } from './console.decorator';
-import { ConsoleContext, ConsolePages } from './console-pages';
-import { EnterpriseFiles, GradeView } from './enterprise-file';
+import { ConsolePages } from './console-pages';
+import { EnterpriseFiles, gradeChartOf } from './enterprise-file';
 import { ENTERPRISES_TEXT } from './enterprises.text';
 import { checkForm, filled } from './forms';
-import { gradeChart } from './grade-chart';
 import { langOf, pagerOf, param } from './page-params';
 
 const PAGE_SIZE = 20;
-
-/** The grade history as a step chart, or null before the first grade. */
-function chartOf(it: ConsoleContext, grade: GradeView): string | null {
-  if (!grade.history.length) return null;
-  return gradeChart({
-    title: it.t.historyChart,
-    intervals: grade.history,
-    now: grade.now,
-    gradeName: it.grade,
-    day: it.day,
-  });
-}
 
 /**
  * 企业档案: the register searched by name fragment or code (the API's search, in the caller's
@@ -85,7 +72,7 @@ export class ConsoleEnterprisesController {
       text: ENTERPRISES_TEXT,
       data: (it) => ({
         ...file,
-        chart: chartOf(it, file.gradeView),
+        chart: gradeChartOf(it, file.gradeView),
         recorded: /^\d{1,18}$/.test(query.recorded ?? '') ? query.recorded : null,
         corrected: /^\d{1,18}$/.test(query.corrected ?? '') ? query.corrected : null,
         withdrawn: /^\d{1,18}$/.test(query.withdrawn ?? '') ? query.withdrawn : null,
@@ -108,7 +95,7 @@ export class ConsoleEnterprisesController {
     const gradeView = await this.files.grade(uscc, caller, langOf(request));
     return this.pages.fragment(request, reply, 'grade', {
       text: ENTERPRISES_TEXT,
-      data: (it) => ({ gradeView, chart: chartOf(it, gradeView) }),
+      data: (it) => ({ gradeView, chart: gradeChartOf(it, gradeView) }),
     });
   }
 }
