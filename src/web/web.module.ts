@@ -108,6 +108,6 @@ export const webControllers = [PagesController, SessionController, ...sessionPag
     // The navigation's counts are the to-do's.
     { provide: ConsoleCounts, useExisting: TodoService },
   ],
-  exports: [WebSession, ConsolePages, EnterpriseFiles, TodoService],
+  exports: [WebSession, ConsolePages, EnterpriseFiles, BlacklistDocuments, EnterprisePortal, TodoService],
 })
 export class WebModule {}

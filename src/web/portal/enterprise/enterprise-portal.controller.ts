@@ -296,9 +296,13 @@ export class EnterprisePortalController {
       } catch (error) {
         // Refused by the state machine (the deadline passed, too early, one pending): the reason.
         if (!(error instanceof Problem) || error.status >= 500 || error.status === 404) throw error;
+        // The reason as the page words it (dates in Beijing time), as the console does.
+        const fresh = await this.portal.entry(id, caller);
+        const move = kind === 'objection' ? fresh.object : fresh.repair;
+        const message = !move.enabled && move.why ? move.why[lang] : error.localized(lang);
         return await this.renderEntry(request, reply, id, caller, {
           values,
-          errors: { [`${kind}-form`]: error.localized(lang) },
+          errors: { [`${kind}-form`]: message },
           status: error.status,
         });
       }
