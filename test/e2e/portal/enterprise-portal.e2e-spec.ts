@@ -87,12 +87,17 @@ describe('enterprise portal', () => {
     }
     const admin = await t.loginAdmin();
     const { key } = await createKey(t, admin, ['status:read']);
-    const lookup = await t.request({
-      method: 'GET',
-      url: `/api/v1/credit-status/${USCC}?purpose=loan_application`,
-      headers: { 'x-api-key': key },
-    });
-    expect(lookup.statusCode).toBe(200);
+    // 21 look-ups: a page of 20 and one more; the newest, five minutes later, for a loan.
+    for (const purpose of [...Array<string>(20).fill('tax_assessment'), 'loan_application']) {
+      if (purpose === 'loan_application') clock.set('2026-06-01T02:05:00Z');
+      const lookup = await t.request({
+        method: 'GET',
+        url: `/api/v1/credit-status/${USCC}?purpose=${purpose}`,
+        headers: { 'x-api-key': key },
+      });
+      expect(lookup.statusCode).toBe(200);
+    }
+    clock.set('2026-06-01T02:00:00Z');
     mine = await w.propose(USCC);
     theirs = await w.propose(OTHER);
     for (const id of [mine, theirs])
@@ -131,8 +136,15 @@ describe('enterprise portal', () => {
     await checkConsolePage(page, records, 'portal-enterprise-records');
 
     const queries = await open(page, '/portal/enterprise/queries');
-    expect(await text(page, '#queries tbody tr')).toMatch(/^2026-06-01 10:00\s+温州银行\s+（金融机构）\s+贷款申请$/);
+    expect(await page.locator('#queries tbody tr').count()).toBe(20);
+    expect(await text(page, '#queries tbody tr >> nth=0')).toMatch(
+      /^2026-06-01 10:05\s+温州银行\s+（金融机构）\s+贷款申请$/,
+    );
+    expect(await text(page, 'nav.pager span')).toBe('第 1 / 2 页');
     await checkConsolePage(page, queries, 'portal-enterprise-queries');
+    await Promise.all([page.waitForURL('**/queries?page=2'), page.getByRole('link', { name: '下一页' }).click()]);
+    expect(await page.locator('#queries tbody tr').count()).toBe(1);
+    expect(await text(page, '#queries tbody tr td >> nth=1')).toBe('纳税评估');
     await page.context().close();
   });
 
@@ -165,6 +177,14 @@ describe('enterprise portal', () => {
     const tooBig = await fileForm(page, '提交陈述申辩', big);
     expect(tooBig.status()).toBe(413);
     expect(await text(page, '#e-files')).toMatch(/^「evidence-50mb-\d+\.pdf」超过 10 MB。本次未提交任何内容$/);
+
+    const six = await fileForm(
+      page,
+      '提交陈述申辩',
+      [1, 2, 3, 4, 5, 6].map((n) => ({ name: `照片${n}.png`, mimeType: 'image/png', buffer: PNG })),
+    );
+    expect(six.status()).toBe(400);
+    expect(await text(page, '#e-files')).toBe('最多可附 5 个文件，本次选择了 6 个。本次未提交任何内容');
 
     expect(await fileRows()).toEqual([]);
     expect(await t.sql(`SELECT id FROM blacklist_objections`)).toEqual([]);
@@ -223,6 +243,20 @@ describe('enterprise portal', () => {
       expect([path, response?.status()]).toEqual([path, 404]);
       expect(await text(page, 'h1')).toBe('未找到');
     }
+    // The API answers the same: the enterprise concerned and the officials of its district only.
+    const api = (who: Parameters<BlacklistWorld['call']>[0], id = mine) =>
+      w.call(who, 'GET', `/blacklist/${id}/evidence/${file.id}`);
+    expect((await api(`enterprise:${OTHER}`)).statusCode).toBe(404);
+    expect((await api(`enterprise:${OTHER}`, theirs)).statusCode).toBe(404);
+    expect((await api('ouhai')).statusCode).toBe(403);
+    const own = await api(`enterprise:${USCC}`);
+    expect([own.statusCode, own.headers['x-content-type-options'], sha256(own.rawPayload)]).toEqual([
+      200,
+      'nosniff',
+      file.sha256,
+    ]);
+    expect((await api('reviewer')).statusCode).toBe(200);
+
     // Its own matter is there, with the notice to print.
     await open(page, `/portal/enterprise/entries/${theirs}`);
     await page.getByRole('link', { name: '列入告知书' }).click();
@@ -267,7 +301,7 @@ describe('enterprise portal', () => {
     ]);
     expect(refused.status()).toBe(409);
     await page.waitForSelector('#objection-refused');
-    expect(await text(page, '#objection-refused')).toBe('异议期已于 2026-06-15 24:00 届满');
+    expect(await text(page, '#objection-refused')).toBe('未能提交：异议期已于 2026-06-15 24:00 届满');
     expect(await page.getByRole('button', { name: '提交陈述申辩' }).count()).toBe(0);
     await checkConsolePage(page, refused, 'portal-enterprise-objection-late');
     expect(await t.sql(`SELECT id FROM blacklist_objections WHERE entry_id = $1`, [theirs])).toEqual([]);
@@ -311,9 +345,14 @@ describe('enterprise portal', () => {
     // Without the commitment accepted, the browser holds the form back (the checkbox is required).
     expect(await page.getByLabel('我已阅读并同意《信用修复承诺书》').getAttribute('required')).not.toBeNull();
     await page.getByLabel('我已阅读并同意《信用修复承诺书》').check();
-    const filed = await fileForm(page, '提交信用修复申请', [
-      { name: '复检合格报告.pdf', mimeType: 'application/pdf', buffer: PDF },
-    ]);
+    // Five files of exactly 10 MB each: the most an application takes.
+    const tenMb = [1, 2, 3, 4, 5].map((n) => {
+      const path = join(tmpdir(), `复检合格报告-${n}-${process.pid}.pdf`);
+      writeFileSync(path, Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024 - PDF.length, 0x20)]));
+      return path;
+    });
+    const filed = await fileForm(page, '提交信用修复申请', tenMb);
+    await Promise.all(tenMb.map((path) => rm(path, { force: true })));
     expect(filed.status()).toBe(303);
     expect(await text(page, '#filed')).toBe('信用修复申请已提交，等待审核。');
     const [application] = await t.sql<{ id: string; commitment_version: string; commitment_sha256: string }>(
@@ -322,6 +361,11 @@ describe('enterprise portal', () => {
     );
     expect(application.commitment_version).toBe('2026-12-v1');
     expect(application.commitment_sha256).toMatch(/^[0-9a-f]{64}$/);
+    const sizes = await t.sql<{ size_bytes: number }>(
+      `SELECT size_bytes FROM blacklist_evidence_files WHERE repair_application_id = $1`,
+      [application.id],
+    );
+    expect(sizes).toEqual(Array(5).fill({ size_bytes: 10 * 1024 * 1024 }));
 
     await w.expect(200, 'reviewer', `/blacklist/${mine}/repair-applications/${application.id}/decision`, {
       outcome: 'granted',

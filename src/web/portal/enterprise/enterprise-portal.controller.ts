@@ -302,7 +302,7 @@ export class EnterprisePortalController {
         const message = !move.enabled && move.why ? move.why[lang] : error.localized(lang);
         return await this.renderEntry(request, reply, id, caller, {
           values,
-          errors: { [`${kind}-form`]: message },
+          errors: { [`${kind}-form`]: t.filingRefused.replace('{why}', message) },
           status: error.status,
         });
       }

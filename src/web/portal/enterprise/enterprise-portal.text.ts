@@ -33,6 +33,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     passed: '已过期限',
     viewEntry: '查看',
     objectionHeading: '陈述申辩',
+    filingRefused: '未能提交：{why}',
     objectionIntro: '请说明理由并可附上证明材料。提交后由审核人员审查并作出决定。',
     objectionStatement: '陈述申辩内容',
     objectionSubmit: '提交陈述申辩',
@@ -54,6 +55,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     kindObjection: '陈述申辩',
     kindRepair: '信用修复申请',
     colKind: '类别',
+    colContent: '内容',
     decisionsHeading: '办理情况',
     queriesIntro: '金融机构、税务机关等查询本企业信用状况的记录，每次查询都会登记机构、用途和时间。',
     noQueries: '暂无机构查询本企业。',
@@ -107,6 +109,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     passed: 'passed',
     viewEntry: 'View',
     objectionHeading: 'Objection',
+    filingRefused: 'Not filed: {why}',
     objectionIntro:
       'State your grounds and attach evidence if you have it. A reviewer examines the objection and decides.',
     objectionStatement: 'Statement',
@@ -129,6 +132,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     kindObjection: 'Objection',
     kindRepair: 'Credit repair application',
     colKind: 'Kind',
+    colContent: 'Statement',
     decisionsHeading: 'Progress',
     queriesIntro:
       'Banks, tax offices and other institutions that looked up the enterprise: each query is logged with the institution, purpose and time.',
