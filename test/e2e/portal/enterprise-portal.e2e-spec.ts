@@ -129,6 +129,11 @@ describe('enterprise portal', () => {
     );
     expect(await text(page, '.advice-ease li')).toContain('最早一条自 2027-04-20 起减轻，2029-04-20 起不再计分');
     await checkConsolePage(page, response, 'portal-enterprise-home');
+    // In English too, the advice from the same rule set.
+    await open(page, '/portal/enterprise?lang=en');
+    expect(await text(page, 'h1')).toBe('Credit overview');
+    expect(await text(page, '.advice-score li')).toBe('The score is 75 (base 80). Grade A needs 90 or more: 15 to go.');
+    await open(page, '/portal/enterprise?lang=zh');
 
     const records = await open(page, '/portal/enterprise/records');
     expect(await page.locator('#records tbody tr').count()).toBe(2);
