@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,7 +11,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createValidationPipe } from '../common/validation';
 import { ApiPage, Page } from '../common/pagination';
 import { Problem } from '../common/problem';
 import { Access } from '../access/access.decorator';
@@ -17,6 +20,7 @@ import { Caller, CurrentCaller } from '../access/caller';
 import { BlacklistReads } from './blacklist-reads.repository';
 import { BlacklistService } from './blacklist.service';
 import { sendEvidence } from './evidence/evidence-download';
+import { EVIDENCE_FIELD, EvidenceStore, MAX_EVIDENCE_FILES, StagedFile } from './evidence/evidence-store';
 import {
   BlacklistEntryDto,
   BlacklistEntrySummaryDto,
@@ -45,7 +49,31 @@ export class BlacklistController {
   constructor(
     private readonly blacklist: BlacklistService,
     private readonly reads: BlacklistReads,
+    private readonly evidenceFiles: EvidenceStore,
   ) {}
+
+  /**
+   * A filing's multipart form: the files received and checked, the text fields validated as the
+   * JSON route's DTO; a refusal leaves no file behind.
+   */
+  private async filingForm<T extends object>(
+    request: FastifyRequest,
+    dto: new () => T,
+    fields: string[],
+  ): Promise<{ value: T; files: StagedFile[]; fields: Record<string, string> }> {
+    const upload = await this.evidenceFiles.receive(request, fields);
+    if (upload.refusal) throw upload.refusal;
+    const input = Object.fromEntries(
+      Object.entries(upload.fields).filter(([name]) => name !== 'commitment' && upload.fields[name] !== ''),
+    );
+    try {
+      const value = (await createValidationPipe().transform(input, { type: 'body', metatype: dto })) as T;
+      return { value, files: upload.files, fields: upload.fields };
+    } catch (error) {
+      await this.evidenceFiles.discard(upload.files);
+      throw error;
+    }
+  }
 
   @Get('blacklist-reasons')
   @Access('public')
@@ -167,6 +195,34 @@ export class BlacklistController {
     return this.blacklist.object(id, body, caller);
   }
 
+  @Post('blacklist/:id/objections/with-evidence')
+  @Access('enterprise', 'regulator')
+  @EntryId()
+  @ApiOperation({
+    summary: `Object with evidence files (multipart): \`statement\` and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\` (PDF, JPEG or PNG by their content, 10 MB each); otherwise as POST …/objections. A file refused (400 evidence-refused, 413 evidence-too-large) files nothing`,
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['statement'],
+      properties: {
+        statement: { type: 'string', example: '三次抽查中有一次样品并非本企业生产，申请复核' },
+        [EVIDENCE_FIELD]: { type: 'array', maxItems: MAX_EVIDENCE_FILES, items: { type: 'string', format: 'binary' } },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: ObjectionViewDto })
+  @Illegal()
+  async objectWithEvidence(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ObjectionViewDto> {
+    const form = await this.filingForm(request, ObjectionDto, ['statement']);
+    return this.blacklist.object(id, form.value, caller, form.files);
+  }
+
   @Post('blacklist/:id/objections/:objectionId/decision')
   @HttpCode(200)
   @Access('reviewer')
@@ -235,6 +291,43 @@ export class BlacklistController {
     @CurrentCaller() caller: Caller,
   ): Promise<RepairApplicationViewDto> {
     return this.blacklist.applyRepair(id, body, caller);
+  }
+
+  @Post('blacklist/:id/repair-applications/with-evidence')
+  @Access('enterprise', 'regulator')
+  @EntryId()
+  @ApiOperation({
+    summary: `Apply for credit repair with evidence files (multipart): \`statement\`, optional \`evidence\`, \`commitment=accepted\` to record the 信用修复承诺书 accepted, and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\`; otherwise as POST …/repair-applications`,
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['statement'],
+      properties: {
+        statement: { type: 'string', example: '已全部召回问题批次并完成整改，申请信用修复' },
+        evidence: { type: 'string', example: '整改报告及复检合格报告（编号 QC-2027-118）' },
+        commitment: { type: 'string', enum: ['accepted'] },
+        [EVIDENCE_FIELD]: { type: 'array', maxItems: MAX_EVIDENCE_FILES, items: { type: 'string', format: 'binary' } },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: RepairApplicationViewDto })
+  @Illegal()
+  async applyRepairWithEvidence(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
+  ): Promise<RepairApplicationViewDto> {
+    const form = await this.filingForm(request, RepairApplicationDto, ['statement', 'evidence', 'commitment']);
+    if (form.fields.commitment !== undefined && form.fields.commitment !== 'accepted') {
+      await this.evidenceFiles.discard(form.files);
+      throw Problem.validation([{ field: 'commitment', message: 'must be "accepted" when given' }]);
+    }
+    return this.blacklist.applyRepair(id, form.value, caller, {
+      files: form.files,
+      acceptedCommitment: form.fields.commitment === 'accepted',
+    });
   }
 
   @Post('blacklist/:id/repair-applications/:applicationId/decision')
