@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Page } from 'playwright-core';
 import { BlacklistWorld } from '../../helpers/blacklist';
 import { TestClock } from '../../helpers/clock';
-import { checkConsolePage, ConsoleBrowser, open, submit, text } from '../../helpers/console';
+import { ARTIFACTS, checkConsolePage, ConsoleBrowser, open, submit, text } from '../../helpers/console';
 import { CODES, createKey } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 
@@ -403,6 +403,13 @@ describe('enterprise portal', () => {
     expect(await text(page, '#report-no')).toMatch(/^QCR-2027-\d{6}$/);
     expect(await text(page, '#report-enterprise')).toBe('温州市鹿城阀门有限公司');
     await checkConsolePage(page, issued, 'portal-enterprise-report');
+    // Printed: the report alone, without the navigation and the buttons.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#report').isVisible()).toBe(true);
+    expect(await page.locator('.side').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: '生成信用报告' }).isVisible()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-portal-enterprise-report-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: '下载签名报告（.jws）' }).click(),
