@@ -146,8 +146,9 @@ export class BlacklistController {
   @Get('blacklist/:id/evidence/:fileId')
   @Access('regulator', 'reviewer', 'admin', 'enterprise')
   @EntryId()
-  @ApiParam({ name: 'fileId', example: '0b5e6c1e-4f0a-4a57-9a51-2d7f0f4f6c11' })
+  @ApiParam({ name: 'fileId', type: String, format: 'uuid', example: '0b5e6c1e-4f0a-4a57-9a51-2d7f0f4f6c11' })
   @ApiOperation({
+    operationId: 'getBlacklistEvidenceFile',
     summary:
       "An evidence file of one of the entry's objections or repair applications (listed in their `files`): to the enterprise concerned and to the officials who may see the entry",
   })
@@ -199,6 +200,7 @@ export class BlacklistController {
   @Access('enterprise', 'regulator')
   @EntryId()
   @ApiOperation({
+    operationId: 'objectToBlacklistEntryWithEvidence',
     summary: `Object with evidence files (multipart): \`statement\` and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\` (PDF, JPEG or PNG by their content, 10 MB each); otherwise as POST …/objections. A file refused (400 evidence-refused, 413 evidence-too-large) files nothing`,
   })
   @ApiConsumes('multipart/form-data')
@@ -297,6 +299,7 @@ export class BlacklistController {
   @Access('enterprise', 'regulator')
   @EntryId()
   @ApiOperation({
+    operationId: 'applyForCreditRepairWithEvidence',
     summary: `Apply for credit repair with evidence files (multipart): \`statement\`, optional \`evidence\`, \`commitment=accepted\` to record the 信用修复承诺书 accepted, and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\`; otherwise as POST …/repair-applications`,
   })
   @ApiConsumes('multipart/form-data')

@@ -574,6 +574,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/blacklist/{id}/evidence/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evidence file of one of the entry's objections or repair applications (listed in their `files`): to the enterprise concerned and to the officials who may see the entry */
+        get: operations["getBlacklistEvidenceFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/blacklist/{id}/notice": {
         parameters: {
             query?: never;
@@ -602,6 +619,23 @@ export interface paths {
         put?: never;
         /** Object (陈述申辩): the enterprise concerned, or a regulator on its behalf; while noticed, before the deadline */
         post: operations["createObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blacklist/{id}/objections/with-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Object with evidence files (multipart): `statement` and up to 5 files as `files` (PDF, JPEG or PNG by their content, 10 MB each); otherwise as POST …/objections. A file refused (400 evidence-refused, 413 evidence-too-large) files nothing */
+        post: operations["objectToBlacklistEntryWithEvidence"];
         delete?: never;
         options?: never;
         head?: never;
@@ -670,6 +704,23 @@ export interface paths {
         put?: never;
         /** Apply for credit repair (信用修复): the enterprise, or a regulator on its behalf; from earliestRepairDate */
         post: operations["createRepairApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blacklist/{id}/repair-applications/with-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply for credit repair with evidence files (multipart): `statement`, optional `evidence`, `commitment=accepted` to record the 信用修复承诺书 accepted, and up to 5 files as `files`; otherwise as POST …/repair-applications */
+        post: operations["applyForCreditRepairWithEvidence"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2193,6 +2244,35 @@ export interface components {
              */
             documentRef?: string;
         };
+        EvidenceFileDto: {
+            /** @example 0b5e6c1e-4f0a-4a57-9a51-2d7f0f4f6c11 */
+            id: string;
+            /**
+             * @description the name the file was uploaded with
+             * @example 整改报告.pdf
+             */
+            name: string;
+            /**
+             * @description read from its content
+             * @example application/pdf
+             * @enum {string}
+             */
+            contentType: "application/pdf" | "image/jpeg" | "image/png";
+            /**
+             * @description bytes
+             * @example 183204
+             */
+            size: number;
+            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+            sha256: string;
+            /** @example ent.valve */
+            uploadedBy: string;
+            /**
+             * Format: date-time
+             * @example 2026-03-05T03:00:00.000Z
+             */
+            uploadedAt: string;
+        };
         ObjectionViewDto: {
             /** @example 3 */
             id: string;
@@ -2217,11 +2297,27 @@ export interface components {
              * @example null
              */
             decidedAt: string | null;
+            /** @description evidence files attached when it was filed (the portal) */
+            files: components["schemas"]["EvidenceFileDto"][];
             /**
              * @example null
              * @enum {string|null}
              */
             outcome: "upheld" | "dismissed" | null;
+        };
+        AcceptedCommitmentDto: {
+            /** @example 2026-12-v1 */
+            version: string;
+            /**
+             * @description SHA-256 of the text's title and paragraphs, one a line
+             * @example 5d41402abc4b2a76b9719d911017c592e3b0c44298fc1c149afbf4c8996fb924
+             */
+            sha256: string;
+            /**
+             * Format: date-time
+             * @example 2027-06-16T02:00:00.000Z
+             */
+            acceptedAt: string;
         };
         RepairApplicationViewDto: {
             /** @example 3 */
@@ -2247,6 +2343,8 @@ export interface components {
              * @example null
              */
             decidedAt: string | null;
+            /** @description evidence files attached when it was filed (the portal) */
+            files: components["schemas"]["EvidenceFileDto"][];
             /** @example 整改报告及复检合格报告（编号 QC-2027-118） */
             evidence: string | null;
             /**
@@ -2254,6 +2352,8 @@ export interface components {
              * @enum {string|null}
              */
             outcome: "granted" | "refused" | null;
+            /** @description the 信用修复承诺书 accepted with the application (filed in the portal); null when none was */
+            commitment: components["schemas"]["AcceptedCommitmentDto"] | null;
         };
         TransitionDto: {
             /** @example 7 */
@@ -6752,6 +6852,75 @@ export interface operations {
             };
         };
     };
+    getBlacklistEvidenceFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description allowed: regulator, reviewer, admin, enterprise */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such entry or file, or (for an enterprise) not its own */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     noticeBlacklistEntry: {
         parameters: {
             query?: never;
@@ -6853,6 +7022,98 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ObjectionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionViewDto"];
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description allowed: enterprise, regulator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this address (an unknown code or id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed in the current state (named in `detail`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    objectToBlacklistEntryWithEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @example 三次抽查中有一次样品并非本企业生产，申请复核 */
+                    statement: string;
+                    files?: string[];
+                };
             };
         };
         responses: {
@@ -7209,6 +7470,102 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RepairApplicationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairApplicationViewDto"];
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description allowed: enterprise, regulator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this address (an unknown code or id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not allowed in the current state (named in `detail`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the body is larger than this route accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyForCreditRepairWithEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @example 已全部召回问题批次并完成整改，申请信用修复 */
+                    statement: string;
+                    /** @example 整改报告及复检合格报告（编号 QC-2027-118） */
+                    evidence?: string;
+                    /** @enum {string} */
+                    commitment?: "accepted";
+                    files?: string[];
+                };
             };
         };
         responses: {
