@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { Problem } from '../common/problem';
+import { quotaHeaders } from '../common/rate-limit-headers';
 import { AppConfig } from '../config/app-config';
 import { RateLimiter } from '../redis/rate-limiter';
 import { normaliseUscc } from '../common/uscc';
@@ -33,11 +35,16 @@ export class AccessGuard implements CanActivate {
     // AccessCheck refuses to start without a grant on every route; this is the second lock.
     if (!grants) throw Problem.forbidden({ en: 'This route declares no access rule', zh: '此地址未声明访问规则' });
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Every answer of a limited route says where the caller stands: RateLimit-Limit, -Remaining, -Reset.
+    const quota = quotaHeaders(context.switchToHttp().getResponse<FastifyReply>());
     if (grants.includes('public')) {
-      await this.limiter.hit(`ip:${request.ip}`, this.config.PUBLIC_RATE_LIMIT, RATE_WINDOW_MS, {
-        en: `Client ${request.ip}`,
-        zh: `客户端 ${request.ip}`,
-      });
+      await this.limiter.hit(
+        `ip:${request.ip}`,
+        this.config.PUBLIC_RATE_LIMIT,
+        RATE_WINDOW_MS,
+        { en: `Client ${request.ip}`, zh: `客户端 ${request.ip}` },
+        quota,
+      );
       return true;
     }
     // `login`: the route's LoginThrottle limits it per address, with its own fallback while Redis is out.
@@ -55,10 +62,13 @@ export class AccessGuard implements CanActivate {
       });
     }
     if (principal.kind === 'key') {
-      await this.limiter.hit(`key:${principal.keyId}`, principal.rateLimitPerMinute, RATE_WINDOW_MS, {
-        en: `API key ${principal.prefix}`,
-        zh: `API 密钥 ${principal.prefix}`,
-      });
+      await this.limiter.hit(
+        `key:${principal.keyId}`,
+        principal.rateLimitPerMinute,
+        RATE_WINDOW_MS,
+        { en: `API key ${principal.prefix}`, zh: `API 密钥 ${principal.prefix}` },
+        quota,
+      );
     }
     request.principal = principal;
     return true;

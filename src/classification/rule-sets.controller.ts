@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
+import { jobAddress, PollAt } from '../common/poll-location';
 import { Problem } from '../common/problem';
 import { Access, CurrentPrincipal } from '../access/access.decorator';
 import { Principal } from '../access/principal';
@@ -19,6 +20,7 @@ const version = new ParseIntPipe({
 });
 
 const VersionParam = () => ApiParam({ name: 'version', type: 'integer', example: 2 });
+const JOB_LOCATION = 'the job: GET it for its state, progress and result';
 
 @ApiTags('Classification')
 @Controller('api/v1')
@@ -57,6 +59,7 @@ export class RuleSetsController {
       "Grade every enterprise under this version beside the active one, writing nothing; the job's result is the distribution by district and the moves between grades",
   })
   @ApiAcceptedResponse({ type: JobStartedDto })
+  @PollAt(jobAddress, JOB_LOCATION)
   dryRun(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.dryRun(v, actor);
   }
@@ -70,6 +73,7 @@ export class RuleSetsController {
     summary: 'Activate a draft (retiring the active version) and start the full recompute',
   })
   @ApiAcceptedResponse({ type: JobStartedDto })
+  @PollAt(jobAddress, JOB_LOCATION)
   activate(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.activate(v, actor);
   }
@@ -79,6 +83,7 @@ export class RuleSetsController {
   @Access('admin')
   @ApiOperation({ operationId: 'recomputeClassifications', summary: 'Recompute every grade under the active rule set' })
   @ApiAcceptedResponse({ type: JobStartedDto })
+  @PollAt(jobAddress, JOB_LOCATION)
   recompute(@CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.recomputeAll('requested by an administrator', actor);
   }

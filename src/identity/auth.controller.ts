@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Ip, Post, Res } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiOkResponse,
@@ -6,7 +6,9 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Access } from '../access/access.decorator';
+import { quotaHeaders } from '../common/rate-limit-headers';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
 
@@ -28,7 +30,11 @@ export class AuthController {
     description: 'too many attempts from this address, or too many failures for this user name from it',
   })
   @ApiForbiddenResponse({ description: 'the right password for a disabled account' })
-  login(@Body() body: LoginDto, @Ip() ip: string): Promise<LoginResultDto> {
-    return this.auth.login(body, ip);
+  login(
+    @Body() body: LoginDto,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResultDto> {
+    return this.auth.login(body, ip, quotaHeaders(reply));
   }
 }

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { Problem } from '../common/problem';
+import { QuotaSink } from '../common/rate-limit-headers';
 import { LoginDto, LoginResultDto } from './dto/login.dto';
 import { LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
@@ -18,8 +19,9 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
   ) {}
 
-  async login({ username, password }: LoginDto, ip: string): Promise<LoginResultDto> {
-    const attempt = await this.throttle.attempt(username, ip);
+  /** `quota` is told the address's login attempts left (the RateLimit-* headers). */
+  async login({ username, password }: LoginDto, ip: string, quota?: QuotaSink): Promise<LoginResultDto> {
+    const attempt = await this.throttle.attempt(username, ip, quota);
     const user = await this.users.findForLogin(username);
     const ok = await argon2.verify(user?.passwordHash ?? (await this.dummyHash), password).catch(() => false);
     if (!user || !ok) {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { QuotaSink } from '../common/rate-limit-headers';
 import { countingUnavailable, tooManyRequests } from '../redis/rate-limiter';
 import { REDIS } from '../redis/redis.token';
 
@@ -84,14 +85,17 @@ export class LoginThrottle {
 
   /**
    * Counts an attempt of this name from this address before its password is checked, or throws
-   * 429 with Retry-After while the pair, or the address, must wait.
+   * 429 with Retry-After while the pair, or the address, must wait. `quota` is told the
+   * address's attempts left this minute (none, until the wait ends, when refused).
    */
-  async attempt(username: string, ip: string): Promise<LoginAttempt> {
+  async attempt(username: string, ip: string, quota?: QuotaSink): Promise<LoginAttempt> {
     const address = addressKey(ip);
     const key = `${username.toLowerCase()}|${address}`;
-    await guard(this.perMinute.consume(address)).catch((refused: unknown) => {
+    const limit = LOGIN_ATTEMPTS_PER_IP_PER_MINUTE;
+    const minute = await guard(this.perMinute.consume(address)).catch((refused: unknown) => {
       if (!(refused instanceof RateLimiterRes)) throw refused;
       const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      quota?.({ limit, remaining: 0, resetS: seconds });
       throw tooManyRequests(
         {
           en: `Login attempts from this address: at most ${LOGIN_ATTEMPTS_PER_IP_PER_MINUTE} a minute; retry in ${seconds} s`,
@@ -100,9 +104,14 @@ export class LoginThrottle {
         seconds,
       );
     });
+    quota?.({ limit, remaining: limit - minute.consumedPoints, resetS: minute.msBeforeNext / 1000 });
+    const wait = (ms: number) => {
+      quota?.({ limit, remaining: 0, resetS: ms / 1000 });
+      return throttled(ms);
+    };
     const [failures, known] = await guard(Promise.all([this.ipFailures.get(address), this.known.get(key)]));
     if (failures && failures.consumedPoints > FAILURES_PER_IP_PER_HOUR && !known) {
-      throw throttled(failures.msBeforeNext);
+      throw wait(failures.msBeforeNext);
     }
     const run = await guard(this.runs.consume(key));
     if (run.consumedPoints > FREE_FAILURES) {
@@ -110,7 +119,7 @@ export class LoginThrottle {
         await guard(this.waits.consume(key));
       } catch (refused) {
         await guard(this.runs.reward(key));
-        throw refused instanceof RateLimiterRes ? throttled(refused.msBeforeNext) : refused;
+        throw refused instanceof RateLimiterRes ? wait(refused.msBeforeNext) : refused;
       }
     }
     return {

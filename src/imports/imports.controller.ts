@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { PollAt } from '../common/poll-location';
 import { UuidParam, uuidId } from '../common/validation';
 import { Access } from '../access/access.decorator';
 import { Caller, CurrentCaller } from '../access/caller';
@@ -35,6 +36,7 @@ export class ImportsController {
     },
   })
   @ApiAcceptedResponse({ type: ImportDto })
+  @PollAt<ImportDto>((answer) => `/api/v1/imports/${answer.id}`, 'the import: GET it for its status and counts')
   upload(
     @Req() request: FastifyRequest,
     @Query() query: ImportQuery,

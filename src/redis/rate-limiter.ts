@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { GroupCommit } from '../common/group-commit';
 import { Problem, ProblemText } from '../common/problem';
+import { QuotaSink } from '../common/rate-limit-headers';
 import { REDIS } from './redis.token';
 
 const RETRY_WHEN_UNAVAILABLE_S = 5;
@@ -14,8 +15,12 @@ interface Hit {
   windowMs: number;
 }
 
-/** Allowed, refused until `retryAfterS`, or not countable (Redis unreachable). */
-type Verdict = { allowed: true } | { allowed: false; retryAfterS: number } | { allowed: null };
+/**
+ * Allowed (with what is left of the window, as far as this replica knows, and when it ends),
+ * refused until `retryAfterS`, or not countable (Redis unreachable).
+ */
+type Verdict =
+  { allowed: true; remaining: number; resetS: number } | { allowed: false; retryAfterS: number } | { allowed: null };
 
 /** Leases take at most this share of a window's limit, so a replica strands at most 1 % of it. */
 const LEASE_SHARE = 100;
@@ -29,6 +34,8 @@ interface Lease {
   windowEnds: number;
   /** How many the next lease in this window takes: doubles each time a lease runs out. */
   next: number;
+  /** What Redis had left in the window when the lease was taken (other replicas' hits since are not known). */
+  redisLeft: number;
 }
 
 /**
@@ -53,17 +60,28 @@ export class RateLimiter {
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  /** Counts one hit on `bucket`; throws 429 with Retry-After once `limit` is passed in `windowMs`. */
-  async hit(bucket: string, limit: number, windowMs: number, what: ProblemText): Promise<void> {
+  /**
+   * Counts one hit on `bucket`; throws 429 with Retry-After once `limit` is passed in `windowMs`.
+   * `quota` is told where the caller stands (allowed or refused), for the RateLimit-* headers;
+   * `remaining` is exact for a bucket counted hit by hit, and this replica's best knowledge while
+   * it spends a lease (other replicas' hits since the lease was taken are not seen).
+   */
+  async hit(bucket: string, limit: number, windowMs: number, what: ProblemText, quota?: QuotaSink): Promise<void> {
     const lease = this.leases.get(leaseId(bucket, limit, windowMs));
-    if (lease && lease.left > 0 && Date.now() < lease.windowEnds) {
+    const now = Date.now();
+    if (lease && lease.left > 0 && now < lease.windowEnds) {
       lease.left--;
+      quota?.({ limit, remaining: lease.redisLeft + lease.left, resetS: (lease.windowEnds - now) / 1000 });
       return;
     }
     const verdict = await this.hits.submit({ bucket, limit, windowMs });
-    if (verdict.allowed) return;
+    if (verdict.allowed) {
+      quota?.({ limit, remaining: verdict.remaining, resetS: verdict.resetS });
+      return;
+    }
     if (verdict.allowed === false) {
       const [seconds, retry] = [windowMs / 1000, verdict.retryAfterS];
+      quota?.({ limit, remaining: 0, resetS: retry });
       throw tooManyRequests(
         {
           en: `${what.en}: at most ${limit} requests per ${seconds} s; retry in ${retry} s`,
@@ -107,14 +125,20 @@ export class RateLimiter {
     const leased = sameWindow ? previous.next : 0;
     let allowed = n;
     let refused: Verdict = { allowed: null };
+    // After the group: what the window has left (Redis's count, and the lease this replica holds), and when it ends.
+    let left = previous && sameWindow ? previous.redisLeft + previous.left : limit;
+    let resetS = previous && sameWindow ? (previous.windowEnds - Date.now()) / 1000 : windowMs / 1000;
     if (needed) {
       try {
         const counted = await this.limiter(limit, windowMs).consume(bucket, needed + leased);
+        const redisLeft = Math.max(0, limit - counted.consumedPoints);
         this.leases.set(id, {
           left: leased,
           windowEnds: Date.now() + counted.msBeforeNext,
           next: Math.min(Math.floor(limit / LEASE_SHARE), Math.max(1, leased * 2)),
+          redisLeft,
         });
+        [left, resetS] = [redisLeft + leased, counted.msBeforeNext / 1000];
       } catch (outcome) {
         this.leases.delete(id);
         // Over the limit: those that still fit pass and the rest are refused. Not countable (Redis
@@ -123,10 +147,14 @@ export class RateLimiter {
         if (outcome instanceof RateLimiterRes) {
           allowed += Math.max(0, limit - (outcome.consumedPoints - needed - leased));
           refused = { allowed: false, retryAfterS: Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)) };
+          [left, resetS] = [0, outcome.msBeforeNext / 1000];
         }
       }
     }
-    return Array.from({ length: n }, (_, i): Verdict => (i < allowed ? { allowed: true } : refused));
+    // The hits that pass, in order, each leaving one more than the next.
+    return Array.from({ length: n }, (_, i): Verdict =>
+      i < allowed ? { allowed: true, remaining: left + (allowed - 1 - i), resetS } : refused,
+    );
   }
 
   private limiter(points: number, windowMs: number): RateLimiterRedis {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { retryAfter } from '../common/problem.filter';
+import { quotaHeaders } from '../common/rate-limit-headers';
 import { Access } from '../access/access.decorator';
 import { AuthService } from '../identity/auth.service';
 import { fromThisSite } from '../access/page-session';
@@ -59,7 +60,7 @@ export class SessionController {
     }
     let token: LoginResultDto;
     try {
-      token = await this.auth.login({ username, password }, request.ip);
+      token = await this.auth.login({ username, password }, request.ip, quotaHeaders(reply));
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
       if (error.status === HttpStatus.UNAUTHORIZED) {

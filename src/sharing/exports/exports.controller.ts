@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../../access/actor';
+import { jobAddress, PollAt } from '../../common/poll-location';
 import { Problem } from '../../common/problem';
 import { Access, CurrentPrincipal } from '../../access/access.decorator';
 import { Principal } from '../../access/principal';
@@ -61,6 +62,7 @@ export class ExportsController {
   })
   @ApiBody({ type: ExportRerunDto, required: false })
   @ApiAcceptedResponse({ type: ExportRunDto })
+  @PollAt(jobAddress, 'the job writing the day: GET it for its state')
   rerun(
     @Param('date') date: string,
     @Body() body: ExportRerunDto,

@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiPage, Page } from '../../common/pagination';
+import { PollAt } from '../../common/poll-location';
 import { Access, CurrentPrincipal } from '../../access/access.decorator';
 import { Caller, CurrentCaller } from '../../access/caller';
 import { Principal } from '../../access/principal';
@@ -102,6 +103,10 @@ export class WebhooksController {
     summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on',
   })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
+  @PollAt(
+    (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
+    "the subscription's deliveries, where the replayed events appear",
+  )
   replay(
     @Param('id', uuidId) id: string,
     @Body() body: ReplayDto,
