@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ClassificationModule } from './classification/classification.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { ImportsModule } from './imports/imports.module';
 import { RecordsModule } from './records/records.module';
 import { RegistryModule } from './registry/registry.module';
@@ -29,6 +30,7 @@ import { WorkerModule } from './worker.module';
 /** Every HTTP route of the api role; the feature modules hold the work behind them. */
 @Module({
   imports: [
+    IdempotencyModule,
     IdentityModule,
     RegistryModule,
     RecordsModule,

@@ -16,6 +16,7 @@ import { createLogger, NestPinoLogger, RequestLog, requestId } from './common/lo
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
+import { IdempotencyKeys } from './idempotency/idempotency';
 import { waitForRedis } from './jobs/wait-for-redis';
 import { openApiDocument } from './openapi';
 import { RegistryModule } from './registry/registry.module';
@@ -86,6 +87,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.enableShutdownHooks();
   if (config.runsApi) {
     useValidatorContainer(app);
+    app.get(IdempotencyKeys).install(adapter.getInstance());
     await useViewEngine(app);
     const document = openApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

@@ -59,13 +59,17 @@ export class PollLocation implements NestInterceptor {
     const address = this.reflector.get<PollAddress<unknown> | undefined>(POLL_METADATA, context.getHandler());
     const http = context.switchToHttp();
     const params = (http.getRequest<FastifyRequest>().params ?? {}) as Record<string, string>;
+    const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       tap((answer) => {
-        if (address) void http.getResponse<FastifyReply>().header('Location', address(answer, params));
+        // A replayed answer (Idempotency-Key) brings its own Location.
+        if (address && reply.getHeader('location') === undefined)
+          void reply.header('Location', address(answer, params));
       }),
     );
   }
 }
 
 /** The address of a background job: GET /api/v1/jobs/{jobId}. */
-export const jobAddress = (answer: { jobId: string }): string => `/api/v1/jobs/${encodeURIComponent(answer.jobId)}`;
+export const jobAddress = (answer: { jobId: string }): string =>
+  `/api/v1/jobs/${encodeURIComponent(answer.jobId).replace(/%3A/g, ':')}`; // job ids hold colons, which a path may

@@ -1,6 +1,7 @@
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { acceptsForm, routeJsonLimits } from './body-limit';
+import { noteBodyDigest } from './body-digest';
 import { Problem } from './problem';
 import { sendProblem } from './problem.filter';
 import { decodeFormText } from './query-string';
@@ -93,6 +94,8 @@ function useStrictJsonParser(adapter: FastifyAdapter): void {
     'application/json',
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done: ParserDone) => {
+      // The raw bytes' digest, for a request that must not be repeated (src/idempotency).
+      if (request.headers['idempotency-key'] !== undefined) noteBodyDigest(request, body);
       const exceeded = exceededJsonLimit(body, { ...JSON_LIMITS, ...routeJsonLimits(request) });
       if (exceeded) return done(Problem.validation([{ field: 'body', message: exceeded }]));
       let text: string;

@@ -5,6 +5,7 @@ import { PollAt } from '../common/poll-location';
 import { UuidParam, uuidId } from '../common/validation';
 import { Access } from '../access/access.decorator';
 import { Caller, CurrentCaller } from '../access/caller';
+import { Idempotent } from '../idempotency/idempotency';
 import { recorder } from '../records/recorder';
 import { ImportDto, ImportQuery } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES } from './import-kinds';
@@ -18,6 +19,7 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @Access('regulator')
+  @Idempotent('handler')
   @ApiOperation({
     operationId: 'createImport',
     summary:

@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { FieldError, Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { JobName, QueueName, queueOnce } from '../jobs/queues';
+import { sha256 } from '../common/body-digest';
+import { claimIdempotency } from '../idempotency/idempotency';
 import { Recorder } from '../records/recorder';
 import { ImportDto } from './dto/import.dto';
 import { IMPORT_KINDS, IMPORT_MODES, IMPORT_SPECS, ImportKind } from './import-kinds';
@@ -25,6 +27,11 @@ const ERROR_PAGE = 2_000;
 
 /** Seconds a caller is asked to wait when uploads cannot be stored. */
 const STORAGE_RETRY_AFTER_S = 60;
+
+/** What identifies an upload for Idempotency-Key: the file's SHA-256 and name, and the fields (not the multipart boundary). */
+function uploadDigest(fileSha256: string, fileName: string, kind: string, mode: string): Buffer {
+  return sha256(JSON.stringify({ file: { sha256: fileSha256, name: fileName }, kind, mode }));
+}
 
 /**
  * Bulk imports, the side of the upload: the file is streamed to UPLOAD_DIR, the import recorded
@@ -73,6 +80,8 @@ export class ImportsService {
       if (!(IMPORT_MODES as readonly string[]).includes(mode))
         errors.push({ field: 'mode', message: `must be one of ${IMPORT_MODES.join(', ')}` });
       if (errors.length) throw Problem.validation(errors);
+      // With an Idempotency-Key: the same file and fields sent again get the first answer, not a second import.
+      await claimIdempotency(request, uploadDigest(file!.sha256, file!.name, kind!, mode));
       await this.prepare(raw, path, kind as ImportKind, validUtf8);
       await this.imports.create({
         id,

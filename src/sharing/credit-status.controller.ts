@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/comm
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access, AuthenticatedRequest, CurrentPrincipal } from '../access/access.decorator';
 import { Principal } from '../access/principal';
+import { Idempotent } from '../idempotency/idempotency';
 import { askerOf } from './asker';
 import { CreditStatusService } from './credit-status.service';
 import { AS_OF_DESCRIPTION, BatchStatusDto, BatchStatusRequestDto, CreditStatusDto } from './dto/credit-status.dto';
@@ -15,6 +16,7 @@ export class CreditStatusController {
   @Post('batch')
   @HttpCode(200)
   @Access('scope:batch:read', 'institution')
+  @Idempotent()
   @ApiOperation({
     operationId: 'screenCreditStatusBatch',
     summary: 'Screen up to 10 000 codes: statuses in request order, unknown and invalid codes listed apart; logged',

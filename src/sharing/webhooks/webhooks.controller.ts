@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiPage, Page } from '../../common/pagination';
 import { PollAt } from '../../common/poll-location';
+import { Idempotent } from '../../idempotency/idempotency';
 import { Access, CurrentPrincipal } from '../../access/access.decorator';
 import { Caller, CurrentCaller } from '../../access/caller';
 import { Principal } from '../../access/principal';
@@ -39,6 +40,7 @@ export class WebhooksController {
 
   @Post()
   @Access('scope:webhooks:manage')
+  @Idempotent()
   @ApiOperation({
     operationId: 'createWebhook',
     summary: 'Subscribe a URL to change events (from now on); signed with the secret, never shown again',
