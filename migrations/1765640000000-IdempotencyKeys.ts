@@ -5,6 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (src/idempotency): one row per caller and key, claimed (`pending`) before the work and holding
  * the first answer (`done`) for 24 hours. In PostgreSQL rather than Redis, so that a lost Redis
  * never lets a batch or an import run twice. Expired rows go a few at a time on each new claim.
+ * `body` is the answer sealed with AES-256-GCM (it may hold a secret shown once).
  */
 export class IdempotencyKeys1765640000000 implements MigrationInterface {
   name = 'IdempotencyKeys1765640000000';

@@ -6,10 +6,13 @@ import {
   Injectable,
   Logger,
   NestInterceptor,
+  OnModuleInit,
   SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +21,8 @@ import type { AuthenticatedRequest } from '../access/access.decorator';
 import { bodyDigest, sha256 } from '../common/body-digest';
 import { Clock } from '../common/clock';
 import { Problem } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { generatedSetting, open, seal, sealingKey } from '../database/secret-box';
 import { IdempotencyKeysRepository, StoredAnswer } from './idempotency-keys.repository';
 
 /** How long a key holds its first answer. */
@@ -100,13 +105,23 @@ export async function claimIdempotency(request: FastifyRequest, digest: Buffer):
 }
 
 @Injectable()
-export class IdempotencyKeys {
+export class IdempotencyKeys implements OnModuleInit {
   private readonly logger = new Logger(IdempotencyKeys.name);
+  /** Kept answers are sealed (AES-256-GCM): one may hold a secret shown once, such as a webhook's. */
+  private sealing!: Buffer;
 
   constructor(
     private readonly keys: IdempotencyKeysRepository,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    const material =
+      this.config.WEBHOOK_SECRET_KEY ?? (await generatedSetting(this.dataSource, 'idempotency_answer_key')).value;
+    this.sealing = sealingKey('idempotent-answers', material);
+  }
 
   /**
    * Claims `key` for this caller and request, or says why not: the stored answer to send again,
@@ -126,7 +141,10 @@ export class IdempotencyKeys {
       const held = await this.keys.held(caller, key, now);
       if (!held) continue; // released or expired meanwhile: claim it again
       if (!held.fingerprint.equals(fingerprint)) throw reused(held.route);
-      if (held.answer) return held.answer;
+      if (held.answer) {
+        const body = Buffer.from(open(this.sealing, held.answer.body, `${caller}\n${key}`), 'utf8');
+        return { ...held.answer, body };
+      }
       throw inUse();
     }
     throw inUse();
@@ -147,7 +165,8 @@ export class IdempotencyKeys {
         const value = reply.getHeader(name);
         if (value !== undefined) headers[name] = String(value);
       }
-      await this.keys.complete(caller, key, claimId, { status: reply.statusCode, headers, body });
+      const sealed = seal(this.sealing, body.toString('utf8'), `${caller}\n${key}`);
+      await this.keys.complete(caller, key, claimId, { status: reply.statusCode, headers, body: sealed });
     } catch (error) {
       // The answer goes out regardless; the key stays pending until it is stale, then may be claimed again.
       this.logger.error({ msg: `Idempotency-Key ${key} of ${caller}: the answer could not be kept`, err: error });

@@ -8,7 +8,7 @@ import { planBlacklist } from './blacklist-plan';
 import { BlacklistSettings } from './entry-script';
 import { generateDemo } from './records';
 import { DEMO_AS_OF, DEMO_USERS, toDay } from './reference-data';
-import { DemoWriter } from './writer';
+import { DemoApiKey, DemoWriter } from './writer';
 
 export { DEMO_AS_OF } from './reference-data';
 export { COUNTED_TABLES } from './writer';
@@ -19,8 +19,10 @@ export { COUNTED_TABLES } from './writer';
  * districts, and their credit records (a few of them corrected); and a few dozen blacklist
  * entries in every state, with their objections, repair applications, transitions and outbox
  * events, written by the services that own them (see writer.ts). A second run finds the demo
- * there (the seed's last audit entry) and adds nothing; two runs at once queue, and the second
+ * there (the seed's own audit entry) and adds nothing; two runs at once queue, and the second
  * finds the first one's. A run that failed midway cannot be finished: the next run says so.
+ * Every run, the first or not, ends with a new API key of the demo bank holding every scope,
+ * printed once (keys are stored hashed): what an integrator tries the API with.
  */
 
 export interface DemoLogin {
@@ -38,6 +40,8 @@ export interface SeedSummary {
   /** rows per table after the run */
   counts: Record<string, number>;
   logins: DemoLogin[];
+  /** A new key of the demo bank with every scope, made by this run (printed; stored only hashed). */
+  apiKey: DemoApiKey;
   elapsedMs: number;
 }
 
@@ -65,6 +69,9 @@ function printSummary(print: (line: string) => void, summary: SeedSummary): void
   print('demo logins (user name, password, role, bound to):');
   for (const l of summary.logins)
     print(`  ${l.username.padEnd(24)} ${l.password.padEnd(22)} ${l.role.padEnd(12)} ${l.scope}`);
+  const { key, institution, scopes } = summary.apiKey;
+  print(`demo API key of ${institution} (scopes ${scopes.join(', ')}; new on every run, shown only now):`);
+  print(`  X-API-Key: ${key}`);
 }
 
 /**
@@ -107,11 +114,13 @@ export async function seedDemo(
   try {
     const existing = await writer.existing();
     if (existing) {
+      const apiKey = await writer.demoApiKey();
       const summary: SeedSummary = {
         seeded: false,
         database,
         counts: await writer.counts(),
         logins: loginsOf(existing.uscc),
+        apiKey,
         elapsedMs: Date.now() - started,
       };
       print(`seed:demo: the demo is already in ${database} (its demo.seed audit entry exists); nothing added`);
@@ -133,12 +142,14 @@ export async function seedDemo(
     const users = new Map([...(await staff), ...(await enterpriseUser)]);
     const entries = await writer.writeBlacklist(blacklist, users);
     await writer.finish(database);
+    const apiKey = await writer.demoApiKey();
 
     const summary: SeedSummary = {
       seeded: true,
       database,
       counts: await writer.counts(),
       logins: loginsOf(demo.enterprises[0].uscc),
+      apiKey,
       elapsedMs: Date.now() - started,
     };
     print(

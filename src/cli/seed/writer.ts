@@ -17,6 +17,8 @@ import { CalendarService } from '../../blacklist/calendar.service';
 import { AppConfig } from '../../config/app-config';
 import { holdSessionLock } from '../../database/session-lock';
 import { tableCounts } from '../../database/table-counts';
+import { API_SCOPES, ApiScope } from '../../access/principal';
+import { ApiKeysService } from '../../identity/api-keys.service';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { UsersService } from '../../identity/users.service';
 import { disclosedByDefault } from '../../records/record-rules';
@@ -33,6 +35,13 @@ const BATCH = 5000;
 /** Two seeds at once queue on this lock; the second then finds the first one's demo. */
 const LOCK = 7_330_302;
 const SEED_ACTOR = systemActor('seed:demo');
+
+/** The demo institution's API key a run made, as printed. */
+export interface DemoApiKey {
+  key: string;
+  institution: string;
+  scopes: ApiScope[];
+}
 
 export const COUNTED_TABLES = [
   'districts',
@@ -320,6 +329,20 @@ export class DemoWriter {
       this.clock.set(null);
     }
     return entryIds.size;
+  }
+
+  /**
+   * A new API key of the demo bank with every scope, for an integrator to try the API with. Keys
+   * are stored hashed, so a key can be printed only when it is made: each run makes one (the
+   * earlier ones stay valid until revoked).
+   */
+  async demoApiKey(): Promise<DemoApiKey> {
+    const name = INSTITUTIONS[0].name;
+    const institution = (await this.app.get(InstitutionsService).list()).find((i) => i.name === name);
+    if (!institution) throw new Error(`seed:demo: the demo institution ${name} is missing`);
+    const scopes = [...API_SCOPES];
+    const { key } = await this.app.get(ApiKeysService).create(institution.id, { scopes }, SEED_ACTOR);
+    return { key, institution: name, scopes };
   }
 
   /** The seed's own audit entry, last. */

@@ -104,6 +104,30 @@ describe('npm run seed:demo', () => {
     REDIS_URL: t.config.REDIS_URL,
     REDIS_PREFIX: t.config.REDIS_PREFIX,
   });
+  /** The key printed after `X-API-Key:`. */
+  const printedKey = (lines: string[]) => {
+    const line = lines.find((l) => l.trim().startsWith('X-API-Key: '));
+    if (!line) throw new Error(`no API key printed:\n${lines.join('\n')}`);
+    return line.trim().slice('X-API-Key: '.length);
+  };
+  /** The key answers the lookup, the batch, the feed and the webhooks (one route of each scope). */
+  const expectEveryScope = async (key: string) => {
+    const uscc = await enterpriseUscc();
+    const headers = { 'x-api-key': key };
+    const answers = await Promise.all([
+      t.request({ method: 'GET', url: `/api/v1/credit-status/${uscc}?purpose=loan_review`, headers }),
+      t.request({
+        method: 'POST',
+        url: '/api/v1/credit-status/batch',
+        headers,
+        body: { purpose: 'loan_review', usccs: [uscc] },
+      }),
+      t.request({ method: 'GET', url: '/api/v1/feed?limit=1', headers }),
+      t.request({ method: 'GET', url: '/api/v1/webhooks', headers }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(answers[0].json()).toMatchObject({ uscc });
+  };
   const enterpriseUscc = async () =>
     (await t.sql<{ uscc: string }>(`SELECT uscc FROM users WHERE username = 'demo.enterprise'`))[0].uscc;
 
@@ -450,7 +474,7 @@ describe('npm run seed:demo', () => {
     });
   });
 
-  it('adds nothing when run again', async () => {
+  it('adds nothing when run again but a new demo API key, which works as the first one still does', async () => {
     const tables = COUNTED_TABLES;
     const before = await Promise.all(tables.map(count));
     const lines: string[] = [];
@@ -459,8 +483,24 @@ describe('npm run seed:demo', () => {
     });
     expect(again.seeded).toBe(false);
     expect(lines[0]).toMatch(/already/);
-    expect(await Promise.all(tables.map(count))).toEqual(before);
+    // The key's creation is the one new audit entry.
+    const audited = tables.indexOf('audit_events');
+    expect(await Promise.all(tables.map(count))).toEqual(before.map((n, i) => (i === audited ? n + 1 : n)));
     expect(again.logins).toEqual(summary.logins);
+    const printed = printedKey(lines);
+    expect(printed).toBe(again.apiKey.key);
+    expect(printed).not.toBe(summary.apiKey.key);
+    await expectEveryScope(printed);
+    await expectEveryScope(summary.apiKey.key);
+  });
+
+  it('prints a demo institution API key holding every scope', async () => {
+    expect(summary.apiKey).toMatchObject({
+      institution: '温州银行',
+      scopes: ['status:read', 'batch:read', 'feed:read', 'webhooks:manage'],
+    });
+    expect(printedKey(output)).toBe(summary.apiKey.key);
+    await expectEveryScope(summary.apiKey.key);
   });
 
   it('writes the same data on every run', async () => {

@@ -170,6 +170,9 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
       expect(again.headers['content-type']).toMatch(/^application\/json/);
       expect(again.json()).toEqual(first.json());
       expect(await hooks()).toBe(before + 1);
+      // The kept answer is sealed: nothing of it reads in the table.
+      const [kept] = await t.sql<{ body: Buffer }>(`SELECT body FROM idempotency_keys WHERE key = 'hook-1'`);
+      expect(kept.body.includes(Buffer.from(HOOK.url))).toBe(false);
     });
 
     it('refuses the same key with another body (422), and keeps keys apart per caller', async () => {
