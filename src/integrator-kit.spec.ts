@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { routesOf } from './access/access-routes';
+import { apiControllers, operationsControllers } from './routes';
+
+/**
+ * The integrator's kit stays true to the code: docs/integration.md lists every problem code the
+ * API answers with, and every request of api.http is a route the API serves.
+ */
+
+const root = join(__dirname, '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourcesUnder(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** The codes src gives its problems: Problem.badRequest('code', …), new Problem(status, 'code', …), tooManyRequests(…, 'code'). */
+function problemCodes(): Set<string> {
+  const codes = new Set(['unauthorized', 'forbidden', 'rate-limited']); // Problem.unauthorized/forbidden, tooManyRequests' default
+  for (const path of sourcesUnder(join(root, 'src'))) {
+    const text = readFileSync(path, 'utf8');
+    for (const m of text.matchAll(/(?:Problem\.\w+\(|new Problem\(\s*[\w.]+\s*,)\s*'([a-z]+(?:-[a-z0-9]+)+)'/g))
+      codes.add(m[1]);
+    for (const m of text.matchAll(/tooManyRequests\([\s\S]{0,600}?,\s*\w+,\s*'([a-z]+(?:-[a-z0-9]+)+)',?\s*\)/g))
+      codes.add(m[1]);
+  }
+  return codes;
+}
+
+describe("the integrator's kit", () => {
+  it('lists in docs/integration.md every problem code the API answers with', () => {
+    const doc = read('docs/integration.md');
+    const table = /<!-- problem-codes:begin -->([\s\S]*?)<!-- problem-codes:end -->/.exec(doc)?.[1] ?? '';
+    const listed = new Set([...table.matchAll(/^\|\s*`([a-z0-9-]+)`\s*\|/gm)].map((m) => m[1]));
+    const missing = [...problemCodes()].filter((code) => !listed.has(code)).sort();
+    expect(missing).toEqual([]); // add each to the table in docs/integration.md, in Chinese and English
+  });
+
+  it('sends in api.http only requests the API serves', () => {
+    const routes = routesOf([...apiControllers, ...operationsControllers]).map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    }));
+    const requests = [...read('api.http').matchAll(/^(GET|POST|PUT|PATCH|DELETE) \{\{baseUrl\}\}(\S+)$/gm)].map(
+      ([, method, url]) => ({ method, path: url.split('?')[0].replace(/\{\{\w+\}\}/g, 'x') }),
+    );
+    expect(requests.length).toBeGreaterThan(25);
+    const unserved = requests
+      .filter((q) => q.path !== '/docs-json') // Swagger's own route
+      .filter((q) => !routes.some((r) => r.method === q.method && r.pattern.test(q.path)))
+      .map((q) => `${q.method} ${q.path}`);
+    // The webhooks' ping and secret rotation (issue 19, point 3) land beside this kit; drop this once they are served.
+    const coming = ['POST /api/v1/webhooks/x/ping', 'POST /api/v1/webhooks/x/secret/rotate'];
+    expect(unserved.filter((q) => !coming.includes(q))).toEqual([]);
+  });
+
+  it('is linked from the README', () => {
+    const readme = read('README.md');
+    expect(readme).toContain('(docs/integration.md)');
+    expect(readme).toContain('(api.http)');
+  });
+});
