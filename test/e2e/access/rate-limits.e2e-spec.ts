@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Problem } from '../../../src/common/problem';
+import { Quota } from '../../../src/common/rate-limit-headers';
 import { RateLimiter } from '../../../src/redis/rate-limiter';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -49,6 +50,25 @@ describe('rate limits counted in Redis, in groups and leases, shared by replicas
     expect(refusal.extensions.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refusal.extensions.retryAfter).toBeLessThanOrEqual(60);
     expect(Number(await clients[0].get('rl:key:bench'))).toBe(60); // every hit counted, none leased
+  });
+
+  it('tells each hit where its bucket stands: remaining counting down to 0, and the reset within the window', async () => {
+    const limiter = replica();
+    const quotas: Quota[] = [];
+    for (let i = 0; i < 5; i++) {
+      await limiter
+        .hit('key:quota', 3, 60_000, { en: 'API key', zh: 'API 密钥' }, (q) => quotas.push(q))
+        .catch(() => undefined);
+    }
+    expect(quotas.map((q) => [q.limit, q.remaining])).toEqual([
+      [3, 2],
+      [3, 1],
+      [3, 0],
+      [3, 0],
+      [3, 0],
+    ]);
+    for (const q of quotas) expect(q.resetS).toBeGreaterThan(0);
+    for (const q of quotas) expect(q.resetS).toBeLessThanOrEqual(60);
   });
 
   it('lets a busy key spend leases without asking Redis, and never passes more than the limit across replicas', async () => {
