@@ -41,7 +41,8 @@ function locationHeader(description: string): MethodDecorator {
       { headers?: Record<string, unknown> }
     >;
     const accepted = responses['202'] ?? {};
-    const headers = { ...accepted.headers, Location: { description, schema: { type: 'string' } } };
+    // A Location the route describes itself (with an example) stays.
+    const headers = { Location: { description, schema: { type: 'string' } }, ...accepted.headers };
     Reflect.defineMetadata(
       API_RESPONSE_METADATA,
       { ...responses, 202: { ...accepted, headers } },
