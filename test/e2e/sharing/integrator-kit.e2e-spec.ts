@@ -156,6 +156,15 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
         headers: withKey(key, { 'idempotency-key': idempotencyKey }),
         body,
       });
+    const batch = (idempotencyKey: string, usccs: string[]) =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/credit-status/batch',
+        headers: withKey(bank.key, { 'idempotency-key': idempotencyKey }),
+        body: { purpose: 'loan_review', usccs },
+      });
+    const queries = () => count(`SELECT count(*)::int AS n FROM credit_queries`);
+    const imports = () => count(`SELECT count(*)::int AS n FROM imports`);
     const hooks = async () =>
       count(`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE institution_id = $1`, [bank.institutionId]);
 
@@ -218,14 +227,6 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
     });
 
     it('answers a repeated batch with the same bytes and logs its queries once', async () => {
-      const batch = (idempotencyKey: string, usccs: string[]) =>
-        t.request({
-          method: 'POST',
-          url: '/api/v1/credit-status/batch',
-          headers: withKey(bank.key, { 'idempotency-key': idempotencyKey }),
-          body: { purpose: 'loan_review', usccs },
-        });
-      const queries = () => count(`SELECT count(*)::int AS n FROM credit_queries`);
       const before = await queries();
       const first = await batch('batch-1', [CODES.wenzhouLike, CODES.beijing]);
       expect(first.statusCode).toBe(200);
@@ -240,7 +241,6 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
     });
 
     it('answers a repeated upload (another multipart boundary) with the first import, and refuses another file', async () => {
-      const imports = () => count(`SELECT count(*)::int AS n FROM imports`);
       const before = await imports();
       const csv = RECORDS_CSV('温质监抽〔2024〕902号');
       const first = await upload(csv, { 'idempotency-key': 'import-1' });
@@ -266,6 +266,17 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
       expect(later.statusCode).toBe(201);
       expect(later.headers['idempotency-replayed']).toBeUndefined();
       expect(await hooks()).toBe(before + 2);
+      // The batch and the upload of earlier tests (their keys a day old) are new work too.
+      const [queried, imported] = [await queries(), await imports()];
+      const batchAgain = await batch('batch-1', [CODES.wenzhouLike, CODES.beijing]);
+      expect(batchAgain.statusCode).toBe(200);
+      expect(batchAgain.headers['idempotency-replayed']).toBeUndefined();
+      expect(await queries()).toBe(queried + 2);
+      regulator = await t.login('qts.kit', 'kit-importer-pass'); // the earlier token has expired by now
+      const uploadAgain = await upload(RECORDS_CSV('温质监抽〔2024〕902号'), { 'idempotency-key': 'import-1' });
+      expect(uploadAgain.statusCode).toBe(202);
+      expect(uploadAgain.headers['idempotency-replayed']).toBeUndefined();
+      expect(await imports()).toBe(imported + 1);
       // The expired keys are gone from the table, not only ignored.
       expect(await count(`SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= $1`, [clock.now()])).toBe(
         0,
