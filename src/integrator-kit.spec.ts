@@ -59,6 +59,37 @@ describe("the integrator's kit", () => {
     expect(unserved.filter((q) => !coming.includes(q))).toEqual([]);
   });
 
+  it('is described in openapi.json: Location on 202, RateLimit-* where limits apply, Idempotency-Key where honoured', () => {
+    type Response = { headers?: Record<string, unknown> };
+    type Operation = { parameters?: { name: string; in: string }[]; responses: Record<string, Response> };
+    const document = JSON.parse(read('openapi.json')) as { paths: Record<string, Record<string, Operation>> };
+    const op = (path: string, method: string) => document.paths[path][method];
+    const headersOf = (operation: Operation, status: string) => Object.keys(operation.responses[status]?.headers ?? {});
+    for (const item of Object.values(document.paths)) {
+      for (const operation of Object.values(item)) {
+        if (operation.responses['202']) expect(headersOf(operation, '202')).toContain('Location');
+      }
+    }
+    const lookup = op('/api/v1/credit-status/{uscc}', 'get');
+    for (const status of ['200', '404', '429']) {
+      expect(headersOf(lookup, status)).toEqual(
+        expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+      );
+    }
+    expect(headersOf(op('/api/v1/auth/login', 'post'), '200')).toContain('RateLimit-Remaining');
+    expect(headersOf(op('/api/v1/audit/events', 'get'), '200')).not.toContain('RateLimit-Remaining'); // staff: no limit
+    for (const [path, status] of [
+      ['/api/v1/webhooks', '201'],
+      ['/api/v1/imports', '202'],
+      ['/api/v1/credit-status/batch', '200'],
+    ]) {
+      const operation = op(path, 'post');
+      expect(operation.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+      expect(headersOf(operation, status)).toContain('Idempotency-Replayed');
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['409', '422']));
+    }
+  });
+
   it('is linked from the README', () => {
     const readme = read('README.md');
     expect(readme).toContain('(docs/integration.md)');

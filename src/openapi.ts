@@ -105,6 +105,26 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', example: 30 } },
 };
 
+/** On every answer of a rate-limited route (src/common/rate-limit-headers.ts), errors included; in components/headers. */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': {
+    description: 'requests allowed in the window (a minute): the API key’s limit, the public or the login limit',
+    schema: { type: 'integer', example: 600 },
+  },
+  'RateLimit-Remaining': {
+    description: 'requests left in this window',
+    schema: { type: 'integer', example: 599 },
+  },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer', example: 42 } },
+};
+const RATE_LIMIT_HEADER_REFS = Object.fromEntries(
+  Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+);
+
+/** Whether a limit applies: public routes (per address), the login (its throttle), API keys (per key). */
+const rateLimited = (grants: AccessGrant[]): boolean =>
+  grants.some((g) => g === 'public' || g === 'login' || g.startsWith('scope:'));
+
 /**
  * The error statuses an operation can answer, by one rule each:
  * - 400 when it takes input (a parameter or a body);
@@ -123,7 +143,7 @@ export function errorStatuses(path: string, operation: OperationObject): string[
   if (!isOpen(grants)) statuses.add('401').add('403');
   if (path.includes('{')) statuses.add('404');
   if (operation.requestBody) statuses.add('413');
-  if (grants.some((g) => g === 'public' || g === 'login' || g.startsWith('scope:'))) statuses.add('429');
+  if (rateLimited(grants)) statuses.add('429');
   return [...[...statuses].sort(), 'default'];
 }
 
@@ -136,7 +156,10 @@ export function operationsOf(document: OpenAPIObject): { path: string; method: s
   );
 }
 
-/** Puts the `Problem` schema on every error response of every operation (see `errorStatuses`). */
+/**
+ * Puts the `Problem` schema on every error response of every operation (see `errorStatuses`), and
+ * the RateLimit-* headers on every response of a rate-limited one.
+ */
 export function describeProblems(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.schemas = {
@@ -144,6 +167,7 @@ export function describeProblems(document: OpenAPIObject): OpenAPIObject {
     Problem: PROBLEM_SCHEMA,
     ProblemFieldError: PROBLEM_FIELD_ERROR_SCHEMA,
   };
+  document.components.headers = { ...document.components.headers, ...RATE_LIMIT_HEADERS };
   for (const { path, operation } of operationsOf(document)) {
     const responses = operation.responses as Record<string, ResponseObject>;
     for (const status of errorStatuses(path, operation)) {
@@ -154,11 +178,39 @@ export function describeProblems(document: OpenAPIObject): OpenAPIObject {
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
+    if (rateLimited((operation as { 'x-access'?: AccessGrant[] })['x-access'] ?? [])) {
+      for (const response of Object.values(responses))
+        response.headers = { ...response.headers, ...RATE_LIMIT_HEADER_REFS };
+    }
+  }
+  return document;
+}
+
+/** On the success of an operation taking `Idempotency-Key` (src/idempotency): whether the answer is a replay. */
+const REPLAYED_HEADER = {
+  'Idempotency-Replayed': {
+    description: '`true` when this is the first answer to the same request sent earlier with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'], example: 'true' },
+  },
+};
+
+/** Says on the successes of every operation that honours `Idempotency-Key` that a replay carries `Idempotency-Replayed`. */
+export function describeIdempotency(document: OpenAPIObject): OpenAPIObject {
+  for (const { operation } of operationsOf(document)) {
+    const takesKey = operation.parameters?.some(
+      (p) => 'name' in p && p.name === 'Idempotency-Key' && p.in === 'header',
+    );
+    if (!takesKey) continue;
+    for (const [status, response] of Object.entries(operation.responses as Record<string, ResponseObject>)) {
+      if (/^2\d\d$/.test(status)) response.headers = { ...response.headers, ...REPLAYED_HEADER };
+    }
   }
   return document;
 }
 
 /** The OpenAPI document of the api role: served at /docs-json, committed as openapi.json (`npm run openapi`). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return describeWebhookCallbacks(describeProblems(SwaggerModule.createDocument(app, openApiConfig())));
+  return describeWebhookCallbacks(
+    describeIdempotency(describeProblems(SwaggerModule.createDocument(app, openApiConfig()))),
+  );
 }

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../access/actor';
-import { jobAddress, PollAt } from '../common/poll-location';
+import { JOB_ADDRESS_EXAMPLE, jobAddress, PollAt } from '../common/poll-location';
 import { Problem } from '../common/problem';
 import { Access, CurrentPrincipal } from '../access/access.decorator';
 import { Principal } from '../access/principal';
@@ -59,7 +59,7 @@ export class RuleSetsController {
       "Grade every enterprise under this version beside the active one, writing nothing; the job's result is the distribution by district and the moves between grades",
   })
   @ApiAcceptedResponse({ type: JobStartedDto })
-  @PollAt(jobAddress, JOB_LOCATION)
+  @PollAt(jobAddress, JOB_LOCATION, JOB_ADDRESS_EXAMPLE)
   dryRun(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.dryRun(v, actor);
   }
@@ -73,7 +73,7 @@ export class RuleSetsController {
     summary: 'Activate a draft (retiring the active version) and start the full recompute',
   })
   @ApiAcceptedResponse({ type: JobStartedDto })
-  @PollAt(jobAddress, JOB_LOCATION)
+  @PollAt(jobAddress, JOB_LOCATION, JOB_ADDRESS_EXAMPLE)
   activate(@Param('version', version) v: number, @CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.activate(v, actor);
   }
@@ -83,7 +83,7 @@ export class RuleSetsController {
   @Access('admin')
   @ApiOperation({ operationId: 'recomputeClassifications', summary: 'Recompute every grade under the active rule set' })
   @ApiAcceptedResponse({ type: JobStartedDto })
-  @PollAt(jobAddress, JOB_LOCATION)
+  @PollAt(jobAddress, JOB_LOCATION, JOB_ADDRESS_EXAMPLE)
   recompute(@CurrentActor() actor: Actor): Promise<JobStartedDto> {
     return this.ruleSets.recomputeAll('requested by an administrator', actor);
   }

@@ -25,16 +25,16 @@ export const API_RESPONSE_METADATA = 'swagger/apiResponse';
  * OpenAPI document names the header on the 202 response, whichever side of @ApiAcceptedResponse
  * this decorator stands. src/common/poll-location.spec.ts checks that every 202 route has one.
  */
-export function PollAt<T>(address: PollAddress<T>, description: string) {
+export function PollAt<T>(address: PollAddress<T>, description: string, example: string) {
   return applyDecorators(
     SetMetadata(POLL_METADATA, address),
     UseInterceptors(PollLocation),
-    locationHeader(description),
+    locationHeader(description, example),
   );
 }
 
 /** Adds `Location` to the 202 response's headers in the route's OpenAPI metadata, keeping the rest of it. */
-function locationHeader(description: string): MethodDecorator {
+function locationHeader(description: string, example: string): MethodDecorator {
   return (_target, _key, descriptor: PropertyDescriptor) => {
     const responses = (Reflect.getMetadata(API_RESPONSE_METADATA, descriptor.value as object) ?? {}) as Record<
       string,
@@ -42,7 +42,7 @@ function locationHeader(description: string): MethodDecorator {
     >;
     const accepted = responses['202'] ?? {};
     // A Location the route describes itself (with an example) stays.
-    const headers = { Location: { description, schema: { type: 'string' } }, ...accepted.headers };
+    const headers = { Location: { description, schema: { type: 'string', example } }, ...accepted.headers };
     Reflect.defineMetadata(
       API_RESPONSE_METADATA,
       { ...responses, 202: { ...accepted, headers } },
@@ -70,6 +70,9 @@ export class PollLocation implements NestInterceptor {
     );
   }
 }
+
+/** What the OpenAPI document shows as a job's Location. */
+export const JOB_ADDRESS_EXAMPLE = '/api/v1/jobs/recompute-all:7';
 
 /** The address of a background job: GET /api/v1/jobs/{jobId}. */
 export const jobAddress = (answer: { jobId: string }): string =>

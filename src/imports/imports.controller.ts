@@ -38,7 +38,11 @@ export class ImportsController {
     },
   })
   @ApiAcceptedResponse({ type: ImportDto })
-  @PollAt<ImportDto>((answer) => `/api/v1/imports/${answer.id}`, 'the import: GET it for its status and counts')
+  @PollAt<ImportDto>(
+    (answer) => `/api/v1/imports/${answer.id}`,
+    'the import: GET it for its status and counts',
+    '/api/v1/imports/c7e2a1b4-3d5f-4e6a-8b9c-1d2e3f4a5b6c',
+  )
   upload(
     @Req() request: FastifyRequest,
     @Query() query: ImportQuery,

@@ -62,7 +62,7 @@ export class ExportsController {
   })
   @ApiBody({ type: ExportRerunDto, required: false })
   @ApiAcceptedResponse({ type: ExportRunDto })
-  @PollAt(jobAddress, 'the job writing the day: GET it for its state')
+  @PollAt(jobAddress, 'the job writing the day: GET it for its state', '/api/v1/jobs/export:2026-03-02:5f0c9b1e')
   rerun(
     @Param('date') date: string,
     @Body() body: ExportRerunDto,

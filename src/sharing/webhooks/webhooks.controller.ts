@@ -108,6 +108,7 @@ export class WebhooksController {
   @PollAt(
     (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
     "the subscription's deliveries, where the replayed events appear",
+    '/api/v1/webhooks/0b9f3c52-6a8e-4b8e-9a43-2f4f1c1d7e21/deliveries',
   )
   replay(
     @Param('id', uuidId) id: string,
