@@ -1,3 +1,4 @@
+import { demo } from '../../../examples/client/registry-client';
 import { FlowingClock } from '../../helpers/clock';
 import { adminAndRegulator, CODES, createKey, createUser } from '../../helpers/fixtures';
 import { multipart } from '../../helpers/multipart';
@@ -282,5 +283,20 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
         0,
       );
     });
+  });
+
+  it('runs the typed client example of docs/integration.md over a socket: lookup, batch, feed', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const lines: string[] = [];
+    const log = jest
+      .spyOn(console, 'log')
+      .mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+    try {
+      await demo(await t.app.getUrl(), bank.key);
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines[0]).toMatch(/^温州市鹿城阀门有限公司 ([ABCD]|null) false$/); // graded once the recompute above ran
+    expect(lines[1]).toBe('2 found; 0 unknown');
   });
 });
