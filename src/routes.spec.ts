@@ -22,13 +22,14 @@ function acceptedRoutes(controllers: Type<unknown>[]) {
 describe('202 Accepted answers', () => {
   const routes = acceptedRoutes([...apiControllers, ...operationsControllers]);
 
-  it('are the imports, the rule sets’ jobs, the recompute, the export re-run and the webhook replay', () => {
+  it('are the imports, the rule sets’ jobs, the recompute, the export re-run, the webhook replay and ping', () => {
     expect(routes.map((r) => r.route).sort()).toEqual([
       'POST /api/v1/classification/recompute',
       'POST /api/v1/exports/:date',
       'POST /api/v1/imports',
       'POST /api/v1/rule-sets/:version/activate',
       'POST /api/v1/rule-sets/:version/dry-run',
+      'POST /api/v1/webhooks/:id/ping',
       'POST /api/v1/webhooks/:id/replay',
     ]);
   });

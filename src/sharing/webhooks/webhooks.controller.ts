@@ -1,5 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiExtraModels,
@@ -136,14 +135,13 @@ export class WebhooksController {
       },
     },
   })
-  async ping(
-    @Param('id', uuidId) id: string,
-    @CurrentCaller() caller: Caller,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PingAcceptedDto> {
-    const accepted = await this.webhooks.ping(institutionOf(caller), id, caller.actor);
-    void reply.header('location', `/api/v1/webhooks/${id}/deliveries`);
-    return accepted;
+  @PollAt(
+    (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
+    'the deliveries of the subscription',
+    '/api/v1/webhooks/0b9f3c52-6a8e-4b8e-9a43-2f4f1c1d7e21/deliveries',
+  )
+  ping(@Param('id', uuidId) id: string, @CurrentCaller() caller: Caller): Promise<PingAcceptedDto> {
+    return this.webhooks.ping(institutionOf(caller), id, caller.actor);
   }
 
   @Post(':id/secret/rotate')

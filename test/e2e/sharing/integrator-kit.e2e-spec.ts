@@ -97,7 +97,7 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
       );
     });
 
-    it("points an export's re-run at its job, and a replay at the subscription's deliveries", async () => {
+    it("points an export's re-run at its job, and a replay and a ping at the subscription's deliveries", async () => {
       const rerun = await t.request({ method: 'POST', url: '/api/v1/exports/2026-03-01', token: admin });
       expect(await polled(rerun, { authorization: `Bearer ${admin}` })).toBe(`/api/v1/jobs/${rerun.json().jobId}`);
       const hook = await t.request({ method: 'POST', url: '/api/v1/webhooks', headers: withKey(bank.key), body: HOOK });
@@ -108,6 +108,12 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
         body: { fromSeq: 1 },
       });
       expect(await polled(replay, withKey(bank.key))).toBe(`/api/v1/webhooks/${hook.json().id}/deliveries`);
+      const ping = await t.request({
+        method: 'POST',
+        url: `/api/v1/webhooks/${hook.json().id}/ping`,
+        headers: withKey(bank.key),
+      });
+      expect(await polled(ping, withKey(bank.key))).toBe(`/api/v1/webhooks/${hook.json().id}/deliveries`);
     });
   });
 
@@ -183,6 +189,18 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
       // The kept answer is sealed: nothing of it reads in the table.
       const [kept] = await t.sql<{ body: Buffer }>(`SELECT body FROM idempotency_keys WHERE key = 'hook-1'`);
       expect(kept.body.includes(Buffer.from(HOOK.url))).toBe(false);
+    });
+
+    it('gives a secret the registry made, shown once, again to the caller who retries, sealed meanwhile', async () => {
+      const { url, events } = HOOK;
+      const first = await subscribe(bank.key, 'hook-made-secret', { url, events });
+      expect(first.statusCode).toBe(201);
+      expect(first.json().secret).toMatch(/^whsec_/);
+      const again = await subscribe(bank.key, 'hook-made-secret', { url, events });
+      expect(again.headers['idempotency-replayed']).toBe('true');
+      expect(again.json().secret).toBe(first.json().secret);
+      const [kept] = await t.sql<{ body: Buffer }>(`SELECT body FROM idempotency_keys WHERE key = 'hook-made-secret'`);
+      expect(kept.body.includes(Buffer.from(first.json().secret))).toBe(false);
     });
 
     it('refuses the same key with another body (422), and keeps keys apart per caller', async () => {

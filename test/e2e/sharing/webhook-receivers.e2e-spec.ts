@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { Delivery, webhookReceiver } from '../../../examples/webhook-receiver/receiver';
+import { createKey } from '../../helpers/fixtures';
+import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
 
 /**
@@ -58,6 +60,33 @@ function cases(): [string, string, Record<string, string>, number][] {
   ];
 }
 
+/** The Java receiver compiled into `classes` (javac -Xlint:all -Werror), once per file. */
+function compileJava(classes: string): void {
+  const compiled = spawnSync('javac', ['-Xlint:all', '-Werror', '-d', classes, JAVA_SOURCE], { encoding: 'utf8' });
+  expect(compiled.stderr).toBe('');
+  expect(compiled.status).toBe(0);
+}
+
+/** Starts the compiled Java receiver on a free port with `secrets`; its output lines gather in `out`. */
+async function startJava(
+  classes: string,
+  secrets: string[],
+  out: string[],
+): Promise<{ port: number; java: ChildProcess }> {
+  const java = spawn('java', ['-cp', classes, 'WebhookReceiver', '0'], {
+    env: { ...process.env, WEBHOOK_SECRETS: secrets.join(' ') },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    java.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out.push(...chunk.split('\n').filter(Boolean));
+      const listening = out.map((l) => /^listening on (\d+)$/.exec(l)).find(Boolean);
+      if (listening) resolve(Number(listening[1]));
+    });
+    java.on('exit', (code) => reject(new Error(`java exited with ${code}: ${out.join('\n')}`)));
+  });
+  return { port, java };
+}
+
 const post = (port: number, body: string, headers: Record<string, string>) =>
   fetch(`http://127.0.0.1:${port}/webhooks`, { method: 'POST', body, headers }).then((r) => r.status);
 
@@ -102,20 +131,8 @@ describe('the example webhook receivers', () => {
     const classes = mkdtempSync(join(tmpdir(), 'qc-java-receiver-'));
 
     beforeAll(async () => {
-      const compiled = spawnSync('javac', ['-Xlint:all', '-Werror', '-d', classes, JAVA_SOURCE], { encoding: 'utf8' });
-      expect(compiled.stderr).toBe('');
-      expect(compiled.status).toBe(0);
-      java = spawn('java', ['-cp', classes, 'WebhookReceiver', '0'], {
-        env: { ...process.env, WEBHOOK_SECRETS: `${NEW}` },
-      });
-      port = await new Promise<number>((resolve, reject) => {
-        java.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-          out.push(...chunk.split('\n').filter(Boolean));
-          const listening = out.map((l) => /^listening on (\d+)$/.exec(l)).find(Boolean);
-          if (listening) resolve(Number(listening[1]));
-        });
-        java.on('exit', (code) => reject(new Error(`java exited with ${code}: ${out.join('\n')}`)));
-      });
+      compileJava(classes);
+      ({ port, java } = await startJava(classes, [NEW], out));
     }, 60_000);
     afterAll(() => {
       java?.kill();
@@ -131,5 +148,87 @@ describe('the example webhook receivers', () => {
       await until('the verified deliveries printed', async () => verified().length >= 2, 10_000, 20);
       expect(verified()).toHaveLength(2);
     });
+  });
+
+  describe("against the registry's own deliveries: a ping, then a rotation's overlap", () => {
+    let t: TestApp;
+    let key: string;
+    let ts: Server;
+    const tsSecrets: string[] = [];
+    const taken: Delivery[] = [];
+    const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      t.request({ method, url: `/api/v1${url}`, headers: { 'x-api-key': key }, body });
+    /** Pings the subscription and waits for the ping's delivery to end; returns it. */
+    const ping = async (hook: string) => {
+      const sent = await call('POST', `/webhooks/${hook}/ping`);
+      expect(sent.statusCode).toBe(202);
+      const { deliveryId } = sent.json();
+      return until(
+        'the ping delivered',
+        async () => {
+          const items: { id: number; status: string }[] = (
+            await t.request({ method: 'GET', url: sent.headers.location as string, headers: { 'x-api-key': key } })
+          ).json().items;
+          return items.find((d) => d.id === deliveryId && d.status === 'delivered');
+        },
+        30_000,
+        50,
+      );
+    };
+
+    beforeAll(async () => {
+      t = await TestApp.start(__filename, { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '100' });
+      key = (await createKey(t, await t.loginAdmin(), ['webhooks:manage'])).key;
+      ts = webhookReceiver(tsSecrets, (d) => void taken.push(d));
+      await new Promise<void>((resolve) => ts.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      await new Promise<void>((resolve) => ts.close(() => resolve()));
+      await t.close();
+    });
+
+    it('the TypeScript receiver verifies a ping, and with the new secret alone during the overlap', async () => {
+      const created = await call('POST', '/webhooks', {
+        url: `http://127.0.0.1:${(ts.address() as AddressInfo).port}/webhooks`,
+        events: ['blacklist.published'],
+      });
+      expect(created.statusCode).toBe(201);
+      tsSecrets.push(created.json().secret); // made by the registry, shown once
+      expect(await ping(created.json().id)).toMatchObject({ eventType: 'ping', lastStatusCode: 204 });
+      expect(taken.map((d) => d.type)).toEqual(['ping']);
+      const rotated = await call('POST', `/webhooks/${created.json().id}/secret/rotate`, { overlapHours: 24 });
+      tsSecrets.splice(0, 1, rotated.json().secret); // the receiver moves to the new secret at once
+      expect(await ping(created.json().id)).toMatchObject({ lastStatusCode: 204 });
+      expect(taken.map((d) => d.type)).toEqual(['ping', 'ping']);
+    });
+
+    (HAS_JDK ? it : it.skip)(
+      'the Java receiver verifies a ping, and with the old secret alone during the overlap',
+      async () => {
+        const classes = mkdtempSync(join(tmpdir(), 'qc-java-receiver-'));
+        const secret = whsec(); // chosen by the integrator this time
+        const out: string[] = [];
+        compileJava(classes);
+        const { port, java } = await startJava(classes, [secret], out);
+        try {
+          const created = await call('POST', '/webhooks', {
+            url: `http://127.0.0.1:${port}/webhooks`,
+            events: ['blacklist.published'],
+            secret,
+          });
+          expect(created.statusCode).toBe(201);
+          expect(await ping(created.json().id)).toMatchObject({ eventType: 'ping', lastStatusCode: 204 });
+          const rotated = await call('POST', `/webhooks/${created.json().id}/secret/rotate`, { overlapHours: 24 });
+          expect(rotated.statusCode).toBe(200);
+          // Not yet moved to the new secret: the old one's signature, beside the new one's, verifies.
+          expect(await ping(created.json().id)).toMatchObject({ lastStatusCode: 204 });
+          await until('both pings printed', async () => out.filter((l) => l.startsWith('verified ')).length === 2);
+        } finally {
+          java.kill();
+          rmSync(classes, { recursive: true, force: true });
+        }
+      },
+      60_000,
+    );
   });
 });
