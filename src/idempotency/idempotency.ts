@@ -175,9 +175,11 @@ export class IdempotencyKeys implements OnModuleInit {
 
   /** Settles each claim as its answer is sent: after the handler, so the answer is exactly what the client got. */
   install(fastify: FastifyInstance): void {
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      await this.settle(request, reply, payload);
-      return payload;
+    // Callback style: the many requests that hold no claim pass on at once, with no promise made for them.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (!claims.has(request)) return done(null, payload);
+      const go = () => done(null, payload);
+      void this.settle(request, reply, payload).then(go, go);
     });
   }
 }
