@@ -24,8 +24,11 @@ function problemCodes(): Set<string> {
   const codes = new Set(['unauthorized', 'forbidden', 'rate-limited']); // Problem.unauthorized/forbidden, tooManyRequests' default
   for (const path of sourcesUnder(join(root, 'src'))) {
     const text = readFileSync(path, 'utf8');
-    for (const m of text.matchAll(/(?:Problem\.\w+\(|new Problem\(\s*[\w.]+\s*,)\s*'([a-z]+(?:-[a-z0-9]+)+)'/g))
-      codes.add(m[1]);
+    for (const m of text.matchAll(/Problem\.\w+\(\s*'([a-z]+(?:-[a-z0-9]+)+)'/g)) codes.add(m[1]);
+    // new Problem(status, 'code', …): the status, and the code with it, may be chosen by a condition.
+    const constructed =
+      /new Problem\(\s*[^,]+,\s*(?:[\w.]+\s*\?\s*)?'([a-z]+(?:-[a-z0-9]+)+)'(?:\s*:\s*'([a-z]+(?:-[a-z0-9]+)+)')?/g;
+    for (const m of text.matchAll(constructed)) [m[1], m[2]].filter(Boolean).forEach((c) => codes.add(c));
     for (const m of text.matchAll(/tooManyRequests\([\s\S]{0,600}?,\s*\w+,\s*'([a-z]+(?:-[a-z0-9]+)+)',?\s*\)/g))
       codes.add(m[1]);
   }
