@@ -13,7 +13,7 @@ import { refusal } from './admin-shared';
 import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
-import { checkForm, filled, formFields, required } from './forms';
+import { checkForm, filled, formFields, readForm, required } from './forms';
 
 const MONTH = /^(\d{4})-(\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -78,11 +78,8 @@ export class ConsoleAdminSettingsController {
     @Res() reply: FastifyReply,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const fields = formFields(request);
-    const lang = langOf(request);
     const names = ['code', 'nameZh', 'nameEn', 'kind'] as const;
-    const values = Object.fromEntries(names.map((n) => [n, fields[n] ?? '']));
-    const checked = await checkForm(CreateDepartmentDto, filled(fields, names), lang);
+    const { values, checked, lang } = await readForm(request, CreateDepartmentDto, names);
     if (!checked.ok)
       return this.renderDepartments(request, reply, { creating: true, errors: checked.errors, values, status: 400 });
     try {
@@ -103,10 +100,7 @@ export class ConsoleAdminSettingsController {
     @Param('code') code: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const fields = formFields(request);
-    const lang = langOf(request);
-    const values = { nameZh: fields.nameZh ?? '', nameEn: fields.nameEn ?? '' };
-    const checked = await checkForm(UpdateDepartmentDto, filled(fields, ['nameZh', 'nameEn']), lang);
+    const { values, checked, lang } = await readForm(request, UpdateDepartmentDto, ['nameZh', 'nameEn']);
     if (!checked.ok)
       return this.renderDepartments(request, reply, { editing: code, errors: checked.errors, values, status: 400 });
     if (checked.ok && !values.nameZh.trim() && !values.nameEn.trim()) {
@@ -136,10 +130,7 @@ export class ConsoleAdminSettingsController {
     @Param('code') code: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    const fields = formFields(request);
-    const lang = langOf(request);
-    const values = { successorCode: fields.successorCode ?? '' };
-    const checked = await checkForm(MergeDepartmentDto, filled(fields, ['successorCode']), lang);
+    const { values, checked, fields, lang } = await readForm(request, MergeDepartmentDto, ['successorCode']);
     if (!checked.ok)
       return this.renderDepartments(request, reply, { merging: code, errors: checked.errors, values, status: 400 });
     if (fields.confirmed !== 'yes')

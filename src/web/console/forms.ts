@@ -4,6 +4,7 @@ import { validate, ValidationError } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import type { Lang } from '../i18n';
 import { CONSOLE_TEXT } from './console-text';
+import { langOf } from './page-params';
 
 /** A posted form's fields, one string each (a repeated field keeps its first value). */
 export function formFields(request: FastifyRequest): Record<string, string> {
@@ -41,6 +42,34 @@ export async function checkForm<T extends object>(
   });
   if (failures.length === 0) return { ok: true, value };
   return { ok: false, errors: fieldMessages(failures, input, lang) };
+}
+
+/** A posted form read against a DTO, as most pages read one. */
+export interface ReadForm<T> {
+  /** Every posted field, one string each. */
+  fields: Record<string, string>;
+  /** The form's own fields as typed (`''` for those left empty), to show again beside their errors. */
+  values: Record<string, string>;
+  /** The check of the fields that were filled in. */
+  checked: FormCheck<T>;
+  lang: Lang;
+}
+
+/**
+ * Reads the posted fields `names` and checks those filled in against `dto` (checkForm), in the
+ * person's language; `extra` adds values that are not typed as text (a list of checkboxes).
+ */
+export async function readForm<T extends object>(
+  request: FastifyRequest,
+  dto: Type<T>,
+  names: readonly string[],
+  extra: Record<string, unknown> = {},
+): Promise<ReadForm<T>> {
+  const fields = formFields(request);
+  const lang = langOf(request);
+  const values = Object.fromEntries(names.map((n) => [n, fields[n] ?? '']));
+  const checked = await checkForm(dto, { ...filled(fields, names), ...extra }, lang);
+  return { fields, values, checked, lang };
 }
 
 /** The errors of a form, `field → message`, from class-validator's tree (`a.b` for nested fields). */

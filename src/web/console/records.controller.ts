@@ -16,7 +16,7 @@ import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
 import { langOf, param, seeOther } from './page-params';
 import { ENTERPRISES_TEXT } from './enterprises.text';
-import { checkForm, filled, formFields } from './forms';
+import { checkForm, filled, formFields, readForm } from './forms';
 
 /** The record form: the API's CreateRecordDto plus the enterprise's code (a path parameter in the API). */
 class RecordFormDto extends CreateRecordDto {
@@ -177,9 +177,7 @@ export class ConsoleRecordsController {
   ): Promise<void> {
     const lang = langOf(request);
     const record = await this.records.findOne(id, caller.jurisdiction).catch(asNotFound);
-    const fields = formFields(request);
-    const values = Object.fromEntries(CORRECT_FIELDS.map((n) => [n, fields[n] ?? '']));
-    const checked = await checkForm(CorrectRecordDto, filled(fields, CORRECT_FIELDS), lang);
+    const { values, checked } = await readForm(request, CorrectRecordDto, CORRECT_FIELDS);
     if (!checked.ok) return this.renderCorrect(request, reply, record, values, checked.errors, 400);
     try {
       const corrected = await this.records.correct(record.id, checked.value, recorder(caller));

@@ -16,7 +16,7 @@ import { ConsoleController } from './console.decorator';
 import { ConsoleContext, ConsolePages } from './console-pages';
 import { asNotFound } from './enterprise-file';
 import { langOf, param, seeOther } from './page-params';
-import { checkForm, filled, formFields, required } from './forms';
+import { checkForm, formFields, readForm, required } from './forms';
 import { REGISTRY_TEXT } from './registry.text';
 
 const CREATE_FIELDS = [
@@ -123,9 +123,7 @@ export class ConsoleEnterpriseRegisterController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const lang = langOf(request);
-    const fields = formFields(request);
-    const values = Object.fromEntries(CREATE_FIELDS.map((n) => [n, fields[n] ?? '']));
-    const checked = await checkForm(CreateEnterpriseDto, filled(fields, CREATE_FIELDS), lang);
+    const { values, checked } = await readForm(request, CreateEnterpriseDto, CREATE_FIELDS);
     if (!checked.ok) {
       return this.renderNew(request, reply, caller, values, sharpen(checked.errors, values, lang), 400);
     }
@@ -268,9 +266,7 @@ export class ConsoleUsccAllowListController {
   async add(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const lang = langOf(request);
     const t = REGISTRY_TEXT[lang];
-    const fields = formFields(request);
-    const values = { uscc: fields.uscc ?? '', reason: fields.reason ?? '' };
-    const checked = await checkForm(CreateAllowListEntryDto, filled(fields, ['uscc', 'reason']), lang);
+    const { values, checked } = await readForm(request, CreateAllowListEntryDto, ['uscc', 'reason']);
     if (!checked.ok) {
       const errors = { ...checked.errors };
       if (errors.uscc && values.uscc.trim()) errors.uscc = t.allowUsccFormat;

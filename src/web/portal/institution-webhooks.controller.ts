@@ -20,8 +20,8 @@ import { WebhooksService } from '../../sharing/webhooks/webhooks.service';
 import { Lang } from '../i18n';
 import { ShownOnce } from '../console/api-key-pages';
 import { ConsolePages } from '../console/console-pages';
-import { checkForm, filled, formFields } from '../console/forms';
-import { langOf, pageParam, pagerOf, param, seeOther } from '../console/page-params';
+import { formFields, readForm } from '../console/forms';
+import { pageParam, pagerOf, param, seeOther } from '../console/page-params';
 import { INTEGRATION_TEXT } from './integration.text';
 import { PortalController } from './portal.decorator';
 
@@ -70,12 +70,11 @@ export class InstitutionWebhooksController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const institutionId = institutionOf(caller);
-    const lang = langOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const events = ([] as unknown[]).concat(body.events ?? []).filter((e): e is string => typeof e === 'string');
-    const fields = formFields(request);
-    const values = { url: fields.url ?? '', scope: fields.scope ?? 'all', events: events.join(' ') };
-    const checked = await checkForm(CreateWebhookDto, { events, ...filled(fields, ['url', 'scope']) }, lang);
+    const form = await readForm(request, CreateWebhookDto, ['url', 'scope'], { events });
+    const { checked, lang } = form;
+    const values = { ...form.values, scope: form.values.scope || 'all', events: events.join(' ') };
     if (!checked.ok) {
       const errors = events.length ? checked.errors : { ...checked.errors, events: INTEGRATION_TEXT[lang].pickEvent };
       return this.renderList(request, reply, institutionId, { errors, values, status: 400 });
@@ -136,10 +135,8 @@ export class InstitutionWebhooksController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const institutionId = institutionOf(caller);
-    const fields = formFields(request);
-    const checked = await checkForm(ReplayDto, filled(fields, ['fromSeq']), langOf(request));
+    const { checked, values } = await readForm(request, ReplayDto, ['fromSeq']);
     if (!checked.ok) {
-      const values = { fromSeq: fields.fromSeq ?? '' };
       return this.renderOne(request, reply, institutionId, id, { errors: checked.errors, values, status: 400 });
     }
     await this.webhooks.replay(institutionId, id, checked.value.fromSeq, caller.actor);
@@ -156,10 +153,8 @@ export class InstitutionWebhooksController {
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     const institutionId = institutionOf(caller);
-    const fields = formFields(request);
-    const checked = await checkForm(RotateSecretDto, filled(fields, ['overlapHours']), langOf(request));
+    const { checked, values } = await readForm(request, RotateSecretDto, ['overlapHours']);
     if (!checked.ok) {
-      const values = { overlapHours: fields.overlapHours ?? '' };
       return this.renderOne(request, reply, institutionId, id, { errors: checked.errors, values, status: 400 });
     }
     const rotated = await this.webhooks.rotateSecret(institutionId, id, checked.value.overlapHours, caller.actor);
