@@ -288,7 +288,7 @@ describe('public web pages in Chromium', () => {
     const response = await page.goto(`${base}/stats`);
     expect(page.url()).toBe(`${base}/login?next=/stats`);
     await checkPage(response, 'login');
-    await expect(page.textContent('h1')).resolves.toBe('工作人员登录');
+    await expect(page.textContent('h1')).resolves.toBe('用户登录');
     await expect(page.locator('label[for=username]').textContent()).resolves.toBe('用户名');
     await expect(page.locator('label[for=password]').textContent()).resolves.toBe('密码');
     await expect(page.locator('#nav-login').textContent()).resolves.toBe('登录');
