@@ -5,7 +5,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { TableRow, uploadedRows } from './incoming-file';
+import { TableRow, uploadedRows, XLSX_LIMITS, XlsxLimits } from './incoming-file';
+
+/**
+ * What an xlsx of credit codes may unpack to: a million codes of 18 characters fill about 40 MB
+ * of sheet and shared strings; an import's limits (a gigabyte) would let a handful of uploads
+ * at once hold gigabytes of shared strings in the API's memory.
+ */
+const CODE_LIST_XLSX: XlsxLimits = {
+  ...XLSX_LIMITS,
+  unzippedBytes: 128 * 1024 ** 2,
+  sharedStringsBytes: 64 * 1024 ** 2,
+};
 import { ImportFailure } from './row-checker';
 import { receiveUpload, StorageFault, unreadableFile } from './upload-files';
 
@@ -91,9 +102,11 @@ export class CodeFiles {
       });
       const { fields, file, validUtf8 } = await receiveUpload(request, raw, { maxBytes: limits.maxBytes, fields: 4 });
       if (!file) throw Problem.validation([{ field: 'file', message: 'is required: a CSV or xlsx file' }]);
-      const codes = await readCodes(uploadedRows(raw, validUtf8, 1), limits.maxCodes).catch((error: unknown) => {
-        throw error instanceof ImportFailure ? unreadableFile(error) : error;
-      });
+      const codes = await readCodes(uploadedRows(raw, validUtf8, 1, CODE_LIST_XLSX), limits.maxCodes).catch(
+        (error: unknown) => {
+          throw error instanceof ImportFailure ? unreadableFile(error) : error;
+        },
+      );
       return { fields, fileName: file.name.slice(0, 255), codes };
     } catch (error) {
       if (!(error instanceof StorageFault)) throw error;

@@ -8,7 +8,8 @@ import { normalDate, yesNo } from './csv';
 import { csvTemplate, rejectedRowsCsv, templateHeaders, xlsxTemplate } from './import-files';
 import { RECORDS, ENTERPRISES } from './import-kinds';
 import { importErrorText, importMessageZh } from './import-messages';
-import { cellText, encodingOf, prepareUpload, sniff, Utf8Watch, XLSX_LIMITS } from './incoming-file';
+import { zipBombXlsx } from '../../test/helpers/zip-bomb';
+import { cellText, encodingOf, prepareUpload, sniff, uploadedRows, Utf8Watch, XLSX_LIMITS } from './incoming-file';
 import { headerColumns, ImportFailure } from './row-checker';
 
 const context = { today: '2026-12-06', allowedCodes: new Set<string>() };
@@ -217,6 +218,23 @@ describe('incoming import files', () => {
     } finally {
       XLSX_LIMITS.unzippedBytes = limit;
     }
+  });
+
+  it('counts what an xlsx really unpacks to: a part whose headers claim a kilobyte is stopped at the limit', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('代码').addRow(['统一社会信用代码']);
+    const real = Buffer.from(await workbook.xlsx.writeBuffer());
+    const limits = { ...XLSX_LIMITS, unzippedBytes: 8 * 1024 ** 2 };
+    // 64 MiB behind a directory (and local header) saying 1 000 bytes.
+    const path = join(dir, 'lying.upload');
+    await writeFile(path, await zipBombXlsx(real, 4 * 16 * 1024 * 1024, 1_000));
+    const started = performance.now();
+    const read = async () => {
+      for await (const row of uploadedRows(path, false, 1, limits)) void row;
+    };
+    await expect(read()).rejects.toMatchObject({ zh: expect.stringContaining('解压后过大') });
+    // Stopped at the limit, not after inflating it all.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('writes templates with Chinese headers and the rejected rows with their reasons', async () => {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImportKindSpec } from './import-kinds';
 import { headerColumns, ImportFailure } from './row-checker';
-import { Open } from 'unzipper';
+import { Open, Parse } from 'unzipper';
 
 /**
  * What an office uploads, made into what the worker reads: a UTF-8 CSV whose first row is the
@@ -208,16 +208,42 @@ export const XLSX_LIMITS = {
   cellChars: 10_000,
 };
 
-/** Refuses a workbook whose parts unpack past XLSX_LIMITS, from the zip's directory alone. */
-async function checkUnzippedSize(raw: string): Promise<void> {
+export type XlsxLimits = typeof XLSX_LIMITS;
+
+const tooBigXlsx = () =>
+  failure(
+    'The .xlsx file unpacks to more than an upload can hold; split it, or save it as CSV',
+    '该 xlsx 文件解压后过大，超出上传的上限。请拆分后再上传，或另存为 CSV',
+  );
+
+/**
+ * Refuses a workbook whose parts unpack past `limits`. The zip's directory is read first (a cheap
+ * refusal of what says it is too big), but a directory is what the sender wrote: a part can claim
+ * a kilobyte and inflate to gigabytes, or be left out of the directory altogether. So the parts
+ * are then inflated once, as exceljs's streaming reader will meet them (unzipper's Parse, local
+ * headers in file order), counting the bytes that really come out and stopping at the limit:
+ * the reader that follows never sees more than was counted. Inflating costs at most `limits`
+ * worth of CPU, never memory (each chunk is dropped once counted).
+ */
+async function checkUnzippedSize(raw: string, limits: XlsxLimits): Promise<void> {
   const { files } = await Open.file(raw);
-  const total = files.reduce((sum, f) => sum + f.uncompressedSize, 0);
-  const strings = files.find((f) => /sharedStrings\.xml$/i.test(f.path))?.uncompressedSize ?? 0;
-  if (total > XLSX_LIMITS.unzippedBytes || strings > XLSX_LIMITS.sharedStringsBytes) {
-    throw failure(
-      'The .xlsx file unpacks to more than an import can hold; split it, or save it as CSV',
-      '该 xlsx 文件解压后过大，超出导入的上限。请拆分后再上传，或另存为 CSV',
-    );
+  const declared = files.reduce((sum, f) => sum + f.uncompressedSize, 0);
+  const declaredStrings = files.find((f) => /sharedStrings\.xml$/i.test(f.path))?.uncompressedSize ?? 0;
+  if (declared > limits.unzippedBytes || declaredStrings > limits.sharedStringsBytes) throw tooBigXlsx();
+  const zip = createReadStream(raw).pipe(Parse({ forceStream: true }));
+  let total = 0;
+  try {
+    for await (const entry of zip) {
+      const strings = /sharedStrings\.xml$/i.test(entry.path);
+      let size = 0;
+      for await (const chunk of entry) {
+        size += chunk.length;
+        total += chunk.length;
+        if (total > limits.unzippedBytes || (strings && size > limits.sharedStringsBytes)) throw tooBigXlsx();
+      }
+    }
+  } finally {
+    zip.destroy();
   }
 }
 
@@ -229,13 +255,13 @@ export interface TableRow {
 
 /**
  * The rows of an xlsx's first worksheet, streamed (exceljs's streaming reader), blank rows left
- * out and trailing empty cells dropped, after the zip's directory has been checked against
- * XLSX_LIMITS. A row filling cells past XLSX_LIMITS.columns or a cell longer than
+ * out and trailing empty cells dropped, after its parts were checked to unpack within `limits`
+ * (checkUnzippedSize). A row filling cells past XLSX_LIMITS.columns or a cell longer than
  * XLSX_LIMITS.cellChars stops the reading; `columns` is how many columns the file should have,
  * for the message.
  */
-export async function* xlsxRows(raw: string, columns: number): AsyncGenerator<TableRow> {
-  await checkUnzippedSize(raw);
+export async function* xlsxRows(raw: string, columns: number, limits = XLSX_LIMITS): AsyncGenerator<TableRow> {
+  await checkUnzippedSize(raw, limits);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(raw, {
     sharedStrings: 'cache',
     styles: 'cache', // needed to know which numbers are dates
@@ -293,12 +319,17 @@ async function xlsxToCsv(raw: string, target: string, spec: ImportKindSpec): Pro
  * prepareUpload does, an old .xls, UTF-16 text and any other binary file (a program, a PDF, an
  * image), whatever its name, and a CSV holding NUL characters.
  */
-export async function* uploadedRows(raw: string, validUtf8: boolean, columns: number): AsyncGenerator<TableRow> {
+export async function* uploadedRows(
+  raw: string,
+  validUtf8: boolean,
+  columns: number,
+  limits = XLSX_LIMITS,
+): AsyncGenerator<TableRow> {
   const first = await head(raw);
   const format = sniff(first);
   if (format === 'xlsx') {
     try {
-      yield* xlsxRows(raw, columns);
+      yield* xlsxRows(raw, columns, limits);
     } catch (error) {
       throw error instanceof ImportFailure ? error : unreadableXlsx(error as Error);
     }

@@ -16,7 +16,8 @@ const zh = {
   navSignOut: '退出登录',
   signedInAs: '已登录：{name}',
   loginTitle: '用户登录',
-  loginIntro: '监管、审核人员和管理员登录后进入工作台；企业用户进入企业信用自助服务（查看信用等级、陈述申辩、申请信用修复）；银行、税务等机构用户进入机构信用服务（信用查询、批量筛查、API 密钥和事件推送）。',
+  loginIntro:
+    '监管、审核人员和管理员登录后进入工作台；企业用户进入企业信用自助服务（查看信用等级、陈述申辩、申请信用修复）；银行、税务等机构用户进入机构信用服务（信用查询、批量筛查、API 密钥和事件推送）。',
   username: '用户名',
   password: '密码',
   loginButton: '登录',
@@ -133,7 +134,8 @@ const en: Dictionary = {
   navSignOut: 'Sign out',
   signedInAs: 'Signed in as {name}',
   loginTitle: 'Sign in',
-  loginIntro: 'Regulators, reviewers and administrators go on to the console; an enterprise\'s users to its self-service portal (its grade, objections, credit repair); a bank\'s or tax office\'s users to the institution portal (lookups, batch screening, API keys and webhooks).',
+  loginIntro:
+    "Regulators, reviewers and administrators go on to the console; an enterprise's users to its self-service portal (its grade, objections, credit repair); a bank's or tax office's users to the institution portal (lookups, batch screening, API keys and webhooks).",
   username: 'User name',
   password: 'Password',
   loginButton: 'Sign in',

@@ -7,6 +7,8 @@ interface Entry {
   data: Buffer;
   size: number;
   crc: number;
+  /** The size the headers claim, when they lie (else `size`). */
+  declared?: number;
 }
 
 /** A zip archive of the entries (deflate, no zip64: every size under 4 GiB). */
@@ -22,7 +24,7 @@ function zip(entries: Entry[]): Buffer {
     local.writeUInt16LE(8, 8); // deflate
     local.writeUInt32LE(e.crc >>> 0, 14);
     local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.size, 22);
+    local.writeUInt32LE(e.declared ?? e.size, 22);
     local.writeUInt16LE(e.name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -32,7 +34,7 @@ function zip(entries: Entry[]): Buffer {
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(e.crc >>> 0, 16);
     central.writeUInt32LE(e.data.length, 20);
-    central.writeUInt32LE(e.size, 24);
+    central.writeUInt32LE(e.declared ?? e.size, 24);
     central.writeUInt16LE(e.name.length, 28);
     central.writeUInt32LE(offset, 42);
     parts.push(local, e.name, e.data);
@@ -53,9 +55,10 @@ function zip(entries: Entry[]): Buffer {
  * A zip bomb dressed as a workbook: the parts of `xlsx` (a real one), plus a worksheet that unpacks
  * to `unpacked` bytes (1.1 GiB unless told) from about a thousandth of that. The bomb is one
  * deflated block of 16 MiB of the same byte, repeated (each block refers only to itself), then an
- * empty final block; its CRC-32 is the true one, so an unzipper would unpack all of it.
+ * empty final block; its CRC-32 is the true one, so an unzipper would unpack all of it. With
+ * `declared`, its headers (local and central) claim that many bytes instead: a directory that lies.
  */
-export async function zipBombXlsx(xlsx: Buffer, unpacked = 70 * 16 * 1024 * 1024): Promise<Buffer> {
+export async function zipBombXlsx(xlsx: Buffer, unpacked = 70 * 16 * 1024 * 1024, declared?: number): Promise<Buffer> {
   const book = await JSZip.loadAsync(xlsx);
   const entries: Entry[] = [];
   for (const file of Object.values(book.files).filter((f) => !f.dir)) {
@@ -68,6 +71,6 @@ export async function zipBombXlsx(xlsx: Buffer, unpacked = 70 * 16 * 1024 * 1024
   let crc = 0;
   for (let i = 0; i < repeats; i++) crc = crc32(block, crc);
   const data = Buffer.concat([...new Array<Buffer>(repeats).fill(flushed), Buffer.from([0x03, 0x00])]);
-  entries.push({ name: Buffer.from('xl/worksheets/sheet2.xml'), data, size: repeats * block.length, crc });
+  entries.push({ name: Buffer.from('xl/worksheets/sheet2.xml'), data, size: repeats * block.length, crc, declared });
   return zip(entries);
 }

@@ -89,12 +89,16 @@ function withoutCommitWaits(url: string): string {
 export async function seedDemo(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void,
-  options: { enterprises?: number } = {},
+  options: { enterprises?: number; asOf?: string } = {},
 ): Promise<SeedSummary> {
   const started = Date.now();
   const size = options.enterprises ?? DEFAULT_ENTERPRISES;
   if (!Number.isInteger(size) || size < 1 || size > MAX_ENTERPRISES) {
     throw new Error(`enterprises must be a whole number from 1 to ${MAX_ENTERPRISES}, not ${size}`);
+  }
+  const asOfDay = options.asOf ?? DEMO_AS_OF;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOfDay) || Number.isNaN(Date.parse(asOfDay))) {
+    throw new Error(`the as-of day must be a date YYYY-MM-DD, not ${asOfDay}`);
   }
   const given = loadConfig(env);
   const config = loadConfig({
@@ -131,7 +135,7 @@ export async function seedDemo(
     const staff = writer.writeStaff();
     staff.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     const { districts, hotlines, calendar } = await writer.referenceData();
-    const asOf = Math.min(toDay(beijingDate(new Date())), toDay(DEMO_AS_OF));
+    const asOf = Math.min(toDay(beijingDate(new Date())), toDay(asOfDay));
     const demo = generateDemo(size, districts, hotlines, asOf);
     const blacklist = planBlacklist(demo, asOf, settings, calendar);
 
@@ -183,7 +187,10 @@ export async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string)
 
 if (require.main === module) {
   const print = (line: string) => console.log(line);
-  seedDemo(process.env, print)
+  // From the command line the demo is dated to the day it is seeded, so its open deadlines are
+  // open (the demo enterprise can object in its portal); SEED_AS_OF pins another day, as the
+  // tests pin DEMO_AS_OF to get the same data on any day.
+  seedDemo(process.env, print, { asOf: process.env.SEED_AS_OF ?? beijingDate(new Date()) })
     .then((summary) => (summary.seeded ? queueGrading(process.env, print) : undefined))
     .catch((error: Error) => {
       console.error(`seed:demo failed: ${error.message}`);

@@ -9,7 +9,11 @@ import type { RecordType, Severity } from '../../records/record-rules';
  */
 
 export const SEED = 20140098; // 温政办〔2014〕98号
-/** Records end here (or today, if earlier), so every run on any day writes the same data. */
+/**
+ * The tests' as-of day: records and the blacklist's moves end here (or today, if earlier), so a
+ * test's seed writes the same data on any day. `npm run seed:demo` uses the day it runs
+ * (SEED_AS_OF to pin one).
+ */
 export const DEMO_AS_OF = '2026-10-31';
 export const REGISTERED_FROM = '1995-01-01';
 export const REGISTERED_TO = '2024-12-31';

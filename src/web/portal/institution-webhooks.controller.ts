@@ -42,6 +42,16 @@ const eventKey = (type: string) => `event_${type.replace(/\./g, '_')}`;
  * secret with an overlap (the new one shown once, with the old one's end) and unsubscribing after
  * a confirmation. The API's service does the work; another institution's subscription is not found.
  */
+/** The secret carried to this page once; a cookie that is not one of ours (mangled, forged) shows nothing. */
+function shownSecret(carried: string): NewSecret | null {
+  try {
+    const value = JSON.parse(carried) as Partial<NewSecret> | null;
+    return value && typeof value.secret === 'string' ? (value as NewSecret) : null;
+  } catch {
+    return null;
+  }
+}
+
 @PortalController('institution', 'webhooks')
 export class InstitutionWebhooksController {
   constructor(
@@ -107,7 +117,7 @@ export class InstitutionWebhooksController {
     const done = param(query, 'done');
     return this.renderOne(request, reply, institutionOf(caller), id, {
       page: pageParam(query),
-      newSecret: carried ? (JSON.parse(carried) as NewSecret) : null,
+      newSecret: carried ? shownSecret(carried) : null,
       done: ['pinged', 'replayed'].includes(done) ? done : null,
       seq: param(query, 'seq'),
     });

@@ -81,6 +81,6 @@ describe('console frame', () => {
         .json()
         .queues.map((q: { name: string }) => q.name)
         .sort(),
-    ).toEqual(['classification', 'exports', 'imports', 'maintenance', 'recomputes', 'webhooks']);
+    ).toEqual(['classification', 'exports', 'imports', 'maintenance', 'recomputes', 'screenings', 'webhooks']);
   });
 });

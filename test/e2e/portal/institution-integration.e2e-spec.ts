@@ -195,6 +195,13 @@ describe('institution portal: API keys and webhooks', () => {
         .some((r) => JSON.parse(r.body).seq === seq),
     );
 
+    // A shown-once cookie that is not ours (mangled, forged) shows nothing, and no error.
+    for (const value of ['not-json', Buffer.from('{"secret": 7}').toString('base64url')]) {
+      await page.context().addCookies([{ name: 'qc_new_secret', value, url: `${b.base}${path}` }]);
+      await open(page, path);
+      expect(await page.locator('#new-secret').count()).toBe(0);
+    }
+
     // Another institution's subscription is the 404 page, whatever is asked of it.
     const missing = await page.goto(`/portal/institution/webhooks/${taxHook}`);
     expect(missing?.status()).toBe(404);
