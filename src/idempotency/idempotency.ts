@@ -206,7 +206,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const principal = request.principal;
     if (!principal) return next.handle(); // never on these routes: each needs a caller
-    const caller = principal.kind === 'key' ? `key:${principal.keyId}` : `user:${principal.userId}`;
+    // A person's keys are theirs as a member of their institution: moved to another, they do not
+    // get back the answers (a webhook's secret) given for the one they left.
+    const caller =
+      principal.kind === 'key'
+        ? `key:${principal.keyId}`
+        : `user:${principal.userId}:${principal.institutionId ?? principal.uscc ?? '-'}`;
     const source = this.reflector.get<FingerprintSource>(IDEMPOTENT_METADATA, context.getHandler());
     const replay = (answer: StoredAnswer) => {
       void reply.status(answer.status);
