@@ -123,6 +123,15 @@ export class WebhookDeliveriesRepository {
   }
 
   /** Queues a ping after the pending deliveries, due at `now`; returns its id. */
+  /** Whether a ping of this subscription still waits to be delivered. */
+  async pingPending(manager: EntityManager, subscriptionId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND event_type = 'ping' LIMIT 1`,
+      [subscriptionId],
+    );
+    return rows.length > 0;
+  }
+
   async addPing(manager: EntityManager, subscriptionId: string, eventId: string, now: Date): Promise<number> {
     const [{ id }]: { id: string }[] = await manager.query(
       `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiConflictResponse,
   ApiExtraModels,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -104,6 +105,7 @@ export class WebhooksController {
     summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on',
   })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
+  @ApiConflictResponse({ description: 'a test ping of this subscription still waits to be delivered (`ping-pending`)' })
   @PollAt(
     (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
     "the subscription's deliveries, where the replayed events appear",

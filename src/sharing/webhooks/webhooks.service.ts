@@ -92,6 +92,13 @@ export class WebhooksService {
   async ping(institutionId: string, id: string, actor: Actor): Promise<PingAcceptedDto> {
     return this.audit.change(actor, async (manager) => {
       await this.find(manager, institutionId, id, true);
+      // One test at a time (the subscription's row is locked): pings cannot pile up requests to the URL.
+      if (await this.deliveriesOf.pingPending(manager, id)) {
+        throw Problem.conflict('ping-pending', {
+          en: 'A test ping of this subscription is still waiting to be delivered; try again when it has been',
+          zh: '该订阅上一条测试推送尚未送达，请待其送达后再试',
+        });
+      }
       const deliveryId = await this.deliveriesOf.addPing(manager, id, randomUUID(), this.clock.now());
       const result = { deliveryId };
       return { result, entry: { action: 'webhook.ping', entityType: 'webhook', entityId: id, after: result } };

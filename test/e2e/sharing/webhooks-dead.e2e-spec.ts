@@ -90,4 +90,25 @@ describe('webhooks: dead letters', () => {
       second.seq,
     ]);
   });
+
+  it('takes one test ping at a time: another while one still waits is a 409', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: { 'x-api-key': key },
+      body: { url: receiver.url('/hook'), events: ['record.retracted'], secret: SECRET },
+    });
+    const id = res.json().id;
+    const ping = () => t.request({ method: 'POST', url: `/api/v1/webhooks/${id}/ping`, headers: { 'x-api-key': key } });
+    // The receiver refuses pings (their seq is null), so the first stays pending, retried.
+    expect((await ping()).statusCode).toBe(202);
+    const again = await ping();
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'ping-pending' });
+    const pings = await t.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND event_type = 'ping'`,
+      [id],
+    );
+    expect(pings[0].n).toBe(1);
+  });
 });
