@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Problem } from '../common/problem';
+import { sweepLeftovers } from '../common/upload-stream';
 import { AppConfig } from '../config/app-config';
 import { TableRow, uploadedRows, XLSX_LIMITS, XlsxLimits } from './incoming-file';
 
@@ -84,10 +85,16 @@ export interface ReceivedCodes {
  * happens: nothing of it is stored.
  */
 @Injectable()
-export class CodeFiles {
+export class CodeFiles implements OnApplicationBootstrap {
   private readonly logger = new Logger(CodeFiles.name);
 
   constructor(private readonly config: AppConfig) {}
+
+  /** Deletes the code files of uploads a killed process never finished reading. */
+  async onApplicationBootstrap(): Promise<void> {
+    const deleted = await sweepLeftovers(resolve(this.config.UPLOAD_DIR), /\.codes$/);
+    if (deleted) this.logger.warn(`deleted ${deleted} unfinished code-list upload(s) left in UPLOAD_DIR`);
+  }
 
   /**
    * The form's fields and the codes of its file (`file`, at most `maxBytes` and `maxCodes`): 400

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import '@fastify/multipart'; // types for request.parts()
 import type { FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Problem, ProblemText } from '../../common/problem';
-import { StorageFault, store } from '../../common/upload-stream';
+import { StorageFault, store, sweepLeftovers } from '../../common/upload-stream';
 import { AppConfig } from '../../config/app-config';
 import { EvidenceType, SNIFF_BYTES, sniffEvidenceType } from './evidence-type';
 
@@ -55,12 +55,18 @@ const quoted = (name: string) => ({ zh: `「${name}」`, en: `"${name}"` });
  * committed) or discarded. A refused upload leaves neither a row nor a file.
  */
 @Injectable()
-export class EvidenceStore {
+export class EvidenceStore implements OnApplicationBootstrap {
   private readonly logger = new Logger(EvidenceStore.name);
   private readonly dir: string;
 
   constructor(config: AppConfig) {
     this.dir = resolve(config.EVIDENCE_DIR);
+  }
+
+  /** Deletes the `.part` files of filings a killed process never finished. */
+  async onApplicationBootstrap(): Promise<void> {
+    const deleted = await sweepLeftovers(this.dir, /^\..+\.part$/);
+    if (deleted) this.logger.warn(`deleted ${deleted} unfinished evidence upload(s) left in EVIDENCE_DIR`);
   }
 
   /** Where a kept file lives. */
