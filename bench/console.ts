@@ -1,5 +1,6 @@
 /**
- * Console pages benchmark: every page of the staff console (/console) rendered by the built server
+ * Console and portal pages benchmark: every page of the staff console (/console) and of the
+ * enterprise's and institution's portals (/portal/…) rendered by the built server
  * (ROLE=all, its own process) over the demo data of `npm run seed:demo` (3 000 enterprises, their
  * records, grades and blacklist entries), as the person each page is for, signed in by the session
  * cookie. Each page is asked `--requests` times by `--clients` concurrent clients after a warm-up;
@@ -9,7 +10,8 @@
  *
  *   npm run build && npx tsx bench/console.ts --requests 200 --clients 4
  *
- * Targets (issue 18): every console page p95 ≤ 100 ms on the demo data, and under 60 KB before compression.
+ * Targets (issues 18, 19): every console and portal page p95 ≤ 100 ms on the demo data, and under
+ * 60 KB before compression.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -80,6 +82,8 @@ async function main() {
       ['regulator', 'demo.regulator', 'demo-regulator-2024'],
       ['reviewer', 'demo.reviewer', 'demo-reviewer-2024'],
       ['admin', 'demo.admin', 'demo-admin-2024'],
+      ['enterprise', 'demo.enterprise', 'demo-enterprise-2024'],
+      ['institution', 'demo.institution', 'demo-institution-2024'],
     ]) {
       cookies[role] = `qc_session=${await server.login(username, password)}`;
     }
@@ -96,6 +100,12 @@ async function main() {
     const [imported] = await sql(DB, `SELECT id FROM imports ORDER BY created_at LIMIT 1`);
     const [user] = await sql(DB, `SELECT id FROM users WHERE username = 'demo.regulator'`);
     const [institution] = await sql(DB, `SELECT id FROM institutions ORDER BY name LIMIT 1`);
+    const [own] = await sql(
+      DB,
+      `SELECT b.id FROM blacklist_entries b JOIN enterprises e ON e.id = b.enterprise_id
+         JOIN users u ON u.uscc = e.uscc AND u.username = 'demo.enterprise'
+        WHERE b.status = 'published' ORDER BY b.proposed_at LIMIT 1`,
+    );
     const pages: [string, string][] = [
       ['/console', 'regulator'],
       ['/console', 'reviewer'],
@@ -126,6 +136,19 @@ async function main() {
       ['/console/rule-sets/new', 'admin'],
       [`/console/blacklist/${entry.id}/revoke`, 'reviewer'],
       ['/console/audit', 'admin'],
+      // The portals (issue 19), as the demo enterprise and the demo bank's user.
+      ['/portal/enterprise', 'enterprise'],
+      ['/portal/enterprise/records', 'enterprise'],
+      ['/portal/enterprise/entries', 'enterprise'],
+      ...(own ? [[`/portal/enterprise/entries/${own.id}`, 'enterprise'] as [string, string]] : []),
+      ['/portal/enterprise/queries', 'enterprise'],
+      ['/portal/enterprise/report', 'enterprise'],
+      ['/portal/institution', 'institution'],
+      ['/portal/institution/batch', 'institution'],
+      ['/portal/institution/watchlist', 'institution'],
+      ['/portal/institution/queries', 'institution'],
+      ['/portal/institution/keys', 'institution'],
+      ['/portal/institution/webhooks', 'institution'],
     ];
     const floor = await measure(server, '/', '');
     const results: Result[] = [];
