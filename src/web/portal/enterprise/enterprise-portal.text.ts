@@ -16,7 +16,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     advice_gain: '可以加分的记录',
     advice_ease: '扣分记录的影响减轻',
     factorExplain: '{n} 条记录',
-    recordsIntro: '本企业的全部信用记录，最新的在前。已更正或撤销的记录保留原样并标明。',
+    recordsIntro: '本企业的全部信用记录，最新的在前。已更正或撤回的记录保留原样并标明。',
     noRecords: '暂无信用记录。',
     recordsTotal: '共 {n} 条',
     entriesIntro:
