@@ -4,7 +4,7 @@ import type { AuthenticatedRequest } from '../../access/access.decorator';
 import { UserPrincipal, UserRole } from '../../access/principal';
 import { Lang } from '../i18n';
 import { pageContext, PageContext } from '../page';
-import { homeOf } from '../session';
+import { homeOf, STAFF_ROLES } from '../session';
 import { ReferenceService } from '../../registry/reference.service';
 import { Bilingual, CONSOLE_TEXT } from './console-text';
 
@@ -17,7 +17,7 @@ interface NavLink {
   roles: readonly UserRole[];
 }
 
-const STAFF: readonly UserRole[] = ['regulator', 'reviewer', 'admin'];
+const STAFF = STAFF_ROLES;
 
 /**
  * The navigation, in the order of a day's work; each link only for those whose role may open it.

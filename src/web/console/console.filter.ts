@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Injectable } from '@nestjs/commo
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../../access/access.decorator';
 import { retryAfter, toProblem } from '../../common/problem.filter';
-import { loginHref } from '../session';
+import { loginHref, STAFF_ROLES } from '../session';
 import { CONSOLE_TEXT } from './console-text';
 import { ConsolePages } from './console-pages';
 import { langOf, seeOther } from './page-params';
@@ -55,7 +55,13 @@ export class ConsoleProblemFilter implements ExceptionFilter {
       title: (text) =>
         kind === 'forbidden' ? text.forbiddenTitle : kind === 'not-found' ? text.notFoundTitle : text.errorTitle,
       status: badAddress ? 404 : problem.status,
-      data: { kind, detail: problem.localized(lang), requestId: request.id },
+      data: (it) => ({
+        kind,
+        detail: problem.localized(lang),
+        requestId: request.id,
+        // Staff work within a jurisdiction; an enterprise or an institution sees only its own.
+        notFoundText: STAFF_ROLES.includes(it.me.role) ? it.t.notFoundText : it.t.notFoundTextOwn,
+      }),
     });
   }
 }

@@ -247,6 +247,7 @@ describe('enterprise portal', () => {
       const response = await page.goto(path);
       expect([path, response?.status()]).toEqual([path, 404]);
       expect(await text(page, 'h1')).toBe('未找到');
+      expect(await text(page, '#problem')).toBe('要找的内容不存在，或不属于贵单位。');
     }
     // The API answers the same: the enterprise concerned and the officials of its district only.
     const api = (who: Parameters<BlacklistWorld['call']>[0], id = mine) =>

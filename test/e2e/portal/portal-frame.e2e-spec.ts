@@ -54,6 +54,8 @@ describe('portal frame', () => {
       const missing = await page.goto(`${home}/no-such-page`);
       expect(missing?.status()).toBe(404);
       expect(await page.locator('h1').textContent()).toBe('未找到');
+      // Worded for the organisation, not for staff's jurisdiction.
+      expect(await page.locator('#problem').textContent()).toBe('要找的内容不存在，或不属于贵单位。');
       expect((await page.locator('a.brand').textContent())?.trim()).toBe(frame);
       expect(await page.locator('a.brand').getAttribute('href')).toBe(home);
       expect((await page.locator('nav a').allTextContents()).map((l) => l.trim())).toEqual(nav);
