@@ -28,9 +28,19 @@ export interface PageContext {
   lastDay: (end: Date | string) => string;
   /** An instant as `yyyy-mm-dd hh:mm` in Beijing time. */
   time: (at: Date | string) => string;
+  /** Words in brackets after a label, in the language's punctuation: `（轻微）`, ` (minor)`. */
+  paren: (inner: string) => string;
+  /** The colon between a label and its value: `：`, `: `. */
+  colon: string;
   /** Who is signed in (the `qc_session` cookie), or null. */
   viewer: Viewer | null;
 }
+
+/** Chinese text takes full-width brackets and colons; English the ASCII ones, spaced. */
+const PUNCTUATION: Record<Lang, { open: string; close: string; colon: string }> = {
+  zh: { open: '（', close: '）', colon: '：' },
+  en: { open: ' (', close: ')', colon: ': ' },
+};
 
 export type BilingualLabel = { zh: string; en: string } | { nameZh: string; nameEn: string };
 
@@ -62,6 +72,8 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, viewer
     day: beijingDay,
     lastDay: beijingLastDay,
     time: beijingTime,
+    paren: (inner) => `${PUNCTUATION[lang].open}${inner}${PUNCTUATION[lang].close}`,
+    colon: PUNCTUATION[lang].colon,
     viewer,
   };
 }

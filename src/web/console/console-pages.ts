@@ -5,10 +5,33 @@ import { UserPrincipal, UserRole } from '../../access/principal';
 import { Lang } from '../i18n';
 import { pageContext, PageContext } from '../page';
 import { homeOf, STAFF_ROLES } from '../session';
+import { DepartmentsService } from '../../identity/departments.service';
 import { ReferenceService } from '../../registry/reference.service';
 import { Bilingual, CONSOLE_TEXT } from './console-text';
 
-const DISTRICTS_TTL_MS = 5 * 60_000;
+/** How long the reference data's names are kept before they are read again. */
+const NAMES_TTL_MS = 5 * 60_000;
+
+type Names = Map<string, { zh: string; en: string }>;
+
+/**
+ * Names of reference data (districts, departments: a few dozen rows) by code, read at most once
+ * every few minutes; a failed read is tried again on the next page.
+ */
+class CachedNames {
+  private cached: { at: number; names: Promise<Names> } | null = null;
+
+  constructor(private readonly load: () => Promise<{ code: string; nameZh: string; nameEn: string }[]>) {}
+
+  get(): Promise<Names> {
+    if (!this.cached || Date.now() - this.cached.at > NAMES_TTL_MS) {
+      const names = this.load().then((list) => new Map(list.map((d) => [d.code, { zh: d.nameZh, en: d.nameEn }])));
+      this.cached = { at: Date.now(), names };
+      names.catch(() => (this.cached = null));
+    }
+    return this.cached.names;
+  }
+}
 
 /** A link of the navigation, for the roles that may open it. */
 interface NavLink {
@@ -71,6 +94,8 @@ export interface ConsoleContext extends Omit<PageContext, 't' | 'viewer'> {
   nav: { href: string; text: string; count: number; current: boolean }[];
   /** A district's name (`鹿城区` for `330302`), its code when unknown. */
   districtName: (code: string | null | undefined) => string;
+  /** A department's name (`温州市市场监督管理局` for `AMR`), its code when unknown. */
+  departmentName: (code: string | null | undefined) => string;
   /** `A 守信` for `A`; the "not graded" text for null. */
   grade: (grade: string | null | undefined) => string;
   /** Field errors of a form shown again (field → message), and the values typed. */
@@ -97,23 +122,16 @@ export interface ConsoleRender {
  */
 @Injectable()
 export class ConsolePages {
-  /** The districts' names, read once a few minutes (reference data, 13 rows). */
-  private districts: { at: number; names: Promise<Map<string, { zh: string; en: string }>> } | null = null;
+  private readonly districts: CachedNames;
+  private readonly departments: CachedNames;
 
   constructor(
-    private readonly reference: ReferenceService,
+    reference: ReferenceService,
+    departments: DepartmentsService,
     @Optional() private readonly countsOf?: ConsoleCounts,
-  ) {}
-
-  private districtNames(): Promise<Map<string, { zh: string; en: string }>> {
-    if (!this.districts || Date.now() - this.districts.at > DISTRICTS_TTL_MS) {
-      const names = this.reference
-        .listDistricts()
-        .then((list) => new Map(list.map((d) => [d.code, { zh: d.nameZh, en: d.nameEn }])));
-      this.districts = { at: Date.now(), names };
-      names.catch(() => (this.districts = null));
-    }
-    return this.districts.names;
+  ) {
+    this.districts = new CachedNames(() => reference.listDistricts());
+    this.departments = new CachedNames(() => departments.list());
   }
 
   async render(request: FastifyRequest, reply: FastifyReply, view: string, options: ConsoleRender): Promise<void> {
@@ -158,9 +176,10 @@ export class ConsolePages {
     const base = pageContext(request, reply, { username: principal.username, staff: STAFF.includes(principal.role) });
     const lang = base.lang;
     const t: Record<string, string> = { ...CONSOLE_TEXT[lang], ...(options.text?.[lang] ?? {}) };
-    const [counts, districts] = await Promise.all([
+    const [counts, districts, departments] = await Promise.all([
       withCounts && this.countsOf ? this.countsOf.counts(principal) : ({} as Record<string, number>),
-      this.districtNames(),
+      this.districts.get(),
+      this.departments.get(),
     ]);
     const path = new URL(request.url, 'http://page.invalid').pathname;
     const context: ConsoleContext = {
@@ -184,6 +203,7 @@ export class ConsolePages {
       })),
       grade: (grade) => (grade ? (t[`grade_${grade}`] ?? grade) : t.noGrade),
       districtName: (code) => (code ? (districts.get(code)?.[lang] ?? code) : ''),
+      departmentName: (code) => (code ? (departments.get(code)?.[lang] ?? code) : ''),
       errors: options.errors ?? {},
       values: options.values ?? {},
     };

@@ -138,12 +138,23 @@ describe('enterprise portal', () => {
     const records = await open(page, '/portal/enterprise/records');
     expect(await page.locator('#records tbody tr').count()).toBe(2);
     expect(await text(page, '#records tbody tr:first-child td >> nth=0')).toBe('监督抽查不合格（一般）');
+    // The department by its name, in the page's language, not its code.
+    expect(await text(page, '#records tbody tr:first-child td >> nth=4')).toBe('温州市市场监督管理局');
     await checkConsolePage(page, records, 'portal-enterprise-records');
+    // English takes its own punctuation.
+    await open(page, '/portal/enterprise/records?lang=en');
+    expect(await text(page, '#records tbody tr:first-child td >> nth=0')).toBe('Spot check failed (general)');
+    expect(await text(page, '#records tbody tr:first-child td >> nth=4')).toBe(
+      'Wenzhou Market Supervision Administration',
+    );
+    await open(page, '/portal/enterprise/queries?lang=en');
+    expect(await text(page, '#queries tbody tr >> nth=0')).toMatch(/^2026-06-01 10:05\s+温州银行 \(bank\)\s+/);
+    await open(page, '/portal/enterprise?lang=zh');
 
     const queries = await open(page, '/portal/enterprise/queries');
     expect(await page.locator('#queries tbody tr').count()).toBe(20);
     expect(await text(page, '#queries tbody tr >> nth=0')).toMatch(
-      /^2026-06-01 10:05\s+温州银行\s+（金融机构）\s+贷款申请$/,
+      /^2026-06-01 10:05\s+温州银行（金融机构）\s+贷款申请$/,
     );
     expect(await text(page, 'nav.pager span')).toBe('第 1 / 2 页');
     await checkConsolePage(page, queries, 'portal-enterprise-queries');
