@@ -59,7 +59,7 @@ describe('movesFor', () => {
     const reviewer = byMove(movesFor(noticed, REVIEWER, NOW));
     expect(reviewer.get('approve')).toMatchObject({
       enabled: false,
-      why: { zh: '异议期至 2026-06-06 24:00 届满，届满后方可决定' },
+      why: { zh: '陈述申辩期至 2026-06-06 24:00 届满，届满后方可决定' },
     });
     expect(enabled(movesFor(noticed, REGULATOR, NOW))).toEqual(['object']);
   });
@@ -83,12 +83,12 @@ describe('movesFor', () => {
       ],
     });
     const reviewer = byMove(movesFor(noticed, REVIEWER, NOW));
-    expect(reviewer.get('approve')).toMatchObject({ enabled: false, why: { zh: '尚有 1 件异议待决定，须先决定异议' } });
+    expect(reviewer.get('approve')).toMatchObject({ enabled: false, why: { zh: '尚有 1 件陈述申辩待决定，须先作出决定' } });
     expect(reviewer.get('uphold-objection')).toMatchObject({ enabled: true, targetId: '4' });
     expect(reviewer.get('dismiss-objection')).toMatchObject({ enabled: true, targetId: '4' });
     expect(byMove(movesFor(noticed, REGULATOR, NOW)).get('object')).toMatchObject({
       enabled: false,
-      why: { zh: '异议期已于 2026-05-20 24:00 届满' },
+      why: { zh: '陈述申辩期已于 2026-05-20 24:00 届满' },
     });
   });
 

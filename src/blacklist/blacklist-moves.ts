@@ -45,7 +45,7 @@ export const MOVE_SPECS: Record<ConsoleMove, MoveSpec> = {
   notice: { action: 'notice', label: { zh: '送达告知', en: 'Give notice' }, documentRequired: true },
   object: {
     action: 'object',
-    label: { zh: '登记异议', en: 'Register an objection' },
+    label: { zh: '代为登记陈述申辩', en: 'Register an objection for the enterprise' },
     filing: 'objection',
     documentRequired: false,
   },
@@ -120,7 +120,7 @@ export const STATUS_LABELS: Record<Status, Bilingual> = {
 const WHO_MAY: Record<Action, Bilingual> = {
   notice: { zh: '须由监管人员送达告知', en: 'Notice is given by a regulator' },
   object: {
-    zh: '异议由企业提出，或由监管人员代为登记',
+    zh: '陈述申辩由企业提出，或由监管人员代为登记',
     en: 'The enterprise objects, or a regulator registers it on its behalf',
   },
   decideObjection: { zh: '须由审核人员决定', en: 'A reviewer decides' },
@@ -209,11 +209,11 @@ function why(refusal: Refusal, action: Action, status: Status, texts: WhyTexts):
 function ruleText(code: string, detail: string, ctx: WhyTexts): Bilingual {
   switch (code) {
     case 'objection-window-closed':
-      return { zh: `异议期已于 ${ctx.deadline} 届满`, en: detail };
+      return { zh: `陈述申辩期已于 ${ctx.deadline} 届满`, en: detail };
     case 'objection-window-open':
-      return { zh: `异议期至 ${ctx.deadline} 届满，届满后方可决定`, en: detail };
+      return { zh: `陈述申辩期至 ${ctx.deadline} 届满，届满后方可决定`, en: detail };
     case 'objection-pending':
-      return { zh: `尚有 ${ctx.pending} 件异议待决定，须先决定异议`, en: detail };
+      return { zh: `尚有 ${ctx.pending} 件陈述申辩待决定，须先作出决定`, en: detail };
     case 'repair-too-early':
       return { zh: `自 ${ctx.repairFrom} 起方可申请信用修复`, en: detail };
     case 'repair-pending':
@@ -267,7 +267,7 @@ export function movesFor(entry: EntryForMoves, viewer: MoveViewer, now: Date): M
         move,
         spec,
         enabled: false,
-        why: { zh: '没有待决定的异议', en: 'No objection awaits a decision' },
+        why: { zh: '没有待决定的陈述申辩', en: 'No objection awaits a decision' },
         targetId,
       };
     }

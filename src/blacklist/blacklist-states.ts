@@ -69,8 +69,8 @@ export const STATUS_ZH: Record<Status, string> = {
 };
 export const ACTION_ZH: Record<Action, string> = {
   notice: '送达告知',
-  object: '登记异议',
-  decideObjection: '决定异议',
+  object: '提出陈述申辩',
+  decideObjection: '决定陈述申辩',
   decide: '决定是否列入',
   publish: '公示',
   applyRepair: '申请信用修复',
@@ -114,7 +114,7 @@ export const MOVES: Record<Action, Move> = {
         : rule(
             'objection-window-closed',
             `The objection window closed at ${at(c.objectionDeadline)}`,
-            `异议期已于 ${at(c.objectionDeadline)} 结束`,
+            `陈述申辩期已于 ${at(c.objectionDeadline)} 结束`,
           ),
   },
   decideObjection: {
@@ -132,13 +132,13 @@ export const MOVES: Record<Action, Move> = {
         return rule(
           'objection-window-open',
           `No decision before the objection deadline ${at(c.objectionDeadline)}`,
-          `异议期截止（${at(c.objectionDeadline)}）前不能作出决定`,
+          `陈述申辩期截止（${at(c.objectionDeadline)}）前不能作出决定`,
         );
       if (c.pendingObjections > 0)
         return rule(
           'objection-pending',
           `${c.pendingObjections} objection(s) await a decision first`,
-          `须先决定尚待处理的 ${c.pendingObjections} 项异议`,
+          `须先决定尚待处理的 ${c.pendingObjections} 项陈述申辩`,
         );
       return null;
     },

@@ -519,7 +519,7 @@ export class BlacklistService {
     now: Date,
   ): Promise<void> {
     const what = kind === 'objection' ? 'Objection' : 'Repair application';
-    const whatZh = kind === 'objection' ? '异议' : '信用修复申请';
+    const whatZh = kind === 'objection' ? '陈述申辩' : '信用修复申请';
     const outcomeZh: Record<Outcome, string> = {
       approved: '同意列入',
       rejected: '不予列入',

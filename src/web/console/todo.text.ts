@@ -14,7 +14,7 @@ export const TODO_TEXT = bilingual(
     colOpen: '办理',
     open: '去办理',
     kind_notice: '送达告知',
-    kind_objection: '决定异议',
+    kind_objection: '决定陈述申辩',
     kind_decide: '作出列入决定',
     kind_publish: '公示',
     kind_repair: '决定信用修复申请',

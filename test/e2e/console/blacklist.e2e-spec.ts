@@ -140,10 +140,10 @@ describe('console: blacklist due process', () => {
   it('has a reviewer decide after the window with a note and a document number, and publish', async () => {
     let page = await b.signIn('amr.reviewer', PASSWORD);
     await open(page, `/console/blacklist/${id}`);
-    expect(await text(page, '#why-approve')).toBe('异议期至 2026-06-15 24:00 届满，届满后方可决定');
+    expect(await text(page, '#why-approve')).toBe('陈述申辩期至 2026-06-15 24:00 届满，届满后方可决定');
     const early = await page.goto(`/console/blacklist/${id}/approve`);
     expect(early!.status()).toBe(409);
-    expect(await text(page, '#refused')).toContain('异议期至 2026-06-15 24:00 届满');
+    expect(await text(page, '#refused')).toContain('陈述申辩期至 2026-06-15 24:00 届满');
 
     clock.set('2026-06-16T02:00:00Z');
     page = await b.signIn('amr.reviewer', PASSWORD);

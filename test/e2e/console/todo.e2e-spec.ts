@@ -89,7 +89,7 @@ describe('console to-do', () => {
     expect(await rows(page)).toEqual([
       expect.objectContaining({
         kind: 'objection',
-        task: '决定异议',
+        task: '决定陈述申辩',
         left: '已逾期 1 个工作日',
         href: `/console/blacklist/${objected}`,
       }),

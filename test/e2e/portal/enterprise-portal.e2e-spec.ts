@@ -318,7 +318,7 @@ describe('enterprise portal', () => {
     ]);
     expect(refused.status()).toBe(409);
     await page.waitForSelector('#objection-refused');
-    expect(await text(page, '#objection-refused')).toBe('未能提交：异议期已于 2026-06-15 24:00 届满');
+    expect(await text(page, '#objection-refused')).toBe('未能提交：陈述申辩期已于 2026-06-15 24:00 届满');
     expect(await page.getByRole('button', { name: '提交陈述申辩' }).count()).toBe(0);
     await checkConsolePage(page, refused, 'portal-enterprise-objection-late');
     expect(await t.sql(`SELECT id FROM blacklist_objections WHERE entry_id = $1`, [theirs])).toEqual([]);
