@@ -38,6 +38,30 @@ describe('gradeAdvice', () => {
     expect(gains.some((g) => g.includes('行政处罚'))).toBe(false);
   });
 
+  it('says why a kind of record adds less than its full points: older records count at a reduced weight', () => {
+    const advice = gradeAdvice({
+      grade: 'B',
+      score: 81,
+      factors: [{ code: 'record.spot_check_pass', points: 1, recordIds: ['3'] }],
+      ruleSet: v1,
+      recordDates: new Map([['3', '2025-01-10']]),
+    });
+    const gain = advice.find((a) => a.kind === 'gain' && a.text.zh.startsWith('监督抽查合格'))!.text;
+    expect(gain.zh).toBe(
+      '监督抽查合格：每项 +2 分，24 个月内计分，合计最多 +10 分（现已 +1，还可 +9；满 12 个月的记录按 50% 计分）。',
+    );
+    expect(gain.en).toContain('(now +1, room for +9; records older than 12 months count at 50%)');
+    // At full weight there is nothing to explain.
+    const full = gradeAdvice({
+      grade: 'B',
+      score: 82,
+      factors: [{ code: 'record.spot_check_pass', points: 2, recordIds: ['3'] }],
+      ruleSet: v1,
+      recordDates: new Map([['3', '2026-05-10']]),
+    });
+    expect(full.find((a) => a.text.zh.startsWith('监督抽查合格'))!.text.zh).not.toContain('满 12 个月');
+  });
+
   it('says when a hard rule and a deduction stop applying', () => {
     const advice = gradeAdvice({
       grade: 'D',

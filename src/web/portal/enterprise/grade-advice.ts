@@ -36,6 +36,7 @@ function typicalPoints(points: Partial<Record<string, number>>): number {
  */
 export function gradeAdvice(input: AdviceInput): GradeAdvice[] {
   const { ruleSet, score, factors } = input;
+  const { fullWeightMonths, laterWeight } = ruleSet.decay;
   const advice: GradeAdvice[] = [];
   const latest = (ids: string[]) =>
     ids
@@ -107,17 +108,29 @@ export function gradeAdvice(input: AdviceInput): GradeAdvice[] {
     const per = typicalPoints(rule.points);
     if (per <= 0) continue;
     const name = typeName(type);
-    const now = pointsOf.get(`record.${type}`)?.points ?? 0;
+    const factor = pointsOf.get(`record.${type}`);
+    const now = factor?.points ?? 0;
     const room = rule.cap !== undefined ? round(rule.cap - now) : null;
+    // Fewer points than the records' full weight (under the cap): older records count less.
+    const fullWeight = (factor?.recordIds.length ?? 0) * per;
+    const reduced = now > 0 && laterWeight < 1 && now < Math.min(fullWeight, rule.cap ?? Infinity);
+    const why = reduced
+      ? {
+          zh: `；满 ${fullWeightMonths} 个月的记录按 ${round(laterWeight * 100)}% 计分`,
+          en: `; records older than ${fullWeightMonths} months count at ${round(laterWeight * 100)}%`,
+        }
+      : { zh: '', en: '' };
     const capText =
       room === null
-        ? { zh: '', en: '' }
+        ? reduced
+          ? { zh: `（现已 +${now}${why.zh}）`, en: ` (now +${now}${why.en})` }
+          : { zh: '', en: '' }
         : now === 0
           ? { zh: `，合计最多 +${rule.cap} 分`, en: `, up to +${rule.cap} in all` }
           : room > 0
             ? {
-                zh: `，合计最多 +${rule.cap} 分（现已 +${now}，还可 +${room}）`,
-                en: `, up to +${rule.cap} in all (now +${now}, room for +${room})`,
+                zh: `，合计最多 +${rule.cap} 分（现已 +${now}，还可 +${room}${why.zh}）`,
+                en: `, up to +${rule.cap} in all (now +${now}, room for +${room}${why.en})`,
               }
             : { zh: `，合计最多 +${rule.cap} 分（已达上限）`, en: `, up to +${rule.cap} in all (reached)` };
     advice.push({
@@ -135,7 +148,6 @@ export function gradeAdvice(input: AdviceInput): GradeAdvice[] {
     const first = earliest(factor.recordIds);
     if (!rule || !first) continue;
     const name = typeName(type);
-    const { fullWeightMonths, laterWeight } = ruleSet.decay;
     const halves = addMonths(first, fullWeightMonths);
     const ends = addMonths(first, rule.windowMonths);
     advice.push({
