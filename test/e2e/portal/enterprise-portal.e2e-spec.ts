@@ -420,8 +420,15 @@ describe('enterprise portal', () => {
     expect(await page.locator('#report').isVisible()).toBe(true);
     expect(await page.locator('.side').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: '生成信用报告' }).isVisible()).toBe(false);
+    // The verification page's full address on paper (no PUBLIC_URL here: the page's own host).
+    const verify = `${new URL(page.url()).origin}/reports/verify`;
+    expect(await text(page, '#report-check')).toBe(
+      `本报告经本平台电子签名。核验方法：打开本平台报告验证页 ${verify}，提交签名报告文本。`,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'console-portal-enterprise-report-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
+    // On screen, a link to it.
+    expect(await page.getByRole('link', { name: verify }).getAttribute('href')).toBe(verify);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: '下载签名报告（.jws）' }).click(),

@@ -9,6 +9,7 @@ import { sendEvidence } from '../../../blacklist/evidence/evidence-download';
 import { EVIDENCE_FIELD, EvidenceStore, FilingUpload } from '../../../blacklist/evidence/evidence-store';
 import { REPAIR_COMMITMENT } from '../../../blacklist/repair-commitment';
 import { AcceptsForm } from '../../../common/body-limit';
+import { AppConfig } from '../../../config/app-config';
 import { attachment } from '../../../common/content-disposition';
 import { Problem } from '../../../common/problem';
 import { ReportsService } from '../../../disclosure/reports/reports.service';
@@ -62,6 +63,7 @@ export class EnterprisePortalController {
     private readonly records: RecordsService,
     private readonly queries: CreditQueriesService,
     private readonly reports: ReportsService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -210,7 +212,7 @@ export class EnterprisePortalController {
     return this.pages.render(request, reply, 'portal/enterprise-report', {
       title: (t) => t.reportTitle,
       text: TEXT,
-      data: { issued: null },
+      data: { issued: null, verifyUrl: this.verifyUrl(request) },
     });
   }
 
@@ -223,7 +225,7 @@ export class EnterprisePortalController {
     return this.pages.render(request, reply, 'portal/enterprise-report', {
       title: (t) => t.reportTitle,
       text: TEXT,
-      data: { issued },
+      data: { issued, verifyUrl: this.verifyUrl(request) },
     });
   }
 
@@ -311,6 +313,14 @@ export class EnterprisePortalController {
       throw error;
     }
     return seeOther(reply, `${HOME}/entries/${encodeURIComponent(id)}?filed=${kind}`);
+  }
+
+  /**
+   * The report verification page's full address, for a reader of the printed report to type:
+   * under PUBLIC_URL when set, else on the host this page was asked for (a private, unshared page).
+   */
+  private verifyUrl(request: FastifyRequest): string {
+    return `${this.config.publicBaseUrl || `${request.protocol}://${request.host}`}/reports/verify`;
   }
 
   private async renderEntry(

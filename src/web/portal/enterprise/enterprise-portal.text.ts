@@ -70,7 +70,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     reportNoEntries: '无',
     reportRecordsTotal: '共 {n} 条',
     reportDownload: '下载签名报告（.jws）',
-    reportCheck: '本报告经本平台电子签名。核验方法：在本平台“报告验证”页（/reports/verify）提交签名报告文本。',
+    reportCheck: '本报告经本平台电子签名。核验方法：打开本平台报告验证页 {url}，提交签名报告文本。',
     reportFileHint: '签名报告是一段文本（JWS），可交给需要的机构，由其在本站验证。',
     reportForeign: '这份报告不是本企业的有效报告',
     reportRuleSet: '（评价标准第 {version} 版）',
@@ -150,7 +150,7 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     reportRecordsTotal: '{n} in all',
     reportDownload: 'Download the signed report (.jws)',
     reportCheck:
-      "This report is signed by the platform. To check it, submit the signed report's text on the platform's Verify page (/reports/verify).",
+      "This report is signed by the platform. To check it, open the platform's Verify page, {url}, and submit the signed report's text.",
     reportFileHint: 'The signed report is a text (JWS) to hand to whoever needs it; they check it on this site.',
     reportForeign: "This is not a valid report of the enterprise's",
     reportRuleSet: '(standard version {version})',
