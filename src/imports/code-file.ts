@@ -53,7 +53,7 @@ export async function readCodes(rows: AsyncIterable<TableRow>, max: number): Pro
       if (cells.length > 1)
         throw failure(
           `The file has ${cells.length} columns: keep the credit codes only, or name their column 统一社会信用代码 (or uscc) in the first row`,
-          `文件有 ${cells.length} 列：请只保留统一社会信用代码一列，或在第一行用“统一社会信用代码”标明代码所在的列`,
+          `文件有 ${cells.length} 列：请只保留统一社会信用代码一列，或在第一行用“统一社会信用代码”（或 uscc）标明代码所在的列`,
         );
       column = 0;
     }

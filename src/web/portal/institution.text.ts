@@ -31,7 +31,7 @@ export const INSTITUTION_TEXT = bilingual(
       '上传一个文件，一次筛查最多 10\u00a0000 个统一社会信用代码，结果可下载为 Excel 或 CSV。每个代码都按所选目的记入查询记录。',
     file: '代码文件',
     batchFileHint:
-      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 10 MB：一列统一社会信用代码，每行一个；第一行可写表头“统一社会信用代码”。',
+      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 10 MB：一列统一社会信用代码，每行一个；第一行可写表头“统一社会信用代码”（或 uscc）。',
     chooseFile: '请选择文件',
     screen: '开始筛查',
     recentScreenings: '最近的筛查',
@@ -76,7 +76,7 @@ export const INSTITUTION_TEXT = bilingual(
     watchedTotal: '共 {n} 个',
     uploadList: '上传名单',
     watchFileHint:
-      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 32 MB：一列统一社会信用代码，每行一个，最多 1\u00a0000\u00a0000 个；第一行可写表头。',
+      'CSV（UTF-8 或 GBK 编码）或 Excel .xlsx，不超过 32 MB：一列统一社会信用代码，每行一个，最多 1\u00a0000\u00a0000 个；第一行可写表头“统一社会信用代码”（或 uscc）。',
     mode: '处理方式',
     mode_add: '加入现有名单',
     mode_replace: '替换整个名单',
@@ -185,7 +185,7 @@ export const INSTITUTION_TEXT = bilingual(
     watchedTotal: '{n} in all',
     uploadList: 'Upload a list',
     watchFileHint:
-      'CSV (UTF-8 or GBK) or Excel .xlsx, up to 32 MB: one column of credit codes, one a row, up to 1\u00a0000\u00a0000; a header may come first.',
+      'CSV (UTF-8 or GBK) or Excel .xlsx, up to 32 MB: one column of credit codes, one a row, up to 1\u00a0000\u00a0000; a header 统一社会信用代码 (or uscc) may come first.',
     mode: 'Action',
     mode_add: 'Add to the list',
     mode_replace: 'Replace the whole list',
