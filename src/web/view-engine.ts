@@ -16,11 +16,17 @@ function webFolder(name: string): string {
 /** The templates' folder. */
 export const viewsDirectory = (): string => webFolder('views');
 
-/** Where `/assets/` is served from: the console's stylesheet, and htmx from its npm package. */
+/** Where `/assets/` is served from: the console's stylesheet, the icon, and htmx from its npm package. */
 export const ASSET_FOLDERS = (): string[] => [
   webFolder('assets'),
   dirname(require.resolve('htmx.org/dist/htmx.min.js')),
 ];
+
+/** The files under `/assets/`; nothing else in those folders is served. */
+const ASSET_FILES = new Set(['/console.css', '/htmx.min.js', '/favicon.svg']);
+
+/** The site's icon, which every layout links. */
+const FAVICON = '/assets/favicon.svg';
 
 /**
  * Server-rendered pages: @fastify/view with Eta. `<%= %>` escapes HTML, `<%~ %>` inserts
@@ -38,8 +44,15 @@ export async function useViewEngine(app: NestFastifyApplication): Promise<void> 
     root: ASSET_FOLDERS(),
     prefix: '/assets/',
     decorateReply: false,
-    allowedPath: (path) => path === '/console.css' || path === '/htmx.min.js',
+    allowedPath: (path) => ASSET_FILES.has(path),
     maxAge: '1d',
     index: false,
   });
+  // Browsers ask for /favicon.ico whatever the pages link: send them to the icon.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/favicon.ico', (_request, reply) =>
+      reply.header('Cache-Control', 'public, max-age=86400').redirect(FAVICON, 301),
+    );
 }

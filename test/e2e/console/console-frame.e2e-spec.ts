@@ -32,6 +32,24 @@ describe('console frame', () => {
     await checkConsolePage(page, response, 'frame');
   });
 
+  it('serves the site icon the layouts link, and answers /favicon.ico with it', async () => {
+    const icon = await t.request({ method: 'GET', url: '/assets/favicon.svg' });
+    expect([icon.statusCode, icon.headers['content-type']]).toEqual([200, 'image/svg+xml']);
+    const ico = await t.request({ method: 'GET', url: '/favicon.ico' });
+    expect([ico.statusCode, ico.headers.location]).toEqual([301, '/assets/favicon.svg']);
+    for (const url of ['/login', '/']) {
+      expect((await t.request({ method: 'GET', url })).body).toContain(
+        '<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">',
+      );
+    }
+    const signedIn = await t.request({
+      method: 'GET',
+      url: '/console',
+      headers: { cookie: `qc_session=${tokens.admin}` },
+    });
+    expect(signedIn.body).toContain('<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">');
+  });
+
   it('sends a visitor without a session to the sign-in form and back', async () => {
     const res = await t.request({ method: 'GET', url: '/console?q=1' });
     expect(res.statusCode).toBe(303);
