@@ -83,7 +83,10 @@ describe('movesFor', () => {
       ],
     });
     const reviewer = byMove(movesFor(noticed, REVIEWER, NOW));
-    expect(reviewer.get('approve')).toMatchObject({ enabled: false, why: { zh: '尚有 1 件陈述申辩待决定，须先作出决定' } });
+    expect(reviewer.get('approve')).toMatchObject({
+      enabled: false,
+      why: { zh: '尚有 1 件陈述申辩待决定，须先作出决定' },
+    });
     expect(reviewer.get('uphold-objection')).toMatchObject({ enabled: true, targetId: '4' });
     expect(reviewer.get('dismiss-objection')).toMatchObject({ enabled: true, targetId: '4' });
     expect(byMove(movesFor(noticed, REGULATOR, NOW)).get('object')).toMatchObject({
