@@ -77,7 +77,7 @@ export const MOVE_SPECS: Record<ConsoleMove, MoveSpec> = {
   publish: { action: 'publish', label: { zh: '公示', en: 'Publish' }, documentRequired: false },
   'apply-repair': {
     action: 'applyRepair',
-    label: { zh: '登记修复申请', en: 'Register a repair application' },
+    label: { zh: '代为登记信用修复申请', en: 'Register a repair application for the enterprise' },
     filing: 'repair',
     documentRequired: false,
   },
