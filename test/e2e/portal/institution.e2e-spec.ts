@@ -106,6 +106,12 @@ describe('institution portal', () => {
       expect(await text(page, '#result-blacklist')).toBe('已列入（1 项）');
       expect(await text(page, '#result-as-of')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       expect(await page.locator('#result table').textContent()).toContain('2026-01-01');
+      // A listed entry's end is when its listing runs out, not a removal.
+      expect((await page.locator('#result thead th').allTextContents()).map((h) => h.trim())).toEqual([
+        '列入事由',
+        '公布日期',
+        '列入期满',
+      ]);
       await checkConsolePage(page, answer, 'portal-institution-lookup-result');
       const [row] = await t.sql<{ purpose: string; uscc: string; user_id: string | null; api_key_id: string | null }>(
         `SELECT purpose, uscc, user_id, api_key_id FROM credit_queries WHERE institution_id = $1`,
