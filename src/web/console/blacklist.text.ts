@@ -176,7 +176,7 @@ export const BLACKLIST_TEXT = bilingual(
     act_decideObjection: 'Objection decided',
     act_decide: 'Decided',
     act_publish: 'Published',
-    act_applyRepair: 'Repair application registered',
+    act_applyRepair: 'Repair application filed',
     act_decideRepair: 'Repair application decided',
     act_revoke: 'Revoked',
     act_withdraw: 'Withdrawn',

@@ -402,6 +402,19 @@ describe('enterprise portal', () => {
       await open(page, `/portal/enterprise/entries/${mine}/documents/removal`),
       'portal-enterprise-removal',
     );
+    // In English, the trail's labels and outcomes joined by English punctuation, the step named as filed.
+    await open(page, `/portal/enterprise/entries/${mine}?lang=en`);
+    const trail = (await page.locator('#trail tbody tr td:nth-child(2)').allTextContents()).map((c) => c.trim());
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        'Objection filed',
+        'Objection decided: dismissed',
+        'Decided: approved',
+        'Repair application filed',
+        'Repair application decided: granted',
+      ]),
+    );
+    expect(await page.locator('main').textContent()).not.toMatch(/[（）：]/);
     await page.context().close();
   });
 
