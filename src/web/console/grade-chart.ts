@@ -60,10 +60,11 @@ export function gradeChart(spec: GradeChartSpec): string {
     });
     parts.unshift(`<path d="${path.trim()}" fill="none" stroke="#333" stroke-width="2"/>`);
     const axisY = HEIGHT - MARGIN.bottom + 18;
-    parts.push(
-      `<text x="${x0}" y="${axisY}" font-size="12" fill="#333">${escapeXml(spec.day(new Date(start)))}</text>`,
-      `<text x="${x1}" y="${axisY}" font-size="12" text-anchor="end" fill="#333">${escapeXml(spec.day(new Date(end)))}</text>`,
-    );
+    const [first, last] = [spec.day(new Date(start)), spec.day(new Date(end))];
+    parts.push(`<text x="${x0}" y="${axisY}" font-size="12" fill="#333">${escapeXml(first)}</text>`);
+    // Graded today: one date, not the same one at both ends.
+    if (last !== first)
+      parts.push(`<text x="${x1}" y="${axisY}" font-size="12" text-anchor="end" fill="#333">${escapeXml(last)}</text>`);
   }
   return (
     `<svg class="chart" role="img" aria-label="${escapeXml(spec.title)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
