@@ -1015,7 +1015,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a signed `ping` to the URL (after any pending deliveries); logged among the deliveries, moves no cursor */
+        /** Send a signed `ping` to the URL, ahead of any pending deliveries and tried once (never retried); logged among the deliveries, moves no cursor */
         post: operations["pingWebhook"];
         delete?: never;
         options?: never;
@@ -1032,7 +1032,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the secret (the new one is shown once); the previous one also signs for overlapHours */
+        /** Replace the secret (the new one is shown once); the previous one also signs for overlapHours. Send an Idempotency-Key: a retry after a lost answer gets the same new secret */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -9572,18 +9572,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a test ping of this subscription still waits to be delivered (`ping-pending`) */
-            409: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description the body is larger than this route accepts */
             413: {
                 headers: {
@@ -9696,6 +9684,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description a test ping of this subscription still waits to be delivered (`ping-pending`) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description over the rate limit: retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -9727,7 +9727,10 @@ export interface operations {
     rotateWebhookSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique value (a UUID) per operation: sent again with the same request within 24 hours, the first answer comes back (with `Idempotency-Replayed: true`) and nothing is done twice */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9744,6 +9747,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description `true` when this is the first answer to the same request sent earlier with the same Idempotency-Key */
+                    "Idempotency-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9798,8 +9803,36 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description an earlier rotation's overlap still runs (`rotation-overlapping`)
+             *
+             *     idempotency-key-in-use: the first request with this key is still at work
+             */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the body is larger than this route accepts */
             413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description idempotency-key-reused: this key was sent with a different request in the last 24 hours */
+            422: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];

@@ -103,7 +103,9 @@ export class WebhookDeliveriesRepository {
       `SELECT d.id::text, d.attempts, d.first_attempt_at, d.next_attempt_at, d.event_seq::text, d.event_id,
               d.event_type, d.created_at, e.uscc, e.occurred_at AS "occurredAt", e.data
          FROM webhook_deliveries d LEFT JOIN outbox_events e ON e.seq = d.event_seq
-        WHERE d.subscription_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT 1`,
+        WHERE d.subscription_id = $1 AND d.status = 'pending'
+        -- A ping first: it has no place in the events' order, and must not wait behind one in back-off.
+        ORDER BY (d.event_seq IS NULL) DESC, d.id LIMIT 1`,
       [subscriptionId],
     );
     if (!head) return undefined;
@@ -122,8 +124,7 @@ export class WebhookDeliveriesRepository {
     return { ...delivery, message };
   }
 
-  /** Queues a ping after the pending deliveries, due at `now`; returns its id. */
-  /** Whether a ping of this subscription still waits to be delivered. */
+  /** Whether a ping of this subscription still waits to be tried. */
   async pingPending(manager: EntityManager, subscriptionId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND event_type = 'ping' LIMIT 1`,
@@ -132,6 +133,7 @@ export class WebhookDeliveriesRepository {
     return rows.length > 0;
   }
 
+  /** Queues a ping, due at `now` (sent ahead of the pending events); returns its id. */
   async addPing(manager: EntityManager, subscriptionId: string, eventId: string, now: Date): Promise<number> {
     const [{ id }]: { id: string }[] = await manager.query(
       `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)

@@ -138,7 +138,11 @@ export class WebhookDispatcher {
     });
     const now = this.clock.now();
     const failures = head.attempts + 1;
-    const dead = !result.ok && givesUp(head.first_attempt_at ?? at, now, this.config.WEBHOOK_RETRY_HOURS * 3_600_000);
+    // A ping is a test of the receiver as it is now: tried once, never retried (it would only hold
+    // the events behind it while the receiver is being fixed).
+    const dead =
+      !result.ok &&
+      (message.seq === null || givesUp(head.first_attempt_at ?? at, now, this.config.WEBHOOK_RETRY_HOURS * 3_600_000));
     const status = result.ok ? 'delivered' : dead ? 'dead' : 'pending';
     const next =
       status === 'pending' ? new Date(now.getTime() + retryDelay(failures, this.config.WEBHOOK_RETRY_BASE_MS)) : null;

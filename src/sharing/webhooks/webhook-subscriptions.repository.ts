@@ -135,7 +135,8 @@ export class WebhookSubscriptionsRepository {
     const rows: { id: string }[] = await this.db.query(
       `SELECT s.id FROM webhook_subscriptions s
          LEFT JOIN LATERAL (SELECT d.subscription_id, d.next_attempt_at FROM webhook_deliveries d
-                             WHERE d.subscription_id = s.id AND d.status = 'pending' ORDER BY d.id LIMIT 1) h ON true
+                             WHERE d.subscription_id = s.id AND d.status = 'pending'
+                             ORDER BY (d.event_seq IS NULL) DESC, d.id LIMIT 1) h ON true
         WHERE s.deleted_at IS NULL AND (s.lease_until IS NULL OR s.lease_until < now())
           AND (h.next_attempt_at <= $1
                OR (h.subscription_id IS NULL AND s.cursor < (SELECT coalesce(max(seq), 0) FROM outbox_events)))`,

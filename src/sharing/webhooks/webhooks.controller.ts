@@ -105,7 +105,6 @@ export class WebhooksController {
     summary: 'Deliver again, in order and with the same event ids, every wanted event from fromSeq on',
   })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
-  @ApiConflictResponse({ description: 'a test ping of this subscription still waits to be delivered (`ping-pending`)' })
   @PollAt(
     (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
     "the subscription's deliveries, where the replayed events appear",
@@ -126,17 +125,10 @@ export class WebhooksController {
   @ApiOperation({
     operationId: 'pingWebhook',
     summary:
-      'Send a signed `ping` to the URL (after any pending deliveries); logged among the deliveries, moves no cursor',
+      'Send a signed `ping` to the URL, ahead of any pending deliveries and tried once (never retried); logged among the deliveries, moves no cursor',
   })
-  @ApiAcceptedResponse({
-    type: PingAcceptedDto,
-    headers: {
-      Location: {
-        description: 'the deliveries of the subscription',
-        schema: { type: 'string', example: '/api/v1/webhooks/e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0/deliveries' },
-      },
-    },
-  })
+  @ApiAcceptedResponse({ type: PingAcceptedDto })
+  @ApiConflictResponse({ description: 'a test ping of this subscription still waits to be delivered (`ping-pending`)' })
   @PollAt(
     (_answer, params) => `/api/v1/webhooks/${params.id}/deliveries`,
     'the deliveries of the subscription',
@@ -150,11 +142,14 @@ export class WebhooksController {
   @UuidParam('e4d3c2b1-a0f9-4e8d-b7c6-a5f4e3d2c1b0')
   @HttpCode(200)
   @Access('scope:webhooks:manage')
+  @Idempotent()
   @ApiOperation({
     operationId: 'rotateWebhookSecret',
-    summary: 'Replace the secret (the new one is shown once); the previous one also signs for overlapHours',
+    summary:
+      'Replace the secret (the new one is shown once); the previous one also signs for overlapHours. Send an Idempotency-Key: a retry after a lost answer gets the same new secret',
   })
   @ApiOkResponse({ type: RotatedSecretDto })
+  @ApiConflictResponse({ description: "an earlier rotation's overlap still runs (`rotation-overlapping`)" })
   rotateSecret(
     @Param('id', uuidId) id: string,
     @Body() body: RotateSecretDto,

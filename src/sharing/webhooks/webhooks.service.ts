@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../access/actor';
 import { AuditService } from '../../audit/audit.service';
-import { Clock } from '../../common/clock';
+import { beijingDateTime, Clock } from '../../common/clock';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
 import { AppConfig } from '../../config/app-config';
@@ -108,11 +108,24 @@ export class WebhooksService {
   /**
    * Replaces the secret with a new one made here (shown once, in the answer). For `overlapHours`
    * the one replaced signs too (a second signature), so receivers can switch without losing a
-   * delivery; a secret still overlapping from an earlier rotation stops at once.
+   * delivery. Refused (409 rotation-overlapping) while an earlier rotation's overlap runs.
    */
   async rotateSecret(institutionId: string, id: string, overlapHours: number, actor: Actor): Promise<RotatedSecretDto> {
     return this.audit.change(actor, async (manager) => {
-      await this.find(manager, institutionId, id, true);
+      const webhook = await this.find(manager, institutionId, id, true);
+      // Rotating again inside an overlap would drop the secret receivers still hold (the one
+      // replaced first) for one they may never have received: refused until the overlap ends.
+      if (webhook.previousSecretValidUntil) {
+        const until = webhook.previousSecretValidUntil.toISOString();
+        throw Problem.conflict(
+          'rotation-overlapping',
+          {
+            en: `The previous secret still signs until ${until}; rotate again after that`,
+            zh: `上次轮换的旧密钥仍在签名，至 ${beijingDateTime(webhook.previousSecretValidUntil)} 为止；请在此后再轮换`,
+          },
+          { previousSecretValidUntil: until },
+        );
+      }
       const at = this.clock.now();
       const secret = newSecret();
       const previousUntil = overlapHours > 0 ? new Date(at.getTime() + overlapHours * 3_600_000) : null;

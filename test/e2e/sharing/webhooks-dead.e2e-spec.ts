@@ -91,7 +91,7 @@ describe('webhooks: dead letters', () => {
     ]);
   });
 
-  it('takes one test ping at a time: another while one still waits is a 409', async () => {
+  it('sends a ping ahead of an event in back-off, tries it once, and takes one waiting ping at a time', async () => {
     const res = await t.request({
       method: 'POST',
       url: '/api/v1/webhooks',
@@ -100,15 +100,29 @@ describe('webhooks: dead letters', () => {
     });
     const id = res.json().id;
     const ping = () => t.request({ method: 'POST', url: `/api/v1/webhooks/${id}/ping`, headers: { 'x-api-key': key } });
-    // The receiver refuses pings (their seq is null), so the first stays pending, retried.
+    // An event the receiver refuses: tried, then waiting seconds to minutes for its retry.
+    const [event] = await t.sql<{ seq: number }>(
+      `INSERT INTO change_events (type, uscc, data) VALUES ('record.retracted', $1, '{}') RETURNING seq::int`,
+      [CODES.beijing],
+    );
+    failing = event.seq;
+    await until('the event tried', async () => (await deliveries(id)).find((d) => d.attempts === 1));
+    // The receiver refuses pings too (their seq is null): the ping goes out at once, ahead of the
+    // event in back-off, and is not retried.
     expect((await ping()).statusCode).toBe(202);
+    const tried = await until('the ping tried once', async () =>
+      (await deliveries(id)).find((d) => d.eventSeq === null && d.status === 'dead'),
+    );
+    expect(tried).toMatchObject({ attempts: 1, nextAttemptAt: null });
+    expect((await deliveries(id)).find((d) => d.eventSeq === event.seq)).toMatchObject({ status: 'pending' });
+    // While one ping still waits to be tried, another is refused.
+    await t.sql(
+      `INSERT INTO webhook_deliveries (subscription_id, event_seq, event_id, event_type, status, created_at, next_attempt_at)
+       VALUES ($1, NULL, gen_random_uuid(), 'ping', 'pending', now(), now() + interval '1 hour')`,
+      [id],
+    );
     const again = await ping();
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'ping-pending' });
-    const pings = await t.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND event_type = 'ping'`,
-      [id],
-    );
-    expect(pings[0].n).toBe(1);
   });
 });

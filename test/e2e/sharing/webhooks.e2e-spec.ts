@@ -413,6 +413,10 @@ describe('webhooks', () => {
     expect(new Date(previousSecretValidUntil).getTime() - clock.now().getTime()).toBeGreaterThan(119 * 60_000);
     expect((await call('GET', `/webhooks/${hook}`, bank.key)).json()).toMatchObject({ previousSecretValidUntil });
     receiver.expectSigned('/standard', created.secret, secret);
+    // Not again while the overlap runs: that would drop the secret receivers still hold.
+    const overlapping = await call('POST', `/webhooks/${hook}/secret/rotate`, bank.key, { overlapHours: 1 });
+    expect(overlapping.statusCode).toBe(409);
+    expect(overlapping.json()).toMatchObject({ code: 'rotation-overlapping', previousSecretValidUntil });
     await t.sql(`INSERT INTO change_events (type, uscc, data) VALUES ('record.retracted', $1, '{}')`, [CODES.beijing]);
     const during = await until('a delivery in the overlap', async () => receiver.on('/standard')[1]);
     expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
@@ -427,6 +431,21 @@ describe('webhooks', () => {
     expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(verifies(secret, after)).toBe(true);
     expect(verifies(created.secret, after)).toBe(false);
+
+    // A rotation retried with its Idempotency-Key after a lost answer gets the same new secret.
+    const rotate = () =>
+      t.request({
+        method: 'POST',
+        url: `/api/v1/webhooks/${hook}/secret/rotate`,
+        headers: { 'x-api-key': bank.key, 'idempotency-key': 'rotate-after-timeout-1' },
+        body: { overlapHours: 0 },
+      });
+    const first = await rotate();
+    const retried = await rotate();
+    expect([first.statusCode, retried.statusCode]).toEqual([200, 200]);
+    expect(retried.headers['idempotency-replayed']).toBe('true');
+    expect(retried.json().secret).toBe(first.json().secret);
+    receiver.expectSigned('/standard', first.json().secret);
 
     // Out of range, another institution's, a malformed whsec_ secret: refused.
     for (const overlapHours of [-1, 169, 1.5, 'x']) {
@@ -450,6 +469,8 @@ describe('webhooks', () => {
       'webhook.ping',
       'webhook.rotate-secret',
       'webhook.ping',
+      // The retried rotation did nothing again; the one refused in the overlap changed nothing.
+      'webhook.rotate-secret',
     ]);
   });
 });
