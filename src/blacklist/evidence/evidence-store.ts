@@ -206,24 +206,30 @@ export class EvidenceStore implements OnApplicationBootstrap {
   }
 
   /**
-   * Runs the filing that records the files' rows, then keeps the files under their ids; if the
-   * filing fails, the files are removed and its error passes on.
+   * Gives the files their final names, then runs the filing that records their rows; if the
+   * filing fails, the files are removed and its error passes on. Named before the rows commit, a
+   * file is never missing for a row that did (a crash between the two leaves a file no row names,
+   * which is never served).
    */
   async filed<T>(files: StagedFile[], filing: () => Promise<T>): Promise<T> {
-    let result: T;
     try {
-      result = await filing();
+      for (const file of files) await rename(this.temp(file.id), this.path(file.id));
     } catch (error) {
-      await this.discard(files);
+      await this.remove(files);
+      throw this.storageFault(error as Error);
+    }
+    try {
+      return await filing();
+    } catch (error) {
+      await this.remove(files);
       throw error;
     }
-    for (const file of files) {
-      await rename(this.temp(file.id), this.path(file.id)).catch((error: Error) =>
-        // The row has committed; a file it names is missing. The operator must know.
-        this.logger.error({ msg: `evidence file ${file.id} could not be kept: ${error.message}`, err: error }),
-      );
-    }
-    return result!;
+  }
+
+  /** Removes the files of a filing that did not happen, under either name. */
+  private async remove(files: StagedFile[]): Promise<void> {
+    await this.discard(files);
+    await Promise.all(files.map((f) => rm(this.path(f.id), { force: true }).catch(() => undefined)));
   }
 
   /** Removes files received but not filed. */
