@@ -323,13 +323,18 @@ export class BlacklistController {
     @CurrentCaller() caller: Caller,
   ): Promise<RepairApplicationViewDto> {
     const form = await this.filingForm(request, RepairApplicationDto, ['statement', 'evidence', 'commitment']);
-    if (form.fields.commitment !== undefined && form.fields.commitment !== 'accepted') {
+    // The enterprise applying itself accepts the 信用修复承诺书; a regulator filing on its behalf
+    // may not be able to (the JSON route, API.md's, takes no commitment at all).
+    const accepted = form.fields.commitment === 'accepted';
+    if ((caller.role === 'enterprise' && !accepted) || (form.fields.commitment !== undefined && !accepted)) {
       await this.evidenceFiles.discard(form.files);
-      throw Problem.validation([{ field: 'commitment', message: 'must be "accepted" when given' }]);
+      throw Problem.validation([
+        { field: 'commitment', message: 'must be "accepted": the enterprise accepts the 信用修复承诺书' },
+      ]);
     }
     return this.blacklist.applyRepair(id, form.value, caller, {
       files: form.files,
-      acceptedCommitment: form.fields.commitment === 'accepted',
+      acceptedCommitment: accepted,
     });
   }
 

@@ -171,6 +171,13 @@ describe('blacklist evidence files (API)', () => {
       file('a.pdf', PDF),
     ]);
     expect(foreign.statusCode).toBe(404);
+    // The enterprise itself must accept the commitment.
+    const uncommitted = await post(`enterprise:${USCC}`, `/blacklist/${mine}/repair-applications/with-evidence`, [
+      { field: 'statement', value: '已整改' },
+      file('a.pdf', PDF),
+    ]);
+    expect(uncommitted.statusCode).toBe(400);
+    expect(uncommitted.json().errors).toEqual([expect.objectContaining({ field: 'commitment' })]);
     const early = await post(`enterprise:${USCC}`, `/blacklist/${mine}/repair-applications/with-evidence`, [
       { field: 'statement', value: '已整改' },
       { field: 'commitment', value: 'accepted' },
