@@ -300,7 +300,7 @@ export class BlacklistController {
   @EntryId()
   @ApiOperation({
     operationId: 'applyForCreditRepairWithEvidence',
-    summary: `Apply for credit repair with evidence files (multipart): \`statement\`, optional \`evidence\`, \`commitment=accepted\` to record the 信用修复承诺书 accepted, and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\`; otherwise as POST …/repair-applications`,
+    summary: `Apply for credit repair with evidence files (multipart): \`statement\`, optional \`evidence\`, \`commitment=accepted\` (required when the enterprise applies itself: it accepts the 信用修复承诺书), and up to ${MAX_EVIDENCE_FILES} files as \`${EVIDENCE_FIELD}\`; otherwise as POST …/repair-applications`,
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -310,7 +310,12 @@ export class BlacklistController {
       properties: {
         statement: { type: 'string', example: '已全部召回问题批次并完成整改，申请信用修复' },
         evidence: { type: 'string', example: '整改报告及复检合格报告（编号 QC-2027-118）' },
-        commitment: { type: 'string', enum: ['accepted'] },
+        commitment: {
+          type: 'string',
+          enum: ['accepted'],
+          description: 'required when the enterprise applies itself',
+          example: 'accepted',
+        },
         [EVIDENCE_FIELD]: { type: 'array', maxItems: MAX_EVIDENCE_FILES, items: { type: 'string', format: 'binary' } },
       },
     },

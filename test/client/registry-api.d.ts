@@ -719,7 +719,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Apply for credit repair with evidence files (multipart): `statement`, optional `evidence`, `commitment=accepted` to record the 信用修复承诺书 accepted, and up to 5 files as `files`; otherwise as POST …/repair-applications */
+        /** Apply for credit repair with evidence files (multipart): `statement`, optional `evidence`, `commitment=accepted` (required when the enterprise applies itself: it accepts the 信用修复承诺书), and up to 5 files as `files`; otherwise as POST …/repair-applications */
         post: operations["applyForCreditRepairWithEvidence"];
         delete?: never;
         options?: never;
@@ -7660,7 +7660,11 @@ export interface operations {
                     statement: string;
                     /** @example 整改报告及复检合格报告（编号 QC-2027-118） */
                     evidence?: string;
-                    /** @enum {string} */
+                    /**
+                     * @description required when the enterprise applies itself
+                     * @example accepted
+                     * @enum {string}
+                     */
                     commitment?: "accepted";
                     files?: string[];
                 };
