@@ -19,8 +19,8 @@ export class InstitutionPortal1765610000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE credit_screenings (
         id              uuid PRIMARY KEY,
-        institution_id  uuid NOT NULL,
-        user_id         uuid NOT NULL,
+        institution_id  uuid NOT NULL REFERENCES institutions (id),
+        user_id         uuid NOT NULL REFERENCES users (id),
         purpose         text NOT NULL CHECK (purpose IN ('loan_application', 'loan_review', 'tax_assessment',
                           'tax_incentive', 'procurement', 'other')),
         file_name       text NOT NULL,

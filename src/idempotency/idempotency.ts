@@ -141,13 +141,25 @@ export class IdempotencyKeys implements OnModuleInit {
       const held = await this.keys.held(caller, key, now);
       if (!held) continue; // released or expired meanwhile: claim it again
       if (!held.fingerprint.equals(fingerprint)) throw reused(held.route);
-      if (held.answer) {
-        const body = Buffer.from(open(this.sealing, held.answer.body, `${caller}\n${key}`), 'utf8');
-        return { ...held.answer, body };
-      }
+      if (held.answer) return { ...held.answer, body: this.unsealed(held.answer.body, caller, key) };
       throw inUse();
     }
     throw inUse();
+  }
+
+  /**
+   * A kept answer's body. Sealed with WEBHOOK_SECRET_KEY (or a generated key): if that was set or
+   * changed since, the answer cannot be read, and the key cannot give it again (409, not a 500).
+   */
+  private unsealed(sealed: Buffer, caller: string, key: string): Buffer {
+    try {
+      return Buffer.from(open(this.sealing, sealed, `${caller}\n${key}`), 'utf8');
+    } catch {
+      throw Problem.conflict('idempotency-answer-unavailable', {
+        en: "The first answer to this Idempotency-Key can no longer be read (the server's sealing key changed); send the request with a new key",
+        zh: '此 Idempotency-Key 的首次回答已无法读取（服务器的加密密钥已更换），请使用新的键重新发送请求',
+      });
+    }
   }
 
   /** Keeps the answer the claim's request got (a success), or frees the key (anything else). */

@@ -8,6 +8,9 @@ import { sweepLeftovers } from '../common/upload-stream';
 import { AppConfig } from '../config/app-config';
 import { TableRow, uploadedRows, XLSX_LIMITS, XlsxLimits } from './incoming-file';
 
+import { ImportFailure } from './row-checker';
+import { receiveUpload, StorageFault, unreadableFile } from './upload-files';
+
 /**
  * What an xlsx of credit codes may unpack to: a million codes of 18 characters fill about 40 MB
  * of sheet and shared strings; an import's limits (a gigabyte) would let a handful of uploads
@@ -18,8 +21,6 @@ const CODE_LIST_XLSX: XlsxLimits = {
   unzippedBytes: 128 * 1024 ** 2,
   sharedStringsBytes: 64 * 1024 ** 2,
 };
-import { ImportFailure } from './row-checker';
-import { receiveUpload, StorageFault, unreadableFile } from './upload-files';
 
 /** A cell of a list of credit codes as uploaded, with its row in the file (1-based, as Excel numbers it). */
 export interface UploadedCode {

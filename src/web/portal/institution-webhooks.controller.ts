@@ -35,13 +35,6 @@ type NewSecret = { secret: string; previousUntil?: string | null; rotated?: bool
 /** The events as checkboxes, by their text keys (`event_blacklist_published`). */
 const eventKey = (type: string) => `event_${type.replace(/\./g, '_')}`;
 
-/**
- * 机构门户 › 事件推送: the institution's webhook subscriptions, subscribing (the registry makes the
- * secret and shows it once), and each subscription's page: its deliveries (paged: time, event,
- * status, response code and time, attempts), a test ping, a replay from a seq, a rotation of the
- * secret with an overlap (the new one shown once, with the old one's end) and unsubscribing after
- * a confirmation. The API's service does the work; another institution's subscription is not found.
- */
 /** The secret carried to this page once; a cookie that is not one of ours (mangled, forged) shows nothing. */
 function shownSecret(carried: string): NewSecret | null {
   try {
@@ -52,6 +45,13 @@ function shownSecret(carried: string): NewSecret | null {
   }
 }
 
+/**
+ * 机构门户 › 事件推送: the institution's webhook subscriptions, subscribing (the registry makes the
+ * secret and shows it once), and each subscription's page: its deliveries (paged: time, event,
+ * status, response code and time, attempts), a test ping, a replay from a seq, a rotation of the
+ * secret with an overlap (the new one shown once, with the old one's end) and unsubscribing after
+ * a confirmation. The API's service does the work; another institution's subscription is not found.
+ */
 @PortalController('institution', 'webhooks')
 export class InstitutionWebhooksController {
   constructor(

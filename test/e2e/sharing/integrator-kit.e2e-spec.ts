@@ -203,6 +203,16 @@ describe("the integrator's kit: Location on 202, rate-limit headers, Idempotency
       expect(kept.body.includes(Buffer.from(first.json().secret))).toBe(false);
     });
 
+    it('answers a kept answer it can no longer unseal (the sealing key changed) with a 409, not a 500', async () => {
+      const { url, events } = HOOK;
+      expect((await subscribe(bank.key, 'hook-resealed', { url, events })).statusCode).toBe(201);
+      // As if WEBHOOK_SECRET_KEY had changed since: the sealed body no longer opens.
+      await t.sql(`UPDATE idempotency_keys SET body = '\\x00010203'::bytea WHERE key = 'hook-resealed'`);
+      const again = await subscribe(bank.key, 'hook-resealed', { url, events });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'idempotency-answer-unavailable' });
+    });
+
     it('refuses the same key with another body (422), and keeps keys apart per caller', async () => {
       const other = await subscribe(bank.key, 'hook-1', { ...HOOK, url: 'http://127.0.0.1:9/other' });
       expect(other.statusCode).toBe(422);
