@@ -152,8 +152,12 @@ export class ScreeningsService {
       progress(Math.min((chunk + 1) * SCREENING_CHUNK, job.inputs.length), job.inputs.length);
     }
     const rows = await this.screenings.recorded(id);
-    if (rows.length !== job.inputs.length)
+    if (rows.length !== job.inputs.length) {
+      // Another run of the same job (one taken over while it was still alive) completed it first
+      // and dropped the chunks: nothing is wrong, nothing is left to do.
+      if (!(await this.screenings.forJob(id))) return;
       throw new Error(`screening ${id}: ${rows.length} of ${job.inputs.length} rows recorded`);
+    }
     await this.screenings.complete(id, this.clock.now(), countsOf(rows), rows);
   }
 
