@@ -11,7 +11,7 @@ import { INSTITUTION_KINDS } from '../../identity/institution.entity';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { ADMIN_TEXT } from './admin.text';
 import { refusal } from './admin-shared';
-import { keyOfInstitution, keysView, NEW_KEY, readKeyForm } from './api-key-pages';
+import { keyOfInstitution, KeysPageState, keysView, NEW_KEY, readKeyForm } from './api-key-pages';
 import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
 import { ConsolePages } from './console-pages';
@@ -120,14 +120,7 @@ export class ConsoleAdminInstitutionsController {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    options: {
-      done?: string | null;
-      newKey?: string | null;
-      confirm?: string;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    options: KeysPageState,
   ): Promise<void> {
     const [institution, keys] = await Promise.all([this.institutions.get(id), this.keys.list(id)]);
     return this.pages.render(request, reply, 'admin-institution', {

@@ -12,7 +12,7 @@ import { ADMIN_TEXT } from './admin.text';
 import { refusal } from './admin-shared';
 import { langOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
-import { ConsolePages } from './console-pages';
+import { ConsolePages, FormShown } from './console-pages';
 import { checkForm, filled, formFields, readForm, required } from './forms';
 
 const MONTH = /^(\d{4})-(\d{2})$/;
@@ -231,10 +231,7 @@ export class ConsoleAdminSettingsController {
       editing?: string;
       merging?: string;
       confirm?: boolean;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const departments = await this.departments.list();
     return this.pages.render(request, reply, 'admin-departments', {
@@ -271,10 +268,7 @@ export class ConsoleAdminSettingsController {
     options: {
       month: string;
       done?: { key: string; date: string } | null;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const match = MONTH.exec(options.month);
     const month =

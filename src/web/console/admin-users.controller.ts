@@ -13,7 +13,7 @@ import { ADMIN_TEXT } from './admin.text';
 import { refusal } from './admin-shared';
 import { langOf, pageParam, pagerOf, param, seeOther } from './page-params';
 import { ConsoleController } from './console.decorator';
-import { ConsolePages } from './console-pages';
+import { ConsolePages, FormShown } from './console-pages';
 import { checkForm, filled, formFields } from './forms';
 
 const PAGE_SIZE = 30;
@@ -185,10 +185,7 @@ export class ConsoleAdminUsersController {
     options: {
       done?: string | null;
       confirm?: 'disable' | 'enable';
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const institution = user.institutionId ? await this.institutions.get(user.institutionId).catch(() => null) : null;
     return this.pages.render(request, reply, 'admin-user', {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FormShown } from './console-pages';
 import { readCookie } from '../../access/page-session';
 import { API_SCOPES } from '../../access/principal';
 import { Problem } from '../../common/problem';
@@ -72,6 +73,9 @@ export async function keyOfInstitution(keys: ApiKeysService, institutionId: stri
  * issued when it is one of theirs (its prefix is), the key whose revocation waits for a
  * confirmation, and the scopes with their names.
  */
+/** What a page of keys shows beyond the list: what was just done, the key just issued, the one to confirm revoking, a form sent back. */
+export type KeysPageState = { done?: string | null; newKey?: string | null; confirm?: string } & FormShown;
+
 export function keysView(
   keys: ApiKeyDto[],
   t: Record<string, string>,

@@ -103,6 +103,9 @@ export interface ConsoleContext extends Omit<PageContext, 't' | 'viewer'> {
   values: Record<string, string>;
 }
 
+/** What a page shows again of a form sent back: each field's error, the values typed, the status. */
+export type FormShown = Pick<ConsoleRender, 'errors' | 'values' | 'status'>;
+
 export interface ConsoleRender {
   /** The `<title>` and `<h1>`, from the page's strings. */
   title: (t: Record<string, string>) => string;

@@ -7,7 +7,7 @@ import { uuidId } from '../../common/validation';
 import { ApiKeysService } from '../../identity/api-keys.service';
 import { institutionOf } from '../../sharing/asker';
 import { refusal } from '../console/admin-shared';
-import { keyOfInstitution, keysView, NEW_KEY, readKeyForm } from '../console/api-key-pages';
+import { keyOfInstitution, KeysPageState, keysView, NEW_KEY, readKeyForm } from '../console/api-key-pages';
 import { ConsolePages } from '../console/console-pages';
 import { formFields } from '../console/forms';
 import { langOf, param, seeOther } from '../console/page-params';
@@ -84,14 +84,7 @@ export class InstitutionKeysController {
     request: FastifyRequest,
     reply: FastifyReply,
     institutionId: string,
-    options: {
-      done?: string | null;
-      newKey?: string | null;
-      confirm?: string;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    options: KeysPageState,
   ): Promise<void> {
     const keys = await this.keys.list(institutionId);
     return this.pages.render(request, reply, 'portal/keys', {

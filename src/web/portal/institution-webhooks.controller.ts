@@ -19,7 +19,7 @@ import {
 import { WebhooksService } from '../../sharing/webhooks/webhooks.service';
 import { Lang } from '../i18n';
 import { ShownOnce } from '../console/api-key-pages';
-import { ConsolePages } from '../console/console-pages';
+import { ConsolePages, FormShown } from '../console/console-pages';
 import { formFields, readForm } from '../console/forms';
 import { pageParam, pagerOf, param, seeOther } from '../console/page-params';
 import { INTEGRATION_TEXT } from './integration.text';
@@ -201,10 +201,7 @@ export class InstitutionWebhooksController {
     institutionId: string,
     options: {
       done?: string | null;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const webhooks = await this.webhooks.list(institutionId);
     return this.pages.render(request, reply, 'portal/webhooks', {
@@ -233,10 +230,7 @@ export class InstitutionWebhooksController {
       done?: string | null;
       seq?: string;
       confirmDelete?: boolean;
-      errors?: Record<string, string>;
-      values?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const webhook = await this.webhooks.get(institutionId, id);
     const query = plainToInstance(DeliveriesQuery, { page: options.page ?? 1, pageSize: DELIVERIES_PER_PAGE });

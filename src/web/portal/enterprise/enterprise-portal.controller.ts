@@ -20,7 +20,7 @@ import { ListCreditQueriesQuery } from '../../../sharing/dto/credit-query.dto';
 import { BlacklistDocuments } from '../../console/blacklist-documents';
 import { BLACKLIST_TEXT } from '../../console/blacklist.text';
 import { Bilingual } from '../../console/console-text';
-import { ConsolePages } from '../../console/console-pages';
+import { ConsolePages, FormShown } from '../../console/console-pages';
 import { gradeChartOf } from '../../console/enterprise-file';
 import { ENTERPRISES_TEXT } from '../../console/enterprises.text';
 import { checkForm, filled, formFields } from '../../console/forms';
@@ -330,10 +330,7 @@ export class EnterprisePortalController {
     caller: Caller,
     options: {
       notice?: FilingKind | null;
-      values?: Record<string, string>;
-      errors?: Record<string, string>;
-      status?: number;
-    },
+    } & FormShown,
   ): Promise<void> {
     const view = await this.portal.entry(id, caller);
     return this.pages.render(request, reply, 'portal/enterprise-entry', {
