@@ -88,7 +88,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.runsApi) {
     useValidatorContainer(app);
     app.get(IdempotencyKeys).install(adapter.getInstance());
-    await useViewEngine(app);
+    await useViewEngine(app, config.site);
     const document = openApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   }

@@ -16,6 +16,16 @@ import {
 } from 'class-validator';
 
 export const ROLES = ['api', 'worker', 'all'] as const;
+
+/** Whose site this is: the platform's name, who runs it, how to reach them, its filing numbers (null when not set). */
+export interface Site {
+  name: { zh: string; en: string };
+  owner: { zh: string; en: string };
+  contact: string;
+  icp: string | null;
+  psb: string | null;
+  govId: string | null;
+}
 export type ProcessRole = (typeof ROLES)[number];
 
 const toBoolean = ({ value }: { value: unknown }) =>
@@ -248,6 +258,57 @@ export class AppConfig {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   PUBLIC_URL?: string;
 
+  /** The platform's name, on every page, report, feed and export (configurable for another city). */
+  @IsString()
+  @MinLength(2)
+  SITE_NAME = '温州市企业质量信用信息公示平台';
+
+  /** The platform's name on the English pages. */
+  @IsString()
+  @MinLength(2)
+  SITE_NAME_EN = 'Wenzhou Enterprise Quality Credit Disclosure Platform';
+
+  /** 主办单位: who runs the site, named in every page's footer and as the author of the feed. */
+  @IsString()
+  @MinLength(2)
+  SITE_OWNER = '温州市市场监督管理局';
+
+  @IsString()
+  @MinLength(2)
+  SITE_OWNER_EN = 'Wenzhou Administration for Market Regulation';
+
+  /** The telephone the footer gives for questions and complaints. */
+  @IsString()
+  @MinLength(3)
+  SITE_CONTACT = '12315';
+
+  /** ICP 备案号 (`浙ICP备…号`), shown in the footer when set. */
+  @IsOptional()
+  @IsString()
+  SITE_ICP?: string;
+
+  /** 公安机关备案号 (`浙公网安备 …号`), shown in the footer when set. */
+  @IsOptional()
+  @IsString()
+  SITE_PSB?: string;
+
+  /** 政府网站标识码, shown in the footer when set. */
+  @IsOptional()
+  @IsString()
+  SITE_GOV_ID?: string;
+
+  /** Whose site this is, as the pages, reports and feeds name it. */
+  get site(): Site {
+    return {
+      name: { zh: this.SITE_NAME, en: this.SITE_NAME_EN },
+      owner: { zh: this.SITE_OWNER, en: this.SITE_OWNER_EN },
+      contact: this.SITE_CONTACT,
+      icp: this.SITE_ICP ?? null,
+      psb: this.SITE_PSB ?? null,
+      govId: this.SITE_GOV_ID ?? null,
+    };
+  }
+
   /** PUBLIC_URL without its trailing slash, or '' (links relative to the site) when unset. */
   get publicBaseUrl(): string {
     return (this.PUBLIC_URL ?? '').replace(/\/$/, '');
@@ -282,7 +343,7 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
 ]);
 /** Settings without a default (so not own keys of a new AppConfig) that are not secrets. */
-const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT', 'PUBLIC_URL'];
+const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT', 'PUBLIC_URL', 'SITE_ICP', 'SITE_PSB', 'SITE_GOV_ID'];
 
 export class ConfigError extends Error {}
 

@@ -6,7 +6,6 @@ import { RECORD_TYPE_ZH, SEVERITY_ZH } from '../records/record-rules';
  */
 const zh = {
   htmlLang: 'zh-CN',
-  siteName: '温州市企业质量信用公示',
   skip: '跳到正文',
   navHome: '首页',
   navBlacklist: '质量黑名单',
@@ -30,6 +29,10 @@ const zh = {
   signInAsOther: '以其他账号登录',
   switchTo: 'English',
   footer: '本站公示已发布的质量黑名单和对外公开的质量信用记录；个人信息已脱敏。',
+  hostedBy: '主办单位',
+  contactPhone: '咨询投诉电话',
+  reportError: '信息纠错',
+  govSiteId: '政府网站标识码',
   openData: '开放数据',
   homeTitle: '企业质量信用查询',
   homeIntro: '按企业名称（任意一个或多个字）或统一社会信用代码查询企业的质量信用公示信息。',
@@ -124,7 +127,6 @@ export type Dictionary = { readonly [K in keyof typeof zh]: string };
 
 const en: Dictionary = {
   htmlLang: 'en',
-  siteName: 'Wenzhou Enterprise Quality Credit',
   skip: 'Skip to content',
   navHome: 'Home',
   navBlacklist: 'Blacklist',
@@ -149,6 +151,10 @@ const en: Dictionary = {
   signInAsOther: 'Sign in with another account',
   switchTo: '中文',
   footer: 'Published product-quality blacklist entries and disclosed quality-credit records; personal data masked.',
+  hostedBy: 'Run by',
+  contactPhone: 'Enquiries and complaints',
+  reportError: 'Report an error',
+  govSiteId: 'Government website ID',
   openData: 'Open data',
   homeTitle: 'Enterprise quality-credit search',
   homeIntro: 'Find an enterprise by any part of its name or by its Unified Social Credit Code.',

@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import { Eta } from 'eta';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Site } from '../config/app-config';
 
 /**
  * A folder of src/web: beside this file (src/web/… when run from source, dist/src/web/… after
@@ -34,11 +35,13 @@ const FAVICON = '/assets/favicon.svg';
  * The console's static files come from this site (`/assets/`, cached for a day), never a CDN:
  * the Content-Security-Policy allows scripts from this site only.
  */
-export async function useViewEngine(app: NestFastifyApplication): Promise<void> {
+export async function useViewEngine(app: NestFastifyApplication, site: Site): Promise<void> {
   app.setViewEngine({
     engine: { eta: new Eta({ autoEscape: true, cache: true }) },
     templates: viewsDirectory(),
     production: true,
+    // Every template gets `it.site`: the platform's name, its owner and filing numbers.
+    defaultContext: { site },
   });
   await app.register(fastifyStatic, {
     root: ASSET_FOLDERS(),

@@ -85,13 +85,13 @@ export async function checkConsolePage(page: Page, response: Response, name: str
   await screenshots(page, name);
 }
 
-/** Full-page screenshots of the page as it is now, at desktop and at phone width. */
-export async function screenshots(page: Page, name: string): Promise<void> {
+/** Full-page screenshots of the page as it is now, at desktop and at phone width (`<site>-<name>-desktop.png`, `…-phone.png`). */
+export async function screenshots(page: Page, name: string, site: 'console' | 'public' = 'console'): Promise<void> {
   const viewport = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(ARTIFACTS, `console-${name}-desktop.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${site}-${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(ARTIFACTS, `console-${name}-phone.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${site}-${name}-phone.png`), fullPage: true });
   await page.setViewportSize(viewport);
 }
 
