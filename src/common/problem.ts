@@ -32,6 +32,7 @@ export const NOT_FOUND_NOUNS = {
   'Blacklist entry': '黑名单条目',
   'Calendar day': '工作日历中的日期',
   'Classification of': '企业的分类结果',
+  'Correction request': '纠错申请',
   Department: '部门',
   Document: '文书',
   Enterprise: '企业',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CheckpointsModule, checkpointsControllers } from './checkpoints/checkpoints.module';
+import { CorrectionsModule } from './corrections/corrections.module';
 import { OpenDataModule, openDataControllers } from './open-data/open-data.module';
 import { ReportsModule, reportsControllers } from './reports/reports.module';
 import { SearchModule, searchControllers } from './search/search.module';
@@ -17,7 +18,7 @@ export const disclosureControllers = [
  * part answers with its own public DTOs, never the internal ones.
  */
 @Module({
-  imports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule],
-  exports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule],
+  imports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule, CorrectionsModule],
+  exports: [SearchModule, OpenDataModule, ReportsModule, CheckpointsModule, CorrectionsModule],
 })
 export class DisclosureModule {}

@@ -121,6 +121,30 @@ const zh = {
   noEntries: '没有符合条件的条目。',
   reportSaveHint: '下面是签名的信用报告（JWS 文本），可复制保存，任何人都可在本站核验。',
   issuer: '签发机构',
+  // lead · corrections (信息纠错)
+  correctionTitle: '信息纠错',
+  correctionIntro:
+    '发现本站公示的企业信息、黑名单条目或信用记录有误，请在此告知。工作人员核实后处理；如留下联系方式，我们会告知处理结果。联系方式只有工作人员可见，不会公开。',
+  correctionKind: '问题类别',
+  correctionKind_enterprise: '企业基本信息有误',
+  correctionKind_blacklist: '黑名单条目有误',
+  correctionKind_record: '信用记录有误',
+  correctionKind_other: '其他',
+  choose: '请选择',
+  correctionSubject: '涉及的企业或页面',
+  correctionSubjectHint: '企业名称、统一社会信用代码，或有误页面的地址',
+  correctionDescription: '哪里有误、正确的应是什么',
+  correctionDescriptionHint: '10 至 2000 字；如有依据（文号、证照），请一并写明',
+  correctionContact: '联系方式（选填）',
+  correctionContactHint: '电话或电子邮箱，仅供工作人员回复，不会公开',
+  correctionSubmit: '提交纠错',
+  correctionThrottled: '同一网络每小时最多提交 {n} 条纠错，请稍后再提交。',
+  formInvalid: '表单有 {n} 处需要修改，请查看标红的字段。',
+  correctionFiledTitle: '纠错已提交',
+  correctionFiledText: '我们已收到您的纠错，编号',
+  correctionNext: '工作人员将在 5 个工作日内核实处理；请记下编号以便咨询。',
+  correctionNoNumber: '没有找到这个编号。',
+  correctionAnother: '再提交一条纠错',
 } as const;
 
 export type Dictionary = { readonly [K in keyof typeof zh]: string };
@@ -243,6 +267,30 @@ const en: Dictionary = {
   noEntries: 'No entry matches.',
   reportSaveHint: 'The signed credit report (JWS text) is below: copy and keep it; anyone can check it on this site.',
   issuer: 'Issuer',
+  // lead · corrections
+  correctionTitle: 'Report an error',
+  correctionIntro:
+    'If an enterprise’s details, a blacklist entry or a credit record on this site is wrong, tell us here. Staff check and correct it; leave a contact to hear the outcome. Your contact is seen by staff only, never published.',
+  correctionKind: 'What is wrong',
+  correctionKind_enterprise: 'An enterprise’s details',
+  correctionKind_blacklist: 'A blacklist entry',
+  correctionKind_record: 'A credit record',
+  correctionKind_other: 'Something else',
+  choose: 'Choose',
+  correctionSubject: 'Enterprise or page concerned',
+  correctionSubjectHint: 'An enterprise’s name or credit code, or the address of the page',
+  correctionDescription: 'What is wrong and what is right',
+  correctionDescriptionHint: '10 to 2000 characters; name your evidence (document numbers, licences)',
+  correctionContact: 'Contact (optional)',
+  correctionContactHint: 'A telephone or e-mail for staff to answer; never published',
+  correctionSubmit: 'Send',
+  correctionThrottled: 'At most {n} error reports an hour from one network; please try again later.',
+  formInvalid: 'The form has {n} fields to correct; see those marked in red.',
+  correctionFiledTitle: 'Error report received',
+  correctionFiledText: 'We have received your report, number',
+  correctionNext: 'Staff will check it within 5 working days; keep the number for enquiries.',
+  correctionNoNumber: 'There is no such number.',
+  correctionAnother: 'Report another error',
 };
 
 export type Lang = 'zh' | 'en';

@@ -12,6 +12,7 @@ import { ConsoleBlacklistController } from './console/blacklist.controller';
 import { ConsoleCounts, ConsolePages } from './console/console-pages';
 import { ConsoleProblemFilter } from './console/console.filter';
 import { ConsoleImportsController } from './console/imports.controller';
+import { ConsoleCorrectionsController } from './console/corrections.controller';
 import { ConsoleRuleSetsController } from './console/rule-sets.controller';
 import { EnterpriseFiles } from './console/enterprise-file';
 import { ConsoleEnterprisesController } from './console/enterprises.controller';
@@ -35,6 +36,7 @@ import { EnterprisePortal } from './portal/enterprise/enterprise-portal.service'
 import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController } from './portal/not-found.controller';
 import { InstitutionKeysController } from './portal/institution-keys.controller';
 import { InstitutionWebhooksController } from './portal/institution-webhooks.controller';
+import { CorrectionsPagesController } from './corrections.controller';
 import { PagesController } from './pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
@@ -43,6 +45,7 @@ import { WebSession } from './session';
 export const consoleControllers = [
   ConsoleTodoController,
   ConsoleRuleSetsController,
+  ConsoleCorrectionsController,
   ConsoleBlacklistController,
   ConsoleEnterprisesController,
   ConsoleRecordsController,
@@ -78,7 +81,7 @@ export const portalControllers = [
 /** Every page signed in by the session cookie: the staff console and the two portals. */
 export const sessionPageControllers = [...consoleControllers, ...portalControllers];
 
-export const webControllers = [PagesController, SessionController, ...sessionPageControllers];
+export const webControllers = [PagesController, CorrectionsPagesController, SessionController, ...sessionPageControllers];
 
 /**
  * The web pages at `/`: server-rendered HTML over the disclosure and stats services, Chinese by

@@ -53,6 +53,7 @@ const NAV: readonly NavLink[] = [
   { href: '/console/imports', key: 'navImports', roles: ['regulator', 'admin'] },
   { href: '/console/blacklist', key: 'navBlacklist', roles: STAFF },
   { href: '/console/rule-sets', key: 'navRuleSets', roles: STAFF },
+  { href: '/console/corrections', key: 'navCorrections', roles: STAFF },
   { href: '/stats', key: 'navStats', roles: STAFF },
   { href: '/console/admin', key: 'navAdmin', roles: ['admin'] },
   { href: '/console/audit', key: 'navAudit', roles: ['admin'] },

@@ -12,6 +12,7 @@ import {
 import { beijingDate, Clock } from '../../common/clock';
 import { ImportsService } from '../../imports/imports.service';
 import { EnterprisesService } from '../../registry/enterprises.service';
+import { CorrectionsService } from '../../disclosure/corrections/corrections.service';
 import { ConsoleCounts } from './console-pages';
 
 /**
@@ -70,6 +71,7 @@ export class TodoService extends ConsoleCounts {
     private readonly imports: ImportsService,
     private readonly enterprises: EnterprisesService,
     private readonly calendar: CalendarService,
+    private readonly corrections: CorrectionsService,
     private readonly clock: Clock,
   ) {
     super();
@@ -79,12 +81,13 @@ export class TodoService extends ConsoleCounts {
     const now = this.clock.now();
     const scope = this.scope(principal);
     const uploader = this.uploader(principal);
-    const [blacklist, imports] = await Promise.all([
+    const [blacklist, imports, corrections] = await Promise.all([
       this.blacklist.todoCount(scope, now),
       uploader === undefined ? 0 : this.imports.attentionCount(this.importsSince(now), uploader),
+      this.corrections.openCount(),
     ]);
     // 黑名单 gets no count of its own: its list shows every entry, not the ones that wait on this person.
-    return { '/console': blacklist + imports, '/console/imports': imports };
+    return { '/console': blacklist + imports, '/console/imports': imports, '/console/corrections': corrections };
   }
 
   /** The items, the soonest last day first. */
