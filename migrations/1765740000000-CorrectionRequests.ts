@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * 信息纠错: a member of the public reports an error in what the site publishes (an enterprise's
  * facts, a blacklist entry, a record, anything else); staff answer it. The contact is optional
- * and only ever shown to staff.
+ * and only ever shown to staff. `handled_by` is the name of the staff member who answered (the
+ * audit entry holds their id).
  */
 export class CorrectionRequests1765740000000 implements MigrationInterface {
   name = 'CorrectionRequests1765740000000';
@@ -18,7 +19,7 @@ export class CorrectionRequests1765740000000 implements MigrationInterface {
         contact text CHECK (char_length(contact) <= 100),
         status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
         answer text CHECK (char_length(answer) <= 1000),
-        handled_by uuid REFERENCES users (id),
+        handled_by text CHECK (char_length(handled_by) <= 64),
         handled_at timestamptz,
         created_at timestamptz NOT NULL,
         CHECK ((status = 'open') = (handled_at IS NULL)),

@@ -7,8 +7,8 @@ import { CorrectionRequest, CorrectionStatus, CreateCorrectionDto } from './dto/
 const COLUMNS = `c.id::text AS id,
   'JC-' || to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(c.id::text, 6, '0') AS number,
   c.kind, c.subject, c.description, c.contact, c.status, c.answer,
-  u.username AS "handledBy", c.handled_at AS "handledAt", c.created_at AS "createdAt"`;
-const FROM = `correction_requests c LEFT JOIN users u ON u.id = c.handled_by`;
+  c.handled_by AS "handledBy", c.handled_at AS "handledAt", c.created_at AS "createdAt"`;
+const FROM = `correction_requests c`;
 
 /** correction_requests: what the public reported as wrong, and staff's answers. */
 @Injectable()
@@ -20,7 +20,7 @@ export class CorrectionsRepository {
       `WITH c AS (
          INSERT INTO correction_requests (kind, subject, description, contact, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING *)
-       SELECT ${COLUMNS} FROM c LEFT JOIN users u ON u.id = c.handled_by`,
+       SELECT ${COLUMNS} FROM c`,
       [dto.kind, dto.subject, dto.description, dto.contact ?? null, at],
     );
     return row;
@@ -34,8 +34,7 @@ export class CorrectionsRepository {
   /** Locks an open request for its answer; null when there is none or it was answered. */
   async lockOpen(manager: EntityManager, id: string): Promise<CorrectionRequest | null> {
     const [row] = await manager.query(
-      `SELECT ${COLUMNS} FROM correction_requests c LEFT JOIN users u ON false
-        WHERE c.id = $1 AND c.status = 'open' FOR UPDATE OF c`,
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = $1 AND c.status = 'open' FOR UPDATE`,
       [id],
     );
     return row ?? null;
@@ -46,12 +45,12 @@ export class CorrectionsRepository {
     id: string,
     outcome: Exclude<CorrectionStatus, 'open'>,
     answer: string,
-    userId: string | null,
+    handledBy: string | null,
     at: Date,
   ): Promise<void> {
     await manager.query(
       `UPDATE correction_requests SET status = $2, answer = $3, handled_by = $4, handled_at = $5 WHERE id = $1`,
-      [id, outcome, answer, userId, at],
+      [id, outcome, answer, handledBy, at],
     );
   }
 

@@ -51,7 +51,7 @@ export class CorrectionsService {
           zh: '该纠错申请已经处理过',
         });
       }
-      await this.requests.answer(manager, id, dto.outcome, dto.answer, actor.type === 'user' ? actor.id : null, at);
+      await this.requests.answer(manager, id, dto.outcome, dto.answer, actor.name, at);
       const after = (await this.requests.find(id, manager))!;
       return {
         result: after,

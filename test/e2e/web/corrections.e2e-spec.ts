@@ -106,7 +106,7 @@ describe('corrections (信息纠错)', () => {
     expect(answered.status()).toBe(303);
     expect(await text(admin, '#correction-status')).toBe('已采纳');
     expect(await text(admin, '#correction-answer')).toBe('经核实，已将所属区县更正为瓯海区。');
-    await checkConsolePage(admin, await admin.reload(), 'correction');
+    await checkConsolePage(admin, (await admin.reload())!, 'correction');
     const audit = await t.sql<{ actor_name: string }>(
       `SELECT actor_name FROM audit_events WHERE action = 'correction.accepted'`,
     );
