@@ -2,6 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
 import { useContainer } from 'class-validator';
 import type { DestinationStream } from 'pino';
@@ -82,6 +83,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.get(MetricsService).instrument(adapter.getInstance());
   // Multipart bodies (CSV uploads); each route sets its own limits when it reads the parts.
   await app.register(multipart);
+  // Answers of 1 KB and more in a compressible type (pages, JSON, CSV, Atom) go out brotli- or
+  // gzip-compressed when the client says it accepts that; xlsx, JWS and small answers go as they are.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
   useSecurityHeaders(app);
   app.get(HttpDrain).install(adapter.getInstance());
   app.enableShutdownHooks();

@@ -81,7 +81,12 @@ export const portalControllers = [
 /** Every page signed in by the session cookie: the staff console and the two portals. */
 export const sessionPageControllers = [...consoleControllers, ...portalControllers];
 
-export const webControllers = [PagesController, CorrectionsPagesController, SessionController, ...sessionPageControllers];
+export const webControllers = [
+  PagesController,
+  CorrectionsPagesController,
+  SessionController,
+  ...sessionPageControllers,
+];
 
 /**
  * The web pages at `/`: server-rendered HTML over the disclosure and stats services, Chinese by

@@ -36,7 +36,8 @@ export async function checkPublicPage(
   if (unlabelled) throw new Error(`${name}: ${unlabelled} fields without a label`);
   const unscoped = await page.locator('th:not([scope])').count();
   if (unscoped) throw new Error(`${name}: ${unscoped} th without scope`);
-  if ((await page.locator('footer #site-owner').count()) !== 1) throw new Error(`${name}: no footer naming the site's owner`);
+  if ((await page.locator('footer #site-owner').count()) !== 1)
+    throw new Error(`${name}: no footer naming the site's owner`);
   const viewport = page.viewportSize();
   await page.setViewportSize(PHONE);
   const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');

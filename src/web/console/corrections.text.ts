@@ -4,7 +4,8 @@ import { bilingual } from './console-text';
 export const CORRECTIONS_TEXT = bilingual(
   {
     correctionsTitle: '信息纠错',
-    correctionsIntro: '公众在公示网站提交的纠错，未处理的最早提交的在前。核实后请作出答复；如需改正，请在企业档案、信用记录或黑名单中办理。',
+    correctionsIntro:
+      '公众在公示网站提交的纠错，未处理的最早提交的在前。核实后请作出答复；如需改正，请在企业档案、信用记录或黑名单中办理。',
     correctionTitle: '纠错 {number}',
     status: '状态',
     status_open: '待处理',

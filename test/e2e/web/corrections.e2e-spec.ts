@@ -68,7 +68,11 @@ describe('corrections (信息纠错)', () => {
 
   it(`refuses more than ${CORRECTIONS_PER_HOUR} an hour from one address with a page that says so, saving nothing`, async () => {
     const form = (n: number) =>
-      new URLSearchParams({ kind: 'other', subject: `页面 ${n}`, description: `第 ${n} 条纠错的内容，足够十个字。` }).toString();
+      new URLSearchParams({
+        kind: 'other',
+        subject: `页面 ${n}`,
+        description: `第 ${n} 条纠错的内容，足够十个字。`,
+      }).toString();
     const post = (n: number) =>
       t.request({
         method: 'POST',
