@@ -4,8 +4,8 @@
  * (ROLE=all, its own process) over the demo data of `npm run seed:demo` (3 000 enterprises, their
  * records, grades and blacklist entries), as the person each page is for, signed in by the session
  * cookie. Each page is asked `--requests` times by `--clients` concurrent clients after a warm-up;
- * the floor is the public home page of the same server (the same template engine and layout work,
- * no database), asked the same way in the same run, and each page's p95 is also given as a ratio
+ * the floor is the public correction form of the same server (the same template engine and layout
+ * work, no database), asked the same way in the same run, and each page's p95 is also given as a ratio
  * to the floor's.
  *
  *   npm run build && npx tsx bench/console.ts --requests 200 --clients 4
@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { arg, BenchServer, DATABASE_SERVER, DIST, machine, percentile, sql } from './lib';
+import { arg, BenchServer, DATABASE_SERVER, DIST, machine, measurePage, PageTiming, sql } from './lib';
 
 const REQUESTS = arg('requests', 200);
 const CLIENTS = arg('clients', 4);
@@ -25,40 +25,12 @@ const DB = 'qc_bench_console';
 const PREFIX = 'qc_bench_console';
 const P95_TARGET_MS = 100;
 const MAX_BYTES = 60 * 1024;
+/** A public page that reads no database: the template engine and the layout alone. */
+const FLOOR = '/corrections/new';
 
-interface Result {
+interface Result extends PageTiming {
   path: string;
   as: string;
-  status: number;
-  bytes: number;
-  p50: number;
-  p95: number;
-}
-
-/** Asks for a page REQUESTS times from CLIENTS concurrent clients; latencies in ms. */
-async function measure(server: BenchServer, path: string, cookie: string): Promise<Omit<Result, 'path' | 'as'>> {
-  const headers = cookie ? { cookie } : undefined;
-  const once = async () => {
-    const started = performance.now();
-    const res = await fetch(server.url(path), { headers, redirect: 'manual' });
-    const body = await res.arrayBuffer();
-    return { ms: performance.now() - started, status: res.status, bytes: body.byteLength };
-  };
-  for (let i = 0; i < WARMUP; i++) await once();
-  const times: number[] = [];
-  let last = { status: 0, bytes: 0 };
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next++ < REQUESTS) {
-        const r = await once();
-        times.push(r.ms);
-        last = r;
-      }
-    }),
-  );
-  times.sort((a, b) => a - b);
-  return { status: last.status, bytes: last.bytes, p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
 async function main() {
@@ -150,12 +122,14 @@ async function main() {
       ['/portal/institution/keys', 'institution'],
       ['/portal/institution/webhooks', 'institution'],
     ];
-    const floor = await measure(server, '/', '');
+    const options = { requests: REQUESTS, clients: CLIENTS, warmup: WARMUP };
+    const floor = await measurePage(server, FLOOR, '', options);
     const results: Result[] = [];
-    for (const [path, as] of pages) results.push({ path, as, ...(await measure(server, path, cookies[as])) });
+    for (const [path, as] of pages)
+      results.push({ path, as, ...(await measurePage(server, path, cookies[as], options)) });
 
     console.log(`\nmachine: ${machine()}; ${REQUESTS} requests per page, ${CLIENTS} clients, after ${WARMUP} warm-up`);
-    console.log(`floor (public home page /): p50 ${floor.p50.toFixed(1)} ms, p95 ${floor.p95.toFixed(1)} ms\n`);
+    console.log(`floor (public page ${FLOOR}): p50 ${floor.p50.toFixed(1)} ms, p95 ${floor.p95.toFixed(1)} ms\n`);
     console.log('| page | as | status | KB | p50 ms | p95 ms | p95 / floor |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {

@@ -174,3 +174,46 @@ export class BenchServer {
     await once(this.process, 'exit');
   }
 }
+
+/** A page's answers as a client saw them: the last status and size (before compression), the latencies' p50 and p95 in ms. */
+export interface PageTiming {
+  status: number;
+  bytes: number;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * Asks for a page `requests` times from `clients` concurrent clients after `warmup` requests,
+ * with a session cookie or none. Node's fetch asks for gzip as a browser does and inflates the
+ * answer, so the timings include the compression and `bytes` is the size before it.
+ */
+export async function measurePage(
+  server: BenchServer,
+  path: string,
+  cookie: string,
+  { requests, clients, warmup }: { requests: number; clients: number; warmup: number },
+): Promise<PageTiming> {
+  const headers = cookie ? { cookie } : undefined;
+  const once = async () => {
+    const started = performance.now();
+    const res = await fetch(server.url(path), { headers, redirect: 'manual' });
+    const body = await res.arrayBuffer();
+    return { ms: performance.now() - started, status: res.status, bytes: body.byteLength };
+  };
+  for (let i = 0; i < warmup; i++) await once();
+  const times: number[] = [];
+  let last = { status: 0, bytes: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next++ < requests) {
+        const r = await once();
+        times.push(r.ms);
+        last = r;
+      }
+    }),
+  );
+  times.sort((a, b) => a - b);
+  return { status: last.status, bytes: last.bytes, p50: percentile(times, 50), p95: percentile(times, 95) };
+}
