@@ -65,6 +65,8 @@ export interface PublishedEntry {
   enterpriseId: string;
   id: string;
   reasonCode: ReasonCode;
+  /** The department that proposed the listing. */
+  departmentCode: string;
   publishedAt: Date;
   expiresAt: Date;
 }
@@ -110,7 +112,7 @@ export class BlacklistReads {
     if (enterpriseIds.length === 0) return Promise.resolve([]);
     return manager.query(
       `SELECT b.enterprise_id::text AS "enterpriseId", b.id::text, b.reason_code AS "reasonCode",
-              b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
+              b.department_code AS "departmentCode", b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
          FROM blacklist_entries b
         WHERE b.enterprise_id = ANY($1::bigint[]) AND b.status = 'published'
         ORDER BY b.enterprise_id, b.published_at, b.id`,

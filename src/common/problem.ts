@@ -44,6 +44,7 @@ export const NOT_FOUND_NOUNS = {
   Move: '操作',
   Objection: '异议',
   Record: '信用记录',
+  Report: '信用报告',
   Template: '导入模板',
   'Repair application': '信用修复申请',
   'Rule set': '分类标准',

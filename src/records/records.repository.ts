@@ -252,15 +252,19 @@ export class RecordsRepository {
     return inserted;
   }
 
-  /** An enterprise's disclosed records in force, newest occurrence first. */
-  async disclosedInForce(enterpriseId: string): Promise<DisclosedRecord[]> {
-    const rows: Record<string, string>[] = await this.db.query(
+  /** An enterprise's disclosed records in force, newest occurrence first (at most `limit`; in the caller's snapshot with `manager`). */
+  async disclosedInForce(
+    enterpriseId: string,
+    { manager = this.db.manager, limit = null }: { manager?: EntityManager; limit?: number | null } = {},
+  ): Promise<DisclosedRecord[]> {
+    const rows: Record<string, string>[] = await manager.query(
       `SELECT r.id::text, r.type, r.severity, to_char(r.occurred_on, 'YYYY-MM-DD') AS occurred_on, r.document_no,
               r.summary, r.department_code
          FROM credit_records_in_force r
         WHERE r.enterprise_id = $1 AND r.disclosed
-        ORDER BY r.occurred_on DESC, r.id DESC`,
-      [enterpriseId],
+        ORDER BY r.occurred_on DESC, r.id DESC
+        LIMIT $2`,
+      [enterpriseId, limit],
     );
     return rows.map((r) => ({
       id: r.id,

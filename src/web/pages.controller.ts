@@ -1,17 +1,14 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
 import { BlacklistReads } from '../blacklist/blacklist-reads.repository';
 import { Clock } from '../common/clock';
-import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { MAX_PAGE } from '../common/pagination';
 import { decimalInteger } from '../common/transforms';
 import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
 import { PublicBlacklistService } from '../disclosure/open-data/public-blacklist.service';
-import { MAX_REPORT_LENGTH } from '../disclosure/reports/dto/report.dto';
-import { ReportsService } from '../disclosure/reports/reports.service';
 import { MAX_QUERY_LENGTH, PublicSearchQuery } from '../disclosure/search/dto/public-enterprise.dto';
 import { PublicEnterprisesService } from '../disclosure/search/public-enterprises.service';
 import { SEARCH_WINDOW } from '../disclosure/search/public-search.repository';
@@ -37,8 +34,8 @@ const pageNumber = (value: string | string[] | undefined): number => {
 
 /**
  * The public web pages (HTML, server-rendered, no script), over the same public services as
- * the public API: search and enterprise pages, the blacklist and its entries, report
- * verification, and the statistics for staff. Not part of the OpenAPI document. A page for
+ * the public API: search and enterprise pages, the blacklist and its entries, and the
+ * statistics for staff (the credit report's pages are ReportPagesController's). Not part of the OpenAPI document. A page for
  * something that does not exist, or is not public, answers a 404 page, not problem+json.
  */
 @ApiExcludeController()
@@ -48,7 +45,6 @@ export class PagesController {
   constructor(
     private readonly enterprises: PublicEnterprisesService,
     private readonly blacklist: PublicBlacklistService,
-    private readonly reports: ReportsService,
     private readonly reference: ReferenceService,
     private readonly blacklistReads: BlacklistReads,
     private readonly stats: StatsService,
@@ -88,19 +84,6 @@ export class PagesController {
     return this.orNotFound(request, reply, async () => {
       const enterprise = await this.enterprises.enterprise(uscc);
       return this.session.render(request, reply, 'enterprise', () => enterprise.name, { enterprise });
-    });
-  }
-
-  /** Issues a signed report and shows it, ready to download or to check on the verification page. */
-  @Get('enterprises/:uscc/report')
-  report(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
-    return this.orNotFound(request, reply, async () => {
-      const { issued, enterprise } = await this.reports.issueWithEnterprise(uscc);
-      void reply.header('Cache-Control', 'no-store');
-      return this.session.render(request, reply, 'report', (t) => `${t.report} · ${enterprise.name}`, {
-        enterprise,
-        issued,
-      });
     });
   }
 
@@ -149,21 +132,6 @@ export class PagesController {
         entry,
       });
     });
-  }
-
-  @Get('reports/verify')
-  verifyForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, { report: '', result: null });
-  }
-
-  /** The form posts `report` (application/x-www-form-urlencoded, which the app parses). */
-  @Post('reports/verify')
-  @AcceptsForm()
-  async verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const field = (request.body as { report?: unknown } | undefined)?.report;
-    const report = typeof field === 'string' && field.length <= MAX_REPORT_LENGTH ? field.trim() : '';
-    const result = report ? await this.reports.verify(report) : null;
-    return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, { report, result });
   }
 
   /**

@@ -38,6 +38,7 @@ import { InstitutionKeysController } from './portal/institution-keys.controller'
 import { InstitutionWebhooksController } from './portal/institution-webhooks.controller';
 import { CorrectionsPagesController } from './corrections.controller';
 import { PagesController } from './pages.controller';
+import { ReportPagesController } from './report-pages.controller';
 import { SessionController } from './session.controller';
 import { WebSession } from './session';
 
@@ -83,6 +84,7 @@ export const sessionPageControllers = [...consoleControllers, ...portalControlle
 
 export const webControllers = [
   PagesController,
+  ReportPagesController,
   CorrectionsPagesController,
   SessionController,
   ...sessionPageControllers,

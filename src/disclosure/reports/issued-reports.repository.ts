@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-/** What is kept of an issued report: its number, the key that signed it, the digest of what was signed. */
+/** What is kept of an issued report: its number, the key that signed it, the digest of what was signed, the report. */
 export interface IssuedReport {
   reportNo: string;
   uscc: string;
   kid: string;
   issuedAt: Date;
   payloadSha256: string;
+  /** The compact JWS; null for a report issued before reports were kept (only its digest was). */
+  report: string | null;
 }
 
 /** `issued_reports` and the sequence that numbers them. */
@@ -24,17 +26,32 @@ export class IssuedReportsRepository {
 
   async insert(report: IssuedReport): Promise<void> {
     await this.db.query(
-      `INSERT INTO issued_reports (report_no, uscc, kid, issued_at, payload_sha256) VALUES ($1, $2, $3, $4, $5)`,
-      [report.reportNo, report.uscc, report.kid, report.issuedAt, report.payloadSha256],
+      `INSERT INTO issued_reports (report_no, uscc, kid, issued_at, payload_sha256, report) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [report.reportNo, report.uscc, report.kid, report.issuedAt, report.payloadSha256, report.report],
     );
   }
 
-  /** The key and digest the report with this number was issued with, if we issued it. */
-  async find(reportNo: string): Promise<Pick<IssuedReport, 'kid' | 'payloadSha256'> | undefined> {
-    const [row]: { kid: string; payload_sha256: string }[] = await this.db.query(
-      `SELECT kid, payload_sha256 FROM issued_reports WHERE report_no = $1`,
+  /** The report with this number as it was registered, if we issued it. */
+  async find(reportNo: string): Promise<IssuedReport | undefined> {
+    const [row]: {
+      uscc: string;
+      kid: string;
+      issued_at: Date;
+      payload_sha256: string;
+      report: string | null;
+    }[] = await this.db.query(
+      `SELECT uscc, kid, issued_at, payload_sha256, report FROM issued_reports WHERE report_no = $1`,
       [reportNo],
     );
-    return row && { kid: row.kid, payloadSha256: row.payload_sha256 };
+    return (
+      row && {
+        reportNo,
+        uscc: row.uscc,
+        kid: row.kid,
+        issuedAt: row.issued_at,
+        payloadSha256: row.payload_sha256,
+        report: row.report,
+      }
+    );
   }
 }

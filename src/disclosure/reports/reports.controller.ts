@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiGoneResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -13,42 +14,90 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Actor, CurrentActor } from '../../access/actor';
 import { Access } from '../../access/access.decorator';
+import { Problem } from '../../common/problem';
 import {
   CreditReportDto,
+  IssuedReportDto,
   JsonWebKeySetDto,
   ReportVerificationDto,
   RotatedKeyDto,
   VerifyReportDto,
 } from './dto/report.dto';
 import { ReportKeysService } from './report-keys.service';
-import { ReportsService } from './reports.service';
+import { reportIssueMoved, ReportsService } from './reports.service';
 
 const JOSE = 'application/jose';
+
+/** Whether the client asked for the bare JWS (`Accept: application/jose`). */
+const wantsJose = (accept: string | undefined) =>
+  !!accept?.split(',').some((type) => type.trim().split(';')[0].toLowerCase() === JOSE);
 
 @ApiTags('Public')
 @Controller('api/v1/public')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
-  @Get('enterprises/:uscc/report')
+  @Post('enterprises/:uscc/reports')
   @Access('public')
   @ApiParam({ name: 'uscc', example: '91330100799655058B' })
   @ApiOperation({
-    operationId: 'getCreditReport',
+    operationId: 'issueCreditReport',
     summary:
-      "A signed credit report of the enterprise's public record (compact JWS, EdDSA); `Accept: application/jose` for the bare JWS",
+      "Issue a signed credit report of the enterprise's public record (compact JWS, EdDSA) under a new number; " +
+      '`Accept: application/jose` for the bare JWS. Location: where it can be read back',
   })
   @ApiProduces('application/json', JOSE)
-  @ApiOkResponse({ type: CreditReportDto })
+  @ApiCreatedResponse({ type: CreditReportDto })
   @ApiNotFoundResponse({ description: 'no such enterprise' })
-  async report(
+  async issue(
     @Param('uscc') uscc: string,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreditReportDto | string> {
     const issued = await this.reports.issue(uscc);
-    reply.header('Cache-Control', 'no-store');
-    if (accept?.split(',').some((type) => type.trim().split(';')[0].toLowerCase() === JOSE)) {
+    reply.header('Cache-Control', 'no-store').header('Location', `/api/v1/public/reports/${issued.number}`);
+    if (wantsJose(accept)) {
+      reply.header('Content-Type', JOSE);
+      return issued.report;
+    }
+    return issued;
+  }
+
+  /** Issued a report on every GET and HEAD: now 410, issuing nothing. */
+  @Get('enterprises/:uscc/report')
+  @Access('public')
+  @ApiParam({ name: 'uscc', example: '91330100799655058B' })
+  @ApiOperation({
+    operationId: 'getCreditReport',
+    deprecated: true,
+    summary: 'Gone: reports are issued by POST /api/v1/public/enterprises/{uscc}/reports. Issues nothing',
+  })
+  @ApiGoneResponse({ description: '`report-issue-moved`, pointing to the POST' })
+  gone(@Param('uscc') uscc: string): never {
+    throw reportIssueMoved(uscc);
+  }
+
+  @Get('reports/:number')
+  @Access('public')
+  @ApiParam({ name: 'number', example: 'QCR-2026-000123' })
+  @ApiOperation({
+    operationId: 'getIssuedCreditReport',
+    summary: 'A report this site issued, by its number, with what it says; `Accept: application/jose` for the bare JWS',
+  })
+  @ApiProduces('application/json', JOSE)
+  @ApiOkResponse({ type: IssuedReportDto })
+  @ApiNotFoundResponse({
+    description: 'no report with this number (`not-found`), or one issued before reports were kept (`report-not-kept`)',
+  })
+  async read(
+    @Param('number') number: string,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IssuedReportDto | string> {
+    const issued = await this.reports.find(number);
+    // A report never changes once issued.
+    reply.header('Cache-Control', 'public, max-age=86400, immutable').header('Vary', 'Accept');
+    if (wantsJose(accept)) {
       reply.header('Content-Type', JOSE);
       return issued.report;
     }
@@ -61,12 +110,21 @@ export class ReportsController {
   @ApiOperation({
     operationId: 'verifyCreditReport',
     summary:
-      'Check a report: signed by one of our keys (current or retired), over a report number we issued as it reads',
+      'Check a report (`report`, the JWS) or the report kept under a number (`number`): signed by one of our keys ' +
+      '(current or retired), over a report number we issued as it reads',
   })
   @ApiOkResponse({ type: ReportVerificationDto, description: 'valid or not, with the reason' })
-  @ApiBadRequestResponse({ description: 'no report, or one over 100 000 characters' })
+  @ApiBadRequestResponse({
+    description: 'neither or both of `report` and `number`, a report over 100 000 characters, a malformed number',
+  })
   verify(@Body() body: VerifyReportDto): Promise<ReportVerificationDto> {
-    return this.reports.verify(body.report);
+    if ((body.report === undefined) === (body.number === undefined)) {
+      throw Problem.badRequest('report-or-number', {
+        en: 'Give exactly one of report (the JWS) and number (the report number)',
+        zh: '请提供 report（签名报告）或 number（报告编号）二者之一',
+      });
+    }
+    return body.number !== undefined ? this.reports.verifyNumber(body.number) : this.reports.verify(body.report!);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BlacklistModule } from '../../blacklist/blacklist.module';
 import { ClassificationModule } from '../../classification/classification.module';
+import { IdentityModule } from '../../identity/identity.module';
 import { RecordsModule } from '../../records/records.module';
 import { RegistryModule } from '../../registry/registry.module';
 import { IssuedReportsRepository } from './issued-reports.repository';
@@ -13,7 +14,7 @@ export const reportsControllers = [ReportsController, JwksController, ReportKeys
 
 /** Signed credit reports (JWS, EdDSA), their keys and their verification. */
 @Module({
-  imports: [RegistryModule, ClassificationModule, BlacklistModule, RecordsModule],
+  imports: [RegistryModule, ClassificationModule, BlacklistModule, RecordsModule, IdentityModule],
   providers: [ReportKeysRepository, ReportKeysService, IssuedReportsRepository, ReportsService],
   exports: [ReportsService, ReportKeysService],
 })

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CompactSign, compactVerify, errors } from 'jose';
@@ -6,17 +6,26 @@ import { createHash } from 'node:crypto';
 import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
 import { ClassificationRepository } from '../../classification/classification.repository';
 import { Clock } from '../../common/clock';
+import { AppConfig } from '../../config/app-config';
+import { DepartmentsRepository } from '../../identity/departments.repository';
 import { readSnapshot } from '../../database/read-snapshot';
 import { Problem } from '../../common/problem';
 import { normaliseUscc } from '../../common/uscc';
 import { RecordsRepository } from '../../records/records.repository';
 import { EnterprisesRepository } from '../../registry/enterprises.repository';
-import { CreditReportDto, ReportPayloadDto, ReportVerificationDto, VerificationFailure } from './dto/report.dto';
+import {
+  CreditReportDto,
+  IssuedReportDto,
+  REPORT_RECORDS_LISTED,
+  ReportPayloadDto,
+  ReportVerificationDto,
+  VerificationFailure,
+} from './dto/report.dto';
 import { IssuedReportsRepository } from './issued-reports.repository';
 import { REPORT_ALG, ReportKeysService } from './report-keys.service';
 import { REPORT_NUMBER, reportNumber } from './report-number';
 
-const REPORT_ISSUER = { id: 'quality-credit-registry', name: '温州市企业质量信用信息平台' };
+const ISSUER_ID = 'quality-credit-registry';
 /** The protected header's `typ`: says what the payload is, so a token of another kind is not taken for a report. */
 const REPORT_TYP = 'credit-report+json';
 
@@ -32,6 +41,16 @@ const failed = (reason: VerificationFailure, kid?: string): ReportVerificationDt
   reason,
   ...(kid ? { kid } : {}),
 });
+/** What a compact JWS says, unverified (for a report read back from our own register). */
+const payloadOf = (report: string): ReportPayloadDto =>
+  JSON.parse(Buffer.from(report.split('.')[1], 'base64url').toString('utf8')) as ReportPayloadDto;
+
+/** The answer to the old `GET …/enterprises/{uscc}/report`, which issued a report on every GET and HEAD. */
+export const reportIssueMoved = (uscc: string) =>
+  new Problem(HttpStatus.GONE, 'report-issue-moved', 'Gone', {
+    en: `Reports are no longer issued by GET: POST /api/v1/public/enterprises/${uscc}/reports issues one, GET /api/v1/public/reports/{number} reads it back`,
+    zh: `信用报告不再通过 GET 签发：请以 POST /api/v1/public/enterprises/${uscc}/reports 签发，以 GET /api/v1/public/reports/{编号} 读取`,
+  });
 
 /**
  * Signed credit reports: an enterprise's public snapshot (grade, published blacklist entries,
@@ -51,10 +70,44 @@ export class ReportsService {
     private readonly grades: ClassificationRepository,
     private readonly listings: BlacklistReads,
     private readonly records: RecordsRepository,
+    private readonly departments: DepartmentsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async issue(usccParam: string): Promise<CreditReportDto> {
     return (await this.issueWithEnterprise(usccParam)).issued;
+  }
+
+  /**
+   * A report we issued, read back by its number: 404 for a number we never issued (or not a
+   * number at all), and for one issued before reports were kept (only its digest was).
+   */
+  async find(number: string): Promise<IssuedReportDto> {
+    const issued = REPORT_NUMBER.test(number) ? await this.issuedReports.find(number) : undefined;
+    if (!issued) throw Problem.notFound('Report', number);
+    if (!issued.report) {
+      throw new Problem(HttpStatus.NOT_FOUND, 'report-not-kept', 'Not found', {
+        en: `Report ${number} was issued on ${issued.issuedAt.toISOString()}, before this site kept the reports it issues: only its digest was kept, so it can be checked by verifying the report itself (the JWS its holder has)`,
+        zh: `信用报告 ${number} 签发于本站保存所签发报告之前，本站只保存了其摘要：请提交报告持有人手中的签名报告（JWS）核验`,
+      });
+    }
+    return {
+      number,
+      report: issued.report,
+      issuedAt: issued.issuedAt.toISOString(),
+      kid: issued.kid,
+      payload: payloadOf(issued.report),
+    };
+  }
+
+  /** Verifies the report we keep under this number (as `verify` would the JWS itself). */
+  async verifyNumber(number: string): Promise<ReportVerificationDto> {
+    const issued = await this.issuedReports.find(number);
+    if (!issued) return failed('not-issued');
+    if (!issued.report) {
+      return { ...failed('not-kept', issued.kid), number, reportNo: number, issuedAt: issued.issuedAt.toISOString() };
+    }
+    return this.verify(issued.report);
   }
 
   /** A report, and the enterprise it names as the report says it (for the page that shows it). */
@@ -65,7 +118,7 @@ export class ReportsService {
     const key = await this.keys.current();
     // One snapshot: the grade, the listings and the records as they stood together, never a
     // grade computed after a removal beside the listing it removed.
-    const { enterprise, grade, listings, byType } = await readSnapshot(this.db, async (manager) => {
+    const { enterprise, grade, listings, byType, records } = await readSnapshot(this.db, async (manager) => {
       const enterprise = await this.profiles.profileByUscc(uscc, manager);
       if (!enterprise) throw Problem.notFound('Enterprise', uscc);
       return {
@@ -73,32 +126,64 @@ export class ReportsService {
         grade: await this.grades.gradeNow(enterprise.id, manager),
         listings: await this.listings.published([enterprise.id], manager),
         byType: await this.records.disclosedCountsByType(enterprise.id, manager),
+        records: await this.records.disclosedInForce(enterprise.id, { manager, limit: REPORT_RECORDS_LISTED }),
       };
     });
-    const seq = await this.issuedReports.nextSeq();
+    const [seq, reasons, departments] = await Promise.all([
+      this.issuedReports.nextSeq(),
+      this.listings.reasons(),
+      this.departments.namesByCodes([...listings, ...records].map((x) => x.departmentCode)),
+    ]);
+    const reasonName = new Map(reasons.map((r) => [r.code as string, { zh: r.nameZh, en: r.nameEn }]));
+    const departmentName = (code: string) => departments.get(code) ?? { zh: code, en: code };
 
     const issuedAt = this.clock.now();
     const reportNo = reportNumber(seq, issuedAt);
     const payload: ReportPayloadDto = {
       reportNo,
       issuedAt: issuedAt.toISOString(),
-      issuer: REPORT_ISSUER,
-      enterprise: { uscc: enterprise.uscc, name: enterprise.name, districtCode: enterprise.districtCode },
-      classification: grade ? { grade: grade.grade, ruleSetVersion: grade.ruleSetVersion } : null,
+      issuer: { id: ISSUER_ID, name: this.config.site.name.zh },
+      enterprise: {
+        uscc: enterprise.uscc,
+        name: enterprise.name,
+        districtCode: enterprise.districtCode,
+        district: enterprise.district,
+      },
+      classification: grade
+        ? { grade: grade.grade, ruleSetVersion: grade.ruleSetVersion, gradedAt: grade.computedAt.toISOString() }
+        : null,
       blacklist: listings.map((b) => ({
         id: b.id,
         reasonCode: b.reasonCode,
+        reason: reasonName.get(b.reasonCode) ?? { zh: b.reasonCode, en: b.reasonCode },
+        departmentCode: b.departmentCode,
+        department: departmentName(b.departmentCode),
         publishedAt: b.publishedAt.toISOString(),
         expiresAt: b.expiresAt.toISOString(),
       })),
-      disclosedRecords: { total: Object.values(byType).reduce((a, n) => a + n, 0), byType },
+      disclosedRecords: {
+        total: Object.values(byType).reduce((a, n) => a + n, 0),
+        byType,
+        items: records.map((r) => ({
+          type: r.type,
+          severity: r.severity,
+          occurredOn: r.occurredOn,
+          departmentCode: r.departmentCode,
+          department: departmentName(r.departmentCode),
+          documentNo: r.documentNo,
+          summary: r.summary,
+        })),
+      },
     };
     const bytes = new TextEncoder().encode(JSON.stringify(payload));
     const report = await new CompactSign(bytes)
       .setProtectedHeader({ alg: REPORT_ALG, kid: key.kid, typ: REPORT_TYP })
       .sign(key.privateKey);
-    await this.issuedReports.insert({ reportNo, uscc, kid: key.kid, issuedAt, payloadSha256: sha256(bytes) });
-    return { issued: { report, reportNo, issuedAt: payload.issuedAt, kid: key.kid }, enterprise: payload.enterprise };
+    await this.issuedReports.insert({ reportNo, uscc, kid: key.kid, issuedAt, payloadSha256: sha256(bytes), report });
+    return {
+      issued: { number: reportNo, report, reportNo, issuedAt: payload.issuedAt, kid: key.kid },
+      enterprise: payload.enterprise,
+    };
   }
 
   /**
@@ -135,6 +220,6 @@ export class ReportsService {
     if (!issued || issued.kid !== kid || issued.payloadSha256 !== sha256(verified.payload)) {
       return failed('not-issued', kid);
     }
-    return { valid: true, kid, reportNo: payload.reportNo, issuedAt: payload.issuedAt, payload };
+    return { valid: true, kid, number: payload.reportNo, reportNo: payload.reportNo, issuedAt: payload.issuedAt, payload };
   }
 }

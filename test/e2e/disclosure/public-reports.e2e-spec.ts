@@ -16,7 +16,8 @@ import { CODES } from '../../helpers/fixtures';
 import { TestApp } from '../../helpers/test-app';
 
 const OBJECTION = '法定代表人张三声明：三次抽查中有一次样品并非本企业生产';
-const REPORT = (uscc: string) => `/api/v1/public/enterprises/${uscc}/report`;
+const ISSUE = (uscc: string) => `/api/v1/public/enterprises/${uscc}/reports`;
+const OLD_REPORT = (uscc: string) => `/api/v1/public/enterprises/${uscc}/report`;
 
 const decodePayload = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'));
 /** The same report with its payload replaced (the signature is left as it was). */
@@ -34,15 +35,24 @@ describe('public: signed credit reports', () => {
   const uscc = CODES.wenzhouLike;
 
   const issue = async (app: TestApp = t, code = uscc) => {
-    const res = await app.request({ method: 'GET', url: REPORT(code) });
-    expect(res.statusCode).toBe(200);
-    return res.json() as { report: string; reportNo: string; issuedAt: string; kid: string };
+    const res = await app.request({ method: 'POST', url: ISSUE(code) });
+    expect(res.statusCode).toBe(201);
+    const issued = res.json() as { number: string; report: string; reportNo: string; issuedAt: string; kid: string };
+    expect(res.headers.location).toBe(`/api/v1/public/reports/${issued.number}`);
+    return issued;
   };
   const verify = async (report: unknown) => {
     const res = await t.request({ method: 'POST', url: '/api/v1/public/reports/verify', body: { report } });
     expect(res.statusCode).toBe(200);
     return res.json();
   };
+  const verifyNumber = async (number: string) => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/public/reports/verify', body: { number } });
+    expect(res.statusCode).toBe(200);
+    return res.json();
+  };
+  const issuedCount = async () =>
+    (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM issued_reports`))[0].n;
   const jwks = async () => {
     const res = await t.request({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(res.statusCode).toBe(200);
@@ -98,8 +108,9 @@ describe('public: signed credit reports', () => {
   it("issues a report over the enterprise's public record, verified by the API and by jose with the JWKS", async () => {
     const issued = await issue();
     expect(issued).toEqual({
+      number: expect.stringMatching(/^QCR-2026-\d{6}$/),
       report: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
-      reportNo: expect.stringMatching(/^QCR-2026-\d{6}$/),
+      reportNo: issued.number,
       issuedAt: '2026-03-18T02:00:00.000Z',
       kid: expect.any(String),
     });
@@ -108,18 +119,41 @@ describe('public: signed credit reports', () => {
     expect(payload).toEqual({
       reportNo: issued.reportNo,
       issuedAt: '2026-03-18T02:00:00.000Z',
-      issuer: { id: 'quality-credit-registry', name: '温州市企业质量信用信息平台' },
-      enterprise: { uscc, name: '温州市鹿城阀门有限公司', districtCode: '330302' },
-      classification: { grade: 'D', ruleSetVersion: 1 },
+      issuer: { id: 'quality-credit-registry', name: '温州市企业质量信用信息公示平台' },
+      enterprise: {
+        uscc,
+        name: '温州市鹿城阀门有限公司',
+        districtCode: '330302',
+        district: { zh: '鹿城区', en: 'Lucheng District' },
+      },
+      classification: { grade: 'D', ruleSetVersion: 1, gradedAt: '2026-03-17T01:00:00.000Z' },
       blacklist: [
         {
           id: entryId,
           reasonCode: PROPOSAL.reasonCode,
+          reason: { zh: expect.any(String), en: expect.any(String) },
+          departmentCode: expect.any(String),
+          department: { zh: expect.stringContaining('温州'), en: expect.any(String) },
           publishedAt: '2026-03-17T01:00:00.000Z',
           expiresAt: '2029-03-17T16:00:00.000Z',
         },
       ],
-      disclosedRecords: { total: 2, byType: { spot_check_fail: 1, spot_check_pass: 1 } },
+      disclosedRecords: {
+        total: 2,
+        byType: { spot_check_fail: 1, spot_check_pass: 1 },
+        items: [
+          {
+            type: 'spot_check_fail',
+            severity: null,
+            occurredOn: '2026-02-01',
+            departmentCode: expect.any(String),
+            department: { zh: expect.any(String), en: expect.any(String) },
+            documentNo: 'CC-2026-2',
+            summary: '监督抽查',
+          },
+          expect.objectContaining({ type: 'spot_check_pass', documentNo: 'CC-2026-1' }),
+        ],
+      },
     });
 
     // Report numbers are unique and registered with the digest of what was signed.
@@ -134,7 +168,8 @@ describe('public: signed credit reports', () => {
     expect(await verify(issued.report)).toEqual({
       valid: true,
       kid: issued.kid,
-      reportNo: issued.reportNo,
+      number: issued.number,
+      reportNo: issued.number,
       issuedAt: issued.issuedAt,
       payload,
     });
@@ -149,9 +184,98 @@ describe('public: signed credit reports', () => {
     expect(JSON.parse(new TextDecoder().decode(checked.payload))).toEqual(payload);
   });
 
-  it('gives the bare JWS for Accept: application/jose, lists no unpublished entry, 404 for an unknown enterprise', async () => {
-    const res = await t.request({ method: 'GET', url: REPORT(uscc), headers: { accept: 'application/jose' } });
+  it('reads an issued report back by its number, as JSON or as the bare JWS; 404 for an unknown or malformed number', async () => {
+    const issued = await issue();
+    const before = await issuedCount();
+    const res = await t.request({ method: 'GET', url: `/api/v1/public/reports/${issued.number}` });
     expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=86400, immutable');
+    expect(res.json()).toEqual({
+      number: issued.number,
+      report: issued.report,
+      issuedAt: issued.issuedAt,
+      kid: issued.kid,
+      payload: decodePayload(issued.report),
+    });
+    const bare = await t.request({
+      method: 'GET',
+      url: `/api/v1/public/reports/${issued.number}`,
+      headers: { accept: 'application/jose' },
+    });
+    expect(bare.headers['content-type']).toMatch(/^application\/jose/);
+    expect(bare.body).toBe(issued.report);
+
+    for (const number of ['QCR-2026-999999', 'QCR-26-1', 'not-a-number']) {
+      const missing = await t.request({ method: 'GET', url: `/api/v1/public/reports/${number}` });
+      expect([number, missing.statusCode]).toEqual([number, 404]);
+      expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(missing.json()).toMatchObject({ code: 'not-found', detail: `Report ${number} does not exist` });
+    }
+    expect(await issuedCount()).toBe(before); // reading issues nothing
+  });
+
+  it('answers 410 to the old GET and HEAD of …/report, issuing nothing', async () => {
+    const before = await issuedCount();
+    for (const method of ['GET', 'HEAD', 'GET'] as const) {
+      const res = await t.request({ method, url: OLD_REPORT(uscc) });
+      expect([method, res.statusCode]).toEqual([method, 410]);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      if (method === 'GET') {
+        expect(res.json()).toMatchObject({
+          status: 410,
+          code: 'report-issue-moved',
+          detail: expect.stringContaining(`POST /api/v1/public/enterprises/${uscc}/reports`),
+        });
+      }
+    }
+    expect(await issuedCount()).toBe(before);
+  });
+
+  it('verifies by number: the kept report re-verified; unknown, not kept; exactly one of report and number', async () => {
+    const issued = await issue();
+    expect(await verifyNumber(issued.number)).toEqual({
+      valid: true,
+      kid: issued.kid,
+      number: issued.number,
+      reportNo: issued.number,
+      issuedAt: issued.issuedAt,
+      payload: decodePayload(issued.report),
+    });
+    expect(await verifyNumber('QCR-2026-999998')).toEqual({ valid: false, reason: 'not-issued' });
+
+    // A report issued before reports were kept: its number and digest only.
+    await t.sql(
+      `INSERT INTO issued_reports (report_no, uscc, kid, issued_at, payload_sha256) VALUES ('QCR-2025-000001', $1, $2, '2025-12-01T02:00:00Z', $3)`,
+      [uscc, issued.kid, '0'.repeat(64)],
+    );
+    expect(await verifyNumber('QCR-2025-000001')).toEqual({
+      valid: false,
+      reason: 'not-kept',
+      kid: issued.kid,
+      number: 'QCR-2025-000001',
+      reportNo: 'QCR-2025-000001',
+      issuedAt: '2025-12-01T02:00:00.000Z',
+    });
+    const old = await t.request({ method: 'GET', url: '/api/v1/public/reports/QCR-2025-000001' });
+    expect(old.statusCode).toBe(404);
+    expect(old.json()).toMatchObject({ code: 'report-not-kept', detail: expect.stringContaining('before this site kept') });
+
+    for (const body of [
+      {},
+      { report: issued.report, number: issued.number },
+      { number: 'QCR-1' },
+      { number: 42 },
+      { number: '' },
+    ]) {
+      const res = await t.request({ method: 'POST', url: '/api/v1/public/reports/verify', body });
+      expect([body, res.statusCode]).toEqual([body, 400]);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('gives the bare JWS for Accept: application/jose, lists no unpublished entry, 404 for an unknown enterprise', async () => {
+    const res = await t.request({ method: 'POST', url: ISSUE(uscc), headers: { accept: 'application/jose' } });
+    expect(res.statusCode).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/jose/);
     expect((await verify(res.body)).valid).toBe(true);
 
@@ -164,7 +288,7 @@ describe('public: signed credit reports', () => {
       disclosedRecords: { total: 0, byType: {} },
     });
 
-    const unknown = await t.request({ method: 'GET', url: REPORT(CODES.beijing) });
+    const unknown = await t.request({ method: 'POST', url: ISSUE(CODES.beijing) });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
