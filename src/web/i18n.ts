@@ -178,7 +178,8 @@ const zh = {
   reportVerifyByJws: '按签名报告文本（JWS）核验',
   reportUnknownNumber: '本站没有签发过编号为 {no} 的报告。请核对编号。',
   reportBadNumber: '“{no}”不是报告编号。报告编号的格式为 QCR-年份-序号，如 QCR-2026-000123。',
-  reportNotKept: '编号为 {no} 的报告由本站于 {time} 签发，但签发于本站保存报告全文之前，无法按编号核验内容。请提交报告持有人手中的签名报告文本（JWS）核验。',
+  reportNotKept:
+    '编号为 {no} 的报告由本站于 {time} 签发，但签发于本站保存报告全文之前，无法按编号核验内容。请提交报告持有人手中的签名报告文本（JWS）核验。',
   reportVerifiedNumber: '编号 {no} 的报告由本站签发，签名核验通过，内容未被篡改。',
 } as const;
 
@@ -326,7 +327,8 @@ const en: Dictionary = {
   // issue 20 · reports
   reportTitle: 'Enterprise quality-credit report',
   reportIssueButton: 'Issue a credit report',
-  reportIssueHint: 'The platform issues a numbered, electronically signed credit report: print it, or check it on this site by its number.',
+  reportIssueHint:
+    'The platform issues a numbered, electronically signed credit report: print it, or check it on this site by its number.',
   reportBasics: 'Enterprise',
   reportEnterpriseName: 'Name',
   reportGradeHeading: 'Quality-credit grade',
@@ -359,7 +361,8 @@ const en: Dictionary = {
   reportVerifyByJws: 'Check the signed report text (JWS)',
   reportUnknownNumber: 'This site has issued no report numbered {no}. Check the number.',
   reportBadNumber: '“{no}” is not a report number: report numbers read QCR-year-sequence, such as QCR-2026-000123.',
-  reportNotKept: 'Report {no} was issued by this site on {time}, before the site kept the reports it issues, so its content cannot be checked by number. Submit the signed report text (JWS) its holder has.',
+  reportNotKept:
+    'Report {no} was issued by this site on {time}, before the site kept the reports it issues, so its content cannot be checked by number. Submit the signed report text (JWS) its holder has.',
   reportVerifiedNumber: 'Report {no} was issued by this site: the signature checks and the content is unchanged.',
 };
 

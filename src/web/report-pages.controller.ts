@@ -60,7 +60,10 @@ export class ReportPagesController {
   /** Issued a report on every GET and HEAD; now the enterprise page, whose button issues one. */
   @Get('enterprises/:uscc/report')
   moved(@Param('uscc') uscc: string, @Res() reply: FastifyReply): void {
-    void reply.status(303).header('Location', `/enterprises/${encodeURIComponent(uscc)}`).send();
+    void reply
+      .status(303)
+      .header('Location', `/enterprises/${encodeURIComponent(uscc)}`)
+      .send();
   }
 
   @Get('reports/verify')
@@ -70,16 +73,14 @@ export class ReportPagesController {
     @Query('no') noParam: string | string[] | undefined,
   ): Promise<void> {
     const no = (Array.isArray(noParam) ? noParam[0] : (noParam ?? '')).trim();
+    // An unknown number is an answer of the verification page (200), like an invalid report.
     const byNumber = await this.byNumber(no);
-    const status = byNumber.kind === 'unknown' || byNumber.kind === 'malformed' ? 404 : 200;
-    return this.session.render(
-      request,
-      reply,
-      'verify',
-      (t) => t.verifyTitle,
-      { no: no.slice(0, MAX_NUMBER_SHOWN), byNumber, report: '', result: null },
-      status,
-    );
+    return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, {
+      no: no.slice(0, MAX_NUMBER_SHOWN),
+      byNumber,
+      report: '',
+      result: null,
+    });
   }
 
   /** The form posts `report` (application/x-www-form-urlencoded, which the app parses). */
@@ -117,12 +118,18 @@ export class ReportPagesController {
       if (!(await this.session.viewer(request))) {
         void reply.header('Cache-Control', `public, max-age=${REPORT_PAGE_MAX_AGE}`);
       }
-      return this.session.render(request, reply, 'report', (t) => `${t.reportTitle} · ${issued.payload.enterprise.name}`, {
-        issued,
-        p: issued.payload,
-        verifyUrl,
-        qr: qr.replace('<svg ', '<svg role="img" aria-labelledby="qr-caption" class="qr" '),
-      });
+      return this.session.render(
+        request,
+        reply,
+        'report',
+        (t) => `${t.reportTitle} · ${issued.payload.enterprise.name}`,
+        {
+          issued,
+          p: issued.payload,
+          verifyUrl,
+          qr: qr.replace('<svg ', '<svg role="img" aria-labelledby="qr-caption" class="qr" '),
+        },
+      );
     });
   }
 

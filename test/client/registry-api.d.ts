@@ -1214,6 +1214,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/enterprises/{uscc}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a signed credit report of the enterprise's public record (compact JWS, EdDSA) under a new number; `Accept: application/jose` for the bare JWS. Location: where it can be read back */
+        post: operations["issueCreditReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/enterprises/{uscc}/report": {
         parameters: {
             query?: never;
@@ -1221,8 +1238,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A signed credit report of the enterprise's public record (compact JWS, EdDSA); `Accept: application/jose` for the bare JWS */
+        /**
+         * Gone: reports are issued by POST /api/v1/public/enterprises/{uscc}/reports. Issues nothing
+         * @deprecated
+         */
         get: operations["getCreditReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/reports/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report this site issued, by its number, with what it says; `Accept: application/jose` for the bare JWS */
+        get: operations["getIssuedCreditReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1240,7 +1277,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a report: signed by one of our keys (current or retired), over a report number we issued as it reads */
+        /** Check a report (`report`, the JWS) or the report kept under a number (`number`): signed by one of our keys (current or retired), over a report number we issued as it reads */
         post: operations["verifyCreditReport"];
         delete?: never;
         options?: never;
@@ -3573,11 +3610,20 @@ export interface components {
         };
         CreditReportDto: {
             /**
+             * @description the report number; read it back at /api/v1/public/reports/{number}
+             * @example QCR-2026-000123
+             */
+            number: string;
+            /**
              * @description compact JWS (EdDSA over the JSON payload); keys at /.well-known/jwks.json
              * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
              */
             report: string;
-            /** @example QCR-2026-000123 */
+            /**
+             * @deprecated
+             * @description the same as `number`; kept for one release, then removed
+             * @example QCR-2026-000123
+             */
             reportNo: string;
             /** @example 2026-03-17T01:00:00.000Z */
             issuedAt: string;
@@ -3587,18 +3633,20 @@ export interface components {
              */
             kid: string;
         };
-        VerifyReportDto: {
-            /**
-             * @description a report as issued (the compact JWS)
-             * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
-             */
-            report: string;
-        };
         ReportIssuerDto: {
             /** @example quality-credit-registry */
             id: string;
-            /** @example 温州市企业质量信用信息平台 */
+            /**
+             * @description the platform (SITE_NAME)
+             * @example 温州市企业质量信用信息公示平台
+             */
             name: string;
+        };
+        ReportNameDto: {
+            /** @example 鹿城区 */
+            zh: string;
+            /** @example Lucheng District */
+            en: string;
         };
         ReportEnterpriseDto: {
             /** @example 91330100799655058B */
@@ -3607,6 +3655,8 @@ export interface components {
             name: string;
             /** @example 330302 */
             districtCode: string;
+            /** @description absent in reports issued before it was added */
+            district?: components["schemas"]["ReportNameDto"];
         };
         ReportClassificationDto: {
             /**
@@ -3616,16 +3666,52 @@ export interface components {
             grade: "A" | "B" | "C" | "D";
             /** @example 1 */
             ruleSetVersion: number;
+            /**
+             * @description when the grade was computed
+             * @example 2026-03-01T16:05:00.000Z
+             */
+            gradedAt?: string;
         };
         ReportBlacklistEntryDto: {
             /** @example 17 */
             id: string;
             /** @example substandard_products */
             reasonCode: string;
+            reason?: components["schemas"]["ReportNameDto"];
+            /**
+             * @description the department that listed it
+             * @example SCJG-WZ
+             */
+            departmentCode?: string;
+            department?: components["schemas"]["ReportNameDto"];
             /** @example 2026-03-17T01:00:00.000Z */
             publishedAt: string;
-            /** @example 2029-03-17T16:00:00.000Z */
+            /**
+             * @description listed until this instant (exclusive)
+             * @example 2029-03-17T16:00:00.000Z
+             */
             expiresAt: string;
+        };
+        ReportRecordDto: {
+            /** @example spot_check_fail */
+            type: string;
+            /**
+             * @description for the types graded by severity
+             * @example general
+             */
+            severity: string | null;
+            /**
+             * @description the day it happened (YYYY-MM-DD)
+             * @example 2026-02-01
+             */
+            occurredOn: string;
+            /** @example SCJG-WZ */
+            departmentCode: string;
+            department: components["schemas"]["ReportNameDto"];
+            /** @example 温市监抽字〔2026〕7号 */
+            documentNo: string;
+            /** @example 阀门密封性能不合格 */
+            summary: string;
         };
         ReportRecordsDto: {
             /** @example 3 */
@@ -3640,6 +3726,8 @@ export interface components {
             byType: {
                 [key: string]: number;
             };
+            /** @description the newest 100 of them, newest first (absent in reports issued before it was added) */
+            items?: components["schemas"]["ReportRecordDto"][];
         };
         ReportPayloadDto: {
             /** @example QCR-2026-000123 */
@@ -3654,18 +3742,54 @@ export interface components {
             blacklist: components["schemas"]["ReportBlacklistEntryDto"][];
             disclosedRecords: components["schemas"]["ReportRecordsDto"];
         };
+        IssuedReportDto: {
+            /** @example QCR-2026-000123 */
+            number: string;
+            /**
+             * @description the compact JWS as issued
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
+             */
+            report: string;
+            /** @example 2026-03-17T01:00:00.000Z */
+            issuedAt: string;
+            /** @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA */
+            kid: string;
+            /** @description what the report says (its signed payload) */
+            payload: components["schemas"]["ReportPayloadDto"];
+        };
+        VerifyReportDto: {
+            /**
+             * @description a report as issued (the compact JWS)
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6Ik5aSzlfUlg0In0.eyJyZXBvcnRObyI6IlFDUi0yMDI2LTAwMDEyMyJ9.c2ln
+             */
+            report?: string;
+            /**
+             * @description a report number: the report this site keeps under it is verified
+             * @example QCR-2026-000123
+             */
+            number?: string;
+        };
         ReportVerificationDto: {
             /** @example true */
             valid: boolean;
             /**
-             * @description why not valid: not a compact JWS of a report; signed by a key we never had; signature does not match; signed by our key but not a report number we issued with this content
+             * @description why not valid: not a compact JWS of a report; signed by a key we never had; signature does not match; signed by our key but not a report number we issued with this content (by number: no report with this number); by number, a report issued before reports were kept (only its digest was: verify the JWS itself)
              * @example bad-signature
              * @enum {string}
              */
-            reason?: "malformed" | "unknown-key" | "bad-signature" | "not-issued";
+            reason?: "malformed" | "unknown-key" | "bad-signature" | "not-issued" | "not-kept";
             /** @example NZK9_RX4yW3oQb8m1Zp7sLhT2vC6dFxE0aJgUkYiMnA */
             kid?: string;
-            /** @example QCR-2026-000123 */
+            /**
+             * @description the report number
+             * @example QCR-2026-000123
+             */
+            number?: string;
+            /**
+             * @deprecated
+             * @description the same as `number`; kept for one release, then removed
+             * @example QCR-2026-000123
+             */
             reportNo?: string;
             /** @example 2026-03-17T01:00:00.000Z */
             issuedAt?: string;
@@ -10734,7 +10858,7 @@ export interface operations {
             };
         };
     };
-    getCreditReport: {
+    issueCreditReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -10745,7 +10869,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            201: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -10770,6 +10894,156 @@ export interface operations {
                 };
             };
             /** @description no such enterprise */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCreditReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uscc: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this address (an unknown code or id) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `report-issue-moved`, pointing to the POST */
+            410: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over the rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description any other error (500 names the requestId; 503 while the database cannot be reached) */
+            default: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIssuedCreditReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedReportDto"];
+                    "application/jose": components["schemas"]["IssuedReportDto"];
+                };
+            };
+            /** @description invalid input: `errors` names each refused field */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no report with this number (`not-found`), or one issued before reports were kept (`report-not-kept`) */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10834,7 +11108,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReportVerificationDto"];
                 };
             };
-            /** @description no report, or one over 100 000 characters */
+            /** @description neither or both of `report` and `number`, a report over 100 000 characters, a malformed number */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

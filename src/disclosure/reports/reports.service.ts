@@ -220,6 +220,13 @@ export class ReportsService {
     if (!issued || issued.kid !== kid || issued.payloadSha256 !== sha256(verified.payload)) {
       return failed('not-issued', kid);
     }
-    return { valid: true, kid, number: payload.reportNo, reportNo: payload.reportNo, issuedAt: payload.issuedAt, payload };
+    return {
+      valid: true,
+      kid,
+      number: payload.reportNo,
+      reportNo: payload.reportNo,
+      issuedAt: payload.issuedAt,
+      payload,
+    };
   }
 }

@@ -51,8 +51,7 @@ describe('public: signed credit reports', () => {
     expect(res.statusCode).toBe(200);
     return res.json();
   };
-  const issuedCount = async () =>
-    (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM issued_reports`))[0].n;
+  const issuedCount = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM issued_reports`))[0].n;
   const jwks = async () => {
     const res = await t.request({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(res.statusCode).toBe(200);
@@ -258,7 +257,10 @@ describe('public: signed credit reports', () => {
     });
     const old = await t.request({ method: 'GET', url: '/api/v1/public/reports/QCR-2025-000001' });
     expect(old.statusCode).toBe(404);
-    expect(old.json()).toMatchObject({ code: 'report-not-kept', detail: expect.stringContaining('before this site kept') });
+    expect(old.json()).toMatchObject({
+      code: 'report-not-kept',
+      detail: expect.stringContaining('before this site kept'),
+    });
 
     for (const body of [
       {},

@@ -248,12 +248,18 @@ describe('public web pages in Chromium', () => {
 
   it('verifies a signed report: the genuine one is valid, a tampered one is not', async () => {
     await page.goto(`${base}/enterprises/${LISTED.uscc}`);
-    const response = await Promise.all([page.waitForNavigation(), page.click('#report-link')]);
+    const response = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: '签发信用报告' }).click(),
+    ]);
     await checkPage(response[0], 'report');
-    const report = await page.inputValue('#report');
+    const number = await page.textContent('#report-no');
+    const report = (await t.request({ method: 'GET', url: `/reports/${number}/jws` })).body;
     expect(report.split('.')).toHaveLength(3);
 
-    await checkPage(await submit(), 'verify-valid');
+    await page.goto(`${base}/reports/verify`);
+    await page.fill('#report', report);
+    await checkPage(await submit('form[method=post] button'), 'verify-valid');
     await expect(page.getAttribute('#verdict', 'class')).resolves.toBe('notice good');
     await expect(page.textContent('#verified')).resolves.toContain(LISTED.name);
 
@@ -264,7 +270,7 @@ describe('public web pages in Chromium', () => {
     const tampered = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
     await page.goto(`${base}/reports/verify`);
     await page.fill('#report', tampered);
-    await checkPage(await submit(), 'verify-tampered');
+    await checkPage(await submit('form[method=post] button'), 'verify-tampered');
     await expect(page.getAttribute('#verdict', 'class')).resolves.toBe('notice bad');
     expect(await page.textContent('main')).not.toContain('报告有效');
   });

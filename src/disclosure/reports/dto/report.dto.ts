@@ -87,7 +87,10 @@ export class ReportPayloadDto {
 }
 
 export class CreditReportDto {
-  @ApiProperty({ example: 'QCR-2026-000123', description: 'the report number; read it back at /api/v1/public/reports/{number}' })
+  @ApiProperty({
+    example: 'QCR-2026-000123',
+    description: 'the report number; read it back at /api/v1/public/reports/{number}',
+  })
   number!: string;
 
   @ApiProperty({
