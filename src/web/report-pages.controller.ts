@@ -114,9 +114,11 @@ export class ReportPagesController {
       }
       const verifyUrl = `${this.origin(request)}/reports/verify?no=${issued.number}`;
       const qr = await QRCode.toString(verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-      // Public pages only: one rendered for someone signed in names them in its header.
+      // Shared caches may keep it only when it holds nothing of the request: nobody signed in
+      // (whom the header would name) and the QR's address from PUBLIC_URL, not the Host header.
       if (!(await this.session.viewer(request))) {
-        void reply.header('Cache-Control', `public, max-age=${REPORT_PAGE_MAX_AGE}`);
+        const shared = this.config.publicBaseUrl ? 'public' : 'private';
+        void reply.header('Cache-Control', `${shared}, max-age=${REPORT_PAGE_MAX_AGE}`);
       }
       return this.session.render(
         request,
