@@ -1,6 +1,7 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { beijingDate, beijingDateTime } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
 import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
 /** Who is signed in, as the header shows it. */
@@ -106,4 +107,12 @@ export async function renderPage(
       "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     )
     .send(html);
+}
+
+/**
+ * Where people reach the site, for an address printed or drawn in a QR code: PUBLIC_URL when set,
+ * else the address this request came to (whose page then must not be kept by shared caches).
+ */
+export function siteOrigin(config: AppConfig, request: FastifyRequest): string {
+  return config.publicBaseUrl || `${request.protocol}://${request.host}`;
 }

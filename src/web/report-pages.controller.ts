@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { fromThisSite } from '../access/page-session';
+import { siteOrigin } from './page';
 import { Access } from '../access/access.decorator';
 import { AcceptsForm } from '../common/body-limit';
 import { attachment } from '../common/content-disposition';
@@ -112,7 +113,7 @@ export class ReportPagesController {
         }
         throw error;
       }
-      const verifyUrl = `${this.origin(request)}/reports/verify?no=${issued.number}`;
+      const verifyUrl = `${siteOrigin(this.config, request)}/reports/verify?no=${issued.number}`;
       const qr = await QRCode.toString(verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       // Shared caches may keep it only when it holds nothing of the request: nobody signed in
       // (whom the header would name) and the QR's address from PUBLIC_URL, not the Host header.
@@ -154,11 +155,6 @@ export class ReportPagesController {
     const result = await this.reports.verifyNumber(no);
     // Not issued and no key named: no report has this number (a kept one that fails names its key).
     return result.reason === 'not-issued' && !result.kid ? { kind: 'unknown', no } : { kind: 'result', no, result };
-  }
-
-  /** Where people reach the site: PUBLIC_URL, or the address this request came to. */
-  private origin(request: FastifyRequest): string {
-    return this.config.publicBaseUrl || `${request.protocol}://${request.host}`;
   }
 
   /** Renders the page, or the 404 page when the report or the enterprise does not exist. */

@@ -434,9 +434,9 @@ describe('enterprise portal', () => {
     expect(await page.locator('.side').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: '生成信用报告' }).isVisible()).toBe(false);
     // The verification page's full address on paper (no PUBLIC_URL here: the page's own host).
-    const verify = `${new URL(page.url()).origin}/reports/verify`;
+    const verify = `${new URL(page.url()).origin}/reports/verify?no=${await text(page, '#report-no')}`;
     expect(await text(page, '#report-check')).toBe(
-      `本报告经本平台电子签名。核验方法：打开本平台报告验证页 ${verify}，提交签名报告文本。`,
+      `本报告经本平台电子签名。核验方法：打开本平台报告验证页 ${verify}，即按报告编号核验；也可提交签名报告文本核验。`,
     );
     await page.screenshot({ path: join(ARTIFACTS, 'console-portal-enterprise-report-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
@@ -450,6 +450,13 @@ describe('enterprise portal', () => {
     const jws = readFileSync((await download.path())!, 'utf8');
     const verified = await t.request({ method: 'POST', url: '/api/v1/public/reports/verify', body: { report: jws } });
     expect(verified.json()).toMatchObject({ valid: true, payload: { enterprise: { uscc: USCC } } });
+    // The readable report on the public site, and its verification by number, one click away.
+    const number = await text(page, '#report-no');
+    expect(await page.getAttribute('#verify-link', 'href')).toBe(verify);
+    await Promise.all([page.waitForURL(`**/reports/${number}`), page.click('#report-public')]);
+    expect(await text(page, 'h1')).toBe('企业质量信用报告');
+    await Promise.all([page.waitForURL(/\/reports\/verify\?no=/), page.click('#verify-url')]);
+    expect(await text(page, '#verdict')).toContain('签名核验通过');
     await page.context().close();
   });
 });

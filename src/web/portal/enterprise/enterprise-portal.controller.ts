@@ -10,6 +10,7 @@ import { EVIDENCE_FIELD, EvidenceStore, FilingUpload } from '../../../blacklist/
 import { REPAIR_COMMITMENT } from '../../../blacklist/repair-commitment';
 import { AcceptsForm } from '../../../common/body-limit';
 import { AppConfig } from '../../../config/app-config';
+import { siteOrigin } from '../../page';
 import { attachment } from '../../../common/content-disposition';
 import { Problem } from '../../../common/problem';
 import { ReportsService } from '../../../disclosure/reports/reports.service';
@@ -212,7 +213,7 @@ export class EnterprisePortalController {
     return this.pages.render(request, reply, 'portal/enterprise-report', {
       title: (t) => t.reportTitle,
       text: TEXT,
-      data: { issued: null, verifyUrl: this.verifyUrl(request) },
+      data: { issued: null },
     });
   }
 
@@ -225,7 +226,8 @@ export class EnterprisePortalController {
     return this.pages.render(request, reply, 'portal/enterprise-report', {
       title: (t) => t.reportTitle,
       text: TEXT,
-      data: { issued, verifyUrl: this.verifyUrl(request) },
+      // The verification page for this report's number, for a reader of the printed report to open.
+      data: { issued, verifyUrl: `${siteOrigin(this.config, request)}/reports/verify?no=${issued.payload.reportNo}` },
     });
   }
 
@@ -313,14 +315,6 @@ export class EnterprisePortalController {
       throw error;
     }
     return seeOther(reply, `${HOME}/entries/${encodeURIComponent(id)}?filed=${kind}`);
-  }
-
-  /**
-   * The report verification page's full address, for a reader of the printed report to type:
-   * under PUBLIC_URL when set, else on the host this page was asked for (a private, unshared page).
-   */
-  private verifyUrl(request: FastifyRequest): string {
-    return `${this.config.publicBaseUrl || `${request.protocol}://${request.host}`}/reports/verify`;
   }
 
   private async renderEntry(
