@@ -12,6 +12,11 @@ export interface VersionedRuleSet {
   document: RuleSetDocument;
 }
 
+/** The version in force, with when it was activated (null for one seeded active). */
+export interface RuleSetInForce extends VersionedRuleSet {
+  activatedAt: Date | null;
+}
+
 /** A version as the console lists it: who drafted it and who activated it, by user name. */
 export interface RuleSetVersion extends RuleSetDto {
   createdBy: string | null;
@@ -37,6 +42,14 @@ export class RuleSetsRepository {
   /** The active version; null only in a database not seeded with one. */
   async active(manager: EntityManager = this.db.manager): Promise<VersionedRuleSet | null> {
     const [row] = await manager.query(`SELECT version, document FROM rule_sets WHERE status = 'active'`);
+    return row ?? null;
+  }
+
+  /** The active version with when it came into force (the public guide states both); null when none is. */
+  async inForce(): Promise<RuleSetInForce | null> {
+    const [row] = await this.db.query(
+      `SELECT version, document, activated_at AS "activatedAt" FROM rule_sets WHERE status = 'active'`,
+    );
     return row ?? null;
   }
 

@@ -9,7 +9,7 @@ import { JobName, QueueName } from '../jobs/queues';
 import { JobDto, RuleSetDto } from './dto/rule-set.dto';
 import { RecomputeAll } from './recompute-all';
 import { ruleSetErrors } from './rule-set';
-import { RuleSetsRepository, RuleSetVersion } from './rule-sets.repository';
+import { RuleSetInForce, RuleSetsRepository, RuleSetVersion } from './rule-sets.repository';
 
 /**
  * Versions of the classification standard: an administrator drafts (validated, every error
@@ -28,6 +28,13 @@ export class RuleSetsService {
 
   list(): Promise<RuleSetDto[]> {
     return this.ruleSets.list();
+  }
+
+  /** The standard in force and since when, as the public guide tells it. */
+  async inForce(): Promise<RuleSetInForce> {
+    const active = await this.ruleSets.inForce();
+    if (!active) throw new Error('No active rule set');
+    return active;
   }
 
   /** Every version, newest first, with who drafted and activated it (the console's list). */

@@ -54,6 +54,10 @@ export interface EnterpriseProfile {
   status: string;
   /** Personal data: whoever shows it to the public masks it. */
   legalRepresentative: string | null;
+  /** YYYY-MM-DD, when known. */
+  registeredOn: string | null;
+  /** GB/T 4754 industry (a section letter and 2-4 digits), when known. */
+  industryCode: string | null;
 }
 
 interface ProfileRow {
@@ -65,6 +69,8 @@ interface ProfileRow {
   district_en: string;
   status: string;
   legal_representative: string | null;
+  registered_on: string | null;
+  industry_code: string | null;
 }
 
 /**
@@ -207,7 +213,7 @@ export class EnterprisesRepository {
   async profileByUscc(uscc: string, manager: EntityManager = this.db.manager): Promise<EnterpriseProfile | undefined> {
     const [e]: ProfileRow[] = await manager.query(
       `SELECT e.id::text, e.uscc, e.name, e.district_code, d.name_zh AS district_zh, d.name_en AS district_en,
-              e.status, e.legal_representative
+              e.status, e.legal_representative, e.registered_on::text, e.industry_code
          FROM enterprises e JOIN districts d ON d.code = e.district_code
         WHERE e.uscc = $1`,
       [uscc],
@@ -221,6 +227,8 @@ export class EnterprisesRepository {
         district: { zh: e.district_zh, en: e.district_en },
         status: e.status,
         legalRepresentative: e.legal_representative,
+        registeredOn: e.registered_on,
+        industryCode: e.industry_code,
       }
     );
   }

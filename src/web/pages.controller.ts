@@ -13,9 +13,12 @@ import { MAX_QUERY_LENGTH, PublicSearchQuery } from '../disclosure/search/dto/pu
 import { PublicEnterprisesService } from '../disclosure/search/public-enterprises.service';
 import { SEARCH_WINDOW } from '../disclosure/search/public-search.repository';
 import { Access } from '../access/access.decorator';
+import { EnterpriseStatus } from '../registry/enterprise.entity';
 import { ReferenceService } from '../registry/reference.service';
 import { StatsService } from '../stats/stats.service';
+import { PublicHome } from './home';
 import { Dictionary } from './i18n';
+import { industryName } from './industries';
 import { WebSession } from './session';
 import { percent, statsCharts } from './stats-charts';
 
@@ -25,6 +28,14 @@ const SEARCH_PAGE_SIZE = 20;
 const BLACKLIST_PAGE_SIZE = 20;
 /** The plan that set up the public blacklist dates from 2014: the year filter starts there. */
 const FIRST_YEAR = 2014;
+
+/** The dictionary's name of each registration status. */
+const STATUS_KEYS: Record<EnterpriseStatus, keyof Dictionary> = {
+  active: 'statusActive',
+  suspended: 'statusSuspended',
+  revoked: 'statusRevoked',
+  cancelled: 'statusCancelled',
+};
 
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 const pageNumber = (value: string | string[] | undefined): number => {
@@ -50,11 +61,14 @@ export class PagesController {
     private readonly stats: StatsService,
     private readonly clock: Clock,
     private readonly session: WebSession,
+    private readonly home: PublicHome,
   ) {}
 
+  /** The search box first, then the newest publications and removals, the grades' counts and the guides. */
   @Get()
-  home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.session.render(request, reply, 'home', (t) => t.homeTitle, { q: '' });
+  async homePage(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const home = await this.home.view();
+    return this.session.render(request, reply, 'home', (t) => t.homeTitle, { q: '', home });
   }
 
   @Get('search')
@@ -83,7 +97,17 @@ export class PagesController {
   enterprise(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
     return this.orNotFound(request, reply, async () => {
       const enterprise = await this.enterprises.enterprise(uscc);
-      return this.session.render(request, reply, 'enterprise', () => enterprise.name, { enterprise });
+      return this.session.render(
+        request,
+        reply,
+        'enterprise',
+        () => enterprise.name,
+        ({ t, lang }) => ({
+          enterprise,
+          status: t[STATUS_KEYS[enterprise.status as EnterpriseStatus]] ?? enterprise.status,
+          industry: industryName(enterprise.industryCode, lang),
+        }),
+      );
     });
   }
 
@@ -100,12 +124,15 @@ export class PagesController {
     const districtCode = one(params.districtCode);
     const reasonCode = one(params.reasonCode);
     const year = Number(one(params.year));
+    const q = Array.from(one(params.q)).slice(0, MAX_QUERY_LENGTH).join('');
     const filters = {
+      q,
       districtCode: districts.some((d) => d.code === districtCode) ? districtCode : '',
       reasonCode: (REASON_CODES as readonly string[]).includes(reasonCode) ? reasonCode : '',
       year: years.includes(year) ? String(year) : '',
     };
     const query = Object.assign(new PublicBlacklistQuery(), {
+      ...(q ? { q } : {}),
       ...(filters.districtCode ? { districtCode: filters.districtCode } : {}),
       ...(filters.reasonCode ? { reasonCode: filters.reasonCode } : {}),
       ...(filters.year ? { year: Number(filters.year) } : {}),

@@ -37,6 +37,8 @@ import { EnterprisePortalNotFoundController, InstitutionPortalNotFoundController
 import { InstitutionKeysController } from './portal/institution-keys.controller';
 import { InstitutionWebhooksController } from './portal/institution-webhooks.controller';
 import { CorrectionsPagesController } from './corrections.controller';
+import { GuidesController } from './guides.controller';
+import { PublicHome } from './home';
 import { PagesController } from './pages.controller';
 import { ReportPagesController } from './report-pages.controller';
 import { SessionController } from './session.controller';
@@ -85,6 +87,7 @@ export const sessionPageControllers = [...consoleControllers, ...portalControlle
 export const webControllers = [
   PagesController,
   ReportPagesController,
+  GuidesController,
   CorrectionsPagesController,
   SessionController,
   ...sessionPageControllers,
@@ -109,6 +112,7 @@ export const webControllers = [
   ],
   providers: [
     WebSession,
+    PublicHome,
     ConsolePages,
     ConsoleProblemFilter,
     EnterpriseFiles,
@@ -118,6 +122,6 @@ export const webControllers = [
     // The navigation's counts are the to-do's.
     { provide: ConsoleCounts, useExisting: TodoService },
   ],
-  exports: [WebSession, ConsolePages, EnterpriseFiles, BlacklistDocuments, EnterprisePortal, TodoService],
+  exports: [WebSession, PublicHome, ConsolePages, EnterpriseFiles, BlacklistDocuments, EnterprisePortal, TodoService],
 })
 export class WebModule {}

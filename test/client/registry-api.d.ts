@@ -3453,6 +3453,12 @@ export interface components {
              * @example false
              */
             blacklisted: boolean;
+            /**
+             * @description the current quality-credit grade (A best, D worst); null when not graded yet
+             * @example B
+             * @enum {string|null}
+             */
+            grade: "A" | "B" | "C" | "D" | null;
         };
         PublicSearchPageDto: {
             items: components["schemas"]["PublicSearchHitDto"][];
@@ -3534,13 +3540,34 @@ export interface components {
             /** @example 330302 */
             districtCode: string;
             district: components["schemas"]["PublicBilingualDto"];
-            /** @example active */
-            status: string;
+            /**
+             * @description registration status
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "suspended" | "revoked" | "cancelled";
             /**
              * @description masked: the surname only
              * @example 张*
              */
             legalRepresentative: string | null;
+            /**
+             * Format: date
+             * @description date of registration
+             * @example 2008-05-16
+             */
+            registeredOn: string | null;
+            /**
+             * @description GB/T 4754 industry code, when known
+             * @example C3443
+             */
+            industryCode: string | null;
+            /**
+             * @description the current quality-credit grade (A best, D worst); null when not graded yet
+             * @example D
+             * @enum {string|null}
+             */
+            grade: "A" | "B" | "C" | "D" | null;
             /** @description published and not yet removed */
             activeBlacklistEntries: components["schemas"]["PublicEnterpriseBlacklistEntryDto"][];
             /** @description disclosed and in force (not withdrawn, not superseded) */

@@ -108,6 +108,17 @@ export interface FeedItem {
   removalReason: string | null;
 }
 
+/** A removal the public may read of: on expiry or revocation (a repaired entry leaves no trace, as in the feed). */
+export interface PublicRemoval {
+  entryId: string;
+  uscc: string;
+  enterpriseName: string;
+  reason: { code: string; nameZh: string; nameEn: string };
+  publishedAt: Date;
+  removedAt: Date;
+  removalReason: 'expired' | 'revoked';
+}
+
 /** What the list's validators are made of (see PublicBlacklistService.validators). */
 export interface ListState {
   seq: string | null;
@@ -144,6 +155,55 @@ export class PublicBlacklistRepository {
       [...f.params, query.offset, query.pageSize],
     );
     return rows.map(toSummary);
+  }
+
+  /** The newest `limit` publications still published, newest first (along ix_blacklist_entries_public). */
+  async newest(limit: number): Promise<PublicBlacklistEntrySummaryDto[]> {
+    const rows: PublicRow[] = await this.db.query(`${PUBLIC_SELECT} ${NEWEST_FIRST} LIMIT $1`, [limit]);
+    return rows.map(toSummary);
+  }
+
+  /** The newest `limit` removals on expiry or revocation, newest first (along ix_blacklist_entries_removed). */
+  async newestRemovals(limit: number): Promise<PublicRemoval[]> {
+    const rows: {
+      id: string;
+      uscc: string;
+      enterprise_name: string;
+      reason_code: string;
+      reason_zh: string;
+      reason_en: string;
+      published_at: Date;
+      removed_at: Date;
+      removal_reason: PublicRemoval['removalReason'];
+    }[] = await this.db.query(
+      `SELECT b.id::text, e.uscc, e.name AS enterprise_name,
+              b.reason_code, r.name_zh AS reason_zh, r.name_en AS reason_en,
+              b.published_at, b.removed_at, b.removal_reason
+         FROM blacklist_listings b
+         JOIN registry_enterprises e ON e.id = b.enterprise_id
+         JOIN blacklist_reason_names r ON r.code = b.reason_code
+        WHERE b.status = 'removed' AND b.removal_reason IN ('expired', 'revoked')
+        ORDER BY b.removed_at DESC, b.id DESC
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      entryId: r.id,
+      uscc: r.uscc,
+      enterpriseName: r.enterprise_name,
+      reason: { code: r.reason_code, nameZh: r.reason_zh, nameEn: r.reason_en },
+      publishedAt: r.published_at,
+      removedAt: r.removed_at,
+      removalReason: r.removal_reason,
+    }));
+  }
+
+  /** How many enterprises have a published entry (an index-only read of ix_blacklist_entries_published). */
+  async listedEnterprises(): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.db.query(
+      `SELECT count(DISTINCT enterprise_id)::int AS n FROM blacklist_listings WHERE status = 'published'`,
+    );
+    return n;
   }
 
   /** The published entry with this id (a decimal string). */

@@ -10,7 +10,7 @@ import {
   PublicBlacklistQuery,
 } from './dto/public-blacklist.dto';
 import { atomDocument, csvFile, FEED_SIZE, jsonFile } from './open-data-renderers';
-import { ListCursor, PublicBlacklistRepository } from './public-blacklist.repository';
+import { ListCursor, PublicBlacklistRepository, PublicRemoval } from './public-blacklist.repository';
 
 /** Rows per read while a file streams. */
 const STREAM_BATCH = 500;
@@ -41,6 +41,21 @@ export class PublicBlacklistService {
     const entry = await this.listings.published(id);
     if (!entry) throw Problem.notFound('Blacklist entry', id);
     return entry;
+  }
+
+  /** The newest publications still published, newest first: the home page's 最新列入. */
+  newest(limit: number): Promise<PublicBlacklistEntrySummaryDto[]> {
+    return this.listings.newest(limit);
+  }
+
+  /** The newest removals on expiry or revocation, newest first: the home page's 最新移出 (as the feed tells them). */
+  newestRemovals(limit: number): Promise<PublicRemoval[]> {
+    return this.listings.newestRemovals(limit);
+  }
+
+  /** How many enterprises are on the published blacklist now. */
+  listedEnterprises(): Promise<number> {
+    return this.listings.listedEnterprises();
   }
 
   /** The published entries of one enterprise (by its id), newest publication first. */

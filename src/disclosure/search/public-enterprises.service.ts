@@ -4,6 +4,7 @@ import { Problem } from '../../common/problem';
 import { lookupUscc } from '../../common/uscc';
 import { DepartmentsRepository } from '../../identity/departments.repository';
 import { RecordsRepository } from '../../records/records.repository';
+import { EnterpriseGrades } from '../../registry/enterprise-grades';
 import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import { PublicBlacklistService } from '../open-data/public-blacklist.service';
 import {
@@ -20,7 +21,7 @@ import { accessFor, Estimate, PublicSearchRepository, ranksOf, SEARCH_WINDOW } f
 /**
  * What anyone may read of the register: search by name fragment or credit code, and an
  * enterprise's public page (its published blacklist entries in force and its disclosed records
- * in force). The search reads the registry's published view, one statement per rank; the page
+ * in force), each with its current grade. The search reads the registry's published view, one statement per rank; the page
  * asks the registry, the records, identity and the public blacklist for its parts. Every answer
  * is built field by field into the public DTOs. The web pages use this service too.
  */
@@ -33,6 +34,7 @@ export class PublicEnterprisesService {
     private readonly departments: DepartmentsRepository,
     private readonly listings: BlacklistReads,
     private readonly blacklist: PublicBlacklistService,
+    private readonly grades: EnterpriseGrades,
   ) {}
 
   /**
@@ -54,7 +56,7 @@ export class PublicEnterprisesService {
     // The planner's estimate (an EXPLAIN round trip) is read when a rank that may walk is reached.
     let estimate: Estimate | undefined;
     let counted = 0;
-    const hits: (Omit<PublicSearchHitDto, 'blacklisted'> & { id: string })[] = [];
+    const hits: (Omit<PublicSearchHitDto, 'blacklisted' | 'grade'> & { id: string })[] = [];
     for (const rank of ranks) {
       const room = SEARCH_WINDOW - counted;
       if (room === 0) break;
@@ -71,9 +73,17 @@ export class PublicEnterprisesService {
       }
       counted += n;
     }
-    const listed = await this.listings.listedAmong(hits.map((h) => h.id));
+    // Over the page's ids only (20 by default), side by side on the pool.
+    const ids = hits.map((h) => h.id);
+    const [listed, grades] = ids.length
+      ? await Promise.all([this.listings.listedAmong(ids), this.grades.of(ids)])
+      : [new Set<string>(), new Map<string, never>()];
     return {
-      items: hits.map(({ id, ...hit }): PublicSearchHitDto => ({ ...hit, blacklisted: listed.has(id) })),
+      items: hits.map(({ id, ...hit }): PublicSearchHitDto => ({
+        ...hit,
+        blacklisted: listed.has(id),
+        grade: grades.get(id) ?? null,
+      })),
       page: query.page,
       pageSize: query.pageSize,
       total: counted,
@@ -97,7 +107,11 @@ export class PublicEnterprisesService {
     const uscc = lookupUscc(usccInput);
     const e = await this.profiles.profileByUscc(uscc);
     if (!e) throw Problem.notFound('Enterprise', uscc);
-    const [entries, records] = await Promise.all([this.activeEntries(e.id), this.disclosedRecords(e.id)]);
+    const [entries, records, grades] = await Promise.all([
+      this.activeEntries(e.id),
+      this.disclosedRecords(e.id),
+      this.grades.of([e.id]),
+    ]);
     return {
       uscc: e.uscc,
       name: e.name,
@@ -105,6 +119,9 @@ export class PublicEnterprisesService {
       district: e.district,
       status: e.status,
       legalRepresentative: maskPersonName(e.legalRepresentative),
+      registeredOn: e.registeredOn,
+      industryCode: e.industryCode,
+      grade: grades.get(e.id) ?? null,
       activeBlacklistEntries: entries,
       disclosedRecords: records,
     };

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import { GRADES, Grade } from '../../../classification/rule-set';
 import { PageQuery, PageSize } from '../../../common/pagination';
 import { Trim } from '../../../common/transforms';
+import { ENTERPRISE_STATUSES } from '../../../registry/enterprise.entity';
 
 /**
  * The public answers of the search. These classes are the only shapes that leave the public
@@ -29,6 +31,14 @@ export class PublicSearchQuery extends PageQuery {
   override pageSize = 20;
 }
 
+/** The current grade: A 守信, B 良好, C 警示, D 失信; null before the enterprise's first grading (未评级). */
+const GRADE_PROPERTY = {
+  enum: GRADES,
+  nullable: true,
+  type: String,
+  description: 'the current quality-credit grade (A best, D worst); null when not graded yet',
+} as const;
+
 export const MATCH_KINDS = ['code', 'code-prefix', 'name-prefix', 'name'] as const;
 export type MatchKind = (typeof MATCH_KINDS)[number];
 
@@ -44,6 +54,8 @@ export class PublicSearchHitDto {
   match!: MatchKind;
   @ApiProperty({ example: false, description: 'the enterprise has a published blacklist entry in force' })
   blacklisted!: boolean;
+  @ApiProperty({ ...GRADE_PROPERTY, example: 'B' })
+  grade!: Grade | null;
 }
 
 export class PublicSearchPageDto {
@@ -93,9 +105,21 @@ export class PublicEnterpriseDto {
   @ApiProperty({ example: '温州市鹿城阀门有限公司' }) name!: string;
   @ApiProperty({ example: '330302' }) districtCode!: string;
   @ApiProperty({ type: PublicBilingualDto }) district!: PublicBilingualDto;
-  @ApiProperty({ example: 'active' }) status!: string;
+  @ApiProperty({ example: 'active', enum: ENTERPRISE_STATUSES, description: 'registration status' }) status!: string;
   @ApiProperty({ nullable: true, type: String, example: '张*', description: 'masked: the surname only' })
   legalRepresentative!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date',
+    example: '2008-05-16',
+    description: 'date of registration',
+  })
+  registeredOn!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'C3443', description: 'GB/T 4754 industry code, when known' })
+  industryCode!: string | null;
+  @ApiProperty({ ...GRADE_PROPERTY, example: 'D' })
+  grade!: Grade | null;
   @ApiProperty({ type: [PublicEnterpriseBlacklistEntryDto], description: 'published and not yet removed' })
   activeBlacklistEntries!: PublicEnterpriseBlacklistEntryDto[];
   @ApiProperty({ type: [PublicRecordDto], description: 'disclosed and in force (not withdrawn, not superseded)' })
