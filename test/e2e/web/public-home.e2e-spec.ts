@@ -95,7 +95,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     page = await browser.newPage({ viewport: DESKTOP });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
