@@ -1,11 +1,10 @@
-import { beijingDate } from './clock';
+import { beijingDate, beijingLastDay } from './clock';
 import {
   addMonths,
   addWorkingDays,
   earliestRepairDate,
   isWorkingDay,
   listingExpiry,
-  lastDayBefore,
   objectionDeadline,
   workingDaysUntil,
 } from './calendar-days';
@@ -88,6 +87,7 @@ describe('calendar days', () => {
   });
 
   it('takes the last day of a deadline at 24:00 Beijing time as the day before it', () => {
-    expect(lastDayBefore(new Date('2026-03-09T16:00:00Z'))).toBe('2026-03-09');
+    expect(beijingLastDay(new Date('2026-03-09T16:00:00Z'))).toBe('2026-03-09');
+    expect(beijingLastDay(new Date('2026-03-09T16:00:00.001Z'))).toBe('2026-03-10');
   });
 });

@@ -94,7 +94,3 @@ export function workingDaysUntil(today: string, lastDay: string, exceptions: Cal
   return sign * n;
 }
 
-/** The last day (Beijing) on which something due at `deadline` (an instant, 24:00 of that day) can be done. */
-export function lastDayBefore(deadline: Date): string {
-  return beijingDate(new Date(deadline.getTime() - 1));
-}

@@ -6,6 +6,16 @@ export function beijingDate(instant: Date): string {
   return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The last day (a Beijing date) of a period that ends at `end`, exclusive: the date a millisecond
+ * before. A listing that expires at 2029-09-24 00:00 Beijing (16:00Z the day before) runs through
+ * 2029-09-23; a deadline at 24:00 of a day is met on that day. Every date shown to people as the
+ * end of something (listed until, objection deadline) is this one.
+ */
+export function beijingLastDay(end: Date): string {
+  return beijingDate(new Date(end.getTime() - 1));
+}
+
 /** `yyyy-mm-dd hh:mm` in Beijing at this instant. */
 export function beijingDateTime(instant: Date): string {
   return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');

@@ -67,7 +67,7 @@ const zh = {
   filterButton: '筛选',
   reason: '列入原因',
   publishedAt: '发布日期',
-  expiresAt: '公示截止',
+  expiresAt: '列入期限至',
   pagination: '分页',
   previous: '上一页',
   next: '下一页',

@@ -1,6 +1,6 @@
 import type {} from '@fastify/view';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { beijingDate, beijingDateTime } from '../common/clock';
+import { beijingDate, beijingDateTime, beijingLastDay } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { chooseLang, Dictionary, DICTIONARIES, format, LABELS, Lang, LANG_COOKIE } from './i18n';
 
@@ -46,8 +46,8 @@ const PUNCTUATION: Record<Lang, { open: string; close: string; colon: string }> 
 export type BilingualLabel = { zh: string; en: string } | { nameZh: string; nameEn: string };
 
 const beijingDay = (at: Date | string) => beijingDate(new Date(at));
-/** The last day of a period that ends at `end` (exclusive): the Beijing date a millisecond before. */
-const beijingLastDay = (end: Date | string) => beijingDate(new Date(new Date(end).getTime() - 1));
+/** The last day of a period that ends at `end` (exclusive): see beijingLastDay. */
+const lastDayOf = (end: Date | string) => beijingLastDay(new Date(end));
 const beijingTime = (at: Date | string) => beijingDateTime(new Date(at));
 
 /** The current URL with `lang` set to the other language (other query parameters kept). */
@@ -71,7 +71,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, viewer
     label: (code) => LABELS[lang][code] ?? code,
     pick: (label) => ('zh' in label ? label[lang] : lang === 'zh' ? label.nameZh : label.nameEn),
     day: beijingDay,
-    lastDay: beijingLastDay,
+    lastDay: lastDayOf,
     time: beijingTime,
     paren: (inner) => `${PUNCTUATION[lang].open}${inner}${PUNCTUATION[lang].close}`,
     colon: PUNCTUATION[lang].colon,

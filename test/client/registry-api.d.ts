@@ -3511,6 +3511,16 @@ export interface components {
              * @example 2029-03-20T16:00:00.000Z
              */
             expiresAt: string;
+            /**
+             * @description the date of publication in Beijing (列入日期)
+             * @example 2026-03-20
+             */
+            publishedOn: string;
+            /**
+             * @description the last day of the listing in Beijing (列入期限至)
+             * @example 2029-03-20
+             */
+            listedUntil: string;
         };
         PublicRecordDto: {
             /** @example 1001 */
@@ -3601,10 +3611,20 @@ export interface components {
             publishedAt: string;
             /**
              * Format: date-time
-             * @description the end of the listing period
+             * @description the end of the listing period (exclusive): the instant the entry is removed
              * @example 2029-03-20T16:00:00.000Z
              */
             expiresAt: string;
+            /**
+             * @description the date of publication in Beijing (列入日期)
+             * @example 2026-03-20
+             */
+            publishedOn: string;
+            /**
+             * @description the last day of the listing in Beijing (列入期限至): the Beijing date just before expiresAt
+             * @example 2029-03-20
+             */
+            listedUntil: string;
         };
         PublicBlacklistEntryDto: {
             /** @example 12 */
@@ -3626,10 +3646,20 @@ export interface components {
             publishedAt: string;
             /**
              * Format: date-time
-             * @description the end of the listing period
+             * @description the end of the listing period (exclusive): the instant the entry is removed
              * @example 2029-03-20T16:00:00.000Z
              */
             expiresAt: string;
+            /**
+             * @description the date of publication in Beijing (列入日期)
+             * @example 2026-03-20
+             */
+            publishedOn: string;
+            /**
+             * @description the last day of the listing in Beijing (列入期限至): the Beijing date just before expiresAt
+             * @example 2029-03-20
+             */
+            listedUntil: string;
             /** @example 《市场监督管理严重违法失信名单管理办法》第九条 */
             legalBasis: string;
             /** @example 2025年至2026年间三次监督抽查阀门产品密封性能不合格 */

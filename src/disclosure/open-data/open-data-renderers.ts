@@ -4,8 +4,9 @@
  */
 
 import { pipeline, Readable } from 'node:stream';
-import { beijingDate } from '../../common/clock';
+import { beijingDate, beijingLastDay } from '../../common/clock';
 import { csvStream } from '../../common/csv';
+import type { Site } from '../../config/app-config';
 import { AtomEntry, atomFeed } from './atom';
 import { PublicBlacklistEntryDto } from './dto/public-blacklist.dto';
 import type { FeedItem } from './public-blacklist.repository';
@@ -13,7 +14,8 @@ import type { FeedItem } from './public-blacklist.repository';
 /**
  * The CSV's columns: a bilingual header, Chinese name then the JSON field name (`企业名称/
  * enterpriseName`), so a person reads it in a spreadsheet and a program finds the same names as
- * in the JSON file.
+ * in the JSON file. Dates are Beijing calendar dates (`YYYY-MM-DD`), as on the pages: the day of
+ * publication and the last day of the listing (the JSON also has the instants).
  */
 const CSV_COLUMNS: { header: string; value: (e: PublicBlacklistEntryDto) => string }[] = [
   { header: '名单编号/id', value: (e) => e.id },
@@ -27,8 +29,8 @@ const CSV_COLUMNS: { header: string; value: (e: PublicBlacklistEntryDto) => stri
   { header: '法律依据/legalBasis', value: (e) => e.legalBasis },
   { header: '违法事实/facts', value: (e) => e.facts },
   { header: '作出决定机关/authority', value: (e) => e.authority.nameZh },
-  { header: '列入日期/publishedAt', value: (e) => e.publishedAt.toISOString() },
-  { header: '列入期满/expiresAt', value: (e) => e.expiresAt.toISOString() },
+  { header: '列入日期/publishedOn', value: (e) => e.publishedOn },
+  { header: '列入期限至/listedUntil', value: (e) => e.listedUntil },
 ];
 
 /** The list as CSV: UTF-8 with a BOM (so spreadsheet programs read the Chinese), bilingual header. */
@@ -68,10 +70,11 @@ export const FEED_SIZE = 100;
 const REMOVALS_ZH: Record<string, string> = { expired: '列入期满', revoked: '撤销列入' };
 
 /**
- * The feed of these publications and removals (newest first), its links under `baseUrl`;
- * `updatedFallback` is the feed's `updated` when it holds no entry.
+ * The feed of these publications and removals (newest first), its links under `baseUrl`, titled
+ * with the platform's name and written by its owner; `updatedFallback` is the feed's `updated`
+ * when it holds no entry.
  */
-export function atomDocument(items: FeedItem[], baseUrl: string, updatedFallback: Date): string {
+export function atomDocument(items: FeedItem[], site: Site, baseUrl: string, updatedFallback: Date): string {
   const entries = items.map((item): AtomEntry => {
     const who = `${item.enterpriseName}（统一社会信用代码 ${item.uscc}）`;
     if (item.type === 'blacklist.published') {
@@ -80,7 +83,7 @@ export function atomDocument(items: FeedItem[], baseUrl: string, updatedFallback
         title: `列入产品质量黑名单：${item.enterpriseName}`,
         updated: item.publishedAt,
         link: `${baseUrl}/blacklist/${item.entryId}`,
-        summary: `${who}因“${item.reasonZh}”经${item.departmentZh}决定，于${beijingDate(item.publishedAt)}列入产品质量黑名单，列入期限至${beijingDate(item.expiresAt)}。`,
+        summary: `${who}因“${item.reasonZh}”经${item.departmentZh}决定，于${beijingDate(item.publishedAt)}列入产品质量黑名单，列入期限至${beijingLastDay(item.expiresAt)}。`,
       };
     }
     const why = REMOVALS_ZH[item.removalReason!];
@@ -95,10 +98,10 @@ export function atomDocument(items: FeedItem[], baseUrl: string, updatedFallback
   });
   return atomFeed({
     id: FEED_ID,
-    title: '温州市产品质量黑名单：列入与移出',
+    title: `${site.name.zh}：产品质量黑名单列入与移出`,
     self: `${baseUrl}/api/v1/public/blacklist.atom`,
     alternate: `${baseUrl}/blacklist`,
-    author: '温州市质量信用信息平台',
+    author: site.owner.zh,
     updated: entries.reduce((max, e) => (e.updated > max ? e.updated : max), entries[0]?.updated ?? updatedFallback),
     entries,
   });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { beijingDate, beijingLastDay } from '../../common/clock';
 import { SqlFilter } from '../../database/sql-filter';
 import {
   PublicBlacklistEntryDto,
@@ -63,6 +64,8 @@ function toSummary(r: PublicRow): PublicBlacklistEntrySummaryDto {
     authority: { code: r.department_code, nameZh: r.department_zh, nameEn: r.department_en },
     publishedAt: r.published_at,
     expiresAt: r.expires_at,
+    publishedOn: beijingDate(r.published_at),
+    listedUntil: beijingLastDay(r.expires_at),
   };
 }
 

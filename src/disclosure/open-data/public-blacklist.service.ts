@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Page, pageOf } from '../../common/pagination';
 import { Problem } from '../../common/problem';
+import { AppConfig } from '../../config/app-config';
 import { Validators } from './conditional';
 import {
   PublicBlacklistEntryDto,
@@ -24,7 +25,10 @@ export type OpenDataFormat = 'csv' | 'json' | 'atom';
  */
 @Injectable()
 export class PublicBlacklistService {
-  constructor(private readonly listings: PublicBlacklistRepository) {}
+  constructor(
+    private readonly listings: PublicBlacklistRepository,
+    private readonly config: AppConfig,
+  ) {}
 
   async list(query: PublicBlacklistQuery): Promise<Page<PublicBlacklistEntrySummaryDto>> {
     const total = await this.listings.count(query);
@@ -108,6 +112,6 @@ export class PublicBlacklistService {
    * repair leaves no trace: neither its publication nor its removal appears.
    */
   async atom(baseUrl: string, updatedFallback: Date): Promise<string> {
-    return atomDocument(await this.listings.feed(FEED_SIZE), baseUrl, updatedFallback);
+    return atomDocument(await this.listings.feed(FEED_SIZE), this.config.site, baseUrl, updatedFallback);
   }
 }

@@ -145,6 +145,8 @@ export class PublicEnterprisesService {
       districtCode: e.district.code,
       publishedAt: e.publishedAt,
       expiresAt: e.expiresAt,
+      publishedOn: e.publishedOn,
+      listedUntil: e.listedUntil,
     }));
   }
 

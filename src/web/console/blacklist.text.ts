@@ -27,7 +27,7 @@ export const BLACKLIST_TEXT = bilingual(
     decidedAt: '决定日期',
     publishedAt: '公示日期',
     earliestRepairDate: '可申请修复日期',
-    expiresAt: '列入期满',
+    expiresAt: '列入期限至',
     removedAt: '移出日期',
     removalReason: '移出原因',
     removal_expired: '期满移出',

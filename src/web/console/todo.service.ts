@@ -6,10 +6,9 @@ import {
   addDays,
   addWorkingDays,
   CalendarExceptions,
-  lastDayBefore,
   workingDaysUntil,
 } from '../../common/calendar-days';
-import { beijingDate, Clock } from '../../common/clock';
+import { beijingDate, beijingLastDay, Clock } from '../../common/clock';
 import { ImportsService } from '../../imports/imports.service';
 import { EnterprisesService } from '../../registry/enterprises.service';
 import { CorrectionsService } from '../../disclosure/corrections/corrections.service';
@@ -141,7 +140,7 @@ export class TodoService extends ConsoleCounts {
   ): TodoItem {
     const { deadline, ...rest } = item;
     const lastDay = deadline
-      ? lastDayBefore(deadline)
+      ? beijingLastDay(deadline)
       : addWorkingDays(beijingDate(item.since), HANDLING_WORKING_DAYS, exceptions);
     return { ...rest, lastDay, daysLeft: workingDaysUntil(today, lastDay, exceptions), statutory: deadline !== null };
   }

@@ -22,7 +22,7 @@ export const INSTITUTION_TEXT = bilingual(
     asOf: '结果截至',
     entryReason: '列入事由',
     entryPublished: '公布日期',
-    entryExpires: '列入期满',
+    entryExpires: '列入期限至',
     notRegistered: '未找到：代码 {uscc} 下没有登记的企业。本次查询已记录。',
     usccRequired: '请填写统一社会信用代码',
     usccInvalid: '统一社会信用代码不正确：{reason}',

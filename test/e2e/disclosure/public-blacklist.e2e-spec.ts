@@ -153,6 +153,9 @@ describe('public blacklist: list, entry, open data, Atom', () => {
       authority: { code: 'AMR', nameZh: '温州市市场监督管理局', nameEn: 'Wenzhou Market Supervision Administration' },
       publishedAt: '2026-03-20T02:00:00.000Z',
       expiresAt: '2029-03-20T16:00:00.000Z',
+      // Beijing dates: expiry at 2029-03-21 00:00 Beijing, so the 20th is the last day listed.
+      publishedOn: '2026-03-20',
+      listedUntil: '2029-03-20',
     });
   });
 
@@ -169,6 +172,8 @@ describe('public blacklist: list, entry, open data, Atom', () => {
         'authority',
         'publishedAt',
         'expiresAt',
+        'publishedOn',
+        'listedUntil',
         'legalBasis',
         'facts',
       ].sort(),
@@ -258,8 +263,8 @@ describe('public blacklist: list, entry, open data, Atom', () => {
       '法律依据/legalBasis',
       '违法事实/facts',
       '作出决定机关/authority',
-      '列入日期/publishedAt',
-      '列入期满/expiresAt',
+      '列入日期/publishedOn',
+      '列入期限至/listedUntil',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual([id.published2027, id.published]);
     expect(rows[1].slice(1, 7)).toEqual([
@@ -270,7 +275,7 @@ describe('public blacklist: list, entry, open data, Atom', () => {
       'counterfeit_products',
       '制假售假',
     ]);
-    expect(rows[2].slice(10)).toEqual(['温州市市场监督管理局', '2026-03-20T02:00:00.000Z', '2029-03-20T16:00:00.000Z']);
+    expect(rows[2].slice(10)).toEqual(['温州市市场监督管理局', '2026-03-20', '2029-03-20']);
   });
 
   it('serves the list as a JSON array of the entries the entry route shows', async () => {
@@ -315,7 +320,12 @@ describe('public blacklist: list, entry, open data, Atom', () => {
     ]);
     // No PUBLIC_URL in the tests: links relative to the site, whatever Host the request names.
     expect(entries[0]).toContain(`<link rel="alternate" type="text/html" href="/blacklist/${id.published2027}"/>`);
+    expect(field(entries[3], 'summary')).toContain('于2026-03-20列入产品质量黑名单，列入期限至2029-03-20。');
+    expect(field(entries[2], 'summary')).toContain('于2026-04-21移出产品质量黑名单。');
     expect(field(xml, 'updated')).toBe('2027-03-25T02:00:00.000Z');
+    // The platform's name and owner (SITE_NAME, SITE_OWNER).
+    expect(field(xml, 'title')).toBe('温州市企业质量信用信息公示平台：产品质量黑名单列入与移出');
+    expect(xml).toContain('<author><name>温州市市场监督管理局</name></author>');
     expect(xml).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">');
     expect(xml).not.toContain(ENTERPRISES.repaired.name);
     expect(xml).not.toContain(USCC.repaired);

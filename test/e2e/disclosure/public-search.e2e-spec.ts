@@ -239,6 +239,8 @@ describe('public search and enterprise pages', () => {
           districtCode: '330304',
           publishedAt: expect.any(String),
           expiresAt: expect.any(String),
+          publishedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+          listedUntil: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
         },
       ]);
       expect(body.disclosedRecords.map((r: { documentNo: string }) => r.documentNo).sort()).toEqual([

@@ -110,7 +110,7 @@ describe('institution portal', () => {
       expect((await page.locator('#result thead th').allTextContents()).map((h) => h.trim())).toEqual([
         '列入事由',
         '公布日期',
-        '列入期满',
+        '列入期限至',
       ]);
       await checkConsolePage(page, answer, 'portal-institution-lookup-result');
       const [row] = await t.sql<{ purpose: string; uscc: string; user_id: string | null; api_key_id: string | null }>(

@@ -59,9 +59,16 @@ export class PublicBlacklistEntrySummaryDto {
   @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) publishedAt!: Date;
   @ApiProperty({
     example: '2029-03-20T16:00:00.000Z',
-    description: 'the end of the listing period',
+    description: 'the end of the listing period (exclusive): the instant the entry is removed',
   })
   expiresAt!: Date;
+  @ApiProperty({ example: '2026-03-20', description: 'the date of publication in Beijing (列入日期)' })
+  publishedOn!: string;
+  @ApiProperty({
+    example: '2029-03-20',
+    description: 'the last day of the listing in Beijing (列入期限至): the Beijing date just before expiresAt',
+  })
+  listedUntil!: string;
 }
 
 export class PublicBlacklistEntryDto extends PublicBlacklistEntrySummaryDto {

@@ -87,6 +87,10 @@ export class PublicEnterpriseBlacklistEntryDto {
   @ApiProperty({ example: '330302' }) districtCode!: string;
   @ApiProperty({ example: '2026-03-20T01:00:00.000Z' }) publishedAt!: Date;
   @ApiProperty({ example: '2029-03-20T16:00:00.000Z' }) expiresAt!: Date;
+  @ApiProperty({ example: '2026-03-20', description: 'the date of publication in Beijing (列入日期)' })
+  publishedOn!: string;
+  @ApiProperty({ example: '2029-03-20', description: 'the last day of the listing in Beijing (列入期限至)' })
+  listedUntil!: string;
 }
 
 export class PublicRecordDto {
