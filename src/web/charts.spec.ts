@@ -1,4 +1,4 @@
-import { barChart, escapeXml, niceStep } from './charts';
+import { barChart, escapeXml, horizontalBarChart, niceStep, textWidth, wrapText } from './charts';
 
 describe('barChart', () => {
   const spec = {
@@ -61,5 +61,39 @@ describe('barChart', () => {
     expect(niceStep(7)).toBe(2);
     expect(niceStep(100)).toBe(50);
     expect(niceStep(1234)).toBe(500);
+  });
+});
+
+describe('horizontalBarChart', () => {
+  const spec = {
+    title: 'Grades by district',
+    categories: ['Lucheng District', 'Economic and Technological Development Zone'],
+    series: [
+      { name: 'A', values: [3, 1], color: '#1b6e34' },
+      { name: 'Not graded', values: [0, 2], color: '#6b7280' },
+    ],
+    xLabel: 'District',
+    yLabel: 'Enterprises',
+    stacked: true,
+  };
+
+  it('measures text erring wide and wraps long names at spaces', () => {
+    expect(textWidth('鹿城区', 12)).toBe(36);
+    expect(textWidth('Lucheng', 10)).toBeGreaterThan(40);
+    expect(wrapText('Economic and Technological Development Zone', 160, 12)).toEqual([
+      'Economic and',
+      'Technological',
+      'Development Zone',
+    ]);
+  });
+
+  it('draws one row per category, the long name on lines of its own, every bar with its figure', () => {
+    const svg = horizontalBarChart(spec);
+    expect(svg).toContain('viewBox="0 0 400 ');
+    expect(svg.match(/<rect class="bar"/g)).toHaveLength(4);
+    expect(svg).toContain('<title>Lucheng District · A: 3</title>');
+    expect(svg).toContain('>Technological</tspan>');
+    expect(svg).toContain('>Enterprises</text>');
+    expect(svg).not.toContain('NaN');
   });
 });

@@ -1,5 +1,5 @@
 import type { StatsOverviewDto } from '../stats/dto/stats-overview.dto';
-import { barChart } from './charts';
+import { horizontalBarChart } from './charts';
 import { Dictionary, format, Lang } from './i18n';
 
 /** Fills with at least 3:1 contrast on white, one per grade (and grey for not yet graded). */
@@ -12,7 +12,7 @@ export function statsCharts(overview: StatsOverviewDto, t: Dictionary, lang: Lan
   const districtName = (d: { districtNameZh: string; districtNameEn: string }) =>
     lang === 'zh' ? d.districtNameZh : d.districtNameEn;
   const districts = overview.grades.byDistrict.filter((d) => d.total > 0);
-  const grades = barChart({
+  const grades = horizontalBarChart({
     title: t.gradesByDistrict,
     categories: districts.map(districtName),
     series: (['A', 'B', 'C', 'D', 'ungraded'] as const).map((grade) => ({
@@ -24,7 +24,7 @@ export function statsCharts(overview: StatsOverviewDto, t: Dictionary, lang: Lan
     xLabel: t.district,
     yLabel: t.enterprises,
   });
-  const flow = barChart({
+  const flow = horizontalBarChart({
     title: t.blacklistFlow,
     categories: overview.blacklistFlow.map((m) => m.month),
     series: [
@@ -36,7 +36,7 @@ export function statsCharts(overview: StatsOverviewDto, t: Dictionary, lang: Lan
   });
   const checked = overview.spotChecks.byDistrict.filter((d) => d.total > 0);
   const target = overview.spotChecks.target;
-  const passRate = barChart({
+  const passRate = horizontalBarChart({
     title: t.passRate,
     categories: [t.wholeCity, ...checked.map(districtName)],
     series: [

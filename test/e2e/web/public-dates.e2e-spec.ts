@@ -114,6 +114,9 @@ describe('public dates: the same end date everywhere', () => {
       listedUntil: '2029-03-18',
     });
     const enterprise = await (await page.request.get(`/api/v1/public/enterprises/${LISTED.uscc}`)).json();
-    expect(enterprise.activeBlacklistEntries[0]).toMatchObject({ publishedOn: '2026-03-18', listedUntil: '2029-03-18' });
+    expect(enterprise.activeBlacklistEntries[0]).toMatchObject({
+      publishedOn: '2026-03-18',
+      listedUntil: '2029-03-18',
+    });
   });
 });
