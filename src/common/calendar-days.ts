@@ -93,4 +93,3 @@ export function workingDaysUntil(today: string, lastDay: string, exceptions: Cal
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (isWorkingDay(day, exceptions)) n++;
   return sign * n;
 }
-

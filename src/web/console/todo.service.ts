@@ -2,12 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { jurisdiction, UserPrincipal, UserRole } from '../../access/principal';
 import { BlacklistReads, TodoKind, TodoScope } from '../../blacklist/blacklist-reads.repository';
 import { CalendarService } from '../../blacklist/calendar.service';
-import {
-  addDays,
-  addWorkingDays,
-  CalendarExceptions,
-  workingDaysUntil,
-} from '../../common/calendar-days';
+import { addDays, addWorkingDays, CalendarExceptions, workingDaysUntil } from '../../common/calendar-days';
 import { beijingDate, beijingLastDay, Clock } from '../../common/clock';
 import { ImportsService } from '../../imports/imports.service';
 import { EnterprisesService } from '../../registry/enterprises.service';
