@@ -132,6 +132,7 @@ export async function seedDemo(
       return summary;
     }
 
+    await writer.writeAgencies();
     const staff = writer.writeStaff();
     staff.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     const { districts, hotlines, calendar } = await writer.referenceData();

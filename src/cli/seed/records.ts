@@ -2,10 +2,12 @@ import { Rng } from '../../common/rng';
 import { Hotline, HOTLINES, RECORD_TYPES, RecordType, Severity } from '../../records/record-rules';
 import { DemoEnterprise, DemoRecord, DistrictRow, generateEnterprises } from './enterprises';
 import {
+  agencyOn,
   CORRECTED_SHARE,
   DOCUMENT_PREFIX,
   DOCUMENT_WORD,
   ENV_VIOLATIONS,
+  HOTLINE_RETIRED,
   HOTLINE_WEIGHTS,
   Kind,
   MANUFACTURING_DEPARTMENTS,
@@ -54,8 +56,10 @@ function generateRecords(
   const recordsFrom = toDay(RECORDS_FROM);
 
   const hotlineNumbers = HOTLINES.filter((h) => hotlines.has(h));
-  const pickHotline = (kind: Kind): Hotline => {
-    const weights = Object.fromEntries(Object.entries(HOTLINE_WEIGHTS[kind]).filter(([h]) => hotlines.has(h)));
+  // A hotline retired by a reform (12365 into 12315) takes no complaints after it.
+  const pickHotline = (kind: Kind, day: number): Hotline => {
+    const open = (h: string) => hotlines.has(h) && !(HOTLINE_RETIRED[h] && day >= toDay(HOTLINE_RETIRED[h]));
+    const weights = Object.fromEntries(Object.entries(HOTLINE_WEIGHTS[kind]).filter(([h]) => open(h)));
     // The weights' keys are hotline numbers: Object.entries loses their type.
     return Object.keys(weights).length ? (rng.weighted(weights) as Hotline) : rng.pick(hotlineNumbers);
   };
@@ -76,8 +80,9 @@ function generateRecords(
   ): DemoRecord => {
     const weights = SEVERITY_WEIGHTS[type];
     const severity = fixed.severity !== undefined ? fixed.severity : weights ? rng.weighted(weights) : null;
-    const hotline = type === 'complaint_substantiated' ? (fixed.hotline ?? pickHotline(e.trade.kind)) : null;
-    const departmentCode = fixed.departmentCode ?? departmentFor(type, e.trade, hotline);
+    const hotline = type === 'complaint_substantiated' ? (fixed.hotline ?? pickHotline(e.trade.kind, day)) : null;
+    // The department as it was named on the day: the successor after a reform, never before.
+    const departmentCode = agencyOn(fixed.departmentCode ?? departmentFor(type, e.trade, hotline), day);
     return {
       uscc: e.uscc,
       trade: e.trade,
@@ -100,7 +105,7 @@ function generateRecords(
     ['spot_check_pass', '2016-05-12', 'QTS', null],
     ['spot_check_fail', '2019-08-23', 'QTS', 'general'],
     ['administrative_penalty', '2019-11-05', 'QTS', 'general'],
-    ['complaint_substantiated', '2022-03-14', 'QTS', 'minor', '12365'],
+    ['complaint_substantiated', '2022-03-14', 'QTS', 'minor', '12315'],
     ['famous_brand', '2023-12-01', 'AMR', null],
     ['spot_check_pass', '2025-06-18', 'AMR', null],
   ];
@@ -183,6 +188,12 @@ function generateRecords(
       };
     }
   }
+  // Both kinds of correction occur, however few the draws gave.
+  const corrected = records.filter((r) => r.correction);
+  if (corrected.length >= 2 && !corrected.some((r) => r.correction!.action === 'withdraw')) {
+    const r = corrected[0];
+    r.correction = { action: 'withdraw', reason: withdrawalReason(r.type), severity: null, summary: null };
+  }
   return records;
 }
 
@@ -229,12 +240,13 @@ function summarise(
     case 'spot_check_pass':
       if (kind === 'tourism') return `${year}年旅游服务质量检查：${product}服务规范，检查合格`;
       if (kind === 'construction') return `${year}年建设工程质量监督抽查：${product}，抽查项目符合强制性标准`;
-      if (departmentCode === 'CIQ') return `出口${product}法定检验：批次检验合格`;
+      if (departmentCode === 'CIQ' || departmentCode === 'CUSTOMS') return `出口${product}法定检验：批次检验合格`;
       return `${year}年第${rng.int(1, 4)}批产品质量监督抽查：${product}，所检项目符合标准要求`;
     case 'spot_check_fail':
       if (kind === 'tourism') return `旅游服务质量检查：${defect}，责令限期整改`;
       if (kind === 'construction') return `建设工程质量监督抽查：${product}${defect}不符合强制性标准，责令整改`;
-      if (departmentCode === 'CIQ') return `出口${product}法定检验：${defect}不合格，不准出口`;
+      if (departmentCode === 'CIQ' || departmentCode === 'CUSTOMS')
+        return `出口${product}法定检验：${defect}不合格，不准出口`;
       return `产品质量监督抽查：${product}${defect}项目不合格，责令整改并复查`;
     case 'administrative_penalty':
       if (departmentCode === 'EPB') return `${rng.pick(ENV_VIOLATIONS)}，责令改正并处罚款${amount}`;

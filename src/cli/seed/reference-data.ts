@@ -24,8 +24,50 @@ export const CORRECTED_SHARE = 0.01;
 
 export const INSTITUTIONS: { name: string; kind: InstitutionKind; departmentCode: string }[] = [
   { name: '温州银行', kind: 'bank', departmentCode: 'PBOC' },
-  { name: '温州市鹿城区国家税务局', kind: 'tax', departmentCode: 'STAX' },
+  { name: '国家税务总局温州市鹿城区税务局', kind: 'tax', departmentCode: 'TAX' },
 ];
+
+/** The agencies the 2018–2019 reforms created that the migrations' reference data lacks. */
+export const NEW_AGENCIES: { code: string; nameZh: string; nameEn: string; kind: 'regulator' | 'tax' }[] = [
+  { code: 'CUSTOMS', nameZh: '温州海关', nameEn: 'Wenzhou Customs', kind: 'regulator' },
+  {
+    code: 'TAX',
+    nameZh: '国家税务总局温州市税务局',
+    nameEn: 'Wenzhou Municipal Tax Service, State Taxation Administration',
+    kind: 'tax',
+  },
+];
+
+/**
+ * The reforms, as department mergers: from `on` (a Beijing date) the predecessor's work is its
+ * successor's. Customs took over entry-exit inspection on 2018-04-20; the state and local tax
+ * bureaus became one on 2018-07-20; in Wenzhou the market supervision administration took over
+ * quality and technical supervision in January 2019. The seed records the mergers (the
+ * predecessors' rows stay, with their successors) and names each record's department as it was
+ * on the record's date.
+ */
+export const REFORMS: { code: string; successor: string; on: string }[] = [
+  { code: 'CIQ', successor: 'CUSTOMS', on: '2018-04-20' },
+  { code: 'STAX', successor: 'TAX', on: '2018-07-20' },
+  { code: 'LTAX', successor: 'TAX', on: '2018-07-20' },
+  { code: 'QTS', successor: 'AMR', on: '2019-01-01' },
+];
+
+/**
+ * The department that did on `day` the work `code` stands for: the successor after a reform,
+ * the predecessor before it (the market supervision administration's work before 2019 was the
+ * quality and technical supervision bureau's).
+ */
+export function agencyOn(code: string, day: number): string {
+  const after = REFORMS.find((r) => r.code === code);
+  if (after && day >= toDay(after.on)) return after.successor;
+  const before = REFORMS.find((r) => r.successor === code && r.code !== 'STAX' && r.code !== 'LTAX');
+  if (before && day < toDay(before.on)) return before.code;
+  return code;
+}
+
+/** The 12365 quality hotline became part of 12315 with the 2019 reform. */
+export const HOTLINE_RETIRED: Record<string, string> = { '12365': '2019-01-01' };
 export const DEMO_ENTERPRISE_DISTRICT = '330302';
 
 export interface DemoUser {
@@ -41,12 +83,12 @@ export interface DemoUser {
 
 export const DEMO_USERS: DemoUser[] = [
   { username: 'demo.admin', password: 'demo-admin-2024', role: 'admin' },
-  { username: 'demo.regulator', password: 'demo-regulator-2024', role: 'regulator', departmentCode: 'QTS' },
+  { username: 'demo.regulator', password: 'demo-regulator-2024', role: 'regulator', departmentCode: 'AMR' },
   {
     username: 'demo.regulator.lucheng',
     password: 'demo-lucheng-2024',
     role: 'regulator',
-    departmentCode: 'QTS',
+    departmentCode: 'AMR',
     districtCode: '330302',
   },
   { username: 'demo.reviewer', password: 'demo-reviewer-2024', role: 'reviewer', departmentCode: 'AMR' },
@@ -388,6 +430,7 @@ export const DOCUMENT_PREFIX: Record<string, string> = {
   HUD: '温住建',
   TOUR: '温旅',
   CIQ: '温检',
+  CUSTOMS: '温关',
 };
 export const DOCUMENT_WORD: Record<RecordType, string> = {
   spot_check_pass: '抽',

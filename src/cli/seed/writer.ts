@@ -19,6 +19,7 @@ import { holdSessionLock } from '../../database/session-lock';
 import { tableCounts } from '../../database/table-counts';
 import { API_SCOPES, ApiScope } from '../../access/principal';
 import { ApiKeysService } from '../../identity/api-keys.service';
+import { DepartmentsService } from '../../identity/departments.service';
 import { InstitutionsService } from '../../identity/institutions.service';
 import { UsersService } from '../../identity/users.service';
 import { disclosedByDefault } from '../../records/record-rules';
@@ -28,7 +29,7 @@ import { DistrictsRepository } from '../../registry/districts.repository';
 import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import { DemoEnterprise, DemoRecord, DistrictRow } from './enterprises';
 import { Mover, PlannedEntry, PlannedFiling, PlannedTransition } from './entry-script';
-import { DEMO_USERS, DemoUser, INSTITUTIONS, toIso } from './reference-data';
+import { DEMO_USERS, DemoUser, INSTITUTIONS, NEW_AGENCIES, REFORMS, toIso } from './reference-data';
 import { SeedClock, SeedModule } from './seed.module';
 
 const BATCH = 5000;
@@ -197,6 +198,24 @@ export class DemoWriter {
       await this.app.get(AuditService).adopt(manager, 'credit_records', [...ids.values()], SEED_ACTOR);
       return { enterprises, records: ids.size, ids };
     });
+  }
+
+  /**
+   * The agencies of the 2018–2019 reforms, through identity as an administrator records them:
+   * 温州海关 and 国家税务总局温州市税务局 created, the old bureaus merged into their successors (their
+   * rows stay, so older records keep the names they were made under). What is there already is
+   * left as it is. Runs before the staff, who belong to the successors.
+   */
+  async writeAgencies(): Promise<void> {
+    const departments = this.app.get(DepartmentsService);
+    const existing = new Map((await departments.list()).map((d) => [d.code, d]));
+    for (const agency of NEW_AGENCIES) {
+      if (!existing.has(agency.code)) await departments.create(agency, SEED_ACTOR);
+    }
+    for (const reform of REFORMS) {
+      if (existing.has(reform.code) && !existing.get(reform.code)!.successorCode)
+        await departments.merge(reform.code, reform.successor, SEED_ACTOR);
+    }
   }
 
   /**

@@ -173,10 +173,10 @@ describe('npm run seed:demo', () => {
     );
     expect(bindings).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ username: 'demo.regulator', department_code: 'QTS', district_code: null }),
+        expect.objectContaining({ username: 'demo.regulator', department_code: 'AMR', district_code: null }),
         expect.objectContaining({
           username: 'demo.regulator.lucheng',
-          department_code: 'QTS',
+          department_code: 'AMR',
           district_code: '330302',
         }),
         expect.objectContaining({ username: 'demo.reviewer', department_code: 'AMR' }),
@@ -186,8 +186,60 @@ describe('npm run seed:demo', () => {
     );
     expect(await t.sql(`SELECT kind, department_code FROM institutions ORDER BY kind`)).toEqual([
       { kind: 'bank', department_code: 'PBOC' },
-      { kind: 'tax', department_code: 'STAX' },
+      { kind: 'tax', department_code: 'TAX' },
     ]);
+    expect(await t.sql(`SELECT name FROM institutions WHERE kind = 'tax'`)).toEqual([
+      { name: '国家税务总局温州市鹿城区税务局' },
+    ]);
+  });
+
+  it('records the 2018–2019 reforms as mergers: the old bureaus keep their rows, with their successors', async () => {
+    expect(
+      await t.sql(
+        `SELECT code, name_zh, successor_code FROM departments
+          WHERE code IN ('QTS', 'AMR', 'CIQ', 'CUSTOMS', 'STAX', 'LTAX', 'TAX') ORDER BY code`,
+      ),
+    ).toEqual([
+      { code: 'AMR', name_zh: '温州市市场监督管理局', successor_code: null },
+      { code: 'CIQ', name_zh: '温州出入境检验检疫局', successor_code: 'CUSTOMS' },
+      { code: 'CUSTOMS', name_zh: '温州海关', successor_code: null },
+      { code: 'LTAX', name_zh: '温州市财政局(地方税务局)', successor_code: 'TAX' },
+      { code: 'QTS', name_zh: '温州市质量技术监督局', successor_code: 'AMR' },
+      { code: 'STAX', name_zh: '温州市国家税务局', successor_code: 'TAX' },
+      { code: 'TAX', name_zh: '国家税务总局温州市税务局', successor_code: null },
+    ]);
+    expect(await t.sql(`SELECT name_zh FROM districts WHERE code = '330300'`)).toEqual([{ name_zh: '市本级' }]);
+  });
+
+  it('names a record’s department as it was on the record’s date: old names before the reforms only', async () => {
+    // CIQ became customs on 2018-04-20; QTS became the market supervision administration in 2019.
+    const rows = await t.sql<{ code: string; name: string; before: number; after: number }>(
+      `SELECT r.department_code AS code, d.name_zh AS name,
+              count(*) FILTER (WHERE r.occurred_on < x.since)::int AS before,
+              count(*) FILTER (WHERE r.occurred_on >= x.since)::int AS after
+         FROM credit_records r
+         JOIN departments d ON d.code = r.department_code
+         JOIN (VALUES ('CIQ', DATE '2018-04-20'), ('CUSTOMS', DATE '2018-04-20'),
+                      ('QTS', DATE '2019-01-01'), ('AMR', DATE '2019-01-01')) AS x (code, since)
+           ON x.code = r.department_code
+        GROUP BY 1, 2 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { code: 'AMR', name: '温州市市场监督管理局', before: 0, after: expect.any(Number) },
+      { code: 'CIQ', name: '温州出入境检验检疫局', before: expect.any(Number), after: 0 },
+      { code: 'CUSTOMS', name: '温州海关', before: 0, after: expect.any(Number) },
+      { code: 'QTS', name: '温州市质量技术监督局', before: expect.any(Number), after: 0 },
+    ]);
+    for (const row of rows) expect(row.before + row.after).toBeGreaterThan(0);
+    // The 12365 quality hotline (handled by QTS) joined 12315 with the reform: no complaint after it.
+    const late = await t.sql(
+      `SELECT id FROM credit_records WHERE occurred_on >= DATE '2019-01-01' AND (hotline = '12365' OR handled_by = 'QTS')`,
+    );
+    expect(late).toEqual([]);
+    const early = await t.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM credit_records WHERE occurred_on < DATE '2019-01-01' AND hotline = '12365'`,
+    );
+    expect(early[0].n).toBeGreaterThan(0);
   });
 
   it('gives every enterprise a credit code that passes both checks', async () => {
@@ -225,7 +277,7 @@ describe('npm run seed:demo', () => {
         WHERE (r.type = 'complaint_substantiated') <> (r.hotline IS NOT NULL)
            OR r.handled_by IS DISTINCT FROM h.handled_by
            OR r.disclosed <> (r.type NOT IN ('spot_check_pass', 'complaint_substantiated', 'certification'))
-           OR r.department_code NOT IN ('QTS', 'AMR', 'EPB', 'HUD', 'TOUR', 'CIQ')`,
+           OR r.department_code NOT IN ('QTS', 'AMR', 'EPB', 'HUD', 'TOUR', 'CIQ', 'CUSTOMS')`,
     );
     expect(wrong).toEqual([]);
     const corrections = await t.sql<{ correction: string }>(
