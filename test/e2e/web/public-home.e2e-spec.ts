@@ -145,7 +145,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
   it('home in English', async () => {
     const response = await goto('/?lang=en');
     await checkPublicPage(page, response, 'home-en');
-    await expect(page.locator('#counts li').first().textContent()).resolves.toBe('A Trustworthy1');
+    await expect(page.locator('#counts li').first().textContent()).resolves.toBe('A trustworthy1');
     expect(await text('#removals')).toContain('listing ended 2026-03-18');
     await goto('/?lang=zh');
   });
@@ -192,7 +192,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     await expect(page.locator('#enterprise-guides a').count()).resolves.toBe(3);
 
     await goto(`/enterprises/${GOOD.uscc}?lang=en`);
-    await expect(text('#grade .grade')).resolves.toBe('A Trustworthy');
+    await expect(text('#grade .grade')).resolves.toBe('A trustworthy');
     await expect(text('#industry')).resolves.toBe('Manufacturing (C3443)');
     await expect(text('#status')).resolves.toBe('Active');
     await goto('/?lang=zh');

@@ -106,7 +106,7 @@ describe('public: the credit report pages in Chromium', () => {
     await expect(page.textContent('#report-enterprise')).resolves.toContain(uscc);
     await expect(page.textContent('#report-enterprise')).resolves.toContain('鹿城区');
     await expect(page.textContent('#report-grade')).resolves.toBe(
-      'D 失信 有严重不良质量信用记录，或被列入质量黑名单。',
+      'D 失信 质量失信：有严重的质量违法失信行为，或评价得分很低。',
     );
     await expect(page.textContent('#report-graded')).resolves.toBe('评定日期 2026-03-17 · 分类标准第 1 版');
     const entry = (await page.locator('#report-entries tbody tr').allInnerTexts()).join('\n');
