@@ -16,7 +16,14 @@ import {
   PublicSearchQuery,
 } from './dto/public-enterprise.dto';
 import { maskPersonName } from './mask';
-import { accessFor, Estimate, PublicSearchRepository, ranksOf, SEARCH_WINDOW } from './public-search.repository';
+import {
+  countAccess,
+  Estimate,
+  pageAccess,
+  PublicSearchRepository,
+  ranksOf,
+  SEARCH_WINDOW,
+} from './public-search.repository';
 
 /**
  * What anyone may read of the register: search by name fragment or credit code, and an
@@ -61,12 +68,12 @@ export class PublicEnterprisesService {
       const room = SEARCH_WINDOW - counted;
       if (room === 0) break;
       if (rank.walk) estimate ??= await this.estimate(query.q);
-      const n = await this.register.count(rank, accessFor(rank, room, estimate), room);
+      const n = await this.register.count(rank, countAccess(rank, room, estimate), room);
       // This rank holds positions [counted, counted + n) of the whole list.
       const from = Math.max(offset - counted, 0);
       const to = Math.min(end - counted, n);
       if (to > from) {
-        const rows = await this.register.page(rank, accessFor(rank, to, estimate), from, to - from);
+        const rows = await this.register.page(rank, pageAccess(rank, to, n, room, estimate), from, to - from);
         for (const r of rows) {
           hits.push({ id: r.key, uscc: r.uscc, name: r.name, districtCode: r.district_code, match: rank.match });
         }
