@@ -169,13 +169,15 @@ async function explain(client: Client, label: string, q: string) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const service = require(resolve(DIST, 'src/disclosure/search/public-search.repository'));
   const {
-    rows: [plan],
-  } = await client.query(service.ESTIMATE_STATEMENT as string, [q]);
+    rows: [row],
+  } = await client.query(service.GRAM_STATISTICS_STATEMENT as string);
   const {
     rows: [{ names }],
   } = await client.query(`SELECT reltuples::float8 AS names FROM pg_class WHERE relname = 'enterprises'`);
-  const estimate = { share: Math.min(plan['QUERY PLAN'][0].Plan['Plan Rows'] / names, 1), names };
-  console.log(`\n### ${label}: q=${JSON.stringify(q)} (estimated share ${(estimate.share * 100).toFixed(2)} %)\n`);
+  const estimate = service.estimateOf(q, service.gramStatistics(row), names);
+  console.log(
+    `\n### ${label}: q=${JSON.stringify(q)} (rarest gram in ${(estimate.share * 100).toFixed(2)} % of names${estimate.lookup ? `, index looks up grams ${estimate.lookup}` : ''})\n`,
+  );
   const count = async (text: string, params: unknown[]) => (await client.query(text, params)).rows[0].n as number;
   const statements: { label: string; text: string; params: unknown[] }[] = await service.searchStatements(
     q,

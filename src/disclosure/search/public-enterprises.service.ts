@@ -19,6 +19,8 @@ import { maskPersonName } from './mask';
 import {
   countAccess,
   Estimate,
+  estimateOf,
+  gramStatistics,
   pageAccess,
   PublicSearchRepository,
   ranksOf,
@@ -59,15 +61,13 @@ export class PublicEnterprisesService {
       });
     }
     const end = Math.min(offset + query.pageSize, SEARCH_WINDOW);
-    const ranks = ranksOf(query.q);
-    // The planner's estimate (an EXPLAIN round trip) is read when a rank that may walk is reached.
-    let estimate: Estimate | undefined;
+    const estimate = await this.estimate(query.q);
+    const ranks = ranksOf(query.q, estimate.lookup);
     let counted = 0;
     const hits: (Omit<PublicSearchHitDto, 'blacklisted' | 'grade'> & { id: string })[] = [];
     for (const rank of ranks) {
       const room = SEARCH_WINDOW - counted;
       if (room === 0) break;
-      if (rank.walk) estimate ??= await this.estimate(query.q);
       const n = await this.register.count(rank, countAccess(rank, room, estimate), room);
       // This rank holds positions [counted, counted + n) of the whole list.
       const from = Math.max(offset - counted, 0);
@@ -98,15 +98,18 @@ export class PublicEnterprisesService {
     };
   }
 
-  private names = { count: 0, readAt: 0 };
+  private statistics = { names: 0, grams: gramStatistics(undefined), readAt: -Infinity };
 
-  /** The planner's estimate for the query's grams; the table's size is read once a minute. */
+  /**
+   * What the statistics say of `q`: the table's size and the gram statistics of the last
+   * ANALYZE, read once a minute (no statement per search).
+   */
   private async estimate(q: string): Promise<Estimate> {
-    if (Date.now() - this.names.readAt > 60_000) {
-      this.names = { count: await this.profiles.estimatedCount(), readAt: Date.now() };
+    if (Date.now() - this.statistics.readAt > 60_000) {
+      const [names, grams] = await Promise.all([this.profiles.estimatedCount(), this.register.gramStatistics()]);
+      this.statistics = { names, grams, readAt: Date.now() };
     }
-    const rows = await this.register.estimatedMatches(q);
-    return { share: this.names.count > 0 ? Math.min(rows / this.names.count, 1) : 0, names: this.names.count };
+    return estimateOf(q, this.statistics.grams, this.statistics.names);
   }
 
   /** The public page of an enterprise: 400 for a malformed code, 404 for an unknown one. */

@@ -41,11 +41,23 @@ export interface Rank {
 }
 
 /**
- * The ranks of a query, best first: the exact code, codes that start with it, names that start
+ * The grams of the query the index looks up: all of `search_grams` (the migration's function,
+ * in the database's own lower-casing), or those at `lookup` (1-based), which still every match
+ * holds. A slice beyond the array (were JavaScript's lower-casing to cut the query otherwise)
+ * is empty, and the condition only wider.
+ */
+function gramsToLookUp(lookup: number[] | undefined): string {
+  if (!lookup) return 'search_grams($2)';
+  return `(${lookup.map((i) => `(search_grams($2))[${i}:${i}]`).join(' || ')})`;
+}
+
+/**
+ * The ranks of a query, best first (`lookup`: which of its grams the gram index looks up, see
+ * {@link estimateOf}): the exact code, codes that start with it, names that start
  * with it, names that hold it elsewhere. Each rank excludes what an earlier one found, so
  * an enterprise appears once.
  */
-export function ranksOf(q: string): Rank[] {
+export function ranksOf(q: string, lookup?: number[]): Rank[] {
   const ranks: Rank[] = [];
   const code = CODE_LIKE.test(q) ? q.toUpperCase() : null;
   const codePrefix = code ? `${escapeLike(code)}%` : null;
@@ -66,7 +78,7 @@ export function ranksOf(q: string): Rank[] {
   const fragment = `strpos(lower(name), lower($2)) > 0 AND NOT (${namePrefix})${notByCode(3)}`;
   ranks.push({
     match: 'name',
-    where: `name_grams(name) @> search_grams($2) AND ${fragment}`,
+    where: `name_grams(name) @> ${gramsToLookUp(lookup)} AND ${fragment}`,
     order: 'id',
     params: [escapeLike(q), q, ...codeParams],
     walk: fragment,
@@ -78,55 +90,117 @@ export function ranksOf(q: string): Rank[] {
 export interface Access {
   where: string;
   ordered: boolean;
+  /** A count's walk reads at most this many names, then asks the index. */
+  bound?: number;
 }
 
-/** The planner's estimate of how many names hold the query's grams, and of all names. */
+/**
+ * What the statistics say of a name query: `share` of the names hold its rarest gram (so at
+ * most that share hold the query; for one or two characters, the share that holds it), of
+ * `names`; and which grams the index should look up.
+ */
 export interface Estimate {
   share: number;
   names: number;
+  lookup?: number[];
+}
+
+/** The frequencies of the commonest grams that ANALYZE keeps for the gram index; a gram not listed is rarer than `floor`. */
+export interface GramStatistics {
+  frequencies: Map<string, number>;
+  floor: number;
+}
+
+/** ANALYZE's commonest grams of the gram index's expression, with the share of names holding each. */
+export const GRAM_STATISTICS_STATEMENT = `SELECT most_common_elems::text::text[] AS grams, most_common_elem_freqs AS frequencies
+  FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'ix_enterprises_name_grams'`;
+
+/** The statistics from {@link GRAM_STATISTICS_STATEMENT}'s row (none before the first ANALYZE). */
+export function gramStatistics(
+  row: { grams: string[] | null; frequencies: number[] | null } | undefined,
+): GramStatistics {
+  const grams = row?.grams ?? [];
+  const frequencies = row?.frequencies ?? [];
+  // After the grams' frequencies, the array holds the least and the greatest of them and the share of nulls.
+  return {
+    frequencies: new Map(grams.map((g, i) => [g, frequencies[i]])),
+    floor: grams.length > 0 ? frequencies[grams.length] : 0,
+  };
+}
+
+/** The migration's `search_grams`: the lower-cased query's character if it has one, else its adjacent pairs. */
+export function searchGrams(q: string): string[] {
+  const chars = Array.from(q.toLowerCase());
+  return chars.length === 1 ? chars : chars.slice(1).map((c, i) => chars[i] + c);
 }
 
 /**
- * What a row read through the gram index costs, in rows walked in id order: the bitmap fetches
- * each match from its own table page (most of them outside shared buffers at a million names),
- * the walk reads the next row of a page it has just read. Measured at 1 000 000 names: a
- * thousand rows through the bitmap 11–20 ms, twenty-five thousand walked 25–40 ms.
+ * A gram held by at most this share of the names is worth looking up beside the rarest: its
+ * posting list is short (ten thousand entries at a million names) and narrows what the table
+ * is read for. A commoner one costs more to intersect than it saves: `有限` (88 % of names) in
+ * `股份有限` made the index read 60–75 ms instead of 15.
  */
-const BITMAP_ROW = 12;
+const LOOKUP_SHARE = 0.01;
+
+/**
+ * The estimate for `q` from the gram statistics, with no statement: the rarest gram bounds how
+ * many names hold the query (the planner instead multiplies the pairs' frequencies, as if they
+ * were independent, which for three characters and more is ten times too low: `服饰有`,
+ * estimated 0.17 %, is held by 3.2 %); the index looks up the rarest gram and the other rare
+ * ones.
+ */
+export function estimateOf(q: string, statistics: GramStatistics, names: number): Estimate {
+  const grams = searchGrams(q);
+  const share = grams.map((g) => Math.min(statistics.frequencies.get(g) ?? statistics.floor, 1));
+  const byShare = grams.map((_, i) => i).sort((a, b) => share[a] - share[b]);
+  const lookup = byShare.filter((i, k) => k === 0 || share[i] <= LOOKUP_SHARE).map((i) => i + 1);
+  return {
+    share: share[byShare[0]] ?? 0,
+    names,
+    lookup: lookup.length < grams.length ? lookup.sort((a, b) => a - b) : undefined,
+  };
+}
+
+/**
+ * What the gram index costs, in rows walked in id order (the walk reads a name and tests it),
+ * measured at 1 000 000 names on two busy cores: an entry of the matches' posting lists, and a
+ * match fetched from its own table page (most outside shared buffers). A thousand matches of
+ * `宏` (3.9 % of names): 37 000 entries and 1 000 fetches, 25 ms; walking to them, 26 000 rows,
+ * 28 ms.
+ */
+const BITMAP_ENTRY = 0.4;
+const BITMAP_ROW = 9;
 
 /**
  * The most rows a page may walk when the count could not tell how many names the rank holds
- * (it stopped at the window): its cost is bounded, the bitmap's is not (a fragment the
- * planner thinks rare may be held by a tenth of the names, see {@link pageAccess}).
+ * (it stopped at the window), and the most a count expects to walk: a walk's cost is bounded,
+ * the bitmap's grows with every name that holds the grams.
  */
 const WALK_BUDGET = 30_000;
 
-const walking = (rank: Rank): Access => ({ where: rank.walk!, ordered: true });
+const walking = (rank: Rank, bound?: number): Access => ({ where: rank.walk!, ordered: true, bound });
 const indexed = (rank: Rank): Access => ({ where: rank.where, ordered: !rank.walk });
 
 /**
- * Walk or index, for counting up to `rows` matches of a rank whose gram condition the planner
- * expects `share` of the names to meet: the walk reads about `rows / share` names (all of them
- * if fewer match), the index fetches `rows` matches from the table (or all if fewer), each
- * costing {@link BITMAP_ROW} walked rows. Made here, from the planner's own estimate, because
- * the planner underrates the walk's cost against a bitmap. The estimate multiplies the
- * frequencies of the query's pairs, so for three characters and more it is too low (the pairs
- * of `服饰有` go together: estimated 0.17 %, held by 3.2 %): the error leans to the index,
- * which for a count is bounded by `rows` fetches. Only a rank that may walk needs the estimate.
+ * Walk or index, for counting up to `rows` matches of a name rank: walking reads about
+ * `rows / share` names, the index reads the posting list of the rarest gram and fetches `rows`
+ * matches. Made here because the planner underrates the walk's cost against a bitmap. The
+ * share is the rarest gram's, an upper bound for three characters and more (a query whose
+ * pairs are common but never together, `温州有限`, is held by none): so the walk stops after
+ * twice the rows expected, and the count then asks the index (see {@link countStatement}).
  */
 export function countAccess(rank: Rank, rows: number, estimate: Estimate | undefined): Access {
   if (!rank.walk || !estimate) return indexed(rank);
-  const matches = estimate.share * estimate.names;
-  const walked = matches >= rows ? rows / Math.max(estimate.share, 1e-9) : estimate.names;
-  return walked < BITMAP_ROW * Math.min(rows, matches) ? walking(rank) : indexed(rank);
+  const walked = rows / Math.max(estimate.share, 1e-9);
+  const bitmap = BITMAP_ENTRY * estimate.share * estimate.names + BITMAP_ROW * rows;
+  return walked < bitmap && walked <= WALK_BUDGET ? walking(rank, Math.ceil(2 * walked)) : indexed(rank);
 }
 
 /**
  * Walk or index, for reading the first `to` matches of a rank whose count found `n` (all of
- * them when `n < room`, else at least `n`). The count, not the planner's estimate, decides: the
- * walk reads at most `to / n` of the names; the index fetches every match and sorts them,
- * `n` when the count saw them all, an unknown number (the estimate may be ten times too low)
- * when it stopped. So: the index when it saw them all and that costs less, the walk when it
+ * them when `n < room`, else at least `n`). The count, not an estimate, decides: the walk
+ * reads at most `to / n` of the names; the index fetches every match and sorts them, `n` when
+ * the count saw them all, an unknown number when it stopped. So: the index when it saw them all and that costs less, the walk when it
  * stopped and its bound fits {@link WALK_BUDGET}.
  */
 export function pageAccess(rank: Rank, to: number, n: number, room: number, estimate: Estimate | undefined): Access {
@@ -136,10 +210,20 @@ export function pageAccess(rank: Rank, to: number, n: number, room: number, esti
   return walk ? walking(rank) : indexed(rank);
 }
 
-/** Counts a rank's matches up to `cap`; an ordered read stops there. */
+/**
+ * Counts a rank's matches up to `cap`; an ordered read stops there. A bounded walk that finds
+ * fewer than `cap` in its first `bound` names gives way to the index, in the same statement
+ * (the second subquery runs only when the first gives nothing).
+ */
 function countStatement(rank: Rank, access: Access, cap: number): string {
   const order = access.ordered ? ` ORDER BY ${rank.order}` : '';
-  return `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${REGISTER} WHERE ${access.where}${order} LIMIT ${cap}) m`;
+  if (!access.bound) {
+    return `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${REGISTER} WHERE ${access.where}${order} LIMIT ${cap}) m`;
+  }
+  return `SELECT coalesce(
+      (SELECT n FROM (SELECT count(*)::int AS n FROM (SELECT 1 FROM (SELECT * FROM ${REGISTER} ORDER BY id LIMIT ${access.bound}) w
+                       WHERE ${access.where} LIMIT ${cap}) m) walked WHERE n = ${cap}),
+      (SELECT count(*)::int FROM (SELECT 1 FROM ${REGISTER} WHERE ${rank.where} LIMIT ${cap}) m)) AS n`;
 }
 
 /**
@@ -157,9 +241,6 @@ function pageStatement(rank: Rank, access: Access, from: number, limit: number):
           SELECT id::text AS key, uscc, name, district_code FROM matches ORDER BY ${rank.order} OFFSET ${from} LIMIT ${limit}`;
 }
 
-/** EXPLAIN of this with the query as $1 gives the planner's row estimate (from the gram statistics). */
-export const ESTIMATE_STATEMENT = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${REGISTER} WHERE name_grams(name) @> search_grams($1)`;
-
 /**
  * The statements a search for `q` runs for a first page, for EXPLAIN in the benchmark: each
  * rank's count is run (by `count`) to know the room left and how to read the page, as the
@@ -173,7 +254,7 @@ export async function searchStatements(
 ): Promise<{ label: string; text: string; params: unknown[] }[]> {
   const statements: { label: string; text: string; params: unknown[] }[] = [];
   let counted = 0;
-  for (const rank of ranksOf(q)) {
+  for (const rank of ranksOf(q, estimate.lookup)) {
     const room = SEARCH_WINDOW - counted;
     if (room === 0) break;
     const counting = countStatement(rank, countAccess(rank, room, estimate), room);
@@ -213,9 +294,10 @@ export class PublicSearchRepository {
     return this.db.query(pageStatement(rank, access, from, limit), rank.params);
   }
 
-  /** How many names the planner expects to hold the grams of `q`. */
-  async estimatedMatches(q: string): Promise<number> {
-    const [row]: { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[] = await this.db.query(ESTIMATE_STATEMENT, [q]);
-    return row['QUERY PLAN'][0].Plan['Plan Rows'];
+  /** The gram statistics of the last ANALYZE. */
+  async gramStatistics(): Promise<GramStatistics> {
+    const [row]: { grams: string[] | null; frequencies: number[] | null }[] =
+      await this.db.query(GRAM_STATISTICS_STATEMENT);
+    return gramStatistics(row);
   }
 }
