@@ -278,7 +278,7 @@ export interface SearchRow {
   district_code: string;
 }
 
-/** The search's statements: one per rank to count, one per rank to read a page, and the planner's estimate. */
+/** The search's statements: one per rank to count, one per rank to read a page, and the gram statistics. */
 @Injectable()
 export class PublicSearchRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
