@@ -2,6 +2,7 @@ import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../access/access.decorator';
+import { fromThisSite } from '../access/page-session';
 import { AcceptsForm } from '../common/body-limit';
 import { Problem } from '../common/problem';
 import { CorrectionsService } from '../disclosure/corrections/corrections.service';
@@ -19,7 +20,7 @@ const FIELDS = ['kind', 'subject', 'description', 'contact'] as const;
 
 /**
  * 信息纠错 for the public: a form that files a correction request for staff (the console's
- * 纠错申请), rate limited per address, and a page that gives back only the request's number,
+ * 纠错申请), from this site's form only, rate limited per address, and a page that gives back only the request's number,
  * never what was typed (the contact is personal data).
  */
 @ApiExcludeController()
@@ -32,7 +33,7 @@ export class CorrectionsPagesController {
     private readonly session: WebSession,
   ) {}
 
-  /** The form; `?kind=` and `?subject=` prefill it (the enterprise and entry pages link so). */
+  /** The form; `?kind=` and `?subject=` prefill it (the entry and enterprise pages link so). */
   @Get('new')
   form(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
     const kind = param(query, 'kind');
@@ -48,6 +49,11 @@ export class CorrectionsPagesController {
   @Post()
   @AcceptsForm()
   async file(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // Only from this site's form: another site's page could otherwise have each of its visitors
+    // file requests, every one from a new address.
+    if (!fromThisSite(request)) {
+      return this.session.render(request, reply, 'forbidden', (t) => t.forbiddenTitle, { reason: 'site' }, 403);
+    }
     const { values, checked } = await readForm(request, CreateCorrectionDto, FIELDS);
     if (!checked.ok) return this.show(request, reply, { values, errors: checked.errors }, 400);
     try {
@@ -86,7 +92,7 @@ export class CorrectionsPagesController {
       reply,
       'correction-new',
       (t) => t.correctionTitle,
-      { kinds: CORRECTION_KINDS, errors: {}, throttled: false, ...form },
+      { kinds: CORRECTION_KINDS, perHour: CORRECTIONS_PER_HOUR, errors: {}, throttled: false, ...form },
       status,
     );
   }

@@ -142,6 +142,8 @@ const zh = {
   correctionNext: '工作人员将在 5 个工作日内核实处理；请记下编号以便咨询。',
   correctionNoNumber: '没有找到这个编号。',
   correctionAnother: '再提交一条纠错',
+  throttledTitle: '请稍后再试',
+  throttledText: '请求过于频繁，已暂停受理。',
   // issue 20 · reports
   reportTitle: '企业质量信用报告',
   reportIssueButton: '签发信用报告',
@@ -354,6 +356,8 @@ const en: Dictionary = {
   correctionNext: 'Staff will check it within 5 working days; keep the number for enquiries.',
   correctionNoNumber: 'There is no such number.',
   correctionAnother: 'Report another error',
+  throttledTitle: 'Please try again later',
+  throttledText: 'Too many requests: paused for now.',
   // issue 20 · reports
   reportTitle: 'Enterprise quality-credit report',
   reportIssueButton: 'Issue a credit report',

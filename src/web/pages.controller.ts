@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REASON_CODES } from '../blacklist/dto/blacklist.dto';
 import { BlacklistReads } from '../blacklist/blacklist-reads.repository';
 import { Clock } from '../common/clock';
-import { Problem } from '../common/problem';
 import { MAX_PAGE } from '../common/pagination';
 import { decimalInteger } from '../common/transforms';
 import { PublicBlacklistQuery } from '../disclosure/open-data/dto/public-blacklist.dto';
@@ -95,7 +94,7 @@ export class PagesController {
 
   @Get('enterprises/:uscc')
   enterprise(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('uscc') uscc: string): Promise<void> {
-    return this.orNotFound(request, reply, async () => {
+    return this.session.orProblemPage(request, reply, async () => {
       const enterprise = await this.enterprises.enterprise(uscc);
       return this.session.render(
         request,
@@ -153,7 +152,7 @@ export class PagesController {
 
   @Get('blacklist/:id')
   entry(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('id') id: string): Promise<void> {
-    return this.orNotFound(request, reply, async () => {
+    return this.session.orProblemPage(request, reply, async () => {
       const entry = await this.blacklist.findOne(id);
       return this.session.render(request, reply, 'entry', (t) => `${t.entryTitle} · ${entry.enterpriseName}`, {
         entry,
@@ -197,17 +196,5 @@ export class PagesController {
       previous: page > 1 ? href(Math.min(page - 1, Math.max(pages, 1))) : null,
       next: page < pages ? href(page + 1) : null,
     };
-  }
-
-  /** Renders the page, or the 404 page when what it shows does not exist, is not public, or is not a valid id. */
-  private async orNotFound(request: FastifyRequest, reply: FastifyReply, render: () => Promise<void>): Promise<void> {
-    try {
-      await render();
-    } catch (error) {
-      if (error instanceof Problem && (error.status === 404 || error.status === 400)) {
-        return this.session.render(request, reply, 'not-found', (t: Dictionary) => t.notFoundTitle, {}, 404);
-      }
-      throw error;
-    }
   }
 }

@@ -11,8 +11,8 @@ import { Problem } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { IssuedReportDto, MAX_REPORT_LENGTH, ReportVerificationDto } from '../disclosure/reports/dto/report.dto';
 import { REPORT_NUMBER } from '../disclosure/reports/report-number';
+import { ReportIssueLimit } from '../disclosure/reports/report-issue-limit';
 import { ReportsService } from '../disclosure/reports/reports.service';
-import { Dictionary } from './i18n';
 import { WebSession } from './session';
 
 /** What the verification page found for `?no=`: nothing asked, a bad or unknown number, or a verdict. */
@@ -38,6 +38,7 @@ const MAX_NUMBER_SHOWN = 40;
 export class ReportPagesController {
   constructor(
     private readonly reports: ReportsService,
+    private readonly limit: ReportIssueLimit,
     private readonly session: WebSession,
     private readonly config: AppConfig,
   ) {}
@@ -52,7 +53,8 @@ export class ReportPagesController {
     if (!fromThisSite(request)) {
       return this.session.render(request, reply, 'forbidden', (t) => t.forbiddenTitle, { reason: 'site' }, 403);
     }
-    return this.orNotFound(request, reply, async () => {
+    return this.session.orProblemPage(request, reply, async () => {
+      await this.limit.count(request);
       const issued = await this.reports.issue(uscc);
       void reply.status(303).header('Cache-Control', 'no-store').header('Location', `/reports/${issued.number}`).send();
     });
@@ -102,7 +104,7 @@ export class ReportPagesController {
   /** The readable report: what it says, its number, a QR code that opens its verification. */
   @Get('reports/:number')
   report(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('number') number: string): Promise<void> {
-    return this.orNotFound(request, reply, async () => {
+    return this.session.orProblemPage(request, reply, async () => {
       let issued: IssuedReportDto;
       try {
         issued = await this.reports.find(number);
@@ -139,7 +141,7 @@ export class ReportPagesController {
   /** The signed report as a file (the JWS), for keeping or for checking with any JOSE library. */
   @Get('reports/:number/jws')
   jws(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param('number') number: string): Promise<void> {
-    return this.orNotFound(request, reply, async () => {
+    return this.session.orProblemPage(request, reply, async () => {
       const issued: IssuedReportDto = await this.reports.find(number);
       void reply
         .header('Content-Type', 'application/jose; charset=utf-8')
@@ -155,17 +157,5 @@ export class ReportPagesController {
     const result = await this.reports.verifyNumber(no);
     // Not issued and no key named: no report has this number (a kept one that fails names its key).
     return result.reason === 'not-issued' && !result.kid ? { kind: 'unknown', no } : { kind: 'result', no, result };
-  }
-
-  /** Renders the page, or the 404 page when the report or the enterprise does not exist. */
-  private async orNotFound(request: FastifyRequest, reply: FastifyReply, render: () => Promise<void>): Promise<void> {
-    try {
-      await render();
-    } catch (error) {
-      if (error instanceof Problem && (error.status === 404 || error.status === 400)) {
-        return this.session.render(request, reply, 'not-found', (t: Dictionary) => t.notFoundTitle, {}, 404);
-      }
-      throw error;
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserPrincipal, UserRole } from '../access/principal';
+import { Problem } from '../common/problem';
 import { TokenService } from '../identity/token.service';
 import { readCookie, SESSION_COOKIE } from '../access/page-session';
 import { Dictionary } from './i18n';
@@ -118,5 +119,26 @@ export class WebSession {
     }
     await this.render(request, reply, 'forbidden', (t) => t.forbiddenTitle, { reason: 'role' }, 403);
     return null;
+  }
+
+  /**
+   * Renders a page, or the page for what went wrong: the 404 page when what it shows does not
+   * exist, is not public, or is not a valid id (404, 400); the "try later" page with the limit's
+   * words for a rate limit (429). Anything else is thrown on.
+   */
+  async orProblemPage(request: FastifyRequest, reply: FastifyReply, render: () => Promise<void>): Promise<void> {
+    try {
+      await render();
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      if (error.status === 404 || error.status === 400) {
+        return this.render(request, reply, 'not-found', (t) => t.notFoundTitle, {}, 404);
+      }
+      if (error.status === 429) {
+        void reply.header('Retry-After', String(error.extensions.retryAfter ?? 60));
+        return this.render(request, reply, 'throttled', (t) => t.throttledTitle, { problem: error }, 429);
+      }
+      throw error;
+    }
   }
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -10,8 +11,9 @@ import {
   ApiParam,
   ApiProduces,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '../../access/actor';
 import { Access } from '../../access/access.decorator';
 import { Problem } from '../../common/problem';
@@ -25,6 +27,7 @@ import {
 } from './dto/report.dto';
 import { ReportKeysService } from './report-keys.service';
 import { reportIssueMoved, ReportsService } from './reports.service';
+import { ReportIssueLimit, REPORTS_PER_HOUR } from './report-issue-limit';
 
 const JOSE = 'application/jose';
 
@@ -35,7 +38,10 @@ const wantsJose = (accept: string | undefined) =>
 @ApiTags('Public')
 @Controller('api/v1/public')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly limit: ReportIssueLimit,
+  ) {}
 
   @Post('enterprises/:uscc/reports')
   @Access('public')
@@ -49,11 +55,15 @@ export class ReportsController {
   @ApiProduces('application/json', JOSE)
   @ApiCreatedResponse({ type: CreditReportDto })
   @ApiNotFoundResponse({ description: 'no such enterprise' })
+  @ApiForbiddenResponse({ description: "a browser's post from another site's page" })
+  @ApiTooManyRequestsResponse({ description: `more than ${REPORTS_PER_HOUR} reports an hour from one address` })
   async issue(
+    @Req() request: FastifyRequest,
     @Param('uscc') uscc: string,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreditReportDto | string> {
+    await this.limit.count(request);
     const issued = await this.reports.issue(uscc);
     reply.header('Cache-Control', 'no-store').header('Location', `/api/v1/public/reports/${issued.number}`);
     if (wantsJose(accept)) {

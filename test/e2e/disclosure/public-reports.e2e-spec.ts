@@ -13,6 +13,7 @@ import { ReportKeysService } from '../../../src/disclosure/reports/report-keys.s
 import { BlacklistWorld, PROPOSAL } from '../../helpers/blacklist';
 import { TestClock } from '../../helpers/clock';
 import { CODES } from '../../helpers/fixtures';
+import { REPORTS_PER_HOUR } from '../../../src/disclosure/reports/report-issue-limit';
 import { TestApp } from '../../helpers/test-app';
 
 const OBJECTION = '法定代表人张三声明：三次抽查中有一次样品并非本企业生产';
@@ -408,5 +409,21 @@ describe('public: signed credit reports', () => {
     } finally {
       await replica.close();
     }
+  });
+
+  it(`issues at most ${REPORTS_PER_HOUR} reports an hour to one address, and none to another site's page`, async () => {
+    const from = (remoteAddress: string, headers: Record<string, string> = {}) =>
+      t.request({ method: 'POST', url: ISSUE(uscc), remoteAddress, headers });
+    const before = await issuedCount();
+    const foreign = await from('198.51.100.9', { origin: 'https://evil.example' });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().detail).toContain('another site');
+    for (let n = 0; n < REPORTS_PER_HOUR; n++) expect((await from('198.51.100.9')).statusCode).toBe(201);
+    const refused = await from('198.51.100.9');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(await issuedCount()).toBe(before + REPORTS_PER_HOUR);
+    // Another address is counted on its own; this site's own page (its Origin) is not refused.
+    expect((await from('198.51.100.10', { origin: 'http://localhost' })).statusCode).toBe(201);
   });
 });

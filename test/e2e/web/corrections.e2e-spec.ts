@@ -77,7 +77,7 @@ describe('corrections (信息纠错)', () => {
       t.request({
         method: 'POST',
         url: '/corrections',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
         body: form(n),
         remoteAddress: '198.51.100.7',
       });
@@ -87,6 +87,21 @@ describe('corrections (信息纠错)', () => {
     expect(refused.headers['content-type']).toContain('text/html');
     expect(refused.body).toContain(`每小时最多提交 ${CORRECTIONS_PER_HOUR} 条纠错`);
     expect(await t.sql(`SELECT 1 FROM correction_requests WHERE subject = '页面 99'`)).toHaveLength(0);
+  });
+
+  it("refuses a post from another site's page (or with no origin at all), saving nothing", async () => {
+    for (const origin of ['https://evil.example', undefined]) {
+      const res = await t.request({
+        method: 'POST',
+        url: '/corrections',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+        body: new URLSearchParams({ kind: 'other', subject: '跨站', description: '来自其他网站的纠错提交' }).toString(),
+        remoteAddress: '198.51.100.8',
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('该请求不是从本站页面提交的');
+    }
+    expect(await t.sql(`SELECT 1 FROM correction_requests WHERE subject = '跨站'`)).toHaveLength(0);
   });
 
   it('staff see the request with its contact and answer it; the answer is audited and cannot be given twice', async () => {

@@ -8,6 +8,7 @@ import { TestClock } from '../../helpers/clock';
 import { ARTIFACTS, DESKTOP } from '../../helpers/console';
 import { CODES } from '../../helpers/fixtures';
 import { checkPublicPage } from '../../helpers/public-pages';
+import { REPORTS_PER_HOUR } from '../../../src/disclosure/reports/report-issue-limit';
 import { TestApp } from '../../helpers/test-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -210,6 +211,25 @@ describe('public: the credit report pages in Chromium', () => {
       expect([url, res.statusCode]).toEqual([url, 404]);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     }
+    expect(await issuedCount()).toBe(before);
+  });
+
+  it(`answers a page saying to try later past ${REPORTS_PER_HOUR} reports an hour from one address`, async () => {
+    const post = () =>
+      t.request({
+        method: 'POST',
+        url: `/enterprises/${uscc}/reports`,
+        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+        remoteAddress: '198.51.100.11',
+      });
+    for (let n = 0; n < REPORTS_PER_HOUR; n++) expect((await post()).statusCode).toBe(303);
+    const before = await issuedCount();
+    const refused = await post();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(refused.body).toContain('<h1>请稍后再试</h1>');
+    expect(refused.body).toContain('签发的信用报告');
     expect(await issuedCount()).toBe(before);
   });
 });

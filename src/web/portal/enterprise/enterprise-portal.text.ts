@@ -71,7 +71,8 @@ export const ENTERPRISE_PORTAL_TEXT = bilingual(
     reportRecordsTotal: '共 {n} 条',
     reportDownload: '下载签名报告（.jws）',
     reportPublicPage: '在公示网站查看完整报告（含核验二维码，可打印）',
-    reportCheck: '本报告经本平台电子签名。核验方法：打开本平台报告验证页 {url}，即按报告编号核验；也可提交签名报告文本核验。',
+    reportCheck:
+      '本报告经本平台电子签名。核验方法：打开本平台报告验证页 {url}，即按报告编号核验；也可提交签名报告文本核验。',
     reportFileHint: '签名报告是一段文本（JWS），可交给需要的机构，由其在本站验证。',
     reportForeign: '这份报告不是本企业的有效报告',
     reportRuleSet: '评价标准第 {version} 版',
