@@ -275,7 +275,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(2)
-  SITE_OWNER_EN = 'Wenzhou Administration for Market Regulation';
+  SITE_OWNER_EN = 'Wenzhou Market Supervision Administration';
 
   /** The telephone the footer gives for questions and complaints. */
   @IsString()

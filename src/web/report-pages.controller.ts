@@ -75,7 +75,8 @@ export class ReportPagesController {
     @Res() reply: FastifyReply,
     @Query('no') noParam: string | string[] | undefined,
   ): Promise<void> {
-    const no = (Array.isArray(noParam) ? noParam[0] : (noParam ?? '')).trim();
+    // Typed by hand from paper: full-width characters and lower case are read as the number they mean.
+    const no = (Array.isArray(noParam) ? noParam[0] : (noParam ?? '')).normalize('NFKC').trim().toUpperCase();
     // An unknown number is an answer of the verification page (200), like an invalid report.
     const byNumber = await this.byNumber(no);
     return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, {

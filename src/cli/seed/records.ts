@@ -249,7 +249,10 @@ function summarise(
         return `出口${product}法定检验：${defect}不合格，不准出口`;
       return `产品质量监督抽查：${product}${defect}项目不合格，责令整改并复查`;
     case 'administrative_penalty':
-      if (departmentCode === 'EPB') return `${rng.pick(ENV_VIOLATIONS)}，责令改正并处罚款${amount}`;
+      if (departmentCode === 'EPB' || departmentCode === 'ECO')
+        return `${rng.pick(ENV_VIOLATIONS)}，责令改正并处罚款${amount}`;
+      if (departmentCode === 'CIQ' || departmentCode === 'CUSTOMS')
+        return `出口${product}${defect}不合格，违反《中华人民共和国进出口商品检验法》，处罚款${amount}`;
       if (kind === 'tourism') return `${defect}，违反《中华人民共和国旅游法》，处罚款${amount}`;
       if (kind === 'construction') return `${product}${defect}不符合工程建设强制性标准，处罚款${amount}`;
       return `生产销售${defect}不合格的${product}，没收违法所得并处罚款${amount}`;

@@ -36,13 +36,27 @@ export const NEW_AGENCIES: { code: string; nameZh: string; nameEn: string; kind:
     nameEn: 'Wenzhou Municipal Tax Service, State Taxation Administration',
     kind: 'tax',
   },
+  { code: 'ECO', nameZh: '温州市生态环境局', nameEn: 'Wenzhou Ecology and Environment Bureau', kind: 'regulator' },
+  {
+    code: 'HURD',
+    nameZh: '温州市住房和城乡建设局',
+    nameEn: 'Wenzhou Housing and Urban-Rural Development Bureau',
+    kind: 'regulator',
+  },
+  {
+    code: 'CRT',
+    nameZh: '温州市文化广电旅游局',
+    nameEn: 'Wenzhou Culture, Radio, Television and Tourism Bureau',
+    kind: 'regulator',
+  },
 ];
 
 /**
  * The reforms, as department mergers: from `on` (a Beijing date) the predecessor's work is its
  * successor's. Customs took over entry-exit inspection on 2018-04-20; the state and local tax
  * bureaus became one on 2018-07-20; in Wenzhou the market supervision administration took over
- * quality and technical supervision in January 2019. The seed records the mergers (the
+ * quality and technical supervision in January 2019, when the city's environment, housing and
+ * tourism bureaus also became the 生态环境局, 住房和城乡建设局 and 文化广电旅游局. The seed records the mergers (the
  * predecessors' rows stay, with their successors) and names each record's department as it was
  * on the record's date.
  */
@@ -51,18 +65,21 @@ export const REFORMS: { code: string; successor: string; on: string }[] = [
   { code: 'STAX', successor: 'TAX', on: '2018-07-20' },
   { code: 'LTAX', successor: 'TAX', on: '2018-07-20' },
   { code: 'QTS', successor: 'AMR', on: '2019-01-01' },
+  { code: 'EPB', successor: 'ECO', on: '2019-01-01' },
+  { code: 'HUD', successor: 'HURD', on: '2019-01-01' },
+  { code: 'TOUR', successor: 'CRT', on: '2019-01-01' },
 ];
 
 /**
  * The department that did on `day` the work `code` stands for: the successor after a reform,
- * the predecessor before it (the market supervision administration's work before 2019 was the
- * quality and technical supervision bureau's).
+ * the predecessor before it when there was one alone (the market supervision administration's
+ * work before 2019 was the quality and technical supervision bureau's; the tax bureau had two).
  */
 export function agencyOn(code: string, day: number): string {
   const after = REFORMS.find((r) => r.code === code);
   if (after && day >= toDay(after.on)) return after.successor;
-  const before = REFORMS.find((r) => r.successor === code && r.code !== 'STAX' && r.code !== 'LTAX');
-  if (before && day < toDay(before.on)) return before.code;
+  const before = REFORMS.filter((r) => r.successor === code);
+  if (before.length === 1 && day < toDay(before[0].on)) return before[0].code;
   return code;
 }
 
@@ -431,6 +448,9 @@ export const DOCUMENT_PREFIX: Record<string, string> = {
   TOUR: '温旅',
   CIQ: '温检',
   CUSTOMS: '温关',
+  ECO: '温环',
+  HURD: '温住建',
+  CRT: '温文旅',
 };
 export const DOCUMENT_WORD: Record<RecordType, string> = {
   spot_check_pass: '抽',

@@ -7,6 +7,7 @@ import {
   startOfBeijingDay,
   addDays,
 } from '../../../src/common/calendar-days';
+import { REFORMS } from '../../../src/cli/seed/reference-data';
 import { COUNTED_TABLES, DEMO_AS_OF, seedDemo, SeedSummary } from '../../../src/cli/seed/main';
 import { checkUscc } from '../../../src/common/uscc';
 import { RECORD_TYPES } from '../../../src/records/record-rules';
@@ -194,43 +195,51 @@ describe('npm run seed:demo', () => {
   });
 
   it('records the 2018–2019 reforms as mergers: the old bureaus keep their rows, with their successors', async () => {
+    const rows = await t.sql<{ code: string; successor_code: string | null }>(
+      `SELECT code, successor_code FROM departments WHERE code = ANY($1) ORDER BY code`,
+      [REFORMS.flatMap((r) => [r.code, r.successor])],
+    );
+    const successors = new Map(REFORMS.map((r) => [r.code, r.successor]));
+    expect(rows).toEqual(
+      [...new Set(REFORMS.flatMap((r) => [r.code, r.successor]))]
+        .sort()
+        .map((code) => ({ code, successor_code: successors.get(code) ?? null })),
+    );
     expect(
       await t.sql(
-        `SELECT code, name_zh, successor_code FROM departments
-          WHERE code IN ('QTS', 'AMR', 'CIQ', 'CUSTOMS', 'STAX', 'LTAX', 'TAX') ORDER BY code`,
+        `SELECT code, name_zh FROM departments WHERE code IN ('CUSTOMS', 'TAX', 'ECO', 'HURD', 'CRT') ORDER BY code`,
       ),
     ).toEqual([
-      { code: 'AMR', name_zh: '温州市市场监督管理局', successor_code: null },
-      { code: 'CIQ', name_zh: '温州出入境检验检疫局', successor_code: 'CUSTOMS' },
-      { code: 'CUSTOMS', name_zh: '温州海关', successor_code: null },
-      { code: 'LTAX', name_zh: '温州市财政局(地方税务局)', successor_code: 'TAX' },
-      { code: 'QTS', name_zh: '温州市质量技术监督局', successor_code: 'AMR' },
-      { code: 'STAX', name_zh: '温州市国家税务局', successor_code: 'TAX' },
-      { code: 'TAX', name_zh: '国家税务总局温州市税务局', successor_code: null },
+      { code: 'CRT', name_zh: '温州市文化广电旅游局' },
+      { code: 'CUSTOMS', name_zh: '温州海关' },
+      { code: 'ECO', name_zh: '温州市生态环境局' },
+      { code: 'HURD', name_zh: '温州市住房和城乡建设局' },
+      { code: 'TAX', name_zh: '国家税务总局温州市税务局' },
     ]);
     expect(await t.sql(`SELECT name_zh FROM districts WHERE code = '330300'`)).toEqual([{ name_zh: '市本级' }]);
   });
 
   it('names a record’s department as it was on the record’s date: old names before the reforms only', async () => {
-    // CIQ became customs on 2018-04-20; QTS became the market supervision administration in 2019.
-    const rows = await t.sql<{ code: string; name: string; before: number; after: number }>(
-      `SELECT r.department_code AS code, d.name_zh AS name,
+    const rows = await t.sql<{ code: string; before: number; after: number }>(
+      `SELECT r.department_code AS code,
               count(*) FILTER (WHERE r.occurred_on < x.since)::int AS before,
               count(*) FILTER (WHERE r.occurred_on >= x.since)::int AS after
          FROM credit_records r
-         JOIN departments d ON d.code = r.department_code
-         JOIN (VALUES ('CIQ', DATE '2018-04-20'), ('CUSTOMS', DATE '2018-04-20'),
-                      ('QTS', DATE '2019-01-01'), ('AMR', DATE '2019-01-01')) AS x (code, since)
-           ON x.code = r.department_code
-        GROUP BY 1, 2 ORDER BY 1`,
+         JOIN unnest($1::text[], $2::date[]) AS x (code, since) ON x.code = r.department_code
+        GROUP BY 1 ORDER BY 1`,
+      [REFORMS.flatMap((r) => [r.code, r.successor]), REFORMS.flatMap((r) => [r.on, r.on])],
     );
-    expect(rows).toEqual([
-      { code: 'AMR', name: '温州市市场监督管理局', before: 0, after: expect.any(Number) },
-      { code: 'CIQ', name: '温州出入境检验检疫局', before: expect.any(Number), after: 0 },
-      { code: 'CUSTOMS', name: '温州海关', before: 0, after: expect.any(Number) },
-      { code: 'QTS', name: '温州市质量技术监督局', before: expect.any(Number), after: 0 },
-    ]);
-    for (const row of rows) expect(row.before + row.after).toBeGreaterThan(0);
+    const count = (code: string) => rows.find((r) => r.code === code) ?? { code, before: 0, after: 0 };
+    for (const reform of REFORMS) {
+      // No old name after its reform; the successor named only from it on (where it had one predecessor).
+      expect(count(reform.code)).toMatchObject({ after: 0 });
+      if (REFORMS.filter((r) => r.successor === reform.successor).length === 1) {
+        expect(count(reform.successor)).toMatchObject({ before: 0 });
+      }
+    }
+    // The old names are there, on the older records: quality supervision, inspection, environment…
+    for (const code of ['QTS', 'CIQ', 'EPB', 'HUD', 'TOUR']) expect(count(code).before).toBeGreaterThan(0);
+    for (const code of ['AMR', 'CUSTOMS', 'ECO', 'HURD', 'CRT']) expect(count(code).after).toBeGreaterThan(0);
     // The 12365 quality hotline (handled by QTS) joined 12315 with the reform: no complaint after it.
     const late = await t.sql(
       `SELECT id FROM credit_records WHERE occurred_on >= DATE '2019-01-01' AND (hotline = '12365' OR handled_by = 'QTS')`,
@@ -277,7 +286,7 @@ describe('npm run seed:demo', () => {
         WHERE (r.type = 'complaint_substantiated') <> (r.hotline IS NOT NULL)
            OR r.handled_by IS DISTINCT FROM h.handled_by
            OR r.disclosed <> (r.type NOT IN ('spot_check_pass', 'complaint_substantiated', 'certification'))
-           OR r.department_code NOT IN ('QTS', 'AMR', 'EPB', 'HUD', 'TOUR', 'CIQ', 'CUSTOMS')`,
+           OR r.department_code NOT IN ('QTS', 'AMR', 'EPB', 'ECO', 'HUD', 'HURD', 'TOUR', 'CRT', 'CIQ', 'CUSTOMS')`,
     );
     expect(wrong).toEqual([]);
     const corrections = await t.sql<{ correction: string }>(

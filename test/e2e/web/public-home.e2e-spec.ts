@@ -123,7 +123,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     const removals = page.locator('#removals li');
     await expect(removals.allTextContents()).resolves.toEqual([
       expect.stringContaining(`${REVOKED.name}2026-04-22 撤销列入`),
-      expect.stringContaining(`${OLD.name}2026-03-18 公示期满移出`),
+      expect.stringContaining(`${OLD.name}公示至 2026-03-18，期满移出`),
     ]);
     await expect(removals.first().locator('a').getAttribute('href')).resolves.toBe(`/enterprises/${REVOKED.uscc}`);
 
@@ -146,7 +146,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     const response = await goto('/?lang=en');
     await checkPublicPage(page, response, 'home-en');
     await expect(page.locator('#counts li').first().textContent()).resolves.toBe('A trustworthy1');
-    expect(await text('#removals')).toContain('listing ended 2026-03-18');
+    expect(await text('#removals')).toContain('listed until 2026-03-18, then removed');
     await goto('/?lang=zh');
   });
 
@@ -189,7 +189,10 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     await expect(text('#registered-on')).resolves.toBe('2008-05-16');
     await expect(text('#district')).resolves.toBe('鹿城区');
     await expect(text('#industry')).resolves.toBe('制造业（C3443）');
-    await expect(page.locator('#enterprise-guides a').count()).resolves.toBe(3);
+    await expect(page.locator('#enterprise-guides a').count()).resolves.toBe(4);
+    await expect(page.getAttribute('#enterprise-correction', 'href')).resolves.toBe(
+      `/corrections/new?kind=enterprise&subject=${LISTED.uscc}`,
+    );
 
     await goto(`/enterprises/${GOOD.uscc}?lang=en`);
     await expect(text('#grade .grade')).resolves.toBe('A trustworthy');

@@ -186,7 +186,12 @@ describe('public: the credit report pages in Chromium', () => {
     expect(await page.locator('#verified').count()).toBe(0);
 
     await page.goto(`${base}/reports/verify?no=${encodeURIComponent('<b>x</b>')}`);
-    await expect(page.textContent('#verdict')).resolves.toContain('“<b>x</b>”不是报告编号');
+    await expect(page.textContent('#verdict')).resolves.toContain('“<B>X</B>”不是报告编号');
+    // Typed from paper in lower case or with full-width letters, it is the same number.
+    const typed = ` ${number.toLowerCase().replace('qcr', 'ｑｃｒ')} `;
+    await page.goto(`${base}/reports/verify?no=${encodeURIComponent(typed)}`);
+    await expect(page.getAttribute('#verdict', 'class')).resolves.toBe('notice good');
+    await expect(page.inputValue('#no')).resolves.toBe(number);
 
     // The pasted JWS still verifies, and shows the same content.
     const jws = (await t.request({ method: 'GET', url: `/api/v1/public/reports/${number}` })).json().report;
