@@ -95,6 +95,11 @@ export async function renderPage(
 ): Promise<void> {
   const context = pageContext(request, reply, viewer);
   if (viewer && !reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'private, no-store');
+  // An answer that sets the language cookie is this visitor's alone: no shared cache keeps it.
+  const cacheControl = reply.getHeader('Cache-Control');
+  if (reply.hasHeader('Set-Cookie') && typeof cacheControl === 'string' && cacheControl.startsWith('public')) {
+    void reply.header('Cache-Control', cacheControl.replace(/^public/, 'private'));
+  }
   const values = typeof data === 'function' ? data(context) : data;
   const html = await reply.viewAsync(`${view}.eta`, { ...context, title: title(context.t), ...values });
   void reply

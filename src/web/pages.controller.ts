@@ -36,7 +36,10 @@ const STATUS_KEYS: Record<EnterpriseStatus, keyof Dictionary> = {
   cancelled: 'statusCancelled',
 };
 
-const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : (value ?? '')).trim();
+/** A query parameter as one trimmed string, without control characters (which no name holds, and the API refuses). */
+const one = (value: string | string[] | undefined): string =>
+  // eslint-disable-next-line no-control-regex
+  (Array.isArray(value) ? value[0] : (value ?? '')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
 const pageNumber = (value: string | string[] | undefined): number => {
   const n = decimalInteger(one(value));
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_PAGE ? n : 1;

@@ -10938,7 +10938,7 @@ export interface operations {
                     "application/jose": components["schemas"]["CreditReportDto"];
                 };
             };
-            /** @description invalid input: `errors` names each refused field */
+            /** @description not a credit code */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

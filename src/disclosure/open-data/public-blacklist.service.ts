@@ -83,7 +83,8 @@ export class PublicBlacklistService {
       .update(JSON.stringify([state.seq, state.n, state.ids, new Date(state.modified).getTime()]))
       .digest('base64url')
       .slice(0, 22);
-    return { etag: `"${format}-${digest}"`, lastModified: new Date(state.modified) };
+    // Weak: the same list goes out as different bytes, compressed or not (as the client accepts).
+    return { etag: `W/"${format}-${digest}"`, lastModified: new Date(state.modified) };
   }
 
   /** Every published entry, newest publication first, read STREAM_BATCH rows at a time by keyset. */

@@ -54,6 +54,7 @@ export class ReportsController {
   })
   @ApiProduces('application/json', JOSE)
   @ApiCreatedResponse({ type: CreditReportDto })
+  @ApiBadRequestResponse({ description: 'not a credit code' })
   @ApiNotFoundResponse({ description: 'no such enterprise' })
   @ApiForbiddenResponse({ description: "a browser's post from another site's page" })
   @ApiTooManyRequestsResponse({ description: `more than ${REPORTS_PER_HOUR} reports an hour from one address` })

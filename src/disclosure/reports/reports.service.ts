@@ -10,7 +10,7 @@ import { AppConfig } from '../../config/app-config';
 import { DepartmentsRepository } from '../../identity/departments.repository';
 import { readSnapshot } from '../../database/read-snapshot';
 import { Problem } from '../../common/problem';
-import { normaliseUscc } from '../../common/uscc';
+import { lookupUscc } from '../../common/uscc';
 import { RecordsRepository } from '../../records/records.repository';
 import { EnterprisesRepository } from '../../registry/enterprises.repository';
 import {
@@ -114,7 +114,7 @@ export class ReportsService {
   async issueWithEnterprise(
     usccParam: string,
   ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
-    const uscc = normaliseUscc(usccParam);
+    const uscc = lookupUscc(usccParam);
     const key = await this.keys.current();
     // One snapshot: the grade, the listings and the records as they stood together, never a
     // grade computed after a removal beside the listing it removed.

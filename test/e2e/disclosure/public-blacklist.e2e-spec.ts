@@ -359,9 +359,9 @@ describe('public blacklist: list, entry, open data, Atom', () => {
     const atom = await get('/blacklist.atom');
     const etag = csv.headers.etag as string;
     const lastModified = csv.headers['last-modified'] as string;
-    expect(etag).toMatch(/^"csv-[\w-]{22}"$/);
-    expect(json.headers.etag).toMatch(/^"json-/);
-    expect(atom.headers.etag).toMatch(/^"atom-/);
+    expect(etag).toMatch(/^W\/"csv-[\w-]{22}"$/);
+    expect(json.headers.etag).toMatch(/^W\/"json-/);
+    expect(atom.headers.etag).toMatch(/^W\/"atom-/);
     expect(new Date(lastModified).toUTCString()).toBe(lastModified);
 
     const again = await get('/blacklist.csv', { 'if-none-match': etag });

@@ -294,6 +294,10 @@ describe('public: signed credit reports', () => {
     const unknown = await t.request({ method: 'POST', url: ISSUE(CODES.beijing) });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // Not a credit code at all: 400 naming it, as the enterprise's own address answers.
+    const malformed = await t.request({ method: 'POST', url: ISSUE('abc') });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().errors).toEqual([expect.objectContaining({ field: 'uscc' })]);
   });
 
   it('fails a tampered report, a foreign key and garbage; refuses a missing or oversized field', async () => {
