@@ -63,7 +63,8 @@ export const GUIDES_TEXT = bilingual(
     whenApplyHeading: '二、什么时候可以申请',
     whenApplyText: '自列入名单公示之日起满 {months} 个月，方可申请。例如 {example} 公示的事项，自 {from} 起可以申请。',
     whenPendingText: '同一事项已有申请正在审核的，须等审核决定后再申请；不予修复的，可以继续整改后再次申请。',
-    whenExpiryText: '公示期以列入决定书载明的为准（未载明的为 {months} 个月），期满自动移出名单，无需申请；公示期短于上述申请期限的，期满即移出，不必申请修复。',
+    whenExpiryText:
+      '公示期以列入决定书载明的为准（未载明的为 {months} 个月），期满自动移出名单，无需申请；公示期短于上述申请期限的，期满即移出，不必申请修复。',
     whatHeading: '三、需要提交什么',
     whatStatement: '整改情况及申请理由：说明违法行为的整改情况、行政处罚决定的履行情况、问题产品的召回或处置情况。',
     whatEvidence:
