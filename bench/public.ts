@@ -3,11 +3,12 @@
  * an entry, the guides, a report and its verification, the error-report form) and the
  * statistics for staff, rendered by the built server (ROLE=all, its own process) over the demo
  * data of `npm run seed:demo`. Each page is asked `--requests` times by `--clients` concurrent
- * clients after a warm-up, as a browser asks (gzip accepted). The floor is the error-report form
+ * clients after a warm-up, as a browser asks (gzip accepted); two clients by default, one per core
+ * of the machine the figures were recorded on. The floor is the error-report form
  * of the same server (the template engine and the layout, no database), asked the same way in
  * the same run; each page's p95 is also given as a ratio to the floor's.
  *
- *   npm run build && npx tsx bench/public.ts --requests 300 --clients 4
+ *   npm run build && npx tsx bench/public.ts --requests 300 --clients 2
  *
  * Targets (issue 20): every public page p95 ≤ 30 ms on the demo data and under 40 KB before
  * compression, the statistics page under 60 KB.
@@ -17,7 +18,7 @@ import { resolve } from 'node:path';
 import { arg, BenchServer, DATABASE_SERVER, DIST, machine, measurePage, PageTiming, sql } from './lib';
 
 const REQUESTS = arg('requests', 300);
-const CLIENTS = arg('clients', 4);
+const CLIENTS = arg('clients', 2);
 const WARMUP = arg('warmup', 30);
 const PORT = arg('port', 3994);
 const DB = 'qc_bench_public';
