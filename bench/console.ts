@@ -13,9 +13,7 @@
  * Targets (issues 18, 19): every console and portal page p95 ≤ 100 ms on the demo data, and under
  * 60 KB before compression.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { arg, BenchServer, DATABASE_SERVER, DIST, machine, measurePage, PageTiming, sql } from './lib';
+import { arg, demoServer, machine, measurePage, PageTiming, sql } from './lib';
 
 const REQUESTS = arg('requests', 200);
 const CLIENTS = arg('clients', 4);
@@ -34,21 +32,8 @@ interface Result extends PageTiming {
 }
 
 async function main() {
-  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  const env = { ...process.env, DATABASE_URL: `${DATABASE_SERVER}/${DB}`, REDIS_PREFIX: PREFIX };
-  console.log('seeding the demo data…');
-  execFileSync(process.execPath, [resolve(DIST, 'src/cli/seed/main.js')], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
+  const server = await demoServer({ database: DB, port: PORT, prefix: PREFIX });
   try {
-    // The seed queued every enterprise's grading: wait for the worker to finish it.
-    for (;;) {
-      const [{ n }] = await sql(DB, 'SELECT count(*)::int AS n FROM regrade_requests');
-      if (n === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const cookies: Record<string, string> = {};
     for (const [role, username, password] of [
       ['regulator', 'demo.regulator', 'demo-regulator-2024'],

@@ -1,5 +1,5 @@
 /** What the benchmarks share: arguments, SQL, and the built server run as a child process. */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -216,4 +216,28 @@ export async function measurePage(
   );
   times.sort((a, b) => a - b);
   return { status: last.status, bytes: last.bytes, p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/**
+ * A fresh database `database` seeded with the demo data (`npm run seed:demo` of the build), the
+ * built server on it, and the grading the seed queued done: what the page benchmarks measure on.
+ */
+export async function demoServer(options: {
+  database: string;
+  port: number;
+  prefix: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<BenchServer> {
+  await sql('postgres', `DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`);
+  console.log('seeding the demo data…');
+  execFileSync(process.execPath, [resolve(DIST, 'src/cli/seed/main.js')], {
+    env: { ...process.env, DATABASE_URL: `${DATABASE_SERVER}/${options.database}`, REDIS_PREFIX: options.prefix },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const server = await BenchServer.start(options);
+  for (;;) {
+    const [{ n }] = await sql(options.database, 'SELECT count(*)::int AS n FROM regrade_requests');
+    if (n === 0) return server;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

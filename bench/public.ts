@@ -13,9 +13,7 @@
  * Targets (issue 20): every public page p95 ≤ 30 ms on the demo data and under 40 KB before
  * compression, the statistics page under 60 KB.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { arg, BenchServer, DATABASE_SERVER, DIST, machine, measurePage, PageTiming, sql } from './lib';
+import { arg, demoServer, machine, measurePage, PageTiming, sql } from './lib';
 
 const REQUESTS = arg('requests', 300);
 const CLIENTS = arg('clients', 2);
@@ -34,26 +32,9 @@ interface Result extends PageTiming {
 }
 
 async function main() {
-  await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  const env = { ...process.env, DATABASE_URL: `${DATABASE_SERVER}/${DB}`, REDIS_PREFIX: PREFIX };
-  console.log('seeding the demo data…');
-  execFileSync(process.execPath, [resolve(DIST, 'src/cli/seed/main.js')], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
   // The public pages' own limit would refuse a benchmark's thousands of requests from one address.
-  const server = await BenchServer.start({
-    database: DB,
-    port: PORT,
-    prefix: PREFIX,
-    env: { PUBLIC_RATE_LIMIT: '1000000' },
-  });
+  const server = await demoServer({ database: DB, port: PORT, prefix: PREFIX, env: { PUBLIC_RATE_LIMIT: '1000000' } });
   try {
-    for (;;) {
-      const [{ n }] = await sql(DB, 'SELECT count(*)::int AS n FROM regrade_requests');
-      if (n === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const [enterprise] = await sql(
       DB,
       `SELECT e.uscc FROM enterprises e JOIN credit_records r ON r.enterprise_id = e.id

@@ -50,7 +50,8 @@ export function niceStep(max: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function barChart(spec: BarChartSpec): string {
+/** The value axis both charts draw: how values are written, each category's bar total, the tick step, the axis's end. */
+function valueAxis(spec: BarChartSpec): { format: (v: number) => string; totals: number[]; step: number; max: number } {
   const format = spec.format ?? ((v: number) => String(Math.round(v)));
   const totals = spec.categories.map((_, i) =>
     spec.stacked
@@ -60,7 +61,11 @@ export function barChart(spec: BarChartSpec): string {
   const dataMax = Math.max(0, ...totals, spec.reference?.value ?? 0);
   // Counts (the default format) never get fractional ticks.
   const step = spec.format ? niceStep(dataMax) : Math.max(1, niceStep(dataMax));
-  const max = spec.max ?? Math.max(step, Math.ceil(dataMax / step) * step);
+  return { format, totals, step, max: spec.max ?? Math.max(step, Math.ceil(dataMax / step) * step) };
+}
+
+export function barChart(spec: BarChartSpec): string {
+  const { format, step, max } = valueAxis(spec);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const y = (v: number) => round(MARGIN.top + plotH - (Math.min(v, max) / max) * plotH);
@@ -190,15 +195,7 @@ export function wrapText(text: string, width: number, size: number): string[] {
  * label column, the value labels and the legend take the room their text needs.
  */
 export function horizontalBarChart(spec: BarChartSpec): string {
-  const format = spec.format ?? ((v: number) => String(Math.round(v)));
-  const totals = spec.categories.map((_, i) =>
-    spec.stacked
-      ? spec.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0)
-      : Math.max(0, ...spec.series.map((s) => s.values[i] ?? 0)),
-  );
-  const dataMax = Math.max(0, ...totals, spec.reference?.value ?? 0);
-  const step = spec.format ? niceStep(dataMax) : Math.max(1, niceStep(dataMax));
-  const max = spec.max ?? Math.max(step, Math.ceil(dataMax / step) * step);
+  const { format, totals, step, max } = valueAxis(spec);
   const tickStep = spec.max !== undefined ? (spec.format ? niceStep(max) : Math.max(1, niceStep(max))) : step;
   const parts: string[] = [];
   const pad = 6;

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { Browser, chromium, Page, Response } from 'playwright-core';
+import { Browser, Page, Response } from 'playwright-core';
 import { BlacklistService } from '../../../src/blacklist/blacklist.service';
 import { makeUscc } from '../../../src/common/uscc';
 import { BlacklistWorld } from '../../helpers/blacklist';
 import { TestClock } from '../../helpers/clock';
-import { ARTIFACTS, DESKTOP } from '../../helpers/console';
+import { ConsoleBrowser, DESKTOP } from '../../helpers/console';
 import { createEnterprise } from '../../helpers/fixtures';
 import { checkPublicPage } from '../../helpers/public-pages';
 import { TestApp } from '../../helpers/test-app';
@@ -17,7 +15,6 @@ import v1 from '../../../config/rule-sets/v1.json';
  * guides state are not the defaults, and the test activates a new rule set, so a figure typed
  * into a template instead of read from where the platform takes it would show.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const LISTED = { uscc: makeUscc('330302', 901), name: '温州瓯江阀门有限公司', districtCode: '330302' };
 const GOOD = { uscc: makeUscc('330304', 902), name: '温州瓯江光学眼镜有限公司', districtCode: '330304' };
@@ -57,7 +54,6 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
   const text = async (selector: string): Promise<string> => ((await page.textContent(selector)) ?? '').trim();
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Not the defaults (12 months, 10 working days, 36 months): the guides must say these.
     t = await TestApp.start(
       __filename,
@@ -88,12 +84,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     for (const e of [LISTED, OTHER]) await w.grade(e.uscc, 'D');
     for (const e of [OLD, REVOKED]) await w.grade(e.uscc, 'B');
 
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ({ browser, base } = await ConsoleBrowser.start(t));
     page = await browser.newPage({ viewport: DESKTOP });
   }, 180_000);
 

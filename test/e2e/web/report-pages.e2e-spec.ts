@@ -1,17 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { BlacklistWorld } from '../../helpers/blacklist';
 import { TestClock } from '../../helpers/clock';
-import { ARTIFACTS, DESKTOP } from '../../helpers/console';
+import { ARTIFACTS, ConsoleBrowser, DESKTOP } from '../../helpers/console';
 import { CODES } from '../../helpers/fixtures';
 import { checkPublicPage } from '../../helpers/public-pages';
 import { REPORTS_PER_HOUR } from '../../../src/disclosure/reports/report-issue-limit';
 import { TestApp } from '../../helpers/test-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NAME = '温州市鹿城阀门有限公司';
 
 /**
@@ -32,7 +30,6 @@ describe('public: the credit report pages in Chromium', () => {
   const issuedCount = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM issued_reports`))[0].n;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await TestApp.start(__filename, {}, { clock });
     w = await BlacklistWorld.create(t, clock, [uscc]);
     for (const [type, documentNo, summary] of [
@@ -55,12 +52,7 @@ describe('public: the credit report pages in Chromium', () => {
     await w.grade(uscc, 'D');
     clock.set('2026-03-18T02:00:00Z');
 
-    await t.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ({ browser, base } = await ConsoleBrowser.start(t));
     page = await browser.newPage({ viewport: DESKTOP });
   }, 120_000);
 
