@@ -23,6 +23,8 @@ export type ListingRow = {
   reasonCode: string;
   publishedAt: Date;
   expiresAt: Date;
+  /** The listing's last day in Beijing (the day before `expiresAt` when that is a Beijing midnight), as every page says it. */
+  listedUntil: string;
 };
 
 /**
@@ -53,7 +55,8 @@ export class ExportsRepository {
   listingsAt(manager: EntityManager, at: Date, after: string, limit: number): Promise<ListingRow[]> {
     return manager.query(
       `SELECT b.id::text AS key, b.id::text AS id, e.uscc, e.name, b.reason_code AS "reasonCode",
-              b.published_at AS "publishedAt", b.expires_at AS "expiresAt"
+              b.published_at AS "publishedAt", b.expires_at AS "expiresAt",
+              to_char((b.expires_at - interval '1 millisecond') AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS "listedUntil"
          FROM blacklist_listings b JOIN registry_enterprises e ON e.id = b.enterprise_id
         WHERE b.published_at < $1 AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) >= $1
           AND b.id > $2::bigint

@@ -53,7 +53,7 @@ class ExportStorageError extends Error {
 const DATA_SETS = {
   changes: ['seq', 'id', 'type', 'uscc', 'occurredAt', 'data'],
   grades: ['uscc', 'name', 'districtCode', 'grade', 'score', 'ruleSetVersion', 'validFrom'],
-  blacklist: ['id', 'uscc', 'name', 'reasonCode', 'publishedAt', 'expiresAt'],
+  blacklist: ['id', 'uscc', 'name', 'reasonCode', 'publishedAt', 'expiresAt', 'listedUntil'],
 } as const;
 type DataSetName = keyof typeof DATA_SETS;
 

@@ -169,9 +169,13 @@ describe('daily exports', () => {
         reasonCode: 'substandard_products',
         publishedAt: '2026-03-02T04:00:00.000Z',
         expiresAt: '2029-03-01T16:00:00.000Z',
+        // Ends at Beijing midnight of 2029-03-02: listed until the day before, as every page says.
+        listedUntil: '2029-03-01',
       },
     ]);
-    expect(content['blacklist.csv.gz'].split('\n')[0]).toBe('id,uscc,name,reasonCode,publishedAt,expiresAt');
+    expect(content['blacklist.csv.gz'].split('\n')[0]).toBe(
+      'id,uscc,name,reasonCode,publishedAt,expiresAt,listedUntil',
+    );
 
     // Writing the day again gives the same files.
     clock.set('2026-03-03T03:00:00Z');
