@@ -280,7 +280,7 @@ describe('public home, guides, enterprise page and blacklist search in Chromium'
     await expect(text('#repair-when')).resolves.toBe(
       '自列入名单公示之日起满 18 个月，方可申请。例如 2026-04-22 公示的事项，自 2027-10-22 起可以申请。',
     );
-    expect(await text('main')).toContain('公示期为 12 个月');
+    expect(await text('main')).toContain('未载明的为 12 个月');
     await expect(text('#repair-evidence')).resolves.toContain(
       '最多 5 个文件，每个不超过 10 MB，限 PDF、JPEG、PNG 格式',
     );
