@@ -125,6 +125,7 @@ describe('console to-do', () => {
     expect(await t.app.get(TodoService).counts(principal)).toEqual({
       '/console': 2,
       '/console/imports': 0,
+      '/console/corrections': 0,
     });
   });
 });
