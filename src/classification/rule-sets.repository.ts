@@ -39,15 +39,9 @@ export class RuleSetsRepository {
     );
   }
 
-  /** The active version; null only in a database not seeded with one. */
-  async active(manager: EntityManager = this.db.manager): Promise<VersionedRuleSet | null> {
-    const [row] = await manager.query(`SELECT version, document FROM rule_sets WHERE status = 'active'`);
-    return row ?? null;
-  }
-
-  /** The active version with when it came into force (the public guide states both); null when none is. */
-  async inForce(): Promise<RuleSetInForce | null> {
-    const [row] = await this.db.query(
+  /** The active version and when it came into force (the public guide states both); null only in a database not seeded with one. */
+  async active(manager: EntityManager = this.db.manager): Promise<RuleSetInForce | null> {
+    const [row] = await manager.query(
       `SELECT version, document, activated_at AS "activatedAt" FROM rule_sets WHERE status = 'active'`,
     );
     return row ?? null;

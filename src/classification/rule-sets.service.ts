@@ -32,8 +32,9 @@ export class RuleSetsService {
 
   /** The standard in force and since when, as the public guide tells it. */
   async inForce(): Promise<RuleSetInForce> {
-    const active = await this.ruleSets.inForce();
-    if (!active) throw new Error('No active rule set');
+    const active = await this.ruleSets.active();
+    // The first migration activates version 1, and activating another retires the one before.
+    if (!active) throw new Error('No active rule set: the migrations activate version 1');
     return active;
   }
 
