@@ -213,7 +213,7 @@ export class EnterprisesRepository {
   async profileByUscc(uscc: string, manager: EntityManager = this.db.manager): Promise<EnterpriseProfile | undefined> {
     const [e]: ProfileRow[] = await manager.query(
       `SELECT e.id::text, e.uscc, e.name, e.district_code, d.name_zh AS district_zh, d.name_en AS district_en,
-              e.status, e.legal_representative, e.registered_on::text, e.industry_code
+              e.status, e.legal_representative, to_char(e.registered_on, 'YYYY-MM-DD') AS registered_on, e.industry_code
          FROM enterprises e JOIN districts d ON d.code = e.district_code
         WHERE e.uscc = $1`,
       [uscc],
