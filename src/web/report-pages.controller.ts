@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { fromThisSite } from '../access/page-session';
+import { param } from './console/page-params';
 import { siteOrigin } from './page';
 import { Access } from '../access/access.decorator';
 import { AcceptsForm } from '../common/body-limit';
@@ -70,13 +71,9 @@ export class ReportPagesController {
   }
 
   @Get('reports/verify')
-  async verifyForm(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Query('no') noParam: string | string[] | undefined,
-  ): Promise<void> {
+  async verifyForm(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() query: unknown): Promise<void> {
     // Typed by hand from paper: full-width characters and lower case are read as the number they mean.
-    const no = (Array.isArray(noParam) ? noParam[0] : (noParam ?? '')).normalize('NFKC').trim().toUpperCase();
+    const no = param(query, 'no').normalize('NFKC').trim().toUpperCase();
     // An unknown number is an answer of the verification page (200), like an invalid report.
     const byNumber = await this.byNumber(no);
     return this.session.render(request, reply, 'verify', (t) => t.verifyTitle, {

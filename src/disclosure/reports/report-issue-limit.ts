@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { fromThisSite } from '../../access/page-session';
 import { Problem } from '../../common/problem';
 import { RateLimiter } from '../../redis/rate-limiter';
 
@@ -11,16 +12,12 @@ import { RateLimiter } from '../../redis/rate-limiter';
 export const REPORTS_PER_HOUR = 20;
 const HOUR_MS = 3_600_000;
 
-/** Whether a browser sent this from a page of another site (its `Origin` names another host). */
-function fromAnotherSite(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (typeof origin !== 'string') return false;
-  try {
-    return new URL(origin).host !== new URL(`${request.protocol}://${request.host}`).host;
-  } catch {
-    return true; // `Origin: null`: a sandboxed or privacy-sensitive context, never this site's page
-  }
-}
+/**
+ * Whether a browser sent this from a page of another site: it names an `Origin` (browsers do on
+ * every POST) that is not this site's, `Origin: null` included.
+ */
+const fromAnotherSite = (request: FastifyRequest): boolean =>
+  typeof request.headers.origin === 'string' && !fromThisSite(request);
 
 @Injectable()
 export class ReportIssueLimit {

@@ -42,7 +42,7 @@ const failed = (reason: VerificationFailure, kid?: string): ReportVerificationDt
   ...(kid ? { kid } : {}),
 });
 /** What a compact JWS says, unverified (for a report read back from our own register). */
-const payloadOf = (report: string): ReportPayloadDto =>
+export const payloadOf = (report: string): ReportPayloadDto =>
   JSON.parse(Buffer.from(report.split('.')[1], 'base64url').toString('utf8')) as ReportPayloadDto;
 
 /** The answer to the old `GET …/enterprises/{uscc}/report`, which issued a report on every GET and HEAD. */
@@ -73,10 +73,6 @@ export class ReportsService {
     private readonly departments: DepartmentsRepository,
     private readonly config: AppConfig,
   ) {}
-
-  async issue(usccParam: string): Promise<CreditReportDto> {
-    return (await this.issueWithEnterprise(usccParam)).issued;
-  }
 
   /**
    * A report we issued, read back by its number: 404 for a number we never issued (or not a
@@ -110,10 +106,8 @@ export class ReportsService {
     return this.verify(issued.report);
   }
 
-  /** A report, and the enterprise it names as the report says it (for the page that shows it). */
-  async issueWithEnterprise(
-    usccParam: string,
-  ): Promise<{ issued: CreditReportDto; enterprise: ReportPayloadDto['enterprise'] }> {
+  /** Issues a report of the enterprise's public record under a new number, kept with its digest. */
+  async issue(usccParam: string): Promise<CreditReportDto> {
     const uscc = lookupUscc(usccParam);
     const key = await this.keys.current();
     // One snapshot: the grade, the listings and the records as they stood together, never a
@@ -180,10 +174,7 @@ export class ReportsService {
       .setProtectedHeader({ alg: REPORT_ALG, kid: key.kid, typ: REPORT_TYP })
       .sign(key.privateKey);
     await this.issuedReports.insert({ reportNo, uscc, kid: key.kid, issuedAt, payloadSha256: sha256(bytes), report });
-    return {
-      issued: { number: reportNo, report, reportNo, issuedAt: payload.issuedAt, kid: key.kid },
-      enterprise: payload.enterprise,
-    };
+    return { number: reportNo, report, reportNo, issuedAt: payload.issuedAt, kid: key.kid };
   }
 
   /**

@@ -8,7 +8,7 @@ import { BlacklistEntryDto, BlacklistEntrySummaryDto, ReasonDto } from '../../..
 import { ClassificationService } from '../../../classification/classification.service';
 import { beijingDate, Clock } from '../../../common/clock';
 import { ReportPayloadDto } from '../../../disclosure/reports/dto/report.dto';
-import { ReportsService } from '../../../disclosure/reports/reports.service';
+import { payloadOf, ReportsService } from '../../../disclosure/reports/reports.service';
 import { ListRecordsQuery } from '../../../records/dto/record.dto';
 import { RecordsService } from '../../../records/records.service';
 import { EnterpriseDto } from '../../../registry/dto/enterprise.dto';
@@ -133,9 +133,8 @@ export class EnterprisePortal {
 
   /** Issues a signed report of the enterprise's public record, with what it says. */
   async issueReport(uscc: string): Promise<IssuedReport> {
-    const { issued } = await this.reports.issueWithEnterprise(uscc);
-    const payload = JSON.parse(Buffer.from(issued.report.split('.')[1], 'base64url').toString('utf8'));
-    return { report: issued.report, payload: payload as ReportPayloadDto, reasons: await this.reads.reasons() };
+    const issued = await this.reports.issue(uscc);
+    return { report: issued.report, payload: payloadOf(issued.report), reasons: await this.reads.reasons() };
   }
 
   /** The report's payload when it is one this site issued, unchanged, of this enterprise; else null. */
