@@ -72,8 +72,42 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgres:// URL ending in a database name' })
   DATABASE_APP_URL?: string;
 
-  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  /**
+   * Read-only logins on streaming replicas of DATABASE_URL's database, comma-separated. Public
+   * pages, search, open data, statistics, exports, the feed and the status lookups read from one
+   * that is no further behind than REPLICA_MAX_LAG_MS, else from the primary. Unset: everything
+   * reads from the primary. May carry passwords, so it is never printed.
+   */
+  @IsOptional()
+  @Matches(
+    /^postgres(ql)?:\/\/[^,\s]+\/[^/?,\s]+(\?[^,\s]*)?(\s*,\s*postgres(ql)?:\/\/[^,\s]+\/[^/?,\s]+(\?[^,\s]*)?)*$/,
+    {
+      message: 'must be comma-separated postgres:// URLs, each ending in a database name',
+    },
+  )
+  DATABASE_REPLICA_URLS?: string;
+
+  /** A replica whose replay is further behind the primary than this is not read from. */
+  @Transform(toInt)
+  @Max(3_600_000)
+  @Min(0)
+  @IsInt()
+  REPLICA_MAX_LAG_MS = 2_000;
+
+  /**
+   * One Redis (`redis://`, `rediss://`) or a Sentinel-watched master
+   * (`redis+sentinel://[:password@]host:port[,host:port…]/mastername`). Ignored for the
+   * connection itself when REDIS_CLUSTER_NODES is set (its password still applies).
+   */
+  @Matches(/^(rediss?:\/\/|redis\+sentinel:\/\/[^/]+\/[A-Za-z0-9_.-]+$)/, {
+    message: 'must be a redis:// URL or redis+sentinel://host:port[,host:port]/mastername',
+  })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** A Redis Cluster's seed nodes (`host:port,host:port,…`); when set, the app runs on the cluster. */
+  @IsOptional()
+  @Matches(/^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/, { message: 'must be comma-separated host:port pairs' })
+  REDIS_CLUSTER_NODES?: string;
 
   /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
@@ -221,6 +255,16 @@ export class AppConfig {
   @IsInt()
   SCREENING_RETENTION_DAYS = 30;
 
+  /**
+   * Months of the query log (credit_queries, one partition a month) kept in the database; older
+   * months are detached and archived to EXPORT_DIR as a gzip CSV with its SHA-256.
+   */
+  @Transform(toInt)
+  @Max(600)
+  @Min(1)
+  @IsInt()
+  QUERY_LOG_RETENTION_MONTHS = 60;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
@@ -335,6 +379,7 @@ export class AppConfig {
 
 const SECRETS = new Set([
   'DATABASE_APP_URL',
+  'DATABASE_REPLICA_URLS',
   'ADMIN_PASSWORD',
   'JWT_SECRET',
   'WEBHOOK_SECRET_KEY',
@@ -343,7 +388,16 @@ const SECRETS = new Set([
   'METRICS_TOKEN',
 ]);
 /** Settings without a default (so not own keys of a new AppConfig) that are not secrets. */
-const OPTIONAL = ['ADMIN_USERNAME', 'TRUST_PROXY', 'METRICS_PORT', 'PUBLIC_URL', 'SITE_ICP', 'SITE_PSB', 'SITE_GOV_ID'];
+const OPTIONAL = [
+  'ADMIN_USERNAME',
+  'REDIS_CLUSTER_NODES',
+  'TRUST_PROXY',
+  'METRICS_PORT',
+  'PUBLIC_URL',
+  'SITE_ICP',
+  'SITE_PSB',
+  'SITE_GOV_ID',
+];
 
 export class ConfigError extends Error {}
 
