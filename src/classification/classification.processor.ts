@@ -1,5 +1,5 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { QueueUpkeep } from '../jobs/queue-upkeep';
 import { JobName, QueueName } from '../jobs/queues';
@@ -14,6 +14,8 @@ import { RuleSetDryRun } from './rule-set-dry-run';
  */
 @Processor(QueueName.Classification)
 export class ClassificationProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ClassificationProcessor.name);
+
   constructor(
     private readonly classification: ClassificationService,
     private readonly all: RecomputeAll,
@@ -30,7 +32,13 @@ export class ClassificationProcessor implements OnApplicationBootstrap {
     if ('enterpriseIds' in data)
       return this.requests.answer(data.enterpriseIds, () => this.classification.recompute(data));
     const result = await this.classification.recompute({ fromId: data.fromId, toId: data.toId });
-    if ('runId' in data) await this.all.chunkFinished(data, result);
+    if ('runId' in data) {
+      await this.all.chunkFinished(data, result);
+      // which worker graded which part of a run: how an operator (and the topology's drill) sees the chunks spread
+      this.logger.log(
+        `graded chunk ${data.fromId}-${data.toId} of run ${data.runId}: ${result.enterprises} enterprises, ${result.changed} changed`,
+      );
+    }
     return result;
   }
 
