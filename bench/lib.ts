@@ -1,5 +1,6 @@
 /** What the benchmarks share: arguments, SQL, and the built server run as a child process. */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -239,5 +240,47 @@ export async function demoServer(options: {
     const [{ n }] = await sql(options.database, 'SELECT count(*)::int AS n FROM regrade_requests');
     if (n === 0) return server;
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK').toString()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export interface ProcessCpu {
+  ppid: number;
+  comm: string;
+  ticks: number;
+}
+
+/**
+ * Every process's CPU time so far, in clock ticks, from /proc (Linux); null where it cannot be
+ * read. Read by hand: pidusage and pidtree give a known process's CPU and its children, but not
+ * PostgreSQL's backends, which come and go and are found here by name.
+ */
+export function cpuSample(): Map<number, ProcessCpu> | null {
+  try {
+    const sample = new Map<number, ProcessCpu>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        sample.set(Number(name), {
+          ppid: Number(fields[1]),
+          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+          ticks: Number(fields[11]) + Number(fields[12]),
+        });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return sample;
+  } catch {
+    return null;
   }
 }

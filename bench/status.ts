@@ -17,12 +17,23 @@
  * Targets: lookup throughput ≥ 1.0× the bare Fastify+pg floor with p99 ≤ 25 ms; batch ≤ 3× the floor.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DISTRICTS, machine, percentile, sql } from './lib';
+import {
+  arg,
+  BenchServer,
+  CLOCK_TICKS_PER_SECOND,
+  copyEnterprises,
+  cpuSample,
+  DATABASE_SERVER,
+  DISTRICTS,
+  machine,
+  percentile,
+  ProcessCpu,
+  sql,
+} from './lib';
 
 const N = arg('enterprises', 100_000);
 const SECONDS = arg('seconds', 15);
@@ -113,48 +124,6 @@ async function load() {
 }
 
 type Result = autocannon.Result;
-
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execSync('getconf CLK_TCK').toString()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-interface ProcessCpu {
-  ppid: number;
-  comm: string;
-  ticks: number;
-}
-
-/**
- * Every process's CPU time so far, in clock ticks, from /proc (Linux); null where it cannot be
- * read. Read by hand: pidusage and pidtree give a known process's CPU and its children, but not
- * PostgreSQL's backends, which come and go and are found here by name.
- */
-function cpuSample(): Map<number, ProcessCpu> | null {
-  try {
-    const sample = new Map<number, ProcessCpu>();
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        sample.set(Number(name), {
-          ppid: Number(fields[1]),
-          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-          ticks: Number(fields[11]) + Number(fields[12]),
-        });
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return sample;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * CPU time (ms) spent between two samples by a process with its descendants, and by the local

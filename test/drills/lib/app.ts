@@ -16,6 +16,11 @@ export interface DrillEnv {
   [name: string]: string;
 }
 
+/** What the drills' helpers call an app through: a process of its own, or a load balancer in front of several. */
+export interface Reachable {
+  url(path: string): string;
+}
+
 /** A scratch directory of the drill (uploads, exports, process logs). */
 export function scratchDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `qc-drill-${tag}-`));

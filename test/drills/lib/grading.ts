@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { makeUscc } from '../../../src/common/uscc';
 import { until } from '../../helpers/until';
-import { AppProcess } from './app';
+import { Reachable } from './app';
 import { get, must } from './http';
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
@@ -63,13 +63,13 @@ export interface JobView {
   failedReason?: string;
 }
 
-export async function startRecompute(api: AppProcess, admin: string): Promise<string> {
+export async function startRecompute(api: Reachable, admin: string): Promise<string> {
   const answer = await must(api.url('/api/v1/classification/recompute'), { method: 'POST', token: admin }, 202);
   return answer.json().jobId;
 }
 
 /** The job as the API shows it; undefined while it answers 404 (e.g. lost with Redis). */
-export async function job(api: AppProcess, admin: string, id: string): Promise<JobView | undefined> {
+export async function job(api: Reachable, admin: string, id: string): Promise<JobView | undefined> {
   const answer = await get(api.url(`/api/v1/jobs/${id}`), { token: admin });
   if (answer.status === 404) return undefined;
   if (answer.status !== 200) throw new Error(`job ${id}: ${answer.status} ${answer.body}`);
@@ -77,7 +77,7 @@ export async function job(api: AppProcess, admin: string, id: string): Promise<J
 }
 
 export async function waitForJob(
-  api: AppProcess,
+  api: Reachable,
   admin: string,
   id: string,
   test: (j: JobView) => boolean,
@@ -97,7 +97,7 @@ export async function waitForJob(
 }
 
 /** A clean full recompute after the drill's: how many grades it changes (0 when the drill's run was right). */
-export async function cleanRunChanges(api: AppProcess, admin: string): Promise<number> {
+export async function cleanRunChanges(api: Reachable, admin: string): Promise<number> {
   const id = await startRecompute(api, admin);
   const done = await waitForJob(api, admin, id, (j) => j.state === 'completed', 'the clean recompute');
   return done.result!.changed;

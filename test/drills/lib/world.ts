@@ -1,6 +1,6 @@
 import { makeUscc } from '../../../src/common/uscc';
 import { enterpriseBody } from '../../helpers/fixtures';
-import { ADMIN, AppProcess } from './app';
+import { ADMIN, Reachable } from './app';
 import { must } from './http';
 
 /** Credentials for every kind of caller, made through the admin API of a running app. */
@@ -16,7 +16,7 @@ export interface Actors {
   uscc: string;
 }
 
-export async function login(api: AppProcess, username: string, password: string): Promise<string> {
+export async function login(api: Reachable, username: string, password: string): Promise<string> {
   const answer = await must(api.url('/api/v1/auth/login'), { method: 'POST', body: { username, password } }, 200);
   return answer.json().accessToken;
 }
@@ -25,7 +25,8 @@ export async function login(api: AppProcess, username: string, password: string)
 let serial = Math.floor(Math.random() * 50_000_000);
 export const freshUscc = () => makeUscc('330302', ++serial);
 
-export async function createActors(api: AppProcess): Promise<Actors> {
+/** `tag` sets the users' names apart, for a second set of actors on the same database. */
+export async function createActors(api: Reachable, tag = ''): Promise<Actors> {
   const admin = await login(api, ADMIN.username, ADMIN.password);
   const post = (path: string, body: unknown, token = admin) =>
     must(api.url(path), { method: 'POST', token, body }, 201).then((a) => a.json());
@@ -45,7 +46,7 @@ export async function createActors(api: AppProcess): Promise<Actors> {
   };
   const tokens: Record<string, string> = {};
   for (const [name, fields] of Object.entries(users)) {
-    const username = `drill.${name}`;
+    const username = `drill.${name}${tag}`;
     await post('/api/v1/users', { username, password, ...fields });
     tokens[name] = await login(api, username, password);
   }
