@@ -823,7 +823,8 @@ export const DOCS = join(__dirname, '../../docs/scale-out.md');
 /** Runs every drill of the topology in turn, prints each one's figures, and (unless told not to) writes them to docs/scale-out.md. */
 export async function drill(
   t: Topology,
-  options: { writeDocs?: boolean; log?: (line: string) => void } = {},
+  /** `only`: the drills whose step name contains it (and no docs written). */
+  options: { writeDocs?: boolean; only?: string; log?: (line: string) => void } = {},
 ): Promise<DrillResult[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const c = new Context(t);
@@ -857,6 +858,7 @@ export async function drill(
   ];
   const results: DrillResult[] = [];
   for (const [what, step] of steps) {
+    if (options.only && !what.includes(options.only)) continue;
     log(`\n-- ${what}`);
     const started = Date.now();
     let result: DrillResult;

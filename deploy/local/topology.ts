@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ADMIN } from '../../test/drills/lib/app';
 import { AppSpec, startApp, stopApp } from './apps';
-import { pidFile, stopByPidFile } from './engines/daemon';
+import { alive, pidFile, readPid, stopByPidFile } from './engines/daemon';
 import { pgServerAt, startPrimary, startReplica } from './engines/postgres';
 import { redisClusterAt, startRedisCluster, startSentinel } from './engines/redis';
 import { startHaproxy, stopHaproxy, waitForServer } from './haproxy';
@@ -216,7 +216,7 @@ export async function down(root = DEFAULT_ROOT, options: { keepRoot?: boolean; l
     await attempt('Patroni and etcd', () => stopPatroni(root, t.pg!.kind === 'patroni' ? t.pg!.nodes : []));
   // the Sentinel set, and anything else with a pid file left under the root
   for (const name of pidNames(root))
-    if (existsSync(pidFile(root, name))) await attempt(name, () => stopByPidFile(pidFile(root, name)));
+    if (alive(readPid(pidFile(root, name)))) await attempt(name, () => stopByPidFile(pidFile(root, name)));
   if (errors.length) {
     for (const e of errors) log(`down: ${e.message}`);
     throw errors[0];
@@ -249,6 +249,7 @@ async function main(): Promise<void> {
       redis: { type: 'string', default: 'cluster' },
       'port-base': { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   const root = values.root ?? DEFAULT_ROOT;
@@ -264,12 +265,12 @@ async function main(): Promise<void> {
     printUrls(t);
   } else if (command === 'drill') {
     const { drill } = await import('./drills');
-    await drill(loadTopology(root), { writeDocs: !values['no-docs'] });
+    await drill(loadTopology(root), { writeDocs: !values['no-docs'] && !values.only, only: values.only });
   } else if (command === 'down') {
     await down(root);
   } else {
     process.stderr.write(
-      'usage: npm run topology -- up [--reduced] [--redis cluster|sentinel] [--root DIR] [--port-base N] | drill [--root DIR] [--no-docs] | down [--root DIR]\n',
+      'usage: npm run topology -- up [--reduced] [--redis cluster|sentinel] [--root DIR] [--port-base N] | drill [--root DIR] [--no-docs] [--only NAME] | down [--root DIR]\n',
     );
     process.exitCode = 2;
   }
