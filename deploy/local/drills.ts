@@ -587,34 +587,35 @@ async function schedulesOnce(c: Context): Promise<DrillResult> {
     const queue = bullQueue(c.t, name);
     try {
       const repeatable = await queue.getRepeatableJobs();
-      const delayed = await queue.getDelayed();
+      // Bull's next run of a schedule is a delayed job `repeat:<hash>:<time>` named as the schedule's job
+      const nextRuns = async (jobName: string) =>
+        (await queue.getDelayed()).filter((j) => j.name === jobName && String(j.id).startsWith('repeat:'));
       for (const id of ids) {
-        const entries = repeatable.filter((r) => r.id === id).length;
-        const next = delayed.filter((j) => j.opts.repeat && (j.opts.jobId === id || String(j.id).includes(id)));
-        figures[`${id}: schedules / next runs queued`] = `${entries} / ${next.length}`;
-        checks[`${id} is scheduled once`] = entries === 1 && next.length === 1;
+        const entries = repeatable.filter((r) => r.id === id);
+        const jobName = entries[0]?.name ?? id;
+        const next = await nextRuns(jobName);
+        figures[`${id}: schedules / next runs queued`] = `${entries.length} / ${next.length}`;
+        checks[`${id} is scheduled once`] = entries.length === 1 && next.length === 1;
+        // the maintenance schedules fired now: one run, by one worker, and again one next run
+        if (name !== 'maintenance' || next.length !== 1) continue;
+        const completed = async () => (await queue.getCompleted()).filter((j) => j.name === jobName).length;
+        const completedBefore = await completed();
+        await next[0].promote();
+        const ran = await until(
+          `${id} to run`,
+          async () => {
+            const j = await queue.getJob(next[0].id);
+            return j?.finishedOn ? j : undefined;
+          },
+          60_000,
+          100,
+        ).catch(() => undefined);
+        await sleep(1_000); // a second run, were there one, would have ended by now
+        const runs = (await completed()) - completedBefore;
+        const again = (await nextRuns(jobName)).length;
+        figures[`${id}: fired now, runs completed / next runs queued`] = ran ? `${runs} / ${again}` : 'did not run';
+        checks[`${id} fired once`] = !!ran && !ran.failedReason && runs === 1 && again === 1;
       }
-      // fire the maintenance schedules now: one run each, by one worker
-      if (name === 'maintenance')
-        for (const id of ids) {
-          const [next] = (await queue.getDelayed()).filter((j) => j.opts.repeat && j.opts.jobId === id);
-          if (!next) continue;
-          await next.promote();
-          const ran = await until(
-            `${id} to run`,
-            async () => {
-              const j = await queue.getJob(next.id);
-              return j?.finishedOn ? j : undefined;
-            },
-            60_000,
-            100,
-          ).catch(() => undefined);
-          const again = (await queue.getDelayed()).filter((j) => j.opts.repeat && j.opts.jobId === id).length;
-          figures[`${id}: fired now, attempts / next runs queued`] = ran
-            ? `${ran.attemptsMade} / ${again}`
-            : 'did not run';
-          checks[`${id} fired once`] = !!ran && ran.attemptsMade === 1 && !ran.failedReason && again === 1;
-        }
     } finally {
       await queue.close();
     }
@@ -622,35 +623,39 @@ async function schedulesOnce(c: Context): Promise<DrillResult> {
   return { name: 'schedules registered by both workers', figures, checks };
 }
 
-/** A webhook receiver counting each `webhook-id` it is sent. */
+/** A webhook receiver counting what each subscription (its path) is sent, by `webhook-id`. */
 async function webhookOnce(c: Context): Promise<DrillResult> {
   const received = new Map<string, number>();
+  const run = Date.now().toString(36);
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const id = String(req.headers['webhook-id'] ?? req.headers['x-event-id']);
-      received.set(id, (received.get(id) ?? 0) + 1);
+      // one event goes to each subscription under the same webhook-id: a delivery is the pair
+      const id = `${req.url} ${String(req.headers['webhook-id'])}`;
+      if (req.url?.startsWith(`/hooks/${run}/`)) received.set(id, (received.get(id) ?? 0) + 1);
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(c.t.receiverPort, '127.0.0.1', resolve));
   try {
     const subscriptions = 2;
-    for (let i = 0; i < subscriptions; i++)
-      await must(
+    const ids: string[] = [];
+    for (let i = 0; i < subscriptions; i++) {
+      const made = await must(
         c.api.url('/api/v1/webhooks'),
         {
           method: 'POST',
           apiKey: c.actors.apiKey,
           body: {
-            url: `http://127.0.0.1:${c.t.receiverPort}/hooks/${i}`,
+            url: `http://127.0.0.1:${c.t.receiverPort}/hooks/${run}/${i}`,
             events: ['record.retracted'],
             secret: 'topology-webhook-secret-0123456789',
           },
         },
         201,
       );
-    const run = Date.now().toString(36);
+      ids.push(made.json().id);
+    }
     for (let i = 0; i < sizes.webhookEvents; i++) {
       const record = await must(
         c.api.url(`/api/v1/enterprises/${c.actors.uscc}/records`),
@@ -669,12 +674,14 @@ async function webhookOnce(c: Context): Promise<DrillResult> {
     const allIn = Date.now() - started;
     await sleep(3_000); // late duplicates would come now
     const duplicates = [...received.values()].reduce((sum, n) => sum + n - 1, 0);
+    for (const id of ids)
+      await must(c.api.url(`/api/v1/webhooks/${id}`), { method: 'DELETE', apiKey: c.actors.apiKey }, 204);
     return {
       name: 'webhooks with two dispatchers',
       figures: {
         'events × subscriptions': `${sizes.webhookEvents} × ${subscriptions}`,
         'deliveries expected': wanted,
-        'distinct webhook-ids received': received.size,
+        'distinct deliveries received (subscription, webhook-id)': received.size,
         'duplicate deliveries': duplicates,
         'seconds until all were in': seconds(allIn),
       },
