@@ -193,7 +193,8 @@ async function apiKilled(c: Context): Promise<DrillResult> {
   await sleep(quarter);
   const killedAt = Date.now();
   await killApp(c.t.root, victim);
-  const markedDownMs = await waitForServer(c.t.root, 'apis', victim.name, 'DOWN', 30_000);
+  await waitForServer(c.t.root, 'apis', victim.name, 'DOWN', 30_000);
+  const markedDownMs = Date.now() - killedAt;
   await sleep(Math.max(0, 2 * quarter - (Date.now() - killedAt)));
   const restartAt = Date.now();
   await c.restartApp(victim);
@@ -301,10 +302,17 @@ async function workerKilled(c: Context, admin: string): Promise<DrillResult> {
   const done = await waitForJob(c.api, admin, id, (j) => j.state === 'completed', 'the run to complete', 600_000);
   const finished = (Date.now() - killedAt) / 1_000;
   await c.restartApp(victim);
+  // the records written meanwhile regrade their enterprise (a regrading job each): settled first
+  const written = await writes.stop();
+  await until(
+    'the regradings of the records written to settle',
+    async () => (await count(c.primary, 'SELECT count(*) AS n FROM regrade_requests')) === 0,
+    120_000,
+    200,
+  );
   const after = await grades(c.primary);
   const changed = await cleanRunChanges(c.api, admin);
   const clean = await grades(c.primary);
-  const written = await writes.stop();
   return {
     name: 'a worker SIGKILLed mid full recompute',
     figures: {
