@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ReadReplicas } from '../database/read-replicas';
 import type { RedisClient } from '../redis/connections';
 import { REDIS } from '../redis/redis.token';
 import { Access } from '../access/access.decorator';
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly metrics: MetricsService,
     @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   // Probes are not rate-limited (that needs Redis), so liveness never depends on Redis.
@@ -54,6 +56,10 @@ export class HealthController {
           return redis.down({ message: (error as Error).message });
         }
       },
+      // Shown, never failing: with every replica down or behind, reads go to the primary.
+      ...(this.replicas.configured
+        ? [async () => this.indicator.check('replicas').up({ servers: this.replicas.state() })]
+        : []),
     ]);
   }
 
