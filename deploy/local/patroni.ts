@@ -1,5 +1,5 @@
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { until } from '../../test/helpers/until';
@@ -45,6 +45,8 @@ const postgresUser = () => ({
 });
 
 function postgresOwned(path: string): void {
+  // the parents passable by postgres, the node's own directory its alone
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   mkdirSync(path, { recursive: true, mode: 0o700 });
   const { uid, gid } = postgresUser();
   chownSync(path, uid, gid);
