@@ -360,17 +360,22 @@ async function replicaStopped(c: Context): Promise<DrillResult> {
   const writes = c.writes().start();
   await sleep(3_000);
   const before = failedOf(load);
+  const reads0 = await replicaReads(c);
   const stoppedAt = Date.now();
   await stop();
   await sleep(sizes.replicaDownSeconds * 1_000);
   const during = failedOf(load) - before;
+  const reads1 = await replicaReads(c);
   const sentDuring = load.sent;
   await start();
   const backAt = Date.now();
   const caughtUp = await replicaCaughtUp(c, 60_000);
+  const reads2 = await replicaReads(c);
   await sleep(3_000);
+  const reads3 = await replicaReads(c);
   await load.stop();
   const written = await writes.stop();
+  const share = (a: Reads, b: Reads) => `${b.replica - a.replica} / ${b.primary - a.primary}`;
   return {
     name: 'the replica stopped',
     figures: {
@@ -378,6 +383,9 @@ async function replicaStopped(c: Context): Promise<DrillResult> {
       'lookups sent': load.sent,
       'lookups failed while it was down': during,
       'lookups failed in all': failedOf(load),
+      'reads to replica / primary, before the stop': `${reads0.replica} / ${reads0.primary}`,
+      'reads to replica / primary, replica down': share(reads0, reads1),
+      'reads to replica / primary, 3 s after it caught up': share(reads2, reads3),
       answers: load.summary(),
       'seconds until it had caught up': caughtUp >= 0 ? seconds(caughtUp) : 'never',
       'writes acknowledged': written.acknowledged,
@@ -385,10 +393,30 @@ async function replicaStopped(c: Context): Promise<DrillResult> {
     },
     checks: {
       'lookups went on without the replica': sentDuring > 0 && failedOf(load) <= Math.max(5, load.sent * 0.005),
+      'reads went to the primary while the replica was down': reads1.primary > reads0.primary,
+      'reads went to the replica again': reads3.replica > reads2.replica,
       'the replica caught up': caughtUp >= 0,
       'no acknowledged write lost': written.lost === 0 && written.duplicated === 0,
     },
   };
+}
+
+interface Reads {
+  replica: number;
+  primary: number;
+}
+
+/** Reads the apis gave to a replica and to the primary so far (their /metrics' db_replica_reads_total). */
+async function replicaReads(c: Context): Promise<Reads> {
+  const out = { replica: 0, primary: 0 };
+  for (const app of c.apis) {
+    const answer = await send(c.direct(app).url('/metrics'), { token: c.t.env.METRICS_TOKEN });
+    for (const line of answer.body.split('\n')) {
+      const m = /^db_replica_reads_total\{server="([^"]+)"\} (\d+)/.exec(line);
+      if (m) out[m[1] === 'primary' ? 'primary' : 'replica'] += Number(m[2]);
+    }
+  }
+  return out;
 }
 
 /** Waits until the primary sees a streaming replica that has replayed everything written so far; ms, or -1. */

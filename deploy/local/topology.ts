@@ -138,6 +138,8 @@ export async function up(options: UpOptions = {}): Promise<Topology> {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_RETRY_BASE_MS: '1000',
       PUBLIC_RATE_LIMIT: '1000000',
+      // the drills read /metrics (reads given to each replica or the primary) with it
+      METRICS_TOKEN: randomBytes(24).toString('hex'),
     };
     topology.env = env;
     Object.assign(topology, {
