@@ -159,19 +159,6 @@ export function killDaemon(root: string, name: string): Promise<void> {
   return stopDaemon(root, name, 'SIGKILL', 10_000);
 }
 
-export function accepts(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection(port, host);
-    socket.setTimeout(1_000, () => socket.destroy());
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(false));
-  });
-}
-
 function signalQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
