@@ -21,7 +21,7 @@ import {
 } from '../../test/drills/lib/grading';
 import { must, send } from '../../test/drills/lib/http';
 import { Load, sleep } from '../../test/drills/lib/load';
-import { CI } from '../../test/drills/lib/scale';
+import { CI, scale } from '../../test/drills/lib/scale';
 import { Actors, createActors, login } from '../../test/drills/lib/world';
 import { appLog, appPidOf, appRunning, AppSpec, at, killApp, startApp, stopApp } from './apps';
 import { pgServerAt } from './engines/postgres';
@@ -49,11 +49,12 @@ export interface DrillResult {
 
 /** How long the loads run (s) and how many enterprises the recomputes grade: DRILLS_SCALE=ci shortens them. */
 const sizes = {
-  lookupSeconds: Number(process.env.DRILL_TOPOLOGY_LOAD_S ?? (CI ? 20 : 60)),
-  replicaDownSeconds: Number(process.env.DRILL_TOPOLOGY_REPLICA_DOWN_S ?? (CI ? 5 : 15)),
-  enterprises: Number(process.env.DRILL_TOPOLOGY_ENTERPRISES ?? (CI ? 20_000 : 100_000)),
-  throughputSeconds: Number(process.env.DRILL_TOPOLOGY_THROUGHPUT_S ?? (CI ? 5 : 15)),
+  lookupSeconds: scale.topologyLoadSeconds,
+  replicaDownSeconds: scale.topologyReplicaDownSeconds,
+  enterprises: scale.topologyEnterprises,
+  throughputSeconds: scale.topologyThroughputSeconds,
   webhookEvents: CI ? 10 : 30,
+  /** A key's limit a minute, for the rate limit across apis. */
   rateLimit: 60,
 };
 

@@ -30,4 +30,12 @@ export const scale = {
   recomputeEnterprises: knob('DRILL_RECOMPUTE_ENTERPRISES', 150_000, 60_000),
   /** Rows of the import the Redis drill kills Redis under. */
   importRows: knob('DRILL_IMPORT_ROWS', 500_000, 200_000),
+  /** The topology's drills (deploy/local/drills.ts): seconds of lookup load under which an api is killed. */
+  topologyLoadSeconds: knob('DRILL_TOPOLOGY_LOAD_S', 60, 20),
+  /** Seconds the topology's replica stays stopped. */
+  topologyReplicaDownSeconds: knob('DRILL_TOPOLOGY_REPLICA_DOWN_S', 15, 5),
+  /** Enterprises the topology's recomputes grade (twice as many by the worker drill). */
+  topologyEnterprises: knob('DRILL_TOPOLOGY_ENTERPRISES', 100_000, 20_000),
+  /** Seconds of the topology's throughput figure. */
+  topologyThroughputSeconds: knob('DRILL_TOPOLOGY_THROUGHPUT_S', 15, 5),
 };
