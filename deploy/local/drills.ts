@@ -380,13 +380,14 @@ async function replicaStopped(c: Context): Promise<DrillResult> {
   return {
     name: 'the replica stopped',
     figures: {
-      'replica down (s)': seconds(backAt - stoppedAt),
+      'seconds from the stop to running again': seconds(backAt - stoppedAt),
+      'seconds stopped (before the start)': sizes.replicaDownSeconds,
       'lookups sent': load.sent,
       'lookups failed while it was down': during,
       'lookups failed in all': failedOf(load),
-      'reads to replica / primary, before the stop': `${reads0.replica} / ${reads0.primary}`,
-      'reads to replica / primary, replica down': share(reads0, reads1),
-      'reads to replica / primary, 3 s after it caught up': share(reads2, reads3),
+      'reads given to a replica / the primary, before the stop': `${reads0.replica} / ${reads0.primary}`,
+      'reads given to a replica / the primary, replica down': share(reads0, reads1),
+      'reads given to a replica / the primary, 3 s after it caught up': share(reads2, reads3),
       answers: load.summary(),
       'seconds until it had caught up': caughtUp >= 0 ? seconds(caughtUp) : 'never',
       'writes acknowledged': written.acknowledged,
@@ -407,7 +408,11 @@ interface Reads {
   primary: number;
 }
 
-/** Reads the apis gave to a replica and to the primary so far (their /metrics' db_replica_reads_total). */
+/**
+ * Reads the apis gave to a replica and to the primary so far (their /metrics'
+ * db_replica_reads_total): a read given to a replica that fails there is retried on the primary
+ * and still counts as the replica's.
+ */
 async function replicaReads(c: Context): Promise<Reads> {
   const out = { replica: 0, primary: 0 };
   for (const app of c.apis) {
