@@ -6,6 +6,7 @@ import { Agent } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { format, resolveConfig } from 'prettier';
 import { CLOCK_TICKS_PER_SECOND, cpuSample, machine } from '../../bench/lib';
 import { RETRACTION } from '../../test/helpers/fixtures';
 import { until } from '../../test/helpers/until';
@@ -929,7 +930,7 @@ export async function drill(
     // every process up again before the next drill, whatever this one left
     for (const app of t.apps) if (!appRunning(t.root, app)) await c.restartApp(app);
   }
-  if (options.writeDocs !== false) writeDocs(t, results);
+  if (options.writeDocs !== false) await writeDocs(t, results);
   const failed = results.flatMap((r) =>
     Object.entries(r.checks)
       .filter(([, ok]) => !ok)
@@ -940,7 +941,7 @@ export async function drill(
 }
 
 /** The drills' figures as markdown, between markers of this set (full or reduced) under the drills section. */
-export function writeDocs(t: Topology, results: DrillResult[]): void {
+export async function writeDocs(t: Topology, results: DrillResult[]): Promise<void> {
   const set = t.reduced ? 'reduced' : 'full';
   const begin = `<!-- topology drill results: ${set} -->`;
   const end = `<!-- /topology drill results: ${set} -->`;
@@ -976,5 +977,6 @@ export function writeDocs(t: Topology, results: DrillResult[]): void {
     const at = doc.indexOf('\n<!-- section:', doc.indexOf(marker) + marker.length);
     next = `${doc.slice(0, at).trimEnd()}\n\n${body}\n${doc.slice(at)}`;
   }
-  writeFileSync(DOCS, next);
+  // formatted as `npm run format` would (the tables aligned)
+  writeFileSync(DOCS, await format(next, { ...(await resolveConfig(DOCS)), filepath: DOCS }));
 }
