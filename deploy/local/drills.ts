@@ -579,8 +579,9 @@ async function redisMasterKilled(c: Context, admin: string): Promise<DrillResult
   return {
     name: t.redis.kind === 'cluster' ? 'a Redis Cluster master SIGKILLed' : 'a Sentinel failover',
     figures: {
-      'killed master': killed,
-      'seconds until the cluster was healthy': seconds(healthyMs),
+      [t.redis.kind === 'cluster' ? 'killed master' : 'master failed over (SENTINEL FAILOVER)']: killed,
+      [t.redis.kind === 'cluster' ? 'seconds until the cluster was healthy' : 'seconds until the failover was done']:
+        seconds(healthyMs),
       'seconds from kill to a job queued': seconds(queuedAt - killedAt),
       'seconds from kill to that job completed': done ? seconds(completedAt - killedAt) : 'never',
       'lookups sent': load.sent,
