@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { createGunzip, createGzip } from 'node:zlib';
 import { csvStream } from '../../common/csv';
 
 export interface WrittenFile {
@@ -15,7 +16,7 @@ export interface WrittenFile {
 type Row = Record<string, unknown>;
 
 /** One gzip file being written row by row: CSV (with a header row) or NDJSON. */
-class GzipRows {
+export class GzipRows {
   private readonly input: Writable;
   private readonly done: Promise<void>;
   private readonly hash = createHash('sha256');
@@ -73,4 +74,33 @@ export class DataSetWriter {
   async end(): Promise<WrittenFile[]> {
     return Promise.all(this.files.map((f) => f.end()));
   }
+}
+
+/**
+ * A gzip CSV file as read back from disk: the SHA-256 of its bytes and its rows under the header
+ * (parsed, not counted by line: a quoted cell may hold a line break). What an archive is checked
+ * against before the rows it holds leave the database.
+ */
+export async function readGzipCsv(path: string): Promise<{ rows: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let rows = 0;
+  await pipeline(
+    createReadStream(path),
+    new Transform({
+      transform: (chunk: Buffer, _, next) => {
+        hash.update(chunk);
+        next(null, chunk);
+      },
+    }),
+    createGunzip(),
+    parse({ columns: true }),
+    new Writable({
+      objectMode: true,
+      write: (_row, _, next) => {
+        rows++;
+        next();
+      },
+    }),
+  );
+  return { rows, sha256: hash.digest('hex') };
 }
