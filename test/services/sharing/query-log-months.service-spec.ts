@@ -168,6 +168,16 @@ describe('the query log by month', () => {
     ).resolves.toEqual([{ actor_type: 'system', entity_type: 'query-log-month', has_after: true }]);
   });
 
+  it('leaves the app role no way to delete a month, directly or through the parent', async () => {
+    for (const table of ['credit_queries', 'credit_queries_2031_06', 'credit_queries_default']) {
+      await expect(s.sql(`SET ROLE qc_app; DELETE FROM ${table}`)).rejects.toThrow(/permission denied/);
+      await expect(s.sql(`SET ROLE qc_app; TRUNCATE ${table}`)).rejects.toThrow(/permission denied/);
+    }
+    await expect(
+      s.sql(`SET ROLE qc_app; ALTER TABLE credit_queries DETACH PARTITION credit_queries_2031_06`),
+    ).rejects.toThrow(/must be owner/);
+  });
+
   it('finishes a month a crash left detached but not archived', async () => {
     const id = await logged(OTHER, '2031-04-10T00:00:00Z');
     // What a run that died after the detach leaves behind.
