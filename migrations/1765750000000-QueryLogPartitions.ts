@@ -26,6 +26,12 @@ const GUARDS = [
    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('the query log is append-only')`,
 ];
 
+/** Renames the identity's sequence of `table` (just renamed from credit_queries) after it, freeing its name. */
+const renameSequence = (table: string) => `
+  DO $$ BEGIN
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('${table}', 'id'), '${table}_id_seq');
+  END $$`;
+
 /**
  * How many rows `table` holds and an order-free digest of their text (60 bits of each row's MD5,
  * summed as numeric): one pass, no sort, and no string_agg that a log of hundreds of millions of
@@ -63,7 +69,7 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
     );
     await q.query(`ALTER INDEX ix_credit_queries_uscc RENAME TO ix_credit_queries_unpartitioned_uscc`);
     await q.query(`ALTER INDEX ix_credit_queries_institution RENAME TO ix_credit_queries_unpartitioned_institution`);
-    await q.query(`ALTER SEQUENCE credit_queries_id_seq RENAME TO credit_queries_unpartitioned_id_seq`);
+    await q.query(renameSequence('credit_queries_unpartitioned'));
 
     await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id, asked_at)) PARTITION BY RANGE (asked_at)`);
     await q.query(`CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT`);
@@ -135,7 +141,7 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
     );
     await q.query(`ALTER INDEX ix_credit_queries_uscc RENAME TO ix_credit_queries_partitioned_uscc`);
     await q.query(`ALTER INDEX ix_credit_queries_institution RENAME TO ix_credit_queries_partitioned_institution`);
-    await q.query(`ALTER SEQUENCE credit_queries_id_seq RENAME TO credit_queries_partitioned_id_seq`);
+    await q.query(renameSequence('credit_queries_partitioned'));
     await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id))`);
     await q.query(`INSERT INTO credit_queries OVERRIDING SYSTEM VALUE SELECT * FROM credit_queries_partitioned`);
     await q.query(`
