@@ -42,6 +42,38 @@ const census = (table: string) => `
     FROM ${table} q`;
 
 /**
+ * Rebuilds credit_queries as `create` makes it (empty): the old table is set aside under `aside`
+ * (its key, indexes and sequence renamed after it), its rows are copied into the new one with their
+ * ids, then come the indexes (one sorted build per partition, not a row-by-row insert) and the
+ * guards. The rows' count and digest must be equal before and after, or it throws and the
+ * migration's transaction changes nothing; the old table is dropped, and qc_app gets its rights
+ * on the new tables (SELECT and INSERT; no UPDATE, DELETE or TRUNCATE on any of them).
+ */
+async function rebuild(q: QueryRunner, aside: string, create: () => Promise<void>): Promise<void> {
+  const [before] = await q.query(census('credit_queries'));
+  await q.query(`ALTER TABLE credit_queries RENAME TO ${aside}`);
+  await q.query(`ALTER TABLE ${aside} RENAME CONSTRAINT credit_queries_pkey TO ${aside}_pkey`);
+  await q.query(`ALTER INDEX ix_credit_queries_uscc RENAME TO ix_${aside}_uscc`);
+  await q.query(`ALTER INDEX ix_credit_queries_institution RENAME TO ix_${aside}_institution`);
+  await q.query(renameSequence(aside));
+  await create();
+  await q.query(`INSERT INTO credit_queries OVERRIDING SYSTEM VALUE SELECT * FROM ${aside}`);
+  await q.query(`
+    SELECT setval(pg_get_serial_sequence('credit_queries', 'id'),
+                  coalesce((SELECT max(id) FROM credit_queries), 0) + 1, false)`);
+  for (const index of INDEXES) await q.query(index);
+  for (const guard of GUARDS) await q.query(guard);
+  const [after] = await q.query(census('credit_queries'));
+  if (before.rows !== after.rows || before.digest !== after.digest) {
+    throw new Error(
+      `credit_queries: ${before.rows} rows (digest ${before.digest}) before, ${after.rows} (digest ${after.digest}) after; nothing was changed`,
+    );
+  }
+  await q.query(`DROP TABLE ${aside}`);
+  await q.query(`SELECT grant_app_role()`);
+}
+
+/**
  * The query log becomes a table partitioned by month of `asked_at`, so that its retention detaches
  * and archives a month whole (QueryLogService) instead of deleting rows, which the append-only
  * guard forbids anyway, and reads of recent months skip the older ones.
@@ -62,21 +94,15 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
   name = 'QueryLogPartitions1765750000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const [before] = await q.query(census('credit_queries'));
-    await q.query(`ALTER TABLE credit_queries RENAME TO credit_queries_unpartitioned`);
-    await q.query(
-      `ALTER TABLE credit_queries_unpartitioned RENAME CONSTRAINT credit_queries_pkey TO credit_queries_unpartitioned_pkey`,
-    );
-    await q.query(`ALTER INDEX ix_credit_queries_uscc RENAME TO ix_credit_queries_unpartitioned_uscc`);
-    await q.query(`ALTER INDEX ix_credit_queries_institution RENAME TO ix_credit_queries_unpartitioned_institution`);
-    await q.query(renameSequence('credit_queries_unpartitioned'));
-
-    await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id, asked_at)) PARTITION BY RANGE (asked_at)`);
-    await q.query(`CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT`);
-    // Adds month `month`'s partition when missing, filing the DEFAULT partition's rows of that
-    // month into it. Run by the owner only (the migrations, and the workers' daily job on
-    // DATABASE_URL): it runs with its caller's rights, and qc_app owns nothing.
-    await q.query(`
+    await rebuild(q, 'credit_queries_unpartitioned', async () => {
+      await q.query(
+        `CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id, asked_at)) PARTITION BY RANGE (asked_at)`,
+      );
+      await q.query(`CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT`);
+      // Adds month `month`'s partition when missing, filing the DEFAULT partition's rows of that
+      // month into it. Run by the owner only (the migrations, and the workers' daily job on
+      // DATABASE_URL): it runs with its caller's rights, and qc_app owns nothing.
+      await q.query(`
       CREATE FUNCTION query_log_add_month(month date) RETURNS boolean
       LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
       DECLARE
@@ -105,56 +131,21 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
         DROP TABLE credit_queries_default_filing;
         RETURN true;
       END $$`);
-    await q.query(`REVOKE EXECUTE ON FUNCTION query_log_add_month(date) FROM PUBLIC`);
-    // Every month that has rows, and the current and next ones.
-    await q.query(`
+      await q.query(`REVOKE EXECUTE ON FUNCTION query_log_add_month(date) FROM PUBLIC`);
+      // Every month that has rows, and the current and next ones.
+      await q.query(`
       SELECT query_log_add_month(m)
         FROM (SELECT DISTINCT date_trunc('month', asked_at AT TIME ZONE 'Asia/Shanghai')::date AS m FROM credit_queries_unpartitioned
               UNION SELECT date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date
               UNION SELECT (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + interval '1 month')::date) months
        ORDER BY m`);
-
-    await q.query(`INSERT INTO credit_queries OVERRIDING SYSTEM VALUE SELECT * FROM credit_queries_unpartitioned`);
-    await q.query(`
-      SELECT setval(pg_get_serial_sequence('credit_queries', 'id'),
-                    coalesce((SELECT max(id) FROM credit_queries), 0) + 1, false)`);
-    // Indexes after the rows: one sorted build per partition instead of a row-by-row insert.
-    for (const index of INDEXES) await q.query(index);
-    for (const guard of GUARDS) await q.query(guard);
-
-    const [after] = await q.query(census('credit_queries'));
-    if (before.rows !== after.rows || before.digest !== after.digest) {
-      throw new Error(
-        `credit_queries: ${before.rows} rows (digest ${before.digest}) before partitioning, ${after.rows} (digest ${after.digest}) after; nothing was changed`,
-      );
-    }
-    await q.query(`DROP TABLE credit_queries_unpartitioned`);
-    // The new tables' grants (SELECT, INSERT for qc_app; no UPDATE, DELETE, TRUNCATE on any partition).
-    await q.query(`SELECT grant_app_role()`);
+    });
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const [before] = await q.query(census('credit_queries'));
-    await q.query(`ALTER TABLE credit_queries RENAME TO credit_queries_partitioned`);
-    await q.query(
-      `ALTER TABLE credit_queries_partitioned RENAME CONSTRAINT credit_queries_pkey TO credit_queries_partitioned_pkey`,
-    );
-    await q.query(`ALTER INDEX ix_credit_queries_uscc RENAME TO ix_credit_queries_partitioned_uscc`);
-    await q.query(`ALTER INDEX ix_credit_queries_institution RENAME TO ix_credit_queries_partitioned_institution`);
-    await q.query(renameSequence('credit_queries_partitioned'));
-    await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id))`);
-    await q.query(`INSERT INTO credit_queries OVERRIDING SYSTEM VALUE SELECT * FROM credit_queries_partitioned`);
-    await q.query(`
-      SELECT setval(pg_get_serial_sequence('credit_queries', 'id'),
-                    coalesce((SELECT max(id) FROM credit_queries), 0) + 1, false)`);
-    for (const index of INDEXES) await q.query(index);
-    for (const guard of GUARDS) await q.query(guard);
-    const [after] = await q.query(census('credit_queries'));
-    if (before.rows !== after.rows || before.digest !== after.digest) {
-      throw new Error(`credit_queries: ${before.rows} rows before, ${after.rows} after; nothing was changed`);
-    }
-    await q.query(`DROP TABLE credit_queries_partitioned`);
+    await rebuild(q, 'credit_queries_partitioned', async () => {
+      await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id))`);
+    });
     await q.query(`DROP FUNCTION query_log_add_month(date)`);
-    await q.query(`SELECT grant_app_role()`);
   }
 }
