@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source';
+import { ReadReplicas, READS, readsDataSource } from './read-replicas';
 
+/** The primary (TypeORM's default DataSource) and the replicas public reads may go to (READS). */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -17,5 +20,7 @@ import { dataSourceOptions } from './data-source';
       }),
     }),
   ],
+  providers: [ReadReplicas, { provide: READS, inject: [ReadReplicas], useFactory: readsDataSource }],
+  exports: [ReadReplicas, READS],
 })
 export class DatabaseModule {}

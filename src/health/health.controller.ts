@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { ReadReplicas } from '../database/read-replicas';
 import { REDIS } from '../redis/redis.token';
 import { Access } from '../access/access.decorator';
 import { MetricsTokenGuard } from './metrics-access';
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly metrics: MetricsService,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   // Probes are not rate-limited (that needs Redis), so liveness never depends on Redis.
@@ -54,6 +56,10 @@ export class HealthController {
           return redis.down({ message: (error as Error).message });
         }
       },
+      // Shown, never failing: with every replica down or behind, reads go to the primary.
+      ...(this.replicas.configured
+        ? [async () => this.indicator.check('replicas').up({ servers: this.replicas.state() })]
+        : []),
     ]);
   }
 

@@ -4,6 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bull';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ReadReplicas } from '../database/read-replicas';
 import { JobFailures } from '../jobs/job-failures';
 import { QueueName } from '../jobs/queues';
 
@@ -35,6 +36,7 @@ export class MetricsService implements OnModuleInit {
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly jobFailures: JobFailures,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   onModuleInit(): void {
@@ -42,6 +44,27 @@ export class MetricsService implements OnModuleInit {
     this.jobFailures.onFinalFailure(null, ({ queue, job }) =>
       this.jobsFailed.inc({ queue, name: job?.name ?? 'unknown' }),
     );
+    this.registry.registerMetric(this.replicas.reads);
+    const replicas = this.replicas;
+    new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: "Each read replica's replay lag behind the primary, measured every second (absent while it does not answer)",
+      labelNames: ['replica'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const r of replicas.state()) if (r.lagMs !== null) this.set({ replica: r.name }, r.lagMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'db_replica_in_use',
+      help: 'Whether reads go to each replica (1) or it is skipped, too far behind or not answering (0)',
+      labelNames: ['replica'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const r of replicas.state()) this.set({ replica: r.name }, r.inUse ? 1 : 0);
+      },
+    });
     const queues = Object.values(QueueName).map((name) =>
       this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
     );

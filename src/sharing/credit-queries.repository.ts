@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Grade } from '../classification/rule-set';
 import { copyField, copyLines } from '../database/pg-copy';
 import { pgPool } from '../database/pg-pool';
+import { ReadReplicas } from '../database/read-replicas';
 import { Asker } from './asker';
 import { CreditStatusDto } from './dto/credit-status.dto';
 import { Purpose } from './purposes';
@@ -115,6 +116,17 @@ const LOOKUP = `
                   ELSE b.published_at <= t.as_of
                        AND least(coalesce(b.removed_at, 'infinity'::timestamptz), b.expires_at) > t.as_of END) l ON true`;
 
+/** The log row values of a group, $4–$8 of LOG after the codes ($1), their questions ($2) and as-of times ($3). */
+function askers(questions: StatusQuestion[]): unknown[] {
+  return [
+    questions.map((q) => q.asker.institutionId),
+    questions.map((q) => q.asker.apiKeyId),
+    questions.map((q) => q.asker.userId),
+    questions.map((q) => q.purpose),
+    questions.map((q) => q.askedAt),
+  ];
+}
+
 /**
  * The lookup with the group's log rows written by the same statement: its rows come back only
  * once both have committed, and a failure of either fails both.
@@ -131,7 +143,15 @@ const LOGGED_LOOKUP = `WITH logged AS (${LOG}) ${LOOKUP}`;
 export class CreditQueriesRepository {
   private readonly pool: Pool;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
+  /*
+   * The lookups read from a replica when one is within REPLICA_MAX_LAG_MS (ReadReplicas); the
+   * log is always written on the primary (this.db, this.pool), and the lists of the log below
+   * read it there too: an institution that has just asked must find its question in its list.
+   */
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {
     this.pool = pgPool(db);
   }
 
@@ -221,29 +241,25 @@ export class CreditQueriesRepository {
   /** The group's status rows, once its query-log rows have committed. */
   private async lookUp(questions: StatusQuestion[], usccs: string[], questionOf: number[]): Promise<StatusRow[]> {
     const asOf = questions.map((q) => q.asOf);
-    if (usccs.length < COPY_FROM) {
+    const reads = this.replicas.pick();
+    const small = usccs.length < COPY_FROM;
+    if (small && !this.replicas.isReplica(reads)) {
       const { rows } = await this.pool.query<StatusRow>({
         name: 'credit-status-logged-lookup',
         text: LOGGED_LOOKUP,
-        values: [
-          usccs,
-          questionOf,
-          asOf,
-          questions.map((q) => q.asker.institutionId),
-          questions.map((q) => q.asker.apiKeyId),
-          questions.map((q) => q.asker.userId),
-          questions.map((q) => q.purpose),
-          questions.map((q) => q.askedAt),
-        ],
+        values: [usccs, questionOf, asOf, ...askers(questions)],
       });
       return rows;
     }
-    // The lookup and the COPY run side by side on two connections. No answer leaves before the
-    // log has committed, and a failed log fails the whole group; a failed lookup leaves log rows
-    // for a question that got an error instead of an answer, which errs on the safe side.
+    // The lookup (on a replica, or on the primary for a large group) and the log (on the primary,
+    // by INSERT or COPY) run side by side on two connections. No answer leaves before the log has
+    // committed, and a failed log fails the whole group; a failed lookup leaves log rows for a
+    // question that got an error instead of an answer, which errs on the safe side.
     const [{ rows }] = await Promise.all([
-      this.pool.query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
-      this.copyLog(questions, usccs, questionOf),
+      pgPool(reads).query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
+      small
+        ? this.pool.query({ name: 'credit-status-log', text: LOG, values: [usccs, questionOf, asOf, ...askers(questions)] })
+        : this.copyLog(questions, usccs, questionOf),
     ]);
     return rows;
   }

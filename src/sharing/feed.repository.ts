@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { InjectReads } from '../database/read-replicas';
 import { FeedEventDto } from './dto/feed.dto';
 
 /** A page of the feed as one statement returns it: its events and the last settled seq it looked at. */
@@ -29,10 +29,17 @@ const FEED_SQL = (watchlist: boolean) => `
 const FEED_ALL = FEED_SQL(false);
 const FEED_WATCHLIST = FEED_SQL(true);
 
-/** The pull feed's reads: the outbox through its published view, filtered by a watchlist. */
+/**
+ * The pull feed's reads: the outbox through its published view, filtered by a watchlist. From a
+ * replica when one is near enough (ReadReplicas): outbox writers commit in sequence order (the
+ * outbox lock), and a replica replays commits in the primary's order, so what it shows is a
+ * prefix of what the primary shows, and a client's cursor moves on past nothing it will miss.
+ * (outbox_horizon's look at pg_locks, for rows written around the outbox repository, sees no
+ * primary's writer on a replica; the app writes none.)
+ */
 @Injectable()
 export class FeedRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectReads() private readonly db: DataSource) {}
 
   /** The settled events after `after`, all of them or only those of `institutionId`'s watched codes. */
   async page(after: number, limit: number, watchlistOf: string | null): Promise<FeedPage> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { InjectReads } from '../../database/read-replicas';
 import { beijingDate, beijingLastDay } from '../../common/clock';
 import { SqlFilter } from '../../database/sql-filter';
 import {
@@ -136,7 +136,7 @@ export type ListCursor = [string, string];
 /** The public blacklist's statements. */
 @Injectable()
 export class PublicBlacklistRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectReads() private readonly db: DataSource) {}
 
   /** How many published entries the filters select. */
   async count(query: PublicBlacklistQuery): Promise<number> {

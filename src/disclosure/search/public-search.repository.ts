@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { InjectReads } from '../../database/read-replicas';
 import { escapeLike } from '../../database/sql-filter';
 import { MatchKind } from './dto/public-enterprise.dto';
 
@@ -281,7 +281,7 @@ export interface SearchRow {
 /** The search's statements: one per rank to count, one per rank to read a page, and the gram statistics. */
 @Injectable()
 export class PublicSearchRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectReads() private readonly db: DataSource) {}
 
   /** The rank's matches, counted up to `cap`. */
   async count(rank: Rank, access: Access, cap: number): Promise<number> {
