@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { databaseUnavailable } from '../common/pg-errors';
 import { dataSourceOptions } from './data-source';
 
 /** How often each replica's lag is measured. */
@@ -41,6 +42,16 @@ interface Replica {
 function replicaName(url: string): string {
   const u = new URL(url);
   return `${u.host}${u.pathname}`;
+}
+
+/**
+ * A query a hot standby cancelled because replaying the primary's WAL needed what it read
+ * (SQLSTATE 40001 with this message; hot_standby_feedback makes it rare, a vacuum of the primary
+ * can still cause it): the same read on the primary will do.
+ */
+function recoveryConflict(error: unknown): boolean {
+  const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown };
+  return e?.code === '40001' && typeof e.message === 'string' && e.message.includes('conflict with recovery');
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -146,6 +157,35 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     return dataSource !== this.primary;
   }
 
+  /**
+   * Runs `work` (reads only) on pick()'s server; when that is a replica which failed it (gone,
+   * restarting, or a query cancelled by a conflict with recovery), again on the primary, and
+   * the replica is set aside until its next probe answers: a replica stopping costs its readers
+   * a retry, never an error.
+   */
+  async read<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    const dataSource = this.pick();
+    if (!this.isReplica(dataSource)) return work(dataSource);
+    try {
+      return await work(dataSource);
+    } catch (error) {
+      if (!databaseUnavailable(error) && !recoveryConflict(error)) throw error;
+      const replica = this.replicas.find((r) => r.dataSource === dataSource);
+      if (replica && replica.lagMs !== null) {
+        replica.lagMs = null;
+        replica.error = (error as Error).message;
+        this.logger.warn(`replica ${replica.name} not read from: ${replica.error}`);
+      }
+      this.reads.inc({ server: 'primary' });
+      return work(this.primary);
+    }
+  }
+
+  /** Whether some replica is near enough to read from now. */
+  get readsFromReplicas(): boolean {
+    return this.replicas.some((r) => this.inUse(r));
+  }
+
   /** Whether DATABASE_REPLICA_URLS names any replica. */
   get configured(): boolean {
     return this.replicas.length > 0;
@@ -222,14 +262,23 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** The DataSource methods that run a read, retried on the primary when a replica fails them (ReadReplicas.read). */
+const READ_METHODS = new Set<PropertyKey>(['query', 'transaction']);
+
 /**
  * The DataSource injected by @InjectReads(): each use (`reads.query(…)`, `reads.transaction(…)`,
- * `reads.manager`) goes to the server ReadReplicas.pick() gives at that moment, so a repository
- * of public reads is written as on the primary and the choice stays in one place.
+ * `reads.manager`) goes to the server ReadReplicas gives at that moment, so a repository of
+ * public reads is written as on the primary and the choice stays in one place.
  */
 export function readsDataSource(replicas: ReadReplicas): DataSource {
   return new Proxy({} as DataSource, {
     get(_, property) {
+      if (READ_METHODS.has(property)) {
+        return (...args: unknown[]) =>
+          replicas.read((dataSource) =>
+            (Reflect.get(dataSource, property) as (...a: unknown[]) => Promise<unknown>).apply(dataSource, args),
+          );
+      }
       const dataSource = replicas.pick();
       const value: unknown = Reflect.get(dataSource, property, dataSource);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(dataSource) : value;

@@ -241,9 +241,8 @@ export class CreditQueriesRepository {
   /** The group's status rows, once its query-log rows have committed. */
   private async lookUp(questions: StatusQuestion[], usccs: string[], questionOf: number[]): Promise<StatusRow[]> {
     const asOf = questions.map((q) => q.asOf);
-    const reads = this.replicas.pick();
     const small = usccs.length < COPY_FROM;
-    if (small && !this.replicas.isReplica(reads)) {
+    if (small && !this.replicas.readsFromReplicas) {
       const { rows } = await this.pool.query<StatusRow>({
         name: 'credit-status-logged-lookup',
         text: LOGGED_LOOKUP,
@@ -251,14 +250,24 @@ export class CreditQueriesRepository {
       });
       return rows;
     }
-    // The lookup (on a replica, or on the primary for a large group) and the log (on the primary,
-    // by INSERT or COPY) run side by side on two connections. No answer leaves before the log has
-    // committed, and a failed log fails the whole group; a failed lookup leaves log rows for a
-    // question that got an error instead of an answer, which errs on the safe side.
+    // The lookup (on a replica when one is near enough, else on the primary) and the log (on the
+    // primary, by INSERT or COPY) run side by side on two connections. No answer leaves before the
+    // log has committed, and a failed log fails the whole group; a failed lookup leaves log rows
+    // for a question that got an error instead of an answer, which errs on the safe side.
     const [{ rows }] = await Promise.all([
-      pgPool(reads).query<StatusRow>({ name: 'credit-status-lookup', text: LOOKUP, values: [usccs, questionOf, asOf] }),
+      this.replicas.read((reads) =>
+        pgPool(reads).query<StatusRow>({
+          name: 'credit-status-lookup',
+          text: LOOKUP,
+          values: [usccs, questionOf, asOf],
+        }),
+      ),
       small
-        ? this.pool.query({ name: 'credit-status-log', text: LOG, values: [usccs, questionOf, asOf, ...askers(questions)] })
+        ? this.pool.query({
+            name: 'credit-status-log',
+            text: LOG,
+            values: [usccs, questionOf, asOf, ...askers(questions)],
+          })
         : this.copyLog(questions, usccs, questionOf),
     ]);
     return rows;

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PgServer, startPrimary, startReplica } from '../../../deploy/local/engines/postgres';
+import { prepareDatabase } from '../../../src/database/prepare-database';
+import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
+import { freePort } from '../../helpers/private-redis';
+import { TestApp } from '../../helpers/test-app';
+import { until } from '../../helpers/until';
+
+const METRICS_TOKEN = 'metrics-token-for-tests';
+const MAX_LAG_MS = 3_000;
+const VALVES = '温州市鹿城阀门有限公司';
+const SHOES = '龙湾测试鞋业有限公司';
+
+/** One statement on `url` (the primary's or the replica's database, outside the app). */
+async function sqlOn<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+interface ReplicaState {
+  name: string;
+  lagMs: number | null;
+  inUse: boolean;
+}
+
+/**
+ * The app on a private primary and a streaming replica of it (deploy/local/engines/postgres.ts):
+ * public reads and status lookups are served by the replica, which is proved by what they show
+ * while its replay is paused (a write the primary has and the replica has not), not by asking
+ * the code; the query log is written on the primary; a replica stopped or too far behind is
+ * skipped with no request failing. Needs root (the servers run as the postgres user).
+ */
+describe('reads from a streaming replica', () => {
+  let root: string;
+  let primary: PgServer | undefined;
+  let replica: PgServer | undefined;
+  let t: TestApp | undefined;
+  let bankKey: string;
+  let replicaUrl: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'qc-replicas-'));
+    primary = await startPrimary(root, await freePort());
+    const databaseUrl = primary.url('qc');
+    await prepareDatabase(databaseUrl);
+    replica = await startReplica(primary, root, await freePort());
+    replicaUrl = replica.url('qc');
+    t = await TestApp.start(__filename, {
+      DATABASE_URL: databaseUrl,
+      DATABASE_REPLICA_URLS: replicaUrl,
+      REPLICA_MAX_LAG_MS: String(MAX_LAG_MS),
+      METRICS_TOKEN,
+      PUBLIC_RATE_LIMIT: '1000000',
+    });
+    const admin = await t.loginAdmin();
+    await createEnterprise(t, admin, CODES.wenzhouLike, { name: VALVES });
+    bankKey = (await createKey(t, admin, ['status:read', 'batch:read', 'feed:read'])).key;
+    await until('the replica to have the enterprise', async () => {
+      const rows = await sqlOn(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.wenzhouLike]);
+      return rows.length > 0;
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    try {
+      await t?.close();
+    } finally {
+      await replica?.stop('immediate').catch(() => undefined);
+      await primary?.stop('immediate').catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  const app = () => t!;
+  const search = (q: string) =>
+    app().request({ method: 'GET', url: `/api/v1/public/enterprises?q=${encodeURIComponent(q)}` });
+  const found = async (q: string) => {
+    const res = await search(q);
+    expect(res.statusCode).toBe(200);
+    return res.json().items.map((i: { name: string }) => i.name) as string[];
+  };
+  const lookup = (uscc: string) =>
+    app().request({
+      method: 'GET',
+      url: `/api/v1/credit-status/${uscc}?purpose=loan_review`,
+      headers: { 'x-api-key': bankKey },
+    });
+  const batch = (usccs: string[]) =>
+    app().request({
+      method: 'POST',
+      url: '/api/v1/credit-status/batch',
+      headers: { 'x-api-key': bankKey },
+      body: { purpose: 'loan_review', usccs },
+    });
+  const replicaState = async (): Promise<ReplicaState> => {
+    const res = await app().request({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    return res.json().details.replicas.servers[0];
+  };
+  const metric = async (name: string) => {
+    const res = await app().request({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    return res.body.split('\n').filter((line) => line.startsWith(name));
+  };
+  const loggedOnPrimary = async (uscc: string) =>
+    (await app().sql<{ n: number }>(`SELECT count(*)::int AS n FROM credit_queries WHERE uscc = $1`, [uscc]))[0].n;
+
+  it('serves public search and status lookups from the replica, logs them on the primary, and skips it while it lags', async () => {
+    expect(await replicaState()).toMatchObject({ inUse: true });
+    await sqlOn(replicaUrl, 'SELECT pg_wal_replay_pause()');
+    try {
+      // Written on the primary after the replica stopped replaying: only the primary has it.
+      await createEnterprise(t!, await app().loginAdmin(), CODES.beijing, { name: SHOES, districtCode: '330303' });
+      const paused = Date.now();
+      expect(await found('鞋业')).toEqual([]);
+      expect(await found('阀门')).toEqual([VALVES]);
+      expect((await lookup(CODES.beijing)).statusCode).toBe(404);
+      const screened = await batch([CODES.beijing, CODES.wenzhouLike]);
+      expect(screened.statusCode).toBe(200);
+      expect(screened.json().notFound).toEqual([CODES.beijing]);
+      // All of that within the lag allowed, so it was the replica that answered.
+      expect(Date.now() - paused).toBeLessThan(MAX_LAG_MS);
+      // The log rows are on the primary, the replica (paused) has none of them.
+      expect(await loggedOnPrimary(CODES.beijing)).toBe(2);
+      expect(await sqlOn(replicaUrl, `SELECT 1 FROM credit_queries WHERE uscc = $1`, [CODES.beijing])).toEqual([]);
+      expect((await metric('db_replica_reads_total')).join('\n')).toMatch(/server="127\.0\.0\.1:\d+\/qc"} [1-9]/);
+
+      // Further behind than REPLICA_MAX_LAG_MS: skipped, and the primary answers with what it has.
+      const skipped = await until('the replica to be skipped', async () => {
+        const state = await replicaState();
+        return !state.inUse && state;
+      });
+      expect(skipped.lagMs).toBeGreaterThan(MAX_LAG_MS);
+      expect(await metric('db_replica_in_use')).toEqual([expect.stringMatching(/} 0$/)]);
+      expect(await found('鞋业')).toEqual([SHOES]);
+      expect((await lookup(CODES.beijing)).statusCode).toBe(200);
+    } finally {
+      await sqlOn(replicaUrl, 'SELECT pg_wal_replay_resume()');
+    }
+    // Caught up: read from again, and it has what the primary has.
+    await until('the replica to be read from again', async () => (await replicaState()).inUse);
+    expect(await sqlOn(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.beijing])).toHaveLength(1);
+    expect(await found('鞋业')).toEqual([SHOES]);
+  });
+
+  it('falls back to the primary with no failed request while the replica is stopped, and returns to it', async () => {
+    expect(await replicaState()).toMatchObject({ inUse: true });
+    const statuses: number[] = [];
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        const [a, b] = await Promise.all([search('阀门'), lookup(CODES.wenzhouLike)]);
+        statuses.push(a.statusCode, b.statusCode);
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await replica!.stop('immediate');
+      const state = await until('the replica to be set aside', async () => {
+        const s = await replicaState();
+        return !s.inUse && s;
+      });
+      expect(state.lagMs).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await replica!.start();
+      await until('the replica to be read from again', async () => (await replicaState()).inUse, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      stop = true;
+      await load;
+    }
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
