@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 
 /** The migrated template every service and e2e test file clones; TEST_TEMPLATE_DATABASE keeps two runs on one server apart. */
@@ -44,4 +46,35 @@ export function dropRole(name: string): Promise<void> {
 
 export function roleExists(name: string): Promise<boolean> {
   return admin(async (c) => (await c.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [name])).rowCount === 1);
+}
+
+/**
+ * A copy of the migrated template as database `name` on the server of `adminUrl` (a test's
+ * private one; the URL of its `postgres` database),
+ * by pg_dump | pg_restore: seconds faster than running the migrations there. Owners and grants
+ * are left out (the other server has only its postgres role).
+ */
+export async function copyTemplateTo(adminUrl: string, name: string): Promise<string> {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const target = url.toString();
+  await runAdmin(adminUrl, `CREATE DATABASE ${name}`);
+  await promisify(execFile)('sh', [
+    '-c',
+    'pg_dump -Fc "$1" | pg_restore --no-owner --no-acl --exit-on-error -d "$2"',
+    'copy-template',
+    `${SERVER}/${TEMPLATE_DATABASE}`,
+    target,
+  ]);
+  return target;
+}
+
+async function runAdmin(url: string, text: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
 }

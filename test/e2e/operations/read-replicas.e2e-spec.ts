@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PgServer, startPrimary, startReplica } from '../../../deploy/local/engines/postgres';
-import { prepareDatabase } from '../../../src/database/prepare-database';
+import { copyTemplateTo } from '../../helpers/databases';
 import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
 import { freePort } from '../../helpers/private-redis';
 import { TestApp } from '../../helpers/test-app';
@@ -49,8 +49,7 @@ describe('reads from a streaming replica', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'qc-replicas-'));
     primary = await startPrimary(root, await freePort());
-    const databaseUrl = primary.url('qc');
-    await prepareDatabase(databaseUrl);
+    const databaseUrl = await copyTemplateTo(primary.url('postgres'), 'qc');
     replica = await startReplica(primary, root, await freePort());
     replicaUrl = replica.url('qc');
     t = await TestApp.start(__filename, {
