@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReads } from '../database/read-replicas';
 import { DataSource, EntityManager } from 'typeorm';
 import { ReasonCode, ReasonDto } from './dto/blacklist.dto';
 
@@ -83,7 +84,11 @@ export interface PublishedEntry {
  */
 @Injectable()
 export class BlacklistReads {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /** `reads`: the public, whole-register reads below, which a replica near enough may serve (ReadReplicas). */
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectReads() private readonly reads: DataSource,
+  ) {}
 
   /** What waits in this scope, longest waiting first (at most `limit`). */
   todo(scope: TodoScope, now: Date, limit: number): Promise<TodoEntry[]> {
@@ -123,7 +128,7 @@ export class BlacklistReads {
   /** Which of these enterprises have a published entry. */
   async listedAmong(enterpriseIds: string[]): Promise<Set<string>> {
     if (enterpriseIds.length === 0) return new Set();
-    const rows: { id: string }[] = await this.db.query(
+    const rows: { id: string }[] = await this.reads.query(
       `SELECT DISTINCT enterprise_id::text AS id FROM blacklist_entries
         WHERE enterprise_id = ANY($1::bigint[]) AND status = 'published'`,
       [enterpriseIds],
@@ -136,7 +141,7 @@ export class BlacklistReads {
    * to before `to`: `kind` is 'published' or the removal reason.
    */
   flowByMonth(from: Date, to: Date): Promise<{ month: string; kind: string; n: number }[]> {
-    return this.db.query(
+    return this.reads.query(
       `SELECT to_char(published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, 'published' AS kind, count(*)::int AS n
          FROM blacklist_entries WHERE published_at >= $1 AND published_at < $2 GROUP BY 1
        UNION ALL

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReads } from '../database/read-replicas';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Factor } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
@@ -41,7 +42,11 @@ export interface GradeRestamp {
  */
 @Injectable()
 export class ClassificationRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /** `reads`: the public, whole-register reads below, which a replica near enough may serve (ReadReplicas). */
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectReads() private readonly reads: DataSource,
+  ) {}
 
   /** Same classification, new facts mark or recheck date: remembered, so the next run skips it. */
   async restamp(manager: EntityManager, rows: GradeRestamp[]): Promise<void> {
@@ -134,7 +139,7 @@ export class ClassificationRepository {
    * statement over the register's published view (districts with no enterprise are absent).
    */
   async gradeCountsByDistrict(): Promise<(Record<Grade | 'ungraded', number> & { districtCode: string })[]> {
-    return this.db.query(
+    return this.reads.query(
       `SELECT e.district_code AS "districtCode",
               count(*) FILTER (WHERE c.grade = 'A')::int AS "A",
               count(*) FILTER (WHERE c.grade = 'B')::int AS "B",

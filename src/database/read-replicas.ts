@@ -165,13 +165,43 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
    */
   async read<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
     const dataSource = this.pick();
-    if (!this.isReplica(dataSource)) return work(dataSource);
+    const replica = this.replicas.find((r) => r.dataSource === dataSource);
+    return replica ? this.readOn(replica, work) : work(dataSource);
+  }
+
+  /**
+   * Like read(), for a read that must see all the primary had committed when it began (a day's
+   * export, once the day's writers have finished): on a replica only once that replica has
+   * replayed the primary's WAL up to then, waiting up to REPLICA_MAX_LAG_MS for one to; else on
+   * the primary.
+   */
+  async readCaughtUp<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    if (!this.readsFromReplicas) return work(this.primary);
+    const [{ lsn }]: { lsn: string }[] = await this.primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
+    for (const until = Date.now() + this.config.REPLICA_MAX_LAG_MS; ;) {
+      for (const replica of this.replicas.filter((r) => this.inUse(r))) {
+        const [row] = await replica.dataSource
+          .query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS replayed`, [lsn])
+          .catch((): { replayed: boolean }[] => [{ replayed: false }]);
+        if (row.replayed) {
+          this.reads.inc({ server: replica.name });
+          return this.readOn(replica, work);
+        }
+      }
+      if (Date.now() >= until) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.reads.inc({ server: 'primary' });
+    return work(this.primary);
+  }
+
+  /** `work` on `replica`; on the primary instead when the replica fails it (see read()). */
+  private async readOn<T>(replica: Replica, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
     try {
-      return await work(dataSource);
+      return await work(replica.dataSource);
     } catch (error) {
       if (!databaseUnavailable(error) && !recoveryConflict(error)) throw error;
-      const replica = this.replicas.find((r) => r.dataSource === dataSource);
-      if (replica && replica.lagMs !== null) {
+      if (replica.lagMs !== null) {
         replica.lagMs = null;
         replica.error = (error as Error).message;
         this.logger.warn(`replica ${replica.name} not read from: ${replica.error}`);

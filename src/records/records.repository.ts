@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReads } from '../database/read-replicas';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditRecord } from './credit-record.entity';
 import { RecordDto } from './dto/record.dto';
@@ -125,7 +126,11 @@ function toRecordRow(r: Record<string, unknown>): RecordRow {
  */
 @Injectable()
 export class RecordsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /** `reads`: the public, whole-register reads below, which a replica near enough may serve (ReadReplicas). */
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectReads() private readonly reads: DataSource,
+  ) {}
 
   async countOf(enterpriseId: string): Promise<number> {
     const [{ total }] = await this.db.query(
@@ -296,7 +301,7 @@ export class RecordsRepository {
    * by the district of the enterprise checked (the register's published view).
    */
   spotChecksByDistrict(from: string, to: string): Promise<{ districtCode: string; passed: number; failed: number }[]> {
-    return this.db.query(
+    return this.reads.query(
       `SELECT e.district_code AS "districtCode",
               count(*) FILTER (WHERE r.type = 'spot_check_pass')::int AS passed,
               count(*) FILTER (WHERE r.type = 'spot_check_fail')::int AS failed

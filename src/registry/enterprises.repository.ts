@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectReads } from '../database/read-replicas';
 import { DataSource, EntityManager } from 'typeorm';
 import { escapeLike } from '../database/sql-filter';
 import type { CreateEnterpriseDto, UpdateEnterpriseDto } from './dto/enterprise.dto';
@@ -81,7 +82,11 @@ interface ProfileRow {
  */
 @Injectable()
 export class EnterprisesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  /** `reads`: the public, whole-register reads below, which a replica near enough may serve (ReadReplicas). */
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectReads() private readonly reads: DataSource,
+  ) {}
 
   insert(manager: EntityManager, dto: CreateEnterpriseDto): Promise<Enterprise> {
     return manager.save(manager.create(Enterprise, { ...dto }));
@@ -235,7 +240,7 @@ export class EnterprisesRepository {
 
   /** The planner's count of enterprises (from the last ANALYZE), 0 before the first. */
   async estimatedCount(): Promise<number> {
-    const [{ n }]: { n: number }[] = await this.db.query(
+    const [{ n }]: { n: number }[] = await this.reads.query(
       `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'enterprises'::regclass`,
     );
     return n;

@@ -1,18 +1,18 @@
 import { InjectQueue } from '@nestjs/bull';
 import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { beijingDate, Clock } from '../../common/clock';
 import { Problem } from '../../common/problem';
 import { addDays, startOfBeijingDay } from '../../common/calendar-days';
 import { Actor } from '../../access/actor';
 import { AppConfig } from '../../config/app-config';
+import { ReadReplicas } from '../../database/read-replicas';
 import { DepartmentsRepository } from '../../identity/departments.repository';
 import { EXPORT_JOB_PREFIX } from '../../jobs/jobs-lookup';
 import { JobName, QueueName } from '../../jobs/queues';
@@ -67,7 +67,7 @@ type DataSetName = keyof typeof DATA_SETS;
 @Injectable()
 export class ExportsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly replicas: ReadReplicas,
     private readonly exports: ExportsRepository,
     private readonly outbox: OutboxRepository,
     private readonly departments: DepartmentsRepository,
@@ -135,13 +135,17 @@ export class ExportsService {
       // day's end is running, every event of the day has committed (or never will), and the
       // snapshot taken after this check sees them all.
       await this.settled(to, date);
-      const files = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-        const written: WrittenFile[] = [];
-        for (const name of Object.keys(DATA_SETS) as DataSetName[]) {
-          written.push(...(await this.writeDataSet(manager, staging, name, from, to)));
-        }
-        return written;
-      });
+      // From a replica once it has replayed all the primary had when the day settled (else
+      // from the primary): the snapshot must hold every event the check above waited for.
+      const files = await this.replicas.readCaughtUp((db) =>
+        db.transaction('REPEATABLE READ', async (manager) => {
+          const written: WrittenFile[] = [];
+          for (const name of Object.keys(DATA_SETS) as DataSetName[]) {
+            written.push(...(await this.writeDataSet(manager, staging, name, from, to)));
+          }
+          return written;
+        }),
+      );
       const generatedAt = this.clock.now();
       const auditCheckpoint = await this.audit.latestCheckpoint();
       for (const department of departments) {

@@ -115,13 +115,20 @@ describe('reads from a streaming replica', () => {
   const loggedOnPrimary = async (uscc: string) =>
     (await app().sql<{ n: number }>(`SELECT count(*)::int AS n FROM credit_queries WHERE uscc = $1`, [uscc]))[0].n;
 
-  it('serves public search and status lookups from the replica, logs them on the primary, and skips it while it lags', async () => {
+  it('serves public search, stats and status lookups from the replica, logs them on the primary, and skips it while it lags', async () => {
     expect(await replicaState()).toMatchObject({ inUse: true });
+    const admin = await app().loginAdmin();
+    const registered = async () => {
+      const res = await app().request({ method: 'GET', url: '/api/v1/stats/overview', token: admin });
+      expect(res.statusCode).toBe(200);
+      return res.json().grades.total.total as number;
+    };
     await sqlOn(replicaUrl, 'SELECT pg_wal_replay_pause()');
     try {
       // Written on the primary after the replica stopped replaying: only the primary has it.
-      await createEnterprise(t!, await app().loginAdmin(), CODES.beijing, { name: SHOES, districtCode: '330303' });
+      await createEnterprise(t!, admin, CODES.beijing, { name: SHOES, districtCode: '330303' });
       const paused = Date.now();
+      expect(await registered()).toBe(1);
       expect(await found('鞋业')).toEqual([]);
       expect(await found('阀门')).toEqual([VALVES]);
       expect((await lookup(CODES.beijing)).statusCode).toBe(404);
@@ -144,6 +151,7 @@ describe('reads from a streaming replica', () => {
       expect(await metric('db_replica_in_use')).toEqual([expect.stringMatching(/} 0$/)]);
       expect(await found('鞋业')).toEqual([SHOES]);
       expect((await lookup(CODES.beijing)).statusCode).toBe(200);
+      expect(await registered()).toBe(2);
     } finally {
       await sqlOn(replicaUrl, 'SELECT pg_wal_replay_resume()');
     }
