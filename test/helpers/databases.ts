@@ -11,8 +11,8 @@ const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.
 export const adminDatabaseUrl = () => `${SERVER}/postgres`;
 export const testDatabaseUrl = (name: string) => `${SERVER}/${name}`;
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminDatabaseUrl() });
+async function admin<T>(work: (client: Client) => Promise<T>, url = adminDatabaseUrl()): Promise<T> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -58,7 +58,7 @@ export async function copyTemplateTo(adminUrl: string, name: string): Promise<st
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const target = url.toString();
-  await runAdmin(adminUrl, `CREATE DATABASE ${name}`);
+  await admin((c) => c.query(`CREATE DATABASE ${name}`), adminUrl);
   await promisify(execFile)('sh', [
     '-c',
     'pg_dump -Fc "$1" | pg_restore --no-owner --no-acl --exit-on-error -d "$2"',
@@ -67,14 +67,4 @@ export async function copyTemplateTo(adminUrl: string, name: string): Promise<st
     target,
   ]);
   return target;
-}
-
-async function runAdmin(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }

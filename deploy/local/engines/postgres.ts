@@ -51,6 +51,21 @@ function serverDir(root: string, name: string): string {
   return dir;
 }
 
+/** Whether the server of `url` accepts a connection and answers a statement, within a second. */
+export async function acceptsConnections(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** What a later process needs to re-attach (pgServerAt): written beside the server's directory. */
 const metaFile = (root: string, name: string) => join(root, `${name}.json`);
 
@@ -86,29 +101,8 @@ class Server implements PgServer {
     return alive(readPid(join(this.dataDir, 'postmaster.pid')));
   }
 
-  async ready(): Promise<boolean> {
-    const client = new Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1_000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-
-  /** Runs one statement on database `postgres` of this server. */
-  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url('postgres') });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+  ready(): Promise<boolean> {
+    return acceptsConnections(this.url('postgres'));
   }
 }
 

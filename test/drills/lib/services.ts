@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { acceptsConnections } from '../../../deploy/local/engines/postgres';
 import { freePort, PrivateRedis } from '../../helpers/private-redis';
 import { until } from '../../helpers/until';
 
@@ -96,18 +97,8 @@ export class PgCluster {
     await run('pg_ctlcluster', ['--skip-systemctl-redirect', PG_VERSION, this.name, 'stop', '-m', mode]);
   }
 
-  async ready(): Promise<boolean> {
-    const client = new Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1_000 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  ready(): Promise<boolean> {
+    return acceptsConnections(this.url('postgres'));
   }
 
   async drop(): Promise<void> {

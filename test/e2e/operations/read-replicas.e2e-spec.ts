@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { PgServer, startPrimary, startReplica } from '../../../deploy/local/engines/postgres';
 import { copyTemplateTo } from '../../helpers/databases';
+import { runSql } from '../../helpers/environment';
 import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
 import { freePort } from '../../helpers/private-redis';
 import { TestApp } from '../../helpers/test-app';
@@ -13,17 +13,6 @@ const METRICS_TOKEN = 'metrics-token-for-tests';
 const MAX_LAG_MS = 3_000;
 const VALVES = '温州市鹿城阀门有限公司';
 const SHOES = '龙湾测试鞋业有限公司';
-
-/** One statement on `url` (the primary's or the replica's database, outside the app). */
-async function sqlOn<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 interface ReplicaState {
   name: string;
@@ -63,7 +52,7 @@ describe('reads from a streaming replica', () => {
     await createEnterprise(t, admin, CODES.wenzhouLike, { name: VALVES });
     bankKey = (await createKey(t, admin, ['status:read', 'batch:read', 'feed:read'])).key;
     await until('the replica to have the enterprise', async () => {
-      const rows = await sqlOn(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.wenzhouLike]);
+      const rows = await runSql(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.wenzhouLike]);
       return rows.length > 0;
     });
   }, 60_000);
@@ -123,7 +112,7 @@ describe('reads from a streaming replica', () => {
       expect(res.statusCode).toBe(200);
       return res.json().grades.total.total as number;
     };
-    await sqlOn(replicaUrl, 'SELECT pg_wal_replay_pause()');
+    await runSql(replicaUrl, 'SELECT pg_wal_replay_pause()');
     try {
       // Written on the primary after the replica stopped replaying: only the primary has it.
       await createEnterprise(t!, admin, CODES.beijing, { name: SHOES, districtCode: '330303' });
@@ -139,7 +128,7 @@ describe('reads from a streaming replica', () => {
       expect(Date.now() - paused).toBeLessThan(MAX_LAG_MS);
       // The log rows are on the primary, the replica (paused) has none of them.
       expect(await loggedOnPrimary(CODES.beijing)).toBe(2);
-      expect(await sqlOn(replicaUrl, `SELECT 1 FROM credit_queries WHERE uscc = $1`, [CODES.beijing])).toEqual([]);
+      expect(await runSql(replicaUrl, `SELECT 1 FROM credit_queries WHERE uscc = $1`, [CODES.beijing])).toEqual([]);
       expect((await metric('db_replica_reads_total')).join('\n')).toMatch(/server="127\.0\.0\.1:\d+\/qc"} [1-9]/);
 
       // Further behind than REPLICA_MAX_LAG_MS: skipped, and the primary answers with what it has.
@@ -153,11 +142,11 @@ describe('reads from a streaming replica', () => {
       expect((await lookup(CODES.beijing)).statusCode).toBe(200);
       expect(await registered()).toBe(2);
     } finally {
-      await sqlOn(replicaUrl, 'SELECT pg_wal_replay_resume()');
+      await runSql(replicaUrl, 'SELECT pg_wal_replay_resume()');
     }
     // Caught up: read from again, and it has what the primary has.
     await until('the replica to be read from again', async () => (await replicaState()).inUse);
-    expect(await sqlOn(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.beijing])).toHaveLength(1);
+    expect(await runSql(replicaUrl, `SELECT 1 FROM enterprises WHERE uscc = $1`, [CODES.beijing])).toHaveLength(1);
     expect(await found('鞋业')).toEqual([SHOES]);
   });
 
