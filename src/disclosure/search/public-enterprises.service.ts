@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BlacklistReads } from '../../blacklist/blacklist-reads.repository';
 import { Problem } from '../../common/problem';
 import { lookupUscc } from '../../common/uscc';
+import { ReadReplicas } from '../../database/read-replicas';
 import { DepartmentsRepository } from '../../identity/departments.repository';
 import { RecordsRepository } from '../../records/records.repository';
 import { EnterpriseGrades } from '../../registry/enterprise-grades';
@@ -44,7 +45,14 @@ export class PublicEnterprisesService {
     private readonly listings: BlacklistReads,
     private readonly blacklist: PublicBlacklistService,
     private readonly grades: EnterpriseGrades,
+    private readonly replicas: ReadReplicas,
   ) {}
+
+  /*
+   * The register's, records' and grades' repositories serve officers' reads too, which stay on
+   * the primary; this service's reads are public and go through `replicas.read` (a replica near
+   * enough, else the primary) with the repositories' manager parameter.
+   */
 
   /**
    * A page of matches in rank order. Each rank is counted up to what the window still holds
@@ -83,7 +91,7 @@ export class PublicEnterprisesService {
     // Over the page's ids only (20 by default), side by side on the pool.
     const ids = hits.map((h) => h.id);
     const [listed, grades] = ids.length
-      ? await Promise.all([this.listings.listedAmong(ids), this.grades.of(ids)])
+      ? await Promise.all([this.listings.listedAmong(ids), this.replicas.read((db) => this.grades.of(ids, db.manager))])
       : [new Set<string>(), new Map<string, never>()];
     return {
       items: hits.map(({ id, ...hit }): PublicSearchHitDto => ({
@@ -115,12 +123,12 @@ export class PublicEnterprisesService {
   /** The public page of an enterprise: 400 for a malformed code, 404 for an unknown one. */
   async enterprise(usccInput: string): Promise<PublicEnterpriseDto> {
     const uscc = lookupUscc(usccInput);
-    const e = await this.profiles.profileByUscc(uscc);
+    const e = await this.replicas.read((db) => this.profiles.profileByUscc(uscc, db.manager));
     if (!e) throw Problem.notFound('Enterprise', uscc);
     const [entries, records, grades] = await Promise.all([
       this.activeEntries(e.id),
       this.disclosedRecords(e.id),
-      this.grades.of([e.id]),
+      this.replicas.read((db) => this.grades.of([e.id], db.manager)),
     ]);
     return {
       uscc: e.uscc,
@@ -162,7 +170,9 @@ export class PublicEnterprisesService {
 
   /** Disclosed records in force: not withdrawn, not superseded by a correction. */
   private async disclosedRecords(enterpriseId: string): Promise<PublicRecordDto[]> {
-    const records = await this.records.disclosedInForce(enterpriseId);
+    const records = await this.replicas.read((db) =>
+      this.records.disclosedInForce(enterpriseId, { manager: db.manager }),
+    );
     const names = await this.departments.namesByCodes(records.map((r) => r.departmentCode));
     return records.map((r) => ({
       id: r.id,

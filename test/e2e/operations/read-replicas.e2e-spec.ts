@@ -75,6 +75,7 @@ describe('reads from a streaming replica', () => {
     expect(res.statusCode).toBe(200);
     return res.json().items.map((i: { name: string }) => i.name) as string[];
   };
+  const page = (uscc: string) => app().request({ method: 'GET', url: `/api/v1/public/enterprises/${uscc}` });
   const lookup = (uscc: string) =>
     app().request({
       method: 'GET',
@@ -104,7 +105,7 @@ describe('reads from a streaming replica', () => {
   const loggedOnPrimary = async (uscc: string) =>
     (await app().sql<{ n: number }>(`SELECT count(*)::int AS n FROM credit_queries WHERE uscc = $1`, [uscc]))[0].n;
 
-  it('serves public search, stats and status lookups from the replica, logs them on the primary, and skips it while it lags', async () => {
+  it('serves public search and pages, stats and status lookups from the replica, logs them on the primary, and skips it while it lags', async () => {
     expect(await replicaState()).toMatchObject({ inUse: true });
     const admin = await app().loginAdmin();
     const registered = async () => {
@@ -120,6 +121,7 @@ describe('reads from a streaming replica', () => {
       expect(await registered()).toBe(1);
       expect(await found('鞋业')).toEqual([]);
       expect(await found('阀门')).toEqual([VALVES]);
+      expect((await page(CODES.beijing)).statusCode).toBe(404);
       expect((await lookup(CODES.beijing)).statusCode).toBe(404);
       const screened = await batch([CODES.beijing, CODES.wenzhouLike]);
       expect(screened.statusCode).toBe(200);
@@ -140,6 +142,7 @@ describe('reads from a streaming replica', () => {
       expect(await metric('db_replica_in_use')).toEqual([expect.stringMatching(/} 0$/)]);
       expect(await found('鞋业')).toEqual([SHOES]);
       expect((await lookup(CODES.beijing)).statusCode).toBe(200);
+      expect((await page(CODES.beijing)).statusCode).toBe(200);
       expect(await registered()).toBe(2);
     } finally {
       await runSql(replicaUrl, 'SELECT pg_wal_replay_resume()');
@@ -156,8 +159,8 @@ describe('reads from a streaming replica', () => {
     let stop = false;
     const load = (async () => {
       while (!stop) {
-        const [a, b] = await Promise.all([search('阀门'), lookup(CODES.wenzhouLike)]);
-        statuses.push(a.statusCode, b.statusCode);
+        const answers = await Promise.all([search('阀门'), page(CODES.wenzhouLike), lookup(CODES.wenzhouLike)]);
+        statuses.push(...answers.map((a) => a.statusCode));
       }
     })();
     try {
