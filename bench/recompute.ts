@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { RANGE_SIZE } from '../src/classification/classification.service';
 import { makeUscc } from '../src/common/uscc';
 import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DIST, DISTRICTS, machine, percentile, sql } from './lib';
+import { bullPrefixOf } from '../src/jobs/bull-connections';
 
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
@@ -83,7 +84,7 @@ async function main() {
   }
   let t: number;
 
-  const queue = new Queue('classification', REDIS_URL, { prefix: `${PREFIX}:bull` });
+  const queue = new Queue('classification', REDIS_URL, { prefix: bullPrefixOf(PREFIX) });
   let stalled = 0;
   await queue.isReady();
   queue.on('global:stalled', () => stalled++);

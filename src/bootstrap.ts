@@ -115,7 +115,7 @@ export async function run(overrides: NodeJS.ProcessEnv = {}): Promise<NestFastif
   }
   const applied = await prepareDatabase(config.DATABASE_URL);
   // Bull's processors cannot start without Redis: a worker started during an outage waits for it.
-  if (config.runsWorker) await waitForRedis(config.REDIS_URL);
+  if (config.runsWorker) await waitForRedis(config.redis);
   const app = await createApp(config);
   const logger = new NestLogger('Bootstrap');
   if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);

@@ -85,3 +85,80 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('where Redis is (REDIS_URL, REDIS_CLUSTER_NODES)', () => {
+  it('reads a redis:// or rediss:// URL as one server', () => {
+    expect(loadConfig({}).redis).toEqual({ mode: 'standalone', url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2' }).redis).toEqual({
+      mode: 'standalone',
+      url: 'rediss://:pw@cache.internal:6380/2',
+    });
+  });
+
+  it('reads redis+sentinel:// as the sentinels to ask for the master by name, with its password', () => {
+    expect(
+      loadConfig({ REDIS_URL: 'redis+sentinel://10.0.0.1:26379,sentinel-2:26380,[fd00::3]:26381/qc-main' }).redis,
+    ).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'sentinel-2', port: 26380 },
+        { host: 'fd00::3', port: 26381 },
+      ],
+      name: 'qc-main',
+      username: undefined,
+      password: undefined,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis+sentinel://:p%40ss@h:26379/qc' }).redis).toMatchObject({
+      mode: 'sentinel',
+      sentinels: [{ host: 'h', port: 26379 }],
+      password: 'p@ss',
+    });
+    expect(loadConfig({ REDIS_URL: 'redis+sentinel://app:secret@h:26379/qc' }).redis).toMatchObject({
+      username: 'app',
+      password: 'secret',
+    });
+  });
+
+  it('runs on a Cluster when REDIS_CLUSTER_NODES is set, with REDIS_URL’s password and TLS', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000, 127.0.0.1:7001,redis-2:7002' }).redis).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: '127.0.0.1', port: 7000 },
+        { host: '127.0.0.1', port: 7001 },
+        { host: 'redis-2', port: 7002 },
+      ],
+      username: undefined,
+      password: undefined,
+      tls: false,
+    });
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://default:s3cret@ignored:6379', REDIS_CLUSTER_NODES: 'c1:7000' }).redis,
+    ).toMatchObject({
+      mode: 'cluster',
+      nodes: [{ host: 'c1', port: 7000 }],
+      username: 'default',
+      password: 's3cret',
+      tls: true,
+    });
+  });
+
+  it.each([
+    [{ REDIS_URL: 'redis+sentinel://h:26379' }],
+    [{ REDIS_URL: 'redis+sentinel://h/qc' }],
+    [{ REDIS_URL: 'redis+sentinel://h:26379,/qc' }],
+    [{ REDIS_URL: 'redis+sentinel://h:26379/q c' }],
+    [{ REDIS_URL: 'sentinel://h:26379/qc' }],
+    [{ REDIS_URL: 'redis://:%zz@h:6379' }],
+    [{ REDIS_CLUSTER_NODES: '127.0.0.1' }],
+    [{ REDIS_CLUSTER_NODES: '127.0.0.1:7000,' }],
+    [{ REDIS_CLUSTER_NODES: 'a:7000;b:7001' }],
+  ])('stops on %j, naming the setting', (env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(Object.keys(env)[0]);
+  });
+
+  it('never prints the password of a bad REDIS_URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis+sentinel://:hunter22@h/qc' })).toThrow(/REDIS_URL=\(hidden\)/);
+  });
+});

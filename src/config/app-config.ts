@@ -28,6 +28,38 @@ export interface Site {
 }
 export type ProcessRole = (typeof ROLES)[number];
 
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the app's Redis is, from REDIS_URL and REDIS_CLUSTER_NODES: one server (its URL, as
+ * ioredis reads it), a master that Sentinels watch (asked of them by name), or a Cluster's seed
+ * nodes. `username` and `password` are the data nodes' (Sentinels are asked without them).
+ */
+export type RedisTarget =
+  | { mode: 'standalone'; url: string }
+  | { mode: 'sentinel'; sentinels: RedisEndpoint[]; name: string; username?: string; password?: string }
+  | { mode: 'cluster'; nodes: RedisEndpoint[]; username?: string; password?: string; tls: boolean };
+
+/** `host:port`, the host a name, an IPv4 address or an IPv6 address in brackets. */
+const ENDPOINT = String.raw`(\[[0-9A-Fa-f:.]+\]|[^\s,:@/[\]]+):\d{1,5}`;
+const REDIS_URL_FORMS = new RegExp(
+  String.raw`^(rediss?://\S+|redis\+sentinel://([^:@/]*(:[^@/]*)?@)?${ENDPOINT}(,${ENDPOINT})*/[A-Za-z0-9_.-]+)$`,
+);
+const SENTINEL_URL = /^redis\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/@]+)\/([A-Za-z0-9_.-]+)$/;
+
+/** `host:port,host:port` (an IPv6 host in brackets) as endpoints. */
+function endpoints(list: string): RedisEndpoint[] {
+  return list.split(',').map((item) => {
+    const [, host, port] = /^\s*\[?([^\s\]]+?)\]?:(\d+)\s*$/.exec(item) ?? [];
+    return { host, port: Number(port) };
+  });
+}
+
+const decoded = (part: string | undefined) => (part ? decodeURIComponent(part) : undefined);
+
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : value === 'true' ? true : value === 'false' ? false : value;
 const toInt = ({ value }: { value: unknown }) =>
@@ -99,14 +131,16 @@ export class AppConfig {
    * (`redis+sentinel://[:password@]host:port[,host:port…]/mastername`). Ignored for the
    * connection itself when REDIS_CLUSTER_NODES is set (its password still applies).
    */
-  @Matches(/^(rediss?:\/\/|redis\+sentinel:\/\/[^/]+\/[A-Za-z0-9_.-]+$)/, {
-    message: 'must be a redis:// URL or redis+sentinel://host:port[,host:port]/mastername',
+  @Matches(REDIS_URL_FORMS, {
+    message: 'must be a redis:// URL or redis+sentinel://[:password@]host:port[,host:port]/mastername',
   })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** A Redis Cluster's seed nodes (`host:port,host:port,…`); when set, the app runs on the cluster. */
   @IsOptional()
-  @Matches(/^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/, { message: 'must be comma-separated host:port pairs' })
+  @Matches(new RegExp(String.raw`^${ENDPOINT}(\s*,\s*${ENDPOINT})*$`), {
+    message: 'must be comma-separated host:port pairs',
+  })
   REDIS_CLUSTER_NODES?: string;
 
   /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
@@ -368,6 +402,24 @@ export class AppConfig {
     return this.DATABASE_APP_URL ?? this.DATABASE_URL;
   }
 
+  /** REDIS_URL and REDIS_CLUSTER_NODES read: every Redis connection the app opens goes there (src/redis/connections.ts). */
+  get redis(): RedisTarget {
+    const sentinel = SENTINEL_URL.exec(this.REDIS_URL);
+    let credentials: { username?: string; password?: string };
+    if (sentinel) {
+      credentials = { username: decoded(sentinel[1]), password: decoded(sentinel[2]) };
+    } else {
+      const url = new URL(this.REDIS_URL);
+      credentials = { username: decoded(url.username), password: decoded(url.password) };
+    }
+    if (this.REDIS_CLUSTER_NODES) {
+      const tls = this.REDIS_URL.startsWith('rediss://');
+      return { mode: 'cluster', nodes: endpoints(this.REDIS_CLUSTER_NODES), ...credentials, tls };
+    }
+    if (sentinel) return { mode: 'sentinel', sentinels: endpoints(sentinel[3]), name: sentinel[4], ...credentials };
+    return { mode: 'standalone', url: this.REDIS_URL };
+  }
+
   get runsApi(): boolean {
     return this.ROLE !== 'worker';
   }
@@ -378,6 +430,8 @@ export class AppConfig {
 }
 
 const SECRETS = new Set([
+  // May carry the password of Redis (redis://:password@…, redis+sentinel://:password@…).
+  'REDIS_URL',
   'DATABASE_APP_URL',
   'DATABASE_REPLICA_URLS',
   'ADMIN_PASSWORD',
@@ -417,6 +471,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
     throw new ConfigError(`METRICS_PORT=${config.METRICS_PORT}: must differ from PORT`);
+  }
+  if (errors.length === 0 && config.REDIS_URL.startsWith('redis')) {
+    try {
+      void config.redis;
+    } catch {
+      throw new ConfigError('REDIS_URL: must be a redis:// URL ioredis can read');
+    }
   }
   if (errors.length > 0) {
     const lines = errors.map((e) => {

@@ -8,8 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import Redis from 'ioredis';
 import { ReadReplicas } from '../database/read-replicas';
+import type { RedisClient } from '../redis/connections';
 import { REDIS } from '../redis/redis.token';
 import { Access } from '../access/access.decorator';
 import { MetricsTokenGuard } from './metrics-access';
@@ -23,7 +23,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly metrics: MetricsService,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly replicas: ReadReplicas,
   ) {}
 

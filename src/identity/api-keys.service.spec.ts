@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/app-config';
+import type { RedisClient, RedisConnections } from '../redis/connections';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService, hashKey } from './api-keys.service';
 import type { InstitutionsService } from './institutions.service';
@@ -34,7 +34,8 @@ async function service() {
   });
   const keys = new ApiKeysService(
     new ApiKeysRepository(dataSource as unknown as DataSource),
-    { duplicate: () => channel } as unknown as Redis,
+    {} as RedisClient,
+    { subscriber: () => channel } as unknown as RedisConnections,
     {} as InstitutionsService,
     {} as AuditService,
     { REDIS_PREFIX: 'test' } as AppConfig,

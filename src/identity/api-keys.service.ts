@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { hash, randomBytes } from 'node:crypto';
 import { Actor } from '../access/actor';
 import { AuditService } from '../audit/audit.service';
 import { AnnouncedCache } from '../redis/announced-cache';
 import { Problem } from '../common/problem';
+import { RedisClient, RedisConnections } from '../redis/connections';
 import { REDIS } from '../redis/redis.token';
 import { AppConfig } from '../config/app-config';
 import { ApiKeysRepository, toApiKeyDto } from './api-keys.repository';
@@ -32,13 +32,15 @@ export class ApiKeysService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repository: ApiKeysRepository,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
+    connections: RedisConnections,
     private readonly institutions: InstitutionsService,
     private readonly audit: AuditService,
     config: AppConfig,
   ) {
     this.keys = new AnnouncedCache(
       redis,
+      connections,
       `${config.REDIS_PREFIX}:api-keys:revoked`,
       (keyHash) => this.repository.principal(keyHash),
       new Logger(ApiKeysService.name),

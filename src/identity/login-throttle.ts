@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { IRateLimiterStoreOptions, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { QuotaSink } from '../common/rate-limit-headers';
 import { countingUnavailable, tooManyRequests } from '../redis/rate-limiter';
+import type { RedisClient } from '../redis/connections';
 import { REDIS } from '../redis/redis.token';
 
 /** Login attempts one client address may make per minute, whatever the user names. */
@@ -58,7 +58,7 @@ export class LoginThrottle {
   /** Names that logged in from an address: one point, kept KNOWN_FOR_S after each success. */
   private readonly known: RateLimiterRedis;
 
-  constructor(@Inject(REDIS) redis: Redis) {
+  constructor(@Inject(REDIS) redis: RedisClient) {
     const limiter = (options: Omit<IRateLimiterStoreOptions, 'storeClient'>) =>
       new RateLimiterRedis({
         ...options,

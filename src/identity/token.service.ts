@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import Redis from 'ioredis';
 import { jwtVerify, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { AnnouncedCache } from '../redis/announced-cache';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { RedisClient, RedisConnections } from '../redis/connections';
 import { REDIS } from '../redis/redis.token';
 import { generatedSetting } from '../database/secret-box';
 import { isUuid } from '../common/validation';
@@ -47,10 +47,12 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
+    connections: RedisConnections,
   ) {
     this.standings = new AnnouncedCache(
       redis,
+      connections,
       `${config.REDIS_PREFIX}:users:changed`,
       (userId) => this.users.standing(userId),
       new Logger(TokenService.name),

@@ -1,7 +1,9 @@
-import { BullModule } from '@nestjs/bull';
-import { Global, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
+import { BullConnections } from './bull-connections';
 import { JobFailures } from './job-failures';
 import { JobHandlersCheck } from './job-handlers-check';
 import { JobsLookup } from './jobs-lookup';
@@ -10,10 +12,7 @@ import { QueueUpkeep } from './queue-upkeep';
 import { RecomputeRequests } from './recompute-requests';
 import { RegradeRequestsRepository } from './regrade-requests.repository';
 
-const queues = Object.values(QueueName).map((name) => ({ name }));
-
-/** Where the queues live in Redis: one prefix per deployment (REDIS_PREFIX). */
-export const bullPrefix = (config: AppConfig): string => `${config.REDIS_PREFIX}:bull`;
+const QUEUES = Object.values(QueueName).map((name) => ({ name }));
 
 /**
  * Bull's lock settings that give a dead worker's jobs to another worker within `jobLockMs`, with
@@ -35,6 +34,30 @@ export function lockSettings(jobLockMs: number) {
   };
 }
 
+/** This process's BullConnections, for BullModule's options and for closing them. */
+@Module({
+  providers: [
+    { provide: BullConnections, inject: [AppConfig], useFactory: (c: AppConfig) => new BullConnections(c.redis) },
+  ],
+  exports: [BullConnections],
+})
+class BullConnectionsModule {}
+
+/** Ends Bull's connections at shutdown, after the queues (each also closes itself then; closing again waits for that). */
+@Injectable()
+class BullConnectionsCloser implements OnApplicationShutdown {
+  constructor(
+    private readonly connections: BullConnections,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    const queues = QUEUES.map(({ name }) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    await Promise.all(queues.map((queue) => queue.close()));
+    await this.connections.close();
+  }
+}
+
 /**
  * The queues, available to both roles: the api role adds jobs, the worker role also
  * processes them (its processors are declared in WorkerModule only).
@@ -43,24 +66,27 @@ export function lockSettings(jobLockMs: number) {
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        url: config.REDIS_URL,
-        // Bull's own reconnect delay grows as e^n up to 20 s, and a command waits out 20 reconnects
-        // (ioredis' default): while Redis was down, a request queuing a job (a regrading after a
-        // blacklist move) hung for minutes, and the workers came back up to 20 s after Redis did.
-        // Reconnect within 2 s, and fail a command after 2 missed reconnects (callers treat queuing
-        // as best effort, and the webhook sweep remakes its jobs from the database).
-        redis: { retryStrategy: (times: number) => Math.min(times * 100, 2_000), maxRetriesPerRequest: 2 },
-        prefix: bullPrefix(config),
+      imports: [BullConnectionsModule],
+      inject: [AppConfig, BullConnections],
+      useFactory: (config: AppConfig, connections: BullConnections) => ({
+        ...connections.queueOptions(config),
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
         settings: lockSettings(config.JOB_LOCK_MS),
       }),
     }),
-    BullModule.registerQueue(...queues),
+    BullModule.registerQueue(...QUEUES),
     DiscoveryModule,
+    BullConnectionsModule,
   ],
-  providers: [JobHandlersCheck, RecomputeRequests, RegradeRequestsRepository, JobFailures, QueueUpkeep, JobsLookup],
+  providers: [
+    BullConnectionsCloser,
+    JobHandlersCheck,
+    RecomputeRequests,
+    RegradeRequestsRepository,
+    JobFailures,
+    QueueUpkeep,
+    JobsLookup,
+  ],
   exports: [BullModule, RecomputeRequests, JobFailures, QueueUpkeep, JobsLookup],
 })
 export class JobsModule {}

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { RedisClient, RedisConnections } from './connections';
 
 /**
  * A per-process cache of credential lookups (an API key, a user's standing) that every replica
@@ -20,14 +20,16 @@ export class AnnouncedCache<V extends object> {
   private readonly lookups = new Map<string, Promise<V | false>>();
   /** Announcements and clears so far: a lookup that began before one does not cache its result. */
   private forgotten = 0;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   /** Subscribed now, so an announcement would reach this replica: only then is the cache used. */
   private listening = false;
   /** start() has subscribed once; later connections resubscribe from the 'ready' handler. */
   private started = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
+    /** Opens the subscribing connection (its own: a subscribed connection takes no other command). */
+    private readonly connections: Pick<RedisConnections, 'subscriber'>,
     private readonly channel: string,
     /** The value for an id from the database; false when it is unknown or no longer valid. */
     private readonly lookUp: (id: string) => Promise<V | false>,
@@ -40,7 +42,7 @@ export class AnnouncedCache<V extends object> {
   async start(): Promise<void> {
     // Resubscribed by hand on each reconnection: ioredis's own resubscription is not awaited
     // before it reports 'ready', and until it is, announcements are still being missed.
-    const subscriber = this.redis.duplicate({ keyPrefix: '', autoResubscribe: false });
+    const subscriber = this.connections.subscriber();
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, id: string) => this.forget(id));
     subscriber.on('ready', () => {
@@ -51,6 +53,9 @@ export class AnnouncedCache<V extends object> {
       );
     });
     for (const event of ['close', 'end']) subscriber.on(event, () => this.deaf());
+    // On a Cluster the subscription lives on one node; when that node leaves, ioredis subscribes
+    // on another without a 'close' here. What was cached may have missed announcements meanwhile.
+    subscriber.on('-node', () => this.forget());
     subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
     await subscriber.subscribe(this.channel);
     this.started = true;

@@ -1,10 +1,10 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { GroupCommit } from '../common/group-commit';
 import { Problem, ProblemText } from '../common/problem';
 import { QuotaSink } from '../common/rate-limit-headers';
+import type { RedisClient } from './connections';
 import { REDIS } from './redis.token';
 
 const RETRY_WHEN_UNAVAILABLE_S = 5;
@@ -58,7 +58,7 @@ export class RateLimiter {
   private readonly leases = new LRUCache<string, Lease>({ max: LEASED_BUCKETS });
   private readonly hits = new GroupCommit((hits: Hit[]) => this.count(hits));
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   /**
    * Counts one hit on `bucket`; throws 429 with Retry-After once `limit` is passed in `windowMs`.

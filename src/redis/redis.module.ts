@@ -1,13 +1,13 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { RedisClient, RedisConnections } from './connections';
 import { RateLimiter } from './rate-limiter';
 import { REDIS } from './redis.token';
 
 /** Closes the shared client after everything that uses it has stopped. */
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
@@ -15,17 +15,18 @@ class RedisCloser implements OnApplicationShutdown {
 }
 
 /**
- * One shared ioredis connection for caches, rate limits (RateLimiter) and health checks. Keys are written
- * under `REDIS_PREFIX`; Bull opens its own connections (see JobsModule).
+ * One shared ioredis connection for caches, rate limits (RateLimiter) and health checks, to one
+ * server, a Sentinel-watched master or a Cluster (RedisConnections). Keys are written under
+ * `REDIS_PREFIX`; Bull opens its own connections through the same factory (see JobsModule).
  */
 @Global()
 @Module({
   providers: [
     {
       provide: REDIS,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
-        const redis = new Redis(config.REDIS_URL, {
+      inject: [AppConfig, RedisConnections],
+      useFactory: (config: AppConfig, connections: RedisConnections) => {
+        const redis = connections.open({
           keyPrefix: `${config.REDIS_PREFIX}:`,
           maxRetriesPerRequest: 2,
           enableOfflineQueue: true,
@@ -44,9 +45,10 @@ class RedisCloser implements OnApplicationShutdown {
         return redis;
       },
     },
+    RedisConnections,
     RedisCloser,
     RateLimiter,
   ],
-  exports: [REDIS, RateLimiter],
+  exports: [REDIS, RedisConnections, RateLimiter],
 })
 export class RedisModule {}

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppConfig } from '../../src/config/app-config';
+import { bullPrefixOf } from '../../src/jobs/bull-connections';
 import { dropDatabase, testDatabaseUrl } from './databases';
 
 /** The first administrator every test database gets at start (ADMIN_USERNAME, ADMIN_PASSWORD). */
@@ -38,8 +39,11 @@ export async function removeTestResources(name: string, config: AppConfig): Prom
   await Promise.all([removeDir(config.UPLOAD_DIR), removeDir(config.EXPORT_DIR), removeDir(config.EVIDENCE_DIR)]);
   const redis = new Redis(REDIS_URL);
   try {
-    const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
+    // The app's keys, and the queues' under their hash tag (`{<prefix>:bull}:…`, see bullPrefix).
+    for (const pattern of [`${config.REDIS_PREFIX}:*`, `${bullPrefixOf(config.REDIS_PREFIX)}:*`]) {
+      const keys = await redis.keys(pattern); // braces are not special in a KEYS pattern
+      if (keys.length) await redis.del(...keys);
+    }
   } finally {
     redis.disconnect();
   }

@@ -2,7 +2,7 @@ import Queue from 'bull';
 import { beijingDate } from '../../common/clock';
 import { loadConfig } from '../../config/app-config';
 import { prepareDatabase } from '../../database/prepare-database';
-import { bullPrefix } from '../../jobs/jobs.module';
+import { BullConnections } from '../../jobs/bull-connections';
 import { DEFAULT_JOB_OPTIONS, JobName, QueueName } from '../../jobs/queues';
 import { planBlacklist } from './blacklist-plan';
 import { BlacklistSettings } from './entry-script';
@@ -177,12 +177,14 @@ export async function seedDemo(
  */
 export async function queueGrading(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const config = loadConfig(env);
-  const queue = new Queue(QueueName.Recomputes, config.REDIS_URL, { prefix: bullPrefix(config) });
+  const connections = new BullConnections(config.redis);
+  const queue = new Queue(QueueName.Recomputes, connections.queueOptions(config));
   try {
     await queue.add(JobName.RecomputeAll, { reason: 'demo seed', startedBy: null }, DEFAULT_JOB_OPTIONS);
     print('seed:demo: queued the grading of every enterprise; the worker runs it when it starts');
   } finally {
     await queue.close();
+    await connections.close();
   }
 }
 

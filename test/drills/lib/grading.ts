@@ -1,6 +1,8 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { makeUscc } from '../../../src/common/uscc';
+import { loadConfig } from '../../../src/config/app-config';
+import { bullPrefixOf } from '../../../src/jobs/bull-connections';
+import { openRedis } from '../../../src/redis/connections';
 import { until } from '../../helpers/until';
 import { AppProcess } from './app';
 import { get, must } from './http';
@@ -103,14 +105,22 @@ export async function cleanRunChanges(api: AppProcess, admin: string): Promise<n
   return done.result!.changed;
 }
 
-/** The repeatable schedules Bull keeps in Redis: `<queue>` → number of repeat entries. */
-export async function schedules(redisUrl: string, prefix: string): Promise<Record<string, number>> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+/**
+ * The repeatable schedules Bull keeps in Redis: `<queue>` → number of repeat entries. `redisUrl`
+ * is the app's REDIS_URL (a server or redis+sentinel://), or `clusterNodes` its REDIS_CLUSTER_NODES.
+ */
+export async function schedules(
+  redisUrl: string,
+  prefix: string,
+  clusterNodes?: string,
+): Promise<Record<string, number>> {
+  const target = loadConfig({ REDIS_URL: redisUrl, REDIS_CLUSTER_NODES: clusterNodes }).redis;
+  const redis = openRedis(target, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
     const out: Record<string, number> = {};
     for (const queue of ['recomputes', 'maintenance', 'exports'])
-      out[queue] = await redis.zcard(`${prefix}:bull:${queue}:repeat`);
+      out[queue] = await redis.zcard(`${bullPrefixOf(prefix)}:${queue}:repeat`);
     return out;
   } finally {
     redis.disconnect();

@@ -5,6 +5,7 @@ import { adminAndRegulator, createUser } from '../../helpers/fixtures';
 import { multipart } from '../../helpers/multipart';
 import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
+import { bullPrefix } from '../../../src/jobs/bull-connections';
 
 const ENTERPRISES = Array.from({ length: 20 }, (_, i) => makeUscc(i % 2 ? '330302' : '330381', 1000 + i));
 const UNREGISTERED = makeUscc('330303', 999_999);
@@ -296,7 +297,7 @@ describe('bulk import', () => {
       expect(res.statusCode).toBe(202);
       // Wipe every queue key, as a Redis restart without persistence would.
       const redis = new Redis(t.config.REDIS_URL);
-      const keys = await redis.keys(`${t.config.REDIS_PREFIX}:bull:imports:*`);
+      const keys = await redis.keys(`${bullPrefix(t.config)}:imports:*`);
       expect(keys.length).toBeGreaterThan(0);
       await redis.del(...keys);
       redis.disconnect();

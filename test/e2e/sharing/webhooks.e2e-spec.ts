@@ -8,6 +8,7 @@ import { TestApp } from '../../helpers/test-app';
 import { until } from '../../helpers/until';
 import { FlowingClock } from '../../helpers/clock';
 import { Receiver, retractedRecord, verifies } from '../../helpers/webhooks';
+import { bullPrefix } from '../../../src/jobs/bull-connections';
 
 const SECRET = 'bank-webhook-secret-0123456789';
 const TAX_SECRET = 'tax-webhook-secret-9876543210';
@@ -198,7 +199,7 @@ describe('webhooks', () => {
     // Redis forgets every queued job of this app (as a restarted Redis without persistence would).
     const redis = new Redis(t.config.REDIS_URL);
     try {
-      const keys = await redis.keys(`${t.config.REDIS_PREFIX}:bull:webhooks:*`);
+      const keys = await redis.keys(`${bullPrefix(t.config)}:webhooks:*`);
       expect(keys.length).toBeGreaterThan(0);
       await redis.del(...keys);
     } finally {
