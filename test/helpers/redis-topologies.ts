@@ -1,12 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createKey } from './fixtures';
-import type { TestApp } from './test-app';
+import { TestApp } from './test-app';
 import { until } from './until';
+import { seedGradingWorld } from './workers';
 
 /**
  * What the tests of the app on a Redis Cluster and on Sentinel check on each (and after a
  * failover): a job runs, the public rate limit holds across two replicas, and a revoked API key
  * is refused by the other replica within a second (an announcement over pub/sub).
  */
+
+/** Enterprises the app on each Redis grades (a recompute of them takes about a second). */
+export const ENTERPRISES = 300;
+
+/**
+ * Redis run by `start` under a temporary folder, the app on it (PUBLIC_RATE_LIMIT 3, ENTERPRISES
+ * to grade) and a second api replica; `close()` stops whatever of them started, Redis last.
+ */
+export class AppOnRedis<R extends { stop(): Promise<void> }> {
+  redis?: R;
+  t?: TestApp;
+  other?: TestApp;
+  private root?: string;
+
+  async start(testFile: string, start: (root: string) => Promise<R>, env: (redis: R) => NodeJS.ProcessEnv) {
+    this.root = await mkdtemp(join(tmpdir(), 'qc-redis-'));
+    this.redis = await start(this.root);
+    this.t = await TestApp.start(testFile, { ...env(this.redis), PUBLIC_RATE_LIMIT: '3' });
+    this.other = await this.t.replica({}, { ROLE: 'api' });
+    await seedGradingWorld(this.t, ENTERPRISES);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.other?.close();
+      await this.t?.close();
+    } finally {
+      await this.redis?.stop();
+      if (this.root) await rm(this.root, { recursive: true, force: true });
+    }
+  }
+}
 
 /** A full recompute started through the API, waited for until it completes; the number of enterprises it graded. */
 export async function recomputed(t: TestApp, admin: string): Promise<number> {

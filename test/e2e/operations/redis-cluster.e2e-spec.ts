@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { RedisClusterHandle, startRedisCluster } from '../../../deploy/local/engines/redis';
 import { bullPrefix } from '../../../src/jobs/bull-connections';
 import { openRedis } from '../../../src/redis/connections';
-import { limitedAcross, recomputed, revokedEverywhere } from '../../helpers/redis-topologies';
-import { TestApp } from '../../helpers/test-app';
+import { AppOnRedis, ENTERPRISES, limitedAcross, recomputed, revokedEverywhere } from '../../helpers/redis-topologies';
 import { until } from '../../helpers/until';
-import { schedulesKept, seedGradingWorld } from '../../helpers/workers';
+import { schedulesKept } from '../../helpers/workers';
 
 /**
  * The app on a Redis Cluster of private servers (REDIS_CLUSTER_NODES; ports 56120–56125, their
@@ -17,32 +13,25 @@ import { schedulesKept, seedGradingWorld } from '../../helpers/workers';
  */
 
 describe('the app on a Redis Cluster', () => {
-  let root: string;
-  let cluster: RedisClusterHandle | undefined;
-  let t: TestApp | undefined;
-  let other: TestApp | undefined;
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'qc-redis-cluster-'));
-    cluster = await startRedisCluster(root, [56120, 56121, 56122, 56123, 56124, 56125], 50);
-    t = await TestApp.start(__filename, { REDIS_CLUSTER_NODES: cluster.seeds, PUBLIC_RATE_LIMIT: '3' });
-    other = await t.replica({}, { ROLE: 'api' });
-    await seedGradingWorld(t, 300);
-  }, 90_000);
-  afterAll(async () => {
-    try {
-      await other?.close();
-      await t?.close();
-    } finally {
-      await cluster?.stop();
-      await rm(root, { recursive: true, force: true });
-    }
-  }, 60_000);
+  const world = new AppOnRedis<RedisClusterHandle>();
+  beforeAll(
+    () =>
+      world.start(
+        __filename,
+        (root) => startRedisCluster(root, [56120, 56121, 56122, 56123, 56124, 56125], 50),
+        (cluster) => ({ REDIS_CLUSTER_NODES: cluster.seeds }),
+      ),
+    90_000,
+  );
+  afterAll(() => world.close(), 60_000);
+  const t = () => world.t!;
+  const other = () => world.other!;
+  const cluster = () => world.redis!;
 
   it('runs a job, keeps the schedules, and keeps every key of the queues in one slot', async () => {
-    const app = t!;
+    const app = t();
     const admin = await app.loginAdmin();
-    expect(await recomputed(app, admin)).toBe(300);
+    expect(await recomputed(app, admin)).toBe(ENTERPRISES);
     await until('the schedules', () => schedulesKept(app));
     // Bull's keys, read from the cluster itself: all under the hash tag, so all on one master.
     const redis = openRedis(app.config.redis);
@@ -62,14 +51,14 @@ describe('the app on a Redis Cluster', () => {
     }
   }, 60_000);
 
-  it('holds the public rate limit across replicas', () => limitedAcross(t!, other!, '203.0.113.41'));
+  it('holds the public rate limit across replicas', () => limitedAcross(t(), other(), '203.0.113.41'));
 
   it('refuses a revoked API key on the other replica within a second', async () => {
-    expect(await revokedEverywhere(t!, other!, await t!.loginAdmin())).toBeLessThan(1_000);
+    expect(await revokedEverywhere(t(), other(), await t().loginAdmin())).toBeLessThan(1_000);
   });
 
   it('runs jobs again once the master holding the queues was killed and its replica took over', async () => {
-    const app = t!;
+    const app = t();
     const admin = await app.loginAdmin();
     const redis = openRedis(app.config.redis);
     let queues: number;
@@ -81,13 +70,13 @@ describe('the app on a Redis Cluster', () => {
     } finally {
       redis.disconnect();
     }
-    await cluster!.killMaster(queues);
-    const healthyAfterMs = await cluster!.waitHealthy(30_000);
-    expect(await cluster!.masters()).not.toContain(queues);
+    await cluster().killMaster(queues);
+    const healthyAfterMs = await cluster().waitHealthy(30_000);
+    expect(await cluster().masters()).not.toContain(queues);
     const started = Date.now();
-    expect(await recomputed(app, admin)).toBe(300);
+    expect(await recomputed(app, admin)).toBe(ENTERPRISES);
     await until('the schedules on the promoted replica', () => schedulesKept(app));
-    await limitedAcross(app, other!, '203.0.113.43');
+    await limitedAcross(app, other(), '203.0.113.43');
     console.log(
       `cluster: master ${queues} killed; ok again after ${healthyAfterMs} ms, a recompute ran in ${Date.now() - started} ms`,
     );

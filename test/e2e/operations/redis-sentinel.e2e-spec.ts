@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SentinelHandle, startSentinel } from '../../../deploy/local/engines/redis';
-import { limitedAcross, recomputed, revokedEverywhere } from '../../helpers/redis-topologies';
-import { TestApp } from '../../helpers/test-app';
+import { AppOnRedis, ENTERPRISES, limitedAcross, recomputed, revokedEverywhere } from '../../helpers/redis-topologies';
 import { until } from '../../helpers/until';
-import { schedulesKept, seedGradingWorld } from '../../helpers/workers';
+import { schedulesKept } from '../../helpers/workers';
 
 /**
  * The app on a master that Sentinel watches (redis+sentinel:// in REDIS_URL; private servers on
@@ -14,43 +10,36 @@ import { schedulesKept, seedGradingWorld } from '../../helpers/workers';
  */
 
 describe('the app on a Sentinel-watched master', () => {
-  let root: string;
-  let sentinel: SentinelHandle | undefined;
-  let t: TestApp | undefined;
-  let other: TestApp | undefined;
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'qc-redis-sentinel-'));
-    sentinel = await startSentinel(root, { master: 56130, replica: 56131, sentinels: [56132, 56133, 56134] });
-    t = await TestApp.start(__filename, { REDIS_URL: sentinel.url, PUBLIC_RATE_LIMIT: '3' });
-    other = await t.replica({}, { ROLE: 'api' });
-    await seedGradingWorld(t, 300);
-  }, 90_000);
-  afterAll(async () => {
-    try {
-      await other?.close();
-      await t?.close();
-    } finally {
-      await sentinel?.stop();
-      await rm(root, { recursive: true, force: true });
-    }
-  }, 60_000);
+  const world = new AppOnRedis<SentinelHandle>();
+  beforeAll(
+    () =>
+      world.start(
+        __filename,
+        (root) => startSentinel(root, { master: 56130, replica: 56131, sentinels: [56132, 56133, 56134] }),
+        (sentinel) => ({ REDIS_URL: sentinel.url }),
+      ),
+    90_000,
+  );
+  afterAll(() => world.close(), 60_000);
+  const t = () => world.t!;
+  const other = () => world.other!;
+  const sentinel = () => world.redis!;
 
   it('runs jobs, limits and revokes before and after a failover', async () => {
-    const app = t!;
+    const app = t();
     const admin = await app.loginAdmin();
-    expect(await recomputed(app, admin)).toBe(300);
-    expect(await revokedEverywhere(app, other!, admin)).toBeLessThan(1_000);
-    const before = await sentinel!.master();
+    expect(await recomputed(app, admin)).toBe(ENTERPRISES);
+    expect(await revokedEverywhere(app, other(), admin)).toBeLessThan(1_000);
+    const before = await sentinel().master();
     const failing = Date.now();
-    const after = await sentinel!.failover();
+    const after = await sentinel().failover();
     expect(after).not.toBe(before);
     const switched = Date.now();
     // On the new master: a job queued and run, the schedules there again, counts and announcements.
-    expect(await recomputed(app, admin)).toBe(300);
+    expect(await recomputed(app, admin)).toBe(ENTERPRISES);
     await until('the schedules on the new master', () => schedulesKept(app));
-    await limitedAcross(app, other!, '203.0.113.42');
-    expect(await revokedEverywhere(app, other!, admin)).toBeLessThan(1_000);
+    await limitedAcross(app, other(), '203.0.113.42');
+    expect(await revokedEverywhere(app, other(), admin)).toBeLessThan(1_000);
     console.log(
       `sentinel: failover ${before} → ${after} over (old master following) after ${switched - failing} ms; a recompute, the limit and a revocation ${Date.now() - switched} ms after`,
     );
