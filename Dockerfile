@@ -23,7 +23,8 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node config ./config
-RUN mkdir -p /app/data/uploads /app/data/exports && chown -R node:node /app/data
+# The shared directories, owned by `node` (a new named volume mounted on one takes its owner).
+RUN mkdir -p /app/data/uploads /app/data/exports /app/data/evidence && chown -R node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \

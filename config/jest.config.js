@@ -16,7 +16,15 @@ const swc = [
   },
 ];
 
-const ESM_ONLY = ['content-disposition', 'cookie', '@apidevtools/json-schema-ref-parser'];
+const ESM_ONLY = [
+  'content-disposition',
+  'cookie',
+  '@apidevtools/json-schema-ref-parser',
+  'kubernetes-models',
+  '@kubernetes-models',
+  'is-cidr',
+  'cidr-regex',
+];
 
 const common = {
   rootDir: require('node:path').resolve(__dirname, '..'),
@@ -25,6 +33,7 @@ const common = {
   // does not, so they are compiled to CommonJS like our own files.
   transform: { '^.+\\.(ts|js|mjs)$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  resolver: '<rootDir>/config/jest-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
@@ -35,7 +44,8 @@ module.exports = {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/config/jest-summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // deploy/: the Kubernetes manifests' check (deploy/k8s/manifests.spec.ts).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/deploy/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'services',

@@ -9,6 +9,7 @@ import { AuditCheckpointsProcessor } from './disclosure/checkpoints/audit-checkp
 import { ImportsModule } from './imports/imports.module';
 import { ImportsProcessor } from './imports/imports.processor';
 import { ExportsProcessor } from './sharing/exports/exports.processor';
+import { QueryLogProcessor } from './sharing/query-log/query-log.processor';
 import { ScreeningsProcessor } from './sharing/screenings.processor';
 import { SharingModule } from './sharing/sharing.module';
 import { WebhooksProcessor } from './sharing/webhooks/webhooks.processor';
@@ -28,6 +29,7 @@ import { WebhooksProcessor } from './sharing/webhooks/webhooks.processor';
     ExportsProcessor,
     AuditCheckpointsProcessor,
     ScreeningsProcessor,
+    QueryLogProcessor,
   ],
 })
 export class WorkerModule {}

@@ -22,11 +22,12 @@ export enum JobName {
   WriteExports = 'write-exports',
   AuditCheckpoint = 'audit-checkpoint',
   ScreenCodes = 'screen-codes',
+  KeepQueryLogMonths = 'keep-query-log-months',
 }
 
 /** The jobs of each queue: a worker process has exactly one handler for each (JobHandlersCheck). */
 export const JOBS_OF_QUEUE: Record<QueueName, readonly JobName[]> = {
-  [QueueName.Maintenance]: [JobName.ExpireBlacklist, JobName.AuditCheckpoint],
+  [QueueName.Maintenance]: [JobName.ExpireBlacklist, JobName.AuditCheckpoint, JobName.KeepQueryLogMonths],
   [QueueName.Imports]: [JobName.ImportFile],
   [QueueName.Classification]: [JobName.RecomputeEnterprises, JobName.DryRun],
   [QueueName.Recomputes]: [JobName.RecomputeAll],

@@ -35,8 +35,8 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions = {}):
   switch (target.mode) {
     case 'standalone':
       return new Redis(target.url, options);
-    case 'sentinel':
-      return new Redis({
+    case 'sentinel': {
+      const redis = new Redis({
         ...options,
         sentinels: target.sentinels,
         name: target.name,
@@ -45,6 +45,12 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions = {}):
         failoverDetector: true,
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
       });
+      // After QUIT, ioredis (5.11) ends the connection without its connector's disconnect, which
+      // alone closes the failover detector's connections to the sentinels: they stayed open (and
+      // kept the process alive) after the client was closed. disconnect() once ended closes them.
+      redis.once('end', () => redis.disconnect());
+      return redis;
+    }
     case 'cluster': {
       const { keyPrefix, retryStrategy, maxRetriesPerRequest, enableReadyCheck, ...cluster } = options;
       return new Cluster(target.nodes, {

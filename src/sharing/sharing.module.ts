@@ -13,6 +13,7 @@ import { ExportsService } from './exports/exports.service';
 import { FeedController } from './feed.controller';
 import { FeedRepository } from './feed.repository';
 import { FeedService } from './feed.service';
+import { QueryLogService } from './query-log/query-log.service';
 import { ScreeningsRepository } from './screenings.repository';
 import { ScreeningsService } from './screenings.service';
 import { StatusLookups } from './status-lookups';
@@ -60,6 +61,7 @@ export const sharingControllers = [
     WebhookDispatcher,
     ExportsRepository,
     ExportsService,
+    QueryLogService,
   ],
   exports: [
     CreditStatusService,
@@ -70,6 +72,7 @@ export const sharingControllers = [
     WebhooksService,
     WebhookDispatcher,
     ExportsService,
+    QueryLogService,
   ],
 })
 export class SharingModule {}

@@ -80,7 +80,13 @@ export class Workers {
 }
 
 /** The keys of the schedules a worker keeps (registered again when Redis comes back empty). */
-export const SCHEDULES = ['audit-checkpoint', 'blacklist-expiry', 'daily-exports', 'nightly-recompute'];
+export const SCHEDULES = [
+  'audit-checkpoint',
+  'blacklist-expiry',
+  'daily-exports',
+  'nightly-recompute',
+  'query-log-months',
+];
 
 /** Whether Redis holds the worker's schedules, all of them and no other. */
 export async function schedulesKept(t: TestApp): Promise<boolean> {

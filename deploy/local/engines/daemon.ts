@@ -1,5 +1,5 @@
-import { execFile, spawn, SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,77 +92,5 @@ export async function stopByPidFile(file: string, signal: NodeJS.Signals = 'SIGT
   } catch {
     if (alive(pid)) process.kill(pid!, 'SIGKILL');
     await until(`pid ${pid} to exit after SIGKILL`, async () => !alive(pid), 5_000, 50);
-  }
-}
-
-// The same, by name under a root (deploy/local/engines/redis.ts's side of the merge).
-
-export interface Daemon {
-  readonly name: string;
-  readonly pid: number;
-  readonly log: string;
-}
-
-/** Starts `command` detached (its own process group), its output appended to its log, and writes its pid file. */
-export function startDaemon(
-  root: string,
-  name: string,
-  command: string,
-  args: readonly string[],
-  options: Pick<SpawnOptions, 'cwd' | 'env' | 'uid' | 'gid'> = {},
-): Daemon {
-  mkdirSync(root, { recursive: true });
-  const log = logFile(root, name);
-  const out = openSync(log, 'a');
-  try {
-    const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', out, out] });
-    if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
-    child.on('error', () => undefined); // a missing binary: reported by whoever waits for the port
-    child.unref();
-    writeFileSync(pidFile(root, name), `${child.pid}\n`);
-    return { name, pid: child.pid, log };
-  } finally {
-    closeSync(out);
-  }
-}
-
-/** The pid in `name`'s pid file, if it names a process still running. */
-export function runningPid(root: string, name: string): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile(root, name), 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
-}
-
-/**
- * Stops `name`: `signal` (SIGTERM, a clean stop) and, if it is still there after `graceMs`,
- * SIGKILL; resolves once it is gone, and removes its pid file. Nothing running: nothing to do.
- */
-export async function stopDaemon(root: string, name: string, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {
-  const pid = runningPid(root, name);
-  if (pid !== undefined) {
-    signalQuietly(pid, signal);
-    const gone = await until(`${name} (pid ${pid}) to exit`, async () => !alive(pid), graceMs, 50).catch(() => false);
-    if (!gone) {
-      signalQuietly(pid, 'SIGKILL');
-      await until(`${name} (pid ${pid}) to exit after SIGKILL`, async () => !alive(pid), 10_000, 50);
-    }
-  }
-  rmSync(pidFile(root, name), { force: true });
-}
-
-/** SIGKILL: a crash, no shutdown of any kind. */
-export function killDaemon(root: string, name: string): Promise<void> {
-  return stopDaemon(root, name, 'SIGKILL', 10_000);
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // exited in between
   }
 }

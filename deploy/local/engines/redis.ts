@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { until } from '../../../test/helpers/until';
-import { killDaemon, runningPid, startDaemon, stopDaemon, waitForPort } from './daemon';
+import { alive, pidFile, readPid, spawnDetached, stopByPidFile, waitForPort } from './daemon';
 
 /**
  * Redis Cluster and Redis Sentinel from Debian's redis-server, redis-sentinel and redis-cli, on
@@ -46,6 +46,8 @@ const SENTINEL_STATE = 'redis-sentinel.json';
 const SLOTS = 16_384;
 
 const nodeName = (port: number) => `redis-${port}`;
+const running = (root: string, name: string) => alive(readPid(pidFile(root, name)));
+const stop = (root: string, name: string, signal?: NodeJS.Signals) => stopByPidFile(pidFile(root, name), signal);
 
 /**
  * Six redis-servers (3 masters, 3 replicas: a killed master has someone to fail over to), `redis-cli --cluster create`.
@@ -85,11 +87,11 @@ export async function startRedisCluster(
 export function redisClusterAt(root: string): RedisClusterHandle {
   const state = JSON.parse(readFileSync(join(root, CLUSTER_STATE), 'utf8'));
   const { ports, busPortOffset } = state as { ports: number[]; busPortOffset: number };
-  const running = () => ports.filter((port) => runningPid(root, nodeName(port)) !== undefined);
+  const runningNodes = () => ports.filter((port) => running(root, nodeName(port)));
 
   /** CLUSTER NODES as one running node sees it. */
   const view = async (): Promise<ClusterNode[]> => {
-    for (const port of running()) {
+    for (const port of runningNodes()) {
       const answer = await ask(port, 'CLUSTER', 'NODES').catch(() => undefined);
       if (typeof answer === 'string') return parseClusterNodes(answer);
     }
@@ -108,7 +110,7 @@ export function redisClusterAt(root: string): RedisClusterHandle {
     async killMaster(port?: number) {
       const victim = port ?? (await masters())[0];
       if (victim === undefined) throw new Error('the cluster has no master to kill');
-      await killDaemon(root, nodeName(victim));
+      await stop(root, nodeName(victim), 'SIGKILL');
       return victim;
     },
     async waitHealthy(timeoutMs = 30_000) {
@@ -116,7 +118,7 @@ export function redisClusterAt(root: string): RedisClusterHandle {
       await until(
         'the cluster to be ok with 3 masters covering every slot',
         async () => {
-          const nodes = running();
+          const nodes = runningNodes();
           const states = await Promise.all(nodes.map((port) => ask(port, 'CLUSTER', 'INFO').catch(() => '')));
           if (!states.every((info) => /^cluster_state:ok\r?$/m.test(String(info)))) return false;
           // A killed master is still listed as serving until the others fail it (the node timeout).
@@ -143,7 +145,7 @@ export function redisClusterAt(root: string): RedisClusterHandle {
       );
     },
     async stop() {
-      await Promise.all(ports.map((port) => stopDaemon(root, nodeName(port))));
+      await Promise.all(ports.map((port) => stop(root, nodeName(port))));
     },
   };
 }
@@ -151,7 +153,7 @@ export function redisClusterAt(root: string): RedisClusterHandle {
 async function startClusterNode(root: string, port: number, busPortOffset: number): Promise<void> {
   const dir = join(root, nodeName(port));
   mkdirSync(dir, { recursive: true });
-  startDaemon(root, nodeName(port), 'redis-server', [
+  spawnDetached(root, nodeName(port), 'redis-server', [
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
     ...['--save', '', '--appendonly', 'no'],
     ...[
@@ -212,7 +214,7 @@ export async function startSentinel(
     const server = (port: number, extra: string[] = []) => {
       const dir = join(root, nodeName(port));
       mkdirSync(dir, { recursive: true });
-      startDaemon(root, nodeName(port), 'redis-server', [
+      spawnDetached(root, nodeName(port), 'redis-server', [
         ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
         ...extra,
       ]);
@@ -239,7 +241,7 @@ export async function startSentinel(
             '',
           ].join('\n'),
         );
-        startDaemon(root, `sentinel-${port}`, 'redis-sentinel', [file]);
+        spawnDetached(root, `sentinel-${port}`, 'redis-sentinel', [file]);
         return waitForPort(port, `redis-sentinel ${port}`);
       }),
     );
@@ -312,8 +314,8 @@ export function sentinelAt(root: string): SentinelHandle {
       );
     },
     async stop() {
-      await Promise.all(ports.sentinels.map((port) => stopDaemon(root, `sentinel-${port}`)));
-      await Promise.all([ports.master, ports.replica].map((port) => stopDaemon(root, nodeName(port))));
+      await Promise.all(ports.sentinels.map((port) => stop(root, `sentinel-${port}`)));
+      await Promise.all([ports.master, ports.replica].map((port) => stop(root, nodeName(port))));
     },
   };
 }

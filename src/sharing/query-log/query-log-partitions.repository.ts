@@ -1,0 +1,116 @@
+import type { Client } from 'pg';
+import { Month } from './months';
+
+/** A query-log row as its archive holds it: every column of credit_queries, in the table's order. */
+export interface ArchivedQuery {
+  id: string;
+  institution_id: string;
+  api_key_id: string | null;
+  user_id: string | null;
+  purpose: string;
+  uscc: string;
+  asked_at: Date;
+  as_of: Date | null;
+}
+
+export const ARCHIVE_COLUMNS: (keyof ArchivedQuery)[] = [
+  'id',
+  'institution_id',
+  'api_key_id',
+  'user_id',
+  'purpose',
+  'uscc',
+  'asked_at',
+  'as_of',
+];
+
+/** Any fixed number: one worker at a time adds, detaches and archives the query log's months. */
+const PARTITIONS_LOCK = 7_330_351;
+
+/**
+ * A month's partition waits this long for its lock before the job gives up and retries: a
+ * detach must not sit in the lock queue in front of the lookups' inserts behind a long read.
+ */
+const LOCK_TIMEOUT = '3s';
+
+/** A month's partition, attached or detached: `credit_queries_YYYY_MM` in the public schema. */
+const MONTH_TABLE = `c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname ~ '^credit_queries_\\d{4}_\\d{2}$'`;
+
+/**
+ * The query log's partitions, on the owner's session (withOwnerSession): the app role may add,
+ * detach or drop none of them. The table names come from the catalogue or from Month values, and
+ * are quoted by format() or by the pg client's escapeIdentifier all the same.
+ */
+export class QueryLogPartitionsRepository {
+  constructor(private readonly owner: Client) {}
+
+  /** Holds the partitions' lock for the rest of the session (it ends with the session). */
+  async lock(): Promise<void> {
+    await this.owner.query(`SELECT pg_advisory_lock($1)`, [PARTITIONS_LOCK]);
+    await this.owner.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+  }
+
+  /** The months of the rows in the DEFAULT partition (those logged before their month was added). */
+  async monthsInDefault(): Promise<Month[]> {
+    const { rows } = await this.owner.query<{ month: Month }>(
+      `SELECT DISTINCT to_char(asked_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month FROM credit_queries_default ORDER BY 1`,
+    );
+    return rows.map((r) => r.month);
+  }
+
+  /** Adds `month`'s partition, filing the DEFAULT partition's rows of it; false when it was there. */
+  async addMonth(month: Month): Promise<boolean> {
+    const { rows } = await this.owner.query<{ added: boolean }>(`SELECT query_log_add_month($1::date) AS added`, [
+      `${month}-01`,
+    ]);
+    return rows[0].added;
+  }
+
+  /** The month partitions attached to credit_queries. */
+  async attached(): Promise<string[]> {
+    const { rows } = await this.owner.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'credit_queries'::regclass AND ${MONTH_TABLE} ORDER BY 1`,
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** Month tables no longer attached: detached for archiving, and not dropped yet. */
+  async detached(): Promise<string[]> {
+    const { rows } = await this.owner.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c WHERE ${MONTH_TABLE} AND NOT c.relispartition ORDER BY 1`,
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /**
+   * Detaches partition `name`: a change to the catalogue, no row is deleted. Not CONCURRENTLY,
+   * which a table with a DEFAULT partition refuses; the plain form holds the parent's lock for the
+   * catalogue change only, and waits at most LOCK_TIMEOUT for it.
+   */
+  async detach(name: string): Promise<void> {
+    await this.owner.query(`ALTER TABLE credit_queries DETACH PARTITION ${this.owner.escapeIdentifier(name)}`);
+  }
+
+  async count(name: string): Promise<number> {
+    const { rows } = await this.owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.owner.escapeIdentifier(name)}`,
+    );
+    return rows[0].n;
+  }
+
+  /** Up to `limit` rows of detached month `name` after id `after`, in id order (on its primary key; ids come as text). */
+  async rowsAfter(name: string, after: string, limit: number): Promise<ArchivedQuery[]> {
+    const { rows } = await this.owner.query<ArchivedQuery>(
+      `SELECT ${ARCHIVE_COLUMNS.join(', ')} FROM ${this.owner.escapeIdentifier(name)}
+        WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+      [after, limit],
+    );
+    return rows;
+  }
+
+  /** Drops detached month `name`, once its archive is written and checked. */
+  async drop(name: string): Promise<void> {
+    await this.owner.query(`DROP TABLE ${this.owner.escapeIdentifier(name)}`);
+  }
+}

@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemActor } from '../../access/actor';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { AppConfig } from '../../config/app-config';
+import { withOwnerSession } from '../../database/owner-session';
+import { GzipRows, readGzipCsv } from '../exports/export-files';
+import { monthOf, monthsAhead, oldestKept } from './months';
+import { ARCHIVE_COLUMNS, QueryLogPartitionsRepository } from './query-log-partitions.repository';
+
+/** Months added ahead of the current one: a quarter of days on which the job may fail to run. */
+const AHEAD = 3;
+const BATCH = 10_000;
+/** Where the archives go, under EXPORT_DIR. */
+export const QUERY_LOG_ARCHIVE_DIR = 'query-log';
+
+/** A retired month, as its audit entry records it. */
+export interface ArchivedMonth {
+  month: string;
+  file: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * The query log's months: each Beijing month is a partition of credit_queries, added AHEAD months
+ * before it begins, and retired whole once it ended QUERY_LOG_RETENTION_MONTHS ago: detached,
+ * written to EXPORT_DIR/query-log/ as a gzip CSV of all its columns with its SHA-256 (a
+ * `sha256sum -c` file beside it), read back and checked, audited, and only then dropped. No row is
+ * ever deleted, which the append-only guard would refuse; detaching and dropping are the owner's
+ * (withOwnerSession). Each step leaves a state the next run finishes from: a month detached but
+ * not dropped is archived again from the start, its files replaced.
+ */
+@Injectable()
+export class QueryLogService {
+  private readonly logger = new Logger(QueryLogService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Adds the months ahead, retires the months past retention; idempotent, one worker at a time. */
+  keepMonths(): Promise<{ added: string[]; archived: ArchivedMonth[] }> {
+    return withOwnerSession(this.config.DATABASE_URL, async (owner) => {
+      const partitions = new QueryLogPartitionsRepository(owner);
+      // A second worker waits here, then finds the work done.
+      await partitions.lock();
+      const now = this.clock.now();
+      const kept = oldestKept(now, this.config.QUERY_LOG_RETENTION_MONTHS);
+      // Rows logged before their month was added wait in the DEFAULT partition; they are filed
+      // into their month, unless it is past retention (only a clock set back writes such rows:
+      // they stay where they are rather than make an archived month again).
+      const months = new Set(monthsAhead(now, AHEAD));
+      for (const month of await partitions.monthsInDefault()) {
+        if (month >= kept) months.add(month);
+        else this.logger.warn(`the query log's DEFAULT partition holds rows of ${month}, past retention: left there`);
+      }
+      const added: string[] = [];
+      for (const month of [...months].sort()) if (await partitions.addMonth(month)) added.push(month);
+
+      for (const name of await partitions.attached()) {
+        if (monthOf(name)! < kept) await partitions.detach(name);
+      }
+      const archived: ArchivedMonth[] = [];
+      for (const name of await partitions.detached()) archived.push(await this.retire(partitions, name));
+      if (added.length || archived.length) {
+        this.logger.log(
+          `query log: added ${added.join(', ') || 'no month'}, archived ${archived.map((a) => a.month).join(', ') || 'no month'}`,
+        );
+      }
+      return { added, archived };
+    });
+  }
+
+  /** Archives detached month `name`, checks the file against the table, audits it, and drops the table. */
+  private async retire(partitions: QueryLogPartitionsRepository, name: string): Promise<ArchivedMonth> {
+    const month = monthOf(name)!;
+    const dir = join(this.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR);
+    const file = `${name}.csv.gz`;
+    // Written whole in a staging directory, then renamed into place: a reader never sees half a file.
+    const staging = join(dir, `.staging-${randomUUID()}`);
+    await mkdir(staging, { recursive: true });
+    let archive: ArchivedMonth;
+    try {
+      const writer = new GzipRows(file, join(staging, file), ARCHIVE_COLUMNS);
+      for (let after = '0'; ;) {
+        const rows = await partitions.rowsAfter(name, after, BATCH);
+        if (!rows.length) break;
+        for (const row of rows) await writer.write({ ...row });
+        after = rows[rows.length - 1].id;
+      }
+      const written = await writer.end();
+      const [inTable, readBack] = await Promise.all([partitions.count(name), readGzipCsv(join(staging, file))]);
+      if (written.rows !== inTable || readBack.rows !== inTable || readBack.sha256 !== written.sha256) {
+        throw new Error(
+          `the archive of ${name} reads back as ${readBack.rows} rows (sha256 ${readBack.sha256}), the table holds ${inTable} and ${written.rows} were written (sha256 ${written.sha256}); the table is kept`,
+        );
+      }
+      await writeFile(join(staging, `${file}.sha256`), `${written.sha256}  ${file}\n`);
+      await rename(join(staging, file), join(dir, file));
+      await rename(join(staging, `${file}.sha256`), join(dir, `${file}.sha256`));
+      archive = {
+        month,
+        file: `${QUERY_LOG_ARCHIVE_DIR}/${file}`,
+        rows: inTable,
+        bytes: written.bytes,
+        sha256: written.sha256,
+      };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+    // The entry before the drop: a crash between them archives and audits the month again.
+    await this.audit.change(systemActor('query-log-retention'), async () => ({
+      result: undefined,
+      entry: { action: 'query-log.archive', entityType: 'query-log-month', entityId: month, after: archive },
+    }));
+    await partitions.drop(name);
+    return archive;
+  }
+}
