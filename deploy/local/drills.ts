@@ -619,7 +619,7 @@ function bullQueue(t: Topology, name: string): Bull.Queue {
 }
 
 const SCHEDULES: Record<string, string[]> = {
-  maintenance: ['blacklist-expiry', 'audit-checkpoint'],
+  maintenance: ['blacklist-expiry', 'audit-checkpoint', 'query-log-months'],
   recomputes: ['nightly-recompute'],
   exports: ['daily-exports'],
 };
