@@ -33,7 +33,11 @@ export async function createActors(api: Reachable, tag = ''): Promise<Actors> {
   const password = 'drill-password-0123456789';
   const uscc = freshUscc();
   await post('/api/v1/enterprises', enterpriseBody(uscc));
-  const institution = await post('/api/v1/institutions', { name: `温州银行${tag}`, kind: 'bank', departmentCode: 'PBOC' });
+  const institution = await post('/api/v1/institutions', {
+    name: `温州银行${tag}`,
+    kind: 'bank',
+    departmentCode: 'PBOC',
+  });
   const key = await post(`/api/v1/institutions/${institution.id}/api-keys`, {
     scopes: ['status:read', 'batch:read', 'feed:read', 'webhooks:manage'],
     rateLimitPerMinute: 1_000_000,
