@@ -7,8 +7,12 @@ import type { PatroniNode, PatroniPorts } from './patroni';
 
 /** Where `up` puts the topology unless told (`--root`): fixed, so that `drill` and `down` find it. */
 export const DEFAULT_ROOT = join(tmpdir(), 'qc-topology');
-/** The first of the topology's ports unless told (`--port-base`); the rest are at fixed offsets from it. */
-export const DEFAULT_PORT_BASE = 56200;
+/**
+ * The first of the topology's ports unless told (`--port-base`); the rest are at fixed offsets from
+ * it. Below Linux's ephemeral range (32768-60999), so that no outgoing connection of another
+ * process (or a test's free port) holds one of them when `up` binds it.
+ */
+export const DEFAULT_PORT_BASE = 31200;
 
 /** Everything a later `drill` or `down` needs, written by `up` to `<root>/topology.json`. */
 export interface Topology {

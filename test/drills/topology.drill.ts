@@ -12,7 +12,7 @@ import type { Topology } from '../../deploy/local/state';
  * DRILLS_SCALE=ci) kill an api, a worker and a Redis master and stop the replica, and check that
  * the replicas agree; `down` removes it all. About 4 minutes on the 2-core CI machine.
  *
- * DRILL_TOPOLOGY_PORT_BASE moves its ports (56200 and the 50 above by default).
+ * DRILL_TOPOLOGY_PORT_BASE moves its ports (31200 and the 120 above by default).
  */
 describe('drill: the scale-out topology (reduced set)', () => {
   const root = mkdtempSync(join(tmpdir(), 'qc-drill-topology-'));
