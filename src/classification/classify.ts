@@ -34,8 +34,25 @@ export interface Classification {
   recheckOn: string | null;
 }
 
-/** `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. */
+const sums = new Map<number, Map<string, string>>();
+
+/**
+ * `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. Memoised: a full
+ * recompute asks it of a few thousand dates (five years of days, a handful of windows) tens of
+ * millions of times, and computing it through Date was a third of the classifier's time.
+ */
 export function addMonths(date: string, months: number): string {
+  let byDate = sums.get(months);
+  if (!byDate) sums.set(months, (byDate = new Map()));
+  let sum = byDate.get(date);
+  if (sum === undefined) {
+    if (byDate.size > 100_000) byDate.clear();
+    byDate.set(date, (sum = computeAddMonths(date, months)));
+  }
+  return sum;
+}
+
+function computeAddMonths(date: string, months: number): string {
   const [y, m, d] = date.split('-').map(Number);
   const first = new Date(Date.UTC(y, m - 1 + months, 1));
   const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
@@ -46,7 +63,7 @@ export function addMonths(date: string, months: number): string {
 const worse = (a: Grade, b: Grade): Grade => (GRADES.indexOf(a) >= GRADES.indexOf(b) ? a : b);
 
 const DAY_MS = 86_400_000;
-const cutoffs = new Map<string, string>();
+const cutoffs = new Map<string, Map<number, string>>();
 
 /**
  * The first date whose record still counts on `asOf` under a window of `months`: the smallest
@@ -55,15 +72,18 @@ const cutoffs = new Map<string, string>();
  * times.
  */
 export function countsFrom(asOf: string, months: number): string {
-  const key = `${asOf}/${months}`;
-  let from = cutoffs.get(key);
+  let byMonths = cutoffs.get(asOf);
+  if (!byMonths) {
+    if (cutoffs.size > 1_000) cutoffs.clear();
+    cutoffs.set(asOf, (byMonths = new Map()));
+  }
+  let from = byMonths.get(months);
   if (from === undefined) {
     // addMonths(addMonths(asOf, -months), months) <= asOf, so walk forward from there.
     let day = new Date(`${addMonths(asOf, -months)}T00:00:00Z`).getTime();
     while (addMonths(new Date(day).toISOString().slice(0, 10), months) <= asOf) day += DAY_MS;
     from = new Date(day).toISOString().slice(0, 10);
-    if (cutoffs.size > 10_000) cutoffs.clear();
-    cutoffs.set(key, from);
+    byMonths.set(months, from);
   }
   return from;
 }

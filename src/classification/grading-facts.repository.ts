@@ -27,7 +27,10 @@ export interface Gathered {
   needed: boolean;
   /** What its facts are now (see gather). */
   factsMark: string;
+  /** Its current classification; null before its first grading (or for a row from before digests). */
   current: CurrentGrade | null;
+  /** Whether it has a current row at all (one from before digests has, with no `current`). */
+  graded: boolean;
   facts: ClassificationFacts;
 }
 
@@ -103,6 +106,7 @@ export class GradingFactsRepository {
       uscc: row.uscc,
       districtCode: row.district_code,
       factsMark: row.mark,
+      graded: row.grade !== null,
       current:
         row.digest === null
           ? null
