@@ -127,7 +127,9 @@ export class ClassificationRepository {
     await copyLines(
       client,
       `COPY classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from) FROM STDIN`,
-      changed.map((c) => `${c.enterpriseId}\t${c.grade}\t${c.score}\t${ruleSetVersion}\t${copyField(c.factors)}\t${at}\n`),
+      changed.map(
+        (c) => `${c.enterpriseId}\t${c.grade}\t${c.score}\t${ruleSetVersion}\t${copyField(c.factors)}\t${at}\n`,
+      ),
     );
   }
 

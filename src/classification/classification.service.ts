@@ -9,7 +9,7 @@ import { Problem } from '../common/problem';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { ClassificationRepository } from './classification.repository';
-import { Classification, classify } from './classify';
+import { Classification, classify, relevantRecords } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Gathered, GradingFactsRepository, RecomputeScope } from './grading-facts.repository';
 import { RuleSetsRepository, VersionedRuleSet } from './rule-sets.repository';
@@ -86,7 +86,12 @@ export class ClassificationService {
     const ruleSet = await this.activeRuleSet(manager);
     const now = this.clock.now();
     const asOf = beijingDate(now);
-    const enterprises = await this.facts.gather(manager, scope, { ruleSetVersion: ruleSet.version, asOf });
+    const enterprises = await this.facts.gather(
+      manager,
+      scope,
+      { ruleSetVersion: ruleSet.version, asOf },
+      relevantRecords(ruleSet.document, asOf),
+    );
     const changed: { enterprise: Gathered; result: Classification; factors: string; digest: string }[] = [];
     const restamped: { enterprise: Gathered; result: Classification }[] = [];
     const needed = enterprises.filter((e) => e.needed);
@@ -97,7 +102,9 @@ export class ClassificationService {
       const { grade, score } = result;
       const factors = JSON.stringify(result.factors);
       const digest = createHash('sha1')
-        .update(`${ruleSet.version}:{"grade":${JSON.stringify(grade)},"score":${JSON.stringify(score)},"factors":${factors}}`)
+        .update(
+          `${ruleSet.version}:{"grade":${JSON.stringify(grade)},"score":${JSON.stringify(score)},"factors":${factors}}`,
+        )
         .digest('base64url');
       if (digest !== enterprise.current?.digest) changed.push({ enterprise, result, factors, digest });
       else if (

@@ -62,10 +62,9 @@ export class OutboxRepository {
    */
   async append(manager: EntityManager, ...events: ChangeEvent[]): Promise<void> {
     if (!events.length) return;
-    const [{ now }]: { now: string }[] = await manager.query(
-      `SELECT pg_advisory_xact_lock($1), now()::text AS now`,
-      [OUTBOX_LOCK],
-    );
+    const [{ now }]: { now: string }[] = await manager.query(`SELECT pg_advisory_xact_lock($1), now()::text AS now`, [
+      OUTBOX_LOCK,
+    ]);
     await copyLines(
       pgClient(manager.queryRunner!),
       `COPY change_events (type, uscc, data, occurred_at) FROM STDIN`,
