@@ -89,7 +89,12 @@ const WRITTEN = ['classifications', 'classification_history', 'change_events'];
  * grading must do (a temporary table also skips shared buffers). One COPY per table, one after
  * the other, each in its own transaction, as the cheapest a single client can write them.
  */
-async function writingFloor(): Promise<{ seconds: number; groupBy: number; copies: Record<string, number> }> {
+async function writingFloor(): Promise<{
+  seconds: number;
+  cpuSeconds: number;
+  groupBy: number;
+  copies: Record<string, number>;
+}> {
   const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
   await client.connect();
   try {
@@ -111,6 +116,8 @@ async function writingFloor(): Promise<{ seconds: number; groupBy: number; copie
       ).rows)
         await client.query(`ALTER TABLE floor_${table} ADD ${definition}`);
     }
+    const [{ pid }] = (await client.query(`SELECT pg_backend_pid() AS pid`)).rows;
+    const cpuBefore = cpuSeconds(pid);
     const start = performance.now();
     await client.query(FLOOR);
     const groupBy = (performance.now() - start) / 1000;
@@ -120,7 +127,7 @@ async function writingFloor(): Promise<{ seconds: number; groupBy: number; copie
       await pipeline(Readable.from(rows.get(table)!), client.query(copyFrom(`COPY floor_${table} FROM STDIN`)));
       copies[table] = Number(((performance.now() - t) / 1000).toFixed(2));
     }
-    return { seconds: (performance.now() - start) / 1000, groupBy, copies };
+    return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds(pid) - cpuBefore, groupBy, copies };
   } finally {
     for (const table of WRITTEN) await client.query(`DROP TABLE IF EXISTS floor_${table}`).catch(() => undefined);
     await client.end();
@@ -260,6 +267,7 @@ async function main() {
           groupByFloorSeconds: Number(floorSeconds.toFixed(2)),
           writingFloor: {
             seconds: Number(floor.seconds.toFixed(2)),
+            cpuSeconds: Number(floor.cpuSeconds.toFixed(1)),
             groupBy: Number(floor.groupBy.toFixed(2)),
             copies: floor.copies,
           },
@@ -267,6 +275,8 @@ async function main() {
             first: Number((first.seconds / floor.seconds).toFixed(2)),
             second: Number((second.seconds / floorSeconds).toFixed(2)),
             firstToGroupBy: Number((first.seconds / floorSeconds).toFixed(2)),
+            // On a machine others share, the CPU each used says more than the wall times.
+            firstCpu: Number(((graderCpu.reduce((a, b) => a + b, 0) + sessionsCpu) / floor.cpuSeconds).toFixed(2)),
           },
           redisGrowthMiB: Number(((peakRedis - memoryBefore) / 2 ** 20).toFixed(1)),
           bullJobs: jobCounts,
