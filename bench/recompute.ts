@@ -140,18 +140,34 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime, in clock ticks (USER_HZ = 100)
 }
 
-/** The CPU seconds of this database's server processes (its sessions), by pid. */
-async function databaseCpu(): Promise<Map<number, number>> {
-  const pids = await sql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [DB]);
-  const cpu = new Map<number, number>();
-  for (const { pid } of pids) {
-    try {
-      cpu.set(pid, cpuSeconds(pid));
-    } catch {
-      /* ended meanwhile */
+/**
+ * The CPU seconds of this database's sessions over a stretch of time, sampled as it goes: the
+ * pools open and close sessions meanwhile, so each is read while it lives, from 0 if it opened
+ * after the start (what one uses between its last sample and its end is missed).
+ */
+class SessionsCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private started = false;
+
+  async sample(): Promise<void> {
+    for (const { pid } of await sql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [DB])) {
+      try {
+        const seconds = cpuSeconds(pid);
+        if (!this.first.has(pid)) this.first.set(pid, this.started ? 0 : seconds);
+        this.last.set(pid, seconds);
+      } catch {
+        /* ended meanwhile */
+      }
     }
+    this.started = true;
   }
-  return cpu;
+
+  total(): number {
+    let total = 0;
+    for (const [pid, seconds] of this.last) total += seconds - this.first.get(pid)!;
+    return total;
+  }
 }
 
 async function main() {
@@ -191,12 +207,13 @@ async function main() {
     const memoryBefore = await redisBytes();
     let peakRedis = memoryBefore;
     /** One full recompute through the API, followed to its end; its wall time in seconds. */
-    const recompute = async () => {
+    const recompute = async (sessions?: SessionsCpu) => {
       const start = performance.now();
       const { jobId } = await server.json('/api/v1/classification/recompute', { method: 'POST' }, admin);
       for (;;) {
         const job = await server.json(`/api/v1/jobs/${jobId}`, {}, admin);
         peakRedis = Math.max(peakRedis, await redisBytes());
+        await sessions?.sample();
         if (job.state === 'failed') throw new Error(`recompute failed: ${job.failedReason}`);
         if (job.state === 'completed') return { seconds: (performance.now() - start) / 1000, result: job.result };
         await new Promise((r) => setTimeout(r, 100));
@@ -205,13 +222,14 @@ async function main() {
     // The first run grades every enterprise (every grade is new); the second is the nightly
     // run's usual case, where the facts are the same and nothing is written.
     const cpuBefore = graders.map((g) => cpuSeconds(g.process.pid!));
-    const databaseBefore = await databaseCpu();
-    const first = await recompute();
+    const sessions = new SessionsCpu();
+    await sessions.sample();
+    const first = await recompute(sessions);
     // Where the every-grade-new run's time went: each grading process's CPU, and that of this
     // database's sessions (PostgreSQL's background writers, checkpointer and WAL writer aside).
     const graderCpu = graders.map((g, i) => Number((cpuSeconds(g.process.pid!) - cpuBefore[i]).toFixed(1)));
-    let sessionsCpu = 0;
-    for (const [pid, seconds] of await databaseCpu()) sessionsCpu += seconds - (databaseBefore.get(pid) ?? 0);
+    await sessions.sample();
+    const sessionsCpu = sessions.total();
     const second = await recompute();
     const jobCounts = 2 * (Math.ceil(N / RANGE_SIZE) + 1);
     console.log(`first recompute ${first.seconds.toFixed(1)} s, second ${second.seconds.toFixed(1)} s`);
