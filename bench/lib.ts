@@ -1,6 +1,7 @@
 /** What the benchmarks share: arguments, SQL, and the built server run as a child process. */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -75,6 +76,17 @@ export async function copyEnterprises(client: Client, count: number, row: (i: nu
     Readable.from(lines),
     client.query(copyFrom(`COPY enterprises (uscc, name, district_code, registered_on) FROM STDIN`)),
   );
+}
+
+/** A process's parent, command name and CPU time so far (user + system, clock ticks of 1/100 s), from /proc (Linux). */
+export function processStat(pid: number | string): { ppid: number; comm: string; ticks: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(fields[1]),
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ticks: Number(fields[11]) + Number(fields[12]),
+  };
 }
 
 /** The `p`th percentile (nearest rank) of ascending `sorted`. */

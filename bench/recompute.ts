@@ -12,7 +12,6 @@
  * instead of one ROLE=all process, and reports each one's CPU time over the every-grade-new run.
  */
 import Queue from 'bull';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +19,18 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { RANGE_SIZE } from '../src/classification/classification.service';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DIST, DISTRICTS, machine, percentile, sql } from './lib';
+import {
+  arg,
+  BenchServer,
+  copyEnterprises,
+  DATABASE_SERVER,
+  DIST,
+  DISTRICTS,
+  machine,
+  percentile,
+  processStat,
+  sql,
+} from './lib';
 import { bullPrefixOf } from '../src/jobs/bull-connections';
 
 const N = arg('enterprises', 100_000);
@@ -134,11 +144,8 @@ async function writingFloor(): Promise<{
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime, in clock ticks (USER_HZ = 100)
-}
+/** CPU seconds (user + system) a process has used. */
+const cpuSeconds = (pid: number) => processStat(pid).ticks / 100;
 
 /**
  * The CPU seconds of this database's sessions over a stretch of time, sampled as it goes: the

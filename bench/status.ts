@@ -19,10 +19,20 @@
 import autocannon from 'autocannon';
 import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DISTRICTS, machine, percentile, sql } from './lib';
+import {
+  arg,
+  BenchServer,
+  copyEnterprises,
+  DATABASE_SERVER,
+  DISTRICTS,
+  machine,
+  percentile,
+  processStat,
+  sql,
+} from './lib';
 
 const N = arg('enterprises', 100_000);
 const SECONDS = arg('seconds', 15);
@@ -139,13 +149,7 @@ function cpuSample(): Map<number, ProcessCpu> | null {
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        sample.set(Number(name), {
-          ppid: Number(fields[1]),
-          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-          ticks: Number(fields[11]) + Number(fields[12]),
-        });
+        sample.set(Number(name), processStat(name));
       } catch {
         // gone meanwhile
       }
