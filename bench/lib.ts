@@ -78,6 +78,17 @@ export async function copyEnterprises(client: Client, count: number, row: (i: nu
   );
 }
 
+/** A process's parent, command name and CPU time so far (user + system, clock ticks of 1/100 s), from /proc (Linux). */
+export function processStat(pid: number | string): { ppid: number; comm: string; ticks: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(fields[1]),
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ticks: Number(fields[11]) + Number(fields[12]),
+  };
+}
+
 /** The `p`th percentile (nearest rank) of ascending `sorted`. */
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -268,13 +279,7 @@ export function cpuSample(): Map<number, ProcessCpu> | null {
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        sample.set(Number(name), {
-          ppid: Number(fields[1]),
-          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-          ticks: Number(fields[11]) + Number(fields[12]),
-        });
+        sample.set(Number(name), processStat(name));
       } catch {
         // gone meanwhile
       }

@@ -8,22 +8,40 @@
  *   npm run bench:recompute -- --enterprises 1000000 --records 10000000 --latency 1000
  *
  * --keep leaves the database; --reuse runs on the one a kept run left (grades cleared) without loading.
+ * --workers N runs the api (ROLE=api) and N worker processes (ROLE=worker, ports after --port)
+ * instead of one ROLE=all process, and reports each one's CPU time over the every-grade-new run.
  */
 import Queue from 'bull';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { RANGE_SIZE } from '../src/classification/classification.service';
 import { makeUscc } from '../src/common/uscc';
-import { arg, BenchServer, copyEnterprises, DATABASE_SERVER, DIST, DISTRICTS, machine, percentile, sql } from './lib';
+import {
+  arg,
+  BenchServer,
+  copyEnterprises,
+  DATABASE_SERVER,
+  DIST,
+  DISTRICTS,
+  machine,
+  percentile,
+  processStat,
+  sql,
+} from './lib';
 import { bullPrefixOf } from '../src/jobs/bull-connections';
 
 const N = arg('enterprises', 100_000);
 const M = arg('records', 1_000_000);
 const K = arg('latency', 200);
 const PORT = arg('port', 3998);
-const DB = 'qc_bench_recompute';
+const WORKERS = arg('workers', 0);
+/** BENCH_DB: another database name, so that two people benchmarking on one server do not share one. */
+const DB = process.env.BENCH_DB ?? 'qc_bench_recompute';
 const RUN = Date.now().toString(36); // document numbers stay unique when --reuse runs again
-const PREFIX = 'qc_bench_recompute';
+const PREFIX = DB;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function load() {
@@ -69,6 +87,96 @@ const FLOOR = `
            * CASE WHEN occurred_on > current_date - 365 THEN 1 ELSE 0.5 END) AS score
     FROM credit_records WHERE occurred_on > current_date - 1095 GROUP BY enterprise_id`;
 
+/** The tables a first grading writes: every enterprise's current grade, its history interval and its outbox event. */
+const WRITTEN = ['classifications', 'classification_history', 'change_events'];
+
+/**
+ * The floor that writes: the GROUP BY above, then a COPY of the rows the every-grade-new run
+ * wrote (read out of the real tables before the clock starts) into scratch tables shaped like
+ * them: the same columns, defaults, checks, indexes and foreign keys, so that every row is
+ * checked and indexed as the run's are. The scratch tables are ordinary logged tables, not
+ * TEMP or UNLOGGED ones: the real tables are logged, and writing their WAL is part of what a
+ * grading must do (a temporary table also skips shared buffers). One COPY per table, one after
+ * the other, each in its own transaction, as the cheapest a single client can write them.
+ */
+async function writingFloor(): Promise<{
+  seconds: number;
+  cpuSeconds: number;
+  groupBy: number;
+  copies: Record<string, number>;
+}> {
+  const client = new Client({ connectionString: `${DATABASE_SERVER}/${DB}` });
+  await client.connect();
+  try {
+    const rows = new Map<string, Buffer[]>();
+    for (const table of WRITTEN) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of client.query(copyTo(`COPY ${table} TO STDOUT`))) chunks.push(chunk as Buffer);
+      rows.set(table, chunks);
+      await client.query(`DROP TABLE IF EXISTS floor_${table}`);
+      await client.query(
+        `CREATE TABLE floor_${table} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`,
+      );
+      // LIKE copies no foreign key: the same ones, checked row by row as the real table's are.
+      for (const { definition } of (
+        await client.query(
+          `SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`,
+          [table],
+        )
+      ).rows)
+        await client.query(`ALTER TABLE floor_${table} ADD ${definition}`);
+    }
+    const [{ pid }] = (await client.query(`SELECT pg_backend_pid() AS pid`)).rows;
+    const cpuBefore = cpuSeconds(pid);
+    const start = performance.now();
+    await client.query(FLOOR);
+    const groupBy = (performance.now() - start) / 1000;
+    const copies: Record<string, number> = {};
+    for (const table of WRITTEN) {
+      const t = performance.now();
+      await pipeline(Readable.from(rows.get(table)!), client.query(copyFrom(`COPY floor_${table} FROM STDIN`)));
+      copies[table] = Number(((performance.now() - t) / 1000).toFixed(2));
+    }
+    return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSeconds(pid) - cpuBefore, groupBy, copies };
+  } finally {
+    for (const table of WRITTEN) await client.query(`DROP TABLE IF EXISTS floor_${table}`).catch(() => undefined);
+    await client.end();
+  }
+}
+
+/** CPU seconds (user + system) a process has used. */
+const cpuSeconds = (pid: number) => processStat(pid).ticks / 100;
+
+/**
+ * The CPU seconds of this database's sessions over a stretch of time, sampled as it goes: the
+ * pools open and close sessions meanwhile, so each is read while it lives, from 0 if it opened
+ * after the start (what one uses between its last sample and its end is missed).
+ */
+class SessionsCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private started = false;
+
+  async sample(): Promise<void> {
+    for (const { pid } of await sql('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [DB])) {
+      try {
+        const seconds = cpuSeconds(pid);
+        if (!this.first.has(pid)) this.first.set(pid, this.started ? 0 : seconds);
+        this.last.set(pid, seconds);
+      } catch {
+        /* ended meanwhile */
+      }
+    }
+    this.started = true;
+  }
+
+  total(): number {
+    let total = 0;
+    for (const [pid, seconds] of this.last) total += seconds - this.first.get(pid)!;
+    return total;
+  }
+}
+
 async function main() {
   // --reuse: the database a run with --keep left (loaded, never graded), to skip the load.
   if (process.argv.includes('--reuse')) {
@@ -90,18 +198,29 @@ async function main() {
   queue.on('global:stalled', () => stalled++);
   const redisBytes = async () => Number(/used_memory:(\d+)/.exec(await queue.client.info('memory'))![1]);
 
-  const server = await BenchServer.start({ database: DB, port: PORT, prefix: PREFIX });
+  // One ROLE=all process, or the api and WORKERS worker processes on the ports after it.
+  const server = await BenchServer.start({
+    database: DB,
+    port: PORT,
+    prefix: PREFIX,
+    env: WORKERS ? { ROLE: 'api' } : {},
+  });
+  const workers: BenchServer[] = [];
   try {
+    for (let i = 1; i <= WORKERS; i++)
+      workers.push(await BenchServer.start({ database: DB, port: PORT + i, prefix: PREFIX, env: { ROLE: 'worker' } }));
+    const graders = WORKERS ? workers : [server];
     const admin = await server.login();
     const memoryBefore = await redisBytes();
     let peakRedis = memoryBefore;
     /** One full recompute through the API, followed to its end; its wall time in seconds. */
-    const recompute = async () => {
+    const recompute = async (sessions?: SessionsCpu) => {
       const start = performance.now();
       const { jobId } = await server.json('/api/v1/classification/recompute', { method: 'POST' }, admin);
       for (;;) {
         const job = await server.json(`/api/v1/jobs/${jobId}`, {}, admin);
         peakRedis = Math.max(peakRedis, await redisBytes());
+        await sessions?.sample();
         if (job.state === 'failed') throw new Error(`recompute failed: ${job.failedReason}`);
         if (job.state === 'completed') return { seconds: (performance.now() - start) / 1000, result: job.result };
         await new Promise((r) => setTimeout(r, 100));
@@ -109,7 +228,15 @@ async function main() {
     };
     // The first run grades every enterprise (every grade is new); the second is the nightly
     // run's usual case, where the facts are the same and nothing is written.
-    const first = await recompute();
+    const cpuBefore = graders.map((g) => cpuSeconds(g.process.pid!));
+    const sessions = new SessionsCpu();
+    await sessions.sample();
+    const first = await recompute(sessions);
+    // Where the every-grade-new run's time went: each grading process's CPU, and that of this
+    // database's sessions (PostgreSQL's background writers, checkpointer and WAL writer aside).
+    const graderCpu = graders.map((g, i) => Number((cpuSeconds(g.process.pid!) - cpuBefore[i]).toFixed(1)));
+    await sessions.sample();
+    const sessionsCpu = sessions.total();
     const second = await recompute();
     const jobCounts = 2 * (Math.ceil(N / RANGE_SIZE) + 1);
     console.log(`first recompute ${first.seconds.toFixed(1)} s, second ${second.seconds.toFixed(1)} s`);
@@ -117,6 +244,7 @@ async function main() {
     t = performance.now();
     await sql(DB, FLOOR);
     const floorSeconds = (performance.now() - t) / 1000;
+    const floor = await writingFloor();
 
     // Latency: a new record, then polling its enterprise's grade until the record is among its factors.
     const regulator = await server.regulator(admin);
@@ -159,10 +287,21 @@ async function main() {
           records: M,
           firstRecompute: { ...first.result, seconds: Number(first.seconds.toFixed(1)) },
           secondRecompute: { ...second.result, seconds: Number(second.seconds.toFixed(1)) },
+          processes: WORKERS ? `api + ${WORKERS} worker(s)` : 'one ROLE=all',
+          firstRecomputeCpuSeconds: { graders: graderCpu, databaseSessions: Number(sessionsCpu.toFixed(1)) },
           groupByFloorSeconds: Number(floorSeconds.toFixed(2)),
+          writingFloor: {
+            seconds: Number(floor.seconds.toFixed(2)),
+            cpuSeconds: Number(floor.cpuSeconds.toFixed(1)),
+            groupBy: Number(floor.groupBy.toFixed(2)),
+            copies: floor.copies,
+          },
           ratioToFloor: {
-            first: Number((first.seconds / floorSeconds).toFixed(2)),
+            first: Number((first.seconds / floor.seconds).toFixed(2)),
             second: Number((second.seconds / floorSeconds).toFixed(2)),
+            firstToGroupBy: Number((first.seconds / floorSeconds).toFixed(2)),
+            // On a machine others share, the CPU each used says more than the wall times.
+            firstCpu: Number(((graderCpu.reduce((a, b) => a + b, 0) + sessionsCpu) / floor.cpuSeconds).toFixed(2)),
           },
           redisGrowthMiB: Number(((peakRedis - memoryBefore) / 2 ** 20).toFixed(1)),
           bullJobs: jobCounts,
@@ -178,6 +317,7 @@ async function main() {
       ),
     );
   } finally {
+    for (const worker of workers) await worker.stop();
     await server.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();

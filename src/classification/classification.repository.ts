@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { InjectReads } from '../database/read-replicas';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Factor } from './classify';
+import { copyField, copyLines } from '../database/pg-copy';
+import { pgClient } from '../database/pg-pool';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Grade } from './rule-set';
 
@@ -18,9 +19,12 @@ export interface CurrentGrade {
 /** A classification a recompute writes: the current row and the history interval it opens. */
 export interface GradeWrite {
   enterpriseId: string;
+  /** Whether it is the enterprise's first grade (it had no current row when its facts were read). */
+  first: boolean;
   grade: Grade;
   score: number;
-  factors: Factor[];
+  /** The factors as JSON, as digested. */
+  factors: string;
   digest: string;
   factsMark: string;
   recheckOn: string | null;
@@ -63,46 +67,69 @@ export class ClassificationRepository {
    * history the open interval of each closed and a new one opened, so `asOf` answers exactly.
    * An interval opened at this same instant (a change a moment ago, by a clock that has not
    * moved since) is replaced instead: a grade that held for no time leaves no interval.
+   *
+   * A first grade has no current row and no open interval (the two are only ever written
+   * together, here): its row and its interval are copied in (COPY), which for a whole first
+   * grading or a new rule set's run takes about half the time of INSERT … SELECT over arrays
+   * (see pg-copy.ts) and spares node-postgres quoting every factors JSON into an array literal.
+   * Should another transaction have graded the enterprise since this one's snapshot, the COPY
+   * fails on the primary key (23505) and the caller starts again from fresh facts, as it does on
+   * a serialization failure.
    */
   async write(manager: EntityManager, changed: GradeWrite[], ruleSetVersion: number, now: Date): Promise<void> {
     if (!changed.length) return;
-    const ids = changed.map((c) => c.enterpriseId);
-    const grades = changed.map((c) => c.grade);
-    const scores = changed.map((c) => c.score);
-    const factors = changed.map((c) => JSON.stringify(c.factors));
-    const rows = `unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::date[])
-                    AS u(id, grade, score, factors, digest, mark, recheck)`;
-    await manager.query(
-      `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, facts_mark, recheck_on, computed_at)
-       SELECT id, grade, score, $8, factors::jsonb, digest, mark, recheck, $9 FROM ${rows}
-       ON CONFLICT (enterprise_id) DO UPDATE
-         SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
-             factors = EXCLUDED.factors, digest = EXCLUDED.digest, facts_mark = EXCLUDED.facts_mark,
-             recheck_on = EXCLUDED.recheck_on, computed_at = EXCLUDED.computed_at`,
-      [
-        ids,
-        grades,
-        scores,
-        factors,
-        changed.map((c) => c.digest),
-        changed.map((c) => c.factsMark),
-        changed.map((c) => c.recheckOn),
-        ruleSetVersion,
-        now,
-      ],
-    );
-    await manager.query(
-      `WITH replaced AS (
-         DELETE FROM classification_history
-          WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from >= $2)
-       UPDATE classification_history SET valid_to = $2
-        WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from < $2`,
-      [ids, now],
-    );
-    await manager.query(
-      `INSERT INTO classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from)
-       SELECT id, grade, score, $4, factors::jsonb, $5 FROM unnest($1::bigint[], $2::text[], $3::numeric[], $6::text[]) AS u(id, grade, score, factors)`,
-      [ids, grades, scores, ruleSetVersion, now, factors],
+    const client = pgClient(manager.queryRunner!);
+    const at = now.toISOString();
+    const first = changed.filter((c) => c.first);
+    if (first.length)
+      await copyLines(
+        client,
+        `COPY classifications (enterprise_id, grade, score, rule_set_version, factors, digest, facts_mark, recheck_on, computed_at) FROM STDIN`,
+        first.map(
+          (c) =>
+            `${c.enterpriseId}\t${c.grade}\t${c.score}\t${ruleSetVersion}\t${copyField(c.factors)}\t${copyField(c.digest)}\t` +
+            `${copyField(c.factsMark)}\t${copyField(c.recheckOn)}\t${at}\n`,
+        ),
+      );
+    const regraded = changed.filter((c) => !c.first);
+    if (regraded.length) {
+      const ids = regraded.map((c) => c.enterpriseId);
+      await manager.query(
+        `INSERT INTO classifications (enterprise_id, grade, score, rule_set_version, factors, digest, facts_mark, recheck_on, computed_at)
+         SELECT id, grade, score, $8, factors::jsonb, digest, mark, recheck, $9
+           FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::date[])
+                AS u(id, grade, score, factors, digest, mark, recheck)
+         ON CONFLICT (enterprise_id) DO UPDATE
+           SET grade = EXCLUDED.grade, score = EXCLUDED.score, rule_set_version = EXCLUDED.rule_set_version,
+               factors = EXCLUDED.factors, digest = EXCLUDED.digest, facts_mark = EXCLUDED.facts_mark,
+               recheck_on = EXCLUDED.recheck_on, computed_at = EXCLUDED.computed_at`,
+        [
+          ids,
+          regraded.map((c) => c.grade),
+          regraded.map((c) => c.score),
+          regraded.map((c) => c.factors),
+          regraded.map((c) => c.digest),
+          regraded.map((c) => c.factsMark),
+          regraded.map((c) => c.recheckOn),
+          ruleSetVersion,
+          now,
+        ],
+      );
+      await manager.query(
+        `WITH replaced AS (
+           DELETE FROM classification_history
+            WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from >= $2)
+         UPDATE classification_history SET valid_to = $2
+          WHERE enterprise_id = ANY($1::bigint[]) AND valid_to IS NULL AND valid_from < $2`,
+        [ids, now],
+      );
+    }
+    await copyLines(
+      client,
+      `COPY classification_history (enterprise_id, grade, score, rule_set_version, factors, valid_from) FROM STDIN`,
+      changed.map(
+        (c) => `${c.enterpriseId}\t${c.grade}\t${c.score}\t${ruleSetVersion}\t${copyField(c.factors)}\t${at}\n`,
+      ),
     );
   }
 

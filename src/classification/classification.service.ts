@@ -9,7 +9,7 @@ import { Problem } from '../common/problem';
 import { EnterprisesService } from '../registry/enterprises.service';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { ClassificationRepository } from './classification.repository';
-import { Classification, classify } from './classify';
+import { Classification, classify, relevantRecords } from './classify';
 import { ClassificationDto, ClassificationIntervalDto } from './dto/classification.dto';
 import { Gathered, GradingFactsRepository, RecomputeScope } from './grading-facts.repository';
 import { RuleSetsRepository, VersionedRuleSet } from './rule-sets.repository';
@@ -28,6 +28,8 @@ export interface RecomputeResult {
 /** Enterprises per chunk of a full recompute or a dry run (about 50 000 records at ten each). */
 export const RANGE_SIZE = 5_000;
 const SERIALIZATION_FAILURE = '40001';
+/** What a first grade's COPY meets when another transaction graded the enterprise since this one's snapshot. */
+const UNIQUE_VIOLATION = '23505';
 const ATTEMPTS = 5;
 
 /**
@@ -74,7 +76,8 @@ export class ClassificationService {
       try {
         return await this.dataSource.transaction('REPEATABLE READ', (manager) => this.recomputeIn(manager, scope));
       } catch (error) {
-        if ((error as { code?: string }).code !== SERIALIZATION_FAILURE || attempt === ATTEMPTS) throw error;
+        const code = (error as { code?: string }).code;
+        if ((code !== SERIALIZATION_FAILURE && code !== UNIQUE_VIOLATION) || attempt === ATTEMPTS) throw error;
       }
     }
   }
@@ -83,18 +86,27 @@ export class ClassificationService {
     const ruleSet = await this.activeRuleSet(manager);
     const now = this.clock.now();
     const asOf = beijingDate(now);
-    const enterprises = await this.facts.gather(manager, scope, { ruleSetVersion: ruleSet.version, asOf });
-    const changed: { enterprise: Gathered; result: Classification; digest: string }[] = [];
+    const enterprises = await this.facts.gather(
+      manager,
+      scope,
+      { ruleSetVersion: ruleSet.version, asOf },
+      relevantRecords(ruleSet.document, asOf),
+    );
+    const changed: { enterprise: Gathered; result: Classification; factors: string; digest: string }[] = [];
     const restamped: { enterprise: Gathered; result: Classification }[] = [];
     const needed = enterprises.filter((e) => e.needed);
     for (const enterprise of needed) {
       const result = classify(enterprise.facts, ruleSet.document, asOf);
-      // classify builds its result in a fixed key order, so this JSON is canonical.
-      const { grade, score, factors } = result;
+      // classify builds its result in a fixed key order, so this JSON is canonical; it is
+      // JSON.stringify({ grade, score, factors }) with the factors' JSON, written as is, made once.
+      const { grade, score } = result;
+      const factors = JSON.stringify(result.factors);
       const digest = createHash('sha1')
-        .update(`${ruleSet.version}:${JSON.stringify({ grade, score, factors })}`)
+        .update(
+          `${ruleSet.version}:{"grade":${JSON.stringify(grade)},"score":${JSON.stringify(score)},"factors":${factors}}`,
+        )
         .digest('base64url');
-      if (digest !== enterprise.current?.digest) changed.push({ enterprise, result, digest });
+      if (digest !== enterprise.current?.digest) changed.push({ enterprise, result, factors, digest });
       else if (
         enterprise.current.factsMark !== enterprise.factsMark ||
         enterprise.current.recheckOn !== result.recheckOn
@@ -114,11 +126,12 @@ export class ClassificationService {
 
     await this.grades.write(
       manager,
-      changed.map(({ enterprise, result, digest }) => ({
+      changed.map(({ enterprise, result, factors, digest }) => ({
         enterpriseId: enterprise.id,
+        first: !enterprise.graded,
         grade: result.grade,
         score: result.score,
-        factors: result.factors,
+        factors,
         digest,
         factsMark: enterprise.factsMark,
         recheckOn: result.recheckOn,

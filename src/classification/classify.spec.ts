@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RECORD_TYPES, SEVERITIES } from '../records/record-rules';
-import { addMonths, classify, ClassificationFacts, countsFrom, RecordFact } from './classify';
+import {
+  addMonths,
+  classify,
+  ClassificationFacts,
+  countsFrom,
+  isRelevant,
+  RecordFact,
+  relevantRecords,
+} from './classify';
 import { GRADES, RuleSetDocument, ruleSetErrors } from './rule-set';
 
 const v1: RuleSetDocument = JSON.parse(readFileSync(join(__dirname, '../../config/rule-sets/v1.json'), 'utf8'));
@@ -182,6 +190,25 @@ describe('classify, properties', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('gives the same result from the relevant records alone (what a recompute reads)', () => {
+    fc.assert(
+      fc.property(facts, day, (base, asOf) => {
+        const relevant = relevantRecords(v1, asOf);
+        const read = base.records.filter((r) => isRelevant(r, relevant));
+        return (
+          JSON.stringify(classify(base, v1, asOf)) === JSON.stringify(classify({ ...base, records: read }, v1, asOf))
+        );
+      }),
+      { numRuns: 5000 },
+    );
+    // Five years' records of every type on 2026-11-27: those beyond their type's window are left.
+    const relevant = relevantRecords(v1, AS_OF);
+    expect(isRelevant(record('1', 'spot_check_pass', '2024-11-27'), relevant)).toBe(false);
+    expect(isRelevant(record('2', 'spot_check_pass', '2024-11-28'), relevant)).toBe(true);
+    expect(isRelevant(record('3', 'license_revoked', '2021-11-28'), relevant)).toBe(true);
+    expect(isRelevant(record('4', 'spot_check_pass', '2026-12-01'), relevant)).toBe(true);
   });
 
   it('does not depend on the order of the records', () => {

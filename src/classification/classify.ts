@@ -34,8 +34,25 @@ export interface Classification {
   recheckOn: string | null;
 }
 
-/** `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. */
+const sums = new Map<number, Map<string, string>>();
+
+/**
+ * `date` (YYYY-MM-DD) plus `months`, the day clamped to the month's end. Memoised: a full
+ * recompute asks it of a few thousand dates (five years of days, a handful of windows) tens of
+ * millions of times, and computing it through Date was a third of the classifier's time.
+ */
 export function addMonths(date: string, months: number): string {
+  let byDate = sums.get(months);
+  if (!byDate) sums.set(months, (byDate = new Map()));
+  let sum = byDate.get(date);
+  if (sum === undefined) {
+    if (byDate.size > 100_000) byDate.clear();
+    byDate.set(date, (sum = computeAddMonths(date, months)));
+  }
+  return sum;
+}
+
+function computeAddMonths(date: string, months: number): string {
   const [y, m, d] = date.split('-').map(Number);
   const first = new Date(Date.UTC(y, m - 1 + months, 1));
   const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
@@ -46,7 +63,7 @@ export function addMonths(date: string, months: number): string {
 const worse = (a: Grade, b: Grade): Grade => (GRADES.indexOf(a) >= GRADES.indexOf(b) ? a : b);
 
 const DAY_MS = 86_400_000;
-const cutoffs = new Map<string, string>();
+const cutoffs = new Map<string, Map<number, string>>();
 
 /**
  * The first date whose record still counts on `asOf` under a window of `months`: the smallest
@@ -55,17 +72,52 @@ const cutoffs = new Map<string, string>();
  * times.
  */
 export function countsFrom(asOf: string, months: number): string {
-  const key = `${asOf}/${months}`;
-  let from = cutoffs.get(key);
+  let byMonths = cutoffs.get(asOf);
+  if (!byMonths) {
+    if (cutoffs.size > 1_000) cutoffs.clear();
+    cutoffs.set(asOf, (byMonths = new Map()));
+  }
+  let from = byMonths.get(months);
   if (from === undefined) {
     // addMonths(addMonths(asOf, -months), months) <= asOf, so walk forward from there.
     let day = new Date(`${addMonths(asOf, -months)}T00:00:00Z`).getTime();
     while (addMonths(new Date(day).toISOString().slice(0, 10), months) <= asOf) day += DAY_MS;
     from = new Date(day).toISOString().slice(0, 10);
-    if (cutoffs.size > 10_000) cutoffs.clear();
-    cutoffs.set(key, from);
+    byMonths.set(months, from);
   }
   return from;
+}
+
+/** Which records can bear on a classification: see relevantRecords. */
+export interface RelevantRecords {
+  asOf: string;
+  /** The record types the rule set counts, and for each the first date one of it can count from. */
+  types: string[];
+  since: string[];
+}
+
+/**
+ * The records that can bear on a classification on `asOf` under `ruleSet`: those of a type it
+ * counts, from the start of that type's longest window (of its record rule and of the hard rules
+ * naming it), and any not in force yet (one coming into force sets the recheck date). classify
+ * reads nothing else of a record, so leaving the others unread changes none of its results; a
+ * full recompute, where some 40 % of five years' records lie beyond their type's window, reads
+ * and parses that much less.
+ */
+export function relevantRecords(ruleSet: RuleSetDocument, asOf: string): RelevantRecords {
+  const longest = new Map<string, number>();
+  const widen = (type: string, months: number) => longest.set(type, Math.max(longest.get(type) ?? 0, months));
+  for (const [type, rule] of Object.entries(ruleSet.records) as [string, RecordRule][]) widen(type, rule.windowMonths);
+  for (const rule of ruleSet.hardRules)
+    if ('recordType' in rule.when) widen(rule.when.recordType, rule.when.withinMonths);
+  const types = [...longest.keys()];
+  return { asOf, types, since: types.map((type) => countsFrom(asOf, longest.get(type)!)) };
+}
+
+/** Whether `record` is among the relevant ones (the test the recompute's SQL makes). */
+export function isRelevant(record: RecordFact, relevant: RelevantRecords): boolean {
+  const i = relevant.types.indexOf(record.type);
+  return record.occurredOn > relevant.asOf || (i >= 0 && record.occurredOn >= relevant.since[i]);
 }
 
 const sortedRules = new WeakMap<RuleSetDocument, [string, RecordRule][]>();

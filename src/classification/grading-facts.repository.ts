@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CurrentGrade } from './classification.repository';
-import { ClassificationFacts, RecordFact } from './classify';
+import { ClassificationFacts, RecordFact, RelevantRecords } from './classify';
 import { Grade } from './rule-set';
 
 /** Which enterprises a recompute covers: named ones (after a change) or a key range (a chunk of a full run). */
@@ -27,7 +27,10 @@ export interface Gathered {
   needed: boolean;
   /** What its facts are now (see gather). */
   factsMark: string;
+  /** Its current classification; null before its first grading (or for a row from before digests). */
   current: CurrentGrade | null;
+  /** Whether it has a current row at all (one from before digests has, with no `current`). */
+  graded: boolean;
   facts: ClassificationFacts;
 }
 
@@ -65,14 +68,19 @@ export class GradingFactsRepository {
    * append-only and a correction is a new row, so any change to its records raises it) and its
    * published entries. Classification is a pure function of those, so skipping it gives exactly
    * the grade recomputing would. Without it (a dry run), every enterprise is needed.
+   *
+   * With `relevant`, only the records that can bear on the classification are read (see
+   * relevantRecords); without it, every record in force.
    */
   async gather(
     manager: EntityManager,
     scope: RecomputeScope,
     unchangedUnder: { ruleSetVersion: number; asOf: string } | null,
+    relevant: RelevantRecords | null = null,
   ): Promise<Gathered[]> {
     const on = (column: string) => scopeWhere(column, scope)[0];
     const [, params] = scopeWhere('id', scope);
+    const n = params.length;
     const rows: GatheredRow[] = await manager.query(
       `WITH state AS (
          SELECT e.id, e.uscc, e.district_code, c.grade, c.digest, c.facts_mark, c.rule_set_version,
@@ -90,12 +98,21 @@ export class GradingFactsRepository {
               s.mark, s.entries, s.needed,
               CASE WHEN s.needed THEN
                 (SELECT json_agg(json_build_array(r.id::text, r.type, r.severity, r.occurred_on))
-                   FROM records_in_force r WHERE r.enterprise_id = s.id) END AS records
-         FROM (SELECT *, $${params.length + 1}::int IS NULL OR digest IS NULL OR rule_set_version <> $${params.length + 1}
-                         OR facts_mark IS DISTINCT FROM mark OR coalesce(recheck_on <= $${params.length + 2}, false) AS needed
+                   FROM records_in_force r WHERE r.enterprise_id = s.id
+                    AND ($${n + 3}::text[] IS NULL OR r.occurred_on > $${n + 5}::date
+                         OR r.occurred_on >= ($${n + 4}::date[])[array_position($${n + 3}::text[], r.type)])) END AS records
+         FROM (SELECT *, $${n + 1}::int IS NULL OR digest IS NULL OR rule_set_version <> $${n + 1}
+                         OR facts_mark IS DISTINCT FROM mark OR coalesce(recheck_on <= $${n + 2}, false) AS needed
                  FROM state) s
         ORDER BY s.id`,
-      [...params, unchangedUnder?.ruleSetVersion ?? null, unchangedUnder?.asOf ?? null],
+      [
+        ...params,
+        unchangedUnder?.ruleSetVersion ?? null,
+        unchangedUnder?.asOf ?? null,
+        relevant?.types ?? null,
+        relevant?.since ?? null,
+        relevant?.asOf ?? null,
+      ],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -103,6 +120,7 @@ export class GradingFactsRepository {
       uscc: row.uscc,
       districtCode: row.district_code,
       factsMark: row.mark,
+      graded: row.grade !== null,
       current:
         row.digest === null
           ? null

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { copyField, copyLines } from '../database/pg-copy';
+import { pgClient } from '../database/pg-pool';
 
 export const CHANGE_EVENT_TYPES = [
   'classification.changed',
@@ -52,22 +54,24 @@ export const OUTBOX_LOCK = 7_330_303;
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Appends events in one statement, in the order given (their sequence numbers follow it). */
+  /**
+   * Appends events in one COPY, in the order given (their sequence numbers follow it): a first
+   * grading appends one per enterprise, a million in all, and COPY writes them in about half the
+   * time of INSERT … SELECT over arrays (see pg-copy.ts). An event without `occurredAt` takes the
+   * transaction's time, read with the lock in its exact text form.
+   */
   async append(manager: EntityManager, ...events: ChangeEvent[]): Promise<void> {
     if (!events.length) return;
-    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [OUTBOX_LOCK]);
-    await manager.query(
-      `INSERT INTO change_events (type, uscc, data, occurred_at)
-       SELECT type, uscc, data::jsonb, coalesce(occurred_at, now())
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY
-              AS e(type, uscc, data, occurred_at, n)
-        ORDER BY n`,
-      [
-        events.map((e) => e.type),
-        events.map((e) => e.uscc),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => e.occurredAt ?? null),
-      ],
+    const [{ now }]: { now: string }[] = await manager.query(`SELECT pg_advisory_xact_lock($1), now()::text AS now`, [
+      OUTBOX_LOCK,
+    ]);
+    await copyLines(
+      pgClient(manager.queryRunner!),
+      `COPY change_events (type, uscc, data, occurred_at) FROM STDIN`,
+      events.map(
+        (e) =>
+          `${copyField(e.type)}\t${copyField(e.uscc)}\t${copyField(JSON.stringify(e.data))}\t${e.occurredAt?.toISOString() ?? now}\n`,
+      ),
     );
   }
 
