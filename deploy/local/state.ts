@@ -30,6 +30,8 @@ export interface Topology {
     /** The database the app writes to (in the full set, HAProxy's Patroni-checked primary frontend). */
     primary: string;
     replicas: string[];
+    /** PgBouncer (session mode) in front of the primary: the apps' DATABASE_URL. */
+    pgbouncer: string;
   };
   /** The app processes' environment (besides ROLE and PORT). */
   env: Record<string, string>;
@@ -67,6 +69,7 @@ export function portsFrom(base: number) {
     etcdPeer: base + 5,
     pgPrimaryFrontend: base + 6,
     pgReplicaFrontend: base + 7,
+    pgbouncer: base + 8,
     redisCluster: [10, 11, 12, 13, 14, 15].map((o) => base + o),
     sentinel: { master: base + 20, replica: base + 21, sentinels: [base + 22, base + 23, base + 24] },
     http: base + 30,

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN } from '../../test/drills/lib/app';
 import { AppSpec, startApp, stopApp } from './apps';
 import { alive, pidFile, readPid, stopByPidFile } from './engines/daemon';
-import { pgServerAt, startPrimary, startReplica } from './engines/postgres';
+import { pgBouncerStop, pgServerAt, startPgBouncer, startPrimary, startReplica } from './engines/postgres';
 import { redisClusterAt, startRedisCluster, startSentinel } from './engines/redis';
 import { startHaproxy, stopHaproxy, waitForServer } from './haproxy';
 import { patroniNodes, startPatroni, stopPatroni } from './patroni';
@@ -38,6 +38,9 @@ export interface UpOptions {
   jobLockMs?: number;
   log?: (line: string) => void;
 }
+
+/** The name PgBouncer's pid file and directory go under in the root. */
+const PGBOUNCER = 'pgbouncer';
 
 export async function up(options: UpOptions = {}): Promise<Topology> {
   const root = options.root ?? DEFAULT_ROOT;
@@ -85,6 +88,15 @@ export async function up(options: UpOptions = {}): Promise<Topology> {
     }
     saveTopology(topology as Topology);
 
+    // The apps reach the primary through PgBouncer in session mode, the mode Debian's 1.18 serves
+    // them in (named prepared statements, the migrations' session lock: docs/scale-out.md,
+    // "PgBouncer"); in the full set it sits before HAProxy's Patroni-checked frontend, so a
+    // failover is followed without telling PgBouncer. Replica reads go to the replicas directly.
+    step(`PgBouncer (session mode) on ${ports.pgbouncer}`);
+    const primaryPort = reduced ? ports.pg[0] : ports.pgPrimaryFrontend;
+    // Each app's pool is 20, and in session mode each of its connections holds one server's.
+    const bouncer = await startPgBouncer(root, ports.pgbouncer, { port: primaryPort }, 'session', PGBOUNCER, 120);
+
     const redisEnv: Record<string, string> = {};
     if (redisKind === 'cluster') {
       step(`Redis Cluster on ${ports.redisCluster.join(', ')}`);
@@ -118,7 +130,7 @@ export async function up(options: UpOptions = {}): Promise<Topology> {
 
     const files = join(root, 'files');
     const env: Record<string, string> = {
-      DATABASE_URL: primaryUrl,
+      DATABASE_URL: bouncer.url(DATABASE),
       DATABASE_REPLICA_URLS: replicaUrl,
       ...redisEnv,
       REDIS_PREFIX: 'qc',
@@ -154,6 +166,7 @@ export async function up(options: UpOptions = {}): Promise<Topology> {
         stats: `http://127.0.0.1:${ports.stats}/stats`,
         primary: primaryUrl,
         replicas: [replicaUrl],
+        pgbouncer: bouncer.url(DATABASE),
       },
     });
     saveTopology(topology as Topology);
@@ -205,6 +218,7 @@ export async function down(root = DEFAULT_ROOT, options: { keepRoot?: boolean; l
   };
   for (const app of t.apps ?? []) await attempt(app.name, () => stopApp(root, app));
   await attempt('HAProxy', () => stopHaproxy(root));
+  if (t.urls?.pgbouncer) await attempt('PgBouncer', () => pgBouncerStop(root, PGBOUNCER));
   if (t.redis?.kind === 'cluster') await attempt('Redis Cluster', () => redisClusterAt(root).stop());
   if (t.pg?.kind === 'streaming') {
     await attempt('PostgreSQL replica', () =>
@@ -235,6 +249,7 @@ function printUrls(t: Topology): void {
     ...t.apps.map((a) => `  ${a.name.padEnd(18)} http://127.0.0.1:${a.port}  (ROLE=${a.role})`),
     `  database (primary) ${t.urls.primary}`,
     `  database (replica) ${t.urls.replicas.join(', ')}`,
+    `  PgBouncer (apps)   ${t.urls.pgbouncer}`,
     t.redis.kind === 'cluster' ? `  Redis Cluster      ${t.redis.seeds}` : `  Redis Sentinel     ${t.redis.url}`,
     `  admin              ${t.admin.username} / ${t.admin.password}`,
     `  state              ${stateFile(t.root)}`,

@@ -208,15 +208,18 @@ export interface PgBouncerHandle {
 }
 
 /**
- * A PgBouncer in front of `target` (any database, as user postgres, trust), in the given pool
+ * A PgBouncer in front of `target` (a server, or a load balancer's port in front of one; any
+ * database, as user postgres, trust), in the given pool
  * mode. It refuses to run as root, so it runs as the postgres user; detached, with a pid file in `root`.
  */
 export async function startPgBouncer(
   root: string,
   port: number,
-  target: PgServer,
+  target: Pick<PgServer, 'port'>,
   mode: 'session' | 'transaction',
   name = `pgbouncer-${port}`,
+  /** Server connections per database and user: in session mode each client holds one, so at least the apps' pools together. */
+  poolSize = 40,
 ): Promise<PgBouncerHandle> {
   const dir = serverDir(root, name);
   const ini = join(dir, 'pgbouncer.ini');
@@ -235,7 +238,9 @@ export async function startPgBouncer(
       `auth_file = ${users}`,
       `pool_mode = ${mode}`,
       'max_client_conn = 500',
-      'default_pool_size = 40',
+      `default_pool_size = ${poolSize}`,
+      // after a failed connect (a failover under way) try again within a second, not the default 15 s
+      'server_login_retry = 1',
       // node-postgres sends `options` when the app sets its session's jit=off (data-source.ts);
       // PgBouncer ≤ 1.19 refuses any startup parameter it does not know rather than pass it on.
       'ignore_startup_parameters = extra_float_digits,options',
