@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { QueryLogPartitions1765750000000 } from '../../../migrations/1765750000000-QueryLogPartitions';
 import { dataSourceOptions } from '../../../src/database/data-source';
+import { withOwnerSession } from '../../../src/database/owner-session';
 import { CreditQueriesRepository } from '../../../src/sharing/credit-queries.repository';
 import { QUERY_LOG_ARCHIVE_DIR, QueryLogService } from '../../../src/sharing/query-log/query-log.service';
 import { SharingModule } from '../../../src/sharing/sharing.module';
@@ -193,6 +194,18 @@ describe('the query log by month', () => {
     const gz = await readFile(join(s.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR, 'credit_queries_2031_04.csv.gz'));
     expect((parse(gunzipSync(gz), { columns: true }) as { id: string }[]).map((r) => r.id)).toEqual([id]);
   });
+
+  it("fails the run, not the worker, when the owner's session is ended while idle", async () => {
+    const run = withOwnerSession(s.config.DATABASE_URL, async (owner) => {
+      const [{ pid }] = (await owner.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
+      const ended = new Promise((resolve) => owner.once('end', resolve));
+      // As a restart or a failover would, between two of the run's statements.
+      await s.sql(`SELECT pg_terminate_backend($1)`, [pid]);
+      await ended;
+      return owner.query(`SELECT 1`);
+    });
+    await expect(run).rejects.toThrow(/terminated|not queryable/i);
+  }, 10_000);
 
   it('reads only the recent months for a lookup by code bounded in time', async () => {
     const plan = await s.sql<{ 'QUERY PLAN': string }>(
