@@ -71,6 +71,13 @@ const SETTINGS = new Set(
     .map((m) => m.propertyName),
 );
 
+/** The database's owner, as an operator fills it in where the manifests hold it (qc-migrate). */
+const OWNER_URL = 'postgres://owner:secret@pg-primary:5432/quality_credit';
+const OWNER = new URL(OWNER_URL).username;
+
+/** The Secrets whose DATABASE_URL is the owner's, not FILLED's qc_app login. */
+const FILLED_BY_SECRET: Record<string, Record<string, string>> = { 'qc-migrate': { DATABASE_URL: OWNER_URL } };
+
 /** What an operator puts in place of the Secrets' placeholders, to check the settings as a whole. */
 const FILLED: Record<string, string> = {
   DATABASE_URL: 'postgres://registry_app:secret@pg-primary:5432/quality_credit',
@@ -243,10 +250,28 @@ export function problemsOf(dir: string): string[] {
         continue;
       }
       configOf.set(workload.metadata.name, config);
-      if (workload.kind === 'Job') continue;
+      const login = (url: string) => new URL(url).username;
+      if (workload.kind === 'Job') {
+        if (login(config.DATABASE_URL) !== OWNER) problem(where, `DATABASE_URL is not the owner's: it cannot migrate`);
+        continue;
+      }
 
       // The worker's entry point runs as ROLE=worker whatever ROLE says (src/worker.ts).
       const role = container.command?.includes('dist/src/worker.js') ? 'worker' : config.ROLE;
+      // The app's design (docs/audit.md): DATABASE_URL the owner, for migrations and the owner's
+      // upkeep; the app's sessions a qc_app login. The workers run the query log's monthly upkeep,
+      // which only the owner may (src/sharing/query-log/), so they hold both; the api holds no owner.
+      const owners = [...env].filter(([, { value }]) => value && /^postgres/.test(value) && login(value) === OWNER);
+      if (role === 'worker') {
+        if (login(config.DATABASE_URL) !== OWNER)
+          problem(where, `DATABASE_URL is not the owner's: the query log's months cannot be kept`);
+        if (login(config.appDatabaseUrl) === OWNER)
+          problem(where, `DATABASE_APP_URL is not a qc_app login: the app's sessions would be the owner's`);
+      } else if (owners.length)
+        problem(
+          where,
+          `${owners.map(([name]) => name).join(', ')}: the owner's credential, which the api must not hold`,
+        );
       const listening: Record<string, number | undefined> = { http: config.PORT, metrics: config.METRICS_PORT };
       for (const port of container.ports ?? [])
         if (!port.name || listening[port.name] !== port.containerPort)
@@ -395,12 +420,26 @@ function environmentOf(
       const secret = find<ISecret>('Secret', from.secretRef.name);
       if (!secret) problem(`no Secret ${from.secretRef.name}`);
       for (const name of Object.keys({ ...secret?.data, ...secret?.stringData }))
-        env.set(name, { value: FILLED[name], secret: true });
+        env.set(name, { value: filled(from.secretRef.name, name), secret: true });
     }
   }
-  for (const variable of container?.env ?? []) env.set(variable.name, { value: variable.value, secret: false });
+  for (const variable of container?.env ?? []) {
+    const ref = variable.valueFrom?.secretKeyRef;
+    if (!ref) {
+      env.set(variable.name, { value: variable.value, secret: false });
+      continue;
+    }
+    const secret = find<ISecret>('Secret', ref.name);
+    if (!secret || !(ref.key in { ...secret.data, ...secret.stringData }))
+      problem(`${variable.name}: no Secret ${ref.name} with ${ref.key}`);
+    env.set(variable.name, { value: filled(ref.name, ref.key), secret: true });
+  }
   return env;
 }
+
+/** What an operator fills in for `key` of Secret `secret`. */
+const filled = (secret: string | undefined, key: string): string | undefined =>
+  FILLED_BY_SECRET[secret ?? '']?.[key] ?? FILLED[key];
 
 /** Whether the app, given only `name=value`, refuses to start and names `name`. */
 function refuses(name: string, value: string): boolean {
@@ -536,6 +575,27 @@ describe('the Kubernetes manifests (deploy/k8s)', () => {
         '  - storage.yaml\n',
         '',
         'storage.yaml is not in resources',
+      ],
+      [
+        'a worker without the owner',
+        'worker.yaml',
+        'secretKeyRef: { name: qc-migrate, key: DATABASE_URL }',
+        'secretKeyRef: { name: qc-env, key: DATABASE_URL }',
+        "Deployment/qc-worker container worker: DATABASE_URL is not the owner's: the query log's months cannot be kept",
+      ],
+      [
+        'a worker whose sessions are the owner',
+        'worker.yaml',
+        'secretKeyRef: { name: qc-env, key: DATABASE_URL }',
+        'secretKeyRef: { name: qc-migrate, key: DATABASE_URL }',
+        'DATABASE_APP_URL is not a qc_app login',
+      ],
+      [
+        'the owner given to the api',
+        'api.yaml',
+        '            - secretRef: { name: qc-env }',
+        '            - secretRef: { name: qc-env }\n            - secretRef: { name: qc-migrate }',
+        "Deployment/qc-api container api: DATABASE_URL: the owner's credential, which the api must not hold",
       ],
       [
         'the migration step without the Job',

@@ -50,6 +50,21 @@ export class QueryLogPartitionsRepository {
     await this.owner.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
   }
 
+  /**
+   * Why this session cannot keep the months, or null when it can: adding, detaching and dropping
+   * a partition are its owner's (or a member's), and query_log_add_month() is the owner's alone.
+   */
+  async cannotKeep(): Promise<string | null> {
+    const { rows } = await this.owner.query<{ who: string; owns: boolean; adds: boolean; owner: string }>(
+      `SELECT current_user AS who, pg_get_userbyid(c.relowner) AS owner,
+              pg_has_role(current_user, c.relowner, 'USAGE') AS owns,
+              has_function_privilege(current_user, 'query_log_add_month(date)', 'EXECUTE') AS adds
+         FROM pg_class c WHERE c.oid = 'credit_queries'::regclass`,
+    );
+    const [me] = rows;
+    return me.owns && me.adds ? null : `${me.who} is not the owner of credit_queries (${me.owner})`;
+  }
+
   /** The months of the rows in the DEFAULT partition (those logged before their month was added). */
   async monthsInDefault(): Promise<Month[]> {
     const { rows } = await this.owner.query<{ month: Month }>(

@@ -1,5 +1,5 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { QueueUpkeep } from '../../jobs/queue-upkeep';
 import { JobName, QueueName } from '../../jobs/queues';
@@ -14,14 +14,19 @@ import { ArchivedMonth, QueryLogService } from './query-log.service';
  */
 @Processor(QueueName.Maintenance)
 export class QueryLogProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(QueryLogProcessor.name);
+
   constructor(
     private readonly queryLog: QueryLogService,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
     private readonly upkeep: QueueUpkeep,
   ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return keepSchedule(this.upkeep, this.queue, {
+  async onApplicationBootstrap(): Promise<void> {
+    // Said once at start, as an error, not thrown: the worker's other jobs do not need the owner.
+    const cannot = await this.queryLog.cannotKeepMonths();
+    if (cannot) this.logger.error(cannot);
+    await keepSchedule(this.upkeep, this.queue, {
       what: 'query log months',
       name: JobName.KeepQueryLogMonths,
       jobId: 'query-log-months',

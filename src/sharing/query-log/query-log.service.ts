@@ -45,10 +45,35 @@ export class QueryLogService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Why DATABASE_URL cannot keep the months (a sentence naming it, for the worker's log at start),
+   * or null when it can. The upkeep is the owner's: a worker whose DATABASE_URL is the qc_app login
+   * (as the api's may be) would fail it every day, and the log would pile up in its DEFAULT
+   * partition; the worker says so once at start, loudly, and goes on with its other jobs.
+   */
+  async cannotKeepMonths(): Promise<string | null> {
+    try {
+      return await withOwnerSession(this.config.DATABASE_URL, async (owner) =>
+        this.cannotKeepOn(new QueryLogPartitionsRepository(owner)),
+      );
+    } catch (error) {
+      return `DATABASE_URL: the query log's months cannot be kept: ${(error as Error).message}`;
+    }
+  }
+
+  private async cannotKeepOn(partitions: QueryLogPartitionsRepository): Promise<string | null> {
+    const why = await partitions.cannotKeep();
+    return why
+      ? `DATABASE_URL: ${why}, so the query log's months cannot be kept (none added ahead, none archived; lookups are logged into credit_queries_default). Set a worker's DATABASE_URL to the owner and DATABASE_APP_URL to the qc_app login (docs/scale-out.md)`
+      : null;
+  }
+
   /** Adds the months ahead, retires the months past retention; idempotent, one worker at a time. */
   keepMonths(): Promise<{ added: string[]; archived: ArchivedMonth[] }> {
     return withOwnerSession(this.config.DATABASE_URL, async (owner) => {
       const partitions = new QueryLogPartitionsRepository(owner);
+      const cannot = await this.cannotKeepOn(partitions);
+      if (cannot) throw new Error(cannot);
       // A second worker waits here, then finds the work done.
       await partitions.lock();
       const now = this.clock.now();

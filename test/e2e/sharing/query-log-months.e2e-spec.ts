@@ -1,3 +1,4 @@
+import { dropRole } from '../../helpers/databases';
 import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
 import { TestClock } from '../../helpers/clock';
 import { TestApp } from '../../helpers/test-app';
@@ -20,7 +21,11 @@ describe('the query log by month, in the app', () => {
     await createEnterprise(t, admin, CODES.wenzhouLike);
     key = (await createKey(t, admin, ['status:read'])).key;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    if (login) await dropRole(login);
+  });
+  let login: string | undefined;
 
   const monthsOf = async () =>
     (
@@ -69,5 +74,37 @@ describe('the query log by month, in the app', () => {
       ],
       total: 2,
     });
+  });
+
+  it('says at a worker start, once and naming DATABASE_URL, that a qc_app login cannot keep the months, and runs on', async () => {
+    login = `${t.databaseName}_app`.slice(0, 63);
+    await t.sql(`CREATE ROLE "${login}" LOGIN IN ROLE qc_app`);
+    const url = new URL(t.config.DATABASE_URL);
+    url.username = login;
+    const started = async (env: NodeJS.ProcessEnv) => {
+      const logs: { msg: string; context?: string; level: number }[] = [];
+      const app = await t.replica(
+        { logDestination: { write: (line: string) => void logs.push(JSON.parse(line)) } },
+        { ...env, LOG_LEVEL: 'warn' },
+      );
+      try {
+        expect((await app.request({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+      } finally {
+        await app.close();
+      }
+      return logs.filter((l) => l.context === 'QueryLogProcessor').map((l) => ({ level: l.level, msg: l.msg }));
+    };
+
+    // The api's setting on a worker: DATABASE_URL the login (and no owner at all).
+    expect(await started({ DATABASE_URL: url.toString() })).toEqual([
+      {
+        level: 50,
+        msg: expect.stringMatching(
+          new RegExp(`^DATABASE_URL: ${login} is not the owner of credit_queries \\(postgres\\)`),
+        ),
+      },
+    ]);
+    // As the design has it: the owner in DATABASE_URL, the login in DATABASE_APP_URL.
+    expect(await started({ DATABASE_APP_URL: url.toString() })).toEqual([]);
   });
 });
