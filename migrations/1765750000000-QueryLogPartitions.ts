@@ -99,9 +99,30 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
         `CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id, asked_at)) PARTITION BY RANGE (asked_at)`,
       );
       await q.query(`CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT`);
-      // Adds month `month`'s partition when missing, filing the DEFAULT partition's rows of that
-      // month into it. Run by the owner only (the migrations, and the workers' daily job on
-      // DATABASE_URL): it runs with its caller's rights, and qc_app owns nothing.
+      // Sets the DEFAULT partition aside, its rows and all, as credit_queries_filing_<microseconds>,
+      // and puts an empty one in its place: changes of the catalogue only (no row is read or
+      // moved), so the parent's ACCESS EXCLUSIVE lock is held for milliseconds whatever the
+      // DEFAULT holds. A partition cannot be added while the DEFAULT holds rows of its range, and
+      // those rows cannot be moved out of it (append-only); the job (QueryLogService) then files
+      // the rows set aside into their months in batches, each a short transaction, with no lock
+      // on the log beyond an insert's. Detaching drops the table's copy of the guard, so qc_app's
+      // rights on it are revoked too: it is the owner's until it is filed and dropped.
+      await q.query(`
+      CREATE FUNCTION query_log_set_default_aside() RETURNS text
+      LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+      DECLARE
+        aside text := 'credit_queries_filing_' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+      BEGIN
+        ALTER TABLE credit_queries DETACH PARTITION credit_queries_default;
+        REVOKE ALL ON credit_queries_default FROM qc_app;
+        EXECUTE format('ALTER TABLE credit_queries_default RENAME TO %I', aside);
+        CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT;
+        RETURN aside;
+      END $$`);
+      await q.query(`REVOKE EXECUTE ON FUNCTION query_log_set_default_aside() FROM PUBLIC`);
+      // Adds month `month`'s partition when missing; rows of it in the DEFAULT partition are set
+      // aside first (above), for the job to file. Run by the owner only (the migrations, and the
+      // workers' daily job on DATABASE_URL): it runs with its caller's rights, and qc_app owns nothing.
       await q.query(`
       CREATE FUNCTION query_log_add_month(month date) RETURNS boolean
       LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -115,20 +136,10 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
         IF to_regclass(name) IS NOT NULL THEN
           RETURN false;
         END IF;
-        IF NOT EXISTS (SELECT 1 FROM credit_queries_default WHERE asked_at >= starts AND asked_at < ends) THEN
-          EXECUTE format('CREATE TABLE %I PARTITION OF credit_queries FOR VALUES FROM (%L) TO (%L)', name, starts, ends);
-          RETURN true;
+        IF EXISTS (SELECT 1 FROM credit_queries_default WHERE asked_at >= starts AND asked_at < ends) THEN
+          PERFORM query_log_set_default_aside();
         END IF;
-        -- A partition cannot be added while the DEFAULT one holds rows of its range, and those rows
-        -- cannot be deleted (append-only): the DEFAULT is detached (which drops its copy of the
-        -- guard), replaced by an empty one, and its rows go back in through the parent, each to
-        -- its month. The DEFAULT is small (months are added ahead), and all of it is one transaction.
-        ALTER TABLE credit_queries DETACH PARTITION credit_queries_default;
-        ALTER TABLE credit_queries_default RENAME TO credit_queries_default_filing;
         EXECUTE format('CREATE TABLE %I PARTITION OF credit_queries FOR VALUES FROM (%L) TO (%L)', name, starts, ends);
-        CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT;
-        INSERT INTO credit_queries OVERRIDING SYSTEM VALUE SELECT * FROM credit_queries_default_filing;
-        DROP TABLE credit_queries_default_filing;
         RETURN true;
       END $$`);
       await q.query(`REVOKE EXECUTE ON FUNCTION query_log_add_month(date) FROM PUBLIC`);
@@ -147,5 +158,6 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
       await q.query(`CREATE TABLE credit_queries (${COLUMNS}, PRIMARY KEY (id))`);
     });
     await q.query(`DROP FUNCTION query_log_add_month(date)`);
+    await q.query(`DROP FUNCTION query_log_set_default_aside()`);
   }
 }

@@ -33,6 +33,12 @@ const PARTITIONS_LOCK = 7_330_351;
  */
 const LOCK_TIMEOUT = '3s';
 
+/** A DEFAULT partition set aside with its rows (query_log_set_default_aside), to be filed. */
+const FILING_TABLE = `c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^credit_queries_filing_\\d+$'`;
+
+/** Where Beijing month `month` (YYYY-MM) begins, as SQL of parameter `$n`. */
+const monthStart = (n: number) => `($${n} || '-01')::timestamp AT TIME ZONE 'Asia/Shanghai'`;
+
 /** A month's partition, attached or detached: `credit_queries_YYYY_MM` in the public schema. */
 const MONTH_TABLE = `c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname ~ '^credit_queries_\\d{4}_\\d{2}$'`;
 
@@ -73,6 +79,57 @@ export class QueryLogPartitionsRepository {
     return rows.map((r) => r.month);
   }
 
+  /** Sets the DEFAULT partition aside with its rows, an empty one in its place (catalogue only). */
+  async setDefaultAside(): Promise<string> {
+    const { rows } = await this.owner.query<{ aside: string }>(`SELECT query_log_set_default_aside() AS aside`);
+    return rows[0].aside;
+  }
+
+  /** The DEFAULT partitions set aside and not yet filed and dropped. */
+  async filing(): Promise<string[]> {
+    const { rows } = await this.owner.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c WHERE ${FILING_TABLE} ORDER BY 1`,
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** The months of the rows of table `name`. */
+  async monthsIn(name: string): Promise<Month[]> {
+    const { rows } = await this.owner.query<{ month: Month }>(
+      `SELECT DISTINCT to_char(asked_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month
+         FROM ${this.owner.escapeIdentifier(name)} ORDER BY 1`,
+    );
+    return rows.map((r) => r.month);
+  }
+
+  /**
+   * Files up to `limit` rows of set-aside table `name` after id `after`, of month `kept` or later,
+   * into credit_queries through the parent (each to its month): one short transaction, holding
+   * only an insert's lock on the log. A row filed already (a run that died midway) is skipped.
+   * Returns the last id read, or null when none is left.
+   */
+  async fileBatch(name: string, after: string, limit: number, kept: Month): Promise<string | null> {
+    const { rows } = await this.owner.query<{ last: string | null }>(
+      `WITH batch AS (SELECT * FROM ${this.owner.escapeIdentifier(name)} WHERE id > $1::bigint ORDER BY id LIMIT $2),
+            filed AS (INSERT INTO credit_queries OVERRIDING SYSTEM VALUE
+                      SELECT * FROM batch WHERE asked_at >= ${monthStart(3)} ON CONFLICT DO NOTHING)
+       SELECT max(id)::text AS last FROM batch`,
+      [after, limit, kept],
+    );
+    return rows[0].last;
+  }
+
+  /** Rows of set-aside table `name`, of month `kept` or later, not in credit_queries as they are there. */
+  async unfiled(name: string, kept: Month): Promise<number> {
+    const { rows } = await this.owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.owner.escapeIdentifier(name)} f
+        WHERE f.asked_at >= ${monthStart(1)}
+          AND NOT EXISTS (SELECT 1 FROM credit_queries c WHERE c.id = f.id AND c.asked_at = f.asked_at AND c = f)`,
+      [kept],
+    );
+    return rows[0].n;
+  }
+
   /** Adds `month`'s partition, filing the DEFAULT partition's rows of it; false when it was there. */
   async addMonth(month: Month): Promise<boolean> {
     const { rows } = await this.owner.query<{ added: boolean }>(`SELECT query_log_add_month($1::date) AS added`, [
@@ -104,27 +161,32 @@ export class QueryLogPartitionsRepository {
    * catalogue change only, and waits at most LOCK_TIMEOUT for it.
    */
   async detach(name: string): Promise<void> {
+    // First qc_app's rights: a detached month is the owner's alone until it is archived and dropped.
+    await this.owner.query(`REVOKE ALL ON ${this.owner.escapeIdentifier(name)} FROM qc_app`);
     await this.owner.query(`ALTER TABLE credit_queries DETACH PARTITION ${this.owner.escapeIdentifier(name)}`);
   }
 
-  async count(name: string): Promise<number> {
+  /** The rows of table `name` (before month `before` only, when given). */
+  async count(name: string, before?: Month): Promise<number> {
     const { rows } = await this.owner.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.owner.escapeIdentifier(name)}`,
+      `SELECT count(*)::int AS n FROM ${this.owner.escapeIdentifier(name)}
+        WHERE $1::text IS NULL OR asked_at < ${monthStart(1)}`,
+      [before ?? null],
     );
     return rows[0].n;
   }
 
   /** Up to `limit` rows of detached month `name` after id `after`, in id order (on its primary key; ids come as text). */
-  async rowsAfter(name: string, after: string, limit: number): Promise<ArchivedQuery[]> {
+  async rowsAfter(name: string, after: string, limit: number, before?: Month): Promise<ArchivedQuery[]> {
     const { rows } = await this.owner.query<ArchivedQuery>(
       `SELECT ${ARCHIVE_COLUMNS.join(', ')} FROM ${this.owner.escapeIdentifier(name)}
-        WHERE id > $1::bigint ORDER BY id LIMIT $2`,
-      [after, limit],
+        WHERE id > $1::bigint AND ($3::text IS NULL OR asked_at < ${monthStart(3)}) ORDER BY id LIMIT $2`,
+      [after, limit, before ?? null],
     );
     return rows;
   }
 
-  /** Drops detached month `name`, once its archive is written and checked. */
+  /** Drops detached month `name` (or a set-aside DEFAULT), once its archive is written and checked. */
   async drop(name: string): Promise<void> {
     await this.owner.query(`DROP TABLE ${this.owner.escapeIdentifier(name)}`);
   }

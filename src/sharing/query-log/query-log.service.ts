@@ -78,21 +78,18 @@ export class QueryLogService {
       await partitions.lock();
       const now = this.clock.now();
       const kept = oldestKept(now, this.config.QUERY_LOG_RETENTION_MONTHS);
-      // Rows logged before their month was added wait in the DEFAULT partition; they are filed
-      // into their month, unless it is past retention (only a clock set back writes such rows:
-      // they stay where they are rather than make an archived month again).
-      const months = new Set(monthsAhead(now, AHEAD));
-      for (const month of await partitions.monthsInDefault()) {
-        if (month >= kept) months.add(month);
-        else this.logger.warn(`the query log's DEFAULT partition holds rows of ${month}, past retention: left there`);
-      }
+      // Rows logged before their month was added wait in the DEFAULT partition. It is set aside
+      // whole (catalogue only: milliseconds under the log's lock, however many rows) and its rows
+      // are filed in batches below; adding a month with rows in the DEFAULT would do the same.
+      if ((await partitions.monthsInDefault()).length) await partitions.setDefaultAside();
       const added: string[] = [];
-      for (const month of [...months].sort()) if (await partitions.addMonth(month)) added.push(month);
+      for (const month of monthsAhead(now, AHEAD)) if (await partitions.addMonth(month)) added.push(month);
+      const archived: ArchivedMonth[] = [];
+      for (const name of await partitions.filing()) archived.push(...(await this.file(partitions, name, kept, added)));
 
       for (const name of await partitions.attached()) {
         if (monthOf(name)! < kept) await partitions.detach(name);
       }
-      const archived: ArchivedMonth[] = [];
       for (const name of await partitions.detached()) archived.push(await this.retire(partitions, name));
       if (added.length || archived.length) {
         this.logger.log(
@@ -103,9 +100,42 @@ export class QueryLogService {
     });
   }
 
-  /** Archives detached month `name`, checks the file against the table, audits it, and drops the table. */
-  private async retire(partitions: QueryLogPartitionsRepository, name: string): Promise<ArchivedMonth> {
-    const month = monthOf(name)!;
+  /**
+   * Files the rows of set-aside DEFAULT `name` into their months (added when missing), in batches
+   * of BATCH rows, each its own short transaction: the log stays open to lookups throughout. Its
+   * rows stay out of reads until filed (minutes for millions of rows, once, after months without
+   * the job), which is the price of never holding the log's lock for the copy. Rows of months past
+   * retention (a clock set back, or a DEFAULT left so long) are archived as a month would be, in
+   * `<name>.csv.gz`, not made into an archived month again. Then the table is dropped. A run
+   * that dies midway leaves the table, and the next one files what is left.
+   */
+  private async file(
+    partitions: QueryLogPartitionsRepository,
+    name: string,
+    kept: string,
+    added: string[],
+  ): Promise<ArchivedMonth[]> {
+    for (const month of await partitions.monthsIn(name))
+      if (month >= kept && (await partitions.addMonth(month))) added.push(month);
+    for (let after: string | null = '0'; after !== null;) after = await partitions.fileBatch(name, after, BATCH, kept);
+    const unfiled = await partitions.unfiled(name, kept);
+    if (unfiled)
+      throw new Error(`${unfiled} rows of ${name} are not in credit_queries after filing; the table is kept`);
+    if (await partitions.count(name, kept)) return [await this.retire(partitions, name, kept)];
+    await partitions.drop(name);
+    return [];
+  }
+
+  /**
+   * Archives detached month `name` (or the rows before month `before` of a set-aside DEFAULT),
+   * checks the file against the table, audits it, and drops the table.
+   */
+  private async retire(
+    partitions: QueryLogPartitionsRepository,
+    name: string,
+    before?: string,
+  ): Promise<ArchivedMonth> {
+    const month = monthOf(name) ?? name;
     const dir = join(this.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR);
     const file = `${name}.csv.gz`;
     // Written whole in a staging directory, then renamed into place: a reader never sees half a file.
@@ -115,13 +145,13 @@ export class QueryLogService {
     try {
       const writer = new GzipRows(file, join(staging, file), ARCHIVE_COLUMNS);
       for (let after = '0'; ;) {
-        const rows = await partitions.rowsAfter(name, after, BATCH);
+        const rows = await partitions.rowsAfter(name, after, BATCH, before);
         if (!rows.length) break;
         for (const row of rows) await writer.write({ ...row });
         after = rows[rows.length - 1].id;
       }
       const written = await writer.end();
-      const [inTable, readBack] = await Promise.all([partitions.count(name), readGzipCsv(join(staging, file))]);
+      const [inTable, readBack] = await Promise.all([partitions.count(name, before), readGzipCsv(join(staging, file))]);
       if (written.rows !== inTable || readBack.rows !== inTable || readBack.sha256 !== written.sha256) {
         throw new Error(
           `the archive of ${name} reads back as ${readBack.rows} rows (sha256 ${readBack.sha256}), the table holds ${inTable} and ${written.rows} were written (sha256 ${written.sha256}); the table is kept`,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { QueryLogPartitions1765750000000 } from '../../../migrations/1765750000000-QueryLogPartitions';
 import { dataSourceOptions } from '../../../src/database/data-source';
@@ -19,6 +20,7 @@ const INSTITUTION = '00000000-0000-4000-8000-000000000001';
 const KEY = '00000000-0000-4000-8000-000000000002';
 const USCC = '91330300MA2846XG0H';
 const OTHER = '91330300MA2846XH0M';
+const BULK = '91330300MA2846XJ0X';
 
 /**
  * The query log's months on a real database: months added ahead as a clock the test moves says,
@@ -100,6 +102,65 @@ describe('the query log by month', () => {
     expect(await partitionOf(early)).toBe('credit_queries_2031_05');
     await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries_default`)).resolves.toEqual([{ n: 0 }]);
   });
+
+  it("files a large DEFAULT partition in batches, never holding the log's lock for the copy, and archives its rows past retention", async () => {
+    // 300 000 rows of a month with no partition (a job that did not run for months), and one of a
+    // month past retention (kept: 2030-12 onwards).
+    await s.sql(
+      `INSERT INTO credit_queries (institution_id, api_key_id, purpose, uscc, asked_at)
+       SELECT $1, $2, 'other', $3, '2031-08-10T00:00:00Z'::timestamptz + i * interval '1 ms' FROM generate_series(1, 300000) i`,
+      [INSTITUTION, KEY, BULK],
+    );
+    const stale = await logged(BULK, '2030-06-15T00:00:00Z');
+    await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries_default`)).resolves.toEqual([{ n: 300_001 }]);
+
+    // Lookups log as the job runs; none waits on it for long.
+    const lookup = new Client({ connectionString: s.config.DATABASE_URL });
+    await lookup.connect();
+    const waits: number[] = [];
+    let running = true;
+    const started = Date.now();
+    const kept = queryLog.keepMonths().finally(() => (running = false));
+    try {
+      while (running) {
+        const at = Date.now();
+        await lookup.query(
+          `INSERT INTO credit_queries (institution_id, api_key_id, purpose, uscc, asked_at) VALUES ($1, $2, 'other', $3, '2031-06-20T00:00:00Z')`,
+          [INSTITUTION, KEY, BULK],
+        );
+        waits.push(Date.now() - at);
+      }
+    } finally {
+      await lookup.end();
+    }
+    const { archived } = await kept;
+    const took = Date.now() - started;
+
+    expect(Math.max(...waits)).toBeLessThan(1000);
+    expect(took).toBeGreaterThan(3 * Math.max(...waits)); // the copy itself took far longer
+    await expect(
+      s.sql(
+        `SELECT tableoid::regclass::text AS p, count(*)::int AS n FROM credit_queries WHERE uscc = $1 AND asked_at >= '2031-08-01' GROUP BY 1`,
+        [BULK],
+      ),
+    ).resolves.toEqual([{ p: 'credit_queries_2031_08', n: 300_000 }]);
+    await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries_default`)).resolves.toEqual([{ n: 0 }]);
+    await expect(
+      s.sql(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'credit_queries_filing%'`),
+    ).resolves.toEqual([{ n: 0 }]);
+    // The row past retention is archived, not made into an archived month again.
+    expect(archived).toEqual([
+      expect.objectContaining({
+        file: expect.stringMatching(/^query-log\/credit_queries_filing_\d+\.csv\.gz$/),
+        rows: 1,
+      }),
+    ]);
+    await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries WHERE id = $1`, [stale])).resolves.toEqual([
+      { n: 0 },
+    ]);
+    const gz = await readFile(join(s.config.EXPORT_DIR, archived[0].file));
+    expect((parse(gunzipSync(gz), { columns: true }) as { id: string }[]).map((r) => r.id)).toEqual([stale]);
+  }, 120_000);
 
   it('archives, checks and drops a month past retention, and leaves recent ones as they were', async () => {
     const old = [await logged(USCC, '2031-02-28T16:30:00Z'), await logged(OTHER, '2031-03-31T15:59:59Z')];
