@@ -9,8 +9,9 @@ export interface ArchivedQuery {
   user_id: string | null;
   purpose: string;
   uscc: string;
-  asked_at: Date;
-  as_of: Date | null;
+  /** ISO 8601 in UTC to the microsecond, as stored (a JS Date would keep milliseconds). */
+  asked_at: string;
+  as_of: string | null;
 }
 
 export const ARCHIVE_COLUMNS: (keyof ArchivedQuery)[] = [
@@ -32,6 +33,9 @@ const PARTITIONS_LOCK = 7_330_351;
  * detach must not sit in the lock queue in front of the lookups' inserts behind a long read.
  */
 const LOCK_TIMEOUT = '3s';
+
+/** Timestamp column `c` as text, UTC to the microsecond: `2031-02-10T09:30:00.123456Z`. */
+const ISO_US = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** A DEFAULT partition set aside with its rows (query_log_set_default_aside), to be filed. */
 const FILING_TABLE = `c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^credit_queries_filing_\\d+$'`;
@@ -179,7 +183,7 @@ export class QueryLogPartitionsRepository {
   /** Up to `limit` rows of detached month `name` after id `after`, in id order (on its primary key; ids come as text). */
   async rowsAfter(name: string, after: string, limit: number, before?: Month): Promise<ArchivedQuery[]> {
     const { rows } = await this.owner.query<ArchivedQuery>(
-      `SELECT ${ARCHIVE_COLUMNS.join(', ')} FROM ${this.owner.escapeIdentifier(name)}
+      `SELECT ${ARCHIVE_COLUMNS.map((c) => (c === 'asked_at' || c === 'as_of' ? `${ISO_US(c)} AS ${c}` : c)).join(', ')} FROM ${this.owner.escapeIdentifier(name)}
         WHERE id > $1::bigint AND ($3::text IS NULL OR asked_at < ${monthStart(3)}) ORDER BY id LIMIT $2`,
       [after, limit, before ?? null],
     );

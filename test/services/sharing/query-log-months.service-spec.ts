@@ -11,6 +11,7 @@ import { QueryLogPartitions1765750000000 } from '../../../migrations/17657500000
 import { dataSourceOptions } from '../../../src/database/data-source';
 import { withOwnerSession } from '../../../src/database/owner-session';
 import { CreditQueriesRepository } from '../../../src/sharing/credit-queries.repository';
+import { QueryLogPartitionsRepository } from '../../../src/sharing/query-log/query-log-partitions.repository';
 import { QUERY_LOG_ARCHIVE_DIR, QueryLogService } from '../../../src/sharing/query-log/query-log.service';
 import { SharingModule } from '../../../src/sharing/sharing.module';
 import { TestClock } from '../../helpers/clock';
@@ -174,6 +175,14 @@ describe('the query log by month', () => {
     expect(march).toMatchObject({ file: `${QUERY_LOG_ARCHIVE_DIR}/credit_queries_2031_03.csv.gz`, rows: 2 });
     // The earlier months (the migration's, the template's) are retired too, each with its rows.
     expect(archived.find((a) => a.month === '2031-02')).toMatchObject({ rows: 2 });
+    // Timestamps to the microsecond, as stored.
+    const february = parse(
+      gunzipSync(await readFile(join(s.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR, 'credit_queries_2031_02.csv.gz'))),
+      {
+        columns: true,
+      },
+    ) as { asked_at: string }[];
+    expect(february.map((r) => r.asked_at)).toContain('2031-02-10T09:30:00.123456Z');
     const dir = join(s.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR);
     const gz = await readFile(join(dir, 'credit_queries_2031_03.csv.gz'));
     expect(createHash('sha256').update(gz).digest('hex')).toBe(march.sha256);
@@ -193,14 +202,14 @@ describe('the query log by month', () => {
         institution_id: INSTITUTION,
         api_key_id: KEY,
         user_id: '',
-        asked_at: '2031-02-28T16:30:00.000Z',
+        asked_at: '2031-02-28T16:30:00.000000Z',
         as_of: '',
       }),
       expect.objectContaining({
         id: old[1],
         uscc: OTHER,
         purpose: 'loan_review',
-        asked_at: '2031-03-31T15:59:59.000Z',
+        asked_at: '2031-03-31T15:59:59.000000Z',
       }),
     ]);
     expect(Object.keys(rows[0])).toEqual([
@@ -242,8 +251,15 @@ describe('the query log by month', () => {
 
   it('finishes a month a crash left detached but not archived', async () => {
     const id = await logged(OTHER, '2031-04-10T00:00:00Z');
-    // What a run that died after the detach leaves behind.
-    await s.sql(`ALTER TABLE credit_queries DETACH PARTITION credit_queries_2031_04`);
+    // The app role's rights on every table, as each process start grants them.
+    await s.sql(`SELECT grant_app_role()`);
+    // What a run that died after the detach leaves behind; the app role has no right left on it.
+    await withOwnerSession(s.config.DATABASE_URL, (owner) =>
+      new QueryLogPartitionsRepository(owner).detach('credit_queries_2031_04'),
+    );
+    await expect(
+      s.sql(`SELECT has_table_privilege('qc_app', 'credit_queries_2031_04', 'INSERT, SELECT') AS any`),
+    ).resolves.toEqual([{ any: false }]);
     await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries WHERE id = $1`, [id])).resolves.toEqual([
       { n: 0 },
     ]);
