@@ -7,9 +7,9 @@ import { until } from '../../../test/helpers/until';
 import { alive, pidFile, readPid, spawnDetached, stopByPidFile, waitForPort } from './daemon';
 
 /**
- * Redis Cluster and Redis Sentinel from Debian's redis-server, redis-sentinel and redis-cli, on
- * 127.0.0.1 under `root`, for the local topology and the tests that run the app on them. No
- * persistence: a node that comes back gets its data from the one that took over from it.
+ * Redis Cluster and Redis Sentinel from Debian's redis-server and redis-cli, on 127.0.0.1 under
+ * `root`, for the local topology and the tests that run the app on them. No persistence: a node
+ * that comes back gets its data from the one that took over from it.
  */
 
 export interface RedisClusterHandle {
@@ -241,8 +241,9 @@ export async function startSentinel(
             '',
           ].join('\n'),
         );
-        spawnDetached(root, `sentinel-${port}`, 'redis-sentinel', [file]);
-        return waitForPort(port, `redis-sentinel ${port}`);
+        // `redis-server --sentinel` is what the redis-sentinel binary runs: only redis-server is needed.
+        spawnDetached(root, `sentinel-${port}`, 'redis-server', [file, '--sentinel']);
+        return waitForPort(port, `sentinel ${port}`);
       }),
     );
     // Ready once every sentinel knows the replica (it can fail over) and the other sentinels (they can agree).
