@@ -23,8 +23,9 @@ export class AnnouncedCache<V extends object> {
   private subscriber?: RedisClient;
   /** Subscribed now, so an announcement would reach this replica: only then is the cache used. */
   private listening = false;
-  /** start() has subscribed once; later connections resubscribe from the 'ready' handler. */
-  private started = false;
+  /** Resolves start() at the first subscription. */
+  private subscribed?: () => void;
+  private stopped = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -39,33 +40,20 @@ export class AnnouncedCache<V extends object> {
     this.cache = new LRUCache({ max: options.max, ttl: options.ttlMs });
   }
 
+  /** Subscribes; resolves once subscribed the first time (until then every get reads the database). */
   async start(): Promise<void> {
-    // Resubscribed by hand on each reconnection: ioredis's own resubscription is not awaited
-    // before it reports 'ready', and until it is, announcements are still being missed.
-    const subscriber = this.connections.subscriber();
-    this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, id: string) => this.forget(id));
-    subscriber.on('ready', () => {
-      if (!this.started) return; // the first connection: start() subscribes
-      subscriber.subscribe(this.channel).then(
-        () => this.listen(),
-        (error: Error) => this.logger.warn(`${this.channel}: could not subscribe again: ${error.message}`),
-      );
-    });
-    for (const event of ['close', 'end']) subscriber.on(event, () => this.deaf());
-    // On a Cluster the subscription lives on one node; when that node leaves, ioredis subscribes
-    // on another without a 'close' here. What was cached may have missed announcements meanwhile.
-    subscriber.on('-node', () => this.forget());
-    subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
-    await subscriber.subscribe(this.channel);
-    this.started = true;
-    this.listen();
+    const subscribed = new Promise<void>((resolve) => (this.subscribed = resolve));
+    this.open();
+    await subscribed;
   }
 
   async stop(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    this.stopped = true;
+    const subscriber = this.subscriber;
+    // QUIT would wait for a connection that is not there.
+    if (subscriber?.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
+    else subscriber?.disconnect();
   }
-
   /** The value for `id`, from the cache or one shared lookup; false when there is none. */
   async get(id: string): Promise<V | false> {
     if (!this.listening) return this.lookUp(id);
@@ -99,10 +87,38 @@ export class AnnouncedCache<V extends object> {
     }
   }
 
+  /**
+   * A subscribing connection (`connections.subscriber`), subscribed on each 'ready' by hand:
+   * ioredis's own resubscription is not awaited before it reports 'ready', and until it is,
+   * announcements are still being missed. When it ends (on a Cluster, its node is gone) the next
+   * one is opened (on a Cluster, on the next seed node).
+   */
+  private open(): void {
+    const subscriber = this.connections.subscriber();
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, id: string) => this.forget(id));
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).then(
+        () => {
+          if (this.subscriber === subscriber) this.listen();
+        },
+        (error: Error) => this.logger.warn(`${this.channel}: could not subscribe: ${error.message}`),
+      );
+    });
+    subscriber.on('close', () => this.deaf());
+    subscriber.on('end', () => {
+      this.deaf();
+      if (!this.stopped && this.subscriber === subscriber) this.open();
+    });
+    subscriber.on('error', (error: Error) => this.logger.warn(`${this.channel}: ${error.message}`));
+  }
+
   /** Subscribed (again): entries from before may have missed announcements, so none are kept. */
   private listen(): void {
     this.forget();
     this.listening = true;
+    this.subscribed?.();
+    this.subscribed = undefined;
   }
 
   /** The subscription is down: what is cached may miss announcements from now on. */

@@ -74,9 +74,12 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions = {}):
 @Injectable()
 export class RedisConnections {
   readonly target: RedisTarget;
+  /** On a Cluster, the seed node the next subscriber connects to (from a random one, to spread the replicas). */
+  private nextSeed: number;
 
   constructor(config: AppConfig) {
     this.target = config.redis;
+    this.nextSeed = this.target.mode === 'cluster' ? Math.floor(Math.random() * this.target.nodes.length) : 0;
   }
 
   open(options: ConnectionOptions = {}): RedisClient {
@@ -85,9 +88,27 @@ export class RedisConnections {
 
   /**
    * A connection for SUBSCRIBE, without a key prefix (channels are not prefixed) and without
-   * ioredis's own resubscription (see AnnouncedCache.start).
+   * ioredis's own resubscription (see AnnouncedCache.start). It emits 'close' whenever the
+   * subscription is lost, and 'end' when it gives up: the caller then opens another.
+   *
+   * On a Cluster, a plain connection to one seed node, the next one each time: PUBLISH reaches
+   * every node of a Cluster, so any node will do. ioredis's Cluster subscribes on a connection of
+   * its own that, when its node dies, moves to another node without a word to the Cluster's
+   * listeners: messages sent meanwhile were lost while the cache kept what they would have dropped.
+   * After a few failed reconnections to its node (gone, or failed over and down) it ends.
    */
   subscriber(): RedisClient {
-    return this.open({ autoResubscribe: false });
+    const target = this.target;
+    if (target.mode !== 'cluster') return this.open({ autoResubscribe: false });
+    const seed = target.nodes[this.nextSeed++ % target.nodes.length];
+    return new Redis({
+      host: seed.host,
+      port: seed.port,
+      username: target.username,
+      password: target.password,
+      tls: target.tls ? {} : undefined,
+      autoResubscribe: false,
+      retryStrategy: (times: number) => (times > 2 ? null : times * 200),
+    });
   }
 }

@@ -65,13 +65,22 @@ export async function recomputed(t: TestApp, admin: string): Promise<number> {
   return graded;
 }
 
-/** A revoked key: refused by the replica that revoked it at once, and by `other` within a second (the announcement). */
-export async function revokedEverywhere(t: TestApp, other: TestApp, admin: string): Promise<number> {
+/**
+ * A revoked key: refused by the replica that revoked it at once, and by `other` within a second
+ * (the announcement). `meanwhile` runs once `other` has cached the key, before it is revoked.
+ */
+export async function revokedEverywhere(
+  t: TestApp,
+  other: TestApp,
+  admin: string,
+  meanwhile?: () => Promise<unknown>,
+): Promise<number> {
   const { key, keyId } = await createKey(t, admin, ['status:read']);
   const call = (app: TestApp) =>
     app.request({ method: 'GET', url: '/api/v1/api-keys/current', headers: { 'x-api-key': key } });
   expect((await call(t)).statusCode).toBe(200);
   expect((await call(other)).statusCode).toBe(200); // cached there now
+  await meanwhile?.();
   expect((await t.request({ method: 'DELETE', url: `/api/v1/api-keys/${keyId}`, token: admin })).statusCode).toBe(204);
   expect((await call(t)).statusCode).toBe(401);
   const started = Date.now();

@@ -22,6 +22,8 @@ export interface RedisClusterHandle {
   killMaster(port?: number): Promise<number>;
   /** Waits until every running node says cluster_state:ok with 3 masters; the ms waited. */
   waitHealthy(timeoutMs?: number): Promise<number>;
+  /** How many connections subscribe to `channel` on each running node (PUBSUB NUMSUB asks one node only), by port. */
+  subscribers(channel: string): Promise<Map<number, number>>;
   /** Brings a killed node back; it rejoins as a replica of whoever took over its slots. */
   restart(port: number): Promise<void>;
   stop(): Promise<void>;
@@ -133,6 +135,15 @@ export function redisClusterAt(root: string): RedisClusterHandle {
         200,
       );
       return Date.now() - started;
+    },
+    async subscribers(channel: string) {
+      const counts = await Promise.all(
+        runningNodes().map(async (port) => {
+          const [, count] = (await ask(port, 'PUBSUB', 'NUMSUB', channel)) as [string, number];
+          return [port, count] as const;
+        }),
+      );
+      return new Map(counts);
     },
     async restart(port: number) {
       await startClusterNode(root, port, busPortOffset);

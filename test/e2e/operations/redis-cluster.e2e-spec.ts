@@ -1,6 +1,7 @@
 import { RedisClusterHandle, startRedisCluster } from '../../../deploy/local/engines/redis';
 import { bullPrefix } from '../../../src/jobs/bull-connections';
 import { openRedis } from '../../../src/redis/connections';
+import { createKey } from '../../helpers/fixtures';
 import { AppOnRedis, ENTERPRISES, limitedAcross, recomputed, revokedEverywhere } from '../../helpers/redis-topologies';
 import { until } from '../../helpers/until';
 import { schedulesKept } from '../../helpers/workers';
@@ -56,6 +57,42 @@ describe('the app on a Redis Cluster', () => {
   it('refuses a revoked API key on the other replica within a second', async () => {
     expect(await revokedEverywhere(t(), other(), await t().loginAdmin())).toBeLessThan(1_000);
   });
+
+  it('refuses revoked API keys on a replica whose subscription lost its node', async () => {
+    const app = t();
+    const admin = await app.loginAdmin();
+    const channel = `${app.config.REDIS_PREFIX}:api-keys:revoked`;
+    const subscribed = async () => [...(await cluster().subscribers(channel)).values()].reduce((a, b) => a + b, 0);
+    const before = await cluster().subscribers(channel);
+    const third = await app.replica({}, { ROLE: 'api' });
+    let killed: number | undefined;
+    try {
+      // The node the new replica listens for revocations on: the one with a subscriber more.
+      const after = await cluster().subscribers(channel);
+      const node = cluster().ports.find((port) => (after.get(port) ?? 0) > (before.get(port) ?? 0));
+      expect(node).toBeDefined();
+      const everyone = await subscribed();
+      // A key revoked while the replica's subscription moves to another node: its announcement is
+      // lost (it is revoked in the database alone), so only forgetting what was cached refuses it.
+      const lost = await createKey(app, admin, ['status:read']);
+      const call = (key: string) =>
+        third.request({ method: 'GET', url: '/api/v1/api-keys/current', headers: { 'x-api-key': key } });
+      expect((await call(lost.key)).statusCode).toBe(200);
+      const refusedAfterMs = await revokedEverywhere(app, third, admin, async () => {
+        killed = await cluster().killMaster(node);
+        await app.sql(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [lost.keyId]);
+      });
+      expect(refusedAfterMs).toBeLessThan(1_000);
+      await until('the replica to subscribe again on another node', async () => (await subscribed()) === everyone);
+      expect((await call(lost.key)).statusCode).toBe(401);
+    } finally {
+      await third.close();
+      if (killed !== undefined) {
+        await cluster().restart(killed);
+        await cluster().waitHealthy(30_000);
+      }
+    }
+  }, 60_000);
 
   it('runs jobs again once the master holding the queues was killed and its replica took over', async () => {
     const app = t();
