@@ -18,6 +18,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 import { MetricsService } from './health/metrics.service';
 import { IdempotencyKeys } from './idempotency/idempotency';
+import { moveUntaggedBullKeys } from './jobs/bull-prefix-move';
 import { waitForRedis } from './jobs/wait-for-redis';
 import { openApiDocument } from './openapi';
 import { RegistryModule } from './registry/registry.module';
@@ -115,7 +116,10 @@ export async function run(overrides: NodeJS.ProcessEnv = {}): Promise<NestFastif
   }
   const applied = await prepareDatabase(config.DATABASE_URL);
   // Bull's processors cannot start without Redis: a worker started during an outage waits for it.
-  if (config.runsWorker) await waitForRedis(config.redis);
+  if (config.runsWorker) {
+    await waitForRedis(config.redis);
+    await moveUntaggedBullKeys(config.redis, config.REDIS_PREFIX);
+  }
   const app = await createApp(config);
   const logger = new NestLogger('Bootstrap');
   if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
