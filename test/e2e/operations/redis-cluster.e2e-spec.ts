@@ -7,8 +7,8 @@ import { until } from '../../helpers/until';
 import { schedulesKept } from '../../helpers/workers';
 
 /**
- * The app on a Redis Cluster of private servers (REDIS_CLUSTER_NODES; ports 56120–56125, their
- * bus 56170–56175): jobs run and the schedules are kept, every key of the queues is in one slot,
+ * The app on a Redis Cluster of private servers (REDIS_CLUSTER_NODES; ports 30120–30125, their
+ * bus 30170–30175; below Linux's ephemeral ports, so no outgoing connection holds one): jobs run and the schedules are kept, every key of the queues is in one slot,
  * the public rate limit holds across two replicas, a revoked API key is refused by the other
  * replica at once; and all of it again once the master holding the queues was killed.
  */
@@ -19,7 +19,7 @@ describe('the app on a Redis Cluster', () => {
     () =>
       world.start(
         __filename,
-        (root) => startRedisCluster(root, [56120, 56121, 56122, 56123, 56124, 56125], 50),
+        (root) => startRedisCluster(root, [30120, 30121, 30122, 30123, 30124, 30125], 50),
         (cluster) => ({ REDIS_CLUSTER_NODES: cluster.seeds }),
       ),
     90_000,

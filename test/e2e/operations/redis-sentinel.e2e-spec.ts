@@ -5,7 +5,7 @@ import { schedulesKept } from '../../helpers/workers';
 
 /**
  * The app on a master that Sentinel watches (redis+sentinel:// in REDIS_URL; private servers on
- * ports 56130–56134): a job runs, a revoked API key is refused by the other replica at once, and
+ * ports 30130–30134, below Linux's ephemeral ports): a job runs, a revoked API key is refused by the other replica at once, and
  * after a failover jobs run, the schedules are there, the rate limit counts and keys are revoked.
  */
 
@@ -15,7 +15,7 @@ describe('the app on a Sentinel-watched master', () => {
     () =>
       world.start(
         __filename,
-        (root) => startSentinel(root, { master: 56130, replica: 56131, sentinels: [56132, 56133, 56134] }),
+        (root) => startSentinel(root, { master: 30130, replica: 30131, sentinels: [30132, 30133, 30134] }),
         (sentinel) => ({ REDIS_URL: sentinel.url }),
       ),
     90_000,
