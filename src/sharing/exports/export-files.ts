@@ -77,6 +77,12 @@ export class GzipRows {
     await this.done;
     return { name: this.name, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
+
+  /** Stops writing: the pipeline is torn down and the file closed, as it stands. */
+  async abort(): Promise<void> {
+    this.input.destroy();
+    await this.done.catch(() => undefined);
+  }
 }
 
 /** A data set written twice, as `<name>.csv.gz` and `<name>.ndjson.gz`. */
@@ -96,6 +102,10 @@ export class DataSetWriter {
 
   async end(): Promise<WrittenFile[]> {
     return Promise.all(this.files.map((f) => f.end()));
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.files.map((f) => f.abort()));
   }
 }
 

@@ -3,7 +3,7 @@ import { HttpStatus, Injectable, StreamableFile } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
@@ -136,16 +136,20 @@ export class ExportsService {
       // snapshot taken after this check sees them all.
       await this.settled(to, date);
       // From a replica once it has replayed all the primary had when the day settled (else
-      // from the primary): the snapshot must hold every event the check above waited for.
-      const files = await this.replicas.readCaughtUp((db) =>
-        db.transaction('REPEATABLE READ', async (manager) => {
+      // from the primary): the snapshot must hold every event the check above waited for. A
+      // replica failing it midway has it run again on the primary: each run writes into a
+      // directory of its own, so the files published are the last run's whole.
+      const { dir, files } = await this.replicas.readCaughtUp(async (db) => {
+        const dir = await mkdtemp(join(staging, 'run-'));
+        const files = await db.transaction('REPEATABLE READ', async (manager) => {
           const written: WrittenFile[] = [];
           for (const name of Object.keys(DATA_SETS) as DataSetName[]) {
-            written.push(...(await this.writeDataSet(manager, staging, name, from, to)));
+            written.push(...(await this.writeDataSet(manager, dir, name, from, to)));
           }
           return written;
-        }),
-      );
+        });
+        return { dir, files };
+      });
       const generatedAt = this.clock.now();
       const auditCheckpoint = await this.audit.latestCheckpoint();
       for (const department of departments) {
@@ -159,7 +163,7 @@ export class ExportsService {
           files: files.map(({ name, rows, bytes, sha256 }) => ({ name, rows, bytes, sha256 })),
           auditCheckpoint,
         };
-        await this.publish(department, date, staging, files, manifest);
+        await this.publish(department, date, dir, files, manifest);
       }
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -257,18 +261,25 @@ export class ExportsService {
     to: Date,
   ): Promise<WrittenFile[]> {
     const writer = new DataSetWriter(dir, name, [...DATA_SETS[name]]);
-    for (let last = '0'; ;) {
-      const rows = await this.batch(manager, name, from, to, last);
-      if (!rows.length) break;
-      last = String(rows[rows.length - 1][name === 'changes' ? 'seq' : 'key']);
-      await writer.write(
-        rows.map((row) => {
-          const out: Record<string, unknown> = {};
-          for (const column of DATA_SETS[name]) out[column] = column === 'seq' ? Number(row.seq) : row[column];
-          return out;
-        }),
-      );
-      if (rows.length < BATCH) break;
+    try {
+      for (let last = '0'; ;) {
+        const rows = await this.batch(manager, name, from, to, last);
+        if (!rows.length) break;
+        last = String(rows[rows.length - 1][name === 'changes' ? 'seq' : 'key']);
+        await writer.write(
+          rows.map((row) => {
+            const out: Record<string, unknown> = {};
+            for (const column of DATA_SETS[name]) out[column] = column === 'seq' ? Number(row.seq) : row[column];
+            return out;
+          }),
+        );
+        if (rows.length < BATCH) break;
+      }
+    } catch (error) {
+      // A read failed (the replica gone, say): the files are closed before the run is retried
+      // or given up, not left open for ever with what they had half written.
+      await writer.abort();
+      throw error;
     }
     return writer.end();
   }
