@@ -62,6 +62,7 @@ export class MetricsService implements OnModuleInit {
       labelNames: ['replica'] as const,
       registers: [this.registry],
       collect() {
+        this.reset();
         for (const r of replicas.state()) this.set({ replica: r.name }, r.inUse ? 1 : 0);
       },
     });
