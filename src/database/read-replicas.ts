@@ -12,6 +12,14 @@ const PROBE_EVERY_MS = 1_000;
 const PROBE_TIMEOUT_MS = 1_000;
 /** Connections per replica: the public reads' share of what the primary's pool had (data-source.ts). */
 const REPLICA_POOL = 20;
+/**
+ * A query on a replica with no answer within this fails (and is retried on the primary, see
+ * readOn): a replica gone quiet mid-query (frozen, its network cut) would otherwise hold its reader
+ * until TCP gives up, which can be many minutes. Client-side (pg's query_timeout), since a server
+ * that does not answer cannot cancel anything; well above any one read of the app (a public page,
+ * a lookup group, an export's batch of 10 000 rows), which take milliseconds to a second or two.
+ */
+export const REPLICA_QUERY_TIMEOUT_MS = 10_000;
 
 /** The injection token of the reads' DataSource: a replica within REPLICA_MAX_LAG_MS, else the primary. */
 export const READS = Symbol('READS');
@@ -34,8 +42,38 @@ export interface ReplicaState {
 interface Replica {
   name: string;
   dataSource: DataSource;
+  /** Its lag when last measured (at most this far behind then); null while it did not answer. */
   lagMs: number | null;
+  /** When lagMs was measured (ms since the epoch): the lag has grown by at most the time since. */
+  measuredAt: number;
+  /** The initialize() under way, so that probes arriving while it waits do not start another pool. */
+  connecting?: Promise<void>;
   error?: string;
+}
+
+/** One sample of the primary's WAL position, with when it was read (ms since the epoch). */
+export interface WalSample {
+  at: number;
+  lsn: bigint;
+}
+
+/**
+ * How far behind at most a replica that has replayed up to `position` is at `now`, given the
+ * primary's samples (oldest first): it has all the primary had at the last sample whose position
+ * it has reached, so it is at most now − that sample's time behind. (The first sample it has not
+ * reached would give only a lower bound, up to a probe's interval short of the truth.) The
+ * primary not answering adds no sample, so the bound keeps growing with the clock: a replica is
+ * never taken for current on the strength of a primary that has stopped saying where it is.
+ * Null when it has reached none of the samples kept (all of them are older than the lag that
+ * matters, or the first probe ran just now): how far behind it is, nothing says.
+ */
+export function lagBound(samples: readonly WalSample[], position: bigint, now: number): number | null {
+  let reached: WalSample | undefined;
+  for (const sample of samples) {
+    if (sample.lsn > position) break;
+    reached = sample;
+  }
+  return reached ? Math.max(0, now - reached.at) : null;
 }
 
 /** host:port/database of a postgres:// URL, without its user and password. */
@@ -45,13 +83,27 @@ function replicaName(url: string): string {
 }
 
 /**
- * A query a hot standby cancelled because replaying the primary's WAL needed what it read
- * (SQLSTATE 40001 with this message; hot_standby_feedback makes it rare, a vacuum of the primary
- * can still cause it): the same read on the primary will do.
+ * What a hot standby answers when replaying the primary's WAL needed what a query held: the query
+ * cancelled (40001 for a snapshot or lock, 40P01 for a buffer pin deadlock with the startup
+ * process) or its session ended (57P04, the database dropped; 57P01 is databaseUnavailable's).
+ * hot_standby_feedback makes them rare; a vacuum of the primary can still cause one. A read-only
+ * query on a standby has no other way to get these codes; the message is matched too, for a
+ * server or proxy that reports it under another code (it is English unless lc_messages says not).
  */
-function recoveryConflict(error: unknown): boolean {
+const RECOVERY_CONFLICT_STATES = new Set(['40001', '40P01', '57P04']);
+
+/** A read a replica refused because of a conflict with recovery: the same read on the primary will do. */
+export function recoveryConflict(error: unknown): boolean {
   const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown };
-  return e?.code === '40001' && typeof e.message === 'string' && e.message.includes('conflict with recovery');
+  if (typeof e !== 'object' || e === null) return false;
+  if (typeof e.code === 'string' && RECOVERY_CONFLICT_STATES.has(e.code)) return true;
+  return typeof e.message === 'string' && e.message.includes('conflict with recovery');
+}
+
+/** pg's error when a query had no answer within query_timeout (REPLICA_QUERY_TIMEOUT_MS). */
+function queryTimedOut(error: unknown): boolean {
+  const e = (error instanceof QueryFailedError ? error.driverError : error) as { message?: unknown };
+  return typeof e?.message === 'string' && e.message === 'Query read timeout';
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -82,9 +134,10 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReadReplicas.name);
   private readonly replicas: Replica[];
   /** The primary's WAL positions, oldest first, each with when it was read (ms since the epoch). */
-  private samples: { at: number; lsn: bigint }[] = [];
+  private samples: WalSample[] = [];
   private timer?: NodeJS.Timeout;
   private probing?: Promise<void>;
+  private closing = false;
   private next = 0;
   /** Reads handed out, by the server they went to (registered by MetricsService). */
   readonly reads = new Counter({
@@ -110,9 +163,12 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
           ...options,
           // The primary's entities (registered by the feature modules), for reads through repositories.
           entities: primary.options.entities,
-          extra: { ...options.extra, max: REPLICA_POOL },
+          // keepAlive: a connection to a replica that vanished (its query timed out above) is
+          // found dead by TCP rather than kept in the pool for good.
+          extra: { ...options.extra, max: REPLICA_POOL, query_timeout: REPLICA_QUERY_TIMEOUT_MS, keepAlive: true },
         } as typeof options),
         lagMs: null,
+        measuredAt: 0,
       };
     });
   }
@@ -129,8 +185,12 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     clearInterval(this.timer);
     await this.probing;
+    // A connect still under way is waited for (it ends within the pool's connectionTimeoutMillis),
+    // so that a pool it opens is closed too.
+    await Promise.all(this.replicas.map((r) => r.connecting));
     await Promise.all(this.replicas.map((r) => (r.dataSource.isInitialized ? r.dataSource.destroy() : undefined)));
   }
 
@@ -152,14 +212,10 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     return replica.dataSource;
   }
 
-  /** Whether `dataSource` is one of the replicas (for the status lookup, which logs on the primary beside it). */
-  isReplica(dataSource: DataSource): boolean {
-    return dataSource !== this.primary;
-  }
-
   /**
    * Runs `work` (reads only) on pick()'s server; when that is a replica which failed it (gone,
-   * restarting, or a query cancelled by a conflict with recovery), again on the primary, and
+   * restarting, silent for REPLICA_QUERY_TIMEOUT_MS, or a query cancelled by a conflict with
+   * recovery), again on the primary, and
    * the replica is set aside until its next probe answers: a replica stopping costs its readers
    * a retry, never an error.
    */
@@ -200,7 +256,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     try {
       return await work(replica.dataSource);
     } catch (error) {
-      if (!databaseUnavailable(error) && !recoveryConflict(error)) throw error;
+      if (!databaseUnavailable(error) && !recoveryConflict(error) && !queryTimedOut(error)) throw error;
       if (replica.lagMs !== null) {
         replica.lagMs = null;
         replica.error = (error as Error).message;
@@ -221,29 +277,52 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     return this.replicas.length > 0;
   }
 
-  /** Each replica's lag and whether reads go to it. */
+  /** Each replica's lag (as far behind as it can be now) and whether reads go to it. */
   state(): ReplicaState[] {
     return this.replicas.map((r) => ({
       name: r.name,
-      lagMs: r.lagMs,
+      lagMs: this.lagNow(r),
       inUse: this.inUse(r),
       ...(r.error ? { error: r.error } : {}),
     }));
   }
 
-  private inUse(r: Replica): boolean {
-    return r.dataSource.isInitialized && r.lagMs !== null && r.lagMs <= this.config.REPLICA_MAX_LAG_MS;
+  /** The lag measured, plus the time since: between probes a replica may fall further behind. */
+  private lagNow(r: Replica): number | null {
+    return r.lagMs === null ? null : r.lagMs + Math.max(0, Date.now() - r.measuredAt);
   }
 
+  private inUse(r: Replica): boolean {
+    const lag = this.lagNow(r);
+    return r.dataSource.isInitialized && lag !== null && lag <= this.config.REPLICA_MAX_LAG_MS;
+  }
+
+  /**
+   * Opens the replica's pool if it is not open. One initialize() at a time: the probe gives up
+   * waiting after a few seconds, but the connect goes on (up to the pool's connectionTimeoutMillis),
+   * and a second one started beside it would open a second pool and lose the first. A connect that
+   * succeeds once the app is shutting down closes what it opened.
+   */
   private async connect(r: Replica): Promise<boolean> {
     if (r.dataSource.isInitialized) return true;
+    if (this.closing) return false;
+    r.connecting ??= r.dataSource
+      .initialize()
+      .then(
+        async () => {
+          if (this.closing) await r.dataSource.destroy();
+        },
+        (error: Error) => {
+          r.error = error.message;
+        },
+      )
+      .finally(() => (r.connecting = undefined));
     try {
-      await withTimeout(r.dataSource.initialize(), PROBE_TIMEOUT_MS * 5, r.name);
-      return true;
+      await withTimeout(r.connecting, PROBE_TIMEOUT_MS * 5, r.name);
     } catch (error) {
       r.error = (error as Error).message;
-      return false;
     }
+    return r.dataSource.isInitialized;
   }
 
   /** One round: the primary's position, then each replica's replay position against the samples. */
@@ -257,10 +336,11 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       );
       this.samples.push({ at: now, lsn: BigInt(lsn) });
     } catch {
-      // The primary not answering leaves the replicas measured against its last known positions.
+      // The primary not answering adds no sample: the replicas are measured against its last
+      // known position, and so their lag grows with the clock until it answers (lagBound).
     }
-    // Samples older than the lag that matters are no use: a replica behind all of those kept is
-    // measured as behind the oldest, which is already too far.
+    // Samples older than the lag that matters are no use: a replica that has reached only those is
+    // measured as already too far behind. The newest is kept whatever its age.
     const keepFrom = now - this.config.REPLICA_MAX_LAG_MS - 10 * PROBE_EVERY_MS;
     while (this.samples.length > 1 && this.samples[0].at < keepFrom) this.samples.shift();
     await Promise.all(this.replicas.map((r) => this.measure(r)));
@@ -270,17 +350,27 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     const wasInUse = this.inUse(r);
     try {
       if (!(await this.connect(r))) throw new Error(r.error);
-      const [{ replayed }] = await withTimeout<{ replayed: string | null }[]>(
-        r.dataSource.query(`SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`),
+      const [{ recovering, replayed }] = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
+        r.dataSource.query(
+          `SELECT pg_is_in_recovery() AS recovering,
+                  pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`,
+        ),
         PROBE_TIMEOUT_MS,
         r.name,
       );
-      // Not in recovery (promoted, or not a replica at all): it does not follow this primary.
-      if (replayed === null) throw new Error('not a streaming replica (pg_last_wal_replay_lsn() is null)');
-      const position = BigInt(replayed);
-      const missing = this.samples.find((s) => s.lsn > position);
-      r.lagMs = missing ? Math.max(0, Date.now() - missing.at) : 0;
-      r.error = r.lagMs > this.config.REPLICA_MAX_LAG_MS ? `lag ${r.lagMs} ms` : undefined;
+      // Not in recovery: promoted (pg_last_wal_replay_lsn() still gives where its replay ended,
+      // so only this tells), or not a replica at all. Either way it no longer follows this primary.
+      if (!recovering || replayed === null) throw new Error('not a streaming replica (not in recovery)');
+      const measuredAt = Date.now();
+      // Behind every sample kept: at least as far behind as the oldest, which past the first
+      // seconds is already too far; before then (or with no sample yet) not known, so not read from.
+      let lagMs = lagBound(this.samples, BigInt(replayed), measuredAt);
+      if (lagMs === null) {
+        lagMs = measuredAt - (this.samples[0]?.at ?? measuredAt);
+        if (lagMs <= this.config.REPLICA_MAX_LAG_MS) throw new Error('behind every position of the primary sampled');
+      }
+      [r.lagMs, r.measuredAt] = [lagMs, measuredAt];
+      r.error = lagMs > this.config.REPLICA_MAX_LAG_MS ? `lag ${lagMs} ms` : undefined;
     } catch (error) {
       r.lagMs = null;
       r.error = (error as Error).message;

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgServer, startPrimary, startReplica } from '../../../deploy/local/engines/postgres';
+import { REPLICA_QUERY_TIMEOUT_MS } from '../../../src/database/read-replicas';
 import { copyTemplateTo } from '../../helpers/databases';
 import { runSql } from '../../helpers/environment';
 import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
@@ -181,5 +183,48 @@ describe('reads from a streaming replica', () => {
     }
     expect(statuses.length).toBeGreaterThan(20);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it('answers a read from the primary when the replica goes quiet in the middle of it', async () => {
+    await until('the replica to be read from', async () => (await replicaState()).inUse);
+    const postmaster = Number(readFileSync(join(replica!.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const processes = [
+      postmaster,
+      ...execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number),
+    ];
+    // Frozen, as a server whose machine or network stalls: connections stay open, nothing answers.
+    for (const pid of processes) process.kill(pid, 'SIGSTOP');
+    try {
+      const asked = Date.now();
+      // Asked at once, several of them go to the replica before its probe sets it aside.
+      const answers = await Promise.all([
+        search('阀门'),
+        search('阀门'),
+        page(CODES.wenzhouLike),
+        page(CODES.wenzhouLike),
+      ]);
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+      expect(Date.now() - asked).toBeLessThan(REPLICA_QUERY_TIMEOUT_MS + 5_000);
+      expect((await replicaState()).inUse).toBe(false);
+    } finally {
+      for (const pid of processes) process.kill(pid, 'SIGCONT');
+    }
+    await until('the replica to be read from again', async () => (await replicaState()).inUse, 20_000);
+  });
+
+  it('stops reading from a replica that is promoted', async () => {
+    await until('the replica to be read from', async () => (await replicaState()).inUse);
+    await runSql(replicaUrl, 'SELECT pg_promote(true)');
+    // Promoted, it takes writes of its own and no longer follows the primary: never read from again.
+    const state = await until('the promoted replica to be set aside', async () => {
+      const s = await replicaState();
+      return !s.inUse && s;
+    });
+    expect(state).toMatchObject({ inUse: false, lagMs: null, error: expect.stringMatching(/not in recovery/) });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await replicaState()).inUse).toBe(false);
   });
 });
