@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import { PgServer, startPrimary, startReplica } from '../../../deploy/local/engines/postgres';
+import { addDays } from '../../../src/common/calendar-days';
+import { beijingDate } from '../../../src/common/clock';
 import { REPLICA_QUERY_TIMEOUT_MS } from '../../../src/database/read-replicas';
+import { ExportsService } from '../../../src/sharing/exports/exports.service';
 import { copyTemplateTo } from '../../helpers/databases';
 import { runSql } from '../../helpers/environment';
 import { CODES, createEnterprise, createKey } from '../../helpers/fixtures';
@@ -49,6 +55,7 @@ describe('reads from a streaming replica', () => {
       REPLICA_MAX_LAG_MS: String(MAX_LAG_MS),
       METRICS_TOKEN,
       PUBLIC_RATE_LIMIT: '1000000',
+      EXPORT_DIR: join(root, 'exports'),
     });
     const admin = await t.loginAdmin();
     await createEnterprise(t, admin, CODES.wenzhouLike, { name: VALVES });
@@ -183,6 +190,70 @@ describe('reads from a streaming replica', () => {
     }
     expect(statuses.length).toBeGreaterThan(20);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it("writes a day's export whole on the primary when the replica fails it midway, leaving no file open", async () => {
+    expect(await replicaState()).toMatchObject({ inUse: true });
+    const exportDir = join(root, 'exports');
+    const openFiles = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(join('/proc/self/fd', fd));
+          } catch {
+            return '';
+          }
+        })
+        .filter((path) => path.startsWith(exportDir));
+    const date = addDays(beijingDate(new Date()), -1);
+    // The listings locked on the primary, a lock the replica replays: the export's read of them
+    // on the replica waits, once it has written the day's changes and grades.
+    let departments: string[] | undefined;
+    const locker = new Client({ connectionString: app().config.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE blacklist_listings IN ACCESS EXCLUSIVE MODE');
+      await until('the replica to hold the lock too', async () => {
+        // A commit beside it has the WAL the lock is in written out and sent.
+        await runSql(app().config.DATABASE_URL, 'SELECT txid_current()');
+        const held = await runSql(
+          replicaUrl,
+          `SELECT 1 FROM pg_locks WHERE relation = 'blacklist_listings'::regclass AND mode = 'AccessExclusiveLock'`,
+        );
+        return held.length > 0;
+      });
+      const written = app().app.get(ExportsService).writeDay(date);
+      written.catch(() => undefined);
+      const waiting = await until('the export to wait for the listings on the replica', async () => {
+        const rows = await runSql<{ pid: number }>(
+          replicaUrl,
+          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'blacklist_listings'::regclass`,
+        );
+        return rows.length > 0 && rows;
+      });
+      // The replica's session ends under the export (as when the replica restarts): the run is
+      // retried on the primary, which the lock then no longer holds up.
+      for (const { pid } of waiting) await runSql(replicaUrl, 'SELECT pg_terminate_backend($1)', [pid]);
+      await locker.query('COMMIT');
+      departments = (await written).departments;
+    } finally {
+      await locker.end();
+    }
+    expect(departments?.length).toBeGreaterThan(0);
+    const published = join(exportDir, departments![0], date);
+    const manifest = JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as {
+      files: { name: string; rows: number; sha256: string }[];
+    };
+    for (const file of manifest.files) {
+      const bytes = readFileSync(join(published, file.name));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+      const lines = gunzipSync(bytes).toString('utf8').split('\n').filter(Boolean);
+      expect(lines.length - (file.name.endsWith('.csv.gz') ? 1 : 0)).toBe(file.rows);
+    }
+    // The replica's run wrote half of it: its files were closed, not left open.
+    expect(openFiles()).toEqual([]);
+    await until('the replica to be read from again', async () => (await replicaState()).inUse);
   });
 
   it('answers a read from the primary when the replica goes quiet in the middle of it', async () => {
