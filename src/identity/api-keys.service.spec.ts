@@ -35,7 +35,8 @@ async function service() {
   const keys = new ApiKeysService(
     new ApiKeysRepository(dataSource as unknown as DataSource),
     {} as RedisClient,
-    { subscriber: () => channel } as unknown as RedisConnections,
+    // as ioredis does, the new connection reports 'ready' once connected, and the cache subscribes then
+    { subscriber: () => (setImmediate(() => channel.emit('ready')), channel) } as unknown as RedisConnections,
     {} as InstitutionsService,
     {} as AuditService,
     { REDIS_PREFIX: 'test' } as AppConfig,
