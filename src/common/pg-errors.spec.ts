@@ -12,6 +12,12 @@ describe('databaseUnavailable', () => {
     ['too many connections (53300)', withCode('sorry, too many clients already', '53300')],
     ['a connection cut mid-query', failedQuery(new Error('Connection terminated unexpectedly'))],
     ['no connection from the pool in time', new Error('timeout exceeded when trying to connect')],
+    ['PgBouncer losing its server (08P01)', failedQuery(withCode('server conn crashed?', '08P01'))],
+    ['PgBouncer with no server to connect to (08P01)', withCode('pgbouncer cannot connect to server', '08P01')],
+    [
+      'a write that reached a standby mid-failover (25006)',
+      failedQuery(withCode('cannot execute INSERT in a read-only transaction', '25006')),
+    ],
   ])('is true for %s', (_, error) => {
     expect(databaseUnavailable(error)).toBe(true);
   });

@@ -30,8 +30,16 @@ export async function mapConstraintErrors<T>(
   }
 }
 
-/** SQLSTATEs of a server that is shutting down, starting, out of connections, or cut off. */
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+/**
+ * SQLSTATEs of a server that is shutting down, starting, out of connections, or a standby (a write
+ * that reached it while a failover was under way: 25006); class 08, connection exceptions, below.
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
+/**
+ * Class 08: the connection failed. PgBouncer reports its server connection lost, or no server to
+ * be had, as 08P01 (`server conn crashed?`, `pgbouncer cannot connect to server`).
+ */
+const CONNECTION_EXCEPTION = /^08/;
 /** Socket errors of a server that cannot be reached. */
 const UNAVAILABLE_SOCKETS = new Set([
   'ECONNREFUSED',
@@ -58,6 +66,10 @@ export function databaseUnavailable(error: unknown): boolean {
   const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown };
   if (typeof e !== 'object' || e === null || typeof e.message !== 'string') return false;
   const { code } = e;
-  if (typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || UNAVAILABLE_SOCKETS.has(code))) return true;
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_STATES.has(code) || CONNECTION_EXCEPTION.test(code) || UNAVAILABLE_SOCKETS.has(code))
+  )
+    return true;
   return UNAVAILABLE_MESSAGES.test(e.message);
 }
