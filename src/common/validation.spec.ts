@@ -1,5 +1,6 @@
+import { IsOptional, IsString } from 'class-validator';
 import { Problem } from './problem';
-import { isUuid, uuidId } from './validation';
+import { createValidationPipe, isUuid, uuidId } from './validation';
 
 describe('isUuid and the uuidId pipe', () => {
   it('take a UUID of any version, in either case, and nothing else', () => {
@@ -22,5 +23,20 @@ describe('isUuid and the uuidId pipe', () => {
       expect(isUuid(id)).toBe(false);
       expect(() => uuidId.transform(id, { type: 'param', data: 'id' })).toThrow(Problem);
     }
+  });
+});
+
+describe('the validation pipe', () => {
+  class Optional {
+    @IsOptional()
+    @IsString()
+    note?: string;
+  }
+  const body = { type: 'body' as const, metatype: Optional, data: '' };
+
+  it('refuses a body of JSON null, which it would otherwise read as an empty object', async () => {
+    await expect(createValidationPipe().transform(null, body)).rejects.toThrow(Problem);
+    await expect(createValidationPipe().transform({}, body)).resolves.toBeInstanceOf(Optional);
+    await expect(createValidationPipe().transform(undefined, body)).resolves.toBeInstanceOf(Optional);
   });
 });
