@@ -117,6 +117,7 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
         REVOKE ALL ON credit_queries_default FROM qc_app;
         EXECUTE format('ALTER TABLE credit_queries_default RENAME TO %I', aside);
         CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT;
+        GRANT SELECT, INSERT ON credit_queries_default TO qc_app;
         RETURN aside;
       END $$`);
       await q.query(`REVOKE EXECUTE ON FUNCTION query_log_set_default_aside() FROM PUBLIC`);
@@ -140,6 +141,11 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
           PERFORM query_log_set_default_aside();
         END IF;
         EXECUTE format('CREATE TABLE %I PARTITION OF credit_queries FOR VALUES FROM (%L) TO (%L)', name, starts, ends);
+        -- A partition takes none of its parent's rights: qc_app gets what grant_app_role() gave
+        -- the months the migration made, so every attached month reads alike.
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qc_app') THEN
+          EXECUTE format('GRANT SELECT, INSERT ON %I TO qc_app', name);
+        END IF;
         RETURN true;
       END $$`);
       await q.query(`REVOKE EXECUTE ON FUNCTION query_log_add_month(date) FROM PUBLIC`);

@@ -43,6 +43,14 @@ describe('the query log by month, in the app', () => {
       'credit_queries_2032_07',
       'credit_queries_2032_08',
     ]);
+    // qc_app reads and inserts into each as into the months the migration made; nothing more.
+    await expect(
+      t.sql(
+        `SELECT c.relname AS name, has_table_privilege('qc_app', c.oid, 'SELECT, INSERT') AS writes,
+                has_table_privilege('qc_app', c.oid, 'UPDATE, DELETE, TRUNCATE') AS changes
+           FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'credit_queries_2032%' ORDER BY 1`,
+      ),
+    ).resolves.toEqual((await monthsOf()).map((name) => ({ name, writes: true, changes: false })));
 
     const lookUp = () =>
       t.request({
