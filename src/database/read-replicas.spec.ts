@@ -108,6 +108,38 @@ describe('ReadReplicas', () => {
     clearInterval(writing);
   });
 
+  it('stays in use under steady writes when the replica replays within a moment of each probe', async () => {
+    await replicas.onModuleInit();
+    // From now on, each read of the primary's position finds it further on, and the replica
+    // replays that position 20 ms later; every query takes 5 ms.
+    for (const server of [primary, replica]) {
+      const answer = server.query.bind(server);
+      server.query = (sql: string) =>
+        new Promise((resolve) => setTimeout(resolve, 5)).then(() => {
+          if (server === primary && sql.includes('pg_current_wal_lsn')) {
+            primary.lsn += 100n;
+            const written = primary.lsn;
+            setTimeout(() => (replica.lsn = written), 20);
+          }
+          return answer(sql);
+        });
+    }
+    await jest.advanceTimersByTimeAsync(1_005);
+    for (let probe = 1; probe <= 10; probe++) {
+      // 5 ms into a probe, the last one's measure still holds it within the limit...
+      expect(replicas.state()[0].inUse).toBe(true);
+      await jest.advanceTimersByTimeAsync(90);
+      // ...and this one has measured it at the primary's newest position, not the one before.
+      expect(replicas.state()[0]).toMatchObject({ inUse: true, lagMs: expect.any(Number) });
+      expect(replicas.state()[0].lagMs).toBeLessThan(200);
+      await jest.advanceTimersByTimeAsync(910);
+    }
+    // Shut down while the clock runs: the probe under way waits on its queries' timers.
+    const closed = replicas.onApplicationShutdown();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await closed;
+  });
+
   it('does not read from a replica that has been promoted', async () => {
     await replicas.onModuleInit();
     expect(replicas.state()[0].inUse).toBe(true);

@@ -10,6 +10,12 @@ import { dataSourceOptions } from './data-source';
 const PROBE_EVERY_MS = 1_000;
 /** A probe not answered within this is a replica not to read from until the next one answers. */
 const PROBE_TIMEOUT_MS = 1_000;
+/**
+ * A replica short of the primary's newest sampled position is asked again this many times, this
+ * far apart (ReadReplicas.caughtUp).
+ */
+const CATCH_UP_TRIES = 4;
+const CATCH_UP_PAUSE_MS = 50;
 /** Connections per replica: the public reads' share of what the primary's pool had (data-source.ts). */
 const REPLICA_POOL = 20;
 /**
@@ -361,10 +367,11 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       // Not in recovery: promoted (pg_last_wal_replay_lsn() still gives where its replay ended,
       // so only this tells), or not a replica at all. Either way it no longer follows this primary.
       if (!recovering || replayed === null) throw new Error('not a streaming replica (not in recovery)');
+      const position = await this.caughtUp(r, BigInt(replayed));
       const measuredAt = Date.now();
       // Behind every sample kept: at least as far behind as the oldest, which past the first
       // seconds is already too far; before then (or with no sample yet) not known, so not read from.
-      let lagMs = lagBound(this.samples, BigInt(replayed), measuredAt);
+      let lagMs = lagBound(this.samples, position, measuredAt);
       if (lagMs === null) {
         lagMs = measuredAt - (this.samples[0]?.at ?? measuredAt);
         if (lagMs <= this.config.REPLICA_MAX_LAG_MS) throw new Error('behind every position of the primary sampled');
@@ -379,6 +386,30 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     if (inUse !== wasInUse) {
       this.logger.warn(`replica ${r.name} ${inUse ? 'read from' : `not read from: ${r.error}`}`);
     }
+  }
+
+  /**
+   * The replica's replay position `position`, read again a few times a moment apart while it is
+   * short of the primary's newest sample. Under steady writes a replica replays within
+   * milliseconds, yet is nearly always a little short of the position read just before it:
+   * measured from the sample before, a probe's interval older, it was a second behind after each
+   * probe and past REPLICA_MAX_LAG_MS (2 s) just before the next, so it was set aside for a moment
+   * every second, with a warning each time (the topology's logs had one a second per process). A
+   * replica truly behind costs a few more reads a second.
+   */
+  private async caughtUp(r: Replica, position: bigint): Promise<bigint> {
+    const newest = this.samples.at(-1);
+    for (let tries = 0; newest && position < newest.lsn && tries < CATCH_UP_TRIES; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_PAUSE_MS));
+      const [{ replayed }] = await withTimeout<{ replayed: string | null }[]>(
+        r.dataSource.query(`SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`),
+        PROBE_TIMEOUT_MS,
+        r.name,
+      );
+      if (replayed === null) break;
+      position = BigInt(replayed);
+    }
+    return position;
   }
 }
 
