@@ -108,6 +108,7 @@ describe('where Redis is (REDIS_URL, REDIS_CLUSTER_NODES)', () => {
       name: 'qc-main',
       username: undefined,
       password: undefined,
+      sentinelPassword: undefined,
     });
     expect(loadConfig({ REDIS_URL: 'redis+sentinel://:p%40ss@h:26379/qc' }).redis).toMatchObject({
       mode: 'sentinel',
@@ -118,6 +119,10 @@ describe('where Redis is (REDIS_URL, REDIS_CLUSTER_NODES)', () => {
       username: 'app',
       password: 'secret',
     });
+    // The sentinels' own password, apart from the data nodes'.
+    expect(
+      loadConfig({ REDIS_URL: 'redis+sentinel://:data@h:26379/qc', REDIS_SENTINEL_PASSWORD: 'watch' }).redis,
+    ).toMatchObject({ password: 'data', sentinelPassword: 'watch' });
   });
 
   it('runs on a Cluster when REDIS_CLUSTER_NODES is set, with REDIS_URL’s password and TLS', () => {

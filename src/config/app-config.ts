@@ -36,11 +36,19 @@ export interface RedisEndpoint {
 /**
  * Where the app's Redis is, from REDIS_URL and REDIS_CLUSTER_NODES: one server (its URL, as
  * ioredis reads it), a master that Sentinels watch (asked of them by name), or a Cluster's seed
- * nodes. `username` and `password` are the data nodes' (Sentinels are asked without them).
+ * nodes. `username` and `password` are the data nodes'; `sentinelPassword` is the sentinels' own
+ * (REDIS_SENTINEL_PASSWORD), when they require one.
  */
 export type RedisTarget =
   | { mode: 'standalone'; url: string }
-  | { mode: 'sentinel'; sentinels: RedisEndpoint[]; name: string; username?: string; password?: string }
+  | {
+      mode: 'sentinel';
+      sentinels: RedisEndpoint[];
+      name: string;
+      username?: string;
+      password?: string;
+      sentinelPassword?: string;
+    }
   | { mode: 'cluster'; nodes: RedisEndpoint[]; username?: string; password?: string; tls: boolean };
 
 /** `host:port`, the host a name, an IPv4 address or an IPv6 address in brackets. */
@@ -142,6 +150,14 @@ export class AppConfig {
     message: 'must be comma-separated host:port pairs',
   })
   REDIS_CLUSTER_NODES?: string;
+
+  /**
+   * The sentinels' own password (their `requirepass`), when they require one: the password in a
+   * redis+sentinel:// URL is the master's and replicas'. Often the same (as Helm charts set it).
+   */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
 
   /** Prefix of every Redis key this deployment writes (queues, rate limits, caches). */
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'may hold letters, digits and _ . : - only' })
@@ -416,7 +432,16 @@ export class AppConfig {
       const tls = this.REDIS_URL.startsWith('rediss://');
       return { mode: 'cluster', nodes: endpoints(this.REDIS_CLUSTER_NODES), ...credentials, tls };
     }
-    if (sentinel) return { mode: 'sentinel', sentinels: endpoints(sentinel[3]), name: sentinel[4], ...credentials };
+    if (sentinel) {
+      const sentinels = endpoints(sentinel[3]);
+      return {
+        mode: 'sentinel',
+        sentinels,
+        name: sentinel[4],
+        ...credentials,
+        sentinelPassword: this.REDIS_SENTINEL_PASSWORD,
+      };
+    }
     return { mode: 'standalone', url: this.REDIS_URL };
   }
 
@@ -432,6 +457,7 @@ export class AppConfig {
 const SECRETS = new Set([
   // May carry the password of Redis (redis://:password@…, redis+sentinel://:password@…).
   'REDIS_URL',
+  'REDIS_SENTINEL_PASSWORD',
   'DATABASE_APP_URL',
   'DATABASE_REPLICA_URLS',
   'ADMIN_PASSWORD',

@@ -42,6 +42,7 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions = {}):
         name: target.name,
         username: target.username,
         password: target.password,
+        sentinelPassword: target.sentinelPassword,
         failoverDetector: true,
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
       });

@@ -30,8 +30,10 @@ export interface RedisClusterHandle {
 }
 
 export interface SentinelHandle {
-  /** The app's REDIS_URL: redis+sentinel://127.0.0.1:s1,…/name. */
+  /** The app's REDIS_URL: redis+sentinel://[:password@]127.0.0.1:s1,…/name. */
   readonly url: string;
+  /** The app's REDIS_SENTINEL_PASSWORD (the same password as the servers'), when one was set. */
+  readonly sentinelPassword?: string;
   /** The master's port now. */
   master(): Promise<number>;
   /** SENTINEL FAILOVER: the replica is promoted, the old master follows it; the new master's port. */
@@ -212,14 +214,20 @@ export function parseClusterNodes(text: string): ClusterNode[] {
     });
 }
 
-/** A master, a replica and three sentinels watching it as `name`; url is the app's REDIS_URL (redis+sentinel://…/name). */
+/**
+ * A master, a replica and three sentinels watching it as `name`; url is the app's REDIS_URL
+ * (redis+sentinel://…/name). With `password`, every server and sentinel requires it (`requirepass`;
+ * the replica and the sentinels authenticate with it too), as a Helm chart's Sentinel sets up.
+ */
 export async function startSentinel(
   root: string,
   ports: { master: number; replica: number; sentinels: number[] },
   name = 'qc',
+  password?: string,
 ): Promise<SentinelHandle> {
   mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, SENTINEL_STATE), JSON.stringify({ ports, name }));
+  writeFileSync(join(root, SENTINEL_STATE), JSON.stringify({ ports, name, password }));
+  const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
   const sentinel = sentinelAt(root);
   try {
     const server = (port: number, extra: string[] = []) => {
@@ -227,6 +235,7 @@ export async function startSentinel(
       mkdirSync(dir, { recursive: true });
       spawnDetached(root, nodeName(port), 'redis-server', [
         ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+        ...auth,
         ...extra,
       ]);
       return waitForPort(port, `redis-server ${port}`);
@@ -249,6 +258,7 @@ export async function startSentinel(
             `sentinel down-after-milliseconds ${name} ${SENTINEL_DOWN_AFTER_MS}`,
             `sentinel failover-timeout ${name} 10000`,
             `sentinel parallel-syncs ${name} 1`,
+            ...(password ? [`sentinel auth-pass ${name} ${password}`, `requirepass ${password}`] : []),
             '',
           ].join('\n'),
         );
@@ -262,7 +272,7 @@ export async function startSentinel(
       'the sentinels to know the replica and each other',
       async () => {
         const views = await Promise.all(
-          ports.sentinels.map((port) => ask(port, 'SENTINEL', 'MASTER', name).catch(() => undefined)),
+          ports.sentinels.map((port) => ask({ port, password }, 'SENTINEL', 'MASTER', name).catch(() => undefined)),
         );
         return views.every((view) => {
           const fields = pairs(view);
@@ -281,19 +291,22 @@ export async function startSentinel(
 
 /** Re-attaches to the Sentinel setup that `root` holds. */
 export function sentinelAt(root: string): SentinelHandle {
-  const { ports, name } = JSON.parse(readFileSync(join(root, SENTINEL_STATE), 'utf8')) as {
+  const { ports, name, password } = JSON.parse(readFileSync(join(root, SENTINEL_STATE), 'utf8')) as {
     ports: { master: number; replica: number; sentinels: number[] };
     name: string;
+    password?: string;
   };
+  const on = (port: number) => ({ port, password });
   const master = async (): Promise<number> => {
     for (const port of ports.sentinels) {
-      const answer = await ask(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).catch(() => undefined);
+      const answer = await ask(on(port), 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).catch(() => undefined);
       if (Array.isArray(answer)) return Number(answer[1]);
     }
     throw new Error('no sentinel answers');
   };
   return {
-    url: `redis+sentinel://${ports.sentinels.map((port) => `127.0.0.1:${port}`).join(',')}/${name}`,
+    url: `redis+sentinel://${password ? `:${encodeURIComponent(password)}@` : ''}${ports.sentinels.map((port) => `127.0.0.1:${port}`).join(',')}/${name}`,
+    sentinelPassword: password,
     master,
     async failover() {
       const before = await master();
@@ -301,7 +314,7 @@ export function sentinelAt(root: string): SentinelHandle {
       await until(
         'a sentinel to start the failover',
         () =>
-          ask(ports.sentinels[0], 'SENTINEL', 'FAILOVER', name).then(
+          ask(on(ports.sentinels[0]), 'SENTINEL', 'FAILOVER', name).then(
             () => true,
             () => false,
           ),
@@ -315,8 +328,8 @@ export function sentinelAt(root: string): SentinelHandle {
           const after = await master();
           if (after === before) return undefined;
           const [promoted, demoted] = await Promise.all([
-            ask(after, 'ROLE').catch(() => []),
-            ask(before, 'ROLE').catch(() => []),
+            ask(on(after), 'ROLE').catch(() => []),
+            ask(on(before), 'ROLE').catch(() => []),
           ]);
           const following = Array.isArray(demoted) && demoted[0] === 'slave' && demoted[3] === 'connected';
           return Array.isArray(promoted) && promoted[0] === 'master' && following ? after : undefined;
@@ -332,10 +345,12 @@ export function sentinelAt(root: string): SentinelHandle {
   };
 }
 
-/** One command to one server, on a connection of its own that does not retry. */
-async function ask(port: number, ...command: string[]): Promise<unknown> {
+/** One command to one server (port, or port and password), on a connection of its own that does not retry. */
+async function ask(server: number | { port: number; password?: string }, ...command: string[]): Promise<unknown> {
+  const { port, password } = typeof server === 'number' ? { port: server, password: undefined } : server;
   const redis = new Redis({
     port,
+    password,
     host: '127.0.0.1',
     lazyConnect: true,
     connectTimeout: 1_000,

@@ -4,8 +4,8 @@ import { until } from '../../helpers/until';
 import { schedulesKept } from '../../helpers/workers';
 
 /**
- * The app on a master that Sentinel watches (redis+sentinel:// in REDIS_URL; private servers on
- * ports 30130–30134, below Linux's ephemeral ports): a job runs, a revoked API key is refused by the other replica at once, and
+ * The app on a master that Sentinel watches (redis+sentinel:// in REDIS_URL, REDIS_SENTINEL_PASSWORD;
+ * private servers on ports 30130–30134, below Linux's ephemeral ports, all requiring a password): a job runs, a revoked API key is refused by the other replica at once, and
  * after a failover jobs run, the schedules are there, the rate limit counts and keys are revoked.
  */
 
@@ -15,8 +15,10 @@ describe('the app on a Sentinel-watched master', () => {
     () =>
       world.start(
         __filename,
-        (root) => startSentinel(root, { master: 30130, replica: 30131, sentinels: [30132, 30133, 30134] }),
-        (sentinel) => ({ REDIS_URL: sentinel.url }),
+        // Every server and sentinel requires a password, the servers' in the URL and the sentinels' apart.
+        (root) =>
+          startSentinel(root, { master: 30130, replica: 30131, sentinels: [30132, 30133, 30134] }, 'qc', 'e2e-s3cret'),
+        (sentinel) => ({ REDIS_URL: sentinel.url, REDIS_SENTINEL_PASSWORD: sentinel.sentinelPassword }),
       ),
     90_000,
   );
