@@ -114,10 +114,15 @@ export class QueryLogPartitions1765750000000 implements MigrationInterface {
         aside text := 'credit_queries_filing_' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
       BEGIN
         ALTER TABLE credit_queries DETACH PARTITION credit_queries_default;
-        REVOKE ALL ON credit_queries_default FROM qc_app;
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qc_app') THEN
+          REVOKE ALL ON credit_queries_default FROM qc_app;
+        END IF;
         EXECUTE format('ALTER TABLE credit_queries_default RENAME TO %I', aside);
         CREATE TABLE credit_queries_default PARTITION OF credit_queries DEFAULT;
-        GRANT SELECT, INSERT ON credit_queries_default TO qc_app;
+        -- A partition takes none of its parent's rights (see query_log_add_month).
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qc_app') THEN
+          GRANT SELECT, INSERT ON credit_queries_default TO qc_app;
+        END IF;
         RETURN aside;
       END $$`);
       await q.query(`REVOKE EXECUTE ON FUNCTION query_log_set_default_aside() FROM PUBLIC`);

@@ -123,6 +123,9 @@ describe('where Redis is (REDIS_URL, REDIS_CLUSTER_NODES)', () => {
     expect(
       loadConfig({ REDIS_URL: 'redis+sentinel://:data@h:26379/qc', REDIS_SENTINEL_PASSWORD: 'watch' }).redis,
     ).toMatchObject({ password: 'data', sentinelPassword: 'watch' });
+    expect(() => loadConfig({ REDIS_SENTINEL_PASSWORD: 'watch' })).toThrow(
+      /REDIS_SENTINEL_PASSWORD: set, but REDIS_URL is not a redis\+sentinel:\/\/ URL/,
+    );
   });
 
   it('runs on a Cluster when REDIS_CLUSTER_NODES is set, with REDIS_URL’s password and TLS', () => {

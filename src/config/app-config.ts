@@ -498,6 +498,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
     throw new ConfigError(`METRICS_PORT=${config.METRICS_PORT}: must differ from PORT`);
   }
+  if (config.REDIS_SENTINEL_PASSWORD && !SENTINEL_URL.test(config.REDIS_URL)) {
+    throw new ConfigError('REDIS_SENTINEL_PASSWORD: set, but REDIS_URL is not a redis+sentinel:// URL');
+  }
   if (errors.length === 0 && config.REDIS_URL.startsWith('redis')) {
     try {
       void config.redis;

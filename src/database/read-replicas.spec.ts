@@ -140,6 +140,24 @@ describe('ReadReplicas', () => {
     await closed;
   });
 
+  it('keeps probing every second when a replica that is behind answers slowly', async () => {
+    await replicas.onModuleInit();
+    // The replica has stopped replaying and takes 300 ms to answer; the primary writes on.
+    let probes = 0;
+    const [primaryAnswer, replicaAnswer] = [primary.query.bind(primary), replica.query.bind(replica)];
+    primary.query = async (sql: string) => {
+      if (sql.includes('pg_current_wal_lsn')) [probes, primary.lsn] = [probes + 1, primary.lsn + 100n];
+      return primaryAnswer(sql);
+    };
+    replica.query = (sql: string) => new Promise((resolve) => setTimeout(resolve, 300)).then(() => replicaAnswer(sql));
+    await jest.advanceTimersByTimeAsync(5_000);
+    // One round a second: the catch-up stops half a second into a probe, so no tick is skipped.
+    expect(probes).toBe(5);
+    const closed = replicas.onApplicationShutdown();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await closed;
+  });
+
   it('does not read from a replica that has been promoted', async () => {
     await replicas.onModuleInit();
     expect(replicas.state()[0].inUse).toBe(true);

@@ -11,11 +11,14 @@ const PROBE_EVERY_MS = 1_000;
 /** A probe not answered within this is a replica not to read from until the next one answers. */
 const PROBE_TIMEOUT_MS = 1_000;
 /**
- * A replica short of the primary's newest sampled position is asked again this many times, this
- * far apart (ReadReplicas.caughtUp).
+ * A replica short of the primary's newest sampled position is asked again this far apart, until
+ * CATCH_UP_WITHIN_MS after its probe began (ReadReplicas.caughtUp): half a probe's interval, so a
+ * replica slow to answer cannot stretch a round, and the others' measures, past the next probe.
  */
-const CATCH_UP_TRIES = 4;
 const CATCH_UP_PAUSE_MS = 50;
+const CATCH_UP_WITHIN_MS = PROBE_EVERY_MS / 2;
+/** Why a server of DATABASE_REPLICA_URLS found out of recovery is not read from. */
+const NOT_A_REPLICA = 'not a streaming replica (not in recovery)';
 /** Connections per replica: the public reads' share of what the primary's pool had (data-source.ts). */
 const REPLICA_POOL = 20;
 /**
@@ -354,6 +357,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
 
   private async measure(r: Replica): Promise<void> {
     const wasInUse = this.inUse(r);
+    const started = Date.now();
     try {
       if (!(await this.connect(r))) throw new Error(r.error);
       const [{ recovering, replayed }] = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
@@ -366,8 +370,8 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
       );
       // Not in recovery: promoted (pg_last_wal_replay_lsn() still gives where its replay ended,
       // so only this tells), or not a replica at all. Either way it no longer follows this primary.
-      if (!recovering || replayed === null) throw new Error('not a streaming replica (not in recovery)');
-      const position = await this.caughtUp(r, BigInt(replayed));
+      if (!recovering || replayed === null) throw new Error(NOT_A_REPLICA);
+      const position = await this.caughtUp(r, BigInt(replayed), started + CATCH_UP_WITHIN_MS);
       const measuredAt = Date.now();
       // Behind every sample kept: at least as far behind as the oldest, which past the first
       // seconds is already too far; before then (or with no sample yet) not known, so not read from.
@@ -389,24 +393,31 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The replica's replay position `position`, read again a few times a moment apart while it is
-   * short of the primary's newest sample. Under steady writes a replica replays within
+   * The replica's replay position `position`, read again a moment apart while it is short of the
+   * primary's newest sample, until `deadline`. Under steady writes a replica replays within
    * milliseconds, yet is nearly always a little short of the position read just before it:
    * measured from the sample before, a probe's interval older, it was a second behind after each
-   * probe and past REPLICA_MAX_LAG_MS (2 s) just before the next, so it was set aside for a moment
-   * every second, with a warning each time (the topology's logs had one a second per process). A
-   * replica truly behind costs a few more reads a second.
+   * probe and could pass REPLICA_MAX_LAG_MS (2 s) just before the next, so it was set aside for a
+   * moment at many probes, with a warning each time (77 in one process's log over a few minutes of
+   * the topology's drills). A replica truly behind costs a few more reads a second. A read that
+   * fails keeps the position already read (the probe's first read was good); one that finds the
+   * replica promoted meanwhile throws, as the first would have.
    */
-  private async caughtUp(r: Replica, position: bigint): Promise<bigint> {
+  private async caughtUp(r: Replica, position: bigint, deadline: number): Promise<bigint> {
     const newest = this.samples.at(-1);
-    for (let tries = 0; newest && position < newest.lsn && tries < CATCH_UP_TRIES; tries++) {
+    while (newest && position < newest.lsn && !this.closing && Date.now() + CATCH_UP_PAUSE_MS < deadline) {
       await new Promise((resolve) => setTimeout(resolve, CATCH_UP_PAUSE_MS));
-      const [{ replayed }] = await withTimeout<{ replayed: string | null }[]>(
-        r.dataSource.query(`SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`),
-        PROBE_TIMEOUT_MS,
+      const answer = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
+        r.dataSource.query(
+          `SELECT pg_is_in_recovery() AS recovering,
+                  pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`,
+        ),
+        Math.max(deadline - Date.now(), 1),
         r.name,
-      );
-      if (replayed === null) break;
+      ).catch(() => undefined);
+      if (!answer) break;
+      const [{ recovering, replayed }] = answer;
+      if (!recovering || replayed === null) throw new Error(NOT_A_REPLICA);
       position = BigInt(replayed);
     }
     return position;

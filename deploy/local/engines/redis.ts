@@ -32,13 +32,19 @@ export interface RedisClusterHandle {
 export interface SentinelHandle {
   /** The app's REDIS_URL: redis+sentinel://[:password@]127.0.0.1:s1,…/name. */
   readonly url: string;
-  /** The app's REDIS_SENTINEL_PASSWORD (the same password as the servers'), when one was set. */
+  /** The app's REDIS_SENTINEL_PASSWORD, when the sentinels require one. */
   readonly sentinelPassword?: string;
   /** The master's port now. */
   master(): Promise<number>;
   /** SENTINEL FAILOVER: the replica is promoted, the old master follows it; the new master's port. */
   failover(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** The passwords of a Sentinel setup: the master's and replica's, and the sentinels' own. */
+export interface SentinelAuth {
+  password: string;
+  sentinelPassword: string;
 }
 
 /** How long a cluster node is unreachable before it is failed (and its replica promoted). */
@@ -216,18 +222,20 @@ export function parseClusterNodes(text: string): ClusterNode[] {
 
 /**
  * A master, a replica and three sentinels watching it as `name`; url is the app's REDIS_URL
- * (redis+sentinel://…/name). With `password`, every server and sentinel requires it (`requirepass`;
- * the replica and the sentinels authenticate with it too), as a Helm chart's Sentinel sets up.
+ * (redis+sentinel://…/name). With `auth`, the master and replica require `password` (the replica
+ * and the sentinels authenticate to them with it) and the sentinels require `sentinelPassword`
+ * (which they also use between themselves), as a Helm chart's Sentinel sets up.
  */
 export async function startSentinel(
   root: string,
   ports: { master: number; replica: number; sentinels: number[] },
   name = 'qc',
-  password?: string,
+  auth?: SentinelAuth,
 ): Promise<SentinelHandle> {
   mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, SENTINEL_STATE), JSON.stringify({ ports, name, password }));
-  const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
+  writeFileSync(join(root, SENTINEL_STATE), JSON.stringify({ ports, name, auth }));
+  const password = auth?.password;
+  const serverAuth = password ? ['--requirepass', password, '--masterauth', password] : [];
   const sentinel = sentinelAt(root);
   try {
     const server = (port: number, extra: string[] = []) => {
@@ -235,7 +243,7 @@ export async function startSentinel(
       mkdirSync(dir, { recursive: true });
       spawnDetached(root, nodeName(port), 'redis-server', [
         ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-        ...auth,
+        ...serverAuth,
         ...extra,
       ]);
       return waitForPort(port, `redis-server ${port}`);
@@ -258,7 +266,7 @@ export async function startSentinel(
             `sentinel down-after-milliseconds ${name} ${SENTINEL_DOWN_AFTER_MS}`,
             `sentinel failover-timeout ${name} 10000`,
             `sentinel parallel-syncs ${name} 1`,
-            ...(password ? [`sentinel auth-pass ${name} ${password}`, `requirepass ${password}`] : []),
+            ...(auth ? [`sentinel auth-pass ${name} ${auth.password}`, `requirepass ${auth.sentinelPassword}`] : []),
             '',
           ].join('\n'),
         );
@@ -272,7 +280,9 @@ export async function startSentinel(
       'the sentinels to know the replica and each other',
       async () => {
         const views = await Promise.all(
-          ports.sentinels.map((port) => ask({ port, password }, 'SENTINEL', 'MASTER', name).catch(() => undefined)),
+          ports.sentinels.map((port) =>
+            ask({ port, password: auth?.sentinelPassword }, 'SENTINEL', 'MASTER', name).catch(() => undefined),
+          ),
         );
         return views.every((view) => {
           const fields = pairs(view);
@@ -291,22 +301,23 @@ export async function startSentinel(
 
 /** Re-attaches to the Sentinel setup that `root` holds. */
 export function sentinelAt(root: string): SentinelHandle {
-  const { ports, name, password } = JSON.parse(readFileSync(join(root, SENTINEL_STATE), 'utf8')) as {
+  const { ports, name, auth } = JSON.parse(readFileSync(join(root, SENTINEL_STATE), 'utf8')) as {
     ports: { master: number; replica: number; sentinels: number[] };
     name: string;
-    password?: string;
+    auth?: SentinelAuth;
   };
-  const on = (port: number) => ({ port, password });
+  const sentinelOn = (port: number) => ({ port, password: auth?.sentinelPassword });
+  const serverOn = (port: number) => ({ port, password: auth?.password });
   const master = async (): Promise<number> => {
     for (const port of ports.sentinels) {
-      const answer = await ask(on(port), 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).catch(() => undefined);
+      const answer = await ask(sentinelOn(port), 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name).catch(() => undefined);
       if (Array.isArray(answer)) return Number(answer[1]);
     }
     throw new Error('no sentinel answers');
   };
   return {
-    url: `redis+sentinel://${password ? `:${encodeURIComponent(password)}@` : ''}${ports.sentinels.map((port) => `127.0.0.1:${port}`).join(',')}/${name}`,
-    sentinelPassword: password,
+    url: `redis+sentinel://${auth ? `:${encodeURIComponent(auth.password)}@` : ''}${ports.sentinels.map((port) => `127.0.0.1:${port}`).join(',')}/${name}`,
+    sentinelPassword: auth?.sentinelPassword,
     master,
     async failover() {
       const before = await master();
@@ -314,7 +325,7 @@ export function sentinelAt(root: string): SentinelHandle {
       await until(
         'a sentinel to start the failover',
         () =>
-          ask(on(ports.sentinels[0]), 'SENTINEL', 'FAILOVER', name).then(
+          ask(sentinelOn(ports.sentinels[0]), 'SENTINEL', 'FAILOVER', name).then(
             () => true,
             () => false,
           ),
@@ -328,8 +339,8 @@ export function sentinelAt(root: string): SentinelHandle {
           const after = await master();
           if (after === before) return undefined;
           const [promoted, demoted] = await Promise.all([
-            ask(on(after), 'ROLE').catch(() => []),
-            ask(on(before), 'ROLE').catch(() => []),
+            ask(serverOn(after), 'ROLE').catch(() => []),
+            ask(serverOn(before), 'ROLE').catch(() => []),
           ]);
           const following = Array.isArray(demoted) && demoted[0] === 'slave' && demoted[3] === 'connected';
           return Array.isArray(promoted) && promoted[0] === 'master' && following ? after : undefined;

@@ -165,9 +165,20 @@ export class QueryLogPartitionsRepository {
    * catalogue change only, and waits at most LOCK_TIMEOUT for it.
    */
   async detach(name: string): Promise<void> {
-    // First qc_app's rights: a detached month is the owner's alone until it is archived and dropped.
-    await this.owner.query(`REVOKE ALL ON ${this.owner.escapeIdentifier(name)} FROM qc_app`);
+    await this.withhold(name);
     await this.owner.query(`ALTER TABLE credit_queries DETACH PARTITION ${this.owner.escapeIdentifier(name)}`);
+  }
+
+  /**
+   * Takes qc_app's rights on table `name`, when the role exists: a detached month or a set-aside
+   * DEFAULT is the owner's alone until it is archived and dropped. Done on detaching, and again
+   * before one left by an earlier run is filed or archived: a migration since then ran
+   * grant_app_role(), which gives qc_app every table without an append-only guard, and these
+   * lost theirs when they were detached.
+   */
+  async withhold(name: string): Promise<void> {
+    const { rows } = await this.owner.query(`SELECT 1 FROM pg_roles WHERE rolname = 'qc_app'`);
+    if (rows.length) await this.owner.query(`REVOKE ALL ON ${this.owner.escapeIdentifier(name)} FROM qc_app`);
   }
 
   /** The rows of table `name` (before month `before` only, when given). */

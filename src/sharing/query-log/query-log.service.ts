@@ -90,7 +90,10 @@ export class QueryLogService {
       for (const name of await partitions.attached()) {
         if (monthOf(name)! < kept) await partitions.detach(name);
       }
-      for (const name of await partitions.detached()) archived.push(await this.retire(partitions, name));
+      for (const name of await partitions.detached()) {
+        await partitions.withhold(name);
+        archived.push(await this.retire(partitions, name));
+      }
       if (added.length || archived.length) {
         this.logger.log(
           `query log: added ${added.join(', ') || 'no month'}, archived ${archived.map((a) => a.month).join(', ') || 'no month'}`,
@@ -115,6 +118,7 @@ export class QueryLogService {
     kept: string,
     added: string[],
   ): Promise<ArchivedMonth[]> {
+    await partitions.withhold(name);
     for (const month of await partitions.monthsIn(name))
       if (month >= kept && (await partitions.addMonth(month))) added.push(month);
     for (let after: string | null = '0'; after !== null;) after = await partitions.fileBatch(name, after, BATCH, kept);

@@ -15,9 +15,13 @@ describe('the app on a Sentinel-watched master', () => {
     () =>
       world.start(
         __filename,
-        // Every server and sentinel requires a password, the servers' in the URL and the sentinels' apart.
+        // The servers and the sentinels each require a password of their own: the servers' in the
+        // URL, the sentinels' in REDIS_SENTINEL_PASSWORD.
         (root) =>
-          startSentinel(root, { master: 30130, replica: 30131, sentinels: [30132, 30133, 30134] }, 'qc', 'e2e-s3cret'),
+          startSentinel(root, { master: 30130, replica: 30131, sentinels: [30132, 30133, 30134] }, 'qc', {
+            password: 'e2e-data-s3cret',
+            sentinelPassword: 'e2e-watch-s3cret',
+          }),
         (sentinel) => ({ REDIS_URL: sentinel.url, REDIS_SENTINEL_PASSWORD: sentinel.sentinelPassword }),
       ),
     90_000,

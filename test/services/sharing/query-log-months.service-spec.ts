@@ -251,7 +251,7 @@ describe('the query log by month', () => {
 
   it('finishes a month a crash left detached but not archived', async () => {
     const id = await logged(OTHER, '2031-04-10T00:00:00Z');
-    // The app role's rights on every table, as each process start grants them.
+    // The app role's rights on every table, as each run of the migrations grants them.
     await s.sql(`SELECT grant_app_role()`);
     // What a run that died after the detach leaves behind; the app role has no right left on it.
     await withOwnerSession(s.config.DATABASE_URL, (owner) =>
@@ -263,9 +263,31 @@ describe('the query log by month', () => {
     await expect(s.sql(`SELECT count(*)::int AS n FROM credit_queries WHERE id = $1`, [id])).resolves.toEqual([
       { n: 0 },
     ]);
+    // A migration since then ran grant_app_role(), which gives qc_app every unguarded table.
+    await s.sql(`SELECT grant_app_role()`);
+    const rightsOn = async (table: string) =>
+      (
+        await s.sql<{ any: boolean }>(
+          `SELECT has_table_privilege('qc_app', $1, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') AS any`,
+          [table],
+        )
+      )[0].any;
+    expect(await rightsOn('credit_queries_2031_04')).toBe(true);
+    // The run takes them back before it reads the month for its archive.
+    const rightsWhileRead: boolean[] = [];
+    const rowsAfter = QueryLogPartitionsRepository.prototype.rowsAfter;
+    const reading = jest.spyOn(QueryLogPartitionsRepository.prototype, 'rowsAfter').mockImplementation(async function (
+      this: QueryLogPartitionsRepository,
+      ...args
+    ) {
+      rightsWhileRead.push(await rightsOn(args[0]));
+      return rowsAfter.apply(this, args);
+    });
 
-    const { archived } = await queryLog.keepMonths();
+    const { archived } = await queryLog.keepMonths().finally(() => reading.mockRestore());
 
+    expect(rightsWhileRead.length).toBeGreaterThan(0);
+    expect(rightsWhileRead.every((any) => !any)).toBe(true);
     expect(archived).toEqual([expect.objectContaining({ month: '2031-04', rows: 1 })]);
     await expect(s.sql(`SELECT to_regclass('credit_queries_2031_04') AS t`)).resolves.toEqual([{ t: null }]);
     const gz = await readFile(join(s.config.EXPORT_DIR, QUERY_LOG_ARCHIVE_DIR, 'credit_queries_2031_04.csv.gz'));
