@@ -158,6 +158,21 @@ describe('ReadReplicas', () => {
     await closed;
   });
 
+  it('sees a replica promoted while it is asked again for its position', async () => {
+    await replicas.onModuleInit();
+    // The primary moves on; the replica, still short of it, is promoted after its probe's first read.
+    primary.lsn = 200n;
+    const answer = replica.query.bind(replica);
+    replica.query = async (sql: string) => {
+      const rows = await answer(sql);
+      if (sql.includes('pg_last_wal_replay_lsn')) replica.recovering = false;
+      return rows;
+    };
+    // The next probe's first read at 1 000 ms, and the read again 50 ms later.
+    await jest.advanceTimersByTimeAsync(1_100);
+    expect(replicas.state()[0]).toMatchObject({ inUse: false, lagMs: null, error: expect.stringMatching(/recovery/) });
+  });
+
   it('does not read from a replica that has been promoted', async () => {
     await replicas.onModuleInit();
     expect(replicas.state()[0].inUse).toBe(true);
