@@ -600,21 +600,38 @@ async function redisMasterKilled(c: Context, admin: string): Promise<DrillResult
 // ---------------------------------------------------------------------------------------------
 // agreement: schedules, webhooks, a revoked key, a rate limit
 
-/** A Bull queue of the topology's Redis, as the app configures it. */
-function bullQueue(t: Topology, name: string): Bull.Queue {
+/**
+ * A Bull queue of the topology's Redis, as the app configures it, and how to close it: Bull's
+ * close() leaves the connections a `createClient` option made open (it closes only its own), and
+ * a Cluster client left open reconnects for good once the topology is down, which kept the drills'
+ * Jest from exiting.
+ */
+function bullQueue(t: Topology, name: string): { queue: Bull.Queue; close(): Promise<void> } {
   const prefix = `{${t.env.REDIS_PREFIX}:bull}`;
-  if (t.redis.kind === 'cluster') {
-    const nodes = t.redis.seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) }));
-    return new Bull(name, {
-      prefix,
-      createClient: () => new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null, enableReadyCheck: false } }),
-    });
-  }
-  const sentinels = t.redis.ports.sentinels.map((port) => ({ host: '127.0.0.1', port }));
-  return new Bull(name, {
+  const opened: (Redis | Cluster)[] = [];
+  const open = (): Redis | Cluster => {
+    if (t.redis.kind === 'cluster') {
+      const nodes = t.redis.seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) }));
+      return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null, enableReadyCheck: false } });
+    }
+    const sentinels = t.redis.ports.sentinels.map((port) => ({ host: '127.0.0.1', port }));
+    return new Redis({ sentinels, name: 'qc', maxRetriesPerRequest: null, enableReadyCheck: false });
+  };
+  const queue = new Bull(name, {
     prefix,
-    createClient: () => new Redis({ sentinels, name: 'qc', maxRetriesPerRequest: null, enableReadyCheck: false }),
+    createClient: () => {
+      const client = open();
+      opened.push(client);
+      return client;
+    },
   });
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      for (const client of opened.splice(0)) client.disconnect();
+    },
+  };
 }
 
 const SCHEDULES: Record<string, string[]> = {
@@ -627,7 +644,7 @@ async function schedulesOnce(c: Context): Promise<DrillResult> {
   const figures: Record<string, string | number | boolean> = {};
   const checks: Record<string, boolean> = {};
   for (const [name, ids] of Object.entries(SCHEDULES)) {
-    const queue = bullQueue(c.t, name);
+    const { queue, close } = bullQueue(c.t, name);
     try {
       const repeatable = await queue.getRepeatableJobs();
       // Bull's next run of a schedule is a delayed job `repeat:<hash>:<time>` named as the schedule's job
@@ -660,7 +677,7 @@ async function schedulesOnce(c: Context): Promise<DrillResult> {
         checks[`${id} fired once`] = !!ran && !ran.failedReason && runs === 1 && again === 1;
       }
     } finally {
-      await queue.close();
+      await close();
     }
   }
   return { name: 'schedules registered by both workers', figures, checks };
