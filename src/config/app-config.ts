@@ -433,10 +433,9 @@ export class AppConfig {
       return { mode: 'cluster', nodes: endpoints(this.REDIS_CLUSTER_NODES), ...credentials, tls };
     }
     if (sentinel) {
-      const sentinels = endpoints(sentinel[3]);
       return {
         mode: 'sentinel',
-        sentinels,
+        sentinels: endpoints(sentinel[3]),
         name: sentinel[4],
         ...credentials,
         sentinelPassword: this.REDIS_SENTINEL_PASSWORD,

@@ -17,8 +17,12 @@ const PROBE_TIMEOUT_MS = 1_000;
  */
 const CATCH_UP_PAUSE_MS = 50;
 const CATCH_UP_WITHIN_MS = PROBE_EVERY_MS / 2;
-/** Why a server of DATABASE_REPLICA_URLS found out of recovery is not read from. */
-const NOT_A_REPLICA = 'not a streaming replica (not in recovery)';
+/** A server of DATABASE_REPLICA_URLS found out of recovery: not read from. */
+class NotAReplica extends Error {
+  constructor() {
+    super('not a streaming replica (not in recovery)');
+  }
+}
 /** Connections per replica: the public reads' share of what the primary's pool had (data-source.ts). */
 const REPLICA_POOL = 20;
 /**
@@ -360,18 +364,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     const started = Date.now();
     try {
       if (!(await this.connect(r))) throw new Error(r.error);
-      const [{ recovering, replayed }] = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
-        r.dataSource.query(
-          `SELECT pg_is_in_recovery() AS recovering,
-                  pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`,
-        ),
-        PROBE_TIMEOUT_MS,
-        r.name,
-      );
-      // Not in recovery: promoted (pg_last_wal_replay_lsn() still gives where its replay ended,
-      // so only this tells), or not a replica at all. Either way it no longer follows this primary.
-      if (!recovering || replayed === null) throw new Error(NOT_A_REPLICA);
-      const position = await this.caughtUp(r, BigInt(replayed), started + CATCH_UP_WITHIN_MS);
+      const position = await this.caughtUp(r, await this.replayed(r, PROBE_TIMEOUT_MS), started + CATCH_UP_WITHIN_MS);
       const measuredAt = Date.now();
       // Behind every sample kept: at least as far behind as the oldest, which past the first
       // seconds is already too far; before then (or with no sample yet) not known, so not read from.
@@ -407,20 +400,32 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     const newest = this.samples.at(-1);
     while (newest && position < newest.lsn && !this.closing && Date.now() + CATCH_UP_PAUSE_MS < deadline) {
       await new Promise((resolve) => setTimeout(resolve, CATCH_UP_PAUSE_MS));
-      const answer = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
-        r.dataSource.query(
-          `SELECT pg_is_in_recovery() AS recovering,
-                  pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`,
-        ),
-        Math.max(deadline - Date.now(), 1),
-        r.name,
-      ).catch(() => undefined);
-      if (!answer) break;
-      const [{ recovering, replayed }] = answer;
-      if (!recovering || replayed === null) throw new Error(NOT_A_REPLICA);
-      position = BigInt(replayed);
+      const next = await this.replayed(r, Math.max(deadline - Date.now(), 1)).catch((error: Error) => {
+        if (error instanceof NotAReplica) throw error;
+        return undefined;
+      });
+      if (next === undefined) break;
+      position = next;
     }
     return position;
+  }
+
+  /**
+   * Where replica `r` has replayed the primary's WAL to, asked within `ms`. Out of recovery it is
+   * NotAReplica: promoted (pg_last_wal_replay_lsn() still gives where its replay ended, so only
+   * pg_is_in_recovery() tells), or not a replica at all; either way it no longer follows this primary.
+   */
+  private async replayed(r: Replica, ms: number): Promise<bigint> {
+    const [{ recovering, replayed }] = await withTimeout<{ recovering: boolean; replayed: string | null }[]>(
+      r.dataSource.query(
+        `SELECT pg_is_in_recovery() AS recovering,
+                pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text AS replayed`,
+      ),
+      ms,
+      r.name,
+    );
+    if (!recovering || replayed === null) throw new NotAReplica();
+    return BigInt(replayed);
   }
 }
 
