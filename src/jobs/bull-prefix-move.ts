@@ -107,8 +107,9 @@ export async function moveUntaggedBullKeys(
     }
     for (const key of rest) {
       // Gone already: a renumbered job's logs and lock moved with it.
-      if ((await redis.exists(key)) && (await redis.eval(MOVE, 2, key, to + key.slice(from.length)))) moved++;
-      else if (await redis.exists(key)) taken.push(key);
+      if (!(await redis.exists(key))) continue;
+      if (await redis.eval(MOVE, 2, key, to + key.slice(from.length))) moved++;
+      else taken.push(key);
       await redis.pexpire(lock, LOCK_MS);
     }
     if (moved) logger.log(`moved ${moved} key(s) of the queues from ${from}* to ${to}*`);
