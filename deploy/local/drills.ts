@@ -1,12 +1,13 @@
 import autocannon from 'autocannon';
 import Bull from 'bull';
-import Redis, { Cluster } from 'ioredis';
 import { createServer } from 'node:http';
 import { Agent } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CLOCK_TICKS_PER_SECOND, cpuSample, machine } from '../../bench/lib';
+import { loadConfig } from '../../src/config/app-config';
+import { ConnectionOptions, openRedis, RedisClient } from '../../src/redis/connections';
 import { RETRACTION } from '../../test/helpers/fixtures';
 import { until } from '../../test/helpers/until';
 import { Reachable } from '../../test/drills/lib/app';
@@ -508,16 +509,19 @@ async function primaryFailedOver(c: Context): Promise<DrillResult> {
   };
 }
 
+/** A client of the topology's Redis (Cluster or Sentinel, with its passwords), opened as the app opens its own. */
+function topologyRedis(t: Topology, options: ConnectionOptions): RedisClient {
+  const { REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINEL_PASSWORD } = t.env;
+  return openRedis(loadConfig({ REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINEL_PASSWORD }).redis, options);
+}
+
 // ---------------------------------------------------------------------------------------------
 // (e) a Redis Cluster master SIGKILLed: the queues resume after the failover
 
 /** The cluster's master for the slot of Bull's keys (`{qc:bull}`: every queue's keys share it). */
 async function queueMaster(c: Context): Promise<number> {
   if (c.t.redis.kind !== 'cluster') throw new Error('not a cluster');
-  const cluster = new Cluster(
-    c.t.redis.seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })),
-    { lazyConnect: true },
-  );
+  const cluster = topologyRedis(c.t, { lazyConnect: true });
   try {
     await cluster.connect();
     const slot = (await cluster.call('CLUSTER', 'KEYSLOT', `{${c.t.env.REDIS_PREFIX}:bull}`)) as number;
@@ -608,15 +612,8 @@ async function redisMasterKilled(c: Context, admin: string): Promise<DrillResult
  */
 function bullQueue(t: Topology, name: string): { queue: Bull.Queue; close(): Promise<void> } {
   const prefix = `{${t.env.REDIS_PREFIX}:bull}`;
-  const opened: (Redis | Cluster)[] = [];
-  const open = (): Redis | Cluster => {
-    if (t.redis.kind === 'cluster') {
-      const nodes = t.redis.seeds.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) }));
-      return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null, enableReadyCheck: false } });
-    }
-    const sentinels = t.redis.ports.sentinels.map((port) => ({ host: '127.0.0.1', port }));
-    return new Redis({ sentinels, name: 'qc', maxRetriesPerRequest: null, enableReadyCheck: false });
-  };
+  const opened: RedisClient[] = [];
+  const open = (): RedisClient => topologyRedis(t, { maxRetriesPerRequest: null, enableReadyCheck: false });
   const queue = new Bull(name, {
     prefix,
     createClient: () => {

@@ -108,9 +108,15 @@ export async function up(options: UpOptions = {}): Promise<Topology> {
       step(
         `Redis master ${ports.sentinel.master}, replica ${ports.sentinel.replica}, sentinels ${ports.sentinel.sentinels.join(', ')}`,
       );
-      const sentinel = await startSentinel(root, ports.sentinel, 'qc');
+      // passwords on the servers and on the sentinels, apart, as a Helm chart sets them up
+      const auth = {
+        password: randomBytes(18).toString('base64url'),
+        sentinelPassword: randomBytes(18).toString('base64url'),
+      };
+      const sentinel = await startSentinel(root, ports.sentinel, 'qc', auth);
       topology.redis = { kind: 'sentinel', ports: ports.sentinel, url: sentinel.url };
       redisEnv.REDIS_URL = sentinel.url;
+      redisEnv.REDIS_SENTINEL_PASSWORD = auth.sentinelPassword;
     }
     saveTopology(topology as Topology);
 

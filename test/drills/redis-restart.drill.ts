@@ -52,7 +52,7 @@ describe('drill: Redis killed and restarted empty', () => {
     admin = await login(api, ADMIN.username, ADMIN.password);
     actors = await createActors(api);
     await until('the schedules to be registered', async () =>
-      Object.values(await schedules(redis.url, PREFIX)).every((n) => n > 0),
+      Object.values(await schedules({ REDIS_URL: redis.url }, PREFIX)).every((n) => n > 0),
     );
   });
 
@@ -69,11 +69,11 @@ describe('drill: Redis killed and restarted empty', () => {
     until(
       'the schedules to be back',
       async () => {
-        const s = await schedules(redis.url, PREFIX);
+        const s = await schedules({ REDIS_URL: redis.url }, PREFIX);
         return Object.values(s).every((v) => v > 0) && s;
       },
       30_000,
-    ).catch(() => schedules(redis.url, PREFIX));
+    ).catch(() => schedules({ REDIS_URL: redis.url }, PREFIX));
 
   it('finishes a full recompute interrupted by the loss of Redis', async () => {
     const n = scale.recomputeEnterprises;

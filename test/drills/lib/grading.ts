@@ -106,15 +106,15 @@ export async function cleanRunChanges(api: Reachable, admin: string): Promise<nu
 }
 
 /**
- * The repeatable schedules Bull keeps in Redis: `<queue>` → number of repeat entries. `redisUrl`
- * is the app's REDIS_URL (a server or redis+sentinel://), or `clusterNodes` its REDIS_CLUSTER_NODES.
+ * The repeatable schedules Bull keeps in Redis: `<queue>` → number of repeat entries. `redisEnv`
+ * is the app's Redis settings: REDIS_URL (a server or redis+sentinel://), and REDIS_CLUSTER_NODES
+ * or REDIS_SENTINEL_PASSWORD when it has them.
  */
 export async function schedules(
-  redisUrl: string,
+  redisEnv: { REDIS_URL: string; REDIS_CLUSTER_NODES?: string; REDIS_SENTINEL_PASSWORD?: string },
   prefix: string,
-  clusterNodes?: string,
 ): Promise<Record<string, number>> {
-  const target = loadConfig({ REDIS_URL: redisUrl, REDIS_CLUSTER_NODES: clusterNodes }).redis;
+  const target = loadConfig(redisEnv).redis;
   const redis = openRedis(target, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
