@@ -58,9 +58,9 @@ function memberNamedKeys(value: unknown, dto: { prototype: object }): FieldError
  */
 export class MemberKeysValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && value === null && metadata.metatype && this.toValidate(metadata))
-      throw Problem.validation([{ field: 'body', message: 'must be a JSON object' }]);
     if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype && this.toValidate(metadata)) {
+      if (metadata.type === 'body' && value === null)
+        throw Problem.validation([{ field: 'body', message: 'must be a JSON object' }]);
       const errors = memberNamedKeys(value, metadata.metatype);
       if (errors.length) throw Problem.validation(errors);
     }
